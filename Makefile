@@ -1,0 +1,43 @@
+# Two commands for a newcomer: `make run` and `make test` (see README).
+VENV   := .venv
+PIP    := $(VENV)/bin/pip
+FLASK  := $(VENV)/bin/flask --app portal
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test serve worker bench clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## make run: set up, migrate, load demo data once, serve on http://127.0.0.1:$(PORT)
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo-data --if-empty
+	$(FLASK) demo-data --print-logins --url http://127.0.0.1:$(PORT)
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## make test: the whole suite (SQLite; PORTAL_TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
+test: $(VENV)/.installed-test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make serve: production serving with gunicorn (PostgreSQL, PORTAL_SECRET_KEY required)
+serve: $(VENV)/.installed
+	PORTAL_ENV=production $(FLASK) db upgrade
+	PORTAL_ENV=production $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+## make worker: background job workers on Redis (PORTAL_QUEUE_URL required)
+worker: $(VENV)/.installed
+	$(VENV)/bin/huey_consumer portal.jobs.huey -w $${WORKERS:-2} -k process
+
+clean:
+	rm -rf $(VENV) .pytest_cache

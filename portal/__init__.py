@@ -1,0 +1,107 @@
+"""Invoice portal for telecom operators: the application factory."""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+from flask import Flask, g, request
+
+from portal.config import INSTANCE, ROOT, config_for
+
+
+def create_app(config=None) -> Flask:
+    """Build the app. `config` is a config class, a name ("test", "production") or a dict of overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    overrides = {}
+    if isinstance(config, dict):
+        overrides = config
+        config = overrides.pop("ENV_NAME", None)
+    app.config.from_object(config if isinstance(config, type) else config_for(config))
+    app.config.update(overrides)
+    _check_config(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
+        raise RuntimeError("PORTAL_SECRET_KEY must be set in production")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        # Use psycopg 3, the driver this project installs.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    if uri.startswith("sqlite"):
+        opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401 - registers the tables
+    from portal.database import configure_engine_events
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from portal.jobs import configure_jobs
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    configure_jobs(app)
+
+    from portal.auth.users import configure_login
+
+    configure_login(app, login_manager)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _start_timer():
+        g.request_started = time.perf_counter()
+        g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+
+    @app.after_request
+    def _common_headers(response):
+        started = g.get("request_started")
+        if started is not None:
+            response.headers["X-Runtime"] = f"{time.perf_counter() - started:.6f}"
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("X-XSS-Protection", "0")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Permitted-Cross-Domain-Policies", "none")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.blueprints import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS():
+        app.register_blueprint(blueprint)
+
+
+def register_errors(app: Flask) -> None:
+    from portal.error_handlers import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from portal.cli import register_commands
+
+    register_commands(app)

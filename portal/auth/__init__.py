@@ -1,0 +1,1 @@
+"""Sign-in for people (sessions) and machines (JWT, API keys)."""

@@ -1,0 +1,276 @@
+"""Filling an invoice: the period's CDRs and transactions aggregated in SQL into detail rows and totals."""
+from __future__ import annotations
+
+from sqlalchemy import Integer, and_, case, func, insert, or_, select
+from sqlalchemy.sql import literal
+
+from portal.audit import record_event
+from portal.billing.discounts import apply_discounts
+from portal.billing.invoices import purge_detail_rows
+from portal.billing.locks import lock_account
+from portal.billing.money import ZERO, micro, money_sum, money_value
+from portal.errors import InvalidState
+from portal.extensions import db
+from portal.models import (CHARGE_COLUMNS, Cdr, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData,
+                           Transaction)
+from portal.database import utcnow
+from portal.permissions import SYSTEM, Actor, require
+
+ALREADY_FILLED = "invoice already filled"
+
+
+def fill_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
+    """Fill a New invoice from its period's CDRs and transactions; New → Pending.
+
+    Originated rows: CDRs where the account is the customer side and `is_last_cdr`, grouped by
+    (prefix, country, network, destination rate, reverse billing). Terminated rows: CDRs where
+    the account is the vendor side (every attempt), grouped by the dialpeer's prefix and rate.
+    Network rows re-group the destination rows; service rows group transactions by service and
+    sign. Discount plans apply to originated charges. Totals are sums of the rows.
+
+    Raises InvalidState(`invoice already filled`) unless the invoice is New.
+    """
+    require(actor, "invoice.fill")
+    lock_account(invoice.account_id)
+    db.session.refresh(invoice)
+    if invoice.state != "New":
+        raise InvalidState(ALREADY_FILLED)
+    _fill(invoice)
+    record_event(actor, "invoice.filled", invoice, invoice_id=invoice.id, amount_total=invoice.amount_total)
+    db.session.flush()
+    return invoice
+
+
+def refill_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
+    """Update the call transactions of an invoice that is not approved: aggregate again from scratch.
+
+    Raises InvalidState for approved invoices.
+    """
+    require(actor, "invoice.refill")
+    lock_account(invoice.account_id)
+    db.session.refresh(invoice)
+    if invoice.is_approved:
+        raise InvalidState("Call transactions can only be updated on invoices that are not approved")
+    purge_detail_rows(invoice)
+    _fill(invoice)
+    record_event(actor, "invoice.refilled", invoice, invoice_id=invoice.id, amount_total=invoice.amount_total)
+    db.session.flush()
+    return invoice
+
+
+def reapply_discount_plans(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
+    """Recompute discount plan allowances on the filled rows and the totals (Pending invoices only)."""
+    require(actor, "invoice.refill")
+    if invoice.state != "Pending":
+        raise InvalidState("Discount plans can only be reapplied to pending invoices")
+    rows = [r for r in invoice.destinations if r.direction == "originated"]
+    for row in rows:
+        row.amount = row.amount + row.discount
+        row.discount = ZERO
+    apply_discounts(rows, invoice.account.discount_plans)
+    db.session.flush()
+    _rebuild_networks(invoice)
+    _totals(invoice)
+    record_event(actor, "invoice.discounts_reapplied", invoice, invoice_id=invoice.id,
+                 discount=invoice.discount_amount)
+    db.session.flush()
+    return invoice
+
+
+def _fill(invoice: Invoice) -> None:
+    dialect = db.session.get_bind().dialect.name
+    rows = _traffic_rows(invoice, "originated", dialect) + _traffic_rows(invoice, "terminated", dialect)
+    apply_discounts([r for r in rows if r.direction == "originated"], invoice.account.discount_plans)
+    db.session.add_all(rows)
+    db.session.flush()
+    _rebuild_networks(invoice)
+    _service_rows(invoice, dialect)
+    db.session.flush()
+    _totals(invoice)
+    _charges(invoice, dialect)
+    invoice.state = "Pending"
+    invoice.filled_at = utcnow()
+
+
+def _traffic_rows(invoice: Invoice, direction: str, dialect: str) -> list[InvoiceDestination]:
+    c = Cdr
+    if direction == "originated":
+        prefix, rate, reverse = c.dst_prefix, c.destination_rate, c.destination_reverse_billing
+        billed, price = c.customer_duration, c.customer_price
+        where = and_(c.customer_acc_id == invoice.account_id, c.is_last_cdr.is_(True))
+    else:
+        prefix, rate, reverse = c.dialpeer_prefix, c.dialpeer_rate, c.dialpeer_reverse_billing
+        billed, price = c.vendor_duration, c.vendor_price
+        where = c.vendor_acc_id == invoice.account_id
+    stmt = (
+        select(
+            prefix.label("prefix"),
+            c.country_id,
+            c.network_id,
+            rate.label("rate"),
+            reverse.label("reverse"),
+            func.count().label("calls"),
+            func.coalesce(func.sum(case((c.success.is_(True), 1), else_=0)), 0).label("ok"),
+            func.coalesce(func.sum(c.duration), 0).label("duration"),
+            func.coalesce(func.sum(billed), 0).label("billed"),
+            money_sum(price, dialect).label("amount"),
+            func.min(c.time_start).label("first"),
+            func.max(c.time_start).label("last"),
+        )
+        .where(where, c.time_start >= invoice.start_date, c.time_start < invoice.end_date)
+        .group_by(prefix, c.country_id, c.network_id, rate, reverse)
+        .order_by(prefix, c.country_id, c.network_id, rate)
+    )
+    result = []
+    for r in db.session.execute(stmt):
+        # Originated: the customer spends unless the destination is reverse-billed;
+        # terminated: the vendor earns unless the dialpeer is reverse-billed.
+        spent = (not r.reverse) if direction == "originated" else bool(r.reverse)
+        result.append(
+            InvoiceDestination(
+                invoice_id=invoice.id,
+                direction=direction,
+                dst_prefix=r.prefix,
+                country_id=r.country_id,
+                network_id=r.network_id,
+                rate=micro(r.rate or 0),
+                spent=spent,
+                calls_count=int(r.calls),
+                successful_calls_count=int(r.ok),
+                calls_duration=int(r.duration),
+                billing_duration=int(r.billed),
+                amount=money_value(r.amount, dialect),
+                discount=ZERO,
+                first_call_at=r.first,
+                last_call_at=r.last,
+            )
+        )
+    return result
+
+
+def _rebuild_networks(invoice: Invoice) -> None:
+    """Network rows = destination rows re-grouped by (direction, country, network, rate, spent), in SQL."""
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(InvoiceNetwork.__table__.delete().where(InvoiceNetwork.invoice_id == invoice.id))
+    d = InvoiceDestination
+    group = (d.direction, d.country_id, d.network_id, d.rate, d.spent)
+    amount = money_sum(d.amount, dialect)
+    if dialect == "sqlite":
+        amount = amount / 1000000.0
+    source = (
+        select(
+            literal(invoice.id, Integer),
+            *group,
+            func.sum(d.calls_count),
+            func.sum(d.successful_calls_count),
+            func.sum(d.calls_duration),
+            func.sum(d.billing_duration),
+            amount,
+            func.min(d.first_call_at),
+            func.max(d.last_call_at),
+        )
+        .where(d.invoice_id == invoice.id)
+        .group_by(*group)
+        .order_by(d.direction, d.country_id, d.network_id, d.rate)
+    )
+    n = InvoiceNetwork.__table__.c
+    db.session.execute(
+        insert(InvoiceNetwork).from_select(
+            [n.invoice_id, n.direction, n.country_id, n.network_id, n.rate, n.spent, n.calls_count,
+             n.successful_calls_count, n.calls_duration, n.billing_duration, n.amount, n.first_call_at,
+             n.last_call_at],
+            source,
+        )
+    )
+    db.session.expire(invoice, ["networks"])
+
+
+def _transactions_filter(invoice: Invoice):
+    """Transactions on this invoice: claimed by it, or unclaimed and dated inside its window."""
+    from portal.billing.dates import local_midnight
+
+    t = Transaction
+    end = invoice.end_date
+    if invoice.transaction_cutoff_date is not None:
+        end = local_midnight(invoice.transaction_cutoff_date, invoice.account.timezone)
+    in_window = and_(t.invoice_id.is_(None), t.created_at >= invoice.start_date, t.created_at < end)
+    return and_(t.account_id == invoice.account_id, or_(t.invoice_id == invoice.id, in_window))
+
+
+def _service_rows(invoice: Invoice, dialect: str) -> None:
+    t = Transaction
+    spent = t.amount > 0
+    stmt = (
+        select(t.service_id, spent.label("spent"), func.count().label("n"), money_sum(t.amount, dialect).label("sum"))
+        .where(_transactions_filter(invoice))
+        .group_by(t.service_id, spent)
+        .order_by(t.service_id, spent)
+    )
+    for r in db.session.execute(stmt):
+        db.session.add(
+            InvoiceServiceData(
+                invoice_id=invoice.id,
+                service_id=r.service_id,
+                spent=bool(r.spent),
+                transactions_count=int(r.n),
+                amount=abs(money_value(r.sum, dialect)),
+            )
+        )
+
+
+def _charges(invoice: Invoice, dialect: str) -> None:
+    """Charge totals by transaction category (signed) and for calls."""
+    t = Transaction
+    for column in CHARGE_COLUMNS.values():
+        setattr(invoice, column, ZERO)
+    stmt = select(t.category, money_sum(t.amount, dialect)).where(_transactions_filter(invoice)).group_by(t.category)
+    non_call = ZERO
+    for category, raw in db.session.execute(stmt):
+        value = money_value(raw, dialect)
+        setattr(invoice, CHARGE_COLUMNS[category], value)
+        non_call += value
+    invoice.charges_non_call = non_call
+    invoice.charges_calls = invoice.originated_amount_spent - invoice.originated_amount_earned
+
+
+def _totals(invoice: Invoice) -> None:
+    """Invoice totals as sums of its rows (read back from the database, so they cannot disagree)."""
+    db.session.flush()
+    db.session.expire(invoice, ["destinations", "service_data"])
+    totals = {
+        side: {"spent": ZERO, "earned": ZERO, "calls": 0, "ok": 0, "duration": 0, "billed": 0,
+               "first": None, "last": None}
+        for side in ("originated", "terminated")
+    }
+    discount = ZERO
+    for row in invoice.destinations:
+        t = totals[row.direction]
+        t["spent" if row.spent else "earned"] += row.amount
+        t["calls"] += row.calls_count
+        t["ok"] += row.successful_calls_count
+        t["duration"] += row.calls_duration
+        t["billed"] += row.billing_duration
+        if row.first_call_at and (t["first"] is None or row.first_call_at < t["first"]):
+            t["first"] = row.first_call_at
+        if row.last_call_at and (t["last"] is None or row.last_call_at > t["last"]):
+            t["last"] = row.last_call_at
+        discount += row.discount
+    for side, t in totals.items():
+        setattr(invoice, f"{side}_amount_spent", t["spent"])
+        setattr(invoice, f"{side}_amount_earned", t["earned"])
+        setattr(invoice, f"{side}_calls_count", t["calls"])
+        setattr(invoice, f"{side}_successful_calls_count", t["ok"])
+        setattr(invoice, f"{side}_calls_duration", t["duration"])
+        setattr(invoice, f"{side}_billing_duration", t["billed"])
+        setattr(invoice, f"{side}_first_call_at", t["first"])
+        setattr(invoice, f"{side}_last_call_at", t["last"])
+    services_spent = sum((r.amount for r in invoice.service_data if r.spent), ZERO)
+    services_earned = sum((r.amount for r in invoice.service_data if not r.spent), ZERO)
+    invoice.services_amount_spent = services_spent
+    invoice.services_amount_earned = services_earned
+    invoice.service_transactions_count = sum(r.transactions_count for r in invoice.service_data)
+    invoice.amount_spent = totals["originated"]["spent"] + totals["terminated"]["spent"] + services_spent
+    invoice.amount_earned = totals["originated"]["earned"] + totals["terminated"]["earned"] + services_earned
+    invoice.amount_total = invoice.amount_spent - invoice.amount_earned
+    invoice.discount_amount = discount
+    invoice.charges_calls = invoice.originated_amount_spent - invoice.originated_amount_earned

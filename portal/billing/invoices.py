@@ -1,0 +1,307 @@
+"""Invoice lifecycle: create, approve, update editable fields, delete.
+
+Every function adds and flushes; the caller commits. Errors carry the exact messages
+every face shows (see README "Invoice rules").
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.audit import record_event
+from portal.billing.dates import BadDate, local_date, parse_moment
+from portal.billing.locks import lock_account
+from portal.billing.money import round_currency
+from portal.billing.numbering import next_invoice_number
+from portal.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from portal.extensions import db
+from portal.models import Account, Invoice, Transaction
+from portal.database import utcnow
+from portal.permissions import SYSTEM, Actor, require
+
+OVERLAP = "have invoice inside provided period"
+IN_FUTURE = "end_time can't be in future"
+START_NOT_BEFORE_END = "start_time must be less then end_time"
+
+# Fields of a not-yet-approved invoice that people may edit (backend API PUT, admin form).
+EDITABLE_FIELDS = (
+    "customer_reference",
+    "purchase_order_number",
+    "bill_style",
+    "invoice_message",
+    "usage_report_profile",
+    "payment_method",
+    "cutoff_date",
+    "transaction_cutoff_date",
+    "online_bill_type",
+    "email_bill_type",
+    "post_bill_type",
+    "fax_bill_type",
+)
+# Presentation fields that stay editable after approval (they change no amount).
+EDITABLE_AFTER_APPROVAL = ("customer_reference", "purchase_order_number", "invoice_message", "payment_method")
+
+
+def get_invoice(invoice_id, *, lock: bool = False) -> Invoice:
+    """The invoice with this id, or NotFound."""
+    try:
+        pk = int(invoice_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"The record identified by {invoice_id} could not be found.") from None
+    stmt = select(Invoice).where(Invoice.id == pk)
+    if lock:
+        stmt = stmt.with_for_update()
+    invoice = db.session.scalars(stmt).first()
+    if invoice is None:
+        raise NotFound(f"The record identified by {invoice_id} could not be found.")
+    return invoice
+
+
+def create_invoice(
+    *,
+    account_id,
+    start_date,
+    end_date,
+    actor: Actor = SYSTEM,
+    invoice_type: str = "Manual",
+    now: dt.datetime | None = None,
+    billing_run_id: int | None = None,
+    cutoff_date: dt.date | None = None,
+    transaction_cutoff_date: dt.date | None = None,
+    include_transaction_ids: list[int] | None = None,
+    **fields,
+) -> Invoice:
+    """Create an invoice in state New for an account and the half-open period [start, end).
+
+    Args:
+        account_id: the account (id or Account); blank or unknown is an error.
+        start_date, end_date: text, date or datetime; dates without a time are midnight in
+            the account's time zone.
+        invoice_type: Manual (only for accounts without an invoice period), Auto Full or Auto Partial.
+        now: the current time (for tests and billing runs at a chosen moment).
+        include_transaction_ids: transactions of the account claimed by this invoice whatever their date.
+        fields: any of EDITABLE_FIELDS.
+
+    Returns the flushed Invoice (reference filled in).
+
+    Raises:
+        ValidationFailed: with the field messages `account - can't be blank`,
+            `start-date - can't be blank`, `end-date - can't be blank`, `start-date - is invalid`,
+            `end-date - is invalid`, `end-date - must be greater than start date`,
+            `account - have invoices auto generation enabled`, or a base error
+            `end_time can't be in future`, `have invoice inside provided period`.
+        PermissionDenied: the actor may not create invoices.
+    """
+    require(actor, "invoice.create")
+    now = now or utcnow()
+    errors: list[FieldError] = []
+    account = account_id if isinstance(account_id, Account) else _find_account(account_id)
+    if account is None:
+        errors.append(FieldError("account", "can't be blank"))
+    tz = account.timezone if account else "UTC"
+    start = _read_moment(start_date, "start-date", tz, errors)
+    end = _read_moment(end_date, "end-date", tz, errors)
+    if start and end and end <= start:
+        errors.append(FieldError("end-date", "must be greater than start date"))
+    if account is not None and invoice_type == "Manual" and account.invoice_period:
+        errors.append(FieldError("account", "have invoices auto generation enabled"))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        errors.extend(FieldError(name.replace("_", "-"), "is not allowed") for name in sorted(unknown))
+    if errors:
+        raise ValidationFailed(errors)
+
+    lock_account(account.id)
+    if start >= end:
+        raise ValidationFailed.single(None, START_NOT_BEFORE_END)
+    if end > now:
+        raise ValidationFailed.single(None, IN_FUTURE)
+    if overlapping_invoice_ids(account.id, start, end):
+        raise ValidationFailed.single(None, OVERLAP)
+
+    invoice = Invoice(
+        account=account,
+        customer_id=account.customer_id,
+        organization_id=account.customer.organization_id,
+        currency=account.currency,
+        state="New",
+        invoice_type=invoice_type,
+        start_date=start,
+        end_date=end,
+        created_at=now if billing_run_id else utcnow(),
+        billing_run_id=billing_run_id,
+        bill_style=account.bill_style,
+        vat_rate=account.vat_rate,
+        cutoff_date=cutoff_date,
+        transaction_cutoff_date=transaction_cutoff_date,
+        payment_method=account.customer.payment_method,
+        **fields,
+    )
+    db.session.add(invoice)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        # The PostgreSQL exclusion constraint caught an overlap the lock did not (defence in depth).
+        if "ex_invoices_no_overlap" in str(exc.orig):
+            raise ValidationFailed.single(None, OVERLAP) from None
+        raise
+    invoice.reference = render_reference(account.invoice_ref_template, invoice.id)
+    if include_transaction_ids:
+        _claim_transactions(invoice, include_transaction_ids)
+    record_event(actor, "invoice.created", invoice, invoice_id=invoice.id, type=invoice_type,
+                 start=start.isoformat(), end=end.isoformat())
+    db.session.flush()
+    return invoice
+
+
+def overlapping_invoice_ids(account_id: int, start: dt.datetime, end: dt.datetime) -> list[int]:
+    """Ids of the account's invoices whose period overlaps [start, end); touching is fine."""
+    stmt = select(Invoice.id).where(
+        Invoice.account_id == account_id,
+        or_(
+            and_(Invoice.start_date < start, Invoice.end_date > start),
+            and_(Invoice.start_date >= start, Invoice.start_date < end),
+        ),
+    )
+    return list(db.session.scalars(stmt))
+
+
+def render_reference(template: str | None, invoice_id: int) -> str:
+    return (template or "$id").replace("$id", str(invoice_id))
+
+
+def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date | None = None) -> Invoice:
+    """Raise a Pending invoice: number, invoice and due dates, net, VAT, total, outstanding.
+
+    Rendering the PDF follows approval (portal.documents); a render failure is recorded on
+    the invoice and never undoes the approval.
+
+    Raises:
+        InvalidState: `Invoice already approved` or `Invoice can't be approved` (not Pending).
+        PermissionDenied: the actor may not approve.
+    """
+    require(actor, "invoice.approve")
+    if invoice.state == "Approved":
+        raise InvalidState("Invoice already approved")
+    if invoice.state != "Pending":
+        raise InvalidState("Invoice can't be approved")
+    account = invoice.account
+    invoice.state = "Approved"
+    invoice.approved_at = utcnow()
+    invoice.invoice_date = today or local_date(invoice.approved_at, account.timezone)
+    invoice.due_date = invoice.invoice_date + dt.timedelta(days=account.payment_terms_days)
+    if invoice.cutoff_date is None:
+        invoice.cutoff_date = local_date(invoice.end_date, account.timezone)
+    invoice.invoice_number = next_invoice_number(invoice)
+    net = round_currency(invoice.amount_total, invoice.currency)
+    vat = round_currency(net * invoice.vat_rate / 100, invoice.currency)
+    invoice.net_amount = net
+    if invoice.customer.reverse_charge:
+        invoice.vat_amount = round_currency(0, invoice.currency)
+        invoice.reverse_vat_amount = vat
+    else:
+        invoice.vat_amount = vat
+        invoice.reverse_vat_amount = round_currency(0, invoice.currency)
+    invoice.total_amount = net + invoice.vat_amount
+    invoice.outstanding = invoice.total_amount - invoice.paid_amount
+    record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, number=invoice.invoice_number,
+                 total=invoice.total_amount)
+    db.session.flush()
+    return invoice
+
+
+def update_invoice(invoice: Invoice, changes: dict, *, actor: Actor = SYSTEM) -> Invoice:
+    """Change editable fields. After approval only presentation fields that change no amount.
+
+    Raises ValidationFailed for unknown fields or fields frozen by approval.
+    """
+    require(actor, "invoice.update")
+    allowed = EDITABLE_AFTER_APPROVAL if invoice.is_approved else EDITABLE_FIELDS
+    errors = [
+        FieldError(name.replace("_", "-"), "can't be changed on an approved invoice"
+                   if name in EDITABLE_FIELDS else "is not allowed")
+        for name in changes
+        if name not in allowed
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+    for name, value in changes.items():
+        setattr(invoice, name, value)
+    record_event(actor, "invoice.updated", invoice, invoice_id=invoice.id, fields=sorted(changes))
+    db.session.flush()
+    return invoice
+
+
+def delete_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> None:
+    """Delete an invoice that is not approved, with its rows and documents.
+
+    Raises InvalidState for an approved invoice (approved invoices are final).
+    """
+    require(actor, "invoice.delete")
+    if invoice.is_approved:
+        raise InvalidState("Approved invoice can't be deleted")
+    record_event(actor, "invoice.deleted", invoice, invoice_id=None, reference=invoice.reference,
+                 account_id=invoice.account_id, start=invoice.start_date.isoformat(),
+                 end=invoice.end_date.isoformat())
+    db.session.execute(
+        Transaction.__table__.update().where(Transaction.invoice_id == invoice.id).values(invoice_id=None)
+    )
+    db.session.delete(invoice)
+    db.session.flush()
+
+
+def _find_account(account_id) -> Account | None:
+    if account_id in (None, ""):
+        return None
+    try:
+        return db.session.get(Account, int(account_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def _read_moment(value, field: str, tz: str, errors: list[FieldError]) -> dt.datetime | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors.append(FieldError(field, "can't be blank"))
+        return None
+    try:
+        return parse_moment(value, tz)
+    except BadDate:
+        errors.append(FieldError(field, "is invalid"))
+        return None
+
+
+def _claim_transactions(invoice: Invoice, ids: list[int]) -> None:
+    try:
+        wanted = {int(i) for i in ids}
+    except (TypeError, ValueError):
+        raise ValidationFailed.single("_includeTransactionIDs", "is invalid") from None
+    found = set(
+        db.session.scalars(
+            select(Transaction.id).where(
+                Transaction.id.in_(wanted),
+                Transaction.account_id == invoice.account_id,
+                Transaction.invoice_id.is_(None),
+            )
+        )
+    )
+    missing = wanted - found
+    if missing:
+        raise ValidationFailed.single(
+            "_includeTransactionIDs",
+            "unknown or already invoiced transactions: " + ", ".join(str(i) for i in sorted(missing)),
+        )
+    db.session.execute(
+        Transaction.__table__.update().where(Transaction.id.in_(found)).values(invoice_id=invoice.id)
+    )
+
+
+def purge_detail_rows(invoice: Invoice) -> None:
+    """Remove the filled rows of an invoice (before a refill)."""
+    from portal.models import InvoiceDestination, InvoiceNetwork, InvoiceServiceData
+
+    for model in (InvoiceDestination, InvoiceNetwork, InvoiceServiceData):
+        db.session.execute(delete(model).where(model.invoice_id == invoice.id))
+    db.session.expire(invoice, ["destinations", "networks", "service_data"])

@@ -1,0 +1,58 @@
+"""What a customer may see: approved invoices of its own customer and allowed accounts. Nothing else exists."""
+from __future__ import annotations
+
+import uuid as uuid_mod
+
+from sqlalchemy import Select, select
+
+from portal.errors import NotFound
+from portal.extensions import db
+from portal.models import Account, Invoice
+
+
+def allowed_account_ids(customer_id: int, limited_to: list[int] | None) -> Select:
+    """Ids of the customer's accounts the caller may see (`limited_to` empty/None: all of them)."""
+    stmt = select(Account.id).where(Account.customer_id == customer_id)
+    if limited_to:
+        stmt = stmt.where(Account.id.in_(limited_to))
+    return stmt
+
+
+def customer_accounts(customer_id: int, limited_to: list[int] | None = None) -> list[Account]:
+    stmt = select(Account).where(Account.id.in_(allowed_account_ids(customer_id, limited_to))).order_by(Account.id)
+    return list(db.session.scalars(stmt))
+
+
+def customer_invoices(customer_id: int, limited_to: list[int] | None = None) -> Select:
+    """The one query every customer-facing invoice read starts from."""
+    return select(Invoice).where(
+        Invoice.customer_id == customer_id,
+        Invoice.state == "Approved",
+        Invoice.account_id.in_(allowed_account_ids(customer_id, limited_to)),
+    )
+
+
+def scope_for_user(user) -> tuple[int, list[int]]:
+    """(customer id, allowed account ids or []) of a customer user."""
+    return user.customer_id, [a.id for a in user.accounts]
+
+
+def get_customer_invoice(customer_id: int, limited_to: list[int] | None, *, invoice_id=None,
+                         invoice_uuid=None) -> Invoice:
+    """One invoice inside the customer's scope, by id or uuid, or NotFound (never a 403)."""
+    stmt = customer_invoices(customer_id, limited_to)
+    if invoice_uuid is not None:
+        try:
+            key = invoice_uuid if isinstance(invoice_uuid, uuid_mod.UUID) else uuid_mod.UUID(str(invoice_uuid))
+        except ValueError:
+            raise NotFound(f"The record identified by {invoice_uuid} could not be found.") from None
+        stmt = stmt.where(Invoice.uuid == key)
+    else:
+        try:
+            stmt = stmt.where(Invoice.id == int(invoice_id))
+        except (TypeError, ValueError):
+            raise NotFound(f"The record identified by {invoice_id} could not be found.") from None
+    invoice = db.session.scalars(stmt).first()
+    if invoice is None:
+        raise NotFound(f"The record identified by {invoice_uuid or invoice_id} could not be found.")
+    return invoice

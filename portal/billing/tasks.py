@@ -1,0 +1,34 @@
+"""Background jobs of the billing service. Each one is idempotent: it re-reads state and does only what is left."""
+from __future__ import annotations
+
+import logging
+
+from portal.errors import InvalidState
+from portal.extensions import db
+from portal.jobs import huey, job_app
+
+log = logging.getLogger(__name__)
+
+
+@huey.task(retries=2, retry_delay=5)
+def fill_invoice_job(invoice_id: int) -> str:
+    """Fill one invoice if it is still New (a second run finds it Pending and does nothing)."""
+    from portal.billing.fill import fill_invoice
+    from portal.models import Invoice
+
+    with job_app().app_context():
+        invoice = db.session.get(Invoice, invoice_id)
+        if invoice is None:
+            return "gone"
+        try:
+            fill_invoice(invoice)
+        except InvalidState:
+            db.session.rollback()
+            return "already filled"
+        db.session.commit()
+        return "filled"
+
+
+def enqueue_fill(invoice_id: int) -> None:
+    """Fill the invoice now (inline mode) or on a worker. Call after the invoice is committed."""
+    fill_invoice_job(invoice_id)

@@ -1,0 +1,8 @@
+"""The list of blueprints the app serves (one line per face)."""
+from __future__ import annotations
+
+
+def BLUEPRINTS():  # noqa: N802 - a constant list built lazily to avoid import cycles
+    from portal.main import bp as main_bp
+
+    return [main_bp]

@@ -1,0 +1,10 @@
+"""Operator commands: `flask --app portal <group> <command>` (README "Command line")."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli.users import users_group
+
+    app.cli.add_command(users_group)

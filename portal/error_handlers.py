@@ -1,0 +1,62 @@
+"""App-level error handling: HTML pages for browsers, JSON for machine clients, never a traceback."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from portal.errors import ServiceError
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+API_PREFIXES = ("/api/", "/backend/", "/v2/")
+
+
+def wants_json() -> bool:
+    return request.path.startswith(API_PREFIXES)
+
+
+def _render(status: int, title: str, detail: str):
+    if wants_json():
+        return jsonify(error=title, detail=detail, status=status), status
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        response = _render(exc.code, exc.name, exc.description or "")
+        if exc.code == 429:
+            retry = getattr(exc, "retry_after", None) or 60
+            body, status = response
+            body = app.make_response((body, status))
+            body.headers.setdefault("Retry-After", str(retry))
+            return body
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            body, status = response
+            body = app.make_response((body, status))
+            body.headers["Allow"] = ", ".join(exc.valid_methods)
+            return body
+        return response
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        db.session.rollback()
+        return _render(exc.status, type(exc).__name__, exc.message)
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):
+        db.session.rollback()
+        log.warning("database unavailable: %s", exc.orig)
+        return _render(503, "Service Unavailable", "The database is busy or unreachable; please retry.")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500, "Internal Server Error", "Something went wrong on our side; it has been logged.")

@@ -1,0 +1,50 @@
+"""Customer (contractor) and its invoice contacts."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.database import utcnow
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    vat_number: Mapped[str | None] = mapped_column(String(64))
+    # EU reverse charge: VAT is accounted for by the customer, shown as reverse VAT.
+    reverse_charge: Mapped[bool] = mapped_column(Boolean, default=False)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    payment_method: Mapped[str] = mapped_column(String(32), default="Bank transfer")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organization = relationship("Organization", lazy="joined")
+    accounts = relationship("Account", back_populates="customer", order_by="Account.id")
+    contacts = relationship("Contact", back_populates="customer", order_by="Contact.id",
+                            cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Customer {self.id} {self.name}>"
+
+
+class Contact(db.Model):
+    """A person at a customer who receives invoices."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    customer = relationship("Customer", back_populates="contacts")

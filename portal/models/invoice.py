@@ -1,0 +1,291 @@
+"""Invoice, its detail rows (destinations, networks, service data) and its payments."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuid_mod
+from decimal import Decimal
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
+                        Numeric, String, Text, text)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.database import ZERO, utcnow
+
+STATES = ("New", "Pending", "Approved")
+TYPES = ("Manual", "Auto Full", "Auto Partial")
+DIRECTIONS = ("originated", "terminated")
+
+# Invoice columns holding the per-category charge totals (backend API `invoiceCharges*`).
+CHARGE_COLUMNS = {
+    "one-off": "charges_one_off",
+    "recurring": "charges_recurring",
+    "refund": "charges_refunds",
+    "late fee": "charges_late",
+    "interest": "charges_interest",
+    "carrier-provided": "charges_carrier_provided",
+    "manual billing": "charges_manual_billing",
+    "low usage": "charges_low_usage",
+    "manual": "charges_manual",
+}
+
+_COUNTERS = [
+    f"{side}_{name}"
+    for side in DIRECTIONS
+    for name in ("calls_count", "successful_calls_count", "calls_duration", "billing_duration")
+] + ["service_transactions_count"]
+
+_money = lambda: mapped_column(Numeric(20, 6), default=ZERO)  # noqa: E731
+_count = lambda: mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)  # noqa: E731
+
+
+class Invoice(db.Model):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint("end_date > start_date", name="period_order"),
+        CheckConstraint("state IN ('New', 'Pending', 'Approved')", name="state"),
+        CheckConstraint("invoice_type IN ('Manual', 'Auto Full', 'Auto Partial')", name="invoice_type"),
+        CheckConstraint(" AND ".join(f"{c} >= 0" for c in _COUNTERS), name="counters_non_negative"),
+        CheckConstraint("amount_spent >= 0 AND amount_earned >= 0", name="amounts_non_negative"),
+        CheckConstraint("paid_amount >= 0", name="paid_non_negative"),
+        Index("ix_invoices_account_period", "account_id", "start_date", "end_date"),
+        Index("ix_invoices_customer_invoice_date", "customer_id", "invoice_date", "id"),
+        Index("ix_invoices_customer_start", "customer_id", "start_date", "id"),
+        Index("ix_invoices_due_date", "due_date", "id"),
+        Index("ix_invoices_state_id", "state", "id"),
+        Index("ix_invoices_created_at", "created_at", "id"),
+        # No two invoices of one account overlap: enforced by the database on PostgreSQL,
+        # by the service (under the per-account lock) everywhere.
+        ExcludeConstraint(
+            ("account_id", "="),
+            (text("tstzrange(start_date, end_date, '[)')"), "&&"),
+            name="ex_invoices_no_overlap",
+            using="gist",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid_mod.UUID] = mapped_column(unique=True, default=uuid_mod.uuid4)
+    reference: Mapped[str] = mapped_column(String(100), default="", index=True)
+    invoice_number: Mapped[str | None] = mapped_column(String(64), unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    billing_run_id: Mapped[int | None] = mapped_column(ForeignKey("billing_runs.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    state: Mapped[str] = mapped_column(String(10), default="New")
+    invoice_type: Mapped[str] = mapped_column(String(20), default="Manual")
+    start_date: Mapped[dt.datetime]
+    end_date: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    filled_at: Mapped[dt.datetime | None]
+    approved_at: Mapped[dt.datetime | None]
+
+    # Dates of the raised invoice (set on approval).
+    invoice_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    cutoff_date: Mapped[dt.date | None] = mapped_column(Date)
+    transaction_cutoff_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    # Traffic and service totals (filled from CDRs and transactions).
+    amount_spent: Mapped[Decimal] = _money()
+    amount_earned: Mapped[Decimal] = _money()
+    amount_total: Mapped[Decimal] = _money()  # spent - earned
+    originated_amount_spent: Mapped[Decimal] = _money()
+    originated_amount_earned: Mapped[Decimal] = _money()
+    originated_calls_count: Mapped[int] = _count()
+    originated_successful_calls_count: Mapped[int] = _count()
+    originated_calls_duration: Mapped[int] = _count()
+    originated_billing_duration: Mapped[int] = _count()
+    originated_first_call_at: Mapped[dt.datetime | None]
+    originated_last_call_at: Mapped[dt.datetime | None]
+    terminated_amount_spent: Mapped[Decimal] = _money()
+    terminated_amount_earned: Mapped[Decimal] = _money()
+    terminated_calls_count: Mapped[int] = _count()
+    terminated_successful_calls_count: Mapped[int] = _count()
+    terminated_calls_duration: Mapped[int] = _count()
+    terminated_billing_duration: Mapped[int] = _count()
+    terminated_first_call_at: Mapped[dt.datetime | None]
+    terminated_last_call_at: Mapped[dt.datetime | None]
+    services_amount_spent: Mapped[Decimal] = _money()
+    services_amount_earned: Mapped[Decimal] = _money()
+    service_transactions_count: Mapped[int] = _count()
+    discount_amount: Mapped[Decimal] = _money()
+
+    # Charges by category (backend API invoiceCharges*), signed.
+    charges_calls: Mapped[Decimal] = _money()
+    charges_one_off: Mapped[Decimal] = _money()
+    charges_recurring: Mapped[Decimal] = _money()
+    charges_refunds: Mapped[Decimal] = _money()
+    charges_late: Mapped[Decimal] = _money()
+    charges_interest: Mapped[Decimal] = _money()
+    charges_carrier_provided: Mapped[Decimal] = _money()
+    charges_manual_billing: Mapped[Decimal] = _money()
+    charges_low_usage: Mapped[Decimal] = _money()
+    charges_manual: Mapped[Decimal] = _money()
+    charges_non_call: Mapped[Decimal] = _money()
+
+    # Amounts of the raised invoice (set on approval, rounded to the currency).
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(7, 4), default=ZERO)
+    net_amount: Mapped[Decimal] = _money()
+    vat_amount: Mapped[Decimal] = _money()
+    reverse_vat_amount: Mapped[Decimal] = _money()
+    total_amount: Mapped[Decimal] = _money()
+    paid_amount: Mapped[Decimal] = _money()
+    paid_date: Mapped[dt.date | None] = mapped_column(Date)
+    outstanding: Mapped[Decimal] = _money()
+    payment_method: Mapped[str | None] = mapped_column(String(32))
+
+    # Presentation and delivery.
+    bill_style: Mapped[str] = mapped_column(String(40), default="Full")
+    invoice_message: Mapped[str | None] = mapped_column(String(100))
+    usage_report_profile: Mapped[str | None] = mapped_column(String(100))
+    customer_reference: Mapped[str | None] = mapped_column(String(100))
+    purchase_order_number: Mapped[str | None] = mapped_column(String(100))
+    online_bill_type: Mapped[str | None] = mapped_column(String(40))
+    email_bill_type: Mapped[str | None] = mapped_column(String(40))
+    post_bill_type: Mapped[str | None] = mapped_column(String(40))
+    fax_bill_type: Mapped[str | None] = mapped_column(String(40))
+    emailed_at: Mapped[dt.datetime | None]
+    downloaded_at: Mapped[dt.datetime | None]
+    printed_at: Mapped[dt.datetime | None]
+    marked_delivered_at: Mapped[dt.datetime | None]
+    xero_id: Mapped[uuid_mod.UUID | None]
+    pdf_error: Mapped[str | None] = mapped_column(Text)
+
+    account = relationship("Account", lazy="joined", innerjoin=True)
+    customer = relationship("Customer")
+    organization = relationship("Organization")
+    billing_run = relationship("BillingRun")
+    destinations = relationship("InvoiceDestination", back_populates="invoice", cascade="all, delete-orphan",
+                                passive_deletes=True, order_by="InvoiceDestination.id")
+    networks = relationship("InvoiceNetwork", back_populates="invoice", cascade="all, delete-orphan",
+                            passive_deletes=True, order_by="InvoiceNetwork.id")
+    service_data = relationship("InvoiceServiceData", back_populates="invoice", cascade="all, delete-orphan",
+                                passive_deletes=True, order_by="InvoiceServiceData.id")
+    payments = relationship("Payment", back_populates="invoice", cascade="all, delete-orphan",
+                            passive_deletes=True, order_by="Payment.id")
+
+    @property
+    def is_approved(self) -> bool:
+        return self.state == "Approved"
+
+    @property
+    def is_delivered(self) -> bool:
+        return any((self.emailed_at, self.downloaded_at, self.printed_at, self.marked_delivered_at))
+
+    def status_on(self, today: dt.date) -> str:
+        """Payment status of a raised invoice: paid, partially paid, overdue or unpaid."""
+        if not self.is_approved:
+            return "unsent"
+        if self.outstanding <= 0:
+            return "paid"
+        if self.due_date is not None and self.due_date < today:
+            return "overdue"
+        if self.paid_amount > 0:
+            return "partially paid"
+        return "unpaid"
+
+    def __repr__(self) -> str:
+        return f"<Invoice {self.id} {self.state} {self.start_date:%Y-%m-%d}..{self.end_date:%Y-%m-%d}>"
+
+
+class _TrafficRow:
+    """Columns shared by destination and network rows."""
+
+    direction: Mapped[str] = mapped_column(String(10))
+    country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
+    rate: Mapped[Decimal] = mapped_column(Numeric(20, 6), default=ZERO)
+    spent: Mapped[bool] = mapped_column(Boolean)
+    calls_count: Mapped[int] = _count()
+    successful_calls_count: Mapped[int] = _count()
+    calls_duration: Mapped[int] = _count()
+    billing_duration: Mapped[int] = _count()
+    amount: Mapped[Decimal] = _money()
+    first_call_at: Mapped[dt.datetime | None]
+    last_call_at: Mapped[dt.datetime | None]
+
+
+class InvoiceDestination(_TrafficRow, db.Model):
+    """Traffic of an invoice grouped by destination prefix (originated or terminated)."""
+
+    __tablename__ = "invoice_destinations"
+    __table_args__ = (
+        Index("ix_invoice_destinations_invoice", "invoice_id", "direction", "dst_prefix"),
+        CheckConstraint("direction IN ('originated', 'terminated')", name="direction"),
+        CheckConstraint("calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0"
+                        " AND billing_duration >= 0", name="counters"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    dst_prefix: Mapped[str | None] = mapped_column(String(32))
+    discount: Mapped[Decimal] = _money()
+
+    invoice = relationship("Invoice", back_populates="destinations")
+    country = relationship("Country")
+    network = relationship("Network")
+
+
+class InvoiceNetwork(_TrafficRow, db.Model):
+    """Destination rows of an invoice re-grouped by country, network, rate and spent flag."""
+
+    __tablename__ = "invoice_networks"
+    __table_args__ = (
+        Index("ix_invoice_networks_invoice", "invoice_id", "direction"),
+        CheckConstraint("direction IN ('originated', 'terminated')", name="direction"),
+        CheckConstraint("calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0"
+                        " AND billing_duration >= 0", name="counters"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+
+    invoice = relationship("Invoice", back_populates="networks")
+    country = relationship("Country")
+    network = relationship("Network")
+
+
+class InvoiceServiceData(db.Model):
+    """Transactions of an invoice grouped by service and sign (charges spent, credits earned)."""
+
+    __tablename__ = "invoice_service_data"
+    __table_args__ = (CheckConstraint("transactions_count >= 0 AND amount >= 0", name="counters"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
+    spent: Mapped[bool] = mapped_column(Boolean)
+    transactions_count: Mapped[int] = _count()
+    amount: Mapped[Decimal] = _money()  # absolute value
+
+    invoice = relationship("Invoice", back_populates="service_data")
+    service = relationship("Service")
+
+
+class Payment(db.Model):
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    method: Mapped[str | None] = mapped_column(String(32))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+
+    invoice = relationship("Invoice", back_populates="payments")
+
+
+class InvoiceNumberCounter(db.Model):
+    """Last invoice number issued per organization and year; bumped atomically on approval."""
+
+    __tablename__ = "invoice_number_counters"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
