@@ -5,7 +5,9 @@ run also proves the migrations. Set PORTAL_TEST_DATABASE_URL to run on PostgreSQ
 """
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -26,7 +28,9 @@ def _database_url(tmp_root) -> str:
     url = make_url(base)
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    name = f"{url.database}_{_worker()}"
+    # One database per checkout and test process, so parallel runs never share one.
+    checkout = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
+    name = f"{url.database}_{checkout}_{_worker()}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
