@@ -66,3 +66,9 @@ class DeliveryFailed(ServiceError):
     """Sending mail failed; the attempt is recorded and can be retried."""
 
     status = 502
+
+
+class Gone(ServiceError):
+    """The thing existed but can no longer be used (an expired, used-up or revoked link)."""
+
+    status = 410
