@@ -30,6 +30,7 @@ def create_app(config=None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    register_template_helpers(app)
     register_errors(app)
     register_cli(app)
     return app
@@ -93,6 +94,12 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in BLUEPRINTS():
         app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal.formatting import register_template_helpers as register
+
+    register(app)
 
 
 def register_errors(app: Flask) -> None:

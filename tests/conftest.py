@@ -95,3 +95,16 @@ def session(app):
 @pytest.fixture
 def is_postgresql(app) -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in on the test client without going through the login form."""
+
+    def _login(user, test_client=None):
+        with (test_client or client).session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+        return user
+
+    return _login

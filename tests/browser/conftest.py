@@ -1,0 +1,115 @@
+"""Browser tests: the app served on a loopback port, driven by Playwright in Debian's Chromium.
+
+htmx is loaded from a CDN in the pages; the browser has no internet, so the test serves the
+exact pinned file (fetched once from the npm registry with `npm pack`, checked against the
+page's Subresource Integrity hash) through Playwright's request routing.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+VENDOR = Path(__file__).parent / "vendor"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _sri(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+
+
+@pytest.fixture(scope="session")
+def htmx_js(_app) -> bytes:
+    """The pinned htmx file, byte for byte what the CDN serves (verified by its SRI hash)."""
+    version, expected = _app.config["HTMX_VERSION"], _app.config["HTMX_SRI"]
+    cached = VENDOR / f"htmx-{version}.min.js"
+    if not cached.exists():
+        if shutil.which("npm") is None:
+            pytest.fail("browser tests need npm to fetch the pinned htmx file (apt-get install -y npm)")
+        VENDOR.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["npm", "pack", f"htmx.org@{version}", "--silent"], cwd=tmp, check=True,
+                           capture_output=True, timeout=120)
+            [tarball] = Path(tmp).glob("htmx.org-*.tgz")
+            with tarfile.open(tarball) as tar:
+                member = tar.extractfile("package/dist/htmx.min.js")
+                cached.write_bytes(member.read())
+    data = cached.read_bytes()
+    assert _sri(data) == expected, "the cached htmx file does not match the pinned integrity hash"
+    return data
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("PORTAL_SKIP_BROWSER") == "1":
+            pytest.skip("PORTAL_SKIP_BROWSER=1 and no Chromium")
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served on 127.0.0.1 in a thread for the duration of one test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(browser, app, htmx_js):
+    """A fresh browser context and page; the htmx CDN URL answers with the pinned file."""
+    context = browser.new_context(accept_downloads=True)
+    context.route(
+        app.config["HTMX_URL"],
+        lambda route: route.fulfill(
+            status=200, body=htmx_js, content_type="application/javascript",
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def browser_login(live_server):
+    """Sign in through the real login form."""
+
+    def _login(page, email: str, password: str):
+        page.goto(f"{live_server.url}/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("networkidle")
+
+    return _login
