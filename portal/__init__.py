@@ -7,7 +7,7 @@ import uuid
 
 from flask import Flask, g, request
 
-from portal.config import INSTANCE, ROOT, config_for
+from portal.config import DEV_SECRET_KEY, INSTANCE, ROOT, config_for
 
 
 def create_app(config=None) -> Flask:
@@ -37,7 +37,7 @@ def create_app(config=None) -> Flask:
 
 
 def _check_config(app: Flask) -> None:
-    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
+    if app.config["ENV_NAME"] == "production" and app.config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise RuntimeError("PORTAL_SECRET_KEY must be set in production")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
