@@ -81,12 +81,11 @@ def register_request_hooks(app: Flask) -> None:
         if started is not None:
             response.headers["X-Runtime"] = f"{time.perf_counter() - started:.6f}"
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("X-XSS-Protection", "0")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Permitted-Cross-Domain-Policies", "none")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
+
+    from portal.security import register_security_headers
+
+    register_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:

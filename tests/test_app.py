@@ -47,3 +47,20 @@ def test_unknown_api_path_answers_json(client):
     response = client.get("/api/no-such-thing")
     assert response.status_code == 404
     assert response.is_json
+
+
+def test_content_security_policy_allows_only_the_app_and_pinned_htmx(app, client):
+    policy = client.get("/healthz").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == f"'self' {app.config['HTMX_URL']}"
+    assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy
+
+
+def test_hsts_only_in_production(client):
+    assert "Strict-Transport-Security" not in client.get("/healthz").headers
+    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "s" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    response = app.test_client().get("/static/css/portal.css")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
