@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 
 import click
 from flask.cli import with_appcontext
@@ -43,7 +44,7 @@ def run_cmd(run_at, approve):
             nonlocal bar
             if bar is None:
                 bar = stack.enter_context(click.progressbar(length=current.accounts_total, label="Accounts",
-                                                            file=click.get_text_stream("stderr")))
+                                                            file=sys.stderr))
             bar.update(current.accounts_done - bar.pos)
 
         run = execute_billing_run(run.id, progress=progress)
