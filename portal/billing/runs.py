@@ -96,7 +96,11 @@ def get_billing_run(run_id) -> BillingRun:
 
 def grace_seconds(account: Account) -> int:
     """The account's grace period: its max call duration, else the configured default (7200 s)."""
-    value = account.max_call_duration
+    return _grace(account.max_call_duration)
+
+
+def _grace(max_call_duration: int | None) -> int:
+    value = max_call_duration
     if value is None:
         value = current_app.config.get("DEFAULT_MAX_CALL_DURATION", 7200)
     return max(0, int(value))
@@ -109,11 +113,10 @@ def due_account_ids(run_at: dt.datetime) -> list[int]:
         .where(Account.invoice_period.is_not(None), Account.next_invoice_at <= run_at)
         .order_by(Account.id)
     ).all()
-    default = current_app.config.get("DEFAULT_MAX_CALL_DURATION", 7200)
     return [
         account_id
         for account_id, next_at, max_call in candidates
-        if next_at + dt.timedelta(seconds=max(0, int(default if max_call is None else max_call))) <= run_at
+        if next_at + dt.timedelta(seconds=_grace(max_call)) <= run_at
     ]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.billing.invoices import OVERLAP, create_invoice
 from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
-from portal.models import Invoice
+from portal.models import BillingRun, Invoice
 from tests.factories import AccountFactory
 
 UTC = dt.timezone.utc
@@ -148,3 +148,42 @@ def test_postgresql_exclusion_constraint_stops_two_concurrent_raw_inserts(app, i
         engine.dispose()
     assert "ex_invoices_no_overlap" in outcome["second"]
     assert db.session.query(Invoice).filter_by(account_id=account.id).count() == 2
+
+
+def test_two_billing_runs_at_once_invoice_each_period_exactly_once(app):
+    from portal.billing.runs import execute_billing_run, start_billing_run
+
+    account_ids = [
+        AccountFactory(invoice_period="Daily", next_invoice_at=dt.datetime(2026, 5, 2, tzinfo=UTC),
+                       next_invoice_type="Auto Full").id
+        for _ in range(4)
+    ]
+    run_ids = [start_billing_run(run_at=dt.datetime(2026, 5, 5, 6, tzinfo=UTC)).id for _ in range(2)]
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def execute(run_id):
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                execute_billing_run(run_id)
+            except Exception as exc:  # reported below
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=execute, args=(run_id,)) for run_id in run_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    db.session.expire_all()
+    for account_id in account_ids:
+        invoices = db.session.query(Invoice).filter_by(account_id=account_id).order_by(Invoice.start_date).all()
+        assert [(i.start_date.day, i.end_date.day) for i in invoices] == [(1, 2), (2, 3), (3, 4), (4, 5)]
+    runs = [db.session.get(BillingRun, run_id) for run_id in run_ids]
+    assert sum(r.invoices_created for r in runs) == 16
+    assert all(r.status == "done" and r.failures == [] for r in runs)
