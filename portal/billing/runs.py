@@ -145,10 +145,10 @@ def execute_billing_run(run_id: int, *, progress: Callable[[BillingRun], None] |
     run.started_at = run.started_at or utcnow()
     run.finished_at = None
     due = due_account_ids(run.run_at)
-    # Accounts invoiced by an earlier pass of this run are done and no longer due.
-    already = db.session.scalar(
-        select(func.count(distinct(Invoice.account_id))).where(Invoice.billing_run_id == run.id)
-    ) or 0
+    # Accounts invoiced by an earlier pass of this run (that crashed or was retried) and no
+    # longer due count as done; one it was in the middle of is due again and counted once.
+    invoiced = set(db.session.scalars(select(distinct(Invoice.account_id)).where(Invoice.billing_run_id == run.id)))
+    already = len(invoiced - set(due))
     run.accounts_total = already + len(due)
     run.accounts_done = already
     run.failures = []

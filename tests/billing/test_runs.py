@@ -278,8 +278,8 @@ def test_cli_refuses_bad_at_with_nonzero_exit(app, runner, value, message):
     assert db.session.query(BillingRun).count() == 0
 
 
-def test_cli_run_killed_mid_way_then_rerun_neither_duplicates_nor_skips(app, database_url, tmp_path):
-    """A real `flask billing run` process is killed (SIGKILL) while invoicing; the next run completes the work."""
+def test_cli_run_killed_mid_way_then_resumed_neither_duplicates_nor_skips(app, runner, database_url, tmp_path):
+    """A real `flask billing run` process is killed (SIGKILL) while invoicing; `billing resume` completes the work."""
     import os
     import signal
     import subprocess
@@ -322,10 +322,16 @@ def test_cli_run_killed_mid_way_then_rerun_neither_duplicates_nor_skips(app, dat
     db.session.commit()
     at_kill = count_invoices()
     assert 0 < at_kill < len(account_ids) * expected_per_account, (at_kill, log.read_text())
+    [killed] = db.session.query(BillingRun).all()
+    assert killed.status == "running"
     db.session.commit()
 
-    run(at(2026, 5, 6, 3))
+    result = runner.invoke(args=["billing", "resume", str(killed.id)])
 
+    assert result.exit_code == 0, result.output
+    total = len(account_ids) * expected_per_account
+    assert f"Done: {len(account_ids)} of {len(account_ids)} accounts, {total} invoices created, 0 failed" \
+        in result.output
     db.session.expire_all()
     for account_id in account_ids:
         invoices = db.session.query(Invoice).filter_by(account_id=account_id).order_by(Invoice.start_date).all()
@@ -334,4 +340,11 @@ def test_cli_run_killed_mid_way_then_rerun_neither_duplicates_nor_skips(app, dat
         ]
         assert {i.state for i in invoices} == {"Pending"}
         assert [i.originated_calls_count for i in invoices] == [1] * 5
-    assert count_invoices() == len(account_ids) * expected_per_account
+    assert count_invoices() == total
+    assert db.session.get(BillingRun, killed.id).status == "done"
+
+
+def test_cli_resume_of_unknown_run_fails_cleanly(app, runner):
+    result = runner.invoke(args=["billing", "resume", "424242"])
+    assert result.exit_code == 1
+    assert "could not be found" in result.output
