@@ -187,3 +187,27 @@ def test_two_billing_runs_at_once_invoice_each_period_exactly_once(app):
     runs = [db.session.get(BillingRun, run_id) for run_id in run_ids]
     assert sum(r.invoices_created for r in runs) == 16
     assert all(r.status == "done" and r.failures == [] for r in runs)
+
+
+def test_sqlite_lock_timeout_becomes_a_clean_conflict(app, is_postgresql, database_url):
+    if is_postgresql:
+        pytest.skip("PostgreSQL waits on the advisory lock; SQLite gives up after its busy timeout")
+    account = AccountFactory()
+    db.session.commit()
+    other = create_engine(database_url)
+    try:
+        with other.connect() as holder:
+            holder.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the database write lock
+            db.session.connection().exec_driver_sql("PRAGMA busy_timeout = 50")
+            with pytest.raises(Conflict) as exc_info:
+                create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=NOW)
+            assert "try again" in exc_info.value.message
+            db.session.rollback()
+            holder.exec_driver_sql("ROLLBACK")
+    finally:
+        other.dispose()
+        db.session.connection().exec_driver_sql("PRAGMA busy_timeout = 15000")
+        db.session.commit()
+    create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=NOW)
+    db.session.commit()
+    assert db.session.query(Invoice).filter_by(account_id=account.id).count() == 1
