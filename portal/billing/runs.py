@@ -94,6 +94,12 @@ def get_billing_run(run_id) -> BillingRun:
     return run
 
 
+def recent_billing_runs(limit: int = 20) -> list[BillingRun]:
+    """The latest billing runs, newest first (admin list and dashboard); `limit` is capped at 200."""
+    limit = max(1, min(int(limit), 200))
+    return list(db.session.scalars(select(BillingRun).order_by(BillingRun.id.desc()).limit(limit)))
+
+
 def grace_seconds(account: Account) -> int:
     """The account's grace period: its max call duration, else the configured default (7200 s)."""
     return _grace(account.max_call_duration)

@@ -348,3 +348,11 @@ def test_cli_resume_of_unknown_run_fails_cleanly(app, runner):
     result = runner.invoke(args=["billing", "resume", "424242"])
     assert result.exit_code == 1
     assert "could not be found" in result.output
+
+
+def test_recent_runs_are_newest_first_and_capped(app):
+    from portal.billing.runs import recent_billing_runs
+
+    ids = [start_billing_run(run_at=at(2026, 6, day)).id for day in (1, 2, 3)]
+    assert [r.id for r in recent_billing_runs(2)] == [ids[2], ids[1]]
+    assert len(recent_billing_runs(10**9)) == 3
