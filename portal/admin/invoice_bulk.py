@@ -59,10 +59,10 @@ def invoices_bulk():
 
 def _render_approved(invoice_ids: list[int]) -> None:
     """Render the PDFs of freshly approved invoices (a job each; inline without a queue)."""
-    from portal.documents.tasks import enqueue_render
+    from portal.documents.tasks import enqueue_render_pdf
 
     for invoice_id in invoice_ids:
-        enqueue_render(invoice_id)
+        enqueue_render_pdf(invoice_id)
 
 
 def _flash_result(verb: str, count: int, failed: list[tuple[int, str]]) -> None:

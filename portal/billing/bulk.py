@@ -46,7 +46,7 @@ def approve_invoices(invoice_ids: list[int], *, actor: Actor) -> BulkResult:
             continue
         try:
             with db.session.begin_nested():
-                approve_invoice(invoice, actor=actor)
+                approve_invoice(invoice, actor=actor, render_pdf=False)
         except PermissionDenied:
             raise
         except ServiceError as exc:

@@ -65,7 +65,7 @@ def email_invoice(invoice: Invoice, *, actor: Actor, recipients=None, bill_style
                                attachments=attachments, usage_report_profile=usage_report_profile)
     from portal.delivery.invoice_files import pdf_for_mail, usage_report_file
 
-    files = [pdf_for_mail(invoice, choices.bill_style)]
+    files = [pdf_for_mail(invoice, choices.bill_style, actor=actor)]
     files += [(a.filename, a.content_type, a.data) for a in choices.attachments]
     if choices.usage_report_profile is not None:
         files.append(usage_report_file(invoice, choices.usage_report_profile))

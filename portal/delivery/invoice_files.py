@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import hashlib
 
+from flask import current_app
 from sqlalchemy import select
 
 from portal.delivery.usage_reports import usage_report_csv
+from portal.errors import InvalidState
 from portal.extensions import db
 from portal.models import Invoice, InvoiceDocument, UsageReportProfile
 
@@ -18,18 +20,38 @@ def stored_document(invoice: Invoice, kind: str) -> InvoiceDocument | None:
     ).first()
 
 
-def pdf_for_mail(invoice: Invoice, bill_style: str | None) -> File:
-    """The stored PDF; when `bill_style` differs from the stored one, that style rendered for this mail only."""
+def pdf_for_mail(invoice: Invoice, bill_style: str | None, *, actor) -> File:
+    """The stored PDF (rendered and stored first if missing); another bill style is rendered for this mail only.
+
+    Raises InvalidState when the PDF cannot be rendered (the reason is in `invoice.pdf_error`).
+    """
     from portal.documents.service import get_pdf_document, render_invoice_document
 
-    document = stored_document(invoice, "pdf")
-    if bill_style is None or (document is not None and (document.bill_style or invoice.bill_style) == bill_style):
-        document = document or get_pdf_document(invoice)
+    if bill_style is None or bill_style == invoice.bill_style:
+        document = get_pdf_document(invoice) or render_invoice_document(invoice, actor=actor)
+        if document is None:
+            raise InvalidState(f"The invoice PDF could not be rendered: {invoice.pdf_error}")
         return document.filename, document.content_type, document.data
-    rendered = render_invoice_document(invoice, bill_style=bill_style)
-    data = getattr(rendered, "data", rendered)
-    filename = getattr(rendered, "filename", None) or f"invoice-{invoice.invoice_number or invoice.id}.pdf"
-    return filename, "application/pdf", data
+    from portal.documents.context import invoice_pdf_context
+    from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
+    from portal.documents.service import pdf_filename
+
+    template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
+    try:
+        data = render_invoice_pdf(invoice_pdf_context(_Styled(invoice, bill_style)), template)
+    except Exception as exc:  # noqa: BLE001 - any render failure refuses this e-mail with its reason
+        raise InvalidState(f"The invoice PDF in bill style {bill_style} could not be rendered: {exc}") from exc
+    return pdf_filename(invoice), "application/pdf", data
+
+
+class _Styled:
+    """The invoice seen with another bill style, without changing the stored invoice."""
+
+    def __init__(self, invoice: Invoice, bill_style: str):
+        self._invoice, self.bill_style = invoice, bill_style
+
+    def __getattr__(self, name):
+        return getattr(self._invoice, name)
 
 
 def usage_report_file(invoice: Invoice, profile: UsageReportProfile) -> File:
