@@ -8,6 +8,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -70,3 +71,13 @@ class SmtpServer:
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on loopback; the app sends through it for the duration of the test."""
+    with SmtpServer() as server:
+        saved = {key: app.config.get(key) for key in server.config()}
+        app.config.update(server.config())
+        yield server
+        app.config.update(saved)

@@ -8,6 +8,7 @@ import pytest
 from portal.extensions import db
 from tests.clients import fresh_user_clients  # noqa: F401 - autouse
 from tests.factories import AdminUserFactory
+from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.invoices import approved_invoice, pending_invoice  # noqa: F401 - fixtures
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -37,3 +38,4 @@ def csrf_token(client) -> str:
 
 def post(client, url: str, data: dict | None = None, **kwargs):
     return client.post(url, data={"csrf_token": client.csrf, **(data or {})}, **kwargs)
+

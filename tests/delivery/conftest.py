@@ -3,17 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.smtp import SmtpServer
-
-
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP server on loopback; the app sends through it for the duration of the test."""
-    with SmtpServer() as server:
-        saved = {key: app.config.get(key) for key in server.config()}
-        app.config.update(server.config())
-        yield server
-        app.config.update(saved)
+from tests.smtp import smtp_server  # noqa: F401 - fixture
 
 
 @pytest.fixture
