@@ -4,7 +4,7 @@
     python bench/import_cdrs.py --rows 200000 --database postgresql [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Run from the project root (or with the project on PYTHONPATH). The database is created for the
-run and dropped afterwards (SQLite: a temporary file; PostgreSQL: database `portal_bench_import`).
+run and dropped afterwards (SQLite: a temporary file; PostgreSQL: database `portal_bench_import_<pid>`).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = "portal_bench_import"
+PG_BENCH_DB = f"portal_bench_import_{os.getpid()}"
 HEADER = ["time_start", "duration", "customer_duration", "vendor_duration", "success", "customer_account_id",
           "vendor_account_id", "customer_price", "vendor_price", "dst_prefix", "dialpeer_prefix", "country",
           "network", "destination_rate", "dialpeer_rate", "destination_reverse_billing", "dialpeer_reverse_billing",

@@ -1,6 +1,8 @@
 """`flask demo-data`, `flask cdrs import` and `flask transactions import`: getting data into the portal."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -9,7 +11,7 @@ from portal.extensions import db
 
 
 def _click_progress(label: str, length: int):
-    return click.progressbar(length=length, label=label.ljust(24), show_pos=True, file=click.get_text_stream("stderr"))
+    return click.progressbar(length=length, label=label.ljust(24), show_pos=True, file=sys.stderr)
 
 
 @click.command("demo-data")
@@ -19,8 +21,10 @@ def _click_progress(label: str, length: int):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds an organization.")
 @click.option("--print-logins", is_flag=True, help="Only print the URL and the demo logins (loads nothing).")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="URL printed with the logins.")
+@click.option("--months", type=click.IntRange(4, 24), default=12, hidden=True)
+@click.option("--calls-per-account", type=click.IntRange(1, 1_000_000), hidden=True)
 @with_appcontext
-def demo_data_command(scale, seed, if_empty, print_logins, url):
+def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_per_account):
     """Load deterministic demo data (organization `telco`) into an empty database."""
     from portal.demo import database_has_organization, load_demo_data
     from portal.demo.users import demo_logins
@@ -38,7 +42,8 @@ def demo_data_command(scale, seed, if_empty, print_logins, url):
         click.echo("The database already holds data: demo data not loaded.")
         return
     try:
-        summary = load_demo_data(scale=scale, seed=seed, progress=_click_progress)
+        summary = load_demo_data(scale=scale, seed=seed, progress=_click_progress, months=months,
+                                 calls_per_account=calls_per_account)
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None

@@ -53,7 +53,7 @@ NAMED_CUSTOMERS: tuple[CustomerSpec, ...] = (
         A("Atlantic Termination", "USD", "America/New_York", "Monthly", role="vendor"),
     )),
     CustomerSpec("Voix de Paris SAS", "FR", "42 rue de la Boétie\n75008 Paris\nFrance", "voixdeparis.example", (
-        A("Voix de Paris Standard", "EUR", "Europe/Paris", "Monthly"),
+        A("Voix de Paris Standard", "EUR", "Europe/Paris", "Monthly", terms=45),
         A("Voix de Paris Premium", "EUR", "Europe/Paris", "SemiMonthly"),
     )),
     CustomerSpec("Oranje Connect B.V.", "NL", "Herengracht 182\n1016 BR Amsterdam\nNetherlands",

@@ -18,6 +18,7 @@ from portal.billing.payments import record_payment
 from portal.database import utcnow
 from portal.demo.customers import deterministic_uuid
 from portal.demo.periods import next_period_end, periods_between
+from portal.extensions import db
 from portal.models import Account
 
 CENT = Decimal("0.01")
@@ -38,27 +39,33 @@ def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: 
     """Every whole period of every account within [first, now), oldest period end first.
 
     `accounts` pairs each account with its role; the latest invoice of every fifth account stays
-    New, of the next one Pending. Two customer accounts get an overdue and a partially paid invoice
-    so that every state exists at every scale and seed.
+    New, of the next one Pending. Two customer accounts get an overdue and a partially paid (not yet
+    due) invoice so that every state exists at every scale and seed.
     """
     plan: list[PlannedInvoice] = []
     customer_like = [a for a, role in accounts if role == "customer" and a.invoice_period]
-    forced = {}
-    if len(customer_like) >= 3:
-        forced = {customer_like[1].id: "none", customer_like[2].id: "partial"}
+    # (account id) -> (which period from the end, payment): an invoice left unpaid long enough to be
+    # overdue, and a latest invoice on long terms that is partially paid and not yet due.
+    forced: dict[int, tuple[int, str]] = {}
+    if len(customer_like) >= 2:
+        forced[customer_like[1].id] = (4, "none")
+        long_terms = [a for a in customer_like if a.payment_terms_days >= 45] or customer_like[-1:]
+        forced[long_terms[0].id] = (1, "partial")
     for index, (account, _role) in enumerate(accounts):
-        cadence = account.invoice_period or "Quarterly"
+        # Accounts invoiced manually get a manual invoice per calendar month.
+        cadence = account.invoice_period or "Monthly"
         periods = periods_between(cadence, account.timezone, first, now)
         if account.invoice_period:
             account.next_invoice_at = next_period_end(cadence, account.timezone,
                                                       periods[-1][1] if periods else first)
             account.next_invoice_type = "Auto Full"
         last_state = {0: "New", 1: "Pending"}.get(index % 5, "Approved")
+        from_end, forced_payment = forced.get(account.id, (0, "auto"))
+        if from_end == 1:
+            last_state = "Approved"
         for n, (start, end) in enumerate(periods):
             latest = n == len(periods) - 1
-            payment = "auto"
-            if n == len(periods) - 4 and account.id in forced:
-                payment = forced[account.id]
+            payment = forced_payment if n == max(0, len(periods) - from_end) else "auto"
             plan.append(PlannedInvoice(account, start, end, "Auto Full" if account.invoice_period else "Manual",
                                        last_state if latest else "Approved", payment))
     plan.sort(key=lambda p: (p.end, p.account.id))
@@ -74,6 +81,7 @@ def make_invoice(rng: random.Random, planned: PlannedInvoice, now: dt.datetime) 
     # the demo dates each step to when its story says it happened.
     invoice.uuid = deterministic_uuid(rng)
     invoice.created_at = min(planned.end + dt.timedelta(hours=2), utcnow())
+    db.session.flush()  # before fill_invoice refreshes the invoice from the database
     if planned.final_state == "New":
         return "new"
     fill_invoice(invoice)

@@ -53,8 +53,8 @@ def database_has_organization() -> bool:
     return db.session.scalar(select(func.count()).select_from(Organization)) > 0
 
 
-def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = None, progress=_no_progress
-                   ) -> DemoSummary:
+def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = None, progress=_no_progress,
+                   months: int = 12, calls_per_account: int | None = None) -> DemoSummary:
     """Load the demo into an empty database and commit it step by step.
 
     Args:
@@ -62,6 +62,7 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
         seed: the random seed; the same seed in the same month gives the same data.
         today: the date that fixes the demo's "now" (default the current date; see demo.clock).
         progress: `progress(label, length)` → context manager whose value has `update(n)`.
+        months, calls_per_account: smaller data for tests (default a year, 2,700 calls at scale 1).
 
     Raises Conflict when the database already holds an organization.
     """
@@ -70,7 +71,7 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
                        "into an empty database.")
     rng = random.Random(seed)
     now = demo_now(today)
-    first = months_before(now, 12)
+    first = months_before(now, months)
     summary = DemoSummary()
 
     org = create_organization(first - dt.timedelta(days=400))
@@ -93,7 +94,7 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
 
     traffic = {a.id: TrafficAccount(a.id, a.currency, a.timezone, code) for a, _role, code in accounts}
     vendors = [traffic[a.id] for a, role, _code in accounts if role in ("vendor", "both")]
-    calls = max(30, round(CALLS_PER_ACCOUNT / math.sqrt(scale)))
+    calls = calls_per_account or max(30, round(CALLS_PER_ACCOUNT / math.sqrt(scale)))
     pending_rows = 0
     with progress("CDRs and charges", len(accounts)) as bar:
         for index, (account, role, _code) in enumerate(accounts):

@@ -9,13 +9,9 @@ UTC = dt.timezone.utc
 
 def _next_boundary(day: dt.date, period: str) -> dt.date:
     """The first period boundary (a local date) after `day`."""
-    if period == "Monthly" or period == "Quarterly":
-        step = 3 if period == "Quarterly" else 1
-        index = day.year * 12 + day.month - 1 + step
-        start = dt.date(index // 12, index % 12 + 1, 1)
-        if period == "Quarterly":
-            start = dt.date(start.year, ((start.month - 1) // 3) * 3 + 1, 1)
-        return start
+    if period == "Monthly":
+        index = day.year * 12 + day.month
+        return dt.date(index // 12, index % 12 + 1, 1)
     if period == "SemiMonthly":
         if day.day < 16:
             return day.replace(day=16)
@@ -28,10 +24,7 @@ def _next_boundary(day: dt.date, period: str) -> dt.date:
 
 def periods_between(period: str, tz_name: str, first: dt.datetime, last: dt.datetime
                     ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Whole periods [start, end) in UTC, local-midnight aligned, with first <= start and end <= last.
-
-    `Quarterly` is the cadence of the demo's manually invoiced account (not an account setting).
-    """
+    """Whole periods [start, end) in UTC, local-midnight aligned, with first <= start and end <= last."""
     tz = ZoneInfo(tz_name)
     day = first.astimezone(tz).date()
     start_day = _next_boundary(day - dt.timedelta(days=1), period)
