@@ -59,10 +59,8 @@ def _run_import(importer, file, skip_bad: bool, what: str) -> None:
         result = importer(file, skip_bad=skip_bad)
     except ImportRejected as exc:
         db.session.rollback()
-        for bad in exc.bad_rows[:1000]:
+        for bad in exc.bad_rows:
             click.echo(f"line {bad.line}: {bad.reason}", err=True)
-        if len(exc.bad_rows) > 1000:
-            click.echo(f"… and {len(exc.bad_rows) - 1000} more bad rows", err=True)
         raise click.ClickException(exc.message) from None
     except ServiceError as exc:
         db.session.rollback()

@@ -11,7 +11,6 @@ from typing import BinaryIO
 from portal.imports.errors import ImportRejected
 
 SNIFF_BYTES = 64 * 1024
-FIELD_LIMIT = 64 * 1024
 
 
 class CsvSource:
@@ -63,7 +62,6 @@ class CsvSource:
         Raises ImportRejected when the text stops being readable CSV (encoding, quoting).
         """
         reader = self._reader
-        csv.field_size_limit(FIELD_LIMIT)
         while True:
             before = reader.line_num
             try:

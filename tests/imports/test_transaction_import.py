@@ -60,11 +60,11 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path, setup, 
              f"{account.id},,subscription,10,2026-05-01T00:00:00Z,bad category",
              f"{account.id},,recurring,0,2026-05-01T00:00:00Z,zero",
              f"{account.id},,recurring,ten,2026-05-01T00:00:00Z,words",
-             f"777777,,recurring,10,2026-05-01T00:00:00Z,unknown account",
+             "777777,,recurring,10,2026-05-01T00:00:00Z,unknown account",
              f"{account.id},{foreign.id},recurring,10,2026-05-01T00:00:00Z,another account's service",
              f"{account.id},Fax line,recurring,10,2026-05-01T00:00:00Z,unknown service",
              f"{account.id},,recurring,10,2026-05-01T00:00:00,naive",
-             f",,recurring,10,2026-05-01T00:00:00Z,no account"]
+             ",,recurring,10,2026-05-01T00:00:00Z,no account"]
     result = runner.invoke(args=["transactions", "import", str(write(tmp_path, lines))])
     assert result.exit_code == 1
     out = result.output
