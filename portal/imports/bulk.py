@@ -65,13 +65,12 @@ def _copy_postgresql(connection, table: Table, names: list[str], columns: dict[s
 def _sqlite_values(column_type, values: list) -> list:
     if isinstance(column_type, UTCDateTime):
         # SQLAlchemy's SQLite DATETIME text: 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC.
-        if None not in values and set(map(_TZINFO, values)) == {UTC}:
+        if not any(v is None for v in values) and set(map(_TZINFO, values)) == {UTC}:
             return [v.isoformat(" ", "microseconds")[:26] for v in values]
         return [None if v is None else v.astimezone(UTC).isoformat(" ", "microseconds")[:26] for v in values]
     if isinstance(column_type, Numeric):
         # Decimal text: the column's NUMERIC affinity makes SQLite store it as a number.
-        if None not in values:
-            return list(map(str, values))
+        # (An identity test: `None in values` would compare every Decimal with None, slowly.)
         return [None if v is None else str(v) for v in values]
     return values
 
