@@ -39,6 +39,9 @@ class CsvSource:
         except (UnicodeDecodeError, csv.Error) as exc:
             raise ImportRejected(f"This is not a UTF-8 CSV file ({_short(exc)}).") from None
         known = set(required) | set(optional)
+        if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+            raise ImportRejected("The columns must be separated by commas (this file uses "
+                                 f"{'semicolons' if ';' in header[0] else 'tabs'}).")
         if len(header) < 2 or not set(header) & known:
             raise ImportRejected("This is not an import CSV file: the first row must be the header with the "
                                  f"columns {', '.join(required)} (and optionally {', '.join(optional)}).")

@@ -51,6 +51,13 @@ def good_lines(c, v):
     ]
 
 
+def test_windows_line_ends_and_a_byte_order_mark_are_fine(tmp_path, accounts):
+    c, v = accounts
+    path = tmp_path / "excel.csv"
+    path.write_bytes(("\ufeff" + "\r\n".join(good_lines(c, v)) + "\r\n").encode("utf-8"))
+    assert import_cdrs(path).imported == 3
+
+
 def test_a_good_file_imports_every_row_with_its_values(tmp_path, accounts):
     c, v = accounts
     result = import_cdrs(write(tmp_path, good_lines(c, v)))
@@ -170,6 +177,8 @@ def test_unknown_and_repeated_columns_are_named(tmp_path, accounts):
     (b"%PDF-1.7\n\x00\x01\x02binary", "not a CSV file"),
     (b"", "The file is empty"),
     (b"hello world\nthis is a letter\n", "not an import CSV file"),
+    (b"time_start;duration;customer_account_id;vendor_account_id\n2026-05-01T09:00:00Z;60;1;2\n",
+     "separated by commas (this file uses semicolons)"),
     (b"time_start,duration,customer_account_id,vendor_account_id\n\xff\xfe\xfa,1,2,3\n", "not a UTF-8 CSV file"),
 ])
 def test_files_that_are_not_cdr_csv_files_are_refused(tmp_path, accounts, runner, content, message):
