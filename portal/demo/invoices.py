@@ -113,9 +113,12 @@ def _pay(rng: random.Random, invoice, plan: str, today: dt.date) -> str:
         part = (invoice.outstanding * Decimal(rng.randint(30, 70)) / 100).quantize(CENT)
         if part <= 0:
             return "unpaid"
-        record_payment(invoice, amount=part, paid_on=paid_on, method="Bank transfer",
-                       reference=f"PART-{invoice.invoice_number}", today=today)
-        return "partially paid"
-    record_payment(invoice, amount=invoice.outstanding, paid_on=paid_on, method="Bank transfer",
-                   reference=f"PAY-{invoice.invoice_number}", today=today)
-    return "paid"
+        payment = record_payment(invoice, amount=part, paid_on=paid_on, method="Bank transfer",
+                                 reference=f"PART-{invoice.invoice_number}", today=today)
+        status = "partially paid"
+    else:
+        payment = record_payment(invoice, amount=invoice.outstanding, paid_on=paid_on, method="Bank transfer",
+                                 reference=f"PAY-{invoice.invoice_number}", today=today)
+        status = "paid"
+    payment.created_at = min(dt.datetime.combine(paid_on, dt.time(10), tzinfo=dt.timezone.utc), utcnow())
+    return status
