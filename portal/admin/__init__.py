@@ -13,3 +13,10 @@ def _admins_only():
     if current_user.kind != "admin":
         abort(404)
     return None
+
+
+# Resource modules register their routes on `bp` (imported last: they import `bp` from here).
+from portal.admin.helpers import register_template_context  # noqa: E402
+
+register_template_context(bp)
+from portal.admin import accounts, api_keys, audit, billing_runs, customers, dashboard, users  # noqa: E402,F401

@@ -15,6 +15,7 @@ from sqlalchemy import exists, select
 
 from portal.audit import record_event
 from portal.billing.customers import _get, _text, account_delete_blockers
+from portal.billing.schedule import set_account_timezone, set_invoice_period
 from portal.database import utcnow
 from portal.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
@@ -164,13 +165,6 @@ def _contacts(customer: Customer, ids, errors: list[FieldError]) -> list[Contact
     return contacts
 
 
-def _apply_period(account: Account, period: str | None, actor: Actor, now: dt.datetime | None) -> None:
-    # The schedule module owns next_invoice_at: it aligns the next invoice moment to the period.
-    from portal.billing.schedule import set_invoice_period
-
-    set_invoice_period(account, period, actor=actor, now=now or utcnow())
-
-
 def create_account(customer: Customer, *, actor: Actor = SYSTEM, now: dt.datetime | None = None,
                    **fields) -> Account:
     """Create an account of `customer`.
@@ -205,7 +199,8 @@ def create_account(customer: Customer, *, actor: Actor = SYSTEM, now: dt.datetim
     record_event(actor, "account.created", account, customer_id=customer.id, name=account.name,
                  currency=account.currency)
     if period:
-        _apply_period(account, period, actor, now)
+        # The schedule owns next_invoice_at: the end of the current period in the account's zone.
+        set_invoice_period(account, period, actor=actor, now=now or utcnow())
     db.session.flush()
     return account
 
@@ -229,13 +224,19 @@ def update_account(account: Account, *, actor: Actor = SYSTEM, now: dt.datetime 
         raise ValidationFailed(errors)
     period_given = "invoice_period" in values
     period = values.pop("invoice_period", None)
+    timezone = values.pop("timezone", account.timezone)
+    now = now or utcnow()
     changed = []
     for key, value in values.items():
         if getattr(account, key) != value:
             setattr(account, key, value)
             changed.append(key)
+    if timezone != account.timezone:
+        # Moves next_invoice_at to the period end in the new zone without skipping traffic.
+        set_account_timezone(account, timezone, actor=actor, now=now)
+        changed.append("timezone")
     if period_given and period != account.invoice_period:
-        _apply_period(account, period, actor, now)
+        set_invoice_period(account, period, actor=actor, now=now)
         changed.append("invoice_period")
     db.session.flush()
     if changed:
