@@ -1,7 +1,7 @@
 """Admin pages for people: admin users (create, level, disable) and customer users (invite, limit, disable)."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import AdminUserForm, ConfirmForm, InviteForm, LevelForm, LimitAccountsForm
@@ -14,11 +14,6 @@ from portal.billing.customers import get_customer
 from portal.errors import InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.permissions import require
-
-
-def password_link(token: str) -> str:
-    """The absolute set-password link for a token (served by the auth blueprint's reset page)."""
-    return current_app.config["BASE_URL"].rstrip("/") + f"/password/reset/{token}"
 
 
 def _account_choices(customer):
@@ -96,14 +91,14 @@ def customer_users_invite(customer_id: int):
     if form.validate_on_submit():
         account_ids = [int(i) if str(i).isdigit() else -1 for i in form.account_ids.data or []]
         try:
-            user, token = invite_customer_user(email=form.email.data, name=form.name.data, customer_id=customer.id,
+            user, link, sent = invite_customer_user(email=form.email.data, name=form.name.data, customer_id=customer.id,
                                                account_ids=account_ids, actor=current_actor())
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc, {"account": "account_ids"})
         else:
-            return render_template("admin/users/invited.html", user=user, link=password_link(token))
+            return render_template("admin/users/invited.html", user=user, link=link, sent=sent)
     return (render_template("admin/users/invite_form.html", form=form, customer=customer),
             422 if has_errors(form) else 200)
 
@@ -136,10 +131,10 @@ def customer_users_reinvite(user_id: int):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.customer_users_edit", user_id=user.id), 303)
     try:
-        token = reinvite_customer_user(user, actor=current_actor())
+        link, sent = reinvite_customer_user(user, actor=current_actor())
         db.session.commit()
     except InvalidState as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("admin.customer_users_edit", user_id=user.id), 303)
-    return render_template("admin/users/invited.html", user=user, link=password_link(token))
+    return render_template("admin/users/invited.html", user=user, link=link, sent=sent)

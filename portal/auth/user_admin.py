@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.audit import record_event
-from portal.auth.invites import make_password_token
+from portal.auth.invites import invite_link, make_password_token, send_invite
 from portal.auth.user_service import create_customer_user
 from portal.billing.customers import _get
 from portal.errors import FieldError, InvalidState, ValidationFailed
@@ -24,28 +24,37 @@ def get_customer_user(user_id) -> CustomerUser:
 
 
 def invite_customer_user(*, email, customer_id, account_ids=None, name=None,
-                         actor: Actor = SYSTEM) -> tuple[CustomerUser, str]:
-    """Create a customer user without a password and mint its set-password (invite) token.
+                         actor: Actor = SYSTEM) -> tuple[CustomerUser, str, bool]:
+    """Create a customer user without a password and e-mail it a set-password (invitation) link.
 
-    Returns (user, token); the caller builds the link (`/password/reset/<token>`) and mails it.
+    Returns (user, link, sent): `sent` is False when the mail could not be delivered; the user
+    exists anyway and the admin can pass the link on (it is shown once).
 
     Raises ValidationFailed (bad or taken e-mail, unknown customer, accounts of another customer)
     and PermissionDenied (below level 4).
     """
     user = create_customer_user(email=email, password=None, customer_id=customer_id,
                                 account_ids=list(account_ids or []), name=(name or "").strip() or None, actor=actor)
-    record_event(actor, "customer_user.invited", user, customer_id=user.customer_id)
-    return user, make_password_token(user, purpose="invite")
+    link = invite_link(make_password_token(user))
+    sent = send_invite(user, link, invited_by=actor.label)
+    record_event(actor, "customer_user.invited", user, customer_id=user.customer_id, emailed=sent)
+    db.session.flush()
+    return user, link, sent
 
 
-def reinvite_customer_user(user: CustomerUser, *, actor: Actor = SYSTEM) -> str:
-    """A fresh invite token for a user (e.g. the first mail was lost). Raises PermissionDenied, InvalidState."""
+def reinvite_customer_user(user: CustomerUser, *, actor: Actor = SYSTEM) -> tuple[str, bool]:
+    """E-mail a fresh invitation link (e.g. the first mail was lost). Returns (link, sent).
+
+    Raises PermissionDenied (below level 4) and InvalidState (the user is disabled).
+    """
     require(actor, "customer_user.write")
     if not user.enabled:
         raise InvalidState("The user is disabled; enable it before sending a new invitation.")
-    record_event(actor, "customer_user.invited", user, customer_id=user.customer_id, again=True)
+    link = invite_link(make_password_token(user))
+    sent = send_invite(user, link, invited_by=actor.label)
+    record_event(actor, "customer_user.invited", user, customer_id=user.customer_id, again=True, emailed=sent)
     db.session.flush()
-    return make_password_token(user, purpose="invite")
+    return link, sent
 
 
 def limit_customer_user(user: CustomerUser, account_ids, *, actor: Actor = SYSTEM) -> CustomerUser:

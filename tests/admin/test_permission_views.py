@@ -82,3 +82,8 @@ def test_customer_users_find_no_admin_pages(app, login, session):
     login(user, client)
     assert client.get("/admin/customers").status_code == 404
     assert client.get("/admin/").status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get("/admin/customers")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

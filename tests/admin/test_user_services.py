@@ -2,13 +2,19 @@
 permission table enforced by every admin service."""
 from __future__ import annotations
 
+import email
+import email.policy
+import time
+from pathlib import Path
+
 import pytest
 
-from portal.auth import invites
 from portal.auth.api_keys import create_api_key
-from portal.auth.invites import make_password_token, read_password_token, set_password_with_token
+from portal.auth.invites import make_password_token
+from portal.auth.service import check_password_reset_token, reset_password
+from portal.auth.tokens import make_password_reset_token
 from portal.auth.user_admin import (change_admin_level, invite_customer_user, limit_customer_user,
-                                    set_user_enabled)
+                                    reinvite_customer_user, set_user_enabled)
 from portal.auth.user_service import create_admin_user
 from portal.auth.users import load_user_from_id, verify_password
 from portal.billing.accounts import create_account
@@ -21,51 +27,68 @@ from tests.factories import AccountFactory, AdminUserFactory, CustomerFactory, C
 ADMIN = Actor("boss@telco.example", kind="admin", level=5, id=10_000)
 
 
-def test_invite_creates_a_user_without_password_whose_link_sets_one_once(session):
+def _token(link: str) -> str:
+    return link.rsplit("/", 1)[1]
+
+
+def test_invite_creates_a_user_and_mails_a_link_that_sets_a_password_once(session, app):
     customer = CustomerFactory()
     account = AccountFactory(customer=customer)
-    user, token = invite_customer_user(email="New@Customer.example", customer_id=customer.id,
-                                       account_ids=[account.id], actor=ADMIN)
+    outbox = Path(app.config["OUTBOX_DIR"])
+    before = set(outbox.glob("*.eml"))
+    user, link, sent = invite_customer_user(email="New@Customer.example", customer_id=customer.id,
+                                            account_ids=[account.id], actor=ADMIN)
+    assert sent and link.startswith("http://localhost/password/reset/")
     assert user.email == "new@customer.example" and user.password_hash is None
     assert user.accounts == [account]
-    assert read_password_token(token) is user
-    set_password_with_token(token, "a long enough password", "a long enough password")
+    [mail] = set(outbox.glob("*.eml")) - before
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "new@customer.example"
+    assert link in message.get_body(preferencelist=("plain",)).get_content()
+    assert check_password_reset_token(_token(link))[0] is user
+    reset_password(_token(link), "a long enough password")
+    session.expire_all()
     assert verify_password(user.password_hash, "a long enough password")
-    with pytest.raises(Gone, match="already been used"):
-        set_password_with_token(token, "another long password")
+    with pytest.raises(Gone):
+        reset_password(_token(link), "another long password")
 
 
-def test_set_password_link_refuses_short_or_mismatched_passwords_and_stays_usable(session):
+def test_invite_link_lives_seven_days_while_a_reset_link_lives_one_hour(session, monkeypatch):
     user = CustomerUserFactory(password_hash=None)
-    token = make_password_token(user, purpose="invite")
-    with pytest.raises(ValidationFailed) as exc:
-        set_password_with_token(token, "short", "other")
-    assert {str(e) for e in exc.value.errors} == {
-        "password - is too short (minimum is 10 characters)", "confirm - doesn't match the password"}
-    assert read_password_token(token) is user
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - 6 * 86400)
+    invite = make_password_token(user)
+    reset = make_password_reset_token(user)
+    monkeypatch.setattr(time, "time", lambda: real_time() - 8 * 86400)
+    old_invite = make_password_token(user)
+    monkeypatch.setattr(time, "time", real_time)
+    assert check_password_reset_token(invite)[0] is user
+    with pytest.raises(Gone):
+        check_password_reset_token(reset)
+    with pytest.raises(Gone):
+        check_password_reset_token(old_invite)
 
 
 @pytest.mark.parametrize("tamper", [lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
-                                    lambda t: "x" + t, lambda t: "", lambda t: "not.a.token"])
-def test_tampered_set_password_tokens_are_not_found(session, tamper):
+                                    lambda t: "x" + t, lambda t: "not.a.token"])
+def test_tampered_invite_tokens_are_not_found(session, tamper):
     token = make_password_token(CustomerUserFactory())
-    with pytest.raises(NotFound, match="not valid"):
-        read_password_token(tamper(token))
+    with pytest.raises(NotFound):
+        check_password_reset_token(tamper(token))
 
 
-def test_expired_set_password_token_is_gone(session, monkeypatch):
-    token = make_password_token(CustomerUserFactory(), purpose="reset")
-    monkeypatch.setitem(invites.MAX_AGE, "reset", -1)
-    with pytest.raises(Gone, match="expired"):
-        read_password_token(token)
-
-
-def test_token_of_a_disabled_user_is_gone(session):
+def test_invite_token_of_a_disabled_user_does_not_work(session):
     user = CustomerUserFactory()
     token = make_password_token(user)
     set_user_enabled(user, False, actor=ADMIN)
-    with pytest.raises(Gone, match="disabled"):
-        read_password_token(token)
+    with pytest.raises(NotFound):
+        check_password_reset_token(token)
+
+
+def test_reinvite_refuses_a_disabled_user(session):
+    user = CustomerUserFactory(enabled=False)
+    with pytest.raises(InvalidState, match="enable it before"):
+        reinvite_customer_user(user, actor=ADMIN)
 
 
 def test_invite_limited_to_an_account_of_another_customer_is_refused(session):

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from portal.auth.api_keys import verify_api_key
-from portal.auth.invites import read_password_token
+from portal.auth.service import check_password_reset_token
 from portal.models import AdminUser, ApiKey, CustomerUser
 from tests.factories import AccountFactory, AdminUserFactory, CustomerFactory, CustomerUserFactory
 
@@ -21,7 +21,8 @@ def test_invite_page_creates_the_user_and_shows_a_working_set_password_link(admi
     html = response.get_data(as_text=True)
     token = re.search(r"/password/reset/([A-Za-z0-9_.\-]+)", html).group(1)
     user = session.scalars(select(CustomerUser)).one()
-    assert read_password_token(token) is user
+    assert check_password_reset_token(token)[0] is user
+    assert "An e-mail with this link was sent to jane@acme.example" in html
     assert user.accounts == [account] and user.password_hash is None
 
 
