@@ -1,37 +1,53 @@
-"""Small helpers the admin views share: the acting user, service errors shown beside form fields, paging."""
+"""Small helpers shared by admin views: the acting admin, service errors shown beside form fields or
+as flashes, paging, and `can()` in templates."""
 from __future__ import annotations
 
-from flask import request
+from flask import flash, request
 from flask_login import current_user
 from wtforms import Form
 
-from portal.errors import ValidationFailed
+from portal.errors import PermissionDenied, ServiceError, ValidationFailed
 from portal.permissions import Actor, admin_actor
 
 
 def current_actor() -> Actor:
-    """The signed-in admin as the actor of service calls (the blueprint guard guarantees an admin)."""
+    """The signed-in admin as the actor of service calls (the blueprint guard ensures an admin)."""
     return admin_actor(current_user)
 
 
-def apply_errors(form: Form, exc: ValidationFailed, aliases: dict[str, str] | None = None) -> None:
-    """Show each service FieldError beside its form field; errors of no field go above the form.
-
-    Service fields are dasherized (`vat-rate`); form fields use underscores (`vat_rate`).
-    `aliases` maps a service field to a differently named form field.
-    """
-    aliases = aliases or {}
+def apply_field_errors(form, exc: ValidationFailed, field_map: dict[str, str]) -> None:
+    """Show each FieldError beside its form field (`field_map`: error field → form field), others on the form."""
+    form.form_errors = list(getattr(form, "form_errors", []) or [])
     for error in exc.errors:
-        name = aliases.get(error.field or "", (error.field or "").replace("-", "_"))
-        field = form._fields.get(name) if name else None
-        if field is not None:
-            field.errors = list(field.errors or []) + [error.message]
+        name = field_map.get(error.field or "")
+        target = getattr(form, name, None) if name else None
+        if target is not None:
+            target.errors = list(target.errors) + [error.message]
         else:
             form.form_errors.append(str(error))
 
 
+def apply_errors(form: Form, exc: ValidationFailed, aliases: dict[str, str] | None = None) -> None:
+    """Like apply_field_errors, matching fields by name: a service's dasherized field (`vat-rate`) goes to
+    the form field with underscores (`vat_rate`); `aliases` maps the ones named differently."""
+    aliases = aliases or {}
+    field_map = {}
+    for error in exc.errors:
+        name = aliases.get(error.field or "", (error.field or "").replace("-", "_"))
+        if name in form._fields:
+            field_map[error.field] = name
+    apply_field_errors(form, exc, field_map)
+
+
 def has_errors(form: Form) -> bool:
-    return bool(form.form_errors) or any(f.errors for f in form)
+    return bool(getattr(form, "form_errors", None)) or any(f.errors for f in form)
+
+
+def flash_error(exc: ServiceError, prefix: str = "") -> None:
+    """A refused action as an error flash; PermissionDenied is re-raised (the app answers 403 with the level)."""
+    if isinstance(exc, PermissionDenied):
+        raise exc
+    flash(f"{prefix}{exc.message}", "error")
 
 
 def page_arg(name: str = "page") -> int:
