@@ -94,9 +94,19 @@ def get_billing_run(run_id) -> BillingRun:
     return run
 
 
+def recent_billing_runs(limit: int = 20) -> list[BillingRun]:
+    """The latest billing runs, newest first (admin list and dashboard); `limit` is capped at 200."""
+    limit = max(1, min(int(limit), 200))
+    return list(db.session.scalars(select(BillingRun).order_by(BillingRun.id.desc()).limit(limit)))
+
+
 def grace_seconds(account: Account) -> int:
     """The account's grace period: its max call duration, else the configured default (7200 s)."""
-    value = account.max_call_duration
+    return _grace(account.max_call_duration)
+
+
+def _grace(max_call_duration: int | None) -> int:
+    value = max_call_duration
     if value is None:
         value = current_app.config.get("DEFAULT_MAX_CALL_DURATION", 7200)
     return max(0, int(value))
@@ -109,11 +119,10 @@ def due_account_ids(run_at: dt.datetime) -> list[int]:
         .where(Account.invoice_period.is_not(None), Account.next_invoice_at <= run_at)
         .order_by(Account.id)
     ).all()
-    default = current_app.config.get("DEFAULT_MAX_CALL_DURATION", 7200)
     return [
         account_id
         for account_id, next_at, max_call in candidates
-        if next_at + dt.timedelta(seconds=max(0, int(default if max_call is None else max_call))) <= run_at
+        if next_at + dt.timedelta(seconds=_grace(max_call)) <= run_at
     ]
 
 
@@ -142,10 +151,10 @@ def execute_billing_run(run_id: int, *, progress: Callable[[BillingRun], None] |
     run.started_at = run.started_at or utcnow()
     run.finished_at = None
     due = due_account_ids(run.run_at)
-    # Accounts invoiced by an earlier pass of this run are done and no longer due.
-    already = db.session.scalar(
-        select(func.count(distinct(Invoice.account_id))).where(Invoice.billing_run_id == run.id)
-    ) or 0
+    # Accounts invoiced by an earlier pass of this run (that crashed or was retried) and no
+    # longer due count as done; one it was in the middle of is due again and counted once.
+    invoiced = set(db.session.scalars(select(distinct(Invoice.account_id)).where(Invoice.billing_run_id == run.id)))
+    already = len(invoiced - set(due))
     run.accounts_total = already + len(due)
     run.accounts_done = already
     run.failures = []

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 
 import click
 from flask.cli import with_appcontext
 
-from portal.billing.runs import execute_billing_run, start_billing_run
+from portal.billing.runs import execute_billing_run, get_billing_run, start_billing_run
 from portal.errors import ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.permissions import Actor
@@ -34,6 +35,22 @@ def run_cmd(run_at, approve):
         db.session.rollback()
         raise click.ClickException(exc.message) from None
 
+    _execute_and_report(run)
+
+
+@billing_group.command("resume")
+@click.argument("run_id", type=int)
+@with_appcontext
+def resume_cmd(run_id):
+    """Execute an interrupted (or any earlier) run again: only what is left is done."""
+    try:
+        run = get_billing_run(run_id)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    _execute_and_report(run)
+
+
+def _execute_and_report(run) -> None:
     click.echo(f"Billing run {run.id} for {run.run_at.isoformat()}")
     with contextlib.ExitStack() as stack:
         bar = None
@@ -43,7 +60,7 @@ def run_cmd(run_at, approve):
             nonlocal bar
             if bar is None:
                 bar = stack.enter_context(click.progressbar(length=current.accounts_total, label="Accounts",
-                                                            file=click.get_text_stream("stderr")))
+                                                            file=sys.stderr))
             bar.update(current.accounts_done - bar.pos)
 
         run = execute_billing_run(run.id, progress=progress)
