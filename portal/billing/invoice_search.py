@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case, func, select
 
 from portal.errors import FieldError, ValidationFailed
 from portal.extensions import db
@@ -184,8 +184,6 @@ def search_invoices(f: InvoiceFilters) -> InvoicePage:
 
 
 def _amount_expr():
-    from sqlalchemy import case
-
     return case((Invoice.state == "Approved", Invoice.total_amount), else_=Invoice.amount_total)
 
 

@@ -61,8 +61,8 @@ def test_no_recipient_is_refused_before_connecting(app, smtp_server):
         send_message([], "s", "t")
 
 
-def test_unknown_security_mode_is_a_clear_error(app, smtp_server):
-    app.config["MAIL_SECURITY"] = "ssl3"
+def test_unknown_security_mode_is_a_clear_error(app, smtp_server, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SECURITY", "ssl3")
     with pytest.raises(DeliveryFailed, match="MAIL_SECURITY must be one of"):
         send_message(["ap@customer.example"], "s", "t")
 
