@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, select
 
+from portal.billing.runs import recent_billing_runs
 from portal.extensions import db
 from portal.models import STATES, BillingRun, Invoice
 
@@ -54,6 +55,5 @@ def dashboard_figures(today: dt.date) -> DashboardFigures:
         CurrencyFigures(currency, Decimal(total or 0), count, Decimal(late or 0), int(late_count or 0))
         for currency, total, count, late, late_count in rows
     ]
-    figures.last_run = db.session.scalars(select(BillingRun).order_by(BillingRun.created_at.desc(),
-                                                                      BillingRun.id.desc())).first()
+    figures.last_run = next(iter(recent_billing_runs(1)), None)
     return figures
