@@ -8,7 +8,7 @@ from portal.admin import bp
 from portal.admin.forms import ApiKeyForm, ConfirmForm
 from portal.admin.helpers import apply_errors, current_actor, has_errors
 from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
-from portal.billing.customers import _get
+from portal.billing.customers import get_row
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import ApiKey, Customer
@@ -53,7 +53,7 @@ def api_keys_create():
 
 @bp.post("/api-keys/<int:key_id>/revoke")
 def api_keys_revoke(key_id: int):
-    row = _get(ApiKey, key_id, "API key")
+    row = get_row(ApiKey, key_id, "API key")
     if ConfirmForm().validate_on_submit():
         revoke_api_key(row, actor=current_actor())
         db.session.commit()

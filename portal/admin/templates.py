@@ -12,7 +12,7 @@ from portal.admin.forms import ConfirmForm
 from portal.admin.helpers import apply_errors, current_actor, has_errors
 from portal.admin.template_forms import (PLACEHOLDER_HINT, AttachmentForm, BillStyleForm, MessageTemplateForm,
                                          UsageReportProfileForm)
-from portal.billing.customers import _get
+from portal.billing.customers import get_row
 from portal.delivery import templates_service as service
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -65,7 +65,7 @@ def message_templates_create():
 
 @bp.route("/templates/messages/<int:template_id>", methods=["GET", "POST"])
 def message_templates_edit(template_id: int):
-    template = _get(MessageTemplate, template_id, "message template")
+    template = get_row(MessageTemplate, template_id, "message template")
     form = MessageTemplateForm(obj=template)
     if form.is_submitted():
         require(current_actor(), "template.write")
@@ -86,7 +86,7 @@ def message_templates_edit(template_id: int):
 
 
 def _delete(model, pk: int, label: str, delete, anchor: str):
-    row = _get(model, pk, label)
+    row = get_row(model, pk, label)
     if ConfirmForm().validate_on_submit():
         name = row.name
         delete(row, actor=current_actor())
@@ -144,7 +144,7 @@ def attachments_upload():
 
 @bp.get("/templates/attachments/<int:attachment_id>")
 def attachments_download(attachment_id: int):
-    attachment = _get(Attachment, attachment_id, "attachment")
+    attachment = get_row(Attachment, attachment_id, "attachment")
     return send_file(io.BytesIO(attachment.data), mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.filename)
 

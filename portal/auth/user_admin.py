@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from portal.audit import record_event
 from portal.auth.invites import invite_link, make_password_token, send_invite
 from portal.auth.user_service import create_customer_user
-from portal.billing.customers import _get
+from portal.billing.customers import get_row
 from portal.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, AdminUser, CustomerUser
@@ -16,11 +16,11 @@ from portal.permissions import SYSTEM, Actor, require
 
 
 def get_admin_user(user_id) -> AdminUser:
-    return _get(AdminUser, user_id, "admin user")
+    return get_row(AdminUser, user_id, "admin user")
 
 
 def get_customer_user(user_id) -> CustomerUser:
-    return _get(CustomerUser, user_id, "customer user")
+    return get_row(CustomerUser, user_id, "customer user")
 
 
 def invite_customer_user(*, email, customer_id, account_ids=None, name=None,

@@ -14,7 +14,7 @@ from babel.numbers import list_currencies
 from sqlalchemy import exists, select
 
 from portal.audit import record_event
-from portal.billing.customers import _get, _text, account_delete_blockers
+from portal.billing.customers import account_delete_blockers, clean_text, get_row
 from portal.billing.schedule import set_account_timezone, set_invoice_period
 from portal.database import utcnow
 from portal.errors import FieldError, InvalidState, ValidationFailed
@@ -37,11 +37,11 @@ DISCOUNT_KINDS = ("percentage", "free_minutes")
 
 def get_account(account_id) -> Account:
     """The account with this id, or NotFound."""
-    return _get(Account, account_id, "account")
+    return get_row(Account, account_id, "account")
 
 
 def get_discount_plan(plan_id) -> DiscountPlan:
-    return _get(DiscountPlan, plan_id, "discount plan")
+    return get_row(DiscountPlan, plan_id, "discount plan")
 
 
 @lru_cache(maxsize=1)
@@ -86,14 +86,14 @@ def _account_values(customer: Customer, data: dict, errors: list[FieldError]) ->
     errors.extend(FieldError(name.replace("_", "-"), "is not allowed") for name in sorted(unknown))
     values: dict = {}
     if "name" in data:
-        values["name"] = _text(data["name"], "name", 200, errors, required=True)
+        values["name"] = clean_text(data["name"], "name", 200, errors, required=True)
     if "currency" in data:
-        code = (_text(data["currency"], "currency", 3, errors, required=True) or "").upper()
+        code = (clean_text(data["currency"], "currency", 3, errors, required=True) or "").upper()
         if code and code not in currency_codes():
             errors.append(FieldError("currency", "is not an ISO 4217 currency code"))
         values["currency"] = code
     if "timezone" in data:
-        name = _text(data["timezone"], "timezone", 64, errors, required=True)
+        name = clean_text(data["timezone"], "timezone", 64, errors, required=True)
         if name and name not in timezone_names():
             errors.append(FieldError("timezone", "is not an IANA time zone"))
         values["timezone"] = name
@@ -108,7 +108,7 @@ def _account_values(customer: Customer, data: dict, errors: list[FieldError]) ->
             errors.append(FieldError("invoice-period", "must be one of " + ", ".join(INVOICE_PERIODS) + " or none"))
         values["invoice_period"] = period
     if "invoice_ref_template" in data:
-        template = _text(data["invoice_ref_template"], "reference-template", 60, errors) or "$id"
+        template = clean_text(data["invoice_ref_template"], "reference-template", 60, errors) or "$id"
         if not _REFERENCE.match(template):
             errors.append(FieldError("reference-template",
                                      "may contain letters, digits, spaces, _ - / . # and the $id placeholder"))
@@ -287,7 +287,7 @@ def add_discount_plan(account: Account, *, name, kind, prefixes, percent=None, f
     """
     require(actor, "account.write")
     errors: list[FieldError] = []
-    clean_name = _text(name, "name", 100, errors, required=True)
+    clean_name = clean_text(name, "name", 100, errors, required=True)
     if kind not in DISCOUNT_KINDS:
         errors.append(FieldError("kind", "must be percentage or free_minutes"))
     clean_prefixes = _prefixes(prefixes, errors)

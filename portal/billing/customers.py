@@ -27,15 +27,16 @@ _PHONE = re.compile(r"^[0-9 +()./\-]{3,64}$")
 
 def get_customer(customer_id) -> Customer:
     """The customer with this id, or NotFound."""
-    return _get(Customer, customer_id, "customer")
+    return get_row(Customer, customer_id, "customer")
 
 
 def get_contact(contact_id) -> Contact:
     """The contact with this id, or NotFound."""
-    return _get(Contact, contact_id, "contact")
+    return get_row(Contact, contact_id, "contact")
 
 
-def _get(model, pk, label: str):
+def get_row(model, pk, label: str):
+    """The row of `model` with primary key `pk` (any input), or NotFound naming `label`."""
     try:
         row = db.session.get(model, int(pk))
     except (TypeError, ValueError):
@@ -64,7 +65,8 @@ def normalize_email(value, field: str, errors: list[FieldError], *, required: bo
         return None
 
 
-def _text(value, field: str, limit: int, errors: list[FieldError], *, required: bool = False) -> str | None:
+def clean_text(value, field: str, limit: int, errors: list[FieldError], *, required: bool = False) -> str | None:
+    """Stripped text or None when blank; appends `can't be blank`, `is too long` or `is invalid` to errors."""
     text = value.strip() if isinstance(value, str) else ("" if value is None else None)
     if text is None:
         errors.append(FieldError(field, "is invalid"))
@@ -84,16 +86,16 @@ def _customer_values(data: dict, errors: list[FieldError]) -> dict:
     errors.extend(FieldError(name.replace("_", "-"), "is not allowed") for name in sorted(unknown))
     values: dict = {}
     if "name" in data:
-        values["name"] = _text(data["name"], "name", 200, errors, required=True)
+        values["name"] = clean_text(data["name"], "name", 200, errors, required=True)
     if "address" in data:
-        values["address"] = _text(data["address"], "address", 2000, errors)
+        values["address"] = clean_text(data["address"], "address", 2000, errors)
     if "country_code" in data:
-        code = (_text(data["country_code"], "country", 2, errors) or "").upper() or None
+        code = (clean_text(data["country_code"], "country", 2, errors) or "").upper() or None
         if code and code not in country_names():
             errors.append(FieldError("country", "is not an ISO 3166 country code"))
         values["country_code"] = code
     if "vat_number" in data:
-        vat = _text(data["vat_number"], "vat-number", 64, errors)
+        vat = clean_text(data["vat_number"], "vat-number", 64, errors)
         if vat and not _VAT_NUMBER.match(vat):
             errors.append(FieldError("vat-number", "may only contain letters, digits, spaces, dots and dashes"))
         values["vat_number"] = vat.upper() if vat else None
@@ -102,7 +104,7 @@ def _customer_values(data: dict, errors: list[FieldError]) -> dict:
     if "email" in data:
         values["email"] = normalize_email(data["email"], "email", errors, required=False)
     if "phone" in data:
-        phone = _text(data["phone"], "phone", 64, errors)
+        phone = clean_text(data["phone"], "phone", 64, errors)
         if phone and not _PHONE.match(phone):
             errors.append(FieldError("phone", "is invalid"))
         values["phone"] = phone
@@ -237,7 +239,7 @@ def add_contact(customer: Customer, *, email, name=None, actor: Actor = SYSTEM) 
     require(actor, "customer.write")
     errors: list[FieldError] = []
     address = normalize_email(email, "email", errors, required=True)
-    clean_name = _text(name, "name", 200, errors)
+    clean_name = clean_text(name, "name", 200, errors)
     if address and any(c.email == address for c in customer.contacts):
         errors.append(FieldError("email", "is already a contact of this customer"))
     if errors:
