@@ -16,6 +16,9 @@ from portal.extensions import db
 from portal.permissions import require
 
 
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
 def _account_choices(customer):
     return [(str(a.id), f"{a.name} ({a.currency})") for a in customer.accounts]
 
@@ -98,7 +101,8 @@ def customer_users_invite(customer_id: int):
             db.session.rollback()
             apply_errors(form, exc, {"account": "account_ids"})
         else:
-            return render_template("admin/users/invited.html", user=user, link=link, sent=sent)
+            # The link works once for whoever holds it: never cached.
+            return render_template("admin/users/invited.html", user=user, link=link, sent=sent), 200, _NO_STORE
     return (render_template("admin/users/invite_form.html", form=form, customer=customer),
             422 if has_errors(form) else 200)
 
@@ -137,4 +141,4 @@ def customer_users_reinvite(user_id: int):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("admin.customer_users_edit", user_id=user.id), 303)
-    return render_template("admin/users/invited.html", user=user, link=link, sent=sent)
+    return render_template("admin/users/invited.html", user=user, link=link, sent=sent), 200, _NO_STORE

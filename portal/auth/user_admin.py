@@ -4,6 +4,7 @@ disable and enable anyone. Creating users lives in `portal.auth.user_service`.
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.audit import record_event
 from portal.auth.invites import invite_link, make_password_token, send_invite
@@ -141,7 +142,8 @@ def list_admin_users() -> list[AdminUser]:
 
 
 def list_customer_users(customer_id: int | None = None) -> list[CustomerUser]:
-    stmt = select(CustomerUser).order_by(CustomerUser.email)
+    stmt = select(CustomerUser).options(selectinload(CustomerUser.accounts), selectinload(CustomerUser.customer)) \
+        .order_by(CustomerUser.email)
     if customer_id is not None:
         stmt = stmt.where(CustomerUser.customer_id == customer_id)
     return list(db.session.scalars(stmt))

@@ -10,6 +10,7 @@ import re
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import selectinload
 
 from portal.audit import record_event
 from portal.errors import FieldError, InvalidState, NotFound, ValidationFailed
@@ -272,7 +273,8 @@ def list_customers(*, search: str | None = None, page: int = 1, per_page: int = 
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     per_page = max(1, min(int(per_page), 200))
     page = max(1, int(page))
-    rows = db.session.scalars(stmt.order_by(Customer.name, Customer.id).limit(per_page)
+    rows = db.session.scalars(stmt.options(selectinload(Customer.accounts)).order_by(Customer.name, Customer.id)
+                              .limit(per_page)
                               .offset((page - 1) * per_page))
     return list(rows), total
 

@@ -200,3 +200,10 @@ def test_deleting_an_account_with_invoices_says_why(admin, session):
     assert "can&#39;t be deleted: it has invoices" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Account, account_id) is not None
+
+
+def test_customers_list_survives_odd_page_numbers_and_long_searches(admin, session):
+    CustomerFactory(name="Acme")
+    session.commit()
+    for query in ("page=abc", "page=-4", "page=999999999999", "q=" + "x" * 5000, "q=%25%27%22"):
+        assert admin.get(f"/admin/customers?{query}").status_code == 200

@@ -17,7 +17,7 @@ def test_invite_page_creates_the_user_and_shows_a_working_set_password_link(admi
     session.commit()
     response = admin.post_form(f"/admin/customers/{customer.id}/users/new",
                                {"email": "jane@acme.example", "name": "Jane", "account_ids": [str(account.id)]})
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     token = re.search(r"/password/reset/([A-Za-z0-9_.\-]+)", html).group(1)
     user = session.scalars(select(CustomerUser)).one()
