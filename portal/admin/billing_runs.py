@@ -1,6 +1,8 @@
 """Admin pages for billing runs: the list, the start form, and a run page that shows progress, then the result."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -11,7 +13,7 @@ from portal.billing.runs import get_billing_run, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.models import BillingRun, Invoice
+from portal.models import Account, BillingRun, Invoice
 from portal.permissions import require
 
 PER_PAGE = 25
@@ -49,6 +51,22 @@ def billing_runs_create():
     return render_template("admin/billing_runs/new.html", form=form), 422 if has_errors(form) else 200
 
 
+def _moment(text):
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _failure_rows(failures: list[dict]) -> list[dict]:
+    """Failures with their period as moments and the account's time zone, to show local dates."""
+    ids = {f.get("account_id") for f in failures if isinstance(f.get("account_id"), int)}
+    zones = dict(db.session.execute(select(Account.id, Account.timezone).where(Account.id.in_(ids))).all()) \
+        if ids else {}
+    return [dict(failure, start_at=_moment(failure.get("start")), end_at=_moment(failure.get("end")),
+                 timezone=zones.get(failure.get("account_id"), "UTC")) for failure in failures]
+
+
 @bp.get("/billing-runs/<int:run_id>")
 def billing_runs_detail(run_id: int):
     run = get_billing_run(run_id)
@@ -57,7 +75,7 @@ def billing_runs_detail(run_id: int):
     if finished:
         invoices = list(db.session.scalars(select(Invoice).where(Invoice.billing_run_id == run.id)
                                            .order_by(Invoice.id).limit(1000)))
-    context = dict(run=run, invoices=invoices, finished=finished)
+    context = dict(run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []))
     if request.headers.get("HX-Request"):
         return render_template("admin/billing_runs/_run.html", **context)
     return render_template("admin/billing_runs/detail.html", **context)

@@ -54,7 +54,7 @@ def test_start_form_runs_the_billing_and_the_run_page_shows_the_result(admin, se
     assert {i.account_id for i in created} == {steady.id, ordinary.id}
     assert all(i.state == "Approved" and i.invoice_number in html for i in created)
     failures = html.split('id="run-failures"')[1].split("</section>")[0]
-    assert "Broken Voice" in failures and "2026-05-01T00:00:00+00:00 – 2026-06-01T00:00:00+00:00" in failures
+    assert "Broken Voice" in failures and "May 1, 2026 – May 31, 2026" in failures
     assert "invoice exists with end_date greater than or equal to current end_date" in failures
     anomalies = html.split('id="run-anomalies"')[1].split("</section>")[0]
     assert "Steady Voice" in anomalies and "€0.30" in anomalies and "€10.00" in anomalies and "-97.0%" in anomalies

@@ -63,6 +63,7 @@ def test_customer_detail_shows_accounts_contacts_and_users(admin, session):
     CustomerUserFactory(customer=customer, email="jane@acme.example")
     session.commit()
     html = admin.get(f"/admin/customers/{customer.id}").get_data(as_text=True)
+    assert '<td class="num">20%</td>' in html
     assert "Voice EUR" in html and "ap@acme.example" in html and "jane@acme.example" in html
 
 
@@ -175,6 +176,7 @@ def test_discount_plan_form_adds_toggles_and_removes(admin, session):
                          {"name": "Mobile", "kind": "percentage", "prefixes": "49", "percent": "10"})
     assert ok.status_code == 303
     plan = session.scalars(select(DiscountPlan)).one()
+    assert '<td class="num">10%</td>' in admin.get(f"/admin/accounts/{account.id}").get_data(as_text=True)
     admin.post_form(f"/admin/accounts/{account.id}/discount-plans/{plan.id}/toggle")
     session.expire_all()
     assert session.get(DiscountPlan, plan.id).active is False
