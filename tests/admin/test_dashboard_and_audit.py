@@ -59,6 +59,9 @@ def test_dashboard_page_shows_states_money_owed_and_last_run(admin, session):
     usd = re.search(r'<tr data-currency="USD">(.*?)</tr>', html, re.S).group(1)
     assert usd.count("$20.00") == 2
     assert "7 invoices created" in html
+    assert 'href="/admin/invoices?state=Pending"' in html
+    pending = admin.get("/admin/invoices?state=Pending").get_data(as_text=True)
+    assert pending.count("badge--Pending") >= 1 and "badge--Approved" not in pending
 
 
 def test_empty_dashboard_says_so(admin):
