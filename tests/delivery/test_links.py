@@ -158,7 +158,7 @@ def test_minting_renders_a_missing_pdf_first(app, client, mint):
 
 
 def test_signed_in_customer_sees_a_way_to_a_fresh_link(app, client, invoice, mint):
-    user = CustomerUserFactory(customer_id=invoice.customer_id)
+    user = CustomerUserFactory(customer=invoice.customer)
     db.session.commit()
     link, token = mint(invoice)
     link.expires_at = utcnow() - dt.timedelta(minutes=1)
@@ -214,7 +214,7 @@ def test_portal_click_link_is_one_use_for_the_configured_minutes(app, client, in
     from portal.delivery.links import mint_portal_download_link
     from portal.permissions import customer_actor
 
-    user = CustomerUserFactory(customer_id=invoice.customer_id)
+    user = CustomerUserFactory(customer=invoice.customer)
     db.session.commit()
     before = utcnow()
     link, token = mint_portal_download_link(invoice, actor=customer_actor(user))
