@@ -6,7 +6,6 @@ import re
 import pytest
 
 from portal.extensions import db
-from tests.clients import fresh_user_clients  # noqa: F401 - autouse
 from tests.factories import AdminUserFactory
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.invoices import approved_invoice, pending_invoice  # noqa: F401 - fixtures
