@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Account, Cdr, Customer, Invoice, Payment, Transaction
 from tests.conftest import _empty_tables
 
-SMALL = {"months": 4, "calls_per_account": 50}
+SMALL = {"months": 4, "calls_per_account": 50, "render_pdfs": False}
 
 
 def fingerprint() -> dict:
@@ -52,7 +52,7 @@ def test_another_seed_loads_other_data(app):
 
 
 def test_cli_loads_once_with_if_empty_and_prints_logins(app, runner):
-    args = ["demo-data", "--if-empty", "--months", "4", "--calls-per-account", "20"]
+    args = ["demo-data", "--if-empty", "--months", "4", "--calls-per-account", "20", "--no-pdfs"]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "Loaded 10 customers" in result.output
@@ -82,3 +82,12 @@ def test_print_logins_on_an_empty_database_says_what_to_do(runner):
 def test_demo_clock_is_the_first_of_the_month():
     assert demo_now(dt.date(2026, 3, 17)) == dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
     assert demo_now(dt.date(2026, 1, 1)) == dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def test_every_approved_demo_invoice_has_its_pdf(app):
+    from portal.models import Invoice, InvoiceDocument
+
+    load_demo_data(seed=3, months=4, calls_per_account=10)
+    approved = db.session.query(Invoice.id).filter(Invoice.state == "Approved").count()
+    with_pdf = db.session.query(InvoiceDocument.invoice_id).filter(InvoiceDocument.kind == "pdf").count()
+    assert approved > 0 and with_pdf == approved

@@ -72,8 +72,11 @@ def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: 
     return plan
 
 
-def make_invoice(rng: random.Random, planned: PlannedInvoice, now: dt.datetime) -> str:
-    """Create, fill, approve and pay one planned invoice through the services; return its payment status."""
+def make_invoice(rng: random.Random, planned: PlannedInvoice, now: dt.datetime, *, render_pdf: bool = True) -> str:
+    """Create, fill, approve and pay one planned invoice through the services; return its payment status.
+
+    `render_pdf` False skips the PDF that approval renders (tests that only need the figures).
+    """
     account = planned.account
     invoice = create_invoice(account_id=account, start_date=planned.start, end_date=planned.end,
                              invoice_type=planned.invoice_type, now=now)
@@ -90,7 +93,7 @@ def make_invoice(rng: random.Random, planned: PlannedInvoice, now: dt.datetime) 
         return "pending"
     today = now.date()
     invoice_date = min(local_date(planned.end, account.timezone) + dt.timedelta(days=rng.randint(1, 3)), today)
-    approve_invoice(invoice, today=invoice_date)
+    approve_invoice(invoice, today=invoice_date, render_pdf=render_pdf)
     invoice.approved_at = min(dt.datetime.combine(invoice_date, dt.time(9, rng.randrange(60)),
                                                   tzinfo=dt.timezone.utc), utcnow())
     return _pay(rng, invoice, planned.payment, today)

@@ -54,7 +54,8 @@ def database_has_organization() -> bool:
 
 
 def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = None, progress=_no_progress,
-                   months: int = 12, calls_per_account: int | None = None) -> DemoSummary:
+                   months: int = 12, calls_per_account: int | None = None,
+                   render_pdfs: bool = True) -> DemoSummary:
     """Load the demo into an empty database and commit it step by step.
 
     Args:
@@ -63,6 +64,7 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
         today: the date that fixes the demo's "now" (default the current date; see demo.clock).
         progress: `progress(label, length)` → context manager whose value has `update(n)`.
         months, calls_per_account: smaller data for tests (default a year, 2,700 calls at scale 1).
+        render_pdfs: render each approved invoice's PDF as approval does (False: figures only, for tests).
 
     Raises Conflict when the database already holds an organization.
     """
@@ -113,7 +115,7 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
     plan = plan_invoices([(a, role) for a, role, _code in accounts], first, now)
     with progress("Invoices", len(plan)) as bar:
         for n, planned in enumerate(plan, 1):
-            summary.invoices[make_invoice(rng, planned, now)] += 1
+            summary.invoices[make_invoice(rng, planned, now, render_pdf=render_pdfs)] += 1
             if n % COMMIT_EVERY_INVOICES == 0:
                 db.session.commit()
             bar.update(1)
