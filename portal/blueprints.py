@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def BLUEPRINTS():  # noqa: N802 - a constant list built lazily to avoid import cycles
     from portal.admin import bp as admin_bp
+    from portal.customer import bp as customer_bp
     from portal.main import bp as main_bp
 
-    return [main_bp, admin_bp]
+    return [main_bp, admin_bp, customer_bp]
