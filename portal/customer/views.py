@@ -83,7 +83,7 @@ def invoices_list():
     response = make_response(render_template(template, form=form, filters=filters, page=page, today=today,
                                              presets=PRESETS, oob=_is_htmx_fragment(),
                                              several_accounts=len(scope.accounts) > 1))
-    response.headers["Vary"] = "HX-Request"
+    response.vary.add("HX-Request")
     return response
 
 
@@ -157,9 +157,9 @@ def invoice_pdf(invoice_uuid: str):
 
 @bp.get("/invoices/<invoice_uuid>/cdrs.csv")
 def invoice_cdrs_csv(invoice_uuid: str):
+    invoice = get_invoice_for_customer(_scope(), invoice_uuid)
     from portal.documents.csv import iter_invoice_cdrs_csv
 
-    invoice = get_invoice_for_customer(_scope(), invoice_uuid)
     filename = f"cdrs-{invoice.invoice_number or invoice.reference}.csv"
     response = Response(stream_with_context(iter_invoice_cdrs_csv(invoice)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
