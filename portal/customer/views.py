@@ -17,6 +17,7 @@ from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
 from portal.database import utcnow
 from portal.errors import InvalidState, ValidationFailed
+from portal.formatting import local_date
 from portal.extensions import db
 from portal.permissions import customer_actor
 
@@ -46,11 +47,13 @@ def dashboard():
     charts = []
     for currency in sorted({inv.currency for inv in latest}):
         # One chart per currency: amounts in different currencies never share a scale.
-        rows = [(f"{inv.invoice_number or inv.reference}", inv.amount_spent)
+        # Each bar is one invoice, labelled with the first day of its period in the account's zone.
+        rows = [(local_date(inv.start_date, inv.account.timezone), inv.amount_spent)
                 for inv in reversed(latest) if inv.currency == currency]
         charts.append(bar_chart(
             f"Spend per period ({currency})",
-            f"Amount spent on each of your last {len(rows)} {currency} invoices, oldest first.",
+            f"Amount spent in each period of your last {len(rows)} {currency} invoices, oldest first; "
+            "each bar is labelled with the first day of the period.",
             currency, rows))
     return render_template(
         "customer/dashboard.html",
