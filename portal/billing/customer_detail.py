@@ -15,8 +15,7 @@ from portal.billing.money import money_sum, money_value
 from portal.billing.scoping import get_customer_invoice
 from portal.errors import InvalidState
 from portal.extensions import db
-from portal.models import (Country, Invoice, InvoiceDestination, InvoiceDocument, InvoiceNetwork, InvoiceServiceData,
-                           Network, Service)
+from portal.models import Country, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, Network, Service
 
 
 @dataclass(frozen=True)
@@ -146,9 +145,17 @@ def invoice_breakdown(invoice: Invoice) -> Breakdown:
 
 
 def pdf_available(invoice: Invoice) -> bool:
-    """Whether a rendered PDF is stored for the invoice (without loading its bytes)."""
-    stmt = select(InvoiceDocument.id).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == "pdf")
-    return db.session.scalar(stmt.limit(1)) is not None
+    """Whether a rendered PDF is stored for the invoice (its bytes are not loaded)."""
+    from portal.documents.service import get_pdf_document
+
+    return get_pdf_document(invoice) is not None
+
+
+def cdrs_available(invoice: Invoice) -> bool:
+    """Whether the invoice's period has calls to export."""
+    from portal.documents.csv import invoice_has_cdrs
+
+    return invoice_has_cdrs(invoice)
 
 
 def download_pdf_for_customer(scope, invoice_uuid, *, actor, minutes: int):
@@ -163,12 +170,12 @@ def download_pdf_for_customer(scope, invoice_uuid, *, actor, minutes: int):
         NotFound: the invoice is outside the customer's scope.
         InvalidState: no PDF has been rendered for the invoice yet (nothing is rendered on the click).
     """
-    from portal.delivery.links import consume_download, mint_download_link
-
     invoice = get_invoice_for_customer(scope, invoice_uuid)
     if not pdf_available(invoice):
         raise InvalidState("The PDF of this invoice is not ready yet. Please try again later; "
                            "billing has been told when a document could not be produced.")
+    from portal.delivery.links import consume_download, mint_download_link
+
     _link, token = mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes),
                                       max_uses=1, purpose="portal")
     return consume_download(token)

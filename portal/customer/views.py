@@ -7,7 +7,7 @@ from flask import (Response, current_app, flash, make_response, redirect, render
                    stream_with_context, url_for)
 from flask_login import current_user
 
-from portal.billing.customer_detail import (download_pdf_for_customer, get_invoice_for_customer,
+from portal.billing.customer_detail import (cdrs_available, download_pdf_for_customer, get_invoice_for_customer,
                                             invoice_breakdown, pdf_available)
 from portal.billing.customer_views import (PRESETS, CustomerScope, iter_customer_invoices, latest_invoices,
                                            list_customer_invoices, outstanding_by_currency)
@@ -16,6 +16,7 @@ from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
 from portal.database import utcnow
+from portal.documents.csv import iter_invoice_cdrs_csv
 from portal.errors import InvalidState, ValidationFailed
 from portal.formatting import local_date
 from portal.extensions import db
@@ -133,6 +134,7 @@ def invoice_detail(invoice_uuid: str):
                            breakdown.spend_by_country)
     return render_template("customer/invoices/detail.html", invoice=invoice, breakdown=breakdown,
                            status=invoice.status_on(today), has_pdf=pdf_available(invoice),
+                           has_cdrs=cdrs_available(invoice),
                            mix_chart=mix, country_chart=by_country, pdf_form=DownloadPdfForm())
 
 
@@ -161,8 +163,6 @@ def invoice_pdf(invoice_uuid: str):
 @bp.get("/invoices/<invoice_uuid>/cdrs.csv")
 def invoice_cdrs_csv(invoice_uuid: str):
     invoice = get_invoice_for_customer(_scope(), invoice_uuid)
-    from portal.documents.csv import iter_invoice_cdrs_csv
-
     filename = f"cdrs-{invoice.invoice_number or invoice.reference}.csv"
     response = Response(stream_with_context(iter_invoice_cdrs_csv(invoice)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -117,6 +117,3 @@ def test_partially_paid_before_the_due_date(signed_in, filled):
     assert ">Partially paid</span>" in html
 
 
-def test_no_pdf_yet_says_so_instead_of_a_button(signed_in, filled):
-    html = signed_in.get(f"/portal/invoices/{filled.uuid}").get_data(as_text=True)
-    assert "The PDF of this invoice is not ready yet." in html
