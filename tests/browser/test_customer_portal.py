@@ -103,3 +103,47 @@ def test_filter_and_open_an_invoice_with_the_keyboard_alone(page, live_server, b
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/portal/invoices/{target.uuid}")
     assert target.invoice_number in page.get_by_role("heading", level=1).inner_text()
+
+
+@pytest.fixture
+def invoice_with_pdf(app, portal_data):
+    """An approved invoice built by the engine, so approval stored its real PDF."""
+    from portal.billing.fill import fill_invoice
+    from portal.billing.invoices import approve_invoice, create_invoice
+
+    account = portal_data["main"]
+    invoice = create_invoice(account_id=account.id, start_date="2020-01-01", end_date="2020-02-01")
+    fill_invoice(invoice)
+    approve_invoice(invoice)
+    db.session.commit()
+    return invoice
+
+
+def test_download_the_pdf_with_one_click(page, live_server, browser_login, invoice_with_pdf):
+    browser_login(page, "ops@acme.example", PASSWORD)
+    page.goto(f"{live_server.url}/portal/invoices/{invoice_with_pdf.uuid}")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download PDF").click()
+    download = info.value
+    assert download.suggested_filename == f"{invoice_with_pdf.invoice_number}.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_an_expired_link_shows_the_410_page_with_a_way_to_a_fresh_one(app, page, live_server, browser_login,
+                                                                     invoice_with_pdf):
+    from portal.delivery.links import download_url, mint_download_link
+    from portal.permissions import SYSTEM
+
+    link, token = mint_download_link(invoice_with_pdf, actor=SYSTEM, expires_in=dt.timedelta(minutes=10),
+                                     purpose="portal")
+    link.expires_at = link.created_at - dt.timedelta(seconds=1)
+    db.session.commit()
+    browser_login(page, "ops@acme.example", PASSWORD)
+    with app.test_request_context():
+        path = download_url(token, external=False)
+    response = page.goto(live_server.url + path)
+    assert response.status == 410
+    assert "This link no longer works" in page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="Open the invoice to get a new link").click()
+    page.wait_for_url(f"**/portal/invoices/{invoice_with_pdf.uuid}")

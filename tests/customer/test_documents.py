@@ -91,3 +91,33 @@ def test_no_calls_no_cdr_link(signed_in, account):
     db.session.commit()
     html = signed_in.get(f"/portal/invoices/{empty.uuid}").get_data(as_text=True)
     assert "cdrs.csv" not in html
+
+
+def test_download_pdf_click_mints_a_portal_link_and_answers_the_pdf_at_once(app, signed_in, invoice):
+    from portal.models import DownloadLink
+
+    html = signed_in.get(f"/portal/invoices/{invoice.uuid}").get_data(as_text=True)
+    response = signed_in.post(f"/portal/invoices/{invoice.uuid}/pdf", data={"csrf_token": csrf_from(html)})
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    assert f'filename="{invoice.invoice_number}.pdf"' in response.headers["Content-Disposition"]
+    db.session.expire_all()
+    [link] = db.session.query(DownloadLink).all()
+    assert link.purpose == "portal" and link.uses == 1 and link.max_uses == 1
+    minutes = app.config["PORTAL_DOWNLOAD_LINK_MINUTES"]
+    assert abs((link.expires_at - link.created_at) - dt.timedelta(minutes=minutes)) < dt.timedelta(seconds=5)
+    assert db.session.get(type(invoice), invoice.id).downloaded_at is not None
+
+
+def test_download_link_lifetime_comes_from_the_setting(app, signed_in, invoice):
+    from portal.models import DownloadLink
+
+    app.config["PORTAL_DOWNLOAD_LINK_MINUTES"] = 3
+    try:
+        html = signed_in.get(f"/portal/invoices/{invoice.uuid}").get_data(as_text=True)
+        assert signed_in.post(f"/portal/invoices/{invoice.uuid}/pdf",
+                              data={"csrf_token": csrf_from(html)}).status_code == 200
+    finally:
+        app.config["PORTAL_DOWNLOAD_LINK_MINUTES"] = 10
+    link = db.session.query(DownloadLink).one()
+    assert abs((link.expires_at - link.created_at) - dt.timedelta(minutes=3)) < dt.timedelta(seconds=5)
