@@ -158,6 +158,25 @@ def cdrs_available(invoice: Invoice) -> bool:
     return invoice_has_cdrs(invoice)
 
 
+@dataclass(frozen=True)
+class InvoiceDetail:
+    invoice: Invoice
+    breakdown: Breakdown
+    has_pdf: bool
+    has_cdrs: bool
+
+
+def invoice_detail_for_customer(scope, invoice_uuid) -> InvoiceDetail:
+    """Everything the customer's invoice page shows: the scoped invoice, its breakdown, its documents.
+
+    Raises:
+        NotFound: the invoice is outside the customer's scope (see get_invoice_for_customer).
+    """
+    invoice = get_invoice_for_customer(scope, invoice_uuid)
+    return InvoiceDetail(invoice=invoice, breakdown=invoice_breakdown(invoice), has_pdf=pdf_available(invoice),
+                         has_cdrs=cdrs_available(invoice))
+
+
 def download_pdf_for_customer(scope, invoice_uuid, *, actor, minutes: int):
     """A customer's "Download PDF" click: mint a short single-use portal link and redeem it at once.
 

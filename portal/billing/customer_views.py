@@ -277,3 +277,24 @@ def latest_invoices(scope: CustomerScope, *, limit: int, account_id: int | None 
     if account_id is not None:
         stmt = stmt.where(Invoice.account_id == account_id)
     return list(db.session.scalars(stmt.order_by(Invoice.start_date.desc(), Invoice.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    totals: list[CurrencyTotals]
+    latest: list[Invoice]
+    chart_invoices: list[Invoice]
+
+
+def customer_dashboard(scope: CustomerScope, *, today: dt.date, account_id: int | None = None,
+                       latest: int = 5, chart: int = 12) -> Dashboard:
+    """The dashboard figures: totals per currency, the latest invoices and those of the spend chart.
+
+    `account_id` must be one of the scope's accounts (the switcher form checks it; anything else
+    is treated as "all accounts", which is still inside the scope).
+    """
+    if account_id is not None and account_id not in {a.id for a in scope.accounts}:
+        account_id = None
+    recent = latest_invoices(scope, limit=max(latest, chart), account_id=account_id)
+    return Dashboard(totals=outstanding_by_currency(scope, today=today, account_id=account_id),
+                     latest=recent[:latest], chart_invoices=list(reversed(recent[:chart])))

@@ -7,10 +7,10 @@ from flask import (Response, current_app, flash, make_response, redirect, render
                    stream_with_context, url_for)
 from flask_login import current_user
 
-from portal.billing.customer_detail import (cdrs_available, download_pdf_for_customer, get_invoice_for_customer,
-                                            invoice_breakdown, pdf_available)
-from portal.billing.customer_views import (PRESETS, CustomerScope, iter_customer_invoices, latest_invoices,
-                                           list_customer_invoices, outstanding_by_currency)
+from portal.billing.customer_detail import (download_pdf_for_customer, get_invoice_for_customer,
+                                            invoice_detail_for_customer)
+from portal.billing.customer_views import (PRESETS, CustomerScope, customer_dashboard, iter_customer_invoices,
+                                           list_customer_invoices)
 from portal.customer import bp
 from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv
@@ -43,28 +43,25 @@ def _is_htmx_fragment() -> bool:
 def dashboard():
     scope, today = _scope(), _today()
     form = AccountSwitchForm(request.args, scope.accounts)
-    account_id = form.account_id if form.validate() else None
-    latest = latest_invoices(scope, limit=max(DASHBOARD_LATEST, CHART_INVOICES), account_id=account_id)
+    figures = customer_dashboard(scope, today=today, account_id=form.account_id if form.validate() else None,
+                                 latest=DASHBOARD_LATEST, chart=CHART_INVOICES)
+    return render_template("customer/dashboard.html", form=form, accounts=scope.accounts, totals=figures.totals,
+                           latest=figures.latest, charts=_spend_charts(figures.chart_invoices), today=today)
+
+
+def _spend_charts(invoices) -> list:
+    """One chart per currency (amounts in different currencies never share a scale), oldest bar first."""
     charts = []
-    for currency in sorted({inv.currency for inv in latest}):
-        # One chart per currency: amounts in different currencies never share a scale.
+    for currency in sorted({inv.currency for inv in invoices}):
         # Each bar is one invoice, labelled with the first day of its period in the account's zone.
         rows = [(local_date(inv.start_date, inv.account.timezone), inv.amount_spent)
-                for inv in reversed(latest) if inv.currency == currency]
+                for inv in invoices if inv.currency == currency]
         charts.append(bar_chart(
             f"Spend per period ({currency})",
             f"Amount spent in each period of your last {len(rows)} {currency} invoices, oldest first; "
             "each bar is labelled with the first day of the period.",
             currency, rows))
-    return render_template(
-        "customer/dashboard.html",
-        form=form,
-        accounts=scope.accounts,
-        totals=outstanding_by_currency(scope, today=today, account_id=account_id),
-        latest=latest[:DASHBOARD_LATEST],
-        charts=charts,
-        today=today,
-    )
+    return charts
 
 
 def _filtered_page(scope: CustomerScope, today: dt.date):
@@ -122,9 +119,8 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
 
 @bp.get("/invoices/<invoice_uuid>")
 def invoice_detail(invoice_uuid: str):
-    scope, today = _scope(), _today()
-    invoice = get_invoice_for_customer(scope, invoice_uuid)
-    breakdown = invoice_breakdown(invoice)
+    detail = invoice_detail_for_customer(_scope(), invoice_uuid)
+    invoice, breakdown = detail.invoice, detail.breakdown
     mix = bar_chart("Originated, terminated and services",
                     "What the invoice's spend is made of: calls you originated, calls you terminated, services.",
                     invoice.currency,
@@ -133,8 +129,7 @@ def invoice_detail(invoice_uuid: str):
     by_country = bar_chart("Spend by country", "Amount spent on calls to each country.", invoice.currency,
                            breakdown.spend_by_country)
     return render_template("customer/invoices/detail.html", invoice=invoice, breakdown=breakdown,
-                           status=invoice.status_on(today), has_pdf=pdf_available(invoice),
-                           has_cdrs=cdrs_available(invoice),
+                           status=invoice.status_on(_today()), has_pdf=detail.has_pdf, has_cdrs=detail.has_cdrs,
                            mix_chart=mix, country_chart=by_country, pdf_form=DownloadPdfForm())
 
 

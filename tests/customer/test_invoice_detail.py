@@ -117,3 +117,22 @@ def test_partially_paid_before_the_due_date(signed_in, filled):
     assert ">Partially paid</span>" in html
 
 
+
+
+def test_detail_query_count_does_not_grow_with_rows(signed_in, filled):
+    from tests.customer.test_invoice_list import _count_queries
+
+    url = f"/portal/invoices/{filled.uuid}"
+    few = _count_queries(signed_in, url)
+    de = CountryFactory(iso2="DE", name="Germany")
+    networks = [NetworkFactory(name=f"Net {i}", country=de) for i in range(20)]
+    from portal.models import InvoiceDestination, InvoiceNetwork
+    for i, net in enumerate(networks):
+        for model, extra in ((InvoiceDestination, {"dst_prefix": f"49{i:03d}"}), (InvoiceNetwork, {})):
+            db.session.add(model(invoice_id=filled.id, direction="originated", country_id=de.id, network_id=net.id,
+                                 rate=D("0.1"), spent=True, calls_count=1, successful_calls_count=1,
+                                 calls_duration=60, billing_duration=60, amount=D("0.1"), **extra))
+    db.session.commit()
+    many = _count_queries(signed_in, url)
+    assert many == few
+    assert "Net 19" in signed_in.get(url).get_data(as_text=True)

@@ -159,7 +159,7 @@ def test_minting_renders_a_missing_pdf_first(app, client, mint):
 
 
 def test_signed_in_customer_sees_a_way_to_a_fresh_link(app, client, invoice, mint):
-    user = CustomerUserFactory(customer_id=invoice.customer_id)
+    user = CustomerUserFactory(customer=invoice.customer)
     db.session.commit()
     link, token = mint(invoice)
     link.expires_at = utcnow() - dt.timedelta(minutes=1)
