@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 # The chart's viewBox: labels on the left, bars in the middle, values on the right.
-WIDTH = 640
-LABEL_WIDTH = 190
-VALUE_WIDTH = 130
-ROW_HEIGHT = 30
-BAR_HEIGHT = 18
+# A narrow viewBox keeps the text readable when a phone scales the chart down.
+WIDTH = 440
+LABEL_WIDTH = 140
+VALUE_WIDTH = 100
+ROW_HEIGHT = 26
+BAR_HEIGHT = 16
 BAR_AREA = WIDTH - LABEL_WIDTH - VALUE_WIDTH
 
 
