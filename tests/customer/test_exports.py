@@ -53,3 +53,13 @@ def test_csv_of_an_empty_list_has_the_header_only(signed_in):
     data = signed_in.get("/portal/invoices.csv").get_data(as_text=True)
     assert data.startswith("invoice_number,reference,account")
     assert data.count("\n") == 1
+
+
+def test_csv_refuses_another_customers_account(signed_in):
+    foreign = AccountFactory()
+    approved_invoice(foreign, month(-1))
+    db.session.commit()
+    response = signed_in.get(f"/portal/invoices.csv?account={foreign.id}")
+    assert response.status_code == 400
+    assert "Choose one of your accounts." in response.get_data(as_text=True)
+    assert "INV-T-" not in response.get_data(as_text=True)

@@ -236,3 +236,14 @@ def test_query_count_does_not_grow_with_rows(signed_in, customer, account):
     many = _count_queries(signed_in, "/portal/invoices?per_page=100&period_from=2000-01-01")
     assert many == few
     assert few <= 6
+
+
+def test_money_and_dates_follow_the_users_locale(client, login, customer, account):
+    approved_invoice(account, dt.date(2025, 3, 1), total="1234.50")
+    from tests.factories import CustomerUserFactory
+    german = CustomerUserFactory(customer=customer, locale="de")
+    db.session.commit()
+    login(german)
+    html = client.get("/portal/invoices").get_data(as_text=True)
+    assert "1.234,50\xa0€" in html
+    assert "01.03.2025" in html
