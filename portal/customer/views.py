@@ -6,6 +6,7 @@ import datetime as dt
 from flask import (Response, current_app, flash, make_response, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_login import current_user
+from werkzeug.utils import secure_filename
 
 from portal.billing.customer_detail import (download_pdf_for_customer, get_invoice_for_customer,
                                             invoice_detail_for_customer)
@@ -158,7 +159,7 @@ def invoice_pdf(invoice_uuid: str):
 @bp.get("/invoices/<invoice_uuid>/cdrs.csv")
 def invoice_cdrs_csv(invoice_uuid: str):
     invoice = get_invoice_for_customer(_scope(), invoice_uuid)
-    filename = f"cdrs-{invoice.invoice_number or invoice.reference}.csv"
+    filename = secure_filename(f"cdrs-{invoice.invoice_number or invoice.reference}.csv") or "cdrs.csv"
     response = Response(stream_with_context(iter_invoice_cdrs_csv(invoice)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
