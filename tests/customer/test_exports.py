@@ -63,3 +63,14 @@ def test_csv_refuses_another_customers_account(signed_in):
     assert response.status_code == 400
     assert "Choose one of your accounts." in response.get_data(as_text=True)
     assert "INV-T-" not in response.get_data(as_text=True)
+
+
+def test_export_iterator_reads_in_batches_and_keeps_list_order(app, account):
+    from portal.billing.customer_views import CustomerScope, InvoiceFilters, iter_customer_invoices
+
+    invoices = [approved_invoice(account, month(-i)) for i in range(1, 8)]
+    db.session.commit()
+    scope = CustomerScope(account.customer_id)
+    found = [i.invoice_number for i in iter_customer_invoices(scope, InvoiceFilters(sort="number", direction="asc"),
+                                                             today=TODAY, batch=2)]
+    assert found == [i.invoice_number for i in invoices]
