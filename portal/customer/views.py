@@ -86,6 +86,9 @@ def invoices_list():
                                              presets=PRESETS, oob=_is_htmx_fragment(),
                                              several_accounts=len(scope.accounts) > 1))
     response.vary.add("HX-Request")
+    if _is_htmx_fragment():
+        # The address bar gets the filters without the empty fields a submitted form carries.
+        response.headers["HX-Push-Url"] = url_for("customer.invoices_list", **form.query_args())
     return response
 
 

@@ -189,6 +189,8 @@ def test_htmx_request_gets_only_the_table_fragment_with_out_of_band_errors(signe
     assert re.search(r'<input[^>]*hx-swap-oob="true"[^>]*value="amount"|<input[^>]*value="amount"[^>]*hx-swap-oob', html)
     assert numbers_in(html) == [three_months[i].invoice_number for i in (1, 2, 0)]
     bad = signed_in.get("/portal/invoices?period_from=bad", headers={"HX-Request": "true"}).get_data(as_text=True)
+    pushed = signed_in.get("/portal/invoices?account=&status=paid&number=&per_page=25", headers={"HX-Request": "true"})
+    assert pushed.headers["HX-Push-Url"] == "/portal/invoices?status=paid&per_page=25"
     assert "Enter a date as YYYY-MM-DD." in error_beside(bad, "period_from")
 
 
