@@ -30,9 +30,12 @@ def _list(name: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+DEV_SECRET_KEY = "dev-secret-change-me"
+
+
 class Config:
     ENV_NAME = "development"
-    SECRET_KEY = _env("PORTAL_SECRET_KEY", "dev-secret-change-me")
+    SECRET_KEY = _env("PORTAL_SECRET_KEY", DEV_SECRET_KEY)
     # Older signing keys still accepted (key rotation); newest first.
     SECRET_KEY_FALLBACKS = _list("PORTAL_SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = _env("PORTAL_DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}")
@@ -56,6 +59,8 @@ class Config:
     MAIL_PASSWORD = _env("PORTAL_MAIL_PASSWORD")
     MAIL_FROM = _env("PORTAL_MAIL_FROM", "billing@telco.example")
     MAIL_TIMEOUT = _int("PORTAL_MAIL_TIMEOUT", 20)
+    # A CA bundle to trust for STARTTLS/TLS (a private mail relay); empty: the system's CAs.
+    MAIL_CA_FILE = _env("PORTAL_MAIL_CA_FILE")
     OUTBOX_DIR = _env("PORTAL_OUTBOX_DIR", str(INSTANCE / "outbox"))
 
     # Public base URL used in e-mails and download links when there is no request.

@@ -1,97 +1,127 @@
-"""Sending e-mail: SMTP (plain, STARTTLS or TLS) or, without a mail host, .eml files in the outbox folder."""
+"""Sending one e-mail: SMTP (plain, STARTTLS or TLS) or, with no SMTP host configured, an .eml file in the outbox."""
 from __future__ import annotations
 
-import os
+import datetime as dt
+import logging
 import smtplib
 import ssl
 import uuid
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
 
 from portal.errors import DeliveryFailed
 
-Attachment = tuple[str, str, bytes]  # (filename, content type, bytes)
+log = logging.getLogger(__name__)
+
+SECURITY_MODES = ("none", "starttls", "tls")
+
+
+def outbox_mode() -> bool:
+    """True when no SMTP host is configured and mail goes to the outbox folder instead."""
+    return not current_app.config.get("MAIL_HOST")
 
 
 def build_message(to: list[str], subject: str, text: str, html: str | None = None,
-                  attachments=(), sender: str | None = None) -> EmailMessage:
-    """A MIME message: text part, optional HTML alternative, attachments."""
+                  attachments=()) -> EmailMessage:
+    """A MIME message: text part, optional HTML alternative, then attachments `(filename, content_type, bytes)`."""
     config = current_app.config
-    message = EmailMessage()
-    message["From"] = sender or config["MAIL_FROM"]
-    message["To"] = ", ".join(to)
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    domain = (config["MAIL_FROM"] or "portal.invalid").rpartition("@")[2] or "portal.invalid"
-    message["Message-ID"] = make_msgid(domain=domain)
-    message.set_content(text)
+    sender = config.get("MAIL_FROM") or "billing@localhost"
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    msg.set_content(text)
     if html:
-        message.add_alternative(html, subtype="html")
+        msg.add_alternative(html, subtype="html")
     for filename, content_type, data in attachments:
         maintype, _, subtype = (content_type or "application/octet-stream").partition("/")
-        message.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
-    return message
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+    return msg
 
 
 def send_message(to: list[str], subject: str, text: str, html: str | None = None,
-                 attachments: list[Attachment] | tuple = ()) -> str:
-    """Send one message and return its Message-ID.
+                 attachments: list[tuple[str, str, bytes]] = ()) -> str:
+    """Send a message and return its Message-ID.
 
-    With `MAIL_HOST` set the message goes over SMTP (`MAIL_SECURITY` none | starttls | tls,
-    optional login); without it the message is written as an .eml file into `OUTBOX_DIR`
-    (development and tests).
+    Uses the SMTP server of the configuration (`MAIL_HOST`, `MAIL_PORT`, `MAIL_SECURITY`,
+    `MAIL_USERNAME`/`MAIL_PASSWORD`, `MAIL_FROM`, `MAIL_TIMEOUT`); with no `MAIL_HOST` the
+    message is written as an `.eml` file into `OUTBOX_DIR`.
 
     Raises:
-        DeliveryFailed: no recipient, the server refused or could not be reached, or the
-            outbox could not be written. The message says what went wrong (never the password).
+        DeliveryFailed: no recipient, the server is unreachable, refuses the login, the
+            sender, every recipient or the data, or the outbox folder cannot be written.
     """
-    recipients = [address.strip() for address in to if address and address.strip()]
+    recipients = [address for address in to if address]
     if not recipients:
-        raise DeliveryFailed("No recipient address.")
-    message = build_message(recipients, subject, text, html, attachments)
-    config = current_app.config
-    if not config.get("MAIL_HOST"):
-        return _write_to_outbox(message, config["OUTBOX_DIR"])
-    try:
-        _send_smtp(message, recipients, config)
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryFailed(f"Sending mail failed: {_describe(exc)}") from exc
-    return message["Message-ID"]
-
-
-def _send_smtp(message: EmailMessage, recipients: list[str], config) -> None:
-    host, port, timeout = config["MAIL_HOST"], int(config["MAIL_PORT"]), config.get("MAIL_TIMEOUT", 20)
-    security = (config.get("MAIL_SECURITY") or "none").lower()
-    context = ssl.create_default_context()
-    if security == "tls":
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        raise DeliveryFailed("No recipient address to send the message to.")
+    msg = build_message(recipients, subject, text, html, attachments)
+    if outbox_mode():
+        write_to_outbox(msg)
     else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    with smtp:
-        if security == "starttls":
-            smtp.starttls(context=context)
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-        smtp.send_message(message, to_addrs=recipients)
+        _send_smtp(msg, recipients)
+    return msg["Message-ID"]
 
 
-def _write_to_outbox(message: EmailMessage, outbox: str) -> str:
+def write_to_outbox(msg: EmailMessage) -> Path:
+    """Write the message into OUTBOX_DIR as `<UTC time>-<random>.eml` (names sort by time)."""
+    folder = Path(current_app.config["OUTBOX_DIR"])
+    name = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
     try:
-        os.makedirs(outbox, exist_ok=True)
-        path = Path(outbox) / f"{uuid.uuid4().hex}.eml"
-        path.write_bytes(message.as_bytes())
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_bytes(msg.as_bytes())
     except OSError as exc:
-        raise DeliveryFailed(f"Writing to the outbox failed: {exc.strerror or exc}") from exc
-    return message["Message-ID"]
+        raise DeliveryFailed(f"Could not write the message to the outbox folder {folder}: {exc}") from exc
+    log.info("mail written to outbox %s (to %s)", path, msg["To"])
+    return path
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPResponseException):
-        detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return f"{exc.smtp_code} {detail}"
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "recipients refused: " + ", ".join(exc.recipients)
-    return str(exc) or type(exc).__name__
+def _tls_context() -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=current_app.config.get("MAIL_CA_FILE") or None)
+    return context
+
+
+def _send_smtp(msg: EmailMessage, recipients: list[str]) -> None:
+    config = current_app.config
+    host, port = config["MAIL_HOST"], int(config.get("MAIL_PORT") or 25)
+    security = (config.get("MAIL_SECURITY") or "none").lower()
+    timeout = config.get("MAIL_TIMEOUT") or 20
+    where = f"{host}:{port}"
+    if security not in SECURITY_MODES:
+        raise DeliveryFailed(f"MAIL_SECURITY must be one of {', '.join(SECURITY_MODES)}, not {security!r}.")
+    try:
+        if security == "tls":
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=_tls_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        with smtp:
+            if security == "starttls":
+                smtp.starttls(context=_tls_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            refused = smtp.send_message(msg, to_addrs=recipients)
+    except smtplib.SMTPRecipientsRefused as exc:
+        detail = "; ".join(f"{addr}: {code} {_text(reply)}" for addr, (code, reply) in exc.recipients.items())
+        raise DeliveryFailed(f"The mail server {where} refused every recipient ({detail}).") from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryFailed(f"The mail server {where} refused the login: {exc.smtp_code} "
+                             f"{_text(exc.smtp_error)}") from exc
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryFailed(f"The mail server {where} refused the message: {exc.smtp_code} "
+                             f"{_text(exc.smtp_error)}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        # OSError covers refused connections, timeouts, DNS and TLS failures.
+        raise DeliveryFailed(f"Could not send through the mail server {where}: {exc or type(exc).__name__}") from exc
+    if refused:
+        # Some recipients were accepted: the message is out; the refusals are logged, not retried,
+        # because a retry would send a second copy to those who already have it.
+        log.warning("mail %s: recipients refused by %s: %s", msg["Message-ID"], where, refused)
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -1,4 +1,4 @@
-"""Download-link fixtures: an approved invoice with its stored PDF, and a helper to mint links."""
+"""Delivery fixtures: a loopback SMTP server, the outbox folder, an approved invoice with its PDF, minting links."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +10,18 @@ from portal.extensions import db
 from portal.permissions import Actor
 from tests.clients import fresh_user_clients  # noqa: F401 - autouse
 from tests.documents.conftest import make_invoice
+from tests.smtp import smtp_server  # noqa: F401 - fixture
 
 ADMIN = Actor("admin@telco.example", kind="admin", level=3)
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    """Outbox mode (no SMTP host) writing into a fresh folder."""
+    saved = app.config.get("MAIL_HOST"), app.config["OUTBOX_DIR"]
+    app.config.update(MAIL_HOST=None, OUTBOX_DIR=str(tmp_path / "outbox"))
+    yield tmp_path / "outbox"
+    app.config["MAIL_HOST"], app.config["OUTBOX_DIR"] = saved
 
 
 @pytest.fixture

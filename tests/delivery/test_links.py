@@ -208,3 +208,19 @@ def test_max_uses_holds_exactly_under_concurrency(app, invoice, mint, max_uses, 
     assert len(granted) == max_uses, results
     assert all(status == 410 for status, _ in results if (status, _) not in granted)
     assert uses(link) == max_uses
+
+
+def test_portal_click_link_is_one_use_for_the_configured_minutes(app, client, invoice):
+    from portal.delivery.links import mint_portal_download_link
+    from portal.permissions import customer_actor
+
+    user = CustomerUserFactory(customer=invoice.customer)
+    db.session.commit()
+    before = utcnow()
+    link, token = mint_portal_download_link(invoice, actor=customer_actor(user))
+    db.session.commit()
+    minutes = app.config["PORTAL_DOWNLOAD_LINK_MINUTES"]
+    assert link.max_uses == 1 and link.purpose == "portal" and link.created_by == user.email
+    assert before + dt.timedelta(minutes=minutes - 1) < link.expires_at <= utcnow() + dt.timedelta(minutes=minutes)
+    assert client.post(path(token)).data.startswith(b"%PDF")
+    assert client.post(path(token)).status_code == 410
