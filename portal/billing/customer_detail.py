@@ -5,7 +5,6 @@ service credits given to the customer, leave this module.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -55,11 +54,6 @@ class Breakdown:
     charges: list[ServiceRow]
     credits: list[ServiceRow]
     spend_by_country: list[tuple[str, Decimal]]
-
-
-def invoice_status(invoice: Invoice, today: dt.date) -> str:
-    """Payment status shown to customers: paid, partially paid, overdue or unpaid."""
-    return invoice.status_on(today)
 
 
 def get_invoice_for_customer(scope, invoice_uuid) -> Invoice:
@@ -177,8 +171,10 @@ def invoice_detail_for_customer(scope, invoice_uuid) -> InvoiceDetail:
                          has_cdrs=cdrs_available(invoice))
 
 
-def download_pdf_for_customer(scope, invoice_uuid, *, actor, minutes: int):
-    """A customer's "Download PDF" click: mint a short single-use portal link and redeem it at once.
+def download_pdf_for_customer(scope, invoice_uuid, *, actor):
+    """A customer's "Download PDF" click: mint a single-use portal link and redeem it at once.
+
+    The link lives `PORTAL_DOWNLOAD_LINK_MINUTES` minutes (portal.delivery.links.mint_portal_download_link).
 
     Going through a download link keeps one path for every PDF download (use counts, the
     invoice's downloaded mark and the audit trail), whether the click came from the portal or a mail.
@@ -193,8 +189,7 @@ def download_pdf_for_customer(scope, invoice_uuid, *, actor, minutes: int):
     if not pdf_available(invoice):
         raise InvalidState("The PDF of this invoice is not ready yet. Please try again later; "
                            "billing has been told when a document could not be produced.")
-    from portal.delivery.links import consume_download, mint_download_link
+    from portal.delivery.links import consume_download, mint_portal_download_link
 
-    _link, token = mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes),
-                                      max_uses=1, purpose="portal")
+    _link, token = mint_portal_download_link(invoice, actor=actor)
     return consume_download(token)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import (Response, current_app, flash, make_response, redirect, render_template, request,
+from flask import (Response, flash, make_response, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_login import current_user
 from werkzeug.utils import secure_filename
@@ -144,9 +144,7 @@ def invoice_pdf(invoice_uuid: str):
         flash("The download form expired; please try again.", "error")
         return redirect(url_for("customer.invoice_detail", invoice_uuid=invoice_uuid))
     try:
-        invoice, document = download_pdf_for_customer(
-            _scope(), invoice_uuid, actor=customer_actor(current_user),
-            minutes=current_app.config["PORTAL_DOWNLOAD_LINK_MINUTES"])
+        invoice, document = download_pdf_for_customer(_scope(), invoice_uuid, actor=customer_actor(current_user))
     except InvalidState as exc:
         db.session.rollback()
         flash(exc.message, "error")
