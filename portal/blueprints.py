@@ -3,6 +3,8 @@ from __future__ import annotations
 
 
 def BLUEPRINTS():  # noqa: N802 - a constant list built lazily to avoid import cycles
+    from portal.api.jsonapi import admin_bp as jsonapi_admin_bp
+    from portal.api.jsonapi import customer_bp as jsonapi_customer_bp
     from portal.main import bp as main_bp
 
-    return [main_bp]
+    return [main_bp, jsonapi_admin_bp, jsonapi_customer_bp]

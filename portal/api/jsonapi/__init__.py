@@ -1,0 +1,20 @@
+"""JSON:API faces: the admin API (`/api/rest/admin`) and the customer API v1 (`/api/rest/customer/v1`).
+
+Both use bearer tokens (JWT), not the session cookie, so their blueprints are exempt from the
+form CSRF check; the customer cookie mode is covered in portal.api.jsonapi.customer.
+"""
+from __future__ import annotations
+
+from portal.api.jsonapi import serializers  # noqa: F401 - registers the resources
+from portal.api.jsonapi.admin import bp as admin_bp
+from portal.api.jsonapi.admin import register_routes as _register_admin
+from portal.api.jsonapi.customer import bp as customer_bp
+from portal.api.jsonapi.customer import register_routes as _register_customer
+from portal.extensions import csrf
+
+_register_admin()
+_register_customer()
+csrf.exempt(admin_bp)
+csrf.exempt(customer_bp)
+
+__all__ = ["admin_bp", "customer_bp"]
