@@ -130,7 +130,7 @@ def check_accept() -> None:
 def jsonapi_response(document: dict | None, status: int = 200, *, headers: dict | None = None) -> Response:
     """Serialize a document with the JSON:API headers, a weak ETag and conditional GET (304)."""
     if document is None:
-        response = Response(status=status)
+        response = empty_response(status)
     else:
         body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
         response = Response(body, status=status, content_type=MEDIA_TYPE)
@@ -163,6 +163,13 @@ def _etag_matches(etag: str) -> bool:
         if (candidate[2:] if candidate.startswith("W/") else candidate) == wanted:
             return True
     return False
+
+
+def empty_response(status: int, headers: dict | None = None) -> Response:
+    """A response without a body, and so without a Content-Type."""
+    response = Response(status=status, headers=headers)
+    response.headers.pop("Content-Type", None)
+    return response
 
 
 def errors_response(status: int, errors: list[dict], headers: dict | None = None) -> Response:

@@ -16,7 +16,7 @@ from portal.api.jsonapi.admin_invoices import pdf_document, pdf_response
 from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, CUSTOMER_COOKIE, BadToken, authenticate_customer,
                                      customer_from_token, issue_token, lifetime_seconds, token_from_header)
 from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, check_accept,
-                                            check_content_type, read_json_body)
+                                            check_content_type, empty_response, read_json_body)
 from portal.api.jsonapi.document import Context
 from portal.api.jsonapi.errors import register_error_handlers
 from portal.api.jsonapi.handlers import add_read_routes
@@ -85,8 +85,7 @@ def auth_login():
         raise authentication_failed()
     token = issue_token(user.id, CUSTOMER_AUDIENCE)
     if cookie_auth is True:
-        response = Response(status=201)
-        response.headers["Cache-Control"] = "no-store"
+        response = empty_response(201, {"Cache-Control": "no-store"})
         _set_cookie(response, token)
         return response
     return token_response(token)
@@ -95,7 +94,7 @@ def auth_login():
 @bp.delete("/auth", endpoint="auth_logout")
 def auth_logout():
     """204 and the session cookie overwritten and expired."""
-    response = Response(status=204)
+    response = empty_response(204)
     _set_cookie(response, "logout", expire=True)
     return response
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response
+from flask import Blueprint
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from portal.api.jsonapi.conventions import EmptyUnauthorized, JsonApiError, error_object, errors_response
+from portal.api.jsonapi.conventions import (EmptyUnauthorized, JsonApiError, empty_response, error_object,
+                                            errors_response)
 from portal.errors import (Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed)
 from portal.extensions import db
 
@@ -56,7 +57,7 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
     def _unauthorized(exc: EmptyUnauthorized):
         db.session.rollback()
         if empty_unauthorized:
-            return Response(status=401, headers={"WWW-Authenticate": "Bearer"})
+            return empty_response(401, {"WWW-Authenticate": "Bearer"})
         return errors_response(401, [error_object(401, "Authorization failed",
                                                   "Authorization token expired or incorrect.")],
                                {"WWW-Authenticate": "Bearer"})
