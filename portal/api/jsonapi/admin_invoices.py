@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.api.jsonapi.admin import bp, context
 from portal.api.jsonapi.conventions import JsonApiError, error_object, jsonapi_response, read_json_body
-from portal.api.jsonapi.handlers import single
+from portal.api.jsonapi.handlers import check_params, single
 from portal.api.jsonapi.resources import REGISTRY
 from portal.billing.invoices import create_invoice, delete_invoice, get_invoice
 from portal.billing.tasks import enqueue_fill
@@ -86,6 +86,7 @@ def invoices_create():
 @bp.delete("/invoices/<key>", endpoint="invoices_delete")
 def invoices_delete(key: str):
     """204; an approved invoice is final (422)."""
+    check_params(None, document=False)
     delete_invoice(get_invoice(key), actor=admin_actor(g.jsonapi_admin))
     db.session.commit()
     return jsonapi_response(None, 204)
@@ -108,6 +109,7 @@ def pdf_response(data: bytes, filename: str) -> Response:
 @bp.get("/invoices/<key>/pdf", endpoint="invoices_pdf")
 def invoices_pdf(key: str):
     """The stored PDF as an attachment `invoice-{id}.pdf`; 404 without one."""
+    check_params(None, document=False)
     invoice = get_invoice(key)
     document = pdf_document(invoice.id)
     if document is None:

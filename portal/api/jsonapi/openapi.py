@@ -6,6 +6,7 @@ import re
 from portal.api.jsonapi import serializers  # noqa: F401 - registers the resources
 from portal.api.jsonapi.admin import READ_ONLY
 from portal.api.jsonapi.conventions import MEDIA_TYPE
+from portal.api.jsonapi.document import api_resources
 from portal.api.jsonapi.resources import OPS, REGISTRY, Resource
 
 ADMIN = "/api/rest/admin"
@@ -156,13 +157,25 @@ def _collection_parameters(resource: Resource) -> list[dict]:
     ]
 
 
+def _fields_parameter(resource: Resource) -> dict:
+    properties = {}
+    for type_, target in api_resources(resource.key.partition(":")[0]).items():
+        one = f"({_alternatives([a.name for a in target.attrs] + list(target.rels))})"
+        properties[type_] = {"type": "string", "pattern": f"^{one}(,{one})*$"}
+    return {"name": "fields", "in": "query", "style": "deepObject", "explode": True,
+            "description": "Sparse fieldsets: `fields[<type>]=a,b` shows only these attributes and relationships.",
+            "schema": {"type": "object", "properties": properties, "additionalProperties": False}}
+
+
 def _include_parameters(resource: Resource) -> list[dict]:
+    """`include` (when the resource has relationships) and `fields`: the parameters of any document route."""
     paths = include_paths(resource)
     if not paths:
-        return []
+        return [_fields_parameter(resource)]
     one = f"({_alternatives(paths)})"
     return [{"name": "include", "in": "query", "schema": {"type": "string", "pattern": f"^{one}(,{one})*$"},
-             "description": "Comma-separated relationship paths (dotted for nested)."}]
+             "description": "Comma-separated relationship paths (dotted for nested)."},
+            _fields_parameter(resource)]
 
 
 def _errors(*codes: int, empty_401: bool) -> dict:
@@ -272,6 +285,7 @@ def _build() -> tuple[dict, dict]:
     paths[f"{ADMIN}/invoices"]["post"] = {
         "summary": "Create a Manual invoice (filled inline, or queued for a worker)", "tags": ["admin JSON:API"],
         "security": admin_security, "operationId": "jsonapi_admin_invoices_create",
+        "parameters": _include_parameters(invoices),
         "requestBody": {"required": True, **_jsonapi(_ref("AdminInvoiceCreate"))},
         "responses": {"201": {"description": "Created (see the Location header)",
                               **_jsonapi(_document("AdminInvoices", many=False))},
