@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import REGISTRY, Rel, Resource, load_relationship
 
-MAX_INCLUDE_PATHS = 20
+MAX_INCLUDE_DEPTH = 2  # the OpenAPI part lists every path up to this depth
 _FIELDS_PARAM = re.compile(r"^fields\[([a-z-]+)\]$")
 
 
@@ -54,12 +54,13 @@ def parse_include(resource: Resource, raw: str | None) -> dict:
     tree: dict = {}
     if raw is None:
         return tree
-    paths = raw.split(",")
-    if len(paths) > MAX_INCLUDE_PATHS:
-        raise bad_request("Invalid include", "Too many include paths.", parameter="include")
-    for path in paths:
+    for path in raw.split(","):
         node, current = tree, resource
-        for step in path.split("."):
+        steps = path.split(".")
+        if len(steps) > MAX_INCLUDE_DEPTH:
+            raise bad_request("Invalid include", f"{path} is nested deeper than {MAX_INCLUDE_DEPTH} levels.",
+                              parameter="include")
+        for step in steps:
             rel = current.rels.get(step) if step else None
             if rel is None:
                 raise bad_request("Invalid include",

@@ -6,7 +6,7 @@ import re
 from portal.api.jsonapi import serializers  # noqa: F401 - registers the resources
 from portal.api.jsonapi.admin import READ_ONLY
 from portal.api.jsonapi.conventions import MEDIA_TYPE
-from portal.api.jsonapi.document import api_resources
+from portal.api.jsonapi.document import MAX_INCLUDE_DEPTH, api_resources
 from portal.api.jsonapi.resources import OPS, REGISTRY, Resource
 
 ADMIN = "/api/rest/admin"
@@ -75,15 +75,14 @@ def resource_schema(resource: Resource) -> dict:
             "type": {"const": resource.type},
             "links": {"type": "object", "required": ["self"],
                       "properties": {"self": {"type": "string", "format": "uri"}}},
+            # Every attribute is present unless a sparse fieldset (`fields[type]=…`) leaves it out.
             "attributes": {"type": "object", "additionalProperties": False,
-                           "required": [a.name for a in resource.attrs],
                            "properties": {a.name: a.openapi() for a in resource.attrs}},
         },
     }
     if relationships:
-        schema["required"].append("relationships")
         schema["properties"]["relationships"] = {"type": "object", "additionalProperties": False,
-                                                 "required": list(relationships), "properties": relationships}
+                                                 "properties": relationships}
     return schema
 
 
@@ -137,7 +136,7 @@ def _sort_parameter(resource: Resource) -> dict:
             "schema": {"type": "string", "pattern": f"^{one}(,{one})*$"}}
 
 
-def include_paths(resource: Resource, depth: int = 2) -> list[str]:
+def include_paths(resource: Resource, depth: int = MAX_INCLUDE_DEPTH) -> list[str]:
     paths = []
     for name, rel in resource.rels.items():
         paths.append(name)

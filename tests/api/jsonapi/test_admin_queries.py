@@ -359,3 +359,11 @@ def test_listing_50_invoices_with_includes_uses_a_constant_number_of_queries(cli
     assert listed == 50
     assert many == few
     assert many <= 16
+
+
+def test_includes_nest_at_most_two_levels(client, admin_token, traffic_invoice):
+    ok = get(client, admin_token, f"/invoices/{traffic_invoice.id}", include="account.contractor,account.contractor")
+    assert ok.status_code == 200 and [i["type"] for i in ok.get_json()["included"]] == ["accounts", "contractors"]
+    deep = get(client, admin_token, f"/invoices/{traffic_invoice.id}",
+               include="originated-destinations.network.country")
+    assert deep.status_code == 400
