@@ -1,6 +1,8 @@
 """Admin invoice writes and the PDF: create (the seed's request), delete, download."""
 from __future__ import annotations
 
+import re
+
 from flask import Response, g
 from sqlalchemy import select
 
@@ -64,7 +66,9 @@ def _account_id(relationship):
             or not isinstance(linkage.get("id"), (str, int)) or isinstance(linkage.get("id"), bool):
         raise JsonApiError(400, "Invalid field value", "account must link to a resource of type accounts.",
                            pointer=pointer)
-    return str(linkage["id"])
+    account_id = str(linkage["id"])
+    # An id no account can have is an unknown account (the service answers "can't be blank").
+    return account_id if re.fullmatch(r"[0-9]{1,9}", account_id) else None
 
 
 @bp.post("/invoices", endpoint="invoices_create")

@@ -41,7 +41,7 @@ def find(resource: Resource, ctx: Context, key: str):
         except ValueError:
             raise not_found(key) from None
     else:
-        if not re.fullmatch(r"\d{1,18}", key):
+        if not re.fullmatch(r"[0-9]{1,9}", key):
             raise not_found(key)
         value = int(key)
     obj = db.session.scalars(resource.query(ctx).where(resource.id_column() == value)).first()

@@ -91,7 +91,7 @@ _DATE = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):
 _VALUE_PATTERNS = {
     "number": r"-?[0-9]{1,15}(\.[0-9]{1,6})?",
     "time": _DATE,
-    "fk": r"[0-9]{1,18}",
+    "fk": r"[0-9]{1,9}",
     "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
 }
 # Text filters take any text without NUL that is not blank (at most 500 characters per value).

@@ -214,6 +214,11 @@ def test_invoice_filters_by_kind(client, admin_token):
         response = get(client, admin_token, "/invoices", **{key: value})
         assert response.status_code == 200, (key, response.data)
         assert ids(response) == expected, key
+    huge = get(client, admin_token, "/invoices", **{"filter[account_id_in]": "9999999999,1"})
+    assert huge.status_code == 400
+    assert get(client, admin_token, "/invoices", **{"filter[account_id_in]": "999999999,1"}).status_code == 200
+    assert get(client, admin_token, "/invoices/9999999999").status_code == 404
+    assert get(client, admin_token, "/invoice-service-data/999999999").status_code == 404
     combined = get(client, admin_token, "/invoices", **{"filter[account_id_eq]": a.id, "filter[state_eq]": "New"})
     assert ids(combined) == [first.id]
 
