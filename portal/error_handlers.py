@@ -13,6 +13,9 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api/", "/backend/", "/v2/")
+# URL prefix -> (status, title, detail) -> response, for APIs with their own error format; used for
+# errors raised before a blueprint is known (unrouted paths, 405) under that prefix.
+ERROR_RENDERERS: dict = {}
 
 
 def wants_json() -> bool:
@@ -20,6 +23,9 @@ def wants_json() -> bool:
 
 
 def _render(status: int, title: str, detail: str):
+    for prefix, renderer in ERROR_RENDERERS.items():
+        if request.path.startswith(prefix):
+            return renderer(status, title, detail), status
     if wants_json():
         return jsonify(error=title, detail=detail, status=status), status
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
