@@ -46,10 +46,9 @@ EDITABLE_AFTER_APPROVAL = ("customer_reference", "purchase_order_number", "invoi
 
 def get_invoice(invoice_id, *, lock: bool = False) -> Invoice:
     """The invoice with this id, or NotFound."""
-    try:
-        pk = int(invoice_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"The record identified by {invoice_id} could not be found.") from None
+    pk = row_id(invoice_id)
+    if pk is None:
+        raise NotFound(f"The record identified by {invoice_id} could not be found.")
     stmt = select(Invoice).where(Invoice.id == pk)
     if lock:
         stmt = stmt.with_for_update()
@@ -263,10 +262,22 @@ def delete_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> None:
 def _find_account(account_id) -> Account | None:
     if account_id in (None, ""):
         return None
+    pk = row_id(account_id)
+    return db.session.get(Account, pk) if pk is not None else None
+
+
+MAX_ROW_ID = 2**31 - 1  # integer primary keys: larger values cannot name a row (PostgreSQL would refuse them)
+
+
+def row_id(value) -> int | None:
+    """A primary key given as text or number, or None when it cannot name a row."""
+    if isinstance(value, bool):
+        return None
     try:
-        return db.session.get(Account, int(account_id))
+        pk = int(str(value).strip()) if not isinstance(value, int) else value
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk <= MAX_ROW_ID else None
 
 
 def _read_moment(value, field: str, tz: str, errors: list[FieldError]) -> dt.datetime | None:

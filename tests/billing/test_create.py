@@ -143,3 +143,15 @@ def test_delete_only_unapproved(app):
     approved.state = "Approved"
     with pytest.raises(InvalidState, match="Approved invoice can't be deleted"):
         delete_invoice(approved)
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999", -1, 0, "1.5", True, "abc"])
+def test_ids_that_cannot_name_a_row_are_unknown(app, bad):
+    from portal.billing.invoices import get_invoice
+    from portal.errors import NotFound
+
+    with pytest.raises(ValidationFailed) as exc_info:
+        create_invoice(account_id=bad, start_date="2026-05-01", end_date="2026-06-01", now=NOW)
+    assert messages(exc_info) == ["account - can't be blank"]
+    with pytest.raises(NotFound):
+        get_invoice(bad)
