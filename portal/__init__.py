@@ -7,7 +7,7 @@ import uuid
 
 from flask import Flask, g, request
 
-from portal.config import INSTANCE, ROOT, config_for
+from portal.config import DEV_SECRET_KEY, INSTANCE, ROOT, config_for
 
 
 def create_app(config=None) -> Flask:
@@ -37,7 +37,7 @@ def create_app(config=None) -> Flask:
 
 
 def _check_config(app: Flask) -> None:
-    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
+    if app.config["ENV_NAME"] == "production" and app.config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise RuntimeError("PORTAL_SECRET_KEY must be set in production")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
@@ -81,12 +81,11 @@ def register_request_hooks(app: Flask) -> None:
         if started is not None:
             response.headers["X-Runtime"] = f"{time.perf_counter() - started:.6f}"
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("X-XSS-Protection", "0")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Permitted-Cross-Domain-Policies", "none")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
+
+    from portal.security import register_security_headers
+
+    register_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:

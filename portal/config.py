@@ -30,9 +30,12 @@ def _list(name: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+DEV_SECRET_KEY = "dev-secret-change-me"
+
+
 class Config:
     ENV_NAME = "development"
-    SECRET_KEY = _env("PORTAL_SECRET_KEY", "dev-secret-change-me")
+    SECRET_KEY = _env("PORTAL_SECRET_KEY", DEV_SECRET_KEY)
     # Older signing keys still accepted (key rotation); newest first.
     SECRET_KEY_FALLBACKS = _list("PORTAL_SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = _env("PORTAL_DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}")

@@ -1,0 +1,28 @@
+"""gunicorn settings for production serving (`make serve`); every value can be overridden by environment."""
+import multiprocessing
+import os
+
+bind = os.environ.get("PORTAL_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Requests spend most of their time waiting on the database: a few processes, each with threads.
+workers = int(os.environ.get("PORTAL_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("PORTAL_THREADS", 4))
+timeout = int(os.environ.get("PORTAL_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 5000  # recycle workers now and then so slow leaks cannot grow without bound
+max_requests_jitter = 500
+preload_app = True
+accesslog = os.environ.get("PORTAL_ACCESS_LOG", "-")
+errorlog = "-"
+# The request id (x-request-id response header) ties an access-log line to application logs.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
+
+def post_fork(server, worker):
+    """Each worker opens its own database connections (none inherited from the preloading master)."""
+    from portal.extensions import db
+
+    app = worker.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)
