@@ -136,10 +136,10 @@ def _choice(body: dict, name: str, allowed: tuple[int, ...], default: int) -> in
 
 
 def _generate_download_link(invoice, body):
-    from portal.delivery.links import download_url, mint_download_link
-
     hours = _choice(body, "expiryHours", EXPIRY_HOURS, DEFAULT_EXPIRY_HOURS)
     max_uses = _choice(body, "maxUses", MAX_USES, 1)
+    from portal.delivery.links import download_url, mint_download_link
+
     try:
         link, token = mint_download_link(invoice, actor=_actor(), expires_in=dt.timedelta(hours=hours),
                                          max_uses=max_uses, purpose="api")

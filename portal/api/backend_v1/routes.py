@@ -12,7 +12,7 @@ from portal.billing.invoice_search import search_invoices
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
 from portal.billing.scoping import get_customer_invoice
 from portal.billing.tasks import enqueue_fill
-from portal.errors import NotFound
+from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Invoice
 
@@ -36,8 +36,11 @@ def _list(customer_id: int | None):
     page, per_page = pagination()
     if customer_id is not None:
         get_customer(customer_id, actor=caller().actor)
-    invoices, total = search_invoices(filters, customer_id=customer_id, actor=caller().actor, page=page,
-                                      per_page=per_page)
+    try:
+        invoices, total = search_invoices(filters, customer_id=customer_id, actor=caller().actor, page=page,
+                                          per_page=per_page)
+    except ValidationFailed as exc:
+        raise ApiError(400001, exc.message) from None
     response = jsonify([invoice_json(i) for i in invoices])
     response.headers["X-Total-Count"] = str(total)
     response.headers["X-Page"] = str(page)

@@ -94,12 +94,14 @@ def invoice_json(invoice: Invoice) -> dict:
         "transactionCutoffDate": day(invoice.transaction_cutoff_date),
         "dueDate": day(invoice.due_date),
         "paidDate": day(invoice.paid_date),
-        "paymentMethod": invoice.payment_method,
+        # As documented: the customer's method unless the invoice names its own.
+        "paymentMethod": invoice.payment_method or invoice.customer.payment_method,
     }
     for name, column in AMOUNT_FIELDS.items():
         body[name] = money(getattr(invoice, column), invoice.currency)
     body["invoiceCallCount"] = int(invoice.originated_calls_count or 0)
-    body["invoiceCallMinutes"] = int(round((invoice.originated_billing_duration or 0) / 60))
+    # Whole minutes, half a minute rounds up.
+    body["invoiceCallMinutes"] = (int(invoice.originated_billing_duration or 0) + 30) // 60
     for name, column in CHARGE_FIELDS.items():
         body[name] = money(getattr(invoice, column), invoice.currency)
     body.update({
