@@ -34,7 +34,7 @@ def _actor():
     return g.api_caller.actor
 
 
-@bp.post("/invoices/<int:invoice_id>", strict_slashes=False)
+@bp.post("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
 def invoice_action(invoice_id: int):
     action = request.args.get("action")
     handler = _HANDLERS.get(action or "")

@@ -33,10 +33,12 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-ID_PARAM = {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+MAX_ID = 2147483647
+ID_PARAM = {"name": "invoice_id", "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
             "description": "Invoice id"}
 CUSTOMER_PARAM = {"name": "customer_id", "in": "path", "required": True,
-                  "schema": {"type": "integer", "minimum": 0}, "description": "Customer id"}
+                  "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}, "description": "Customer id"}
 
 
 def _flag(name: str, description: str) -> dict:

@@ -16,6 +16,7 @@ from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Invoice
 
+# Path ids are capped at the largest 32-bit id (larger ones are a 404 from routing, never a database error).
 CREATE_FIELDS = ("account", "startDate", "endDate", "cutoffDate", "transactionCutoffDate", "_includeTransactionIDs")
 MAX_INCLUDED_TRANSACTIONS = 10_000
 
@@ -67,12 +68,12 @@ def invoices_list():
     return _list(None)
 
 
-@bp.get("/customers/<int:customer_id>/invoices", strict_slashes=False)
+@bp.get("/customers/<int(max=2147483647):customer_id>/invoices", strict_slashes=False)
 def customer_invoices_list(customer_id: int):
     return _list(customer_id)
 
 
-@bp.get("/invoices/<int:invoice_id>", strict_slashes=False)
+@bp.get("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
 def invoice_show(invoice_id: int):
     invoice = load_invoice(invoice_id)
     if request.accept_mimetypes.best_match(["application/json", "application/pdf"]) == "application/pdf":
@@ -96,7 +97,7 @@ def _pdf(invoice: Invoice) -> Response:
     return response
 
 
-@bp.post("/customers/<int:customer_id>/invoices", strict_slashes=False)
+@bp.post("/customers/<int(max=2147483647):customer_id>/invoices", strict_slashes=False)
 def customer_invoice_create(customer_id: int):
     body = json_body()
     customer = get_customer(customer_id, actor=caller().actor)
@@ -153,7 +154,7 @@ def _transaction_ids(value):
     return value
 
 
-@bp.put("/invoices/<int:invoice_id>", strict_slashes=False)
+@bp.put("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
 def invoice_update(invoice_id: int):
     body = json_body()
     invoice = load_invoice(invoice_id)
@@ -162,7 +163,7 @@ def invoice_update(invoice_id: int):
     return jsonify(invoice_json(invoice))
 
 
-@bp.delete("/invoices/<int:invoice_id>", strict_slashes=False)
+@bp.delete("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
 def invoice_delete(invoice_id: int):
     invoice = load_invoice(invoice_id)
     delete_invoice(invoice, actor=caller().actor)

@@ -81,13 +81,13 @@ def invoice_info(invoice: Invoice) -> dict:
     }
 
 
-@bp.get("/orgs/<org_id>/accounts/<account_id>/invoices", strict_slashes=False)
-def account_invoices_list(org_id: str, account_id: str):
+@bp.get("/orgs/<orgId>/accounts/<accountId>/invoices", strict_slashes=False)
+def account_invoices_list(orgId: str, accountId: str):  # noqa: N803 - the documented parameter names
     try:
         start, end = _query_date("start_date"), _query_date("end_date")
     except BadDateParameter as exc:
         return error_message(400, str(exc))
-    result = account_invoices(org_id, account_id, start=start, end=end, actor=g.api_caller.actor)
+    result = account_invoices(orgId, accountId, start=start, end=end, actor=g.api_caller.actor)
     body = {
         "account_id": result.account.id,
         "period_date": {"start_date": result.start.isoformat(), "end_date": result.end.isoformat()},
