@@ -59,6 +59,8 @@ class Config:
     MAIL_PASSWORD = _env("PORTAL_MAIL_PASSWORD")
     MAIL_FROM = _env("PORTAL_MAIL_FROM", "billing@telco.example")
     MAIL_TIMEOUT = _int("PORTAL_MAIL_TIMEOUT", 20)
+    # A CA bundle to trust for STARTTLS/TLS (a private mail relay); empty: the system's CAs.
+    MAIL_CA_FILE = _env("PORTAL_MAIL_CA_FILE")
     OUTBOX_DIR = _env("PORTAL_OUTBOX_DIR", str(INSTANCE / "outbox"))
 
     # Public base URL used in e-mails and download links when there is no request.

@@ -40,6 +40,8 @@ def job_app() -> Flask:
 def register_tasks() -> None:
     """Import the modules that define tasks so a worker knows them."""
     import portal.billing.tasks  # noqa: F401
+    import portal.delivery.tasks  # noqa: F401
+    import portal.documents.tasks  # noqa: F401
 
 
 register_tasks()

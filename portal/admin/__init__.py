@@ -13,3 +13,6 @@ def _admins_only():
     if current_user.kind != "admin":
         abort(404)
     return None
+
+
+from portal.admin import invoice_actions, invoice_bulk, invoices, outbox  # noqa: E402,F401 - registers the routes

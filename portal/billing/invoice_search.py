@@ -1,28 +1,50 @@
-"""Searching invoices with the backend API filters (raised by default, unsent, undelivered, dates, number)."""
+"""Searching invoices across customers with the backend API's filters (admin list and backend API list)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
 from portal.extensions import db
-from portal.models import Invoice
-from portal.permissions import SYSTEM, Actor, require
+from portal.models import STATES, TYPES, Account, Customer, Invoice
+from portal.permissions import Actor, require
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+
+# sort key -> column; a leading "-" sorts descending. The id breaks ties so pages are stable.
+SORTS = {
+    "id": Invoice.id,
+    "invoiceNumber": Invoice.invoice_number,
+    "invoiceDate": Invoice.invoice_date,
+    "dueDate": Invoice.due_date,
+    "startDate": Invoice.start_date,
+    "created": Invoice.created_at,
+    "total": Invoice.total_amount,
+    "amount": Invoice.amount_total,
+    "customer": Customer.name,
+    "account": Account.name,
+    "state": Invoice.state,
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
 
 
-@dataclass(frozen=True)
+@dataclass
 class InvoiceFilters:
-    """The backend list filters. By default only raised (approved) invoices match.
-
-    unsent: only invoices not raised yet (wins over include_unsent); include_unsent: raised and
-    unsent; undelivered: not emailed, downloaded, printed or marked delivered. Dates are
-    inclusive; created_since is an aware datetime compared with the creation time.
-    """
+    """Parsed filters. `include_unsent` False means approved invoices only (the backend API default)."""
 
     invoice_number: str | None = None
+    customer_id: int | None = None
+    account_id: int | None = None
+    state: str | None = None
+    invoice_type: str | None = None
     unsent: bool = False
     include_unsent: bool = False
     undelivered: bool = False
@@ -31,64 +53,207 @@ class InvoiceFilters:
     min_due_date: dt.date | None = None
     max_due_date: dt.date | None = None
     created_since: dt.datetime | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    sort: str = "-id"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
 
 
-def search_invoices(filters: InvoiceFilters, *, customer_id: int | None = None, actor: Actor = SYSTEM,
-                    page: int = 1, per_page: int = 50) -> tuple[list[Invoice], int]:
-    """One page of the invoices matching `filters`, oldest first (by id), and the total count.
+@dataclass
+class InvoicePage:
+    items: list[Invoice]
+    total: int
+    page: int
+    per_page: int
+    filters: InvoiceFilters = field(repr=False, default=None)
 
-    Args:
-        customer_id: only this customer's invoices.
-        actor: a customer actor only ever sees its own raised invoices (portal.billing.scoping).
-        page, per_page: 1-based page number and page size.
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
 
-    Raises:
-        ValidationFailed: a minimum date after its maximum, or a page/page size below 1.
-        PermissionDenied: the actor may not read invoices.
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def parse_invoice_filters(args, *, include_unsent_default: bool = False) -> InvoiceFilters:
+    """Read filters from a mapping of strings (query args) named like the backend API.
+
+    Names: invoiceNumber, customer, account, state, type, unsent, includeUnsent, undelivered,
+    minDate, maxDate, minDueDate, maxDueDate, createdSince, minAmount, maxAmount, sort, page, perPage.
+    `include_unsent_default` True lists every state unless `includeUnsent=false` (the admin page).
+
+    Raises ValidationFailed naming every bad filter (dates in the wrong order included).
     """
-    require(actor, "invoice.read")
-    errors = []
-    for low, high, low_name, high_name in (
-        (filters.min_date, filters.max_date, "minDate", "maxDate"),
-        (filters.min_due_date, filters.max_due_date, "minDueDate", "maxDueDate"),
-    ):
-        if low and high and low > high:
-            errors.append(FieldError(low_name, f"must be on or before {high_name}"))
-    if page < 1:
+    errors: list[FieldError] = []
+    get = lambda name: (args.get(name) or "").strip()  # noqa: E731
+    f = InvoiceFilters()
+    f.invoice_number = get("invoiceNumber") or None
+    f.customer_id = _int(get("customer"), "customer", errors)
+    f.account_id = _int(get("account"), "account", errors)
+    state = get("state")
+    if state and state not in STATES:
+        errors.append(FieldError("state", f"must be one of {', '.join(STATES)}"))
+    f.state = state or None
+    invoice_type = get("type")
+    if invoice_type and invoice_type not in TYPES:
+        errors.append(FieldError("type", f"must be one of {', '.join(TYPES)}"))
+    f.invoice_type = invoice_type or None
+    f.unsent = _bool(get("unsent"), "unsent", errors, False)
+    f.include_unsent = _bool(get("includeUnsent"), "includeUnsent", errors, include_unsent_default)
+    f.undelivered = _bool(get("undelivered"), "undelivered", errors, False)
+    f.min_date = _date(get("minDate"), "minDate", errors)
+    f.max_date = _date(get("maxDate"), "maxDate", errors)
+    f.min_due_date = _date(get("minDueDate"), "minDueDate", errors)
+    f.max_due_date = _date(get("maxDueDate"), "maxDueDate", errors)
+    f.created_since = _moment(get("createdSince"), "createdSince", errors)
+    f.min_amount = _decimal(get("minAmount"), "minAmount", errors)
+    f.max_amount = _decimal(get("maxAmount"), "maxAmount", errors)
+    for low, high, name in ((f.min_date, f.max_date, "maxDate"), (f.min_due_date, f.max_due_date, "maxDueDate"),
+                            (f.min_amount, f.max_amount, "maxAmount")):
+        if low is not None and high is not None and high < low:
+            errors.append(FieldError(name, "must not be before the minimum"))
+    sort = get("sort") or "-id"
+    if sort.lstrip("-") not in SORTS:
+        errors.append(FieldError("sort", f"must be one of {', '.join(sorted(SORTS))} (prefix - for descending)"))
+    f.sort = sort
+    page = _int(get("page"), "page", errors)
+    per_page = _int(get("perPage"), "perPage", errors)
+    if page is not None and page < 1:
         errors.append(FieldError("page", "must be 1 or more"))
-    if per_page < 1:
-        errors.append(FieldError("perPage", "must be 1 or more"))
+    if per_page is not None and not 1 <= per_page <= MAX_PER_PAGE:
+        errors.append(FieldError("perPage", f"must be between 1 and {MAX_PER_PAGE}"))
+    f.page, f.per_page = page or 1, per_page or DEFAULT_PER_PAGE
     if errors:
         raise ValidationFailed(errors)
+    return f
 
-    if actor.kind == "customer":
-        stmt = customer_invoices(actor.customer_id)
-    else:
-        stmt = select(Invoice)
-    conditions = []
-    if customer_id is not None:
-        conditions.append(Invoice.customer_id == customer_id)
-    if filters.unsent:
-        conditions.append(Invoice.state != "Approved")
-    elif not filters.include_unsent:
-        conditions.append(Invoice.state == "Approved")
-    if filters.undelivered:
-        conditions.extend([Invoice.emailed_at.is_(None), Invoice.downloaded_at.is_(None),
-                           Invoice.printed_at.is_(None), Invoice.marked_delivered_at.is_(None)])
-    if filters.invoice_number is not None:
-        conditions.append(Invoice.invoice_number == filters.invoice_number)
-    if filters.min_date:
-        conditions.append(Invoice.invoice_date >= filters.min_date)
-    if filters.max_date:
-        conditions.append(Invoice.invoice_date <= filters.max_date)
-    if filters.min_due_date:
-        conditions.append(Invoice.due_date >= filters.min_due_date)
-    if filters.max_due_date:
-        conditions.append(Invoice.due_date <= filters.max_due_date)
-    if filters.created_since:
-        conditions.append(Invoice.created_at >= filters.created_since)
-    if conditions:
-        stmt = stmt.where(and_(*conditions))
+
+def invoice_query(f: InvoiceFilters):
+    """The filtered SELECT of invoices (joined to customer and account for sorting), without order or paging."""
+    stmt = select(Invoice).join(Customer, Customer.id == Invoice.customer_id).join(
+        Account, Account.id == Invoice.account_id)
+    if f.invoice_number:
+        stmt = stmt.where(Invoice.invoice_number == f.invoice_number)
+    if f.customer_id is not None:
+        stmt = stmt.where(Invoice.customer_id == f.customer_id)
+    if f.account_id is not None:
+        stmt = stmt.where(Invoice.account_id == f.account_id)
+    if f.state:
+        stmt = stmt.where(Invoice.state == f.state)
+    elif f.unsent:
+        stmt = stmt.where(Invoice.state != "Approved")
+    elif not f.include_unsent:
+        stmt = stmt.where(Invoice.state == "Approved")
+    if f.invoice_type:
+        stmt = stmt.where(Invoice.invoice_type == f.invoice_type)
+    if f.undelivered:
+        stmt = stmt.where(Invoice.state == "Approved", Invoice.emailed_at.is_(None), Invoice.downloaded_at.is_(None),
+                          Invoice.printed_at.is_(None), Invoice.marked_delivered_at.is_(None))
+    if f.min_date:
+        stmt = stmt.where(Invoice.invoice_date >= f.min_date)
+    if f.max_date:
+        stmt = stmt.where(Invoice.invoice_date <= f.max_date)
+    if f.min_due_date:
+        stmt = stmt.where(Invoice.due_date >= f.min_due_date)
+    if f.max_due_date:
+        stmt = stmt.where(Invoice.due_date <= f.max_due_date)
+    if f.created_since:
+        stmt = stmt.where(Invoice.created_at >= f.created_since)
+    # Amount: the raised total once approved, the running amount before.
+    amount = _amount_expr()
+    if f.min_amount is not None:
+        stmt = stmt.where(amount >= f.min_amount)
+    if f.max_amount is not None:
+        stmt = stmt.where(amount <= f.max_amount)
+    return stmt
+
+
+def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None) -> InvoicePage:
+    """One page of invoices matching the filters, sorted, with the total count.
+
+    With an `actor`, it must be allowed to read invoices (PermissionDenied otherwise), and a customer actor
+    (a customer API key) sees only its own customer's raised invoices (portal.billing.scoping).
+    """
+    stmt = invoice_query(f)
+    if actor is not None:
+        require(actor, "invoice.read")
+        if actor.kind == "customer":
+            visible = customer_invoices(actor.customer_id).with_only_columns(Invoice.id)
+            stmt = stmt.where(Invoice.id.in_(visible))
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.order_by(Invoice.id).limit(per_page).offset((page - 1) * per_page))
-    return list(rows), int(total or 0)
+    column = SORTS[f.sort.lstrip("-")]
+    order = column.desc() if f.sort.startswith("-") else column.asc()
+    tie = Invoice.id.desc() if f.sort.startswith("-") else Invoice.id.asc()
+    rows = db.session.scalars(stmt.order_by(order, tie).limit(f.per_page).offset((f.page - 1) * f.per_page))
+    return InvoicePage(list(rows.unique()), total or 0, f.page, f.per_page, f)
+
+
+def _amount_expr():
+    from sqlalchemy import case
+
+    return case((Invoice.state == "Approved", Invoice.total_amount), else_=Invoice.amount_total)
+
+
+def _int(value: str, name: str, errors: list[FieldError]) -> int | None:
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        errors.append(FieldError(name, "must be a whole number"))
+        return None
+    if abs(number) > 2**53:
+        errors.append(FieldError(name, "is out of range"))
+        return None
+    return number
+
+
+def _bool(value: str, name: str, errors: list[FieldError], default: bool) -> bool:
+    if value == "":
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    errors.append(FieldError(name, "must be true or false"))
+    return default
+
+
+def _date(value: str, name: str, errors: list[FieldError]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        errors.append(FieldError(name, "must be a date (YYYY-MM-DD)"))
+        return None
+
+
+def _moment(value: str, name: str, errors: list[FieldError]) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        errors.append(FieldError(name, "must be a date or an ISO-8601 time"))
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _decimal(value: str, name: str, errors: list[FieldError]) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+        if not number.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.append(FieldError(name, "must be a number"))
+        return None
+    return number

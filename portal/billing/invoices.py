@@ -173,11 +173,14 @@ def render_reference(template: str | None, invoice_id: int) -> str:
     return (template or "$id").replace("$id", str(invoice_id))
 
 
-def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date | None = None) -> Invoice:
+def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date | None = None,
+                    render_pdf: bool = True) -> Invoice:
     """Raise a Pending invoice: number, invoice and due dates, net, VAT, total, outstanding.
 
-    Rendering the PDF follows approval (portal.documents); a render failure is recorded on
-    the invoice and never undoes the approval.
+    With `render_pdf` (the default) the PDF is rendered and stored right after the approval
+    is flushed; a render failure is recorded in `invoice.pdf_error` and never undoes the
+    approval. Bulk approvals pass `render_pdf=False`, commit, then enqueue
+    `portal.documents.tasks.render_pdf_job` per invoice.
 
     Raises:
         InvalidState: `Invoice already approved` or `Invoice can't be approved` (not Pending).
@@ -210,6 +213,10 @@ def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date |
     record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, number=invoice.invoice_number,
                  total=invoice.total_amount)
     db.session.flush()
+    if render_pdf:
+        from portal.documents.service import render_invoice_document
+
+        render_invoice_document(invoice, actor=actor)
     return invoice
 
 

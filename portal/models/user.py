@@ -24,6 +24,8 @@ class _Person:
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change, disable or "sign out everywhere": old sessions stop working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # A used password-reset or invite token is recorded so that it works once only.
+    password_token_version: Mapped[int] = mapped_column(Integer, default=0)
     locale: Mapped[str] = mapped_column(String(16), default="en")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
@@ -59,8 +61,6 @@ class CustomerUser(_Person, db.Model):
     kind = "customer"
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    # A used password-reset or invite token is recorded so that it works once only.
-    password_token_version: Mapped[int] = mapped_column(Integer, default=0)
 
     customer = relationship("Customer")
     # Empty means every account of the customer.

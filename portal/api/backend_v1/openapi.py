@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from portal.api.backend_v1.actions import ACTIONS, EXPIRY_HOURS, MAX_USES
 from portal.api.backend_v1.errors import CODES
-from portal.api.backend_v1.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
+from portal.billing.invoice_search import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
+from portal.models import STATES, TYPES
 from portal.api.backend_v1.serializers import AMOUNT_FIELDS, BILL_TYPE_FIELDS, CHARGE_FIELDS, STATUS_FLAGS
 
 P = "/backend/api/v1"
@@ -63,8 +64,22 @@ LIST_PARAMS = [
     {"name": "createdSince", "in": "query", "required": False,
      "schema": {"type": "string", "format": "date-time"},
      "description": "Created in the platform at or after this ISO 8601 date-time (a date means 00:00 UTC)"},
+    {"name": "customer", "in": "query", "required": False, "schema": {"type": "integer"},
+     "description": "Only this customer's invoices"},
+    {"name": "account", "in": "query", "required": False, "schema": {"type": "integer"},
+     "description": "Only this account's invoices"},
+    {"name": "state", "in": "query", "required": False, "schema": {"type": "string", "enum": list(STATES)},
+     "description": "Only invoices in this state (wins over the unsent flags)"},
+    {"name": "type", "in": "query", "required": False, "schema": {"type": "string", "enum": list(TYPES)}},
+    {"name": "minAmount", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Total (running amount before approval) at least"},
+    {"name": "maxAmount", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Total (running amount before approval) at most"},
+    {"name": "sort", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": [p + k for k in SORTS for p in ("", "-")], "default": "-id"},
+     "description": "Sort key; a leading - sorts descending (default -id: newest first)"},
     {"name": "page", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "description": "Page, from 1"},
+     "schema": {"type": "integer", "minimum": 1, "default": 1}, "description": "Page, from 1"},
     {"name": "perPage", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
      "description": f"Invoices per page (at most {MAX_PER_PAGE}; more is a 400001)"},
@@ -78,7 +93,7 @@ PAGE_HEADERS = {
 
 
 def _list_operation(operation_id: str, summary: str, params: list) -> dict:
-    ok = _json({"type": "array", "items": REF_INVOICE}, "Invoices, oldest first")
+    ok = _json({"type": "array", "items": REF_INVOICE}, "Invoices, newest first unless sorted")
     ok["headers"] = PAGE_HEADERS
     return {"get": {"tags": [TAG], "operationId": operation_id, "summary": summary, "security": SECURITY,
                     "parameters": params + LIST_PARAMS,

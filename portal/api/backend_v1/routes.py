@@ -5,10 +5,10 @@ from flask import Response, g, jsonify, request, url_for
 
 from portal.api.backend_v1 import bp
 from portal.api.backend_v1.errors import ApiError
-from portal.api.backend_v1.params import editable_changes, json_body, list_filters, pagination, parse_day
+from portal.api.backend_v1.params import editable_changes, json_body, list_args, parse_day
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.cutoff_invoices import create_customer_invoice, get_customer
-from portal.billing.invoice_search import search_invoices
+from portal.billing.invoice_search import parse_invoice_filters, search_invoices
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
 from portal.billing.scoping import get_customer_invoice
 from portal.billing.tasks import enqueue_fill
@@ -33,24 +33,24 @@ def load_invoice(invoice_id: int) -> Invoice:
 
 
 def _list(customer_id: int | None):
-    filters = list_filters()
-    page, per_page = pagination()
     if customer_id is not None:
         get_customer(customer_id, actor=caller().actor)
     try:
-        invoices, total = search_invoices(filters, customer_id=customer_id, actor=caller().actor, page=page,
-                                          per_page=per_page)
+        filters = parse_invoice_filters(list_args())
     except ValidationFailed as exc:
         raise ApiError(400001, exc.message) from None
-    response = jsonify([invoice_json(i) for i in invoices])
-    response.headers["X-Total-Count"] = str(total)
-    response.headers["X-Page"] = str(page)
-    response.headers["X-Per-Page"] = str(per_page)
+    if customer_id is not None:
+        filters.customer_id = customer_id
+    page = search_invoices(filters, actor=caller().actor)
+    response = jsonify([invoice_json(i) for i in page.items])
+    response.headers["X-Total-Count"] = str(page.total)
+    response.headers["X-Page"] = str(page.page)
+    response.headers["X-Per-Page"] = str(page.per_page)
     links = []
-    if page * per_page < total:
-        links.append(f'<{_page_url(page + 1)}>; rel="next"')
-    if page > 1:
-        links.append(f'<{_page_url(page - 1)}>; rel="prev"')
+    if page.page * page.per_page < page.total:
+        links.append(f'<{_page_url(page.page + 1)}>; rel="next"')
+    if page.page > 1:
+        links.append(f'<{_page_url(page.page - 1)}>; rel="prev"')
     if links:
         response.headers["Link"] = ", ".join(links)
     db.session.commit()

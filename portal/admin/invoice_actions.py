@@ -1,0 +1,171 @@
+"""Admin invoice actions: each a CSRF-checked POST that calls one service, commits, and redirects with a message.
+
+PermissionDenied is left to the app's error handler (403 naming the level needed); other
+refusals come back as an error flash on the invoice page.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+
+from portal.admin import bp
+from portal.admin.helpers import current_actor, flash_error
+from portal.admin.invoice_forms import LINK_HOURS
+from portal.billing.fill import reapply_discount_plans, refill_invoice
+from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice
+from portal.billing.payments import record_payment
+from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
+from portal.delivery.emailing import email_invoice, email_invoice_cdrs
+from portal.delivery.marking import mark_invoice_delivered
+from portal.errors import DeliveryFailed, ServiceError, ValidationFailed
+from portal.extensions import db
+from portal.models import DownloadLink
+
+
+def _back(invoice_id: int):
+    return redirect(url_for("admin.invoice_detail", invoice_id=invoice_id))
+
+
+def _run(invoice_id: int, action, success: str):
+    """Call `action(invoice)`; commit and flash `success` (formatted with the result), or flash the refusal."""
+    invoice = get_invoice(invoice_id)
+    try:
+        result = action(invoice)
+    except DeliveryFailed as exc:
+        # The failed attempt is already committed in the delivery history; nothing else changed.
+        db.session.rollback()
+        flash(f"E-mail not sent: {exc.message} The attempt is in the delivery history; you can retry.", "error")
+        return _back(invoice_id)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return _back(invoice_id)
+    db.session.commit()
+    flash(success.format(result=result), "success")
+    return _back(invoice_id)
+
+
+@bp.post("/invoices/<int:invoice_id>/approve")
+def invoice_approve(invoice_id: int):
+    return _run(invoice_id, lambda inv: approve_invoice(inv, actor=current_actor()),
+                "Invoice approved as {result.invoice_number}.")
+
+
+@bp.post("/invoices/<int:invoice_id>/delete")
+def invoice_delete(invoice_id: int):
+    invoice = get_invoice(invoice_id)
+    reference = invoice.reference
+    try:
+        delete_invoice(invoice, actor=current_actor())
+    except ServiceError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return _back(invoice_id)
+    db.session.commit()
+    flash(f"Invoice {reference} deleted.", "success")
+    return redirect(url_for("admin.invoices_list"))
+
+
+@bp.post("/invoices/<int:invoice_id>/refill")
+def invoice_refill(invoice_id: int):
+    return _run(invoice_id, lambda inv: refill_invoice(inv, actor=current_actor()),
+                "Call transactions updated: the invoice was filled again from its CDRs and transactions.")
+
+
+@bp.post("/invoices/<int:invoice_id>/reapply-discounts")
+def invoice_reapply_discounts(invoice_id: int):
+    return _run(invoice_id, lambda inv: reapply_discount_plans(inv, actor=current_actor()),
+                "Discount plans reapplied.")
+
+
+@bp.post("/invoices/<int:invoice_id>/recreate")
+def invoice_recreate(invoice_id: int):
+    from portal.documents.service import recreate_documents
+
+    return _run(invoice_id, lambda inv: recreate_documents(inv, actor=current_actor()), "Documents recreated.")
+
+
+@bp.post("/invoices/<int:invoice_id>/email")
+def invoice_email(invoice_id: int):
+    form = request.form
+    recipients = form.getlist("recipients") + ([form["extra"]] if form.get("extra", "").strip() else [])
+    return _run(invoice_id, lambda inv: email_invoice(
+        inv, actor=current_actor(), recipients=recipients or None, bill_style=form.get("bill_style") or None,
+        message=form.get("message") or None, attachments=form.getlist("attachments"),
+        usage_report_profile=form.get("usage_report_profile") or None),
+        "Invoice e-mailed to {result.recipients} ({result.status}).")
+
+
+@bp.post("/invoices/<int:invoice_id>/email-cdrs")
+def invoice_email_cdrs(invoice_id: int):
+    extra = request.form.get("extra", "").strip()
+    return _run(invoice_id, lambda inv: email_invoice_cdrs(inv, actor=current_actor(), recipients=extra or None),
+                "CDR file e-mailed to {result.recipients} ({result.status}).")
+
+
+@bp.post("/invoices/<int:invoice_id>/payments")
+def invoice_payment(invoice_id: int):
+    form = request.form
+    return _run(invoice_id, lambda inv: record_payment(
+        inv, amount=form.get("amount", ""), paid_on=form.get("paid_on", ""), method=form.get("method") or None,
+        reference=form.get("reference") or None, actor=current_actor()),
+        "Payment of {result.amount} recorded.")
+
+
+@bp.post("/invoices/<int:invoice_id>/links")
+def invoice_link_create(invoice_id: int):
+    """Mint a download link and show its URL once (it is never shown again)."""
+    from portal.delivery.links import download_url, mint_download_link
+
+    invoice = get_invoice(invoice_id)
+    try:
+        hours = int(request.form.get("expires_in", "168"))
+        uses = int(request.form.get("max_uses", "1"))
+        if hours not in LINK_HOURS or uses not in (1, 2):
+            raise ValueError
+    except ValueError:
+        flash("Choose an expiry of " + ", ".join(str(h) for h in LINK_HOURS) + " hours and 1 or 2 uses.", "error")
+        return _back(invoice_id)
+    try:
+        link, token = mint_download_link(invoice, actor=current_actor(), expires_in=dt.timedelta(hours=hours),
+                                         max_uses=uses, purpose="admin")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return _back(invoice_id)
+    db.session.commit()
+    return render_template("admin/invoices/link_created.html", invoice=invoice, link=link, url=download_url(token))
+
+
+@bp.post("/invoices/<int:invoice_id>/links/<int:link_id>/revoke")
+def invoice_link_revoke(invoice_id: int, link_id: int):
+    from portal.delivery.links import revoke_download_link
+
+    def revoke(invoice):
+        link = db.session.get(DownloadLink, link_id)
+        if link is None or link.invoice_id != invoice.id:
+            raise ValidationFailed.single("link", "This download link does not belong to the invoice.")
+        return revoke_download_link(link, actor=current_actor())
+
+    return _run(invoice_id, revoke, "Download link revoked.")
+
+
+@bp.post("/invoices/<int:invoice_id>/xero")
+def invoice_xero_link(invoice_id: int):
+    return _run(invoice_id, lambda inv: link_invoice_to_xero(inv, request.form.get("xero_id", ""),
+                                                             actor=current_actor()),
+                "Invoice linked to Xero invoice {result.xero_id}.")
+
+
+@bp.post("/invoices/<int:invoice_id>/xero/unlink")
+def invoice_xero_unlink(invoice_id: int):
+    return _run(invoice_id, lambda inv: unlink_invoice_from_xero(inv, actor=current_actor()),
+                "Xero link removed.")
+
+
+@bp.post("/invoices/<int:invoice_id>/delivered")
+def invoice_mark_delivered(invoice_id: int):
+    how = request.form.get("how", "printed")
+    return _run(invoice_id, lambda inv: mark_invoice_delivered(inv, actor=current_actor(), how=how),
+                f"Invoice marked delivered ({how}).")

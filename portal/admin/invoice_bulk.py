@@ -1,0 +1,74 @@
+"""Bulk actions on the invoices selected in the admin list: approve, e-mail, download the PDFs as one ZIP."""
+from __future__ import annotations
+
+import io
+
+from flask import flash, redirect, request, send_file, url_for
+
+from portal.admin import bp
+from portal.admin.helpers import current_actor, flash_error
+from portal.billing.bulk import approve_invoices, selected_ids
+from portal.delivery.tasks import email_invoices_job
+from portal.delivery.zip_export import invoices_pdf_zip
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.jobs import huey
+from portal.permissions import require
+
+
+def _back_to_list():
+    target = request.form.get("next") or ""
+    # Only our own list page (with its filters) is a valid place to go back to.
+    if not target.startswith("/admin/invoices"):
+        target = url_for("admin.invoices_list")
+    return redirect(target)
+
+
+@bp.post("/invoices/bulk")
+def invoices_bulk():
+    ids = selected_ids(request.form.getlist("ids"))
+    action = request.form.get("action", "")
+    if not ids:
+        flash("Select at least one invoice first.", "error")
+        return _back_to_list()
+    actor = current_actor()
+    if action == "approve":
+        result = approve_invoices(ids, actor=actor)
+        db.session.commit()
+        _render_approved([invoice.id for invoice in result.done])
+        _flash_result("approved", len(result.done), result.failed)
+    elif action == "email":
+        require(actor, "invoice.email")
+        job = email_invoices_job(ids, actor)
+        if huey.immediate:
+            outcome = job.get()
+            _flash_result("e-mailed", len(outcome["sent"]), [(f["id"], f["error"]) for f in outcome["failed"]])
+        else:
+            flash(f"E-mailing {len(ids)} invoices in the background; see each invoice's delivery history.", "success")
+    elif action == "zip":
+        try:
+            filename, data, _missing = invoices_pdf_zip(ids, actor=actor)
+        except ServiceError as exc:
+            flash_error(exc)
+            return _back_to_list()
+        return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=filename)
+    else:
+        flash("Unknown bulk action.", "error")
+    return _back_to_list()
+
+
+def _render_approved(invoice_ids: list[int]) -> None:
+    """Render the PDFs of freshly approved invoices (a job each; inline without a queue)."""
+    from portal.documents.tasks import enqueue_render_pdf
+
+    for invoice_id in invoice_ids:
+        enqueue_render_pdf(invoice_id)
+
+
+def _flash_result(verb: str, count: int, failed: list[tuple[int, str]]) -> None:
+    if count:
+        flash(f"{count} invoice{'s' if count != 1 else ''} {verb}.", "success")
+    for invoice_id, reason in failed[:20]:
+        flash(f"Invoice {invoice_id}: {reason}", "error")
+    if len(failed) > 20:
+        flash(f"… and {len(failed) - 20} more invoices refused.", "error")

@@ -1,0 +1,58 @@
+"""Forms of the admin invoice pages (CSRF through Flask-WTF; rules stay in the services)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+
+LINK_HOURS = (1, 6, 24, 72, 168, 336, 720)
+
+
+class InvoiceCreateForm(FlaskForm):
+    customer = SelectField("Customer", coerce=str, validate_choice=False)
+    account = SelectField("Account", coerce=str, validate_choice=False)
+    start_date = StringField("Start date", description="First day of the period (YYYY-MM-DD)")
+    end_date = StringField("End date", description="Day after the last day (the period is [start, end))")
+
+
+class EmailInvoiceForm(FlaskForm):
+    recipients = SelectMultipleField("Invoice contacts", choices=[], validate_choice=False)
+    extra = StringField("Other addresses", description="Comma or semicolon separated")
+    bill_style = SelectField("Bill style", choices=[], validate_choice=False)
+    message = SelectField("Message template", choices=[], validate_choice=False)
+    attachments = SelectMultipleField("Attachments", choices=[], validate_choice=False)
+    usage_report_profile = SelectField("Usage report", choices=[], validate_choice=False)
+
+
+class EmailCdrsForm(FlaskForm):
+    extra = StringField("Addresses", description="Empty: the invoice contacts")
+
+
+class PaymentForm(FlaskForm):
+    amount = StringField("Amount")
+    paid_on = StringField("Paid on", description="YYYY-MM-DD")
+    method = StringField("Method")
+    reference = StringField("Reference")
+
+
+class DownloadLinkForm(FlaskForm):
+    expires_in = SelectField("Expires after", choices=[(str(h), f"{h} hours") for h in LINK_HOURS], default="168")
+    max_uses = SelectField("Maximum uses", choices=[("1", "1"), ("2", "2")], default="1")
+
+
+class XeroLinkForm(FlaskForm):
+    xero_id = StringField("Xero invoice ID", description="A UUID, e.g. 550e8400-e29b-41d4-a716-446655440000")
+
+
+class MarkDeliveredForm(FlaskForm):
+    how = RadioField("Delivered", choices=[("printed", "Printed and posted"), ("by hand", "By hand")],
+                     default="printed")
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with CSRF (approve, delete, refill, reapply, recreate, unlink, revoke)."""
+
+    next = HiddenField()
+
+
+__all__ = ["InvoiceCreateForm", "EmailInvoiceForm", "EmailCdrsForm", "PaymentForm", "DownloadLinkForm",
+           "XeroLinkForm", "MarkDeliveredForm", "ConfirmForm", "LINK_HOURS"]

@@ -1,0 +1,36 @@
+"""Sign-in forms: login, forgotten password, reset, change password."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from portal.auth.users import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=256)])
+    remember = BooleanField("Remember me")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
+
+
+class _NewPassword:
+    password = PasswordField(
+        "New password",
+        validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256,
+                                            message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")],
+    )
+    confirm = PasswordField("Repeat the new password",
+                            validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")])
+
+
+class ResetPasswordForm(_NewPassword, FlaskForm):
+    pass
+
+
+class ChangePasswordForm(_NewPassword, FlaskForm):
+    current_password = PasswordField("Current password", validators=[InputRequired(), Length(max=256)])

@@ -1,0 +1,164 @@
+"""Sign-in services: authenticate, change and reset passwords, end sessions."""
+from __future__ import annotations
+
+import logging
+
+from flask import render_template
+from sqlalchemy import update
+
+from portal.audit import record_event
+from portal.auth.tokens import TokenInvalid, make_password_reset_token, read_password_reset_token
+from portal.auth.user_service import find_user_by_email
+from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from portal.database import utcnow
+from portal.errors import DeliveryFailed, FieldError, Gone, NotFound, ValidationFailed
+from portal.extensions import db
+from portal.models import AdminUser, CustomerUser
+from portal.permissions import Actor, admin_actor, customer_actor
+
+log = logging.getLogger(__name__)
+
+INVALID_CREDENTIALS = "Invalid email or password."
+RESET_LINK_EXPIRED = "This password reset link has expired. Ask for a new one."
+RESET_LINK_USED = "This password reset link has already been used. Ask for a new one if you need to."
+RESET_LINK_INVALID = "This password reset link is not valid."
+MAX_PASSWORD_LENGTH = 256
+_MODELS = {"admin": AdminUser, "customer": CustomerUser}
+
+
+def actor_for(user) -> Actor:
+    return admin_actor(user) if user.kind == "admin" else customer_actor(user)
+
+
+def authenticate(email: str | None, password: str | None):
+    """The enabled user with this e-mail and password, with the sign-in recorded.
+
+    The password is always checked (against a dummy hash for unknown e-mails) so the time
+    taken does not reveal which e-mails exist.
+
+    Raises:
+        ValidationFailed: `Invalid email or password.` for an unknown e-mail, a wrong
+            password or a disabled user alike.
+    """
+    email = (email or "").strip()[:254]
+    user = find_user_by_email(email) if email else None
+    password_ok = verify_password(user.password_hash if user else None, (password or "")[:MAX_PASSWORD_LENGTH])
+    if user is None or not password_ok or not user.enabled:
+        raise ValidationFailed.single(None, INVALID_CREDENTIALS)
+    user.last_login_at = utcnow()
+    record_event(actor_for(user), f"{user.kind}_user.signed_in", user)
+    db.session.flush()
+    return user
+
+
+def end_sessions(user) -> None:
+    """Sign the user out on every device: sessions and remember-me cookies carry the old version."""
+    user.session_version += 1
+    record_event(actor_for(user), f"{user.kind}_user.signed_out", user)
+    db.session.flush()
+
+
+def _check_new_password(password: str | None, errors: list[FieldError], field: str = "password") -> None:
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        errors.append(FieldError(field, f"is too short (minimum is {MIN_PASSWORD_LENGTH} characters)"))
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        errors.append(FieldError(field, f"is too long (maximum is {MAX_PASSWORD_LENGTH} characters)"))
+
+
+def change_password(user, current_password: str | None, new_password: str | None):
+    """Set a new password after checking the current one; every other session is signed out.
+
+    The caller signs the current session in again with the user's new session version.
+
+    Raises:
+        ValidationFailed: `current-password - is incorrect`, `password - is too short (…)`,
+            `password - is too long (…)`.
+    """
+    errors: list[FieldError] = []
+    if not verify_password(user.password_hash, (current_password or "")[:MAX_PASSWORD_LENGTH]):
+        errors.append(FieldError("current-password", "is incorrect"))
+    _check_new_password(new_password, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    record_event(actor_for(user), f"{user.kind}_user.password_changed", user)
+    db.session.flush()
+    return user
+
+
+def request_password_reset(email: str | None) -> None:
+    """E-mail a single-use, one-hour reset link to the user with this e-mail, if there is one.
+
+    Answers the same way whether the e-mail exists, is disabled or the mail fails, so the
+    caller can never learn which e-mails have accounts; a failed send is logged.
+    """
+    from portal.delivery.mail import send_message
+    from portal.urls import public_url
+
+    user = find_user_by_email((email or "").strip()[:254]) if email else None
+    if user is None or not user.enabled:
+        return
+    link = public_url("auth.password_reset", token=make_password_reset_token(user))
+    context = {"user": user, "link": link, "minutes": 60}
+    try:
+        send_message([user.email], "Reset your password",
+                     render_template("auth/email/password_reset.txt", **context),
+                     render_template("auth/email/password_reset.html", **context))
+    except DeliveryFailed as exc:
+        log.warning("password reset mail to user %s:%s failed: %s", user.kind, user.id, exc.message)
+        return
+    record_event(actor_for(user), f"{user.kind}_user.password_reset_requested", user)
+    db.session.flush()
+
+
+def check_password_reset_token(token: str):
+    """The user a reset token belongs to, if the token can still be used.
+
+    Raises:
+        NotFound: tampered or malformed token, or the user no longer exists or is disabled.
+        Gone: the token expired (older than one hour) or was already used.
+    """
+    try:
+        data = read_password_reset_token(token)
+    except TokenInvalid as exc:
+        if exc.reason == "expired":
+            raise Gone(RESET_LINK_EXPIRED) from None
+        raise NotFound(RESET_LINK_INVALID) from None
+    user = db.session.get(_MODELS[data["k"]], data["i"])
+    if user is None or not user.enabled:
+        raise NotFound(RESET_LINK_INVALID)
+    if user.password_token_version != data["v"]:
+        raise Gone(RESET_LINK_USED)
+    return user, data["v"]
+
+
+def reset_password(token: str, new_password: str | None):
+    """Set a new password through a reset token; the token then stops working and every session ends.
+
+    One conditional UPDATE takes the token (`password_token_version` still equal to the
+    version it carries), so two simultaneous uses cannot both succeed.
+
+    Raises:
+        NotFound / Gone: as check_password_reset_token.
+        ValidationFailed: `password - is too short (…)` / `is too long (…)`.
+    """
+    user, version = check_password_reset_token(token)
+    errors: list[FieldError] = []
+    _check_new_password(new_password, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    model = type(user)
+    taken = db.session.execute(
+        update(model)
+        .where(model.id == user.id, model.password_token_version == version)
+        .values(password_token_version=version + 1, session_version=model.session_version + 1,
+                password_hash=hash_password(new_password))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        raise Gone(RESET_LINK_USED)
+    db.session.expire(user)
+    record_event(actor_for(user), f"{user.kind}_user.password_reset", user)
+    db.session.flush()
+    return user

@@ -1,0 +1,47 @@
+"""Signing keys for tokens (current key plus fallbacks for rotation) and the password-reset token."""
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+PASSWORD_RESET_SALT = "portal.password-reset"
+PASSWORD_RESET_MAX_AGE = 3600
+
+
+def signing_keys() -> list[str | bytes]:
+    """Keys in the order itsdangerous wants: oldest fallback first, current key last (it signs).
+
+    `SECRET_KEY_FALLBACKS` lists older keys newest first, so they are reversed.
+    """
+    config = current_app.config
+    return [*reversed(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(signing_keys(), salt=PASSWORD_RESET_SALT)
+
+
+def make_password_reset_token(user) -> str:
+    """A token naming the user and its current password-token version (so it works once)."""
+    return _reset_serializer().dumps({"k": user.kind, "i": user.id, "v": user.password_token_version})
+
+
+class TokenInvalid(Exception):
+    """The token is tampered, malformed, expired or already used; `reason` says which for the page."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_password_reset_token(token: str, max_age: int = PASSWORD_RESET_MAX_AGE) -> dict:
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenInvalid("expired") from None
+    except BadSignature:
+        raise TokenInvalid("invalid") from None
+    if not isinstance(data, dict) or data.get("k") not in ("admin", "customer") \
+            or not isinstance(data.get("i"), int) or not isinstance(data.get("v"), int):
+        raise TokenInvalid("invalid")
+    return data

@@ -1,0 +1,75 @@
+"""The files an invoice e-mail carries: the PDF (stored, or rendered in another bill style), usage and CDR CSVs."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.delivery.usage_reports import usage_report_csv
+from portal.errors import InvalidState
+from portal.extensions import db
+from portal.models import Invoice, InvoiceDocument, UsageReportProfile
+
+File = tuple[str, str, bytes]
+
+
+def stored_document(invoice: Invoice, kind: str) -> InvoiceDocument | None:
+    return db.session.scalars(
+        select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == kind)
+    ).first()
+
+
+def pdf_for_mail(invoice: Invoice, bill_style: str | None, *, actor) -> File:
+    """The stored PDF (rendered and stored first if missing); another bill style is rendered for this mail only.
+
+    Raises InvalidState when the PDF cannot be rendered (the reason is in `invoice.pdf_error`).
+    """
+    from portal.documents.service import get_pdf_document, render_invoice_document
+
+    if bill_style is None or bill_style == invoice.bill_style:
+        document = get_pdf_document(invoice) or render_invoice_document(invoice, actor=actor)
+        if document is None:
+            raise InvalidState(f"The invoice PDF could not be rendered: {invoice.pdf_error}")
+        return document.filename, document.content_type, document.data
+    from portal.documents.context import invoice_pdf_context
+    from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
+    from portal.documents.service import pdf_filename
+
+    template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
+    try:
+        data = render_invoice_pdf(invoice_pdf_context(_Styled(invoice, bill_style)), template)
+    except Exception as exc:  # noqa: BLE001 - any render failure refuses this e-mail with its reason
+        raise InvalidState(f"The invoice PDF in bill style {bill_style} could not be rendered: {exc}") from exc
+    return pdf_filename(invoice), "application/pdf", data
+
+
+class _Styled:
+    """The invoice seen with another bill style, without changing the stored invoice."""
+
+    def __init__(self, invoice: Invoice, bill_style: str):
+        self._invoice, self.bill_style = invoice, bill_style
+
+    def __getattr__(self, name):
+        return getattr(self._invoice, name)
+
+
+def usage_report_file(invoice: Invoice, profile: UsageReportProfile) -> File:
+    filename, data = usage_report_csv(invoice, profile)
+    return filename, "text/csv", data
+
+
+def cdrs_file(invoice: Invoice) -> File | None:
+    """The invoice's CDR CSV, stored as its `cdrs` document (created or replaced); None when it has no CDRs."""
+    from portal.documents.csv import invoice_has_cdrs, iter_invoice_cdrs_csv
+
+    if not invoice_has_cdrs(invoice):
+        return None
+    data = b"".join(c.encode("utf-8") if isinstance(c, str) else c for c in iter_invoice_cdrs_csv(invoice))
+    filename = f"cdrs-{invoice.invoice_number or invoice.id}.csv"
+    document = stored_document(invoice, "cdrs") or InvoiceDocument(invoice_id=invoice.id, kind="cdrs")
+    document.filename, document.content_type, document.data = filename, "text/csv", data
+    document.size, document.sha256 = len(data), hashlib.sha256(data).hexdigest()
+    db.session.add(document)
+    db.session.flush()
+    return filename, "text/csv", data

@@ -1,0 +1,127 @@
+"""Sending one e-mail: SMTP (plain, STARTTLS or TLS) or, with no SMTP host configured, an .eml file in the outbox."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import ssl
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+from portal.errors import DeliveryFailed
+
+log = logging.getLogger(__name__)
+
+SECURITY_MODES = ("none", "starttls", "tls")
+
+
+def outbox_mode() -> bool:
+    """True when no SMTP host is configured and mail goes to the outbox folder instead."""
+    return not current_app.config.get("MAIL_HOST")
+
+
+def build_message(to: list[str], subject: str, text: str, html: str | None = None,
+                  attachments=()) -> EmailMessage:
+    """A MIME message: text part, optional HTML alternative, then attachments `(filename, content_type, bytes)`."""
+    config = current_app.config
+    sender = config.get("MAIL_FROM") or "billing@localhost"
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
+    for filename, content_type, data in attachments:
+        maintype, _, subtype = (content_type or "application/octet-stream").partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+    return msg
+
+
+def send_message(to: list[str], subject: str, text: str, html: str | None = None,
+                 attachments: list[tuple[str, str, bytes]] = ()) -> str:
+    """Send a message and return its Message-ID.
+
+    Uses the SMTP server of the configuration (`MAIL_HOST`, `MAIL_PORT`, `MAIL_SECURITY`,
+    `MAIL_USERNAME`/`MAIL_PASSWORD`, `MAIL_FROM`, `MAIL_TIMEOUT`); with no `MAIL_HOST` the
+    message is written as an `.eml` file into `OUTBOX_DIR`.
+
+    Raises:
+        DeliveryFailed: no recipient, the server is unreachable, refuses the login, the
+            sender, every recipient or the data, or the outbox folder cannot be written.
+    """
+    recipients = [address for address in to if address]
+    if not recipients:
+        raise DeliveryFailed("No recipient address to send the message to.")
+    msg = build_message(recipients, subject, text, html, attachments)
+    if outbox_mode():
+        write_to_outbox(msg)
+    else:
+        _send_smtp(msg, recipients)
+    return msg["Message-ID"]
+
+
+def write_to_outbox(msg: EmailMessage) -> Path:
+    """Write the message into OUTBOX_DIR as `<UTC time>-<random>.eml` (names sort by time)."""
+    folder = Path(current_app.config["OUTBOX_DIR"])
+    name = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_bytes(msg.as_bytes())
+    except OSError as exc:
+        raise DeliveryFailed(f"Could not write the message to the outbox folder {folder}: {exc}") from exc
+    log.info("mail written to outbox %s (to %s)", path, msg["To"])
+    return path
+
+
+def _tls_context() -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=current_app.config.get("MAIL_CA_FILE") or None)
+    return context
+
+
+def _send_smtp(msg: EmailMessage, recipients: list[str]) -> None:
+    config = current_app.config
+    host, port = config["MAIL_HOST"], int(config.get("MAIL_PORT") or 25)
+    security = (config.get("MAIL_SECURITY") or "none").lower()
+    timeout = config.get("MAIL_TIMEOUT") or 20
+    where = f"{host}:{port}"
+    if security not in SECURITY_MODES:
+        raise DeliveryFailed(f"MAIL_SECURITY must be one of {', '.join(SECURITY_MODES)}, not {security!r}.")
+    try:
+        if security == "tls":
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=_tls_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        with smtp:
+            if security == "starttls":
+                smtp.starttls(context=_tls_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            refused = smtp.send_message(msg, to_addrs=recipients)
+    except smtplib.SMTPRecipientsRefused as exc:
+        detail = "; ".join(f"{addr}: {code} {_text(reply)}" for addr, (code, reply) in exc.recipients.items())
+        raise DeliveryFailed(f"The mail server {where} refused every recipient ({detail}).") from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryFailed(f"The mail server {where} refused the login: {exc.smtp_code} "
+                             f"{_text(exc.smtp_error)}") from exc
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryFailed(f"The mail server {where} refused the message: {exc.smtp_code} "
+                             f"{_text(exc.smtp_error)}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        # OSError covers refused connections, timeouts, DNS and TLS failures.
+        raise DeliveryFailed(f"Could not send through the mail server {where}: {exc or type(exc).__name__}") from exc
+    if refused:
+        # Some recipients were accepted: the message is out; the refusals are logged, not retried,
+        # because a retry would send a second copy to those who already have it.
+        log.warning("mail %s: recipients refused by %s: %s", msg["Message-ID"], where, refused)
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

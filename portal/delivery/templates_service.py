@@ -1,0 +1,186 @@
+"""Managing what invoice e-mails are made of: message templates, bill styles, attachments, usage report profiles.
+
+Every function requires "template.write", adds and flushes, records an audit event; the caller commits.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.audit import record_event
+from portal.delivery.message_templates import template_problems
+from portal.errors import FieldError, ValidationFailed
+from portal.extensions import db
+from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
+from portal.permissions import Actor, require
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+BILL_STYLE_LAYOUTS = ("full", "summary")
+USAGE_REPORT_GROUPINGS = ("destination", "network")
+
+
+def _name(value, errors: list[FieldError], model, *, max_length: int, exclude_id: int | None = None) -> str:
+    name = (value or "").strip()
+    if not name:
+        errors.append(FieldError("name", "can't be blank"))
+    elif len(name) > max_length:
+        errors.append(FieldError("name", f"is too long (at most {max_length} characters)"))
+    else:
+        stmt = select(model.id).where(func.lower(model.name) == name.lower())
+        if exclude_id is not None:
+            stmt = stmt.where(model.id != exclude_id)
+        if db.session.scalars(stmt).first() is not None:
+            errors.append(FieldError("name", "has already been taken"))
+    return name
+
+
+def _template_fields(subject, body_text, body_html, errors: list[FieldError]) -> tuple[str, str, str | None]:
+    subject = (subject or "").strip()
+    body_text = (body_text or "").strip()
+    body_html = (body_html or "").strip() or None
+    if not subject:
+        errors.append(FieldError("subject", "can't be blank"))
+    elif len(subject) > 200:
+        errors.append(FieldError("subject", "is too long (at most 200 characters)"))
+    if not body_text:
+        errors.append(FieldError("body-text", "can't be blank"))
+    for field, text in (("subject", subject), ("body-text", body_text), ("body-html", body_html)):
+        errors.extend(FieldError(field, problem) for problem in template_problems(text))
+    return subject, body_text, body_html
+
+
+def create_message_template(name, subject, body_text, body_html=None, *, actor: Actor) -> MessageTemplate:
+    """Store a message template after checking its placeholders.
+
+    Raises ValidationFailed (fields name, subject, body-text, body-html) or PermissionDenied.
+    """
+    require(actor, "template.write")
+    errors: list[FieldError] = []
+    name = _name(name, errors, MessageTemplate, max_length=100)
+    subject, body_text, body_html = _template_fields(subject, body_text, body_html, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    template = MessageTemplate(name=name, subject=subject, body_text=body_text, body_html=body_html)
+    db.session.add(template)
+    db.session.flush()
+    record_event(actor, "template.created", template, name=name)
+    return template
+
+
+def update_message_template(template: MessageTemplate, *, actor: Actor, name=None, subject=None, body_text=None,
+                            body_html=None) -> MessageTemplate:
+    """Change a message template; arguments left None keep their value. Same errors as create."""
+    require(actor, "template.write")
+    errors: list[FieldError] = []
+    new_name = _name(template.name if name is None else name, errors, MessageTemplate, max_length=100,
+                     exclude_id=template.id)
+    subject, body_text, body_html = _template_fields(
+        template.subject if subject is None else subject,
+        template.body_text if body_text is None else body_text,
+        template.body_html if body_html is None else body_html, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    template.name, template.subject, template.body_text, template.body_html = new_name, subject, body_text, body_html
+    record_event(actor, "template.updated", template, name=new_name)
+    db.session.flush()
+    return template
+
+
+def delete_message_template(template: MessageTemplate, *, actor: Actor) -> None:
+    """Delete a message template (e-mails already sent keep their text)."""
+    require(actor, "template.write")
+    record_event(actor, "template.deleted", template, name=template.name)
+    db.session.delete(template)
+    db.session.flush()
+
+
+def create_bill_style(name, layout="full", description=None, *, actor: Actor) -> BillStyle:
+    """Store a named bill style with layout `full` (destination tables) or `summary`.
+
+    Raises ValidationFailed (fields name, layout) or PermissionDenied.
+    """
+    require(actor, "template.write")
+    errors: list[FieldError] = []
+    name = _name(name, errors, BillStyle, max_length=40)
+    layout = (layout or "").strip().lower()
+    if layout not in BILL_STYLE_LAYOUTS:
+        errors.append(FieldError("layout", "must be full or summary"))
+    description = (description or "").strip() or None
+    if description and len(description) > 200:
+        errors.append(FieldError("description", "is too long (at most 200 characters)"))
+    if errors:
+        raise ValidationFailed(errors)
+    style = BillStyle(name=name, layout=layout, description=description)
+    db.session.add(style)
+    db.session.flush()
+    record_event(actor, "bill_style.created", style, name=name, layout=layout)
+    return style
+
+
+def delete_bill_style(style: BillStyle, *, actor: Actor) -> None:
+    """Delete a bill style (invoices keep the name they were rendered with)."""
+    require(actor, "template.write")
+    record_event(actor, "bill_style.deleted", style, name=style.name)
+    db.session.delete(style)
+    db.session.flush()
+
+
+def upload_attachment(name, filename, data: bytes, *, actor: Actor) -> Attachment:
+    """Store an uploaded PDF under a name admins pick when e-mailing invoices.
+
+    Raises ValidationFailed: `name` blank/taken, `file` missing, not a PDF (checked by its
+    `%PDF` magic bytes, not its name) or larger than 5 MiB.
+    """
+    require(actor, "template.write")
+    errors: list[FieldError] = []
+    name = _name(name, errors, Attachment, max_length=100)
+    filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or None
+    if not data:
+        errors.append(FieldError("file", "can't be blank"))
+    elif len(data) > MAX_ATTACHMENT_BYTES:
+        errors.append(FieldError("file", f"is too large (at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB)"))
+    elif not data.startswith(b"%PDF"):
+        errors.append(FieldError("file", "must be a PDF document"))
+    if errors:
+        raise ValidationFailed(errors)
+    if not filename or not filename.lower().endswith(".pdf"):
+        filename = (filename or name).rsplit(".", 1)[0] + ".pdf"
+    attachment = Attachment(name=name, filename=filename[:200], content_type="application/pdf", data=data,
+                            size=len(data))
+    db.session.add(attachment)
+    db.session.flush()
+    record_event(actor, "attachment.uploaded", attachment, name=name, size=len(data))
+    return attachment
+
+
+def delete_attachment(attachment: Attachment, *, actor: Actor) -> None:
+    require(actor, "template.write")
+    record_event(actor, "attachment.deleted", attachment, name=attachment.name)
+    db.session.delete(attachment)
+    db.session.flush()
+
+
+def create_usage_report_profile(name, group_by="destination", *, actor: Actor) -> UsageReportProfile:
+    """Store a usage report profile: a CSV grouped by `destination` or `network`.
+
+    Raises ValidationFailed (fields name, group-by) or PermissionDenied.
+    """
+    require(actor, "template.write")
+    errors: list[FieldError] = []
+    name = _name(name, errors, UsageReportProfile, max_length=100)
+    group_by = (group_by or "").strip().lower()
+    if group_by not in USAGE_REPORT_GROUPINGS:
+        errors.append(FieldError("group-by", "must be destination or network"))
+    if errors:
+        raise ValidationFailed(errors)
+    profile = UsageReportProfile(name=name, group_by=group_by)
+    db.session.add(profile)
+    db.session.flush()
+    record_event(actor, "usage_report_profile.created", profile, name=name, group_by=group_by)
+    return profile
+
+
+def delete_usage_report_profile(profile: UsageReportProfile, *, actor: Actor) -> None:
+    require(actor, "template.write")
+    record_event(actor, "usage_report_profile.deleted", profile, name=profile.name)
+    db.session.delete(profile)
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""Invoice documents: the PDF (WeasyPrint, one render function fed plain data) and CSV exports."""

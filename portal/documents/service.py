@@ -1,0 +1,92 @@
+"""Invoice documents: render and store the PDF, recreate it on demand, find it."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.audit import record_event
+from portal.database import utcnow
+from portal.documents.context import invoice_pdf_context
+from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
+from portal.errors import InvalidState
+from portal.extensions import db
+from portal.models import Invoice, InvoiceDocument
+from portal.permissions import SYSTEM, Actor, require
+
+log = logging.getLogger(__name__)
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def pdf_filename(invoice: Invoice) -> str:
+    """`INV-2026-000001.pdf` from the invoice number; drafts are named after the reference."""
+    base = invoice.invoice_number or f"DRAFT-{invoice.reference or invoice.id}"
+    return (_UNSAFE.sub("-", base).strip("-.") or f"invoice-{invoice.id}") + ".pdf"
+
+
+def get_pdf_document(invoice: Invoice) -> InvoiceDocument | None:
+    """The stored PDF of the invoice, or None (its bytes load only when `data` is read)."""
+    return db.session.scalars(
+        select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == "pdf")
+    ).first()
+
+
+def render_invoice_document(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceDocument | None:
+    """Render the invoice PDF and store it, replacing the previous one. Never raises for a render failure.
+
+    On success `invoice.pdf_error` is cleared and the stored InvoiceDocument (kind "pdf",
+    filename from the invoice number, sha256, bill style, render time) is returned. On any
+    failure the error text is kept in `invoice.pdf_error`, an audit event records it, and
+    None is returned: approving or e-mailing must not fail because a PDF could not be made.
+    """
+    started = time.perf_counter()
+    template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
+    try:
+        data = render_invoice_pdf(invoice_pdf_context(invoice), template)
+        render_ms = int((time.perf_counter() - started) * 1000)
+        with db.session.begin_nested():
+            document = get_pdf_document(invoice) or InvoiceDocument(invoice_id=invoice.id, kind="pdf")
+            document.filename = pdf_filename(invoice)
+            document.content_type = "application/pdf"
+            document.data = data
+            document.size = len(data)
+            document.sha256 = hashlib.sha256(data).hexdigest()
+            document.bill_style = invoice.bill_style
+            document.template = template
+            document.render_ms = render_ms
+            document.created_at = utcnow()
+            db.session.add(document)
+            db.session.flush()
+    except Exception as exc:  # noqa: BLE001 - any render failure is recorded on the invoice, by design
+        message = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("PDF of invoice %s failed: %s", invoice.id, message)
+        invoice.pdf_error = message
+        record_event(actor, "invoice.pdf_failed", invoice, invoice_id=invoice.id, error=message)
+        db.session.flush()
+        return None
+    invoice.pdf_error = None
+    record_event(actor, "invoice.pdf_rendered", invoice, invoice_id=invoice.id, filename=document.filename,
+                 sha256=document.sha256, render_ms=render_ms)
+    db.session.flush()
+    return document
+
+
+def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | None:
+    """Render the invoice's documents again (the backend `recreate` action and the admin button).
+
+    Returns the new PDF document, or None when rendering failed (the reason is in
+    `invoice.pdf_error`).
+
+    Raises:
+        PermissionDenied: the actor may not recreate documents ("invoice.recreate").
+        InvalidState: the invoice is New (not filled yet); Pending and Approved are allowed.
+    """
+    require(actor, "invoice.recreate")
+    if invoice.state not in ("Pending", "Approved"):
+        raise InvalidState("Invoice documents can't be created before the invoice is filled")
+    record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
+    return render_invoice_document(invoice, actor=actor)

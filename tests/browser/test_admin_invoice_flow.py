@@ -1,0 +1,48 @@
+"""In Chromium: an admin signs in, creates a manual invoice, approves it and e-mails it; the loopback SMTP server gets the PDF."""
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from portal.extensions import db
+from portal.models import Invoice
+from tests.factories import PASSWORD, AccountFactory, AdminUserFactory, CdrFactory, ContactFactory
+from tests.smtp import smtp_server  # noqa: F401 - fixture
+
+
+def test_create_approve_and_email_an_invoice(app, page, live_server, browser_login, smtp_server):
+    admin = AdminUserFactory(level=3, email="clerk@telco.example")
+    account = AccountFactory(name="Voice trunk")
+    contact = ContactFactory(customer=account.customer, email="ap@customer.example")
+    account.invoice_contacts.append(contact)
+    CdrFactory(customer_acc_id=account.id)
+    db.session.commit()
+
+    browser_login(page, admin.email, PASSWORD)
+    page.goto(f"{live_server.url}/admin/invoices/new")
+    page.get_by_label("Customer").select_option(str(account.customer_id))
+    page.wait_for_function("document.querySelectorAll('#account option').length === 2")  # htmx narrowed it
+    page.get_by_label("Account").select_option(str(account.id))
+    page.get_by_label("Start date").fill("2026-05-01")
+    page.get_by_label("End date").fill("2026-06-01")
+    page.get_by_role("button", name="Create and fill").click()
+    page.wait_for_selector("text=its charges are being filled")
+
+    page.get_by_role("button", name="Approve").click()
+    page.wait_for_selector("text=Invoice approved as")
+    db.session.expire_all()
+    invoice = db.session.query(Invoice).one()
+    assert invoice.state == "Approved"
+
+    assert page.get_by_label("ap@customer.example").is_checked()  # the invoice contact, prefilled
+    page.get_by_role("button", name="Send e-mail").click()
+    page.wait_for_selector("text=Invoice e-mailed to ap@customer.example (sent).")
+
+    [received] = smtp_server.messages
+    assert received.rcpt_tos == ["ap@customer.example"]
+    assert received.message["Subject"].startswith(f"Invoice {invoice.invoice_number}")
+    [pdf] = list(received.message.iter_attachments())
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.get_content())).pages)
+    assert invoice.invoice_number in text
+    assert page.locator("text=sent").first.is_visible()  # the delivery history shows the attempt

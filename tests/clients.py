@@ -1,0 +1,33 @@
+"""A test client that starts every request with an empty `g`, as a real server does.
+
+The `app` fixture keeps one app context open for the whole test and Flask reuses it for
+every request, so `g` (where Flask-Login caches the current user and Flask-WTF the CSRF
+token) would otherwise survive from one request to the next and from one client to another.
+"""
+from __future__ import annotations
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+
+
+def _clear_g() -> None:
+    for name in list(g):
+        g.pop(name, None)
+
+
+class FreshUserClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        _clear_g()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _clear_g()
+
+
+@pytest.fixture(autouse=True)
+def fresh_user_clients(app):
+    previous = app.test_client_class
+    app.test_client_class = FreshUserClient
+    yield
+    app.test_client_class = previous

@@ -1,0 +1,58 @@
+"""CDR CSV export: the invoice's own calls only, in time order, local times, lazily streamed."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import inspect
+import io
+from decimal import Decimal
+
+from portal.documents.csv import CDR_COLUMNS, invoice_has_cdrs, iter_invoice_cdrs_csv
+from portal.extensions import db
+from tests.documents.conftest import END, START, make_invoice
+from tests.factories import AccountFactory, CdrFactory
+
+
+def rows(invoice):
+    return list(csv.reader(io.StringIO("".join(iter_invoice_cdrs_csv(invoice)))))
+
+
+def test_rows_are_the_invoices_calls_in_time_order_with_local_times(app):
+    account = AccountFactory(timezone="Europe/Berlin")
+    other = AccountFactory()
+    invoice = make_invoice(destinations=0, account=account)
+    CdrFactory(customer_acc_id=account.id, time_start=START + dt.timedelta(days=2), dst_number="492", dst_prefix="49")
+    CdrFactory(customer_acc_id=account.id, time_start=START, dst_number="491", customer_price=Decimal("0.5"))
+    CdrFactory(customer_acc_id=account.id, time_start=END, dst_number="outside-end")
+    CdrFactory(customer_acc_id=account.id, time_start=START - dt.timedelta(seconds=1), dst_number="before")
+    CdrFactory(customer_acc_id=account.id, time_start=START, dst_number="rerouted", is_last_cdr=False)
+    CdrFactory(customer_acc_id=other.id, time_start=START, dst_number="other-account")
+    CdrFactory(vendor_acc_id=account.id, time_start=START, dst_number="terminated")
+    db.session.commit()
+    table = rows(invoice)
+    assert tuple(table[0]) == CDR_COLUMNS
+    assert [r[2] for r in table[1:]] == ["491", "492"]
+    assert table[1][0] == "2026-05-01T02:00:00+02:00"  # Berlin summer time
+    assert table[1][9] in ("0.500000", "0.5") and table[1][10] == "true"
+    assert invoice_has_cdrs(invoice)
+
+
+def test_empty_period_has_only_the_header(app):
+    invoice = make_invoice(destinations=0, render=False)
+    assert rows(invoice) == [list(CDR_COLUMNS)]
+    assert not invoice_has_cdrs(invoice)
+
+
+def test_generator_is_lazy_and_streams_in_order(app):
+    account = AccountFactory()
+    invoice = make_invoice(destinations=0, account=account, render=False)
+    for n in range(2500):  # more than one fetch batch
+        CdrFactory(customer_acc_id=account.id, time_start=START + dt.timedelta(minutes=n), dst_number=str(n))
+    db.session.commit()
+    stream = iter_invoice_cdrs_csv(invoice)
+    assert inspect.getgeneratorstate(stream) == inspect.GEN_CREATED  # no query has run yet
+    assert next(stream).startswith("time,src,dst")
+    first = next(stream)
+    assert inspect.getgeneratorstate(stream) == inspect.GEN_SUSPENDED
+    numbers = [first.split(",")[2]] + [line.split(",")[2] for line in stream]
+    assert numbers == [str(n) for n in range(2500)]
