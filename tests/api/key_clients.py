@@ -35,8 +35,8 @@ def pending_invoice(account, start=dt.datetime(2026, 5, 1, tzinfo=UTC), end=dt.d
 
 
 def raised_invoice(account, start=dt.datetime(2026, 5, 1, tzinfo=UTC), end=dt.datetime(2026, 6, 1, tzinfo=UTC),
-                   today=dt.date(2026, 6, 2), calls=3, **fields):
-    """An approved invoice (numbered, dated `today`, due 30 days later)."""
+                   today=dt.date(2026, 6, 2), calls=3, render_pdf=False, **fields):
+    """An approved invoice (numbered, dated `today`, due 30 days later); its PDF only with `render_pdf`."""
     invoice = pending_invoice(account, start, end, calls=calls, **fields)
-    approve_invoice(invoice, today=today)
+    approve_invoice(invoice, today=today, render_pdf=render_pdf)
     return invoice

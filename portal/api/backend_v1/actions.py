@@ -14,6 +14,9 @@ from portal.api.backend_v1.params import json_body
 from portal.api.backend_v1.routes import load_invoice
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.fill import reapply_discount_plans, refill_invoice
+from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
+from portal.delivery.emailing import email_invoice, email_invoice_cdrs
+from portal.documents.service import recreate_documents
 from portal.errors import DeliveryFailed, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
 
@@ -80,8 +83,6 @@ def _string(value, name: str, code: int) -> str | None:
 
 
 def _email(invoice, body):
-    from portal.delivery.emailing import email_invoice
-
     recipients = _strings(body.get("email"), "email", 400702, split=True)
     delivery = email_invoice(
         invoice,
@@ -98,8 +99,6 @@ def _email(invoice, body):
 
 
 def _email_cdrs(invoice, body):
-    from portal.delivery.emailing import email_invoice_cdrs
-
     recipients = _strings(body.get("email"), "email", 400702, split=True)
     delivery = email_invoice_cdrs(invoice, actor=_actor(), recipients=recipients or None)
     sent_to = getattr(delivery, "recipients", None) or ", ".join(recipients or [])
@@ -108,9 +107,11 @@ def _email_cdrs(invoice, body):
 
 
 def _recreate(invoice, body):
-    from portal.documents.service import recreate_documents
-
-    recreate_documents(invoice, actor=_actor())
+    if recreate_documents(invoice, actor=_actor()) is None:
+        # The failure is recorded on the invoice (pdf_error) and in the audit log: keep that record.
+        reason = invoice.pdf_error or "rendering failed"
+        db.session.commit()
+        raise ApiError(400701, f"The invoice documents could not be recreated: {reason}")
     return jsonify(invoice_json(invoice))
 
 
@@ -156,8 +157,6 @@ def _generate_download_link(invoice, body):
 
 
 def _link_to_xero(invoice, body):
-    from portal.billing.xero import link_invoice_to_xero
-
     value = body.get("xeroID")
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ApiError(400503, "xeroID - is required")
@@ -172,8 +171,6 @@ def _link_to_xero(invoice, body):
 
 
 def _unlink_from_xero(invoice, body):
-    from portal.billing.xero import unlink_invoice_from_xero
-
     unlink_invoice_from_xero(invoice, actor=_actor())
     return jsonify(invoice_json(invoice))
 

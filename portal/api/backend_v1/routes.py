@@ -12,6 +12,7 @@ from portal.billing.invoice_search import parse_invoice_filters, search_invoices
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
 from portal.billing.scoping import get_customer_invoice
 from portal.billing.tasks import enqueue_fill
+from portal.documents.service import get_pdf_document
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Invoice
@@ -83,8 +84,6 @@ def invoice_show(invoice_id: int):
 
 
 def _pdf(invoice: Invoice) -> Response:
-    from portal.documents.service import get_pdf_document
-
     try:
         document = get_pdf_document(invoice)
     except NotFound:
