@@ -7,11 +7,13 @@ token) would otherwise survive from one request to the next and from one client 
 from __future__ import annotations
 
 import pytest
-from flask import g
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 
 def _clear_g() -> None:
+    if not has_app_context():  # a request in another thread brings its own app context
+        return
     for name in list(g):
         g.pop(name, None)
 

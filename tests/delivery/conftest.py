@@ -1,9 +1,18 @@
-"""Delivery fixtures: a loopback SMTP server and the app pointed at it."""
+"""Delivery fixtures: a loopback SMTP server, outbox mode, an approved invoice with its PDF, minting links."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
+from portal.delivery.links import mint_download_link
+from portal.extensions import db
+from portal.permissions import Actor
+from tests.clients import fresh_user_clients  # noqa: F401 - autouse
+from tests.documents.conftest import make_invoice
 from tests.smtp import smtp_server  # noqa: F401 - fixture
+
+ADMIN = Actor("admin@telco.example", kind="admin", level=3)
 
 
 @pytest.fixture
@@ -13,3 +22,19 @@ def outbox(app, tmp_path):
     app.config.update(MAIL_HOST=None, OUTBOX_DIR=str(tmp_path / "outbox"))
     yield tmp_path / "outbox"
     app.config["MAIL_HOST"], app.config["OUTBOX_DIR"] = saved
+
+
+@pytest.fixture
+def invoice(app):
+    return make_invoice(destinations=1)
+
+
+@pytest.fixture
+def mint(app):
+    def _mint(invoice, *, minutes: int = 10, max_uses: int = 1, actor: Actor = ADMIN, purpose: str = "email"):
+        link, token = mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes),
+                                         max_uses=max_uses, purpose=purpose)
+        db.session.commit()
+        return link, token
+
+    return _mint
