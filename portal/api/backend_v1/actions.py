@@ -16,6 +16,7 @@ from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
+from portal.delivery.links import download_url, mint_download_link
 from portal.documents.service import recreate_documents
 from portal.errors import DeliveryFailed, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
@@ -139,8 +140,6 @@ def _choice(body: dict, name: str, allowed: tuple[int, ...], default: int) -> in
 def _generate_download_link(invoice, body):
     hours = _choice(body, "expiryHours", EXPIRY_HOURS, DEFAULT_EXPIRY_HOURS)
     max_uses = _choice(body, "maxUses", MAX_USES, 1)
-    from portal.delivery.links import download_url, mint_download_link
-
     try:
         link, token = mint_download_link(invoice, actor=_actor(), expires_in=dt.timedelta(hours=hours),
                                          max_uses=max_uses, purpose="api")

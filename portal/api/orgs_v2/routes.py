@@ -11,7 +11,8 @@ from portal.billing.dates import local_date, local_midnight
 from portal.billing.money import round_currency
 from portal.billing.org_invoices import account_invoices
 from portal.database import utcnow
-from portal.errors import PermissionDenied
+from portal.delivery.links import download_url, mint_download_link
+from portal.errors import InvalidState, PermissionDenied
 from portal.extensions import db
 from portal.models import Invoice
 
@@ -51,16 +52,17 @@ def _day_start(value: dt.date | None, tz: str) -> str | None:
 
 
 def _path(invoice: Invoice) -> str | None:
-    """A signed download path for the PDF, minted for this caller; None when its level may not mint links."""
-    from portal.delivery.links import download_url, mint_download_link
+    """A signed download path for the PDF, minted for this caller.
 
+    None when no link can be made: the key's level may not mint links, or the PDF cannot be
+    rendered (the reason is recorded on the invoice); one such invoice must not fail the list.
+    """
     try:
         _link, token = mint_download_link(invoice, actor=g.api_caller.actor, expires_in=LINK_LIFETIME,
                                           max_uses=1, purpose="api")
-    except PermissionDenied:
+    except (PermissionDenied, InvalidState):
         return None
-    url = download_url(token)
-    return "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
+    return download_url(token, external=False)
 
 
 def invoice_info(invoice: Invoice) -> dict:

@@ -1,6 +1,7 @@
 """Backend API v1 actions served by the document, e-mail and Xero services; the PDF by content negotiation."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 
@@ -8,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from portal.extensions import db
-from portal.models import EmailDelivery, Invoice
+from portal.models import DownloadLink, EmailDelivery, Invoice
 from tests.api.backend_v1.conftest import assert_error
 from tests.api.key_clients import pending_invoice, raised_invoice
 from tests.smtp import smtp_server  # noqa: F401 - fixture
@@ -143,3 +144,59 @@ def test_xero_parameters_levels_and_module_switch(api, key_client, account, app,
     assert_error(level3.post(f"/invoices/{invoice.id}?action=unlinkFromXero"), 403, 403002)
     app.config["XERO_ENABLED"] = False
     assert "Xero" in assert_error(api.post(f"/invoices/{invoice.id}?action=unlinkFromXero"), 400, 400502)["hint"]
+
+
+def test_generate_download_link_defaults_and_choices(api, account, client):
+    invoice = raised_invoice(account)
+    db.session.commit()
+    before = dt.datetime.now(dt.timezone.utc)
+    body = api.post(f"/invoices/{invoice.id}?action=generateDownloadLink").get_json()
+    assert set(body) == {"success", "download_url", "token", "expires_at", "max_uses"}
+    assert body["success"] is True and body["max_uses"] == 1
+    assert body["expires_at"].endswith("+00:00")
+    expires = dt.datetime.fromisoformat(body["expires_at"])
+    assert dt.timedelta(hours=167, minutes=59) < expires - before < dt.timedelta(hours=168, minutes=1)
+    assert body["download_url"].endswith("/d/" + body["token"])
+    path = "/d/" + body["token"]
+    assert client.post(path).data.startswith(b"%PDF")
+    assert client.post(path).status_code == 410  # one use only
+    two = api.post(f"/invoices/{invoice.id}?action=generateDownloadLink", json={"expiryHours": 1, "maxUses": 2})
+    two = two.get_json()
+    assert two["max_uses"] == 2
+    assert dt.datetime.fromisoformat(two["expires_at"]) - before < dt.timedelta(hours=1, minutes=1)
+    assert db.session.query(DownloadLink).filter_by(purpose="api").count() == 2
+
+
+def test_generate_download_link_needs_an_approved_invoice_and_level_three(api, key_client, account):
+    invoice = pending_invoice(account)
+    raised = raised_invoice(account, start=invoice.end_date, end=invoice.end_date.replace(month=7))
+    db.session.commit()
+    assert_error(api.post(f"/invoices/{invoice.id}?action=generateDownloadLink"), 400, 400502)
+    assert_error(key_client(level=2).post(f"/invoices/{raised.id}?action=generateDownloadLink"), 403, 403002)
+    customer_key = key_client(customer=account.customer, scopes="read,write", level=1)
+    assert customer_key.post(f"/invoices/{raised.id}?action=generateDownloadLink").status_code == 200
+
+
+def test_email_sends_the_invoice_to_the_given_addresses(api, account, smtp_server):  # noqa: F811
+    invoice = raised_invoice(account)
+    db.session.commit()
+    response = api.post(f"/invoices/{invoice.id}?action=email",
+                        json={"email": ["accounts@example.com", "billing@example.com"], "billStyle": "Summary"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body == {"success": True, "message": body["message"]} and "accounts@example.com" in body["message"]
+    [received] = smtp_server.messages
+    assert sorted(received.rcpt_tos) == ["accounts@example.com", "billing@example.com"]
+    assert any(part.get_filename().endswith(".pdf") for part in received.message.iter_attachments())
+    db.session.expire_all()
+    assert "emailed" in api.get(f"/invoices/{invoice.id}").get_json()["status"]
+
+
+def test_email_delivery_failure_is_500601_and_recorded(api, account, smtp_server):  # noqa: F811
+    invoice = raised_invoice(account)
+    db.session.commit()
+    smtp_server.handler.refuse_rcpt = "550 5.1.1 Mailbox unavailable"
+    assert_error(api.post(f"/invoices/{invoice.id}?action=email", json={"email": "x@example.com"}), 500, 500601)
+    assert db.session.query(EmailDelivery).filter_by(kind="invoice", status="failed").count() == 1
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice.id).emailed_at is None
