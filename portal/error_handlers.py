@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -13,31 +13,19 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api/", "/backend/", "/v2/")
+# URL prefix -> (status, title, detail) -> response, for APIs with their own error format; used for
+# errors raised before a blueprint is known (unrouted paths, 405) under that prefix.
+ERROR_RENDERERS: dict = {}
 
 
 def wants_json() -> bool:
     return request.path.startswith(API_PREFIXES)
 
 
-def register_api_error_format(app: Flask, prefix: str, render) -> None:
-    """Let an API answer app-level errors (unknown path, 405, 500) under `prefix` in its own format.
-
-    `render(status, title, detail)` returns a response. The longest matching prefix wins.
-    """
-    app.extensions.setdefault("api_error_formats", {})[prefix] = render
-
-
-def _api_format():
-    formats = current_app.extensions.get("api_error_formats", {})
-    matching = [p for p in formats if request.path.startswith(p)]
-    return formats[max(matching, key=len)] if matching else None
-
-
 def _render(status: int, title: str, detail: str):
-    api_format = _api_format()
-    if api_format is not None:
-        response = api_format(status, title, detail)
-        return response, status
+    for prefix, renderer in ERROR_RENDERERS.items():
+        if request.path.startswith(prefix):
+            return renderer(status, title, detail), status
     if wants_json():
         return jsonify(error=title, detail=detail, status=status), status
     return render_template("errors/error.html", status=status, title=title, detail=detail), status

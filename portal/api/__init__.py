@@ -1,1 +1,1 @@
-"""Machine-facing APIs, one sub-package per documented API, plus the OpenAPI document of all of them."""
+"""Machine-client APIs, one sub-package per documented API (jsonapi, backend_v1, orgs_v2) and the OpenAPI document."""

@@ -9,10 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from portal.api.jsonapi.auth import issue_token
 from portal.api.openapi.document import operations
 from portal.extensions import db
 from tests.api.key_clients import make_key, pending_invoice, raised_invoice
-from tests.factories import UTC, AccountFactory, CustomerFactory
+from tests.factories import UTC, AccountFactory, AdminUserFactory, CustomerFactory, CustomerUserFactory
 
 EXAMPLES_PER_OPERATION = 15
 CONFIG = schemathesis.Config.from_dict({"generation": {"max-examples": EXAMPLES_PER_OPERATION}})
@@ -26,13 +27,23 @@ def credentials(app):
     account = AccountFactory(customer=customer)
     raised_invoice(account)
     pending_invoice(account, start=dt.datetime(2026, 6, 1, tzinfo=UTC), end=dt.datetime(2026, 7, 1, tzinfo=UTC))
+    admin = AdminUserFactory(level=5)
+    user = CustomerUserFactory(customer=customer)
     key = make_key()
     db.session.commit()
-    return {"api_key": key}
+    return {"api_key": key, "admin_jwt": issue_token(admin.id, "admin"),
+            "customer_jwt": issue_token(user.id, "customer-v1")}
 
 
 def auth_headers(path: str, credentials: dict) -> dict:
-    return {"Authorization": f"Bearer {credentials['api_key']}"}
+    """JWTs for the JSON:API faces (by audience), the API key for the backend and orgs APIs."""
+    if path.startswith("/api/rest/admin"):
+        token = credentials["admin_jwt"]
+    elif path.startswith("/api/rest/customer"):
+        token = credentials["customer_jwt"]
+    else:
+        token = credentials["api_key"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])

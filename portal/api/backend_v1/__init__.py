@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.backend_v1.errors import ApiError, error_response, service_error_code, status_error_response
 from portal.api.key_auth import MISSING, authenticate
+from portal.error_handlers import ERROR_RENDERERS
 from portal.errors import DeliveryFailed, ServiceError
 from portal.extensions import csrf, db
 
@@ -20,11 +21,8 @@ csrf.exempt(bp)
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-@bp.record_once
-def _register_error_format(state):
-    from portal.error_handlers import register_api_error_format
-
-    register_api_error_format(state.app, PREFIX, status_error_response)
+# Errors raised before the blueprint is known (unrouted paths, 405) answer in this API's format too.
+ERROR_RENDERERS[PREFIX + "/"] = status_error_response
 
 
 @bp.before_request

@@ -5,12 +5,8 @@ import copy
 from functools import lru_cache
 
 from portal.api.backend_v1 import openapi as backend_v1
+from portal.api.jsonapi import openapi as jsonapi
 from portal.api.orgs_v2 import openapi as orgs_v2
-
-try:  # The JSON:API part lives on its own branch until it is merged.
-    from portal.api.jsonapi import openapi as jsonapi
-except ImportError:
-    jsonapi = None
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -28,10 +24,7 @@ SELF_PATHS = {
 
 def parts() -> list:
     """The modules describing each API, in the order they appear in the document."""
-    found = [backend_v1, orgs_v2]
-    if jsonapi is not None:
-        found.insert(0, jsonapi)
-    return found
+    return [jsonapi, backend_v1, orgs_v2]
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from portal.api.key_auth import MISSING, authenticate
+from portal.error_handlers import ERROR_RENDERERS
 from portal.errors import PermissionDenied, ServiceError
 from portal.extensions import csrf, db
 
@@ -26,16 +27,14 @@ def error_message(status: int, message: str):
     return response
 
 
-@bp.record_once
-def _register_error_format(state):
-    from portal.error_handlers import register_api_error_format
+def _app_level_error(status: int, title: str, detail: str):
+    """Errors raised before the blueprint is known (unrouted paths, 405) as ErrorMessage bodies."""
+    if status >= 500:
+        return error_message(status, "Internal server error; it has been logged.")
+    return error_message(status, detail or title)
 
-    def render(status: int, title: str, detail: str):
-        if status >= 500:
-            return error_message(status, "Internal server error; it has been logged.")
-        return error_message(status, detail or title)
 
-    register_api_error_format(state.app, PREFIX + "/", render)
+ERROR_RENDERERS[PREFIX + "/"] = _app_level_error
 
 
 @bp.before_request

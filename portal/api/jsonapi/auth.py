@@ -1,0 +1,151 @@
+"""JWT for the JSON:API faces: HS256 tokens `{"sub", "aud", "exp"}`, admin and customer audiences, login checks."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+
+import jwt
+from flask import current_app, request
+from sqlalchemy import func, select
+
+from portal.auth.users import verify_password
+from portal.extensions import db
+from portal.models import AdminUser, CustomerUser
+
+ADMIN_AUDIENCE = "admin"
+CUSTOMER_AUDIENCE = "customer-v1"
+ALGORITHM = "HS256"
+CUSTOMER_COOKIE = "customer_v1_session"
+
+
+class BadToken(Exception):
+    """The token is missing, malformed, forged, expired, for another audience, or its user may not use it."""
+
+
+def _derived(secret: str, purpose: str) -> bytes:
+    # A key per purpose, so that a token of one API is never valid on another and never a session cookie.
+    return hmac.new(secret.encode(), f"portal-jsonapi-{purpose}-jwt".encode(), hashlib.sha256).digest()
+
+
+def signing_keys(audience: str) -> list[bytes]:
+    """Keys for an audience, the one that signs first; older SECRET_KEYs still verify (rotation)."""
+    config = current_app.config
+    if audience == CUSTOMER_AUDIENCE and config.get("CUSTOMER_JWT_SECRET"):
+        return [config["CUSTOMER_JWT_SECRET"].encode()]
+    secrets = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    return [_derived(secret, audience) for secret in secrets if secret]
+
+
+def lifetime_seconds() -> int | None:
+    value = current_app.config.get("JWT_LIFETIME_SECONDS")
+    return int(value) if value else None
+
+
+def issue_token(subject: int, audience: str, *, now: dt.datetime | None = None) -> str:
+    """An HS256 JWT `{"sub": subject, "aud": [audience], "exp": now + lifetime}` (no exp if lifetime is 0)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    claims: dict = {"sub": subject, "aud": [audience]}
+    lifetime = lifetime_seconds()
+    if lifetime:
+        claims["exp"] = int((now + dt.timedelta(seconds=lifetime)).timestamp())
+    if audience == CUSTOMER_AUDIENCE:
+        claims = {"aud": claims["aud"], "sub": subject, **({"exp": claims["exp"]} if "exp" in claims else {})}
+    return jwt.encode(claims, signing_keys(audience)[0], algorithm=ALGORITHM)
+
+
+def decode_token(token: str, audience: str) -> int:
+    """The subject id of a valid token for `audience`, or BadToken. Only HS256 is accepted."""
+    if not token or len(token) > 4096:
+        raise BadToken("missing")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise BadToken("malformed") from None
+    if header.get("alg") != ALGORITHM:
+        raise BadToken("algorithm")
+    require = ["sub", "aud"] + (["exp"] if lifetime_seconds() else [])
+    for key in signing_keys(audience):
+        try:
+            claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=audience,
+                                options={"require": require, "verify_sub": False})
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.PyJWTError:
+            raise BadToken("invalid") from None
+        subject = claims.get("sub")
+        if isinstance(subject, bool) or not isinstance(subject, (int, str)) or not str(subject).isdigit():
+            raise BadToken("subject")
+        return int(subject)
+    raise BadToken("signature")
+
+
+def token_from_header() -> str | None:
+    """The last whitespace-separated word of `Authorization` (`Bearer <jwt>` or the bare `<jwt>`)."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    words = header.split()
+    return words[-1] if words else ""
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def ip_allowed(allowed: str | None, address: str | None) -> bool:
+    """Whether `address` is inside one of the comma-separated networks (empty list: anywhere)."""
+    networks = [n.strip() for n in (allowed or "").split(",") if n.strip()]
+    if not networks:
+        return True
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def authenticate_admin(username, password) -> AdminUser | None:
+    """The enabled admin user with these credentials, or None."""
+    if not isinstance(username, str) or not isinstance(password, str) or not username or len(username) > 254:
+        verify_password(None, "x")
+        return None
+    user = db.session.scalars(select(AdminUser).where(func.lower(AdminUser.email) == username.strip().lower())).first()
+    if not verify_password(user.password_hash if user else None, password[:1024]) or not user.enabled:
+        return None
+    return user
+
+
+def authenticate_customer(login, password) -> CustomerUser | None:
+    """The enabled customer user (login = e-mail) of an enabled customer with these credentials, or None."""
+    if not isinstance(login, str) or not isinstance(password, str) or not login or len(login) > 254:
+        verify_password(None, "x")
+        return None
+    user = db.session.scalars(select(CustomerUser).where(func.lower(CustomerUser.email) == login.strip().lower())).first()
+    if not verify_password(user.password_hash if user else None, password[:1024]):
+        return None
+    if not user.enabled or not user.customer.enabled:
+        return None
+    return user
+
+
+def admin_from_token(token: str | None) -> AdminUser:
+    """The admin user behind a token, checked against `enabled` and `allowed_ips`; else BadToken."""
+    user = db.session.get(AdminUser, decode_token(token or "", ADMIN_AUDIENCE))
+    if user is None or not user.enabled or not ip_allowed(user.allowed_ips, client_ip()):
+        raise BadToken("user")
+    return user
+
+
+def customer_from_token(token: str | None) -> CustomerUser:
+    user = db.session.get(CustomerUser, decode_token(token or "", CUSTOMER_AUDIENCE))
+    if user is None or not user.enabled or not user.customer.enabled:
+        raise BadToken("user")
+    return user

@@ -1,0 +1,122 @@
+"""Customer JSON:API v1 (`/api/rest/customer/v1`): login (token or cookie), the customer's approved invoices and accounts.
+
+Every read starts from portal.billing.scoping (approved invoices of the customer's allowed
+accounts); anything outside is a 404. Cookie mode and CSRF: the cookie is HttpOnly and
+SameSite=Strict, the only unsafe routes are POST/DELETE /auth, and POST /auth requires a JSON
+content type, which an HTML form cannot send.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, current_app, g, request
+
+from portal.api.jsonapi.admin import auth_rate_limit, authentication_failed, read_credentials, token_response
+from portal.api.jsonapi.admin_invoices import pdf_document, pdf_response
+from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, CUSTOMER_COOKIE, BadToken, authenticate_customer,
+                                     customer_from_token, issue_token, lifetime_seconds, token_from_header)
+from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, check_accept,
+                                            check_content_type, empty_response, read_json_body)
+from portal.api.jsonapi.document import Context
+from portal.api.jsonapi.errors import register_error_handlers
+from portal.api.jsonapi.handlers import add_read_routes
+from portal.api.jsonapi.resources import REGISTRY
+from portal.billing.dates import local_date
+from portal.billing.scoping import get_customer_invoice, scope_for_user
+from portal.extensions import limiter
+
+ROOT_PATH = "/api/rest/customer/v1"
+bp = Blueprint("jsonapi_customer", __name__, url_prefix=ROOT_PATH)
+register_error_handlers(bp, empty_unauthorized=False)
+
+OPEN_ENDPOINTS = {"jsonapi_customer.auth_login", "jsonapi_customer.auth_logout"}
+BINARY_ENDPOINTS = {"jsonapi_customer.invoices_download"}
+
+
+def context() -> Context:
+    customer_id, account_ids = scope_for_user(g.jsonapi_customer)
+    return Context(root=request.url_root.rstrip("/") + ROOT_PATH, api="customer", customer_id=customer_id,
+                   account_ids=account_ids)
+
+
+@bp.before_request
+def _guard():
+    """A token from `Authorization` (it wins, even when invalid) or else from the session cookie."""
+    g.jsonapi_cookie_auth = False
+    if request.endpoint in OPEN_ENDPOINTS:
+        if request.method == "POST":
+            check_content_type(accepted=JSON_TYPES)
+        return
+    header_token = token_from_header()
+    token = header_token if header_token is not None else request.cookies.get(CUSTOMER_COOKIE)
+    try:
+        g.jsonapi_customer = customer_from_token(token)
+    except BadToken:
+        raise EmptyUnauthorized() from None
+    g.jsonapi_cookie_auth = header_token is None
+    if request.endpoint not in BINARY_ENDPOINTS:
+        check_accept()
+    check_content_type()
+
+
+def _set_cookie(response: Response, value: str, *, expire: bool = False) -> None:
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+    lifetime = lifetime_seconds()
+    response.set_cookie(CUSTOMER_COOKIE, value, path=ROOT_PATH, httponly=True, samesite="Strict", secure=secure,
+                        max_age=0 if expire else lifetime, expires=0 if expire else None)
+
+
+@bp.after_request
+def _refresh_cookie(response: Response) -> Response:
+    """Cookie-authenticated responses carry a fresh token, so an active session does not expire."""
+    if g.get("jsonapi_cookie_auth") and g.get("jsonapi_customer") is not None:
+        _set_cookie(response, issue_token(g.jsonapi_customer.id, CUSTOMER_AUDIENCE))
+    return response
+
+
+@bp.post("/auth", endpoint="auth_login")
+@limiter.limit(auth_rate_limit)
+def auth_login():
+    """`{"auth": {"login", "password", "cookie_auth"?}}` → 201 `{"jwt"}`, or 201 and an HttpOnly cookie."""
+    body = read_json_body()
+    login, password, cookie_auth = read_credentials(body, "login", "password", "cookie_auth")
+    user = authenticate_customer(login, password)
+    if user is None:
+        raise authentication_failed()
+    token = issue_token(user.id, CUSTOMER_AUDIENCE)
+    if cookie_auth is True:
+        response = empty_response(201, {"Cache-Control": "no-store"})
+        _set_cookie(response, token)
+        return response
+    return token_response(token)
+
+
+@bp.delete("/auth", endpoint="auth_logout")
+def auth_logout():
+    """204 and the session cookie overwritten and expired."""
+    response = empty_response(204)
+    _set_cookie(response, "logout", expire=True)
+    return response
+
+
+def download_filename(invoice) -> str:
+    """`<reference>_<first day>_<day after the last>.pdf` in the account's time zone, safe characters only."""
+    tz = invoice.account.timezone
+    reference = re.sub(r"[^A-Za-z0-9._-]+", "-", invoice.reference or "").strip("-.") or "invoice"
+    return f"{reference}_{local_date(invoice.start_date, tz)}_{local_date(invoice.end_date, tz)}.pdf"
+
+
+@bp.get("/invoices/<key>/download", endpoint="invoices_download")
+def invoices_download(key: str):
+    """The PDF of an approved invoice of the caller's accounts; 404 when not visible or without a PDF."""
+    ctx = context()
+    invoice = get_customer_invoice(ctx.customer_id, ctx.account_ids, invoice_uuid=key)
+    document = pdf_document(invoice.id)
+    if document is None:
+        raise JsonApiError(404, "Record not found", f"Invoice {key} has no PDF document.")
+    return pdf_response(document.data, download_filename(invoice))
+
+
+def register_routes() -> None:
+    add_read_routes(bp, REGISTRY["customer:invoices"], context)
+    add_read_routes(bp, REGISTRY["customer:accounts"], context, relationships=False)

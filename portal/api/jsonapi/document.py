@@ -1,0 +1,113 @@
+"""Building JSON:API documents: resource objects, relationship linkage and compound `included` (bulk-loaded)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal.api.jsonapi.conventions import bad_request
+from portal.api.jsonapi.resources import REGISTRY, Rel, Resource, load_relationship
+
+MAX_INCLUDE_PATHS = 20
+
+
+@dataclass
+class Context:
+    """Per-request facts serializers need: the API's root URL, the caller's scope, bulk-loaded extras."""
+
+    root: str
+    api: str  # "admin" | "customer"
+    customer_id: int | None = None
+    account_ids: list[int] = field(default_factory=list)
+    extras: dict = field(default_factory=dict)
+
+
+def parse_include(resource: Resource, raw: str | None) -> dict:
+    """`a.b,c` → {"a": {"b": {}}, "c": {}}, every step a relationship of the resource it starts from."""
+    tree: dict = {}
+    if raw is None:
+        return tree
+    paths = [p.strip() for p in raw.split(",")]
+    if len(paths) > MAX_INCLUDE_PATHS:
+        raise bad_request("Invalid include", "Too many include paths.", parameter="include")
+    for path in paths:
+        node, current = tree, resource
+        for step in path.split("."):
+            rel = current.rels.get(step) if step else None
+            if rel is None:
+                raise bad_request("Invalid include",
+                                  f"{path} is not a valid includable relationship of {resource.type}",
+                                  parameter="include")
+            node = node.setdefault(step, {})
+            current = REGISTRY[rel.target]
+    return tree
+
+
+def self_url(resource: Resource, obj, ctx: Context) -> str:
+    return f"{ctx.root}/{resource.path}/{resource.id_of(obj)}"
+
+
+def linkage(rel: Rel, value) -> dict | list | None:
+    target = REGISTRY[rel.target]
+    if rel.to_many:
+        return [{"type": target.type, "id": target.id_of(v)} for v in value or []]
+    return None if value is None else {"type": target.type, "id": target.id_of(value)}
+
+
+def resource_object(resource: Resource, obj, ctx: Context, loaded: dict | None = None) -> dict:
+    """One resource object; `loaded` maps relationship names to related objects (linkage shown for them)."""
+    url = self_url(resource, obj, ctx)
+    item = {
+        "id": resource.id_of(obj),
+        "type": resource.type,
+        "links": {"self": url},
+        "attributes": {attr.name: attr.value(obj, ctx) for attr in resource.attrs},
+    }
+    if resource.rels:
+        relationships = {}
+        for name, rel in resource.rels.items():
+            entry = {"links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"}}
+            if loaded is not None and name in loaded:
+                entry["data"] = linkage(rel, loaded[name])
+            elif rel.always_linkage:
+                fk = getattr(obj, rel.fk)
+                entry["data"] = None if fk is None else {"type": REGISTRY[rel.target].type, "id": str(fk)}
+            relationships[name] = entry
+        item["relationships"] = relationships
+    return item
+
+
+def prepare(resource: Resource, objs: list, ctx: Context) -> None:
+    if resource.prepare is not None and objs:
+        resource.prepare(objs, ctx)
+
+
+def compound(resource: Resource, primaries: list, tree: dict, ctx: Context) -> tuple[list, list]:
+    """(primary resource objects, included resource objects without duplicates) for an include tree."""
+    loaded: dict[tuple, dict] = {}  # (type, id) -> {rel name: related}
+    included: dict[tuple, tuple] = {}  # (type, id) -> (resource, obj)
+    primary_keys = {(resource.type, resource.id_of(o)) for o in primaries}
+
+    def walk(current: Resource, objs: list, subtree: dict) -> None:
+        for name, children_tree in subtree.items():
+            rel = current.rels[name]
+            target = REGISTRY[rel.target]
+            mapping = load_relationship(rel, objs, ctx)
+            children: dict[str, object] = {}
+            for obj in objs:
+                value = mapping.get(obj.id)
+                loaded.setdefault((current.type, current.id_of(obj)), {})[name] = value
+                for child in (value or []) if rel.to_many else ([value] if value is not None else []):
+                    children.setdefault(target.id_of(child), child)
+            fresh = []
+            for child_id, child in children.items():
+                key = (target.type, child_id)
+                if key not in primary_keys and key not in included:
+                    included[key] = (target, child)
+                    fresh.append(child)
+            prepare(target, fresh, ctx)
+            walk(target, list(children.values()), children_tree)
+
+    prepare(resource, primaries, ctx)
+    walk(resource, primaries, tree)
+    data = [resource_object(resource, o, ctx, loaded.get((resource.type, resource.id_of(o)))) for o in primaries]
+    extra = [resource_object(res, o, ctx, loaded.get(key)) for key, (res, o) in included.items()]
+    return data, extra

@@ -1,0 +1,111 @@
+"""The generic read actions every resource shares: index, show, relationship linkage and related resources."""
+from __future__ import annotations
+
+import re
+import uuid as uuid_mod
+
+from flask import request
+
+from portal.api.jsonapi.conventions import JsonApiError, jsonapi_response
+from portal.api.jsonapi.document import Context, compound, linkage, parse_include, self_url
+from portal.api.jsonapi.filters import filter_conditions
+from portal.api.jsonapi.paging import order_by, paginate
+from portal.api.jsonapi.resources import REGISTRY, Resource, load_relationship
+from portal.extensions import db
+
+
+def not_found(key) -> JsonApiError:
+    return JsonApiError(404, "Record not found", f"The record identified by {key} could not be found.")
+
+
+def find(resource: Resource, ctx: Context, key: str):
+    """The resource's row with this id (uuid for uuid-addressed resources) inside the caller's scope, or 404."""
+    if resource.id_attr == "uuid":
+        try:
+            value = uuid_mod.UUID(key)
+        except ValueError:
+            raise not_found(key) from None
+    else:
+        if not re.fullmatch(r"\d{1,18}", key):
+            raise not_found(key)
+        value = int(key)
+    obj = db.session.scalars(resource.query(ctx).where(resource.id_column() == value)).first()
+    if obj is None:
+        raise not_found(key)
+    return obj
+
+
+def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
+    """A filtered, sorted, paged collection with its includes."""
+    args = request.args
+    tree = parse_include(resource, args.get("include"))
+    stmt = (resource.query(ctx)
+            .where(*where, *filter_conditions(resource, args))
+            .order_by(*order_by(resource, args)))
+    rows, links, meta = paginate(stmt, args)
+    data, included = compound(resource, rows, tree, ctx)
+    document = {"data": data}
+    if tree:
+        document["included"] = included
+    document["meta"] = meta
+    document["links"] = links
+    return jsonapi_response(document)
+
+
+def single(resource: Resource, ctx: Context, obj, *, status: int = 200, headers: dict | None = None):
+    tree = parse_include(resource, request.args.get("include"))
+    data, included = compound(resource, [obj], tree, ctx)
+    document = {"data": data[0]}
+    if tree:
+        document["included"] = included
+    return jsonapi_response(document, status, headers=headers)
+
+
+def show(resource: Resource, ctx: Context, key: str):
+    return single(resource, ctx, find(resource, ctx, key))
+
+
+def _relationship(resource: Resource, name: str):
+    rel = resource.rels.get(name)
+    if rel is None:
+        raise JsonApiError(404, "Record not found", f"{name} is not a relationship of {resource.type}.")
+    return rel
+
+
+def relationship(resource: Resource, ctx: Context, key: str, name: str):
+    """`/…/{id}/relationships/{name}`: linkage data with self and related links."""
+    rel = _relationship(resource, name)
+    obj = find(resource, ctx, key)
+    value = load_relationship(rel, [obj], ctx)[obj.id]
+    url = self_url(resource, obj, ctx)
+    return jsonapi_response({
+        "links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"},
+        "data": linkage(rel, value),
+    })
+
+
+def related(resource: Resource, ctx: Context, key: str, name: str):
+    """`/…/{id}/{name}`: the related resource, or a collection (filters, sort, paging, include) for to-many."""
+    rel = _relationship(resource, name)
+    obj = find(resource, ctx, key)
+    target = REGISTRY[rel.target]
+    if rel.to_many:
+        return collection(target, ctx, where=(rel.child_fk == obj.id, *rel.where))
+    value = load_relationship(rel, [obj], ctx)[obj.id]
+    if value is None:
+        return jsonapi_response({"data": None})
+    return single(target, ctx, value)
+
+
+def add_read_routes(bp, resource: Resource, make_context, *, relationships: bool = True) -> None:
+    """Index, show and (optionally) relationship/related routes of a resource, named `<path>_<action>`."""
+    name = resource.path.replace("-", "_")
+    base = f"/{resource.path}"
+    bp.add_url_rule(base, f"{name}_index", lambda: collection(resource, make_context()), methods=["GET"])
+    bp.add_url_rule(f"{base}/<key>", f"{name}_show", lambda key: show(resource, make_context(), key),
+                    methods=["GET"])
+    if relationships and resource.rels:
+        bp.add_url_rule(f"{base}/<key>/relationships/<rel>", f"{name}_relationship",
+                        lambda key, rel: relationship(resource, make_context(), key, rel), methods=["GET"])
+        bp.add_url_rule(f"{base}/<key>/<rel>", f"{name}_related",
+                        lambda key, rel: related(resource, make_context(), key, rel), methods=["GET"])

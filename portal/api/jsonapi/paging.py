@@ -1,0 +1,71 @@
+"""Sorting (`sort=a,-b`) and page-number pagination (`page[number]`, `page[size]`) with links and total count."""
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+from flask import request
+from sqlalchemy import func, select
+
+from portal.api.jsonapi.conventions import bad_request
+from portal.api.jsonapi.resources import Resource
+from portal.extensions import db
+
+DEFAULT_SIZE = 50
+MAX_SIZE = 1000
+
+
+def order_by(resource: Resource, args) -> list:
+    """ORDER BY clauses for `sort`, the resource's default otherwise; id breaks ties."""
+    raw = args.get("sort")
+    names = [n.strip() for n in raw.split(",")] if raw is not None else list(resource.default_sort)
+    sorts = resource.sorts()
+    clauses = []
+    for name in names:
+        descending = name.startswith("-")
+        key = name.lstrip("-").replace("-", "_")
+        column = sorts.get(key)
+        if column is None or not key:
+            raise bad_request("Invalid sort criteria", f"{name} is not a valid sort criteria for {resource.type}",
+                              parameter="sort")
+        clauses.append(column.desc() if descending else column.asc())
+    clauses.append(resource.model.id.asc())
+    return clauses
+
+
+def page_params(args) -> tuple[int, int]:
+    def read(key: str, default: int, maximum: int | None) -> int:
+        raw = args.get(f"page[{key}]")
+        if raw is None:
+            return default
+        if not raw.strip().isdigit() or len(raw.strip()) > 9 or int(raw) < 1 or (maximum and int(raw) > maximum):
+            limit = f" between 1 and {maximum}" if maximum else " a positive integer"
+            raise bad_request("Invalid page value", f"{raw} is not a valid value for page[{key}]: it must be{limit}.",
+                              parameter=f"page[{key}]")
+        return int(raw)
+
+    for key in args:
+        if key.startswith("page[") and key not in ("page[number]", "page[size]"):
+            raise bad_request("Invalid page value", f"{key} is not a supported paging parameter.", parameter=key)
+    return read("number", 1, None), read("size", DEFAULT_SIZE, MAX_SIZE)
+
+
+def paginate(stmt, args) -> tuple[list, dict, dict]:
+    """(rows of the page, top-level links, meta) for a filtered, ordered statement."""
+    number, size = page_params(args)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = list(db.session.scalars(stmt.limit(size).offset((number - 1) * size)).unique())
+    last = max(1, math.ceil(total / size))
+    links = {"first": _page_url(1, size)}
+    if number > 1:
+        links["prev"] = _page_url(min(number - 1, last), size)
+    if number < last:
+        links["next"] = _page_url(number + 1, size)
+    links["last"] = _page_url(last, size)
+    return rows, links, {"total-count": total}
+
+
+def _page_url(number: int, size: int) -> str:
+    params = [(k, v) for k, v in request.args.items(multi=True) if not k.startswith("page[")]
+    params += [("page[number]", str(number)), ("page[size]", str(size))]
+    return request.base_url + "?" + urlencode(params)

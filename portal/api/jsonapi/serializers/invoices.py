@@ -1,0 +1,128 @@
+"""The `invoices` resource: the admin field set (integer ids) and the customer field set (uuid ids)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
+from portal.billing.scoping import customer_invoices
+from portal.extensions import db
+from portal.models import STATES, TYPES, Account, Invoice, InvoiceDestination, InvoiceDocument, InvoiceNetwork, InvoiceServiceData
+
+
+def _attr(name: str, kind: str, **kw) -> Attr:
+    return Attr(name, kind, getattr(Invoice, name.replace("-", "_")), **kw)
+
+
+def _traffic(side: str, *, earned: bool) -> list[Attr]:
+    attrs = [_attr(f"{side}-amount-spent", "money")]
+    if earned:
+        attrs.append(_attr(f"{side}-amount-earned", "money"))
+    attrs += [
+        _attr(f"{side}-calls-count", "integer"),
+        _attr(f"{side}-successful-calls-count", "integer"),
+        _attr(f"{side}-calls-duration", "integer"),
+        _attr(f"{side}-billing-duration", "integer"),
+        _attr(f"{side}-first-call-at", "nullable_timestamp"),
+        _attr(f"{side}-last-call-at", "nullable_timestamp"),
+    ]
+    return attrs
+
+
+def load_pdf_ids(invoices: list, ctx) -> None:
+    """Remember which of these invoices have a stored PDF (one query per 500 invoices)."""
+    known = ctx.extras.setdefault("pdf_ids", set())
+    ids = [i.id for i in invoices]
+    for start in range(0, len(ids), 500):
+        stmt = select(InvoiceDocument.invoice_id).where(
+            InvoiceDocument.invoice_id.in_(ids[start:start + 500]),
+            InvoiceDocument.kind == "pdf",
+            InvoiceDocument.data.is_not(None),
+            func.length(InvoiceDocument.data) > 0,
+        )
+        known.update(db.session.scalars(stmt))
+
+
+def has_pdf(invoice, ctx) -> bool:
+    return invoice.id in ctx.extras.get("pdf_ids", ())
+
+
+def _pdf_path(invoice, ctx):
+    return f"{ctx.root}/invoices/{invoice.id}/pdf" if has_pdf(invoice, ctx) else None
+
+
+ADMIN_ATTRS = [
+    _attr("reference", "string"),
+    _attr("state", "enum", values=STATES),
+    _attr("invoice-type", "enum", values=TYPES),
+    _attr("start-date", "timestamp"),
+    _attr("end-date", "timestamp"),
+    Attr("pdf-path", "nullable_string", getter=_pdf_path, schema={"type": ["string", "null"], "format": "uri"}),
+    Attr("odt-path", "nullable_string", getter=lambda invoice, ctx: None, schema={"type": "null"}),
+    _attr("amount-spent", "money"),
+    _attr("amount-earned", "money"),
+    *_traffic("originated", earned=True),
+    *_traffic("terminated", earned=True),
+    _attr("services-amount-spent", "money"),
+    _attr("services-amount-earned", "money"),
+    _attr("service-transactions-count", "integer"),
+]
+
+CUSTOMER_ATTRS = [
+    _attr("reference", "string"),
+    _attr("start-date", "timestamp"),
+    _attr("end-date", "timestamp"),
+    Attr("has-pdf", "boolean", getter=has_pdf, filterable=False, sortable=False),
+    _attr("amount-spent", "money"),
+    *_traffic("originated", earned=False),
+    *_traffic("terminated", earned=False),
+    _attr("services-amount-spent", "money"),
+    _attr("service-transactions-count", "integer"),
+]
+
+
+def _rows(name: str, target: str, child_fk) -> Rel:
+    return Rel(name, target, to_many=True, child_fk=child_fk)
+
+
+ADMIN_INVOICES = register(Resource(
+    key="admin:invoices",
+    type="invoices",
+    path="invoices",
+    model=Invoice,
+    attrs=ADMIN_ATTRS,
+    rels={
+        "account": Rel("account", "admin:accounts", fk="account_id", always_linkage=True),
+        "originated-destinations": _rows("originated-destinations", "admin:invoice-originated-destinations",
+                                         InvoiceDestination.invoice_id),
+        "originated-networks": _rows("originated-networks", "admin:invoice-originated-networks",
+                                     InvoiceNetwork.invoice_id),
+        "terminated-destinations": _rows("terminated-destinations", "admin:invoice-terminated-destinations",
+                                         InvoiceDestination.invoice_id),
+        "terminated-networks": _rows("terminated-networks", "admin:invoice-terminated-networks",
+                                     InvoiceNetwork.invoice_id),
+        "service-data": _rows("service-data", "admin:invoice-service-data", InvoiceServiceData.invoice_id),
+    },
+    extra_filters={"account_id": Filter("fk", Invoice.account_id)},
+    prepare=load_pdf_ids,
+))
+
+
+def _customer_scope(ctx):
+    return customer_invoices(ctx.customer_id, ctx.account_ids)
+
+
+_ACCOUNT_UUID = select(Account.uuid).where(Account.id == Invoice.account_id).scalar_subquery()
+
+CUSTOMER_INVOICES = register(Resource(
+    key="customer:invoices",
+    type="invoices",
+    path="invoices",
+    model=Invoice,
+    attrs=CUSTOMER_ATTRS,
+    rels={"account": Rel("account", "customer:accounts", fk="account_id")},
+    extra_filters={"account_id": Filter("uuid", _ACCOUNT_UUID)},
+    default_sort=("-start_date",),
+    id_attr="uuid",
+    base_query=_customer_scope,
+    prepare=load_pdf_ids,
+))
