@@ -110,19 +110,21 @@ def _traffic_rows(invoice: Invoice, direction: str, dialect: str) -> list[Invoic
             rate.label("rate"),
             reverse.label("reverse"),
             func.count().label("calls"),
-            func.coalesce(func.sum(case((c.success.is_(True), 1), else_=0)), 0).label("ok"),
-            func.coalesce(func.sum(c.duration), 0).label("duration"),
-            func.coalesce(func.sum(billed), 0).label("billed"),
+            func.sum(case((c.success, 1), else_=0)).label("ok"),
+            func.sum(c.duration).label("duration"),
+            func.sum(billed).label("billed"),
             money_sum(price, dialect).label("amount"),
             func.min(c.time_start).label("first"),
             func.max(c.time_start).label("last"),
         )
         .where(where, c.time_start >= invoice.start_date, c.time_start < invoice.end_date)
         .group_by(prefix, c.country_id, c.network_id, rate, reverse)
-        .order_by(prefix, c.country_id, c.network_id, rate)
     )
     result = []
-    for r in db.session.execute(stmt):
+    # Few groups come back; ordering them here is cheaper than a second sort in the database.
+    groups = sorted(db.session.execute(stmt), key=lambda r: (r.prefix or "", r.country_id or 0, r.network_id or 0,
+                                                             r.rate or 0, bool(r.reverse)))
+    for r in groups:
         # Originated: the customer spends unless the destination is reverse-billed;
         # terminated: the vendor earns unless the dialpeer is reverse-billed.
         spent = (not r.reverse) if direction == "originated" else bool(r.reverse)

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import case, func, select
 
 from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
@@ -195,8 +195,6 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None) -> Invoice
 
 
 def _amount_expr():
-    from sqlalchemy import case
-
     return case((Invoice.state == "Approved", Invoice.total_amount), else_=Invoice.amount_total)
 
 

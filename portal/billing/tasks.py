@@ -32,3 +32,18 @@ def fill_invoice_job(invoice_id: int) -> str:
 def enqueue_fill(invoice_id: int) -> None:
     """Fill the invoice now (inline mode) or on a worker. Call after the invoice is committed."""
     fill_invoice_job(invoice_id)
+
+
+@huey.task(retries=1, retry_delay=30)
+def billing_run_job(run_id: int) -> str:
+    """Execute a billing run. Safe to repeat: a retry or a second delivery only does what is left."""
+    from portal.billing.runs import execute_billing_run
+
+    with job_app().app_context():
+        run = execute_billing_run(run_id)
+        return f"{run.invoices_created} invoices, {len(run.failures)} failures"
+
+
+def enqueue_billing_run(run_id: int) -> None:
+    """Execute the run now (inline mode) or on a worker. Call after the run row is committed."""
+    billing_run_job(run_id)

@@ -94,3 +94,28 @@ def test_bulk_unknown_action_is_refused(app, admin_client):
     response = post(admin_client(5), "/admin/invoices/bulk", {"action": "drop", "ids": [inv.id]},
                     follow_redirects=True)
     assert "Unknown bulk action." in response.get_data(as_text=True)
+
+
+def test_bulk_email_sends_each_selected_invoice_and_reports_refusals(app, admin_client, session):
+    from tests.smtp import SmtpServer
+
+    approved, pending = make_invoice("Approved"), make_invoice("Pending")
+    with SmtpServer() as server:
+        saved = {key: app.config.get(key) for key in server.config()}
+        app.config.update(server.config())
+        try:
+            response = post(admin_client(3), "/admin/invoices/bulk", {"action": "email",
+                                                                      "ids": [approved.id, pending.id]},
+                            follow_redirects=True)
+        finally:
+            app.config.update(saved)
+    body = response.get_data(as_text=True)
+    assert "1 invoice e-mailed." in body
+    assert f"Invoice {pending.id}: Invoice must be approved before it can be emailed" in body
+    assert [m.rcpt_tos for m in server.messages] == [[approved.account.invoice_contacts[0].email]]
+
+
+def test_bulk_email_at_level_2_is_a_403(app, admin_client):
+    approved = make_invoice("Approved")
+    response = post(admin_client(2), "/admin/invoices/bulk", {"action": "email", "ids": [approved.id]})
+    assert response.status_code == 403 and "needs expert level 3" in response.get_data(as_text=True)

@@ -46,3 +46,25 @@ def test_create_approve_and_email_an_invoice(app, page, live_server, browser_log
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.get_content())).pages)
     assert invoice.invoice_number in text
     assert page.locator("text=sent").first.is_visible()  # the delivery history shows the attempt
+
+
+def test_list_filters_update_in_place_with_a_bookmarkable_url(app, page, live_server, browser_login):
+    from tests.invoices import make_invoice
+
+    admin = AdminUserFactory(level=1, email="reader@telco.example")
+    db.session.commit()
+    approved, pending = make_invoice("Approved"), make_invoice("Pending")
+
+    browser_login(page, admin.email, PASSWORD)
+    page.goto(f"{live_server.url}/admin/invoices")
+    assert page.locator(f'a[href="/admin/invoices/{approved.id}"]').count() == 1
+    page.evaluate("window.fullLoads = (window.fullLoads || 0) + 1")
+    page.get_by_label("State", exact=True).select_option("Pending")
+    page.wait_for_url("**/admin/invoices?*state=Pending*")
+    page.wait_for_selector(f'a[href="/admin/invoices/{approved.id}"]', state="detached")
+    assert page.locator(f'a[href="/admin/invoices/{pending.id}"]').count() == 1
+    assert page.evaluate("window.fullLoads") == 1  # htmx swapped the results; the page did not reload
+
+    page.goto(page.url)  # the bookmarked URL gives the same list
+    assert page.locator(f'a[href="/admin/invoices/{approved.id}"]').count() == 0
+    assert page.locator(f'a[href="/admin/invoices/{pending.id}"]').count() == 1

@@ -1,4 +1,4 @@
-"""Delivery fixtures: a loopback SMTP server, outbox mode, an approved invoice with its PDF, minting links."""
+"""Delivery fixtures: a loopback SMTP server, the outbox folder, an approved invoice with its PDF, minting links."""
 from __future__ import annotations
 
 import datetime as dt

@@ -42,7 +42,7 @@ def test_invoice_arrives_with_headers_bodies_link_and_the_stored_pdf(app, smtp_s
     contact = invoice.account.invoice_contacts[0].email
     assert received.rcpt_tos == [contact]
     assert msg["To"] == contact and msg["From"] == app.config["MAIL_FROM"]
-    assert msg["Subject"] == f"Invoice {invoice.invoice_number} for 1 May 2026 – 31 May 2026"
+    assert msg["Subject"] == f"Invoice {invoice.invoice_number} for May 1, 2026 – May 31, 2026"
     text = msg.get_body(preferencelist=("plain",)).get_content()
     html = msg.get_body(preferencelist=("html",)).get_content()
     assert invoice.customer.name in text and invoice.invoice_number in html
@@ -99,7 +99,7 @@ def test_template_attachments_and_usage_report_are_used(app, smtp_server, approv
     names = {a.get_filename(): a.get_content() for a in msg.iter_attachments()}
     assert names["terms.pdf"] == PDF
     [usage] = [n for n in names if n.startswith("usage-networks-")]
-    assert names[usage].decode().splitlines()[0].startswith("direction,spent,country,network,calls")
+    assert names[usage].splitlines()[0].startswith("direction,spent,country,network,calls")
 
 
 def test_another_bill_style_is_rendered_for_the_mail_only(app, smtp_server, approved_invoice):

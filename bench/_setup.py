@@ -1,0 +1,90 @@
+"""Shared set-up for benchmarks: an app on a chosen database, migrated, and fast bulk data helpers."""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import tempfile
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+UTC = timezone.utc
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def arguments(description: str, **extra) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--database-url", help="PostgreSQL server URL (a benchmark database is created beside it)",
+                        default=os.environ.get("PORTAL_BENCH_DATABASE_URL", PG_URL))
+    for name, (kind, default, help_text) in extra.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default, help=help_text)
+    return parser.parse_args()
+
+
+def fresh_database(args, name: str) -> str:
+    """A new empty database for one benchmark run."""
+    if args.database == "sqlite":
+        path = os.path.join(tempfile.mkdtemp(prefix="bench-"), f"{name}.sqlite3")
+        return f"sqlite:///{path}"
+    url = make_url(args.database_url)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "bench_{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "bench_{name}"'))
+    admin.dispose()
+    return url.set(database=f"bench_{name}").render_as_string(hide_password=False)
+
+
+def migrated_app(database_url: str):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-")})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def machine() -> str:
+    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
+
+
+def bulk_cdrs(db, *, customer_acc_id: int, vendor_acc_id: int | None, count: int, start: datetime,
+              days: int, seed: int = 1, chunk: int = 20_000) -> None:
+    """Insert `count` CDRs spread over `days` days with a realistic prefix and price mix."""
+    from portal.models import Cdr
+
+    rng = random.Random(seed)
+    prefixes = [("4915", Decimal("0.0450")), ("4930", Decimal("0.0080")), ("447", Decimal("0.0320")),
+                ("4420", Decimal("0.0060")), ("336", Decimal("0.0380")), ("331", Decimal("0.0070")),
+                ("1212", Decimal("0.0040")), ("9198", Decimal("0.0150")), ("90532", Decimal("0.0700"))]
+    span = days * 86400
+    rows = []
+    for i in range(count):
+        prefix, rate = prefixes[rng.randrange(len(prefixes))]
+        success = rng.random() < 0.62
+        duration = int(rng.expovariate(1 / 150)) if success else 0
+        billed = -(-duration // 60) * 60
+        price = (rate * billed / 60).quantize(Decimal("0.000001"))
+        rows.append({
+            "time_start": start + timedelta(seconds=rng.randrange(span)),
+            "duration": duration, "customer_duration": billed, "vendor_duration": billed, "success": success,
+            "customer_acc_id": customer_acc_id, "vendor_acc_id": vendor_acc_id,
+            "customer_price": price, "vendor_price": (price * Decimal("0.8")).quantize(Decimal("0.000001")),
+            "dst_prefix": prefix, "dialpeer_prefix": prefix, "destination_rate": rate,
+            "dialpeer_rate": rate * Decimal("0.8"), "destination_reverse_billing": False,
+            "dialpeer_reverse_billing": False, "is_last_cdr": rng.random() > 0.05,
+        })
+        if len(rows) == chunk:
+            db.session.execute(insert(Cdr), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(Cdr), rows)
+    db.session.commit()
