@@ -25,7 +25,7 @@ def parse_include(resource: Resource, raw: str | None) -> dict:
     tree: dict = {}
     if raw is None:
         return tree
-    paths = [p.strip() for p in raw.split(",")]
+    paths = raw.split(",")
     if len(paths) > MAX_INCLUDE_PATHS:
         raise bad_request("Invalid include", "Too many include paths.", parameter="include")
     for path in paths:

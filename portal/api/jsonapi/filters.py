@@ -13,7 +13,13 @@ from portal.billing.dates import BadDate, parse_moment
 LIST_OPS = ("in", "not_in", "cont_any")
 # Longest first, so that `not_eq` is not read as `eq` and `not_in` not as `in`.
 ALL_OPS = sorted({op for ops in OPS.values() for op in ops}, key=len, reverse=True)
-_FILTER_PARAM = re.compile(r"^filter\[([A-Za-z0-9_.-]+)\]$")
+_FILTER_PARAM = re.compile(r"^filter\[([A-Za-z0-9_]+)\]$")
+# Accepted value forms, kept identical to the patterns the OpenAPI description declares.
+NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")
+FOREIGN_KEY = re.compile(r"^[0-9]{1,18}$")
+MOMENT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+MAX_TEXT = 500
 MAX_VALUES = 1000
 
 
@@ -31,7 +37,6 @@ def filter_params(args) -> list[tuple[str, list[str]]]:
 
 
 def split_filter_name(name: str, filters: dict[str, Filter]) -> tuple[str, str, Filter]:
-    name = name.replace("-", "_")
     if name == "id" and "id" in filters:
         return "id", "in", filters["id"]
     for op in ALL_OPS:
@@ -45,16 +50,21 @@ def split_filter_name(name: str, filters: dict[str, Filter]) -> tuple[str, str, 
 
 
 def _parse_value(spec: Filter, text: str):
-    text = text.strip()
+    if "\x00" in text:
+        raise ValueError(text)
     if spec.parse is not None:
         return spec.parse(text)
     if spec.kind == "number":
+        if not NUMBER.match(text):
+            raise ValueError(text)
         return parse_decimal(text)
     if spec.kind == "fk":
-        if not re.fullmatch(r"\d{1,18}", text):
+        if not FOREIGN_KEY.match(text):
             raise ValueError(text)
         return int(text)
     if spec.kind == "time":
+        if not MOMENT.match(text):
+            raise ValueError(text)
         try:
             return parse_moment(text, "UTC")
         except BadDate:
@@ -64,13 +74,14 @@ def _parse_value(spec: Filter, text: str):
             raise ValueError(text)
         return text
     if spec.kind == "boolean":
-        lowered = text.lower()
-        if lowered not in ("true", "false", "1", "0", "t", "f"):
+        if text not in ("true", "false"):
             raise ValueError(text)
-        return lowered in ("true", "1", "t")
+        return text == "true"
     if spec.kind == "uuid":
+        if not UUID.match(text):
+            raise ValueError(text)
         return uuid_mod.UUID(text)
-    if len(text) > 500:
+    if len(text) > MAX_TEXT:
         raise ValueError(text)
     return text
 
@@ -118,7 +129,7 @@ def filter_conditions(resource: Resource, args) -> list:
         texts = raw.split(",") if op in LIST_OPS or field == "id" else [raw]
         if op not in LIST_OPS and field != "id" and spec.kind != "string" and "," in raw:
             raise bad_request("Invalid filter value", f"{raw} is not a valid value for {name}.", parameter=param)
-        if not raw.strip() or len(texts) > MAX_VALUES:
+        if not raw.strip() or len(texts) > MAX_VALUES or "\x00" in raw:
             raise bad_request("Invalid filter value", f"{raw} is not a valid value for {name}.", parameter=param)
         try:
             values = [_parse_value(spec, text) for text in texts]

@@ -91,6 +91,7 @@ def related(resource: Resource, ctx: Context, key: str, name: str):
     target = REGISTRY[rel.target]
     if rel.to_many:
         return collection(target, ctx, where=(rel.child_fk == obj.id, *rel.where))
+    parse_include(target, request.args.get("include"))  # a bad include is a 400 even when there is nothing
     value = load_relationship(rel, [obj], ctx)[obj.id]
     if value is None:
         return jsonapi_response({"data": None})

@@ -1,6 +1,8 @@
 """OpenAPI 3.1 description of the JSON:API routes (`PATHS`, `COMPONENTS`), built from the resource declarations."""
 from __future__ import annotations
 
+import re
+
 from portal.api.jsonapi import serializers  # noqa: F401 - registers the resources
 from portal.api.jsonapi.admin import READ_ONLY
 from portal.api.jsonapi.conventions import MEDIA_TYPE
@@ -84,30 +86,83 @@ def resource_schema(resource: Resource) -> dict:
     return schema
 
 
-def _filter_description(resource: Resource) -> str:
-    lines = [f"`filter[{name}_<op>]`: {', '.join(OPS[spec.kind])}" for name, spec in resource.filters().items()]
-    return "Filters (comma-separated values for in, not_in, cont_any; `filter[id]` takes a list):\n- " + \
-        "\n- ".join(lines)
+# Values a filter of each kind accepts (documented precisely so that generated valid requests are valid).
+_DATE = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{3})?Z)?"
+_VALUE_PATTERNS = {
+    "number": r"-?[0-9]{1,15}(\.[0-9]{1,6})?",
+    "time": _DATE,
+    "fk": r"[0-9]{1,18}",
+    "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+}
+# Text filters take any text without NUL that is not blank (at most 500 characters per value).
+_TEXT = {"type": "string", "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"}
+_LIST_OPS = ("in", "not_in", "cont_any")
+
+
+def _filter_value_schema(kind: str, op: str, values: tuple) -> dict:
+    if kind == "boolean":
+        return {"type": "string", "enum": ["true", "false"]}
+    if kind == "string":
+        return dict(_TEXT) if op in _LIST_OPS else {**_TEXT, "maxLength": 500}
+    one = "|".join(re.escape(v) for v in values) if kind == "enum" else _VALUE_PATTERNS[kind]
+    pattern = f"^({one})(,({one}))*$" if op in _LIST_OPS else f"^({one})$"
+    return {"type": "string", "pattern": pattern}
+
+
+def _filter_parameter(resource: Resource) -> dict:
+    properties = {}
+    for name, spec in resource.filters().items():
+        for op in OPS[spec.kind]:
+            properties[f"{name}_{op}"] = _filter_value_schema(spec.kind, op, spec.values)
+    id_kind = "uuid" if resource.id_attr == "uuid" else "fk"
+    properties["id"] = _filter_value_schema(id_kind, "in", ())
+    return {"name": "filter", "in": "query", "style": "deepObject", "explode": True,
+            "description": "`filter[<attribute>_<op>]=<value>`; in, not_in and cont_any take comma-separated "
+                           "lists; `filter[id]` takes a list of ids. Unknown filter: 400 `Filter not allowed`; "
+                           "bad value: 400 `Invalid filter value`.",
+            "schema": {"type": "object", "properties": properties, "additionalProperties": False}}
+
+
+def _alternatives(names) -> str:
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+def _sort_parameter(resource: Resource) -> dict:
+    names = set()
+    for name in resource.sorts():
+        names |= {name, name.replace("_", "-")}
+    one = f"-?({_alternatives(names)})"
+    return {"name": "sort", "in": "query", "description": "Comma-separated fields, `-` for descending.",
+            "schema": {"type": "string", "pattern": f"^{one}(,{one})*$"}}
+
+
+def include_paths(resource: Resource, depth: int = 2) -> list[str]:
+    paths = []
+    for name, rel in resource.rels.items():
+        paths.append(name)
+        if depth > 1:
+            paths += [f"{name}.{sub}" for sub in include_paths(REGISTRY[rel.target], depth - 1)]
+    return paths
 
 
 def _collection_parameters(resource: Resource) -> list[dict]:
-    sorts = ", ".join(sorted(resource.sorts()))
     return [
-        {"name": "filter", "in": "query", "style": "deepObject", "explode": True,
-         "description": _filter_description(resource),
-         "schema": {"type": "object", "additionalProperties": {"type": "string"}}},
-        {"name": "sort", "in": "query", "description": f"Comma-separated, `-` for descending. Fields: {sorts}",
-         "schema": {"type": "string"}},
-        {"name": "page[number]", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        _filter_parameter(resource),
+        _sort_parameter(resource),
+        {"name": "page[number]", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 999999999}},
         {"name": "page[size]", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000,
                                                           "default": 50}},
-        _include_parameter(resource),
+        *_include_parameters(resource),
     ]
 
 
-def _include_parameter(resource: Resource) -> dict:
-    return {"name": "include", "in": "query", "schema": {"type": "string"},
-            "description": "Comma-separated relationship paths (dotted for nested): " + ", ".join(resource.rels)}
+def _include_parameters(resource: Resource) -> list[dict]:
+    paths = include_paths(resource)
+    if not paths:
+        return []
+    one = f"({_alternatives(paths)})"
+    return [{"name": "include", "in": "query", "schema": {"type": "string", "pattern": f"^{one}(,{one})*$"},
+             "description": "Comma-separated relationship paths (dotted for nested)."}]
 
 
 def _errors(*codes: int, empty_401: bool) -> dict:
@@ -128,7 +183,8 @@ def _read_responses(schema: dict, *, empty_401: bool, not_found: bool) -> dict:
 
 
 def _key_parameter(resource: Resource) -> dict:
-    schema = {"type": "string", "format": "uuid"} if resource.id_attr == "uuid" else {"type": "string"}
+    schema = {"type": "string", "format": "uuid"} if resource.id_attr == "uuid" else {
+        "type": "string", "pattern": r"^[0-9]{1,9}$"}
     return {"name": "key", "in": "path", "required": True, "schema": schema}
 
 
@@ -156,7 +212,7 @@ def _resource_paths(root: str, resource: Resource, security: list, *, empty_401:
                                                     not_found=False)}},
         f"{base}/{{key}}": {"get": {"summary": f"Show one of {resource.type}", "tags": [tag], "security": security,
                                     "operationId": f"jsonapi_{name}_show",
-                                    "parameters": [key, _include_parameter(resource)],
+                                    "parameters": [key, *_include_parameters(resource)],
                                     "responses": _read_responses(_document(name, many=False), empty_401=empty_401,
                                                                  not_found=True)}},
     }
@@ -180,7 +236,7 @@ def _resource_paths(root: str, resource: Resource, security: list, *, empty_401:
             related = {"type": "object", "required": ["data"],
                        "properties": {"data": {"oneOf": [_ref(target_name), {"type": "null"}]},
                                       "included": {"type": "array", "items": ANY_RESOURCE}}}
-            parameters = [key, _include_parameter(target)]
+            parameters = [key, *_include_parameters(target)]
         paths[f"{base}/{{key}}/{rel_name}"] = {"get": {
             "summary": f"The related {rel_name}", "tags": [tag], "security": security, "parameters": parameters,
             "operationId": f"jsonapi_{name}_related_{rel_name.replace('-', '_')}",
@@ -261,11 +317,12 @@ def _build() -> tuple[dict, dict]:
         "properties": {
             "type": {"const": "invoices"},
             "attributes": {"type": "object", "additionalProperties": False,
-                           "properties": {"start-date": {"type": "string"}, "end-date": {"type": "string"}}},
+                           "properties": {"start-date": {"type": "string", "format": "date"},
+                                          "end-date": {"type": "string", "format": "date"}}},
             "relationships": {"type": "object", "additionalProperties": False, "properties": {"account": {
                 "type": "object", "required": ["data"],
-                "properties": {"data": {**LINKAGE, "properties": {"type": {"const": "accounts"},
-                                                                  "id": {"type": "string"}}}}}}},
+                "properties": {"data": {**LINKAGE, "properties": {
+                    "type": {"const": "accounts"}, "id": {"type": "string", "pattern": r"^[0-9]{1,9}$"}}}}}}},
         }}}}
     components = {
         "schemas": schemas,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from urllib.parse import urlencode
 
 from flask import request
@@ -11,6 +12,7 @@ from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
 from portal.extensions import db
 
+PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
 DEFAULT_SIZE = 50
 MAX_SIZE = 1000
 
@@ -18,7 +20,7 @@ MAX_SIZE = 1000
 def order_by(resource: Resource, args) -> list:
     """ORDER BY clauses for `sort`, the resource's default otherwise; id breaks ties."""
     raw = args.get("sort")
-    names = [n.strip() for n in raw.split(",")] if raw is not None else list(resource.default_sort)
+    names = raw.split(",") if raw is not None else list(resource.default_sort)
     sorts = resource.sorts()
     clauses = []
     for name in names:
@@ -38,7 +40,7 @@ def page_params(args) -> tuple[int, int]:
         raw = args.get(f"page[{key}]")
         if raw is None:
             return default
-        if not raw.strip().isdigit() or len(raw.strip()) > 9 or int(raw) < 1 or (maximum and int(raw) > maximum):
+        if not PAGE_VALUE.match(raw) or (maximum and int(raw) > maximum):
             limit = f" between 1 and {maximum}" if maximum else " a positive integer"
             raise bad_request("Invalid page value", f"{raw} is not a valid value for page[{key}]: it must be{limit}.",
                               parameter=f"page[{key}]")
