@@ -206,7 +206,7 @@ def _int(value: str, name: str, errors: list[FieldError]) -> int | None:
     except ValueError:
         errors.append(FieldError(name, "must be a whole number"))
         return None
-    if abs(number) > 2**53:
+    if abs(number) >= 2**31:  # ids are 32-bit columns; PostgreSQL refuses larger parameters
         errors.append(FieldError(name, "is out of range"))
         return None
     return number

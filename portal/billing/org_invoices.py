@@ -62,7 +62,7 @@ def _find_account(org_slug: str, account_id, actor: Actor) -> Account:
     except (TypeError, ValueError):
         pk = None
     account = None
-    if pk is not None and -(2**63) < pk < 2**63:
+    if pk is not None and 0 < pk < 2**31:  # ids are 32-bit; larger ones cannot exist
         stmt = (select(Account).join(Customer, Customer.id == Account.customer_id)
                 .join(Organization, Organization.id == Customer.organization_id)
                 .where(Account.id == pk, Organization.slug == org_slug))
