@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.billing.dates import local_date
 from portal.billing.scoping import customer_invoices
 from portal.database import utcnow
-from portal.errors import FieldError, NotFound, ValidationFailed
+from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, Customer, Invoice, Organization
 from portal.permissions import SYSTEM, Actor, require

@@ -1,4 +1,4 @@
-"""Reading backend API v1 input: query flags, dates, pagination and JSON bodies (wrong values are ApiErrors)."""
+"""Reading backend API v1 input: list flags, dates and JSON bodies (wrong values are ApiErrors)."""
 from __future__ import annotations
 
 import datetime as dt
