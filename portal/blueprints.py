@@ -10,8 +10,9 @@ def BLUEPRINTS():  # noqa: N802 - a constant list built lazily to avoid import c
     from portal.api.openapi import bp as openapi_bp
     from portal.api.orgs_v2 import bp as orgs_v2_bp
     from portal.auth.views import bp as auth_bp
+    from portal.customer import bp as customer_bp
     from portal.delivery.views import bp as download_bp
     from portal.main import bp as main_bp
 
-    return [main_bp, auth_bp, download_bp, admin_bp, jsonapi_admin_bp, jsonapi_customer_bp, backend_v1_bp,
-            orgs_v2_bp, openapi_bp]
+    return [main_bp, auth_bp, download_bp, admin_bp, customer_bp, jsonapi_admin_bp, jsonapi_customer_bp,
+            backend_v1_bp, orgs_v2_bp, openapi_bp]

@@ -42,6 +42,7 @@ def register_tasks() -> None:
     import portal.billing.tasks  # noqa: F401
     import portal.delivery.tasks  # noqa: F401
     import portal.documents.tasks  # noqa: F401
+    import portal.auth.tasks  # noqa: F401
 
 
 register_tasks()

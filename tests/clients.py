@@ -6,7 +6,6 @@ token) would otherwise survive from one request to the next and from one client 
 """
 from __future__ import annotations
 
-import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
@@ -25,11 +24,3 @@ class FreshUserClient(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             _clear_g()
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_clients(app):
-    previous = app.test_client_class
-    app.test_client_class = FreshUserClient
-    yield
-    app.test_client_class = previous

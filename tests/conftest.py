@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.extensions import db, limiter
+from tests.clients import FreshUserClient
 
 
 def _worker() -> str:
@@ -50,6 +51,7 @@ def _app(database_url, tmp_path_factory):
 
     outbox = tmp_path_factory.mktemp("outbox")
     app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": database_url, "OUTBOX_DIR": str(outbox)})
+    app.test_client_class = FreshUserClient
     with app.app_context():
         upgrade()
     return app

@@ -15,4 +15,9 @@ def _admins_only():
     return None
 
 
+# Resource modules register their routes on `bp` (imported last: they import `bp` from here).
+from portal.admin.helpers import register_template_context  # noqa: E402
+
+register_template_context(bp)
+from portal.admin import accounts, api_keys, audit, billing_runs, customers, dashboard, templates, users  # noqa: E402,F401
 from portal.admin import invoice_actions, invoice_bulk, invoices, outbox  # noqa: E402,F401 - registers the routes

@@ -1,8 +1,10 @@
-"""Small helpers shared by admin views: the acting admin, and turning service errors into form errors or flashes."""
+"""Small helpers shared by admin views: the acting admin, service errors shown beside form fields or
+as flashes, paging, and `can()` in templates."""
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, request
 from flask_login import current_user
+from wtforms import Form
 
 from portal.errors import PermissionDenied, ServiceError, ValidationFailed
 from portal.permissions import Actor, admin_actor
@@ -25,8 +27,41 @@ def apply_field_errors(form, exc: ValidationFailed, field_map: dict[str, str]) -
             form.form_errors.append(str(error))
 
 
+def apply_errors(form: Form, exc: ValidationFailed, aliases: dict[str, str] | None = None) -> None:
+    """Like apply_field_errors, matching fields by name: a service's dasherized field (`vat-rate`) goes to
+    the form field with underscores (`vat_rate`); `aliases` maps the ones named differently."""
+    aliases = aliases or {}
+    field_map = {}
+    for error in exc.errors:
+        name = aliases.get(error.field or "", (error.field or "").replace("-", "_"))
+        if name in form._fields:
+            field_map[error.field] = name
+    apply_field_errors(form, exc, field_map)
+
+
+def has_errors(form: Form) -> bool:
+    return bool(getattr(form, "form_errors", None)) or any(f.errors for f in form)
+
+
 def flash_error(exc: ServiceError, prefix: str = "") -> None:
     """A refused action as an error flash; PermissionDenied is re-raised (the app answers 403 with the level)."""
     if isinstance(exc, PermissionDenied):
         raise exc
     flash(f"{prefix}{exc.message}", "error")
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number from the query string; anything unreadable is page 1."""
+    try:
+        return max(1, min(int(request.args.get(name, 1)), 1_000_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def register_template_context(bp) -> None:
+    """`can("<action>")` in admin templates: show a button only to admins whose level allows it."""
+
+    @bp.context_processor
+    def _permissions():
+        return {"can": lambda action: current_user.is_authenticated and current_user.kind == "admin"
+                and current_actor().can(action)}

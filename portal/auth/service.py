@@ -88,17 +88,29 @@ def change_password(user, current_password: str | None, new_password: str | None
 
 
 def request_password_reset(email: str | None) -> None:
-    """E-mail a single-use, one-hour reset link to the user with this e-mail, if there is one.
+    """Have a single-use, one-hour reset link mailed to the user with this e-mail, if there is one.
 
     Answers the same way whether the e-mail exists, is disabled or the mail fails, so the
-    caller can never learn which e-mails have accounts; a failed send is logged.
+    caller can never learn which e-mails have accounts. The mail itself is a job
+    (`send_password_reset_job`): with a queue the request does not wait for SMTP, so its
+    duration gives nothing away either.
     """
-    from portal.delivery.mail import send_message
-    from portal.urls import public_url
+    from portal.auth.tasks import send_password_reset_job
 
     user = find_user_by_email((email or "").strip()[:254]) if email else None
     if user is None or not user.enabled:
         return
+    send_password_reset_job(user.kind, user.id)
+
+
+def send_password_reset(kind: str, user_id: int) -> bool:
+    """Mail a reset link to one user now; False when the user is gone or disabled, or the mail failed (logged)."""
+    from portal.delivery.mail import send_message
+    from portal.urls import public_url
+
+    user = db.session.get(_MODELS.get(kind, CustomerUser), user_id)
+    if user is None or not user.enabled:
+        return False
     link = public_url("auth.password_reset", token=make_password_reset_token(user))
     context = {"user": user, "link": link, "minutes": 60}
     try:
@@ -107,9 +119,10 @@ def request_password_reset(email: str | None) -> None:
                      render_template("auth/email/password_reset.html", **context))
     except DeliveryFailed as exc:
         log.warning("password reset mail to user %s:%s failed: %s", user.kind, user.id, exc.message)
-        return
+        return False
     record_event(actor_for(user), f"{user.kind}_user.password_reset_requested", user)
     db.session.flush()
+    return True
 
 
 def check_password_reset_token(token: str):

@@ -1,11 +1,15 @@
 """Signing keys for tokens (current key plus fallbacks for rotation) and the password-reset token."""
 from __future__ import annotations
 
+import time
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 PASSWORD_RESET_SALT = "portal.password-reset"
 PASSWORD_RESET_MAX_AGE = 3600
+# An invitation (admin-created user choosing a first password) waits for someone to read their mail.
+INVITE_MAX_AGE = 7 * 24 * 3600
 
 
 def signing_keys() -> list[str | bytes]:
@@ -21,9 +25,15 @@ def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(signing_keys(), salt=PASSWORD_RESET_SALT)
 
 
-def make_password_reset_token(user) -> str:
-    """A token naming the user and its current password-token version (so it works once)."""
-    return _reset_serializer().dumps({"k": user.kind, "i": user.id, "v": user.password_token_version})
+def make_password_reset_token(user, *, invite: bool = False) -> str:
+    """A token naming the user and its current password-token version (so it works once).
+
+    `invite=True` marks an invitation link, valid for INVITE_MAX_AGE instead of one hour.
+    """
+    data = {"k": user.kind, "i": user.id, "v": user.password_token_version}
+    if invite:
+        data["p"] = "invite"
+    return _reset_serializer().dumps(data)
 
 
 class TokenInvalid(Exception):
@@ -36,11 +46,15 @@ class TokenInvalid(Exception):
 
 def read_password_reset_token(token: str, max_age: int = PASSWORD_RESET_MAX_AGE) -> dict:
     try:
-        data = _reset_serializer().loads(token, max_age=max_age)
+        data, signed_at = _reset_serializer().loads(token, max_age=max(max_age, INVITE_MAX_AGE),
+                                                    return_timestamp=True)
     except SignatureExpired:
         raise TokenInvalid("expired") from None
     except BadSignature:
         raise TokenInvalid("invalid") from None
+    if isinstance(data, dict) and data.get("p") != "invite" and \
+            time.time() - signed_at.timestamp() > max_age:
+        raise TokenInvalid("expired")
     if not isinstance(data, dict) or data.get("k") not in ("admin", "customer") \
             or not isinstance(data.get("i"), int) or not isinstance(data.get("v"), int):
         raise TokenInvalid("invalid")

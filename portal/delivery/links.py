@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from flask import url_for
+from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
@@ -75,6 +75,17 @@ def mint_download_link(invoice: Invoice, *, actor: Actor, expires_in: dt.timedel
     record_event(actor, "invoice.download_link_created", link, invoice_id=invoice.id, link_id=link.id,
                  purpose=purpose, max_uses=max_uses, expires_at=link.expires_at.isoformat())
     return link, token
+
+
+def mint_portal_download_link(invoice: Invoice, *, actor: Actor) -> tuple[DownloadLink, str]:
+    """The one-use link behind a signed-in "Download PDF" click, valid `PORTAL_DOWNLOAD_LINK_MINUTES` minutes.
+
+    Same errors as mint_download_link. The view can answer `307` to `download_url(token,
+    external=False)`: the browser repeats its POST there and the download starts at once.
+    """
+    minutes = int(current_app.config.get("PORTAL_DOWNLOAD_LINK_MINUTES") or 10)
+    return mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes), max_uses=1,
+                              purpose="portal")
 
 
 def download_url(token: str, external: bool = True) -> str:

@@ -6,7 +6,6 @@ import re
 import pytest
 
 from portal.extensions import db
-from tests.clients import fresh_user_clients  # noqa: F401 - autouse
 from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

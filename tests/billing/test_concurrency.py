@@ -198,16 +198,20 @@ def test_sqlite_lock_timeout_becomes_a_clean_conflict(app, is_postgresql, databa
     try:
         with other.connect() as holder:
             holder.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the database write lock
-            db.session.connection().exec_driver_sql("PRAGMA busy_timeout = 50")
-            with pytest.raises(Conflict) as exc_info:
-                create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=NOW)
+            connection = db.session.connection()
+            connection.exec_driver_sql("PRAGMA busy_timeout = 50")
+            try:
+                with pytest.raises(Conflict) as exc_info:
+                    create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=NOW)
+            finally:
+                # Restore on this very connection before it goes back to the pool, or later
+                # tests that draw it would give up on locks after 50 ms.
+                connection.exec_driver_sql("PRAGMA busy_timeout = 15000")
             assert "try again" in exc_info.value.message
             db.session.rollback()
             holder.exec_driver_sql("ROLLBACK")
     finally:
         other.dispose()
-        db.session.connection().exec_driver_sql("PRAGMA busy_timeout = 15000")
-        db.session.commit()
     create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=NOW)
     db.session.commit()
     assert db.session.query(Invoice).filter_by(account_id=account.id).count() == 1

@@ -8,7 +8,6 @@ import pytest
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
 from portal.permissions import Actor
-from tests.clients import fresh_user_clients  # noqa: F401 - autouse
 from tests.documents.conftest import make_invoice
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 

@@ -6,7 +6,6 @@ import threading
 
 import pytest
 
-from portal.billing.invoices import approve_invoice
 from portal.database import utcnow
 from portal.delivery.links import (consume_download, download_url, mint_download_link, read_link,
                                    revoke_download_link)
@@ -159,7 +158,7 @@ def test_minting_renders_a_missing_pdf_first(app, client, mint):
 
 
 def test_signed_in_customer_sees_a_way_to_a_fresh_link(app, client, invoice, mint):
-    user = CustomerUserFactory(customer_id=invoice.customer_id)
+    user = CustomerUserFactory(customer=invoice.customer)
     db.session.commit()
     link, token = mint(invoice)
     link.expires_at = utcnow() - dt.timedelta(minutes=1)
@@ -185,10 +184,10 @@ def test_customer_of_another_customer_gets_no_link_to_the_invoice(app, client, i
     assert str(invoice.uuid) not in html and "Open the invoice to get a new link" not in html
 
 
-@pytest.mark.parametrize("max_uses", [1, 4])
-def test_max_uses_holds_exactly_under_concurrency(app, invoice, mint, max_uses):
+@pytest.mark.parametrize("max_uses, threads", [(1, 20), (4, 50)])
+def test_max_uses_holds_exactly_under_concurrency(app, invoice, mint, max_uses, threads):
     link, token = mint(invoice, max_uses=max_uses)
-    threads, barrier = 20, threading.Barrier(20)
+    barrier = threading.Barrier(threads)
     results: list[tuple[int, bytes]] = []
     lock = threading.Lock()
 
@@ -209,3 +208,19 @@ def test_max_uses_holds_exactly_under_concurrency(app, invoice, mint, max_uses):
     assert len(granted) == max_uses, results
     assert all(status == 410 for status, _ in results if (status, _) not in granted)
     assert uses(link) == max_uses
+
+
+def test_portal_click_link_is_one_use_for_the_configured_minutes(app, client, invoice):
+    from portal.delivery.links import mint_portal_download_link
+    from portal.permissions import customer_actor
+
+    user = CustomerUserFactory(customer=invoice.customer)
+    db.session.commit()
+    before = utcnow()
+    link, token = mint_portal_download_link(invoice, actor=customer_actor(user))
+    db.session.commit()
+    minutes = app.config["PORTAL_DOWNLOAD_LINK_MINUTES"]
+    assert link.max_uses == 1 and link.purpose == "portal" and link.created_by == user.email
+    assert before + dt.timedelta(minutes=minutes - 1) < link.expires_at <= utcnow() + dt.timedelta(minutes=minutes)
+    assert client.post(path(token)).data.startswith(b"%PDF")
+    assert client.post(path(token)).status_code == 410

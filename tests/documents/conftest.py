@@ -11,7 +11,6 @@ from pypdf import PdfReader
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.extensions import db
-from tests.clients import fresh_user_clients  # noqa: F401 - autouse
 from tests.factories import (AccountFactory, CdrFactory, CountryFactory, NetworkFactory, ServiceFactory,
                              TransactionFactory)
 

@@ -1,0 +1,141 @@
+"""Admin pages for accounts: create and edit the invoicing settings, delete, and manage discount plans."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from portal.admin import bp
+from portal.admin.forms import AccountForm, ConfirmForm, DiscountPlanForm
+from portal.admin.helpers import apply_errors, current_actor, has_errors
+from portal.billing.accounts import (add_discount_plan, bill_style_names, create_account, delete_account,
+                                     delete_discount_plan, get_account, get_discount_plan, set_discount_plan_active,
+                                     timezone_names, update_account)
+from portal.billing.customers import get_customer
+from portal.errors import InvalidState, NotFound, ValidationFailed
+from portal.extensions import db
+from portal.permissions import require
+
+_ALIASES = {"payment-terms": "payment_terms_days", "reference-template": "invoice_ref_template",
+            "invoice-contacts": "invoice_contact_ids"}
+
+
+def _account_form(customer, account=None) -> AccountForm:
+    form = AccountForm(obj=account)
+    if account is not None and not form.is_submitted():
+        form.invoice_contact_ids.data = [str(c.id) for c in account.invoice_contacts]
+        form.invoice_period.data = account.invoice_period or ""
+        form.max_call_duration.data = "" if account.max_call_duration is None else str(account.max_call_duration)
+        form.vat_rate.data = f"{account.vat_rate.normalize():f}"
+    form.invoice_contact_ids.choices = [(str(c.id), f"{c.name or ''} <{c.email}>".strip())
+                                        for c in customer.contacts]
+    form.bill_style.choices = [(s, s) for s in bill_style_names()]
+    return form
+
+
+def _render_form(form, customer, account, plan_form=None):
+    status = 422 if has_errors(form) or (plan_form is not None and has_errors(plan_form)) else 200
+    return render_template("admin/accounts/form.html", form=form, customer=customer, account=account,
+                           plan_form=plan_form or DiscountPlanForm(), confirm=ConfirmForm(),
+                           timezones=timezone_names()), status
+
+
+@bp.route("/customers/<int:customer_id>/accounts/new", methods=["GET", "POST"])
+def accounts_create(customer_id: int):
+    customer = get_customer(customer_id)
+    require(current_actor(), "account.write")
+    form = _account_form(customer)
+    if form.validate_on_submit():
+        try:
+            account = create_account(customer, actor=current_actor(), **form.service_data())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, _ALIASES)
+        else:
+            flash(f"Account {account.name} created.", "success")
+            return redirect(url_for("admin.accounts_edit", account_id=account.id), 303)
+    return _render_form(form, customer, None)
+
+
+@bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
+def accounts_edit(account_id: int):
+    account = get_account(account_id)
+    customer = account.customer
+    form = _account_form(customer, account)
+    if form.is_submitted():
+        require(current_actor(), "account.write")
+    if form.validate_on_submit():
+        try:
+            update_account(account, actor=current_actor(), **form.service_data())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, _ALIASES)
+        else:
+            flash(f"Account {account.name} saved.", "success")
+            return redirect(url_for("admin.accounts_edit", account_id=account.id), 303)
+    return _render_form(form, customer, account)
+
+
+@bp.post("/accounts/<int:account_id>/delete")
+def accounts_delete(account_id: int):
+    account = get_account(account_id)
+    customer_id, name = account.customer_id, account.name
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.accounts_edit", account_id=account_id), 303)
+    try:
+        delete_account(account, actor=current_actor())
+        db.session.commit()
+    except InvalidState as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.accounts_edit", account_id=account_id), 303)
+    flash(f"Account {name} deleted.", "success")
+    return redirect(url_for("admin.customers_detail", customer_id=customer_id), 303)
+
+
+@bp.post("/accounts/<int:account_id>/discount-plans")
+def discount_plans_create(account_id: int):
+    account = get_account(account_id)
+    plan_form = DiscountPlanForm()
+    if plan_form.validate_on_submit():
+        try:
+            plan = add_discount_plan(account, name=plan_form.name.data, kind=plan_form.kind.data,
+                                     prefixes=plan_form.prefixes.data, percent=plan_form.percent.data,
+                                     free_minutes=plan_form.free_minutes.data, actor=current_actor())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(plan_form, exc)
+        else:
+            flash(f"Discount plan {plan.name} added.", "success")
+            return redirect(url_for("admin.accounts_edit", account_id=account_id, _anchor="discount-plans"), 303)
+    account = get_account(account_id)
+    form = _account_form(account.customer, account)
+    return _render_form(form, account.customer, account, plan_form)
+
+
+def _plan_of(account_id: int, plan_id: int):
+    plan = get_discount_plan(plan_id)
+    if plan.account_id != account_id:
+        raise NotFound(f"No discount plan with id {plan_id}.")
+    return plan
+
+
+@bp.post("/accounts/<int:account_id>/discount-plans/<int:plan_id>/toggle")
+def discount_plans_toggle(account_id: int, plan_id: int):
+    plan = _plan_of(account_id, plan_id)
+    if ConfirmForm().validate_on_submit():
+        set_discount_plan_active(plan, not plan.active, actor=current_actor())
+        db.session.commit()
+        flash(f"Discount plan {plan.name} {'activated' if plan.active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.accounts_edit", account_id=account_id, _anchor="discount-plans"), 303)
+
+
+@bp.post("/accounts/<int:account_id>/discount-plans/<int:plan_id>/delete")
+def discount_plans_delete(account_id: int, plan_id: int):
+    plan = _plan_of(account_id, plan_id)
+    if ConfirmForm().validate_on_submit():
+        delete_discount_plan(plan, actor=current_actor())
+        db.session.commit()
+        flash("Discount plan removed.", "success")
+    return redirect(url_for("admin.accounts_edit", account_id=account_id, _anchor="discount-plans"), 303)

@@ -1,0 +1,61 @@
+"""Admin pages for backend API keys: list with last use, create (the key is shown once), revoke."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from portal.admin import bp
+from portal.admin.forms import ApiKeyForm, ConfirmForm
+from portal.admin.helpers import apply_errors, current_actor, has_errors
+from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
+from portal.billing.customers import get_row
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.models import ApiKey, Customer
+from portal.permissions import require
+
+
+def _customer_choices():
+    customers = db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name)).all()
+    return [("", "— every customer (operator key) —")] + [(str(cid), name) for cid, name in customers]
+
+
+@bp.get("/api-keys")
+def api_keys_list():
+    return render_template("admin/api_keys/list.html", keys=list_api_keys(), confirm=ConfirmForm())
+
+
+@bp.route("/api-keys/new", methods=["GET", "POST"])
+def api_keys_create():
+    require(current_actor(), "api_key.write")
+    form = ApiKeyForm()
+    form.customer_id.choices = _customer_choices()
+    if form.validate_on_submit():
+        customer_id = form.customer_id.data
+        try:
+            level = int(form.level.data)
+        except (TypeError, ValueError):
+            level = 0  # refused by the service with its own message
+        try:
+            row, key = create_api_key(name=form.name.data, scopes=form.scope.data or [], level=level,
+                                      customer_id=int(customer_id) if str(customer_id or "").isdigit() else None,
+                                      actor=current_actor())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, {"customer": "customer_id"})
+        else:
+            # The key exists only in this response: it is stored as a hash.
+            response = render_template("admin/api_keys/created.html", row=row, key=key)
+            return response, 201, {"Cache-Control": "no-store"}
+    return render_template("admin/api_keys/form.html", form=form), 422 if has_errors(form) else 200
+
+
+@bp.post("/api-keys/<int:key_id>/revoke")
+def api_keys_revoke(key_id: int):
+    row = get_row(ApiKey, key_id, "API key")
+    if ConfirmForm().validate_on_submit():
+        revoke_api_key(row, actor=current_actor())
+        db.session.commit()
+        flash(f"API key {row.name} revoked.", "success")
+    return redirect(url_for("admin.api_keys_list"), 303)

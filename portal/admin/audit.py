@@ -1,0 +1,26 @@
+"""The audit log page: every state change and delivery with who and when, filtered and paginated."""
+from __future__ import annotations
+
+from flask import render_template, request
+
+from portal.admin import bp
+from portal.admin.forms import AuditFilterForm
+from portal.admin.helpers import page_arg
+from portal.audit_log import audit_actions, search_audit_events
+
+PER_PAGE = 50
+
+
+@bp.get("/audit")
+def audit_list():
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", "any")] + [(a, a) for a in audit_actions()]
+    invoice_text = (form.invoice.data or "").strip()
+    invoice_id = int(invoice_text) if invoice_text.isdigit() and len(invoice_text) < 12 else None
+    if invoice_text and invoice_id is None:
+        form.invoice.errors = ["must be an invoice id (a whole number)"]
+    result = search_audit_events(action=form.action.data or None, actor=form.actor.data or None,
+                                 invoice_id=invoice_id, page=page_arg(), per_page=PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    template = "admin/audit/_table.html" if request.headers.get("HX-Request") else "admin/audit/list.html"
+    return render_template(template, form=form, result=result, args=args)

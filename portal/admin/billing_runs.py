@@ -1,0 +1,81 @@
+"""Admin pages for billing runs: the list, the start form, and a run page that shows progress, then the result."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from portal.admin import bp
+from portal.admin.forms import BillingRunForm
+from portal.admin.helpers import apply_errors, current_actor, has_errors, page_arg
+from portal.billing.runs import get_billing_run, start_billing_run
+from portal.billing.tasks import enqueue_billing_run
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.models import Account, BillingRun, Invoice
+from portal.permissions import require
+
+PER_PAGE = 25
+
+
+@bp.get("/billing-runs")
+def billing_runs_list():
+    total = db.session.scalar(select(func.count()).select_from(BillingRun))
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(page_arg(), pages)
+    runs = db.session.scalars(select(BillingRun).order_by(BillingRun.created_at.desc(), BillingRun.id.desc())
+                              .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    return render_template("admin/billing_runs/list.html", runs=list(runs), page=page, pages=pages,
+                           can_start=current_actor().can("billing_run.start"))
+
+
+@bp.route("/billing-runs/new", methods=["GET", "POST"])
+def billing_runs_create():
+    require(current_actor(), "billing_run.start")
+    form = BillingRunForm()
+    if form.validate_on_submit():
+        try:
+            run = start_billing_run(run_at=(form.run_at.data or "").strip() or None, approve=form.approve.data,
+                                    actor=current_actor())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            run_id = run.id
+            # Inline mode runs it here, before the redirect; with workers the run page shows it progress.
+            enqueue_billing_run(run_id)
+            flash(f"Billing run {run_id} started.", "success")
+            return redirect(url_for("admin.billing_runs_detail", run_id=run_id), 303)
+    return render_template("admin/billing_runs/new.html", form=form), 422 if has_errors(form) else 200
+
+
+def _moment(text):
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _failure_rows(failures: list[dict]) -> list[dict]:
+    """Failures with their period as moments and the account's time zone, to show local dates."""
+    ids = {f.get("account_id") for f in failures if isinstance(f.get("account_id"), int)}
+    zones = dict(db.session.execute(select(Account.id, Account.timezone).where(Account.id.in_(ids))).all()) \
+        if ids else {}
+    return [dict(failure, start_at=_moment(failure.get("start")), end_at=_moment(failure.get("end")),
+                 timezone=zones.get(failure.get("account_id"), "UTC")) for failure in failures]
+
+
+@bp.get("/billing-runs/<int:run_id>")
+def billing_runs_detail(run_id: int):
+    run = get_billing_run(run_id)
+    finished = run.status in ("done", "failed")
+    invoices = []
+    if finished:
+        invoices = list(db.session.scalars(select(Invoice).where(Invoice.billing_run_id == run.id)
+                                           .order_by(Invoice.id).limit(1000)))
+    context = dict(run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []))
+    if request.headers.get("HX-Request"):
+        return render_template("admin/billing_runs/_run.html", **context)
+    return render_template("admin/billing_runs/detail.html", **context)

@@ -1,0 +1,136 @@
+"""Admin forms (Flask-WTF): they read input only; every rule is checked by the service they feed."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.billing.customers import PAYMENT_METHODS
+from portal.models import INVOICE_PERIODS
+from portal.models.account import DELIVERY_MODES
+
+LEVEL_CHOICES = [(str(n), f"{n}") for n in range(1, 6)]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices shown as checkboxes (works without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        # Unknown ids are the service's to refuse, with its own message (e.g. "must belong to the customer").
+        pass
+
+
+def _int_list(values) -> list[int]:
+    result = []
+    for value in values or []:
+        try:
+            result.append(int(value))
+        except (TypeError, ValueError):
+            result.append(-1)  # an id that exists nowhere: the service reports it
+    return result
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with nothing but the CSRF token (delete, disable, revoke …)."""
+
+
+class CustomerForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=200)])
+    address = TextAreaField("Address", validators=[Optional(), Length(max=2000)])
+    country_code = SelectField("Country", choices=[], validate_choice=False)
+    vat_number = StringField("VAT number", validators=[Optional(), Length(max=64)])
+    reverse_charge = BooleanField("Reverse charge (the customer accounts for VAT)")
+    email = StringField("E-mail", validators=[Optional(), Length(max=254)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=64)])
+    payment_method = SelectField("Payment method", choices=[(m, m) for m in PAYMENT_METHODS], validate_choice=False)
+    enabled = BooleanField("Enabled", default=True)
+
+    def service_data(self) -> dict:
+        return {name: self._fields[name].data for name in (
+            "name", "address", "country_code", "vat_number", "reverse_charge", "email", "phone", "payment_method",
+            "enabled")}
+
+
+class ContactForm(FlaskForm):
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    email = StringField("E-mail", validators=[InputRequired(message="can't be blank"), Length(max=254)])
+
+
+class AccountForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=200)])
+    currency = StringField("Currency", default="EUR", validators=[InputRequired(message="can't be blank")])
+    timezone = StringField("Time zone", default="UTC", validators=[InputRequired(message="can't be blank")])
+    vat_rate = StringField("VAT rate (%)", default="0")
+    payment_terms_days = StringField("Payment terms (days)", default="30")
+    invoice_period = SelectField("Invoice period", choices=[("", "None (manual invoicing)")]
+                                 + [(p, p) for p in INVOICE_PERIODS], validate_choice=False)
+    invoice_ref_template = StringField("Reference template", default="$id")
+    invoice_contact_ids = MultiCheckboxField("Invoice contacts", choices=[], coerce=str)
+    delivery_mode = SelectField("Delivery mode", choices=[(m, m) for m in DELIVERY_MODES], validate_choice=False)
+    bill_style = SelectField("Bill style", choices=[], validate_choice=False)
+    max_call_duration = StringField("Max call duration (seconds)")
+
+    def service_data(self) -> dict:
+        data = {name: self._fields[name].data for name in (
+            "name", "currency", "timezone", "vat_rate", "payment_terms_days", "invoice_period",
+            "invoice_ref_template", "delivery_mode", "bill_style", "max_call_duration")}
+        data["invoice_contact_ids"] = _int_list(self.invoice_contact_ids.data)
+        return data
+
+
+class DiscountPlanForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
+    kind = SelectField("Kind", choices=[("percentage", "Percentage off"), ("free_minutes", "Free minutes")],
+                       validate_choice=False)
+    prefixes = StringField("Destination prefixes", validators=[InputRequired(message="can't be blank")])
+    percent = StringField("Percent")
+    free_minutes = StringField("Free minutes per period")
+
+
+class InviteForm(FlaskForm):
+    email = StringField("E-mail", validators=[InputRequired(message="can't be blank"), Length(max=254)])
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    account_ids = MultiCheckboxField("Limit to accounts (none ticked: every account)", choices=[], coerce=str)
+
+
+class LimitAccountsForm(FlaskForm):
+    account_ids = MultiCheckboxField("Accounts (none ticked: every account)", choices=[], coerce=str)
+
+
+class AdminUserForm(FlaskForm):
+    email = StringField("E-mail", validators=[InputRequired(message="can't be blank"), Length(max=254)])
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    level = SelectField("Expert level", choices=LEVEL_CHOICES, default="1")
+    password = PasswordField("Password", validators=[InputRequired(message="can't be blank")])
+
+
+class LevelForm(FlaskForm):
+    level = SelectField("Expert level", choices=LEVEL_CHOICES, validate_choice=False)
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
+    scope = MultiCheckboxField("Scopes", choices=[("read", "read"), ("write", "write")], default=["read"],
+                               coerce=str)
+    level = SelectField("Expert level", choices=LEVEL_CHOICES, default="1", validate_choice=False)
+    customer_id = SelectField("Only this customer's data", choices=[], validate_choice=False)
+
+
+class BillingRunForm(FlaskForm):
+    run_at = StringField("Invoice up to (UTC)", validators=[Optional()])
+    approve = BooleanField("Approve the invoices it creates")
+
+
+class AuditFilterForm(FlaskForm):
+    """GET filters of the audit log (no CSRF: reading only, bookmarkable)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", choices=[], validate_choice=False)
+    actor = StringField("Who", validators=[Optional(), Length(max=200)])
+    invoice = StringField("Invoice id", validators=[Optional(), Length(max=20)])

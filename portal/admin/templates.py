@@ -1,0 +1,176 @@
+"""The templates page: message templates, bill styles, e-mail attachments and usage report profiles
+(the rules live in portal.delivery.templates_service)."""
+from __future__ import annotations
+
+import io
+
+from flask import flash, redirect, render_template, send_file, url_for
+from sqlalchemy import select
+
+from portal.admin import bp
+from portal.admin.forms import ConfirmForm
+from portal.admin.helpers import apply_errors, current_actor, has_errors
+from portal.admin.template_forms import (PLACEHOLDER_HINT, AttachmentForm, BillStyleForm, MessageTemplateForm,
+                                         UsageReportProfileForm)
+from portal.billing.customers import get_row
+from portal.delivery import templates_service as service
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
+from portal.permissions import require
+
+_ALIASES = {"body-text": "body_text", "body-html": "body_html", "group-by": "group_by"}
+
+
+def _all(model):
+    return list(db.session.scalars(select(model).order_by(model.name)))
+
+
+def _page(status: int = 200, **forms):
+    forms.setdefault("bill_style_form", BillStyleForm())
+    forms.setdefault("attachment_form", AttachmentForm())
+    forms.setdefault("profile_form", UsageReportProfileForm())
+    return render_template("admin/templates/list.html", templates=_all(MessageTemplate), styles=_all(BillStyle),
+                           attachments=_all(Attachment), profiles=_all(UsageReportProfile), confirm=ConfirmForm(),
+                           **forms), status
+
+
+def _back(anchor: str):
+    return redirect(url_for("admin.templates_list", _anchor=anchor), 303)
+
+
+@bp.get("/templates")
+def templates_list():
+    return _page()
+
+
+@bp.route("/templates/messages/new", methods=["GET", "POST"])
+def message_templates_create():
+    require(current_actor(), "template.write")
+    form = MessageTemplateForm()
+    if form.validate_on_submit():
+        try:
+            template = service.create_message_template(form.name.data, form.subject.data, form.body_text.data,
+                                                       form.body_html.data, actor=current_actor())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, _ALIASES)
+        else:
+            flash(f"Message template {template.name} created.", "success")
+            return _back("message-templates")
+    return (render_template("admin/templates/message_form.html", form=form, template=None, hint=PLACEHOLDER_HINT),
+            422 if has_errors(form) else 200)
+
+
+@bp.route("/templates/messages/<int:template_id>", methods=["GET", "POST"])
+def message_templates_edit(template_id: int):
+    template = get_row(MessageTemplate, template_id, "message template")
+    form = MessageTemplateForm(obj=template)
+    if form.is_submitted():
+        require(current_actor(), "template.write")
+    if form.validate_on_submit():
+        try:
+            service.update_message_template(template, name=form.name.data, subject=form.subject.data,
+                                            body_text=form.body_text.data, body_html=form.body_html.data or "",
+                                            actor=current_actor())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, _ALIASES)
+        else:
+            flash(f"Message template {template.name} saved.", "success")
+            return _back("message-templates")
+    return (render_template("admin/templates/message_form.html", form=form, template=template,
+                            hint=PLACEHOLDER_HINT, confirm=ConfirmForm()), 422 if has_errors(form) else 200)
+
+
+def _delete(model, pk: int, label: str, delete, anchor: str):
+    row = get_row(model, pk, label)
+    if ConfirmForm().validate_on_submit():
+        name = row.name
+        delete(row, actor=current_actor())
+        db.session.commit()
+        flash(f"{label.capitalize()} {name} deleted.", "success")
+    return _back(anchor)
+
+
+@bp.post("/templates/messages/<int:template_id>/delete")
+def message_templates_delete(template_id: int):
+    return _delete(MessageTemplate, template_id, "message template", service.delete_message_template,
+                   "message-templates")
+
+
+@bp.post("/templates/bill-styles")
+def bill_styles_create():
+    form = BillStyleForm()
+    if form.validate_on_submit():
+        try:
+            style = service.create_bill_style(form.name.data, form.layout.data, form.description.data,
+                                              actor=current_actor())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, _ALIASES)
+        else:
+            flash(f"Bill style {style.name} created.", "success")
+            return _back("bill-styles")
+    return _page(422, bill_style_form=form)
+
+
+@bp.post("/templates/bill-styles/<int:style_id>/delete")
+def bill_styles_delete(style_id: int):
+    return _delete(BillStyle, style_id, "bill style", service.delete_bill_style, "bill-styles")
+
+
+@bp.post("/templates/attachments")
+def attachments_upload():
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(service.MAX_ATTACHMENT_BYTES + 1) if upload else b""
+        try:
+            attachment = service.upload_attachment(form.name.data, getattr(upload, "filename", None), data,
+                                                   actor=current_actor())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, _ALIASES)
+        else:
+            flash(f"Attachment {attachment.name} uploaded.", "success")
+            return _back("attachments")
+    return _page(422, attachment_form=form)
+
+
+@bp.get("/templates/attachments/<int:attachment_id>")
+def attachments_download(attachment_id: int):
+    attachment = get_row(Attachment, attachment_id, "attachment")
+    return send_file(io.BytesIO(attachment.data), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.filename)
+
+
+@bp.post("/templates/attachments/<int:attachment_id>/delete")
+def attachments_delete(attachment_id: int):
+    return _delete(Attachment, attachment_id, "attachment", service.delete_attachment, "attachments")
+
+
+@bp.post("/templates/usage-reports")
+def usage_report_profiles_create():
+    form = UsageReportProfileForm()
+    if form.validate_on_submit():
+        try:
+            profile = service.create_usage_report_profile(form.name.data, form.group_by.data, actor=current_actor())
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc, _ALIASES)
+        else:
+            flash(f"Usage report profile {profile.name} created.", "success")
+            return _back("usage-reports")
+    return _page(422, profile_form=form)
+
+
+@bp.post("/templates/usage-reports/<int:profile_id>/delete")
+def usage_report_profiles_delete(profile_id: int):
+    return _delete(UsageReportProfile, profile_id, "usage report profile", service.delete_usage_report_profile,
+                   "usage-reports")

@@ -1,0 +1,20 @@
+"""The customer portal: one blueprint, protected as a whole (customers only), views in views.py."""
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+bp = Blueprint("customer", __name__, url_prefix="/portal")
+
+
+@bp.before_request
+def _customers_only():
+    """Every portal route: anonymous visitors sign in first; admins and others are told nothing is here."""
+    if not current_user.is_authenticated:
+        if "auth.login" in current_app.view_functions:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(401)
+    if getattr(current_user, "kind", None) != "customer":
+        abort(404)
+    return None
+
+
+from portal.customer import views  # noqa: E402,F401 - registers the routes on bp

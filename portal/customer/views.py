@@ -1,0 +1,166 @@
+"""Customer portal pages: parse the request, call one service, render (no business rules here)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import (Response, flash, make_response, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from portal.billing.customer_detail import (download_pdf_for_customer, get_invoice_for_customer,
+                                            invoice_detail_for_customer)
+from portal.billing.customer_views import (PRESETS, CustomerScope, customer_dashboard, iter_customer_invoices,
+                                           list_customer_invoices)
+from portal.customer import bp
+from portal.customer.charts import bar_chart
+from portal.customer.exports import invoice_list_csv
+from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
+from portal.database import utcnow
+from portal.documents.csv import iter_invoice_cdrs_csv
+from portal.errors import InvalidState, ValidationFailed
+from portal.formatting import local_date
+from portal.extensions import db
+from portal.permissions import customer_actor
+
+DASHBOARD_LATEST = 5
+CHART_INVOICES = 12
+
+
+def _scope() -> CustomerScope:
+    return CustomerScope.for_user(current_user)
+
+
+def _today() -> dt.date:
+    return utcnow().date()
+
+
+def _is_htmx_fragment() -> bool:
+    # A history restore asks for the whole page even though htmx sent it.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+@bp.get("/")
+def dashboard():
+    scope, today = _scope(), _today()
+    form = AccountSwitchForm(request.args, scope.accounts)
+    figures = customer_dashboard(scope, today=today, account_id=form.account_id if form.validate() else None,
+                                 latest=DASHBOARD_LATEST, chart=CHART_INVOICES)
+    return render_template("customer/dashboard.html", form=form, accounts=scope.accounts, totals=figures.totals,
+                           latest=figures.latest, charts=_spend_charts(figures.chart_invoices), today=today)
+
+
+def _spend_charts(invoices) -> list:
+    """One chart per currency (amounts in different currencies never share a scale), oldest bar first."""
+    charts = []
+    for currency in sorted({inv.currency for inv in invoices}):
+        # Each bar is one invoice, labelled with the first day of its period in the account's zone.
+        rows = [(local_date(inv.start_date, inv.account.timezone), inv.amount_spent)
+                for inv in invoices if inv.currency == currency]
+        charts.append(bar_chart(
+            f"Spend per period ({currency})",
+            f"Amount spent in each period of your last {len(rows)} {currency} invoices, oldest first; "
+            "each bar is labelled with the first day of the period.",
+            currency, rows))
+    return charts
+
+
+def _filtered_page(scope: CustomerScope, today: dt.date):
+    form = InvoiceFilterForm(request.args, scope.accounts)
+    page, filters = None, None
+    if form.validate():
+        filters = form.to_filters(today)
+        try:
+            page = list_customer_invoices(scope, filters, today=today)
+        except ValidationFailed as exc:
+            form.add_service_errors(exc)
+    return form, filters, page
+
+
+@bp.get("/invoices")
+def invoices_list():
+    scope, today = _scope(), _today()
+    form, filters, page = _filtered_page(scope, today)
+    template = "customer/invoices/_table.html" if _is_htmx_fragment() else "customer/invoices/list.html"
+    response = make_response(render_template(template, form=form, filters=filters, page=page, today=today,
+                                             presets=PRESETS, oob=_is_htmx_fragment(),
+                                             several_accounts=len(scope.accounts) > 1))
+    response.vary.add("HX-Request")
+    if _is_htmx_fragment():
+        # The address bar gets the filters without the empty fields a submitted form carries.
+        response.headers["HX-Push-Url"] = url_for("customer.invoices_list", **form.query_args())
+    return response
+
+
+@bp.get("/invoices.csv")
+def invoices_csv():
+    scope, today = _scope(), _today()
+    form = InvoiceFilterForm(request.args, scope.accounts)
+    if not form.validate():
+        return _list_with_errors(form, today)
+    filters = form.to_filters(today)
+    invoices = iter_customer_invoices(scope, filters, today=today)
+    try:
+        first = next(invoices, None)  # validates the filters before the response starts
+    except ValidationFailed as exc:
+        form.add_service_errors(exc)
+        return _list_with_errors(form, today)
+
+    def rows():
+        if first is not None:
+            yield first
+        yield from invoices
+
+    response = Response(stream_with_context(invoice_list_csv(rows(), today=today)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="invoices-{today.isoformat()}.csv"'
+    return response
+
+
+def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
+    return render_template("customer/invoices/list.html", form=form, filters=None, page=None, today=today,
+                           presets=PRESETS, oob=False, several_accounts=len(form.account.choices) > 2), 400
+
+
+@bp.get("/invoices/<invoice_uuid>")
+def invoice_detail(invoice_uuid: str):
+    detail = invoice_detail_for_customer(_scope(), invoice_uuid)
+    invoice, breakdown = detail.invoice, detail.breakdown
+    mix = bar_chart("Originated, terminated and services",
+                    "What the invoice's spend is made of: calls you originated, calls you terminated, services.",
+                    invoice.currency,
+                    [("Originated calls", breakdown.originated), ("Terminated calls", breakdown.terminated),
+                     ("Services", breakdown.services)])
+    by_country = bar_chart("Spend by country", "Amount spent on calls to each country.", invoice.currency,
+                           breakdown.spend_by_country)
+    return render_template("customer/invoices/detail.html", invoice=invoice, breakdown=breakdown,
+                           status=invoice.status_on(_today()), has_pdf=detail.has_pdf, has_cdrs=detail.has_cdrs,
+                           mix_chart=mix, country_chart=by_country, pdf_form=DownloadPdfForm())
+
+
+@bp.post("/invoices/<invoice_uuid>/pdf")
+def invoice_pdf(invoice_uuid: str):
+    form = DownloadPdfForm()
+    if not form.validate_on_submit():
+        flash("The download form expired; please try again.", "error")
+        return redirect(url_for("customer.invoice_detail", invoice_uuid=invoice_uuid))
+    try:
+        invoice, document = download_pdf_for_customer(_scope(), invoice_uuid, actor=customer_actor(current_user))
+    except InvalidState as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("customer.invoice_detail", invoice_uuid=invoice_uuid))
+    data = document.data
+    db.session.commit()
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/invoices/<invoice_uuid>/cdrs.csv")
+def invoice_cdrs_csv(invoice_uuid: str):
+    invoice = get_invoice_for_customer(_scope(), invoice_uuid)
+    filename = secure_filename(f"cdrs-{invoice.invoice_number or invoice.reference}.csv") or "cdrs.csv"
+    response = Response(stream_with_context(iter_invoice_cdrs_csv(invoice)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

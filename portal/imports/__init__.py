@@ -1,0 +1,1 @@
+"""Importing CDRs and transactions from CSV files: validation of every row, then bulk inserts."""
