@@ -1,12 +1,14 @@
 """Admin invoice writes and the PDF: create (the seed's request), delete, download."""
 from __future__ import annotations
 
+import re
+
 from flask import Response, g
 from sqlalchemy import select
 
 from portal.api.jsonapi.admin import bp, context
 from portal.api.jsonapi.conventions import JsonApiError, error_object, jsonapi_response, read_json_body
-from portal.api.jsonapi.handlers import single
+from portal.api.jsonapi.handlers import check_params, single
 from portal.api.jsonapi.resources import REGISTRY
 from portal.billing.invoices import create_invoice, delete_invoice, get_invoice
 from portal.billing.tasks import enqueue_fill
@@ -64,7 +66,9 @@ def _account_id(relationship):
             or not isinstance(linkage.get("id"), (str, int)) or isinstance(linkage.get("id"), bool):
         raise JsonApiError(400, "Invalid field value", "account must link to a resource of type accounts.",
                            pointer=pointer)
-    return str(linkage["id"])
+    account_id = str(linkage["id"])
+    # An id no account can have is an unknown account (the service answers "can't be blank").
+    return account_id if re.fullmatch(r"[0-9]{1,9}", account_id) else None
 
 
 @bp.post("/invoices", endpoint="invoices_create")
@@ -86,6 +90,7 @@ def invoices_create():
 @bp.delete("/invoices/<key>", endpoint="invoices_delete")
 def invoices_delete(key: str):
     """204; an approved invoice is final (422)."""
+    check_params(None, document=False)
     delete_invoice(get_invoice(key), actor=admin_actor(g.jsonapi_admin))
     db.session.commit()
     return jsonapi_response(None, 204)
@@ -108,6 +113,7 @@ def pdf_response(data: bytes, filename: str) -> Response:
 @bp.get("/invoices/<key>/pdf", endpoint="invoices_pdf")
 def invoices_pdf(key: str):
     """The stored PDF as an attachment `invoice-{id}.pdf`; 404 without one."""
+    check_params(None, document=False)
     invoice = get_invoice(key)
     document = pdf_document(invoice.id)
     if document is None:

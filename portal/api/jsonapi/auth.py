@@ -46,12 +46,14 @@ def lifetime_seconds() -> int | None:
 def issue_token(subject: int, audience: str, *, now: dt.datetime | None = None) -> str:
     """An HS256 JWT `{"sub": subject, "aud": [audience], "exp": now + lifetime}` (no exp if lifetime is 0)."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    claims: dict = {"sub": subject, "aud": [audience]}
+    # Claim order as the documented tokens show it (it changes nothing for verification).
+    if audience == CUSTOMER_AUDIENCE:
+        claims: dict = {"aud": [audience], "sub": subject}
+    else:
+        claims = {"sub": subject, "aud": [audience]}
     lifetime = lifetime_seconds()
     if lifetime:
         claims["exp"] = int((now + dt.timedelta(seconds=lifetime)).timestamp())
-    if audience == CUSTOMER_AUDIENCE:
-        claims = {"aud": claims["aud"], "sub": subject, **({"exp": claims["exp"]} if "exp" in claims else {})}
     return jwt.encode(claims, signing_keys(audience)[0], algorithm=ALGORITHM)
 
 

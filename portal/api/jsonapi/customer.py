@@ -19,7 +19,7 @@ from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonA
                                             check_content_type, empty_response, read_json_body)
 from portal.api.jsonapi.document import Context
 from portal.api.jsonapi.errors import register_error_handlers
-from portal.api.jsonapi.handlers import add_read_routes
+from portal.api.jsonapi.handlers import add_read_routes, check_params
 from portal.api.jsonapi.resources import REGISTRY
 from portal.billing.dates import local_date
 from portal.billing.scoping import get_customer_invoice, scope_for_user
@@ -109,6 +109,7 @@ def download_filename(invoice) -> str:
 @bp.get("/invoices/<key>/download", endpoint="invoices_download")
 def invoices_download(key: str):
     """The PDF of an approved invoice of the caller's accounts; 404 when not visible or without a PDF."""
+    check_params(None, document=False)
     ctx = context()
     invoice = get_customer_invoice(ctx.customer_id, ctx.account_ids, invoice_uuid=key)
     document = pdf_document(invoice.id)

@@ -1,12 +1,14 @@
 """Building JSON:API documents: resource objects, relationship linkage and compound `included` (bulk-loaded)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import REGISTRY, Rel, Resource, load_relationship
 
-MAX_INCLUDE_PATHS = 20
+MAX_INCLUDE_DEPTH = 2  # the OpenAPI part lists every path up to this depth
+_FIELDS_PARAM = re.compile(r"^fields\[([a-z-]+)\]$")
 
 
 @dataclass
@@ -18,6 +20,33 @@ class Context:
     customer_id: int | None = None
     account_ids: list[int] = field(default_factory=list)
     extras: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)  # sparse fieldsets: type -> names to show
+
+
+def api_resources(api: str) -> dict[str, Resource]:
+    """The resources one API serves, by JSON:API type."""
+    return {r.type: r for r in REGISTRY.values() if r.key.startswith(api + ":")}
+
+
+def parse_fields(api: str, args) -> dict[str, set]:
+    """Sparse fieldsets `fields[<type>]=a,b`: every type and name must exist in this API."""
+    resources = api_resources(api)
+    result = {}
+    for key in args:
+        if not key.startswith("fields"):
+            continue
+        match = _FIELDS_PARAM.match(key)
+        resource = resources.get(match.group(1)) if match else None
+        if resource is None:
+            raise bad_request("Invalid field", f"{key} does not name a resource type.", parameter=key)
+        names = {a.name for a in resource.attrs} | set(resource.rels)
+        wanted = args.get(key).split(",")
+        unknown = [n for n in wanted if n not in names]
+        if unknown:
+            raise bad_request("Invalid field", f"{unknown[0]} is not a valid field for {resource.type}.",
+                              parameter=key)
+        result[resource.type] = set(wanted)
+    return result
 
 
 def parse_include(resource: Resource, raw: str | None) -> dict:
@@ -25,12 +54,13 @@ def parse_include(resource: Resource, raw: str | None) -> dict:
     tree: dict = {}
     if raw is None:
         return tree
-    paths = raw.split(",")
-    if len(paths) > MAX_INCLUDE_PATHS:
-        raise bad_request("Invalid include", "Too many include paths.", parameter="include")
-    for path in paths:
+    for path in raw.split(","):
         node, current = tree, resource
-        for step in path.split("."):
+        steps = path.split(".")
+        if len(steps) > MAX_INCLUDE_DEPTH:
+            raise bad_request("Invalid include", f"{path} is nested deeper than {MAX_INCLUDE_DEPTH} levels.",
+                              parameter="include")
+        for step in steps:
             rel = current.rels.get(step) if step else None
             if rel is None:
                 raise bad_request("Invalid include",
@@ -55,15 +85,19 @@ def linkage(rel: Rel, value) -> dict | list | None:
 def resource_object(resource: Resource, obj, ctx: Context, loaded: dict | None = None) -> dict:
     """One resource object; `loaded` maps relationship names to related objects (linkage shown for them)."""
     url = self_url(resource, obj, ctx)
+    wanted = ctx.fields.get(resource.type)
     item = {
         "id": resource.id_of(obj),
         "type": resource.type,
         "links": {"self": url},
-        "attributes": {attr.name: attr.value(obj, ctx) for attr in resource.attrs},
+        "attributes": {attr.name: attr.value(obj, ctx) for attr in resource.attrs
+                       if wanted is None or attr.name in wanted},
     }
     if resource.rels:
         relationships = {}
         for name, rel in resource.rels.items():
+            if wanted is not None and name not in wanted:
+                continue
             entry = {"links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"}}
             if loaded is not None and name in loaded:
                 entry["data"] = linkage(rel, loaded[name])

@@ -16,7 +16,8 @@ ALL_OPS = sorted({op for ops in OPS.values() for op in ops}, key=len, reverse=Tr
 _FILTER_PARAM = re.compile(r"^filter\[([A-Za-z0-9_]+)\]$")
 # Accepted value forms, kept identical to the patterns the OpenAPI description declares.
 NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")
-FOREIGN_KEY = re.compile(r"^[0-9]{1,18}$")
+# Ids are 32-bit integers: PostgreSQL casts parameters to the column type, so larger values are refused here.
+FOREIGN_KEY = re.compile(r"^[0-9]{1,9}$")
 MOMENT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$")
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MAX_TEXT = 500

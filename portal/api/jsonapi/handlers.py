@@ -7,7 +7,7 @@ import uuid as uuid_mod
 from flask import request
 
 from portal.api.jsonapi.conventions import JsonApiError, jsonapi_response
-from portal.api.jsonapi.document import Context, compound, linkage, parse_include, self_url
+from portal.api.jsonapi.document import Context, compound, linkage, parse_fields, parse_include, self_url
 from portal.api.jsonapi.filters import filter_conditions
 from portal.api.jsonapi.paging import order_by, paginate
 from portal.api.jsonapi.resources import REGISTRY, Resource, load_relationship
@@ -18,6 +18,21 @@ def not_found(key) -> JsonApiError:
     return JsonApiError(404, "Record not found", f"The record identified by {key} could not be found.")
 
 
+COLLECTION_PARAMS = ("sort", "include")
+
+
+def check_params(ctx: Context | None, *, collection: bool = False, document: bool = True) -> None:
+    """400 `Param not allowed` for query parameters the route does not know; reads sparse fieldsets."""
+    for key in request.args:
+        if document and (key == "include" or key.startswith("fields")):
+            continue
+        if collection and (key in COLLECTION_PARAMS or key.startswith(("filter", "page"))):
+            continue
+        raise JsonApiError(400, "Param not allowed", f"{key} is not allowed.", parameter=key)
+    if document and ctx is not None:
+        ctx.fields = parse_fields(ctx.api, request.args)
+
+
 def find(resource: Resource, ctx: Context, key: str):
     """The resource's row with this id (uuid for uuid-addressed resources) inside the caller's scope, or 404."""
     if resource.id_attr == "uuid":
@@ -26,7 +41,7 @@ def find(resource: Resource, ctx: Context, key: str):
         except ValueError:
             raise not_found(key) from None
     else:
-        if not re.fullmatch(r"\d{1,18}", key):
+        if not re.fullmatch(r"[0-9]{1,9}", key):
             raise not_found(key)
         value = int(key)
     obj = db.session.scalars(resource.query(ctx).where(resource.id_column() == value)).first()
@@ -38,6 +53,7 @@ def find(resource: Resource, ctx: Context, key: str):
 def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
     """A filtered, sorted, paged collection with its includes."""
     args = request.args
+    check_params(ctx, collection=True)
     tree = parse_include(resource, args.get("include"))
     stmt = (resource.query(ctx)
             .where(*where, *filter_conditions(resource, args))
@@ -53,6 +69,7 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
 
 
 def single(resource: Resource, ctx: Context, obj, *, status: int = 200, headers: dict | None = None):
+    check_params(ctx)
     tree = parse_include(resource, request.args.get("include"))
     data, included = compound(resource, [obj], tree, ctx)
     document = {"data": data[0]}
@@ -62,6 +79,7 @@ def single(resource: Resource, ctx: Context, obj, *, status: int = 200, headers:
 
 
 def show(resource: Resource, ctx: Context, key: str):
+    check_params(ctx)
     return single(resource, ctx, find(resource, ctx, key))
 
 
@@ -75,6 +93,7 @@ def _relationship(resource: Resource, name: str):
 def relationship(resource: Resource, ctx: Context, key: str, name: str):
     """`/…/{id}/relationships/{name}`: linkage data with self and related links."""
     rel = _relationship(resource, name)
+    check_params(ctx, document=False)
     obj = find(resource, ctx, key)
     value = load_relationship(rel, [obj], ctx)[obj.id]
     url = self_url(resource, obj, ctx)
@@ -91,6 +110,7 @@ def related(resource: Resource, ctx: Context, key: str, name: str):
     target = REGISTRY[rel.target]
     if rel.to_many:
         return collection(target, ctx, where=(rel.child_fk == obj.id, *rel.where))
+    check_params(ctx)
     parse_include(target, request.args.get("include"))  # a bad include is a 400 even when there is nothing
     value = load_relationship(rel, [obj], ctx)[obj.id]
     if value is None:

@@ -6,6 +6,7 @@ import re
 from portal.api.jsonapi import serializers  # noqa: F401 - registers the resources
 from portal.api.jsonapi.admin import READ_ONLY
 from portal.api.jsonapi.conventions import MEDIA_TYPE
+from portal.api.jsonapi.document import MAX_INCLUDE_DEPTH, api_resources
 from portal.api.jsonapi.resources import OPS, REGISTRY, Resource
 
 ADMIN = "/api/rest/admin"
@@ -74,15 +75,14 @@ def resource_schema(resource: Resource) -> dict:
             "type": {"const": resource.type},
             "links": {"type": "object", "required": ["self"],
                       "properties": {"self": {"type": "string", "format": "uri"}}},
+            # Every attribute is present unless a sparse fieldset (`fields[type]=…`) leaves it out.
             "attributes": {"type": "object", "additionalProperties": False,
-                           "required": [a.name for a in resource.attrs],
                            "properties": {a.name: a.openapi() for a in resource.attrs}},
         },
     }
     if relationships:
-        schema["required"].append("relationships")
         schema["properties"]["relationships"] = {"type": "object", "additionalProperties": False,
-                                                 "required": list(relationships), "properties": relationships}
+                                                 "properties": relationships}
     return schema
 
 
@@ -91,7 +91,7 @@ _DATE = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):
 _VALUE_PATTERNS = {
     "number": r"-?[0-9]{1,15}(\.[0-9]{1,6})?",
     "time": _DATE,
-    "fk": r"[0-9]{1,18}",
+    "fk": r"[0-9]{1,9}",
     "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
 }
 # Text filters take any text without NUL that is not blank (at most 500 characters per value).
@@ -136,7 +136,7 @@ def _sort_parameter(resource: Resource) -> dict:
             "schema": {"type": "string", "pattern": f"^{one}(,{one})*$"}}
 
 
-def include_paths(resource: Resource, depth: int = 2) -> list[str]:
+def include_paths(resource: Resource, depth: int = MAX_INCLUDE_DEPTH) -> list[str]:
     paths = []
     for name, rel in resource.rels.items():
         paths.append(name)
@@ -156,13 +156,25 @@ def _collection_parameters(resource: Resource) -> list[dict]:
     ]
 
 
+def _fields_parameter(resource: Resource) -> dict:
+    properties = {}
+    for type_, target in api_resources(resource.key.partition(":")[0]).items():
+        one = f"({_alternatives([a.name for a in target.attrs] + list(target.rels))})"
+        properties[type_] = {"type": "string", "pattern": f"^{one}(,{one})*$"}
+    return {"name": "fields", "in": "query", "style": "deepObject", "explode": True,
+            "description": "Sparse fieldsets: `fields[<type>]=a,b` shows only these attributes and relationships.",
+            "schema": {"type": "object", "properties": properties, "additionalProperties": False}}
+
+
 def _include_parameters(resource: Resource) -> list[dict]:
+    """`include` (when the resource has relationships) and `fields`: the parameters of any document route."""
     paths = include_paths(resource)
     if not paths:
-        return []
+        return [_fields_parameter(resource)]
     one = f"({_alternatives(paths)})"
     return [{"name": "include", "in": "query", "schema": {"type": "string", "pattern": f"^{one}(,{one})*$"},
-             "description": "Comma-separated relationship paths (dotted for nested)."}]
+             "description": "Comma-separated relationship paths (dotted for nested)."},
+            _fields_parameter(resource)]
 
 
 def _errors(*codes: int, empty_401: bool) -> dict:
@@ -272,6 +284,7 @@ def _build() -> tuple[dict, dict]:
     paths[f"{ADMIN}/invoices"]["post"] = {
         "summary": "Create a Manual invoice (filled inline, or queued for a worker)", "tags": ["admin JSON:API"],
         "security": admin_security, "operationId": "jsonapi_admin_invoices_create",
+        "parameters": _include_parameters(invoices),
         "requestBody": {"required": True, **_jsonapi(_ref("AdminInvoiceCreate"))},
         "responses": {"201": {"description": "Created (see the Location header)",
                               **_jsonapi(_document("AdminInvoices", many=False))},

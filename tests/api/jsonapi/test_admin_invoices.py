@@ -71,7 +71,7 @@ def test_create_errors_are_422_with_pointers(client, admin_token, start, end, po
 
 
 def test_create_without_or_with_an_unknown_account_points_at_the_relationship(client, admin_token):
-    for body in (create_body(None), create_body(99999),
+    for body in (create_body(None), create_body(99999), create_body("99999999999999999999999"), create_body("x"),
                  json.dumps({"data": {"type": "invoices", "attributes": {"start-date": "2026-05-01",
                                                                          "end-date": "2026-06-01"},
                                       "relationships": {"account": {"data": None}}}})):

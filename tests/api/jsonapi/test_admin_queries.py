@@ -214,6 +214,11 @@ def test_invoice_filters_by_kind(client, admin_token):
         response = get(client, admin_token, "/invoices", **{key: value})
         assert response.status_code == 200, (key, response.data)
         assert ids(response) == expected, key
+    huge = get(client, admin_token, "/invoices", **{"filter[account_id_in]": "9999999999,1"})
+    assert huge.status_code == 400
+    assert get(client, admin_token, "/invoices", **{"filter[account_id_in]": "999999999,1"}).status_code == 200
+    assert get(client, admin_token, "/invoices/9999999999").status_code == 404
+    assert get(client, admin_token, "/invoice-service-data/999999999").status_code == 404
     combined = get(client, admin_token, "/invoices", **{"filter[account_id_eq]": a.id, "filter[state_eq]": "New"})
     assert ids(combined) == [first.id]
 
@@ -359,3 +364,11 @@ def test_listing_50_invoices_with_includes_uses_a_constant_number_of_queries(cli
     assert listed == 50
     assert many == few
     assert many <= 16
+
+
+def test_includes_nest_at_most_two_levels(client, admin_token, traffic_invoice):
+    ok = get(client, admin_token, f"/invoices/{traffic_invoice.id}", include="account.contractor,account.contractor")
+    assert ok.status_code == 200 and [i["type"] for i in ok.get_json()["included"]] == ["accounts", "contractors"]
+    deep = get(client, admin_token, f"/invoices/{traffic_invoice.id}",
+               include="originated-destinations.network.country")
+    assert deep.status_code == 400

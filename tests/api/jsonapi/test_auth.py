@@ -248,3 +248,15 @@ def test_expired_customer_token_is_refused(app, client, customer_user):
     response = client.get(f"{CUSTOMER}/invoices", headers=jsonapi_headers(token))
     assert response.status_code == 401
     assert response.get_json()["errors"][0]["title"] == "Authorization failed"
+
+
+def test_zero_lifetime_issues_tokens_without_expiry(app, client, admin):
+    app.config["JWT_LIFETIME_SECONDS"] = 0
+    try:
+        token = login_admin(client, admin)
+        assert "exp" not in jwt.decode(token, options={"verify_signature": False})
+        assert client.get(f"{ADMIN}/invoices", headers=jsonapi_headers(token)).status_code == 200
+    finally:
+        app.config["JWT_LIFETIME_SECONDS"] = 600
+    # With a lifetime configured again, a token without expiry is refused.
+    assert client.get(f"{ADMIN}/invoices", headers=jsonapi_headers(token)).status_code == 401

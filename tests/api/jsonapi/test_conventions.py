@@ -101,3 +101,27 @@ def test_relationship_mutation_routes_do_not_exist(client, admin_token):
         response = method(f"{ADMIN}/invoices/{invoice.id}/relationships/account",
                           headers=jsonapi_headers(admin_token))
         assert response.status_code == 405
+
+
+def test_unknown_query_parameters_are_refused(client, admin_token):
+    invoice = InvoiceFactory()
+    db.session.commit()
+    for path in ("/invoices?foo=1", f"/invoices/{invoice.id}?sort=id", f"/invoices/{invoice.id}/pdf?x=1",
+                 f"/invoices/{invoice.id}/relationships/account?include=account"):
+        response = client.get(f"{ADMIN}{path}", headers=jsonapi_headers(admin_token))
+        assert response.status_code == 400, path
+        assert response.get_json()["errors"][0]["title"] == "Param not allowed"
+
+
+def test_sparse_fieldsets_show_only_the_named_fields(client, admin_token):
+    invoice = InvoiceFactory()
+    db.session.commit()
+    body = client.get(f"{ADMIN}/invoices/{invoice.id}?include=account&fields[invoices]=reference,account"
+                      "&fields[accounts]=name", headers=jsonapi_headers(admin_token)).get_json()
+    assert body["data"]["attributes"] == {"reference": invoice.reference}
+    assert list(body["data"]["relationships"]) == ["account"]
+    assert list(body["included"][0]["attributes"]) == ["name"]
+    for bad in ("fields[invoices]=bogus", "fields[bogus]=name", "fields[invoices]="):
+        response = client.get(f"{ADMIN}/invoices?{bad}", headers=jsonapi_headers(admin_token))
+        assert response.status_code == 400, bad
+        assert response.get_json()["errors"][0]["title"] == "Invalid field"
