@@ -60,7 +60,7 @@ def _parse_value(spec: Filter, text: str):
             raise ValueError(text)
         return parse_decimal(text)
     if spec.kind == "fk":
-        if not FOREIGN_KEY.match(text) or int(text) >= 2**31:  # ids are 32-bit; PostgreSQL refuses larger
+        if not FOREIGN_KEY.match(text):
             raise ValueError(text)
         return int(text)
     if spec.kind == "time":
