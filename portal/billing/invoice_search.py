@@ -8,9 +8,11 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import case, func, select
 
+from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Customer, Invoice
+from portal.permissions import Actor, require
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -172,9 +174,18 @@ def invoice_query(f: InvoiceFilters):
     return stmt
 
 
-def search_invoices(f: InvoiceFilters) -> InvoicePage:
-    """One page of invoices matching the filters, sorted, with the total count."""
+def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None) -> InvoicePage:
+    """One page of invoices matching the filters, sorted, with the total count.
+
+    With an `actor`, it must be allowed to read invoices (PermissionDenied otherwise), and a customer actor
+    (a customer API key) sees only its own customer's raised invoices (portal.billing.scoping).
+    """
     stmt = invoice_query(f)
+    if actor is not None:
+        require(actor, "invoice.read")
+        if actor.kind == "customer":
+            visible = customer_invoices(actor.customer_id).with_only_columns(Invoice.id)
+            stmt = stmt.where(Invoice.id.in_(visible))
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     column = SORTS[f.sort.lstrip("-")]
     order = column.desc() if f.sort.startswith("-") else column.asc()
@@ -195,7 +206,7 @@ def _int(value: str, name: str, errors: list[FieldError]) -> int | None:
     except ValueError:
         errors.append(FieldError(name, "must be a whole number"))
         return None
-    if abs(number) > 2**53:
+    if abs(number) >= 2**31:  # ids are 32-bit columns; PostgreSQL refuses larger parameters
         errors.append(FieldError(name, "is out of range"))
         return None
     return number

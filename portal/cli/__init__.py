@@ -5,6 +5,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
+    from portal.cli.api_keys import api_keys_group
     from portal.cli.billing import billing_group
     from portal.cli.data import cdrs_group, demo_data_command, transactions_group
     from portal.cli.users import users_group
@@ -14,3 +15,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(cdrs_group)
     app.cli.add_command(transactions_group)
+    app.cli.add_command(api_keys_group)

@@ -80,6 +80,9 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
                                    headers)
         return errors_response(exc.code, [error_object(exc.code, exc.name, exc.description or exc.name)], headers)
 
+    # A code-specific app handler (the sign-in pages' 429) would win over the class handler above.
+    bp.register_error_handler(429, _http_error)
+
     @bp.errorhandler(OperationalError)
     def _database_unavailable(exc: OperationalError):
         db.session.rollback()

@@ -1,0 +1,217 @@
+"""Backend API v1 invoice actions: `POST /invoices/{id}?action=…`, each calling one service."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import uuid
+
+from flask import g, jsonify, request
+
+from portal.api.backend_v1 import bp
+from portal.api.backend_v1.errors import ApiError
+from portal.api.backend_v1.params import json_body
+from portal.api.backend_v1.routes import load_invoice
+from portal.api.backend_v1.serializers import invoice_json
+from portal.billing.fill import reapply_discount_plans, refill_invoice
+from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
+from portal.delivery.emailing import email_invoice, email_invoice_cdrs
+from portal.delivery.links import download_url, mint_download_link
+from portal.documents.service import recreate_documents
+from portal.errors import DeliveryFailed, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+EXPIRY_HOURS = (1, 6, 24, 72, 168, 336, 720)
+DEFAULT_EXPIRY_HOURS = 168
+MAX_USES = (1, 2)
+# FieldError.field of the e-mail services -> documented code.
+EMAIL_FIELD_CODES = {"email": 400702, "bill-style": 400703, "message": 400704, "attachments": 400705,
+                     "usage-report-profile": 400706}
+NO_CDRS = "No CDRs available for this invoice"
+ACTIONS = ("email", "emailCdrs", "recreate", "updateCallTransactions", "reapplyDiscountPlans",
+           "generateDownloadLink", "linkToXero", "unlinkFromXero")
+
+
+def _actor():
+    return g.api_caller.actor
+
+
+@bp.post("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+def invoice_action(invoice_id: int):
+    action = request.args.get("action")
+    handler = _HANDLERS.get(action or "")
+    if handler is None:
+        raise ApiError(400501, f"Unknown action {action!r}; one of: {', '.join(ACTIONS)}" if action
+                       else f"Give ?action=, one of: {', '.join(ACTIONS)}")
+    body = json_body()
+    invoice = load_invoice(invoice_id)
+    try:
+        response = handler(invoice, body)
+    except (PermissionDenied, NotFound, ApiError):
+        raise
+    except ServiceError as exc:
+        code = _FAILURE_CODES[action](exc)
+        if code is None:
+            raise
+        if isinstance(exc, DeliveryFailed):
+            db.session.commit()  # keep the record of the failed attempt
+        else:
+            db.session.rollback()
+        raise ApiError(code, exc.message) from None
+    db.session.commit()
+    return response
+
+
+def _strings(value, name: str, code: int, *, split: bool = False) -> list[str] | None:
+    """A list of strings from a JSON array (or, with `split`, a comma/semicolon separated string)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and split:
+        return [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError(code, f"{name} - must be a list of strings")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _string(value, name: str, code: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiError(code, f"{name} - must be a string")
+    return value.strip() or None
+
+
+def _email(invoice, body):
+    recipients = _strings(body.get("email"), "email", 400702, split=True)
+    delivery = email_invoice(
+        invoice,
+        actor=_actor(),
+        recipients=recipients or None,
+        bill_style=_string(body.get("billStyle"), "billStyle", 400703),
+        message=_string(body.get("message"), "message", 400704),
+        attachments=tuple(_strings(body.get("attachments"), "attachments", 400705) or ()),
+        usage_report_profile=_string(body.get("invoiceUsageReportCustomerProfileID"),
+                                     "invoiceUsageReportCustomerProfileID", 400706),
+    )
+    sent_to = getattr(delivery, "recipients", None) or ", ".join(recipients or [])
+    return jsonify(success=True, message=f"Invoice {invoice.invoice_number or invoice.id} emailed to {sent_to}")
+
+
+def _email_cdrs(invoice, body):
+    recipients = _strings(body.get("email"), "email", 400702, split=True)
+    delivery = email_invoice_cdrs(invoice, actor=_actor(), recipients=recipients or None)
+    sent_to = getattr(delivery, "recipients", None) or ", ".join(recipients or [])
+    return jsonify(success=True, message=f"CDRs of invoice {invoice.invoice_number or invoice.id} emailed to "
+                                         f"{sent_to}")
+
+
+def _recreate(invoice, body):
+    if recreate_documents(invoice, actor=_actor()) is None:
+        # The failure is recorded on the invoice (pdf_error) and in the audit log: keep that record.
+        reason = invoice.pdf_error or "rendering failed"
+        db.session.commit()
+        raise ApiError(400701, f"The invoice documents could not be recreated: {reason}")
+    return jsonify(invoice_json(invoice))
+
+
+def _update_call_transactions(invoice, body):
+    refill_invoice(invoice, actor=_actor())
+    return jsonify(invoice_json(invoice))
+
+
+def _reapply_discount_plans(invoice, body):
+    reapply_discount_plans(invoice, actor=_actor())
+    return jsonify(invoice_json(invoice))
+
+
+def _choice(body: dict, name: str, allowed: tuple[int, ...], default: int) -> int:
+    value = body.get(name, request.args.get(name))
+    if value is None:
+        return default
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        raise ApiError(400504, f"{name} - must be one of {', '.join(str(a) for a in allowed)}")
+    return value
+
+
+def _generate_download_link(invoice, body):
+    hours = _choice(body, "expiryHours", EXPIRY_HOURS, DEFAULT_EXPIRY_HOURS)
+    max_uses = _choice(body, "maxUses", MAX_USES, 1)
+    try:
+        link, token = mint_download_link(invoice, actor=_actor(), expires_in=dt.timedelta(hours=hours),
+                                         max_uses=max_uses, purpose="api")
+        db.session.flush()
+    except ServiceError:
+        raise
+    except Exception:
+        db.session.rollback()
+        log.exception("download link generation failed for invoice %s", invoice.id)
+        raise ApiError(500701) from None
+    expires_at = link.expires_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    return jsonify(success=True, download_url=download_url(token), token=token, expires_at=expires_at,
+                   max_uses=link.max_uses)
+
+
+def _link_to_xero(invoice, body):
+    value = body.get("xeroID")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ApiError(400503, "xeroID - is required")
+    try:
+        xero_id = uuid.UUID(value.strip()) if isinstance(value, str) else None
+    except ValueError:
+        xero_id = None
+    if xero_id is None:
+        raise ApiError(400504, "xeroID - must be a UUID such as 00000000-0000-0000-0000-000000000000")
+    link_invoice_to_xero(invoice, xero_id, actor=_actor())
+    return jsonify(invoice_json(invoice))
+
+
+def _unlink_from_xero(invoice, body):
+    unlink_invoice_from_xero(invoice, actor=_actor())
+    return jsonify(invoice_json(invoice))
+
+
+def _email_failure(exc: ServiceError) -> int | None:
+    if isinstance(exc, ValidationFailed):
+        for error in exc.errors:
+            if error.field in EMAIL_FIELD_CODES:
+                return EMAIL_FIELD_CODES[error.field]
+        return 400502
+    if isinstance(exc, DeliveryFailed):
+        return 500601
+    return 400502
+
+
+def _email_cdrs_failure(exc: ServiceError) -> int | None:
+    if isinstance(exc, InvalidState) and exc.message == NO_CDRS:
+        return 400707
+    if isinstance(exc, ValidationFailed) and any(e.field == "email" for e in exc.errors):
+        return 400702
+    if isinstance(exc, DeliveryFailed):
+        return 500602
+    return 400502
+
+
+_HANDLERS = {
+    "email": _email,
+    "emailCdrs": _email_cdrs,
+    "recreate": _recreate,
+    "updateCallTransactions": _update_call_transactions,
+    "reapplyDiscountPlans": _reapply_discount_plans,
+    "generateDownloadLink": _generate_download_link,
+    "linkToXero": _link_to_xero,
+    "unlinkFromXero": _unlink_from_xero,
+}
+_FAILURE_CODES = {
+    "email": _email_failure,
+    "emailCdrs": _email_cdrs_failure,
+    "recreate": lambda exc: 400701,
+    "updateCallTransactions": lambda exc: 400502,
+    "reapplyDiscountPlans": lambda exc: 400502,
+    "generateDownloadLink": lambda exc: 400502,
+    "linkToXero": lambda exc: 400502,
+    "unlinkFromXero": lambda exc: 400502,
+}

@@ -1,0 +1,80 @@
+"""Reading backend API v1 input: list flags, dates and JSON bodies (wrong values are ApiErrors)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from flask import request
+
+from portal.api.backend_v1.errors import ApiError
+from portal.api.backend_v1.serializers import DATE_FIELDS, EDITABLE_API_FIELDS
+from portal.models import Invoice
+
+# The documented flags: present without a value (`?unsent`) means on.
+FLAGS = ("unsent", "includeUnsent", "undelivered")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def list_args() -> dict:
+    """The list query as the shared invoice search reads it (portal.billing.invoice_search)."""
+    args = {name: request.args.get(name) for name in request.args}
+    for name in FLAGS:
+        if name in args and not args[name].strip():
+            args[name] = "true"
+    return args
+
+
+def parse_day(value, name: str, code: int = 400001) -> dt.date:
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ApiError(code, f"{name} - must be a date YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(code, f"{name} - is not a valid date") from None
+
+
+def json_body() -> dict:
+    """The JSON object sent, {} when there is no body; anything else is a 400002."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400002, "The request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400002, "The request body must be a JSON object")
+    return body
+
+
+def editable_changes(body: dict, *, ignore: tuple[str, ...] = ()) -> dict:
+    """Invoice column changes from the editable API fields in `body`; other fields are a 400003."""
+    changes = {}
+    for name, value in body.items():
+        if name in ignore:
+            continue
+        column = EDITABLE_API_FIELDS.get(name)
+        if column is None:
+            raise ApiError(400003, f"{name} - is not an editable field")
+        changes[column] = _field_value(name, column, value)
+    return changes
+
+
+def _field_value(name: str, column: str, value):
+    col = Invoice.__table__.c[column]
+    if value is None:
+        if not col.nullable:
+            raise ApiError(400003, f"{name} - can't be blank")
+        return None
+    if name in DATE_FIELDS:
+        return parse_day(value, name, 400003)
+    if not isinstance(value, str):
+        raise ApiError(400003, f"{name} - must be a string")
+    value = value.strip()
+    if not value and not col.nullable:
+        raise ApiError(400003, f"{name} - can't be blank")
+    limit = getattr(col.type, "length", None)
+    if limit and len(value) > limit:
+        raise ApiError(400003, f"{name} - is too long (at most {limit} characters)")
+    return value or None

@@ -1,0 +1,120 @@
+"""The backend API v1 invoice object: every documented field, money as decimal strings, dates YYYY-MM-DD."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from portal.billing.dates import local_date
+from portal.billing.money import round_currency
+from portal.database import utcnow
+from portal.models import Invoice
+
+# API field -> invoice column, for the fields PUT may change (portal.billing.invoices.EDITABLE_FIELDS).
+EDITABLE_API_FIELDS = {
+    "customerReference": "customer_reference",
+    "purchaseOrderNumber": "purchase_order_number",
+    "billStyle": "bill_style",
+    "invoiceMessage": "invoice_message",
+    "invoiceUsageReportCustomerProfile": "usage_report_profile",
+    "paymentMethod": "payment_method",
+    "cutoffDate": "cutoff_date",
+    "transactionCutoffDate": "transaction_cutoff_date",
+    "onlineBillType": "online_bill_type",
+    "emailBillType": "email_bill_type",
+    "postBillType": "post_bill_type",
+    "faxBillType": "fax_bill_type",
+}
+DATE_FIELDS = ("cutoffDate", "transactionCutoffDate")
+
+CHARGE_FIELDS = {
+    "invoiceChargesOneOff": "charges_one_off",
+    "invoiceChargesRecurring": "charges_recurring",
+    "invoiceChargesCalls": "charges_calls",
+    "invoiceChargesRefunds": "charges_refunds",
+    "invoiceChargesLate": "charges_late",
+    "invoiceChargesInterest": "charges_interest",
+    "invoiceChargesCarrierProvided": "charges_carrier_provided",
+    "invoiceChargesManualBilling": "charges_manual_billing",
+    "invoiceChargesLowUsage": "charges_low_usage",
+    "invoiceChargesManual": "charges_manual",
+    "invoiceChargesNonCall": "charges_non_call",
+}
+AMOUNT_FIELDS = {
+    "invoiceAmount": "net_amount",
+    "invoiceVAT": "vat_amount",
+    "invoiceReverseVAT": "reverse_vat_amount",
+    "total": "total_amount",
+    "paidAmount": "paid_amount",
+    "outstanding": "outstanding",
+}
+BILL_TYPE_FIELDS = {"online": "online_bill_type", "email": "email_bill_type", "post": "post_bill_type",
+                    "fax": "fax_bill_type"}
+STATUS_FLAGS = ("approved", "unsent", "emailed", "downloaded", "printed", "delivered", "paid", "partiallyPaid",
+                "overdue")
+
+
+def money(value: Decimal | None, currency: str) -> str:
+    return str(round_currency(value or Decimal(0), currency))
+
+
+def day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def status_flags(invoice: Invoice, today: dt.date) -> list[str]:
+    """Flags in STATUS_FLAGS order: approved or unsent, each delivery kind, and the payment state."""
+    flags = ["approved" if invoice.is_approved else "unsent"]
+    if invoice.emailed_at:
+        flags.append("emailed")
+    if invoice.downloaded_at:
+        flags.append("downloaded")
+    if invoice.printed_at:
+        flags.append("printed")
+    if invoice.is_delivered:
+        flags.append("delivered")
+    payment = invoice.status_on(today)
+    flags += {"paid": ["paid"], "partially paid": ["partiallyPaid"], "overdue": ["overdue"]}.get(payment, [])
+    return flags
+
+
+def invoice_json(invoice: Invoice) -> dict:
+    """The documented invoice object (plus accountID, currency, startDate, endDate)."""
+    tz = invoice.account.timezone
+    body: dict = {
+        "id": str(invoice.id),
+        "customerID": str(invoice.customer_id),
+        "accountID": str(invoice.account_id),
+        "invoiceNumber": invoice.invoice_number,
+        "billingRun": invoice.billing_run_id,
+        "currency": invoice.currency,
+        "startDate": local_date(invoice.start_date, tz).isoformat(),
+        "endDate": local_date(invoice.end_date, tz).isoformat(),
+        "invoiceDate": day(invoice.invoice_date),
+        "cutoffDate": day(invoice.cutoff_date),
+        "transactionCutoffDate": day(invoice.transaction_cutoff_date),
+        "dueDate": day(invoice.due_date),
+        "paidDate": day(invoice.paid_date),
+        # As documented: the customer's method unless the invoice names its own.
+        "paymentMethod": invoice.payment_method or invoice.customer.payment_method,
+    }
+    for name, column in AMOUNT_FIELDS.items():
+        body[name] = money(getattr(invoice, column), invoice.currency)
+    body["invoiceCallCount"] = int(invoice.originated_calls_count or 0)
+    # Whole minutes, half a minute rounds up.
+    body["invoiceCallMinutes"] = (int(invoice.originated_billing_duration or 0) + 30) // 60
+    for name, column in CHARGE_FIELDS.items():
+        body[name] = money(getattr(invoice, column), invoice.currency)
+    body.update({
+        "status": status_flags(invoice, local_date(utcnow(), tz)),
+        "billStyle": invoice.bill_style,
+        "invoiceMessage": invoice.invoice_message,
+        "invoiceUsageReportCustomerProfile": invoice.usage_report_profile,
+        "customerReference": invoice.customer_reference,
+        "purchaseOrderNumber": invoice.purchase_order_number,
+        "onlineBillType": invoice.online_bill_type,
+        "emailBillType": invoice.email_bill_type,
+        "postBillType": invoice.post_bill_type,
+        "faxBillType": invoice.fax_bill_type,
+        "billTypes": [kind for kind, column in BILL_TYPE_FIELDS.items() if getattr(invoice, column)],
+    })
+    return body

@@ -1,0 +1,77 @@
+"""Orgs API v2 (`/v2/orgs/{orgId}/…`): an account's invoices in a date window, for API-key clients."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from portal.api.key_auth import MISSING, authenticate
+from portal.error_handlers import ERROR_RENDERERS
+from portal.errors import PermissionDenied, ServiceError
+from portal.extensions import csrf, db
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/v2"
+bp = Blueprint("orgs_v2", __name__, url_prefix=PREFIX)
+csrf.exempt(bp)
+
+
+def error_message(status: int, message: str):
+    """The ErrorMessage body: {"code": <HTTP status>, "message": <what went wrong>}."""
+    response = jsonify(code=status, message=message)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="orgs-v2"'
+    return response
+
+
+def _app_level_error(status: int, title: str, detail: str):
+    """Errors raised before the blueprint is known (unrouted paths, 405) as ErrorMessage bodies."""
+    if status >= 500:
+        return error_message(status, "Internal server error; it has been logged.")
+    return error_message(status, detail or title)
+
+
+ERROR_RENDERERS[PREFIX + "/"] = _app_level_error
+
+
+@bp.before_request
+def _authenticate():
+    caller = authenticate(allow_x_api_key=True)
+    if isinstance(caller, str):
+        return error_message(401, "Send an API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'."
+                             if caller == MISSING else "The API key is unknown, malformed or revoked.")
+    if not caller.has_scope("read"):
+        return error_message(403, "The API key lacks the 'read' scope.")
+    g.api_caller = caller
+    return None
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(exc: ServiceError):
+    db.session.rollback()
+    status = 400 if exc.status == 422 else exc.status
+    if isinstance(exc, PermissionDenied):
+        status = 403
+    return error_message(status, exc.message)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    db.session.rollback()
+    response = error_message(exc.code or 500, exc.description or exc.name)
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_message(500, "Internal server error; it has been logged.")
+
+
+from portal.api.orgs_v2 import routes  # noqa: E402,F401 - attach the routes

@@ -1,0 +1,72 @@
+"""An account's raised invoices in a date window, addressed by organization slug and account id (orgs API v2)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from portal.billing.dates import local_date
+from portal.billing.scoping import customer_invoices
+from portal.database import utcnow
+from portal.errors import NotFound, ValidationFailed
+from portal.extensions import db
+from portal.models import Account, Customer, Invoice, Organization
+from portal.permissions import SYSTEM, Actor, require
+
+DEFAULT_WINDOW = relativedelta(months=12)
+MAX_WINDOW = relativedelta(years=5)
+
+
+@dataclass(frozen=True)
+class AccountInvoices:
+    account: Account
+    start: dt.date
+    end: dt.date
+    invoices: list[Invoice]
+
+
+def account_invoices(org_slug: str, account_id, *, start: dt.date | None = None, end: dt.date | None = None,
+                     actor: Actor = SYSTEM, now: dt.datetime | None = None) -> AccountInvoices:
+    """The account's raised invoices dated inside [start, end] (both inclusive), newest first.
+
+    Defaults: `end` is today in the account's time zone, `start` twelve months before `end`.
+    A customer actor reaches only its own customer's accounts; anything else is NotFound.
+
+    Raises:
+        NotFound: unknown organization, account not in it, or not visible to the actor.
+        ValidationFailed: start after end, or a window longer than five years.
+        PermissionDenied: the actor may not read invoices.
+    """
+    require(actor, "invoice.read")
+    account = _find_account(org_slug, account_id, actor)
+    end = end or local_date(now or utcnow(), account.timezone)
+    start = start or end - DEFAULT_WINDOW
+    if start > end:
+        raise ValidationFailed.single("start_date", "must be on or before end_date")
+    if start + MAX_WINDOW < end:
+        raise ValidationFailed.single("start_date", "the window may span at most five years")
+    if actor.kind == "customer":
+        stmt = customer_invoices(actor.customer_id)
+    else:
+        stmt = select(Invoice).where(Invoice.state == "Approved")
+    stmt = stmt.where(Invoice.account_id == account.id, Invoice.invoice_date >= start, Invoice.invoice_date <= end)
+    invoices = list(db.session.scalars(stmt.order_by(Invoice.invoice_date.desc(), Invoice.id.desc())))
+    return AccountInvoices(account, start, end, invoices)
+
+
+def _find_account(org_slug: str, account_id, actor: Actor) -> Account:
+    try:
+        pk = int(account_id)
+    except (TypeError, ValueError):
+        pk = None
+    account = None
+    if pk is not None and 0 < pk < 2**31:  # ids are 32-bit; larger ones cannot exist
+        stmt = (select(Account).join(Customer, Customer.id == Account.customer_id)
+                .join(Organization, Organization.id == Customer.organization_id)
+                .where(Account.id == pk, Organization.slug == org_slug))
+        account = db.session.scalars(stmt).first()
+    if account is None or (actor.kind == "customer" and account.customer_id != actor.customer_id):
+        raise NotFound(f"Account {account_id} of organization {org_slug} could not be found.")
+    return account

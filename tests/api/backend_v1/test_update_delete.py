@@ -1,0 +1,70 @@
+"""Backend API v1 `PUT` and `DELETE /invoices/{id}`: editable fields, frozen fields, unapproved-only delete."""
+from __future__ import annotations
+
+from portal.extensions import db
+from portal.models import Invoice
+from tests.api.backend_v1.conftest import assert_error
+from tests.api.key_clients import pending_invoice, raised_invoice
+
+
+def test_put_changes_editable_fields_and_returns_the_invoice(api, account):
+    invoice = pending_invoice(account)
+    db.session.commit()
+    response = api.put(f"/invoices/{invoice.id}", json={
+        "customerReference": "C-1", "purchaseOrderNumber": "PO-2", "billStyle": "Summary",
+        "invoiceMessage": "Hello", "invoiceUsageReportCustomerProfile": "By network", "paymentMethod": "Card",
+        "cutoffDate": "2026-06-01", "transactionCutoffDate": "2026-05-20", "onlineBillType": "Full",
+        "emailBillType": "Full", "postBillType": "Summary", "faxBillType": "Summary",
+    })
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["customerReference"] == "C-1" and body["billStyle"] == "Summary"
+    assert body["invoiceUsageReportCustomerProfile"] == "By network" and body["paymentMethod"] == "Card"
+    assert body["cutoffDate"] == "2026-06-01" and body["transactionCutoffDate"] == "2026-05-20"
+    assert body["billTypes"] == ["online", "email", "post", "fax"]
+    db.session.expire_all()
+    stored = db.session.get(Invoice, invoice.id)
+    assert stored.purchase_order_number == "PO-2" and stored.fax_bill_type == "Summary"
+    cleared = api.put(f"/invoices/{invoice.id}", json={"customerReference": None, "faxBillType": ""}).get_json()
+    assert cleared["customerReference"] is None and cleared["faxBillType"] is None
+
+
+def test_approved_invoice_keeps_frozen_fields(api, account):
+    invoice = raised_invoice(account)
+    db.session.commit()
+    body = assert_error(api.put(f"/invoices/{invoice.id}", json={"billStyle": "Summary"}), 400, 400004)
+    assert "bill-style" in body["hint"]
+    assert_error(api.put(f"/invoices/{invoice.id}", json={"cutoffDate": "2026-01-01", "customerReference": "Z"}),
+                 400, 400004)
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice.id).customer_reference is None
+    ok = api.put(f"/invoices/{invoice.id}", json={"customerReference": "Z", "invoiceMessage": "Paid by card"})
+    assert ok.status_code == 200 and ok.get_json()["customerReference"] == "Z"
+
+
+def test_put_refuses_read_only_unknown_and_badly_typed_fields(api, account):
+    invoice = pending_invoice(account)
+    db.session.commit()
+    for bad in ({"total": "1.00"}, {"id": "5"}, {"colour": "red"}, {"billStyle": None}, {"billStyle": 3},
+                {"cutoffDate": "tomorrow"}, {"customerReference": "x" * 101}, {"emailBillType": ["Full"]}):
+        assert_error(api.put(f"/invoices/{invoice.id}", json=bad), 400, 400003)
+    assert_error(api.put(f"/invoices/{invoice.id}", data="[", content_type="application/json"), 400, 400002)
+    assert_error(api.put(f"/invoices/{invoice.id}", json=["customerReference"]), 400, 400002)
+    assert_error(api.put("/invoices/999999", json={}), 404, 404001)
+
+
+def test_delete_removes_an_unapproved_invoice(api, account):
+    invoice = pending_invoice(account)
+    db.session.commit()
+    response = api.delete(f"/invoices/{invoice.id}")
+    assert response.status_code == 204 and response.data == b""
+    assert db.session.get(Invoice, invoice.id) is None
+    assert_error(api.delete(f"/invoices/{invoice.id}"), 404, 404001)
+
+
+def test_delete_refuses_an_approved_invoice(api, account):
+    invoice = raised_invoice(account)
+    db.session.commit()
+    body = assert_error(api.delete(f"/invoices/{invoice.id}"), 400, 400005)
+    assert "Approved invoice can't be deleted" in body["hint"]
+    assert db.session.get(Invoice, invoice.id) is not None
