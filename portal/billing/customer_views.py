@@ -6,9 +6,8 @@ accounts, approved only), so no filter, sort or export can reach anything outsid
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from portal.billing.dates import local_midnight
 from portal.billing.money import money_sum, money_value, round_currency
 from portal.billing.scoping import customer_accounts, customer_invoices
 from portal.errors import FieldError, ValidationFailed
+from portal.billing.paging import InvoicePage
 from portal.extensions import db
 from portal.models import Account, Invoice
 
@@ -73,27 +73,6 @@ class InvoiceFilters:
     direction: str = "desc"
     page: int = 1
     per_page: int = 25
-
-
-@dataclass
-class InvoicePage:
-    items: list[Invoice]
-    total: int
-    page: int
-    per_page: int
-    filters: InvoiceFilters = field(repr=False, default_factory=InvoiceFilters)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def preset_window(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import case, func, select
 
 from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
+from portal.billing.paging import InvoicePage
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Customer, Invoice
 from portal.permissions import Actor, require
@@ -58,27 +58,6 @@ class InvoiceFilters:
     sort: str = "-id"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
-
-
-@dataclass
-class InvoicePage:
-    items: list[Invoice]
-    total: int
-    page: int
-    per_page: int
-    filters: InvoiceFilters = field(repr=False, default=None)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
 
 
 def parse_invoice_filters(args, *, include_unsent_default: bool = False) -> InvoiceFilters:
