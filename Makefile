@@ -20,9 +20,11 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	touch $@ $(VENV)/.installed
 
 ## make run: set up, migrate, load demo data once, serve on http://127.0.0.1:$(PORT)
+## (the older demo PDFs are rendered in the background while the portal already serves)
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) demo-data --if-empty
+	$(FLASK) demo-data --if-empty --pdfs recent
+	$(FLASK) documents render-missing --quiet > instance/render-missing.log 2>&1 &
 	$(FLASK) demo-data --print-logins --url http://127.0.0.1:$(PORT)
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import Account, Cdr, Customer, Invoice, Payment, Transaction
 from tests.conftest import _empty_tables
 
-SMALL = {"months": 4, "calls_per_account": 50, "render_pdfs": False}
+SMALL = {"months": 4, "calls_per_account": 50, "pdfs": "none"}
 
 
 def fingerprint() -> dict:
@@ -52,7 +52,7 @@ def test_another_seed_loads_other_data(app):
 
 
 def test_cli_loads_once_with_if_empty_and_prints_logins(app, runner):
-    args = ["demo-data", "--if-empty", "--months", "4", "--calls-per-account", "20", "--no-pdfs"]
+    args = ["demo-data", "--if-empty", "--months", "4", "--calls-per-account", "20", "--pdfs", "none"]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "Loaded 10 customers" in result.output
@@ -91,3 +91,19 @@ def test_every_approved_demo_invoice_has_its_pdf(app):
     approved = db.session.query(Invoice.id).filter(Invoice.state == "Approved").count()
     with_pdf = db.session.query(InvoiceDocument.invoice_id).filter(InvoiceDocument.kind == "pdf").count()
     assert approved > 0 and with_pdf == approved
+
+
+def test_recent_pdfs_then_render_missing_completes_the_set(app, runner):
+    from portal.models import Invoice, InvoiceDocument
+
+    load_demo_data(seed=3, months=4, calls_per_account=10, pdfs="recent")
+    approved = db.session.query(Invoice).filter(Invoice.state == "Approved").all()
+    with_pdf = {d.invoice_id for d in db.session.query(InvoiceDocument).filter(InvoiceDocument.kind == "pdf")}
+    accounts = {i.account_id for i in approved}
+    newest = {max((i for i in approved if i.account_id == a), key=lambda i: i.end_date).id for a in accounts}
+    assert newest <= with_pdf and len(with_pdf) <= 2 * len(accounts) < len(approved)
+    result = runner.invoke(args=["documents", "render-missing", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert f"Stored {len(approved) - len(with_pdf)} of {len(approved) - len(with_pdf)} missing PDFs." in result.output
+    db.session.expire_all()
+    assert db.session.query(InvoiceDocument).filter(InvoiceDocument.kind == "pdf").count() == len(approved)

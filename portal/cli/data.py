@@ -23,8 +23,9 @@ def _click_progress(label: str, length: int):
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="URL printed with the logins.")
 @click.option("--months", type=click.IntRange(4, 24), default=12, hidden=True)
 @click.option("--calls-per-account", type=click.IntRange(1, 1_000_000), hidden=True)
-@click.option("--pdfs/--no-pdfs", default=True, show_default=True,
-              help="Render the PDF of every approved invoice, as approval does.")
+@click.option("--pdfs", type=click.Choice(["all", "recent", "none"]), default="all", show_default=True,
+              help="PDFs to render now: every approved invoice, each account's two newest, or none "
+                   "(render the rest later with `flask --app portal documents render-missing`).")
 @with_appcontext
 def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_per_account, pdfs):
     """Load deterministic demo data (organization `telco`) into an empty database."""
@@ -45,7 +46,7 @@ def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_pe
         return
     try:
         summary = load_demo_data(scale=scale, seed=seed, progress=_click_progress, months=months,
-                                 calls_per_account=calls_per_account, render_pdfs=pdfs)
+                                 calls_per_account=calls_per_account, pdfs=pdfs)
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None

@@ -24,10 +24,13 @@ from portal.demo.invoices import make_invoice, plan_invoices
 from portal.demo.organization import ORG_SLUG, create_document_settings, create_organization
 from portal.demo.traffic import TrafficAccount, generate_account_cdrs, insert_traffic
 from portal.demo.users import create_admins, create_customer_users
+from portal.documents.service import invoices_missing_pdf
+from portal.documents.tasks import render_missing_pdfs
 from portal.errors import Conflict
 from portal.extensions import db
 from portal.models import Organization
 
+RECENT_PDFS_PER_ACCOUNT = 2
 CALLS_PER_ACCOUNT = 2700  # at scale 1; re-routed calls add about 12 % more CDR rows
 COMMIT_EVERY_ROWS = 200_000
 COMMIT_EVERY_INVOICES = 500
@@ -55,7 +58,7 @@ def database_has_organization() -> bool:
 
 def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = None, progress=_no_progress,
                    months: int = 12, calls_per_account: int | None = None,
-                   render_pdfs: bool = True) -> DemoSummary:
+                   pdfs: str = "all") -> DemoSummary:
     """Load the demo into an empty database and commit it step by step.
 
     Args:
@@ -64,10 +67,13 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
         today: the date that fixes the demo's "now" (default the current date; see demo.clock).
         progress: `progress(label, length)` → context manager whose value has `update(n)`.
         months, calls_per_account: smaller data for tests (default a year, 2,700 calls at scale 1).
-        render_pdfs: render each approved invoice's PDF as approval does (False: figures only, for tests).
+        pdfs: "all" renders every approved invoice's PDF (as approval does); "recent" only each
+            account's two newest (the rest: `flask documents render-missing`); "none" figures only.
 
     Raises Conflict when the database already holds an organization.
     """
+    if pdfs not in ("all", "recent", "none"):
+        raise ValueError(f"pdfs must be all, recent or none, not {pdfs!r}")
     if database_has_organization():
         raise Conflict("The database already holds data (an organization exists); demo data loads only "
                        "into an empty database.")
@@ -115,11 +121,17 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
     plan = plan_invoices([(a, role) for a, role, _code in accounts], first, now)
     with progress("Invoices", len(plan)) as bar:
         for n, planned in enumerate(plan, 1):
-            summary.invoices[make_invoice(rng, planned, now, render_pdf=render_pdfs)] += 1
+            summary.invoices[make_invoice(rng, planned, now, render_pdf=False)] += 1
             if n % COMMIT_EVERY_INVOICES == 0:
                 db.session.commit()
             bar.update(1)
     db.session.commit()
+
+    # PDFs last, one commit each, so the data above is kept whatever happens here.
+    if pdfs != "none":
+        newest = RECENT_PDFS_PER_ACCOUNT if pdfs == "recent" else None
+        with progress("PDFs", len(invoices_missing_pdf(newest_per_account=newest))) as bar:
+            render_missing_pdfs(newest_per_account=newest, progress=bar.update)
     return summary
 
 

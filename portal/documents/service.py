@@ -90,3 +90,26 @@ def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | N
         raise InvalidState("Invoice documents can't be created before the invoice is filled")
     record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
     return render_invoice_document(invoice, actor=actor)
+
+
+def invoices_missing_pdf(*, newest_per_account: int | None = None) -> list[int]:
+    """Ids of approved invoices without a stored PDF, newest first.
+
+    `newest_per_account` limits the answer to that many of each account's newest approved
+    invoices (those a customer opens first).
+    """
+    has_pdf = select(InvoiceDocument.id).where(InvoiceDocument.invoice_id == Invoice.id,
+                                               InvoiceDocument.kind == "pdf").exists()
+    rows = db.session.execute(
+        select(Invoice.id, Invoice.account_id, has_pdf.label("has_pdf"))
+        .where(Invoice.state == "Approved")
+        .order_by(Invoice.end_date.desc(), Invoice.id.desc())
+    ).all()
+    wanted, seen = [], {}
+    for invoice_id, account_id, rendered in rows:
+        seen[account_id] = seen.get(account_id, 0) + 1
+        if newest_per_account is not None and seen[account_id] > newest_per_account:
+            continue
+        if not rendered:
+            wanted.append(invoice_id)
+    return wanted

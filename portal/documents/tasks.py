@@ -27,3 +27,23 @@ def render_pdf_job(invoice_id: int) -> str:
 def enqueue_render_pdf(invoice_id: int) -> None:
     """Render now (inline mode) or on a worker. Call after the approval is committed."""
     render_pdf_job(invoice_id)
+
+
+def render_missing_pdfs(*, newest_per_account: int | None = None, progress=None) -> int:
+    """Render and store every approved invoice's missing PDF, committing one invoice at a time.
+
+    Safe to stop and run again: what is rendered stays, what is left is found next time.
+    `progress(n)` is called after each invoice. Returns how many PDFs were stored.
+    """
+    from portal.documents.service import invoices_missing_pdf, render_invoice_document
+    from portal.models import Invoice
+
+    stored = 0
+    for invoice_id in invoices_missing_pdf(newest_per_account=newest_per_account):
+        invoice = db.session.get(Invoice, invoice_id)
+        if invoice is not None and render_invoice_document(invoice) is not None:
+            stored += 1
+        db.session.commit()
+        if progress:
+            progress(1)
+    return stored
