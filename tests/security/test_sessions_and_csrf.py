@@ -143,3 +143,26 @@ def test_passwords_are_argon2id_at_or_above_the_owasp_minimum(app):
         assert memory >= 19456 and iterations >= 2 and lanes >= 1
     assert verify_password(stored, PASSWORD) and not verify_password(stored, PASSWORD.upper())
     assert MIN_PASSWORD_LENGTH >= 8
+
+
+def test_disabling_a_user_signs_out_every_device_including_remember_me(app, admin_session):
+    user = CustomerUserFactory()
+    db.session.commit()
+    laptop, phone = app.test_client(), app.test_client()
+    post_login(laptop, user.email)
+    post_login(phone, user.email, remember=True)
+    phone.delete_cookie("session")  # the phone comes back on its remember-me cookie alone
+    assert laptop.get("/profile/password").status_code == 200 and phone.get("/profile/password").status_code == 200
+    html = admin_session.get(f"/admin/users/customers/{user.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    response = admin_session.post(f"/admin/users/customers/{user.id}/disable", data={"csrf_token": token})
+    assert response.status_code in (302, 303)
+    for device in (laptop, phone):
+        assert device.get("/profile/password").status_code == 302
+    # Enabling again does not revive the old sessions.
+    db.session.expire_all()
+    html = admin_session.get(f"/admin/users/customers/{user.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    admin_session.post(f"/admin/users/customers/{user.id}/enable", data={"csrf_token": token})
+    for device in (laptop, phone):
+        assert device.get("/profile/password").status_code == 302
