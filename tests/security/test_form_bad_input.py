@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import Account, Customer, Invoice, Payment
-from tests.admin.conftest import admin, admin_as  # noqa: F401 - fixtures
 from tests.admin.test_customer_views import _account_form, field_error
 from tests.factories import AccountFactory, CustomerFactory
 

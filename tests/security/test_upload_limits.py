@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from portal.delivery.templates_service import MAX_ATTACHMENT_BYTES
 from portal.models import Attachment
-from tests.admin.conftest import admin, admin_as  # noqa: F401 - fixtures
 from tests.admin.test_customer_views import field_error
 
 PDF_HEAD = b"%PDF-1.4\n"
