@@ -30,7 +30,8 @@ def _list(name: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEV_SECRET_KEY = "dev-secret-change-me"
+# Development only; production refuses to start with it.
+DEV_SECRET_KEY = "dev-secret-change-me"  # nosec B105
 
 
 class Config:
@@ -94,7 +95,8 @@ class Config:
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret"
+    # The test configuration's key, never used in production.
+    SECRET_KEY = "test-secret"  # nosec B105
     SECRET_KEY_FALLBACKS: list[str] = []
     SQLALCHEMY_DATABASE_URI = _env("PORTAL_TEST_DATABASE_URL", "sqlite://")
     QUEUE_URL = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.errors import ServiceError
@@ -60,6 +60,13 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.warning("database unavailable: %s", exc.orig)
         return _render(503, "Service Unavailable", "The database is busy or unreachable; please retry.")
+
+    @app.errorhandler(IntegrityError)
+    def _constraint_race(exc: IntegrityError):
+        # The services check uniqueness first; reaching the constraint means a concurrent writer won.
+        db.session.rollback()
+        log.warning("constraint violation (concurrent write): %s", exc.orig)
+        return _render(409, "Conflict", "A concurrent change won; reload the page and retry.")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

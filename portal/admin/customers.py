@@ -23,7 +23,8 @@ def _country_choices():
 
 @bp.get("/customers")
 def customers_list():
-    search = (request.args.get("q") or "").strip()[:100]
+    # PostgreSQL refuses NUL in text parameters: a search for it is a search for nothing.
+    search = (request.args.get("q") or "").replace("\x00", "").strip()[:100]
     customers, total = list_customers(search=search, page=page_arg(), per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     return render_template("admin/customers/list.html", customers=customers, total=total, search=search,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, ValidationError
 
 LINK_HOURS = (1, 6, 24, 72, 168, 336, 720)
 
@@ -12,6 +12,12 @@ class InvoiceCreateForm(FlaskForm):
     account = SelectField("Account", coerce=str, validate_choice=False)
     start_date = StringField("Start date", description="First day of the period (YYYY-MM-DD)")
     end_date = StringField("End date", description="Day after the last day (the period is [start, end))")
+
+    def validate_account(self, field):
+        # The options are the chosen customer's accounts; a posted id outside them (another customer's
+        # account, a forged value) must not silently bill someone else.
+        if self.customer.data and field.data and field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("is not an account of the chosen customer")
 
 
 class EmailInvoiceForm(FlaskForm):

@@ -6,7 +6,8 @@ import time
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-PASSWORD_RESET_SALT = "portal.password-reset"
+# A signing namespace, not a secret.
+PASSWORD_RESET_SALT = "portal.password-reset"  # nosec B105
 PASSWORD_RESET_MAX_AGE = 3600
 # An invitation (admin-created user choosing a first password) waits for someone to read their mail.
 INVITE_MAX_AGE = 7 * 24 * 3600

@@ -54,6 +54,11 @@ def record_payment(
         errors.append(FieldError("paid-on", "is invalid"))
     elif paid_on > (today or dt.date.today()):
         errors.append(FieldError("paid-on", "can't be in the future"))
+    # The column sizes: an overlong value is the caller's error, not a database failure.
+    for name, text, limit in (("method", method, Payment.method.type.length),
+                              ("reference", reference, Payment.reference.type.length)):
+        if text is not None and len(text) > limit:
+            errors.append(FieldError(name, f"is too long (at most {limit} characters)"))
     if errors:
         raise ValidationFailed(errors)
 

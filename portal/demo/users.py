@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from portal.auth.user_service import create_admin_user, create_customer_user
 from portal.models import Account, Customer
 
-ADMIN_PASSWORD = "admin-demo-pass"
-CUSTOMER_PASSWORD = "customer-demo-pass"
+# The documented demo logins (demo data only), not secrets.
+ADMIN_PASSWORD = "admin-demo-pass"  # nosec B105
+CUSTOMER_PASSWORD = "customer-demo-pass"  # nosec B105
 
 ADMINS = (
     ("viewer@telco.example", "Vera Viewer", 1),

@@ -47,8 +47,9 @@ def insert_columns(table: Table, columns: dict[str, list]) -> int:
         # The DBAPI cursor itself: SQLAlchemy's per-row parameter checks would cost more than the insert.
         cursor = connection.connection.driver_connection.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})",
-                               zip(*values))
+            # Table and column names come from the SQLAlchemy model, never from input; values are bound.
+            sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})"  # nosec B608
+            cursor.executemany(sql, zip(*values))
         finally:
             cursor.close()
     return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, g, request
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.backend_v1.errors import ApiError, error_response, service_error_code, status_error_response
@@ -63,6 +64,20 @@ def _http_error(exc: HTTPException):
     if exc.code == 405 and getattr(exc, "valid_methods", None):
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
+
+
+@bp.errorhandler(IntegrityError)
+def _constraint_race(exc: IntegrityError):
+    db.session.rollback()
+    log.warning("constraint violation (concurrent write): %s", exc.orig)
+    return error_response(409001)
+
+
+@bp.errorhandler(OperationalError)
+def _database_unavailable(exc: OperationalError):
+    db.session.rollback()
+    log.warning("database unavailable: %s", exc.orig)
+    return error_response(503001)
 
 
 @bp.errorhandler(Exception)

@@ -40,6 +40,7 @@ CODES: dict[int, tuple[int, str, str]] = {
     500601: (500, "Email Failed", "Email sending failed; the attempt was recorded and can be retried"),
     500602: (500, "Email Failed", "CDR email sending failed; the attempt was recorded and can be retried"),
     500701: (500, "Download Link Failed", "Download link generation failed"),
+    503001: (503, "Service Unavailable", "The database is busy or unreachable; retry the request"),
 }
 
 FROZEN = "can't be changed on an approved invoice"

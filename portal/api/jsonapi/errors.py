@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.jsonapi.conventions import (EmptyUnauthorized, JsonApiError, empty_response, error_object,
@@ -89,6 +89,12 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
         log.warning("database unavailable: %s", exc.orig)
         return errors_response(503, [error_object(503, "Service unavailable",
                                                   "The database is busy or unreachable; please retry.")])
+
+    @bp.errorhandler(IntegrityError)
+    def _constraint_race(exc: IntegrityError):
+        db.session.rollback()
+        log.warning("constraint violation (concurrent write): %s", exc.orig)
+        return errors_response(409, [error_object(409, "Conflict", "A concurrent change won; retry the request.")])
 
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, g, jsonify, request
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.key_auth import MISSING, authenticate
@@ -65,6 +66,20 @@ def _http_error(exc: HTTPException):
     if exc.code == 405 and getattr(exc, "valid_methods", None):
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
+
+
+@bp.errorhandler(IntegrityError)
+def _constraint_race(exc: IntegrityError):
+    db.session.rollback()
+    log.warning("constraint violation (concurrent write): %s", exc.orig)
+    return error_message(409, "A concurrent change won; retry the request.")
+
+
+@bp.errorhandler(OperationalError)
+def _database_unavailable(exc: OperationalError):
+    db.session.rollback()
+    log.warning("database unavailable: %s", exc.orig)
+    return error_message(503, "The database is busy or unreachable; retry the request.")
 
 
 @bp.errorhandler(Exception)

