@@ -84,16 +84,16 @@ class Site:
     def _count(self, *_args) -> None:
         self.queries += 1
 
-    def get(self, page: str) -> tuple[float, int]:
-        """Request one page: (seconds, SQL statements). Anything but 200 stops the benchmark."""
+    def get(self, page: str) -> tuple[float, float, int]:
+        """Request one page: (wall seconds, CPU seconds of this process, SQL statements); anything but 200 stops."""
         client, url, headers = self.pages[page]
         before = self.queries
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         answer = client.get(url, headers=headers)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         if answer.status_code != 200:
             raise SystemExit(f"{url} answered {answer.status_code}: {answer.get_data(as_text=True)[:500]}")
-        return elapsed, self.queries - before
+        return elapsed, cpu, self.queries - before
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -104,13 +104,14 @@ def percentile(values: list[float], p: float) -> float:
 def measure(sites: list[Site], requests: int, warmup: int = 3) -> dict:
     """Per page and site: timings (s) and the set of query counts seen, requests interleaved across sites."""
     pages = list(sites[0].pages)
-    results = {(page, i): {"times": [], "queries": set()} for page in pages for i in range(len(sites))}
+    results = {(page, i): {"times": [], "cpu": [], "queries": set()} for page in pages for i in range(len(sites))}
     for round_no in range(warmup + requests):
         for page in pages:
             for i, site in enumerate(sites):
-                elapsed, queries = site.get(page)
+                elapsed, cpu, queries = site.get(page)
                 if round_no >= warmup:
                     results[page, i]["times"].append(elapsed)
+                    results[page, i]["cpu"].append(cpu)
                     results[page, i]["queries"].add(queries)
     return results
 
@@ -125,20 +126,24 @@ def report(sites: list[Site], results: dict) -> list[dict]:
             "p50": [statistics.median(small["times"]) * 1000, statistics.median(large["times"]) * 1000],
             "p95": [p95_small * 1000, p95_large * 1000],
             "ratio": p95_large / p95_small,
+            "cpu_p50": [statistics.median(small["cpu"]) * 1000, statistics.median(large["cpu"]) * 1000],
             "queries": [sorted(small["queries"]), sorted(large["queries"])],
         })
     small_n, large_n = sites[0].invoices, sites[1].invoices
     print(f"database: {sites[0].engine.dialect.name}; machine: {machine()}")
     print(f"{'page':32} {'p50 ' + format(small_n, ','):>11} {'p50 ' + format(large_n, ','):>11} "
-          f"{'p95 ' + format(small_n, ','):>11} {'p95 ' + format(large_n, ','):>11} {'ratio':>6} queries")
+          f"{'p95 ' + format(small_n, ','):>11} {'p95 ' + format(large_n, ','):>11} {'ratio':>6} queries"
+          f" (cpu p50 small/large ms)")
     for row in rows:
         queries = " / ".join(",".join(map(str, q)) for q in row["queries"])
         verdict = "ok" if row["ratio"] <= RATIO_TARGET else "SLOW"
         constant = "constant" if row["queries"][0] == row["queries"][1] and len(row["queries"][0]) == 1 else "VARIES"
         print(f"{row['page']:32} {row['p50'][0]:8.1f} ms {row['p50'][1]:8.1f} ms {row['p95'][0]:8.1f} ms "
-              f"{row['p95'][1]:8.1f} ms {row['ratio']:6.2f} {queries} ({constant}) {verdict}")
+              f"{row['p95'][1]:8.1f} ms {row['ratio']:6.2f} {queries} ({constant}) {verdict}"
+              f" (cpu {row['cpu_p50'][0]:.1f}/{row['cpu_p50'][1]:.1f})")
     show = next(row for row in rows if row["page"].startswith("JSON:API GET /invoices/"))
-    print(f"JSON:API single GET p50 at {large_n:,}: {show['p50'][1]:.1f} ms (seed system: {SEED_JSONAPI_SHOW_MS} ms)")
+    print(f"JSON:API single GET at {large_n:,}: p50 {show['p50'][1]:.1f} ms, CPU p50 {show['cpu_p50'][1]:.1f} ms "
+          f"(seed system: {SEED_JSONAPI_SHOW_MS} ms)")
     return rows
 
 
