@@ -14,7 +14,7 @@ PAGES = ("customer list (25, filtered)", "customer invoice detail", "admin list 
 
 def test_page_benchmark_measures_every_page_on_both_sizes(app, is_postgresql):
     args = [sys.executable, str(ROOT / "bench" / "pages.py"), "--small", "20", "--large", "60", "--requests", "2",
-            "--customers", "3"]
+            "--customers", "3", "--tag", "test"]
     if is_postgresql:
         args += ["--database", "postgresql", "--database-url", os.environ["PORTAL_TEST_DATABASE_URL"]]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
