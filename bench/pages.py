@@ -50,10 +50,17 @@ class Site:
             heavy_ids = db.session.scalars(select(Invoice.id).where(Invoice.customer_id == heavy.customer_id)
                                            .order_by(Invoice.id)).all()
             middle = db.session.get(Invoice, heavy_ids[len(heavy_ids) // 2])
-            customer_user_id, admin_user_id = heavy.get_id(), admin.get_id()
-            invoice_uuid, invoice_id, customer_id = str(middle.uuid), middle.id, heavy.customer_id
+            self.user_ids = heavy.get_id(), admin.get_id()
+            self.invoice = str(middle.uuid), middle.id, heavy.customer_id
             self.engine = db.engine
+        self.pages: dict = {}
+        self.queries = 0
+        event.listen(self.engine, "before_cursor_execute", self._count)
 
+    def sign_in(self) -> None:
+        """Sign in and name the pages; done just before measuring, since API tokens live 10 minutes."""
+        customer_user_id, admin_user_id = self.user_ids
+        invoice_uuid, invoice_id, customer_id = self.invoice
         self.customer = self._signed_in(customer_user_id)
         self.admin = self._signed_in(admin_user_id)
         self.api = self.app.test_client()
@@ -70,8 +77,6 @@ class Site:
             "JSON:API GET /invoices/{id}": (self.api, f"/api/rest/admin/invoices/{invoice_id}", api_headers),
             "JSON:API GET /invoices": (self.api, "/api/rest/admin/invoices", api_headers),
         }
-        self.queries = 0
-        event.listen(self.engine, "before_cursor_execute", self._count)
 
     def _signed_in(self, user_id: str):
         # Flask-Login's own session keys: what the login form stores after a successful sign-in.
@@ -156,6 +161,8 @@ def main() -> None:
                      tag=(str, "", "suffix of the database names, so that two runs on one server never collide"))
     suffix = f"_{args.tag}" if args.tag else ""
     sites = [Site(args, args.small, f"pages_small{suffix}"), Site(args, args.large, f"pages_large{suffix}")]
+    for site in sites:
+        site.sign_in()
     report(sites, measure(sites, args.requests))
 
 
