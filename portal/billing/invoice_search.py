@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import contains_eager
 
 from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
@@ -115,42 +116,47 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False) -> Invo
 
 def invoice_query(f: InvoiceFilters):
     """The filtered SELECT of invoices (joined to customer and account for sorting), without order or paging."""
-    stmt = select(Invoice).join(Customer, Customer.id == Invoice.customer_id).join(
-        Account, Account.id == Invoice.account_id)
+    return select(Invoice).join(Customer, Customer.id == Invoice.customer_id).join(
+        Account, Account.id == Invoice.account_id).where(*invoice_conditions(f))
+
+
+def invoice_conditions(f: InvoiceFilters) -> list:
+    """The WHERE clauses of the filters; they name invoice columns only, so they also work without joins."""
+    conditions = []
     if f.invoice_number:
-        stmt = stmt.where(Invoice.invoice_number == f.invoice_number)
+        conditions.append(Invoice.invoice_number == f.invoice_number)
     if f.customer_id is not None:
-        stmt = stmt.where(Invoice.customer_id == f.customer_id)
+        conditions.append(Invoice.customer_id == f.customer_id)
     if f.account_id is not None:
-        stmt = stmt.where(Invoice.account_id == f.account_id)
+        conditions.append(Invoice.account_id == f.account_id)
     if f.state:
-        stmt = stmt.where(Invoice.state == f.state)
+        conditions.append(Invoice.state == f.state)
     elif f.unsent:
-        stmt = stmt.where(Invoice.state != "Approved")
+        conditions.append(Invoice.state != "Approved")
     elif not f.include_unsent:
-        stmt = stmt.where(Invoice.state == "Approved")
+        conditions.append(Invoice.state == "Approved")
     if f.invoice_type:
-        stmt = stmt.where(Invoice.invoice_type == f.invoice_type)
+        conditions.append(Invoice.invoice_type == f.invoice_type)
     if f.undelivered:
-        stmt = stmt.where(Invoice.state == "Approved", Invoice.emailed_at.is_(None), Invoice.downloaded_at.is_(None),
-                          Invoice.printed_at.is_(None), Invoice.marked_delivered_at.is_(None))
+        conditions += [Invoice.state == "Approved", Invoice.emailed_at.is_(None), Invoice.downloaded_at.is_(None),
+                       Invoice.printed_at.is_(None), Invoice.marked_delivered_at.is_(None)]
     if f.min_date:
-        stmt = stmt.where(Invoice.invoice_date >= f.min_date)
+        conditions.append(Invoice.invoice_date >= f.min_date)
     if f.max_date:
-        stmt = stmt.where(Invoice.invoice_date <= f.max_date)
+        conditions.append(Invoice.invoice_date <= f.max_date)
     if f.min_due_date:
-        stmt = stmt.where(Invoice.due_date >= f.min_due_date)
+        conditions.append(Invoice.due_date >= f.min_due_date)
     if f.max_due_date:
-        stmt = stmt.where(Invoice.due_date <= f.max_due_date)
+        conditions.append(Invoice.due_date <= f.max_due_date)
     if f.created_since:
-        stmt = stmt.where(Invoice.created_at >= f.created_since)
+        conditions.append(Invoice.created_at >= f.created_since)
     # Amount: the raised total once approved, the running amount before.
     amount = _amount_expr()
     if f.min_amount is not None:
-        stmt = stmt.where(amount >= f.min_amount)
+        conditions.append(amount >= f.min_amount)
     if f.max_amount is not None:
-        stmt = stmt.where(amount <= f.max_amount)
-    return stmt
+        conditions.append(amount <= f.max_amount)
+    return conditions
 
 
 def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None) -> InvoicePage:
@@ -159,16 +165,23 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None) -> Invoice
     With an `actor`, it must be allowed to read invoices (PermissionDenied otherwise), and a customer actor
     (a customer API key) sees only its own customer's raised invoices (portal.billing.scoping).
     """
-    stmt = invoice_query(f)
+    conditions = invoice_conditions(f)
+    scope = []
     if actor is not None:
         require(actor, "invoice.read")
         if actor.kind == "customer":
             visible = customer_invoices(actor.customer_id).with_only_columns(Invoice.id)
-            stmt = stmt.where(Invoice.id.in_(visible))
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+            scope.append(Invoice.id.in_(visible))
+    stmt = invoice_query(f).where(*scope)
+    # Counted on the invoices table alone: every invoice has exactly one customer and one account (non-null
+    # foreign keys), so the sorting joins change no count, and without them the database counts from an
+    # index instead of joining every matching row (100 ms at 100k invoices on SQLite, see bench/README.md).
+    total = db.session.scalar(select(func.count(Invoice.id)).where(*conditions, *scope))
     column = SORTS[f.sort.lstrip("-")]
     order = column.desc() if f.sort.startswith("-") else column.asc()
     tie = Invoice.id.desc() if f.sort.startswith("-") else Invoice.id.asc()
+    # The customer and account of every row come from the joins already there, not one query per row.
+    stmt = stmt.options(contains_eager(Invoice.customer), contains_eager(Invoice.account))
     rows = db.session.scalars(stmt.order_by(order, tie).limit(f.per_page).offset((f.page - 1) * f.per_page))
     return InvoicePage(list(rows.unique()), total or 0, f.page, f.per_page, f)
 

@@ -54,6 +54,7 @@ class Invoice(db.Model):
         Index("ix_invoices_customer_start", "customer_id", "start_date", "id"),
         Index("ix_invoices_due_date", "due_date", "id"),
         Index("ix_invoices_state_id", "state", "id"),
+        Index("ix_invoices_customer_state_id", "customer_id", "state", "id"),
         Index("ix_invoices_created_at", "created_at", "id"),
         # No two invoices of one account overlap: enforced by the database on PostgreSQL,
         # by the service (under the per-account lock) everywhere.
