@@ -1,0 +1,545 @@
+"""Access matrix: every route of the URL map × every kind of caller, with the other customer's real ids.
+
+RULES names, for each endpoint, its face (who may reach it) and how its path parameters are
+filled. A route missing from RULES fails `test_every_route_has_an_explicit_rule`. The other
+tests walk RULES: callers outside a face are refused in the face's own way (login redirect,
+404, 401), customers reach their own records (so the refusals are not vacuous) and never the
+other customer's through any id, token, filter, include, sort or export, and refused writes
+leave every table as it was.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+from flask import url_for
+
+from portal import create_app
+from portal.extensions import limiter
+from tests.security.conftest import snapshot
+
+SESSION_CUSTOMERS = ("customer_a", "customer_a_limited", "customer_b")
+ADMINS = tuple(f"admin_{level}" for level in range(1, 6))
+CUSTOMER_JWTS = ("customer_jwt_a", "customer_jwt_a_limited", "customer_jwt_b")
+KEYS = ("key_read", "key_write", "key_customer_a")
+WRITE_METHODS = ("POST", "PUT", "DELETE")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may reach an endpoint (`face`) and what fills each path parameter (see `_value`)."""
+
+    face: str
+    params: dict = field(default_factory=dict)
+
+
+# Faces: public (anyone), signed_in (any signed-in user), admin (admin users, session), portal (customer
+# users, session), download (whoever holds the token), jsonapi_admin (admin JWT), jsonapi_customer (customer
+# JWT), keys (backend API keys), api_auth (the JWT sign-in endpoints: public).
+INVOICE = {"invoice_id": "invoice.id"}
+KEY_INVOICE = {"key": "invoice.uuid"}
+RULES: dict[str, Rule] = {
+    "static": Rule("public", {"filename": "=css/app.css"}),
+    "main.index": Rule("public"),
+    "main.health": Rule("public"),
+    "openapi.docs": Rule("public"),
+    "openapi.document": Rule("public"),
+    "auth.login": Rule("public"),
+    "auth.password_forgot": Rule("public"),
+    "auth.password_reset": Rule("public", {"token": "=not-a-token"}),
+    "auth.logout": Rule("signed_in"),
+    "auth.profile_password": Rule("signed_in"),
+    "download.landing": Rule("download", {"token": "token"}),
+    "download.download": Rule("download", {"token": "token"}),
+    # Customer portal.
+    "customer.dashboard": Rule("portal"),
+    "customer.invoices_list": Rule("portal"),
+    "customer.invoices_csv": Rule("portal"),
+    "customer.invoice_detail": Rule("portal", {"invoice_uuid": "invoice.uuid"}),
+    "customer.invoice_cdrs_csv": Rule("portal", {"invoice_uuid": "invoice.uuid"}),
+    "customer.invoice_pdf": Rule("portal", {"invoice_uuid": "invoice.uuid"}),
+    # Admin area.
+    "admin.dashboard": Rule("admin"),
+    "admin.audit_list": Rule("admin"),
+    "admin.outbox_list": Rule("admin"),
+    "admin.outbox_show": Rule("admin", {"name": "=missing.eml"}),
+    "admin.customers_list": Rule("admin"),
+    "admin.customers_create": Rule("admin"),
+    "admin.customers_detail": Rule("admin", {"customer_id": "customer.id"}),
+    "admin.customers_edit": Rule("admin", {"customer_id": "customer.id"}),
+    "admin.customers_delete": Rule("admin", {"customer_id": "customer.id"}),
+    "admin.contacts_create": Rule("admin", {"customer_id": "customer.id"}),
+    "admin.contacts_delete": Rule("admin", {"customer_id": "customer.id", "contact_id": "=1"}),
+    "admin.accounts_create": Rule("admin", {"customer_id": "customer.id"}),
+    "admin.accounts_edit": Rule("admin", {"account_id": "account.id"}),
+    "admin.accounts_delete": Rule("admin", {"account_id": "account.id"}),
+    "admin.discount_plans_create": Rule("admin", {"account_id": "account.id"}),
+    "admin.discount_plans_delete": Rule("admin", {"account_id": "account.id", "plan_id": "=1"}),
+    "admin.discount_plans_toggle": Rule("admin", {"account_id": "account.id", "plan_id": "=1"}),
+    "admin.users_list": Rule("admin"),
+    "admin.admin_users_create": Rule("admin"),
+    "admin.admin_users_enabled": Rule("admin", {"user_id": "admin_user.id", "change": "=disable"}),
+    "admin.admin_users_level": Rule("admin", {"user_id": "admin_user.id"}),
+    "admin.customer_users_edit": Rule("admin", {"user_id": "customer_user.id"}),
+    "admin.customer_users_enabled": Rule("admin", {"user_id": "customer_user.id", "change": "=disable"}),
+    "admin.customer_users_invite": Rule("admin", {"customer_id": "customer.id"}),
+    "admin.customer_users_reinvite": Rule("admin", {"user_id": "customer_user.id"}),
+    "admin.api_keys_list": Rule("admin"),
+    "admin.api_keys_create": Rule("admin"),
+    "admin.api_keys_revoke": Rule("admin", {"key_id": "=1"}),
+    "admin.templates_list": Rule("admin"),
+    "admin.message_templates_create": Rule("admin"),
+    "admin.message_templates_edit": Rule("admin", {"template_id": "=1"}),
+    "admin.message_templates_delete": Rule("admin", {"template_id": "=1"}),
+    "admin.attachments_upload": Rule("admin"),
+    "admin.attachments_download": Rule("admin", {"attachment_id": "=1"}),
+    "admin.attachments_delete": Rule("admin", {"attachment_id": "=1"}),
+    "admin.bill_styles_create": Rule("admin"),
+    "admin.bill_styles_delete": Rule("admin", {"style_id": "=1"}),
+    "admin.usage_report_profiles_create": Rule("admin"),
+    "admin.usage_report_profiles_delete": Rule("admin", {"profile_id": "=1"}),
+    "admin.billing_runs_list": Rule("admin"),
+    "admin.billing_runs_create": Rule("admin"),
+    "admin.billing_runs_detail": Rule("admin", {"run_id": "=1"}),
+    "admin.invoices_list": Rule("admin"),
+    "admin.invoices_bulk": Rule("admin"),
+    "admin.invoice_create": Rule("admin"),
+    "admin.invoice_account_options": Rule("admin"),
+    "admin.invoice_detail": Rule("admin", INVOICE),
+    "admin.invoice_document": Rule("admin", {"invoice_id": "invoice.id", "kind": "=pdf"}),
+    "admin.invoice_approve": Rule("admin", {"invoice_id": "pending.id"}),
+    "admin.invoice_delete": Rule("admin", {"invoice_id": "new.id"}),
+    "admin.invoice_email": Rule("admin", INVOICE),
+    "admin.invoice_email_cdrs": Rule("admin", INVOICE),
+    "admin.invoice_link_create": Rule("admin", INVOICE),
+    "admin.invoice_link_revoke": Rule("admin", {"invoice_id": "invoice.id", "link_id": "link.id"}),
+    "admin.invoice_mark_delivered": Rule("admin", INVOICE),
+    "admin.invoice_payment": Rule("admin", INVOICE),
+    "admin.invoice_reapply_discounts": Rule("admin", {"invoice_id": "pending.id"}),
+    "admin.invoice_recreate": Rule("admin", INVOICE),
+    "admin.invoice_refill": Rule("admin", {"invoice_id": "pending.id"}),
+    "admin.invoice_xero_link": Rule("admin", INVOICE),
+    "admin.invoice_xero_unlink": Rule("admin", INVOICE),
+    # Backend API v1 and orgs API v2 (API keys).
+    "backend_v1.invoices_list": Rule("keys"),
+    "backend_v1.customer_invoices_list": Rule("keys", {"customer_id": "customer.id"}),
+    "backend_v1.customer_invoice_create": Rule("keys", {"customer_id": "customer.id"}),
+    "backend_v1.invoice_show": Rule("keys", INVOICE),
+    "backend_v1.invoice_action": Rule("keys", INVOICE),
+    "backend_v1.invoice_update": Rule("keys", {"invoice_id": "pending.id"}),
+    "backend_v1.invoice_delete": Rule("keys", {"invoice_id": "new.id"}),
+    "orgs_v2.account_invoices_list": Rule("keys", {"orgId": "=telco", "accountId": "account.id"}),
+    # JSON:API, customer side (customer JWT).
+    "jsonapi_customer.auth_login": Rule("api_auth"),
+    "jsonapi_customer.auth_logout": Rule("jsonapi_customer"),
+    "jsonapi_customer.accounts_index": Rule("jsonapi_customer"),
+    "jsonapi_customer.accounts_show": Rule("jsonapi_customer", {"key": "account.uuid"}),
+    "jsonapi_customer.invoices_index": Rule("jsonapi_customer"),
+    "jsonapi_customer.invoices_show": Rule("jsonapi_customer", KEY_INVOICE),
+    "jsonapi_customer.invoices_download": Rule("jsonapi_customer", KEY_INVOICE),
+    "jsonapi_customer.invoices_related": Rule("jsonapi_customer", {"key": "invoice.uuid", "rel": "=account"}),
+    "jsonapi_customer.invoices_relationship": Rule("jsonapi_customer", {"key": "invoice.uuid", "rel": "=account"}),
+    # JSON:API, admin side (admin JWT).
+    "jsonapi_admin.auth": Rule("api_auth"),
+    "jsonapi_admin.invoices_create": Rule("jsonapi_admin"),
+    "jsonapi_admin.invoices_delete": Rule("jsonapi_admin", {"key": "new.uuid"}),
+    "jsonapi_admin.invoices_pdf": Rule("jsonapi_admin", KEY_INVOICE),
+}
+for _resource, _key, _rel in (("accounts", "account.uuid", "contractor"), ("contractors", "customer.id", None),
+                              ("countries", "=1", None), ("networks", "=1", "country"), ("services", "=1", "account"),
+                              ("invoices", "invoice.uuid", "account"),
+                              ("invoice_originated_destinations", "=1", "invoice"),
+                              ("invoice_originated_networks", "=1", "invoice"),
+                              ("invoice_terminated_destinations", "=1", "invoice"),
+                              ("invoice_terminated_networks", "=1", "invoice"),
+                              ("invoice_service_data", "=1", "invoice")):
+    RULES[f"jsonapi_admin.{_resource}_index"] = Rule("jsonapi_admin")
+    RULES[f"jsonapi_admin.{_resource}_show"] = Rule("jsonapi_admin", {"key": _key})
+    if _rel:
+        RULES[f"jsonapi_admin.{_resource}_related"] = Rule("jsonapi_admin", {"key": _key, "rel": "=" + _rel})
+        RULES[f"jsonapi_admin.{_resource}_relationship"] = Rule("jsonapi_admin", {"key": _key, "rel": "=" + _rel})
+
+
+# Who is the "other side" of each caller: the customer whose data it must never see.
+VICTIM = {"customer_a": "b", "customer_a_limited": "b", "customer_b": "a", "customer_jwt_a": "b",
+          "customer_jwt_a_limited": "b", "customer_jwt_b": "a", "key_customer_a": "b"}
+OWN = {"customer_a": "a", "customer_a_limited": "a", "customer_b": "b", "customer_jwt_a": "a",
+       "customer_jwt_a_limited": "a", "customer_jwt_b": "b", "key_customer_a": "a"}
+
+
+def _value(spec: str, world, side) -> str:
+    """A path value: `=literal`, or a record of `side` (its first account's approved invoice unless named)."""
+    if spec.startswith("="):
+        return spec[1:]
+    thing, attribute = spec.split(".")
+    record = {
+        "invoice": side.approved[0], "pending": side.pending[0], "new": side.new[0], "account": side.accounts[0],
+        "customer": side.customer, "link": side.links[0],
+        "customer_user": world.users["customer_b" if side is world.b else "customer_a"],
+        "admin_user": world.users["admin_5"],
+    }.get(thing)
+    if thing == "token":
+        return side.tokens[0]
+    return str(getattr(record, attribute))
+
+
+def url(app, world, endpoint: str, side, **query) -> str:
+    values = {name: _value(spec, world, side) for name, spec in RULES[endpoint].params.items()}
+    with app.test_request_context():
+        path = url_for(endpoint, **values)
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def methods(app, endpoint: str) -> list[str]:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def forbidden_markers(world, caller: str) -> set[str]:
+    """What `caller` must never find in any response: the other customer's records, unapproved invoices,
+    and for the user limited to one account, the customer's other account."""
+    victim = world.b if VICTIM[caller] == "b" else world.a
+    own = world.a if victim is world.b else world.b
+    markers = victim.markers()
+    if caller.startswith(("customer", "customer_jwt")):
+        markers |= own.hidden_markers()
+    if caller.endswith("_limited"):
+        markers |= own.markers(1)
+    return markers
+
+
+def leaked(response, markers: set[str]) -> set[str]:
+    body = response.get_data().decode("utf-8", "replace")
+    return {m for m in markers if m in body}
+
+
+@pytest.fixture(scope="module")
+def clients(_app, world):
+    """One test client per caller: session callers are signed in with a cookie, API callers send a bearer."""
+    out = {}
+    for name in ("anonymous",) + SESSION_CUSTOMERS + ADMINS:
+        client = _app.test_client()
+        if name != "anonymous":
+            with client.session_transaction() as session:
+                session["_user_id"] = world.users[name].get_id()
+                session["_fresh"] = True
+        out[name] = client
+    return out
+
+
+@pytest.fixture
+def ctx(_app, world):
+    with _app.app_context():
+        limiter.reset()
+        yield _app
+
+
+def call(world, clients, caller: str, method: str, path: str, **kwargs):
+    """One request as `caller` (bearer callers use the anonymous client: no cookie)."""
+    if caller in world.tokens:
+        headers = {"Authorization": f"Bearer {world.tokens[caller]}", **kwargs.pop("headers", {})}
+        return clients["anonymous"].open(path, method=method, headers=headers, **kwargs)
+    return clients[caller].open(path, method=method, **kwargs)
+
+
+def csrf_token(client) -> str:
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    page = client.get("/profile/password").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def faces(face: str) -> list[str]:
+    return sorted(e for e, rule in RULES.items() if rule.face == face)
+
+
+def unlisted_endpoints(app) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules()} - RULES.keys()
+
+
+def test_every_route_has_an_explicit_rule(ctx):
+    assert unlisted_endpoints(ctx) == set(), "new routes need an entry in RULES"
+    endpoints = {rule.endpoint for rule in ctx.url_map.iter_rules()}
+    assert RULES.keys() - endpoints == set(), "RULES names routes that no longer exist"
+    for endpoint, rule in RULES.items():
+        url_rule = next(r for r in ctx.url_map.iter_rules() if r.endpoint == endpoint)
+        assert set(rule.params) == set(url_rule.arguments), endpoint
+
+
+def test_a_new_route_without_a_rule_is_caught(ctx):
+    """The completeness check is not vacuous: a route added to a fresh app shows up as unlisted."""
+    fresh = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": ctx.config["SQLALCHEMY_DATABASE_URI"]})
+    assert unlisted_endpoints(fresh) == set()
+    fresh.add_url_rule("/portal/export-everything", "customer.export_everything", lambda: "")
+    assert unlisted_endpoints(fresh) == {"customer.export_everything"}
+
+
+def test_admin_area_refuses_anonymous_and_customers_on_every_method(ctx, world, clients):
+    before = snapshot()
+    problems = []
+    for endpoint in faces("admin"):
+        path = url(ctx, world, endpoint, world.b)
+        for method in methods(ctx, endpoint):
+            response = call(world, clients, "anonymous", method, path)
+            if response.status_code != 302 or "/login" not in response.headers.get("Location", ""):
+                problems.append(("anonymous", method, endpoint, response.status_code))
+            for caller in SESSION_CUSTOMERS + CUSTOMER_JWTS + KEYS:
+                response = call(world, clients, caller, method, path)
+                expected = 404 if caller in SESSION_CUSTOMERS else 302  # a bearer is no session: sign in first
+                if response.status_code != expected:
+                    problems.append((caller, method, endpoint, response.status_code))
+    assert problems == []
+    assert snapshot() == before
+
+
+def test_admin_pages_answer_every_admin_level_without_errors(ctx, world, clients):
+    problems = []
+    for endpoint in faces("admin"):
+        if "GET" not in methods(ctx, endpoint):
+            continue
+        path = url(ctx, world, endpoint, world.b)
+        for caller in ADMINS:
+            status = call(world, clients, caller, "GET", path).status_code
+            # Lower levels may be refused a page (403); level 5 reaches every page without parameters.
+            expected = {200} if caller == "admin_5" else {200, 403}
+            if status >= 500 or (not RULES[endpoint].params and status not in expected):
+                problems.append((caller, endpoint, status))
+    assert problems == []
+
+
+def test_portal_refuses_anonymous_and_admins(ctx, world, clients):
+    problems = []
+    for endpoint in faces("portal"):
+        path = url(ctx, world, endpoint, world.a)
+        for method in methods(ctx, endpoint):
+            response = call(world, clients, "anonymous", method, path)
+            if response.status_code != 302 or "/login" not in response.headers.get("Location", ""):
+                problems.append(("anonymous", method, endpoint, response.status_code))
+            for caller in ADMINS:
+                status = call(world, clients, caller, method, path).status_code
+                if status != 404:
+                    problems.append((caller, method, endpoint, status))
+    assert problems == []
+
+
+@pytest.mark.parametrize("caller", SESSION_CUSTOMERS)
+def test_portal_pages_never_show_the_other_customer(ctx, world, clients, caller):
+    victim = world.b if VICTIM[caller] == "b" else world.a
+    own = world.a if victim is world.b else world.b
+    markers = forbidden_markers(world, caller)
+    problems = []
+    for endpoint in faces("portal"):
+        if "GET" not in methods(ctx, endpoint):
+            continue
+        if RULES[endpoint].params:
+            # Own approved invoice: reachable (so the refusals below are not vacuous).
+            own_response = call(world, clients, caller, "GET", url(ctx, world, endpoint, own))
+            if own_response.status_code != 200 or leaked(own_response, markers):
+                problems.append(("own", endpoint, own_response.status_code, leaked(own_response, markers)))
+            targets = [victim.approved[0].uuid, victim.approved[1].uuid, victim.pending[0].uuid,
+                       own.pending[0].uuid, own.new[0].uuid]
+            if caller.endswith("_limited"):
+                targets.append(own.approved[1].uuid)
+            for target in targets:
+                with ctx.test_request_context():
+                    path = url_for(endpoint, invoice_uuid=str(target))
+                response = call(world, clients, caller, "GET", path)
+                if response.status_code != 404 or leaked(response, markers):
+                    problems.append((endpoint, str(target), response.status_code, leaked(response, markers)))
+            continue
+        queries = [{}, {"sort": "number", "direction": "desc"}, {"sort": "total"}, {"per_page": "100"},
+                   {"status": "unpaid"}, {"number": victim.approved[0].invoice_number}]
+        queries += [{"account": str(a.id)} for a in victim.accounts]
+        if caller.endswith("_limited"):
+            queries.append({"account": str(own.accounts[1].id)})
+        for query in queries:
+            response = call(world, clients, caller, "GET", url(ctx, world, endpoint, own, **query))
+            if response.status_code >= 500 or leaked(response, markers):
+                problems.append((endpoint, query, response.status_code, leaked(response, markers)))
+        response = call(world, clients, caller, "GET", url(ctx, world, endpoint, own))
+        if own.approved[0].invoice_number not in response.get_data(as_text=True):
+            problems.append(("own invoice missing", endpoint))
+    assert problems == []
+
+
+@pytest.mark.parametrize("caller", SESSION_CUSTOMERS)
+def test_portal_pdf_download_only_for_own_invoices(ctx, world, clients, caller):
+    victim = world.b if VICTIM[caller] == "b" else world.a
+    own = world.a if victim is world.b else world.b
+    client = clients[caller]
+    token = csrf_token(client)
+    before = {link.id for side in (world.a, world.b) for link in side.links}
+    for target in (victim.approved[0], victim.approved[1], own.pending[0]) + (
+            (own.approved[1],) if caller.endswith("_limited") else ()):
+        with ctx.test_request_context():
+            path = url_for("customer.invoice_pdf", invoice_uuid=str(target.uuid))
+        response = client.post(path, data={"csrf_token": token})
+        assert response.status_code == 404, (str(target.uuid), response.status_code)
+    with ctx.test_request_context():
+        path = url_for("customer.invoice_pdf", invoice_uuid=str(own.approved[0].uuid))
+    response = client.post(path, data={"csrf_token": token}, follow_redirects=True)
+    assert response.status_code == 200 and response.data == own.documents[0].data
+    from portal.models import DownloadLink
+    from portal.extensions import db
+    minted = db.session.query(DownloadLink).filter(DownloadLink.id.notin_(before)).all()
+    assert {link.invoice_id for link in minted} <= {own.approved[0].id}
+
+
+def test_signed_in_pages_send_anonymous_to_login(ctx, world, clients):
+    for endpoint in faces("signed_in"):
+        path = url(ctx, world, endpoint, world.a)
+        for method in methods(ctx, endpoint):
+            response = call(world, clients, "anonymous", method, path)
+            assert response.status_code in (302, 400), (endpoint, method, response.status_code)
+    for caller in SESSION_CUSTOMERS + ADMINS:
+        response = call(world, clients, caller, "GET", url(ctx, world, "auth.profile_password", world.a))
+        assert response.status_code == 200 and not leaked(response, world.a.markers() | world.b.markers())
+
+
+def test_public_pages_answer_everyone_and_show_no_customer_data(ctx, world, clients):
+    everyone = world.a.markers() | world.b.markers()
+    for endpoint in faces("public"):
+        path = url(ctx, world, endpoint, world.a)
+        for caller in ("anonymous", "customer_a", "admin_1", "customer_jwt_a", "key_customer_a"):
+            response = call(world, clients, caller, "GET", path)
+            assert response.status_code < 500 and not leaked(response, everyone), (endpoint, caller)
+
+
+def test_download_links_answer_only_their_own_token(ctx, world, clients):
+    for endpoint in faces("download"):
+        for method in methods(ctx, endpoint):
+            for tampered in (world.b.tokens[0][:-2] + "xx", world.b.tokens[0] + "a", "x", world.a.tokens[0][::-1]):
+                with ctx.test_request_context():
+                    path = url_for(endpoint, token=tampered)
+                response = call(world, clients, "customer_a", method, path)
+                assert response.status_code in (400, 404), (endpoint, method, response.status_code)
+                assert not leaked(response, world.a.markers() | world.b.markers())
+    # A genuine token is a bearer credential for exactly its own invoice's PDF, whoever holds it.
+    response = call(world, clients, "anonymous", "GET", url(ctx, world, "download.landing", world.b))
+    assert response.status_code == 200 and not leaked(response, world.a.markers())
+
+
+@pytest.mark.parametrize("face,allowed,refused", [
+    ("jsonapi_admin", ("admin_jwt",), ("anonymous", "customer_a", "admin_5") + CUSTOMER_JWTS + KEYS),
+    ("jsonapi_customer", CUSTOMER_JWTS, ("anonymous", "customer_a", "admin_5", "admin_jwt") + KEYS),
+    ("keys", KEYS, ("anonymous", "customer_a", "admin_5", "admin_jwt") + CUSTOMER_JWTS),
+])
+def test_apis_refuse_every_other_credential(ctx, world, clients, face, allowed, refused):
+    before = snapshot()
+    problems = []
+    for endpoint in faces(face):
+        path = url(ctx, world, endpoint, world.b)
+        for method in methods(ctx, endpoint):
+            for caller in refused:
+                response = call(world, clients, caller, method, path, json={})
+                if response.status_code != 401 or leaked(response, world.a.markers() | world.b.markers()):
+                    problems.append((caller, method, endpoint, response.status_code))
+    assert problems == []
+    assert snapshot() == before
+
+
+JSONAPI_QUERIES = ("", "include=account", "sort=-total-amount", "sort=invoice-number", "page[size]=100")
+
+
+@pytest.mark.parametrize("caller", CUSTOMER_JWTS)
+def test_customer_jsonapi_never_returns_the_other_customer(ctx, world, clients, caller):
+    victim = world.b if VICTIM[caller] == "b" else world.a
+    own = world.a if victim is world.b else world.b
+    markers = forbidden_markers(world, caller)
+    headers = {"Accept": "application/vnd.api+json"}
+    problems = []
+    lists = [url(ctx, world, e, own) for e in ("jsonapi_customer.invoices_index", "jsonapi_customer.accounts_index")]
+    filters = [f"filter[account_id_eq]={a.uuid}" for a in victim.accounts]
+    filters += [f"filter[account_id_eq]={a.id}" for a in victim.accounts]
+    filters += [f"filter[invoice_number_eq]={victim.approved[0].invoice_number}", f"filter[id_eq]={victim.approved[0].uuid}"]
+    if caller.endswith("_limited"):
+        filters.append(f"filter[account_id_eq]={own.accounts[1].uuid}")
+    for path in lists:
+        for query in JSONAPI_QUERIES + tuple(filters):
+            response = call(world, clients, caller, "GET", f"{path}?{query}", headers=headers)
+            if response.status_code >= 500 or leaked(response, markers):
+                problems.append((path, query, response.status_code, leaked(response, markers)))
+    own_list = call(world, clients, caller, "GET", lists[0], headers=headers).get_data(as_text=True)
+    if str(own.approved[0].uuid) not in own_list:
+        problems.append(("own invoice missing from the list", caller))
+    for endpoint in faces("jsonapi_customer"):
+        if not RULES[endpoint].params:
+            continue
+        targets = [victim] + ([] if not caller.endswith("_limited") else [])
+        for side in targets:
+            for suffix in ("", "?include=account"):
+                response = call(world, clients, caller, "GET", url(ctx, world, endpoint, side) + suffix, headers=headers)
+                if response.status_code != 404 or leaked(response, markers):
+                    problems.append((endpoint, response.status_code, leaked(response, markers)))
+        for invoice in [own.pending[0], own.new[0]] + ([own.approved[1]] if caller.endswith("_limited") else []):
+            path = url(ctx, world, endpoint, own).replace(str(own.approved[0].uuid), str(invoice.uuid))
+            path = path.replace(str(own.accounts[0].uuid), str(invoice.account.uuid))
+            response = call(world, clients, caller, "GET", path, headers=headers)
+            if response.status_code != 404 or leaked(response, markers):
+                problems.append((endpoint, str(invoice.uuid), response.status_code))
+        response = call(world, clients, caller, "GET", url(ctx, world, endpoint, own), headers=headers)
+        if response.status_code != 200 or leaked(response, markers):
+            problems.append(("own", endpoint, response.status_code, leaked(response, markers)))
+    assert problems == []
+
+
+def test_admin_jsonapi_serves_the_admin_token(ctx, world, clients):
+    headers = {"Accept": "application/vnd.api+json"}
+    for endpoint in faces("jsonapi_admin"):
+        if "GET" not in methods(ctx, endpoint):
+            continue
+        response = call(world, clients, "admin_jwt", "GET", url(ctx, world, endpoint, world.b), headers=headers)
+        assert response.status_code < 500, (endpoint, response.status_code)
+        if not RULES[endpoint].params or endpoint.startswith("jsonapi_admin.invoices"):
+            assert response.status_code == 200, (endpoint, response.status_code)
+
+
+def test_customer_api_key_never_reaches_the_other_customer(ctx, world, clients):
+    a, b = world.a, world.b
+    markers = forbidden_markers(world, "key_customer_a") - a.hidden_markers()  # keys may see own unsent invoices
+    before = snapshot()
+    problems = []
+    for endpoint in faces("keys"):
+        path = url(ctx, world, endpoint, b)
+        for method in methods(ctx, endpoint):
+            for target in (path, path.replace(str(b.approved[0].id), str(b.approved[1].id))):
+                response = call(world, clients, "key_customer_a", method, target, json={})
+                if response.status_code not in (403, 404) or leaked(response, markers):
+                    problems.append((method, endpoint, response.status_code, leaked(response, markers)))
+    for query in ("", f"customer_id={b.customer.id}", f"account_id={b.accounts[0].id}", "per_page=100",
+                  f"invoice_number={b.approved[0].invoice_number}"):
+        response = call(world, clients, "key_customer_a", "GET", url(ctx, world, "backend_v1.invoices_list", a) + "?" + query)
+        if response.status_code >= 500 or leaked(response, markers):
+            problems.append(("list", query, response.status_code, leaked(response, markers)))
+    own = call(world, clients, "key_customer_a", "GET", url(ctx, world, "orgs_v2.account_invoices_list", a)
+               + "?start_date=2026-01-01&end_date=2026-12-31")
+    if own.status_code != 200 or a.approved[0].invoice_number not in own.get_data(as_text=True):
+        problems.append(("own orgs list", own.status_code))
+    own = call(world, clients, "key_customer_a", "GET", url(ctx, world, "backend_v1.invoice_show", a))
+    if own.status_code != 200:
+        problems.append(("own invoice", own.status_code))
+    assert problems == []
+    assert snapshot() == before
+
+
+def test_read_key_cannot_write(ctx, world, clients):
+    before = snapshot()
+    for endpoint in faces("keys"):
+        path = url(ctx, world, endpoint, world.a)
+        for method in set(methods(ctx, endpoint)) & set(WRITE_METHODS):
+            response = call(world, clients, "key_read", method, path, json={})
+            assert response.status_code == 403, (endpoint, method, response.status_code)
+    assert snapshot() == before
+
+
+def test_unknown_ids_of_every_shape_never_error(ctx, world, clients):
+    """Random uuids and out-of-range ids answer 404 (or a field error), never a 500."""
+    fake = str(uuid.uuid4())
+    paths = [f"/portal/invoices/{fake}", f"/portal/invoices/{fake}/cdrs.csv", "/portal/invoices/not-a-uuid"]
+    for path in paths:
+        assert call(world, clients, "customer_a", "GET", path).status_code == 404, path
+    for path in (f"/api/rest/customer/v1/invoices/{fake}", "/api/rest/customer/v1/invoices/99999999999999999999",
+                 f"/api/rest/customer/v1/accounts/{fake}"):
+        assert call(world, clients, "customer_jwt_a", "GET", path).status_code == 404, path
