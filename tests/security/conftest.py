@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from portal.delivery.links import mint_download_link
 from portal.extensions import db, limiter
-from portal.models import InvoiceDocument
+from portal.models import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
 from portal.permissions import SYSTEM
 from tests.api.jsonapi.conftest import login_admin, login_customer, make_invoice
 from tests.api.key_clients import make_key
 from tests.conftest import _empty_tables
-from tests.factories import (AccountFactory, AdminUserFactory, CdrFactory, CustomerFactory, CustomerUserFactory,
-                             OrganizationFactory)
+from tests.factories import (AccountFactory, AdminUserFactory, CdrFactory, ContactFactory, CustomerFactory,
+                             CustomerUserFactory, DiscountPlanFactory, OrganizationFactory)
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 3, 1, tzinfo=UTC)
@@ -58,6 +58,7 @@ class World:
     b: Side
     users: dict = field(default_factory=dict)  # name -> user row (sessions)
     tokens: dict = field(default_factory=dict)  # name -> bearer credential (JWTs and API keys)
+    records: dict = field(default_factory=dict)  # other records admin routes act on (contact, template, …)
 
 
 def _side(tag: str, pdf: bytes, offset: int) -> Side:
@@ -102,6 +103,15 @@ def world(_app):
                                                       accounts=[a.accounts[0]]),
             "customer_b": CustomerUserFactory(customer=b.customer, email="all@bravo.example"),
         }
+        records = {
+            "contact": ContactFactory(customer=b.customer),
+            "plan": DiscountPlanFactory(account=b.accounts[0]),
+            "template": MessageTemplate(name="Matrix template", subject="Invoice", body_text="Hello"),
+            "attachment": Attachment(name="Matrix terms", filename="terms.pdf", data=pdf, size=len(pdf)),
+            "style": BillStyle(name="Matrix style", layout="summary"),
+            "profile": UsageReportProfile(name="Matrix profile"),
+        }
+        db.session.add_all(records.values())
         for level in range(1, 6):
             users[f"admin_{level}"] = AdminUserFactory(level=level, email=f"level{level}@telco.example")
         db.session.commit()
@@ -117,7 +127,7 @@ def world(_app):
         }
         limiter.reset()
         db.session.commit()
-        yield World(a=a, b=b, users=users, tokens=tokens)
+        yield World(a=a, b=b, users=users, tokens=tokens, records=records)
         db.session.rollback()
         db.session.remove()
         _empty_tables()
