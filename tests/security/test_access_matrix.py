@@ -9,6 +9,7 @@ leave every table as it was.
 """
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from pprint import pformat
@@ -333,13 +334,16 @@ ADMIN_WRITE_LEVELS = {
 }
 
 
-# An empty form is checked before the service (422 with field errors) on these creates, and a Xero
-# action with Xero off is turned away first (302 with a message); the snapshot proves nothing was written.
-ADMIN_WRITE_REFUSALS = {
-    **{e: {403, 422} for e in ("admin.contacts_create", "admin.discount_plans_create", "admin.attachments_upload",
-                               "admin.bill_styles_create", "admin.usage_report_profiles_create")},
-    "admin.invoice_xero_link": {302, 403},
+# Valid forms, so that the refusal comes from the service and not from form validation.
+ADMIN_WRITE_FORMS = {
+    "admin.contacts_create": {"email": "new@bravo.example", "name": "New"},
+    "admin.discount_plans_create": {"name": "Plan", "kind": "percentage", "prefixes": "49", "percent": "10"},
+    "admin.bill_styles_create": {"name": "New style", "layout": "full"},
+    "admin.usage_report_profiles_create": {"name": "New profile", "group_by": "destination"},
+    "admin.attachments_upload": {"name": "New terms"},
 }
+# A Xero action with Xero off is turned away before the service (302 with a message).
+ADMIN_WRITE_REFUSALS = {"admin.invoice_xero_link": {302, 403}}
 
 
 def test_admin_writes_refuse_lower_levels_with_a_valid_csrf_token(ctx, world, clients):
@@ -350,7 +354,10 @@ def test_admin_writes_refuse_lower_levels_with_a_valid_csrf_token(ctx, world, cl
     for endpoint, level in ADMIN_WRITE_LEVELS.items():
         path = url(ctx, world, endpoint, world.b)
         for caller in ADMINS[:level - 1]:
-            response = clients[caller].post(path, data={"csrf_token": tokens[caller]})
+            data = {"csrf_token": tokens[caller], **ADMIN_WRITE_FORMS.get(endpoint, {})}
+            if endpoint == "admin.attachments_upload":
+                data["file"] = (io.BytesIO(world.a.documents[0].data), "terms.pdf", "application/pdf")
+            response = clients[caller].post(path, data=data)
             if response.status_code not in ADMIN_WRITE_REFUSALS.get(endpoint, {403}):
                 problems.append((caller, endpoint, response.status_code))
     assert not problems, pformat(problems)
