@@ -2,7 +2,12 @@
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
+from portal.extensions import csrf
+from portal.security import check_csrf
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# The guard below answers first, then checks CSRF itself (see check_csrf).
+csrf.exempt(bp)
 
 
 @bp.before_request
@@ -12,6 +17,7 @@ def _admins_only():
         return redirect(url_for("auth.login", next=request.full_path))
     if current_user.kind != "admin":
         abort(404)
+    check_csrf()
     return None
 
 

@@ -2,7 +2,12 @@
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from portal.extensions import csrf
+from portal.security import check_csrf
+
 bp = Blueprint("customer", __name__, url_prefix="/portal")
+# The guard below answers first, then checks CSRF itself (see check_csrf).
+csrf.exempt(bp)
 
 
 @bp.before_request
@@ -14,6 +19,7 @@ def _customers_only():
         abort(401)
     if getattr(current_user, "kind", None) != "customer":
         abort(404)
+    check_csrf()
     return None
 
 
