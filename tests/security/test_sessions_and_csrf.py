@@ -54,29 +54,45 @@ def admin_session(app, login):
     return client
 
 
+@pytest.fixture
+def customer_session(app, login):
+    user = CustomerUserFactory()
+    db.session.commit()
+    client = app.test_client()
+    login(user, client)
+    return client
+
+
+@pytest.fixture
+def session_for(admin_session, customer_session):
+    """The signed-in client that passes each area's guard (portal routes answer 404 to admins first)."""
+    return lambda endpoint: customer_session if endpoint.startswith("customer.") else admin_session
+
+
 def test_the_walk_finds_the_browser_forms(app):
     endpoints = {endpoint for endpoint, _, _ in browser_write_routes(app)}
     assert len(endpoints) > 20 and {"auth.logout", "auth.login"} <= endpoints, sorted(endpoints)
 
 
-def test_every_state_changing_form_refuses_a_missing_or_wrong_csrf_token(app, admin_session):
+def test_every_state_changing_form_refuses_a_missing_or_wrong_csrf_token(app, session_for):
     refused = []
     for endpoint, url, methods in browser_write_routes(app):
         for method in methods:
             for data in ({}, {"csrf_token": "forged"}):
-                response = admin_session.open(url, method=method, data=data)
+                response = session_for(endpoint).open(url, method=method, data=data)
                 body = response.get_data(as_text=True)
                 assert response.status_code == 400 and "CSRF" in body, (endpoint, method, response.status_code)
                 refused.append(endpoint)
     assert refused
 
 
-def test_htmx_requests_without_the_csrf_header_are_refused(app, admin_session):
+def test_htmx_requests_without_the_csrf_header_are_refused(app, session_for):
     for endpoint, url, methods in browser_write_routes(app):
         for method in methods:
-            response = admin_session.open(url, method=method, headers={"HX-Request": "true"})
+            client = session_for(endpoint)
+            response = client.open(url, method=method, headers={"HX-Request": "true"})
             assert response.status_code == 400, (endpoint, method, response.status_code)
-            forged = admin_session.open(url, method=method, headers={"HX-Request": "true", "X-CSRFToken": "forged"})
+            forged = client.open(url, method=method, headers={"HX-Request": "true", "X-CSRFToken": "forged"})
             assert forged.status_code == 400, (endpoint, method, forged.status_code)
 
 
