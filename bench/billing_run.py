@@ -65,8 +65,9 @@ def populate(db, accounts: int) -> None:
 
 def main() -> None:
     args = arguments(__doc__, accounts=(int, 3000, "number of due accounts"),
-                     approve=(int, 0, "1: the run approves the invoices it creates"))
-    url = fresh_database(args, "billing_run")
+                     approve=(int, 0, "1: the run approves the invoices it creates"),
+                     tag=(str, "", "suffix of the benchmark database name (parallel runs)"))
+    url = fresh_database(args, "billing_run" + args.tag)
     app = migrated_app(url)
     from portal.billing.runs import execute_billing_run, start_billing_run
     from portal.extensions import db

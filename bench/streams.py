@@ -161,7 +161,7 @@ def worker(mode: str, url: str, invoice_id: int) -> dict:
 
 def build(args) -> tuple[str, int]:
     """A fresh database with N CDRs of one account (with numbers, countries, networks) and its invoice."""
-    url = fresh_database(args, "streams")
+    url = fresh_database(args, "streams" + args.tag)
     app = migrated_app(url)
     from portal.billing.invoices import create_invoice
     from portal.extensions import db
@@ -212,7 +212,8 @@ def main() -> None:
     args = arguments(__doc__, cdrs=(int, 1_000_000, "number of CDRs"),
                      worker=(str, "", "internal: run one side (export | cursor) and print its JSON report"),
                      url=(str, "", "internal: the worker's database URL"),
-                     invoice_id=(int, 0, "internal: the worker's invoice id"))
+                     invoice_id=(int, 0, "internal: the worker's invoice id"),
+                     tag=(str, "", "suffix of the benchmark database name (parallel runs)"))
     if args.worker:
         side = {"export": run_export, "cursor": run_cursor}[args.worker]
         print(json.dumps(side(args.url, args.invoice_id)))
