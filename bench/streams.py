@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import resource
 import subprocess
@@ -62,9 +61,13 @@ class Meter:
         data = chunk.encode("utf-8")
         self.digest.update(data)
         self.size += len(data)
-        self.lines += 1
-        if self.lines % SAMPLE_EVERY == 0:
+        before, self.lines = self.lines, self.lines + chunk.count("\n")
+        if self.lines // SAMPLE_EVERY > before // SAMPLE_EVERY:
             self.track.append(rss_kib() // 1024)
+
+    def write(self, chunk: str) -> None:
+        """File-like: the csv module writes straight into the meter."""
+        self.add(chunk)
 
 
 def run_export(url: str, invoice_id: int) -> dict:
@@ -91,8 +94,7 @@ def run_cursor(url: str, invoice_id: int) -> dict:
     u = make_url(url)
     tz = ZoneInfo(TIMEZONE)
     meter = Meter()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(meter, lineterminator="\r\n")
     header = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
               "price", "success")
     if u.get_backend_name() == "sqlite":
@@ -130,14 +132,10 @@ def run_cursor(url: str, invoice_id: int) -> dict:
     start_rss = rss_kib() // 1024
     t0 = time.perf_counter()
     writer.writerow(header)
-    meter.add(buffer.getvalue())
     for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in cursor:
-        buffer.seek(0)
-        buffer.truncate()
         writer.writerow((when(time_start).astimezone(tz).isoformat(), src or "", dst or "", prefix or "",
                          country or "", network or "", duration, billed, number(rate), number(price),
                          "true" if success else "false"))
-        meter.add(buffer.getvalue())
     seconds = time.perf_counter() - t0
     conn.close()
     return _report(meter, seconds, start_rss)
@@ -219,6 +217,7 @@ def main() -> None:
         print(json.dumps(side(args.url, args.invoice_id)))
         return
     url, invoice_id = build(args)
+    print(f"benchmark database {make_url(url).render_as_string(hide_password=True)}, invoice {invoice_id}", flush=True)
     cursor = worker("cursor", url, invoice_id)
     export = worker("export", url, invoice_id)
     same = cursor["sha256"] == export["sha256"] and cursor["lines"] == export["lines"]
