@@ -34,8 +34,9 @@ GROUP BY dialpeer_prefix, country_id, network_id, dialpeer_rate, dialpeer_revers
 
 
 def main() -> None:
-    args = arguments(__doc__, cdrs=(int, 1_000_000, "number of CDRs"), repeat=(int, 5, "timed repetitions"))
-    url = fresh_database(args, "fill")
+    args = arguments(__doc__, cdrs=(int, 1_000_000, "number of CDRs"), repeat=(int, 5, "timed repetitions"),
+                     tag=(str, "", "suffix of the benchmark database name (parallel runs)"))
+    url = fresh_database(args, "fill" + args.tag)
     app = migrated_app(url)
     from portal.billing.fill import fill_invoice
     from portal.billing.invoices import create_invoice, delete_invoice

@@ -32,25 +32,27 @@ def invoice_has_cdrs(invoice: Invoice) -> bool:
 
 
 def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
-    """CSV text of the invoice's calls, header first, one line per call in time order.
+    """CSV text of the invoice's calls, header first, then the calls in time order.
 
-    Nothing runs until the first line is asked for. Rows come from the database in batches
-    (`yield_per`, a server-side cursor on PostgreSQL), so memory stays flat whatever the
-    number of calls. Times are ISO-8601 in the account's time zone. Wrap the iterator with
-    `stream_with_context` when it feeds a response.
+    Nothing runs until the first chunk is asked for. Rows come from the database in batches
+    (`yield_per`, a server-side cursor on PostgreSQL) and each batch is yielded as one chunk of
+    whole lines, so memory stays flat whatever the number of calls and a server writes a
+    batch per socket write, not a line. Times are ISO-8601 in the account's time zone. Wrap
+    the iterator with `stream_with_context` when it feeds a response.
     """
     tz = zone(invoice.account.timezone)
     conditions = _originated(invoice)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
-    def line(values) -> str:
+    def text() -> str:
+        value = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
+        return value
 
-    yield line(CDR_COLUMNS)
+    writer.writerow(CDR_COLUMNS)
+    yield text()
     stmt = (
         select(Cdr.time_start, Cdr.src_number, Cdr.dst_number, Cdr.dst_prefix, Country.name, Network.name,
                Cdr.duration, Cdr.customer_duration, Cdr.destination_rate, Cdr.customer_price, Cdr.success)
@@ -62,9 +64,12 @@ def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
     )
     result = db.session.execute(stmt)
     try:
-        for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in result:
-            yield line((time_start.astimezone(tz).isoformat(), src or "", dst or "", prefix or "",
-                        country or "", network or "", duration, billed, rate, price,
-                        "true" if success else "false"))
+        for batch in result.partitions():
+            writer.writerows(
+                (time_start.astimezone(tz).isoformat(), src or "", dst or "", prefix or "", country or "",
+                 network or "", duration, billed, rate, price, "true" if success else "false")
+                for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in batch
+            )
+            yield text()
     finally:
         result.close()

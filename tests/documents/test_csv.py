@@ -7,7 +7,7 @@ import inspect
 import io
 from decimal import Decimal
 
-from portal.documents.csv import CDR_COLUMNS, invoice_has_cdrs, iter_invoice_cdrs_csv
+from portal.documents.csv import BATCH, CDR_COLUMNS, invoice_has_cdrs, iter_invoice_cdrs_csv
 from portal.extensions import db
 from tests.documents.conftest import END, START, make_invoice
 from tests.factories import AccountFactory, CdrFactory
@@ -51,8 +51,10 @@ def test_generator_is_lazy_and_streams_in_order(app):
     db.session.commit()
     stream = iter_invoice_cdrs_csv(invoice)
     assert inspect.getgeneratorstate(stream) == inspect.GEN_CREATED  # no query has run yet
-    assert next(stream).startswith("time,src,dst")
+    assert next(stream) == ",".join(CDR_COLUMNS) + "\r\n"
     first = next(stream)
     assert inspect.getgeneratorstate(stream) == inspect.GEN_SUSPENDED
-    numbers = [first.split(",")[2]] + [line.split(",")[2] for line in stream]
-    assert numbers == [str(n) for n in range(2500)]
+    # One chunk per fetch batch, each made of whole lines.
+    assert first.endswith("\r\n") and first.count("\r\n") == BATCH
+    lines = first.splitlines() + [line for chunk in stream for line in chunk.splitlines()]
+    assert [line.split(",")[2] for line in lines] == [str(n) for n in range(2500)]
