@@ -1,12 +1,13 @@
-"""Benchmark: JSON:API invoice show and list, and the stored-PDF download, under gunicorn with the production
+"""Benchmark (not named http.py: run as a script, that would shadow the standard library's `http` for every
+script in bench/): JSON:API invoice show and list, and the stored-PDF download, under gunicorn with the production
 configuration and wrk on loopback, against a minimal one-row route on the same server.
 
 Targets (ratios of requests/s measured side by side in one run): show and list >= 0.5 x the minimal
 route, PDF download >= 0.7 x.
 
-    python bench/http.py                          # PostgreSQL (PORTAL_BENCH_DATABASE_URL or the local server)
-    python bench/http.py --database sqlite
-    python bench/http.py --invoices 50 --duration 1 --connections 2 --workers 1   # smoke run
+    python bench/http_server.py                          # PostgreSQL (PORTAL_BENCH_DATABASE_URL or the local server)
+    python bench/http_server.py --database sqlite
+    python bench/http_server.py --invoices 50 --duration 1 --connections 2 --workers 1   # smoke run
 """
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Run as a script, this folder is first on sys.path and this file would shadow the standard library's
-# `http` package for every later import; keep the project root instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
 import json  # noqa: E402
