@@ -42,7 +42,9 @@ def add_destinations(db, invoice, rows: int) -> None:
 
     existing = db.session.scalar(select(func.count()).where(InvoiceDestination.invoice_id == invoice.id))
     template = db.session.scalars(select(InvoiceDestination).where(InvoiceDestination.invoice_id == invoice.id)).first()
-    extra = [{"invoice_id": invoice.id, "direction": "originated", "dst_prefix": f"4{9100 + n}",
+    # populate() writes explicit ids, which leave PostgreSQL's sequence behind: give explicit ids too.
+    next_id = db.session.scalar(select(func.max(InvoiceDestination.id))) + 1
+    extra = [{"id": next_id + n, "invoice_id": invoice.id, "direction": "originated", "dst_prefix": f"4{9100 + n}",
               "country_id": template.country_id, "network_id": template.network_id, "rate": Decimal("0.045"),
               "spent": True, "calls_count": 10 + n, "successful_calls_count": 6 + n, "calls_duration": 900 + n,
               "billing_duration": 1200 + n, "amount": Decimal("1.250000"), "discount": Decimal(0),
