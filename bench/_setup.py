@@ -16,9 +16,9 @@ UTC = timezone.utc
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def arguments(description: str, **extra) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+def arguments(description: str, *, default_database: str = "sqlite", **extra) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default=default_database)
     parser.add_argument("--database-url", help="PostgreSQL server URL (a benchmark database is created beside it)",
                         default=os.environ.get("PORTAL_BENCH_DATABASE_URL", PG_URL))
     for name, (kind, default, help_text) in extra.items():

@@ -35,6 +35,18 @@ def get_pdf_document(invoice: Invoice) -> InvoiceDocument | None:
     ).first()
 
 
+def stored_pdf_bytes(invoice_id: int) -> bytes | None:
+    """The bytes of the invoice's stored PDF, or None; one query that loads no Invoice or document object.
+
+    Downloads are the hot path of stored PDFs (API clients pull them in bulk): reading the one
+    column directly costs one round trip instead of three (invoice, document row, deferred bytes).
+    """
+    data = db.session.scalar(
+        select(InvoiceDocument.data).where(InvoiceDocument.invoice_id == invoice_id, InvoiceDocument.kind == "pdf")
+    )
+    return data or None
+
+
 def render_invoice_document(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceDocument | None:
     """Render the invoice PDF and store it, replacing the previous one. Never raises for a render failure.
 

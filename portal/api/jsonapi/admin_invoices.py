@@ -4,16 +4,15 @@ from __future__ import annotations
 import re
 
 from flask import Response, g
-from sqlalchemy import select
 
 from portal.api.jsonapi.admin import bp, context
 from portal.api.jsonapi.conventions import JsonApiError, error_object, jsonapi_response, read_json_body
 from portal.api.jsonapi.handlers import check_params, single
 from portal.api.jsonapi.resources import REGISTRY
-from portal.billing.invoices import create_invoice, delete_invoice, get_invoice
+from portal.billing.invoices import create_invoice, delete_invoice, get_invoice, row_id
 from portal.billing.tasks import enqueue_fill
+from portal.documents.service import stored_pdf_bytes
 from portal.extensions import db
-from portal.models import InvoiceDocument
 from portal.permissions import admin_actor
 
 CREATABLE_ATTRIBUTES = ("start-date", "end-date")
@@ -96,12 +95,6 @@ def invoices_delete(key: str):
     return jsonapi_response(None, 204)
 
 
-def pdf_document(invoice_id: int) -> InvoiceDocument | None:
-    stmt = select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice_id, InvoiceDocument.kind == "pdf")
-    document = db.session.scalars(stmt).first()
-    return document if document is not None and document.data else None
-
-
 def pdf_response(data: bytes, filename: str) -> Response:
     response = Response(data, status=200, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -114,8 +107,9 @@ def pdf_response(data: bytes, filename: str) -> Response:
 def invoices_pdf(key: str):
     """The stored PDF as an attachment `invoice-{id}.pdf`; 404 without one."""
     check_params(None, document=False)
-    invoice = get_invoice(key)
-    document = pdf_document(invoice.id)
-    if document is None:
+    pk = row_id(key)
+    data = stored_pdf_bytes(pk) if pk is not None else None
+    if data is None:
+        invoice = get_invoice(key)  # NotFound for an unknown invoice; only a miss pays for loading it
         raise JsonApiError(404, "Record not found", f"Invoice {invoice.id} has no PDF document.")
-    return pdf_response(document.data, f"invoice-{invoice.id}.pdf")
+    return pdf_response(data, f"invoice-{pk}.pdf")

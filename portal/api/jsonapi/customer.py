@@ -12,7 +12,7 @@ import re
 from flask import Blueprint, Response, current_app, g, request
 
 from portal.api.jsonapi.admin import auth_rate_limit, authentication_failed, read_credentials, token_response
-from portal.api.jsonapi.admin_invoices import pdf_document, pdf_response
+from portal.api.jsonapi.admin_invoices import pdf_response
 from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, CUSTOMER_COOKIE, BadToken, authenticate_customer,
                                      customer_from_token, issue_token, lifetime_seconds, token_from_header)
 from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, check_accept,
@@ -23,6 +23,7 @@ from portal.api.jsonapi.handlers import add_read_routes, check_params
 from portal.api.jsonapi.resources import REGISTRY
 from portal.billing.dates import local_date
 from portal.billing.scoping import get_customer_invoice, scope_for_user
+from portal.documents.service import stored_pdf_bytes
 from portal.extensions import limiter
 
 ROOT_PATH = "/api/rest/customer/v1"
@@ -112,10 +113,10 @@ def invoices_download(key: str):
     check_params(None, document=False)
     ctx = context()
     invoice = get_customer_invoice(ctx.customer_id, ctx.account_ids, invoice_uuid=key)
-    document = pdf_document(invoice.id)
-    if document is None:
+    data = stored_pdf_bytes(invoice.id)
+    if data is None:
         raise JsonApiError(404, "Record not found", f"Invoice {key} has no PDF document.")
-    return pdf_response(document.data, download_filename(invoice))
+    return pdf_response(data, download_filename(invoice))
 
 
 def register_routes() -> None:

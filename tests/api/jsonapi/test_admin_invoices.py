@@ -198,3 +198,27 @@ def test_pdf_is_404_without_a_document_and_401_without_a_token(client, admin_tok
     add_pdf(invoice, pdf_bytes)
     db.session.commit()
     assert client.get(f"{ADMIN}/invoices/{invoice.id}/pdf").status_code == 401
+
+
+def test_pdf_download_reads_the_stored_bytes_with_one_query(client, admin_token, pdf_bytes):
+    # bench/http_server.py found the download at a fraction of a one-row route: it loaded the invoice,
+    # the document row and then its deferred bytes. A download is now one query for the bytes.
+    from sqlalchemy import event
+
+    invoice = make_invoice(AccountFactory(), day(1), pdf=pdf_bytes)
+    db.session.commit()
+    client.get(f"{ADMIN}/invoices/{invoice.id}/pdf", headers={"Authorization": admin_token})  # warm caches
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(f"{ADMIN}/invoices/{invoice.id}/pdf", headers={"Authorization": admin_token})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200 and response.data == pdf_bytes
+    invoice_reads = [s for s in statements if "invoice" in s]
+    assert len(invoice_reads) == 1, invoice_reads
+    assert "invoice_documents.data" in invoice_reads[0] and "FROM invoices" not in invoice_reads[0]

@@ -1,0 +1,197 @@
+"""Benchmark (not named http.py: run as a script, that would shadow the standard library's `http` for every
+script in bench/): JSON:API invoice show and list, and the stored-PDF download, under gunicorn with the production
+configuration and wrk on loopback, against a minimal one-row route on the same server.
+
+Targets (ratios of requests/s measured side by side in one run): show and list >= 0.5 x the minimal
+route, PDF download >= 0.7 x.
+
+    python bench/http_server.py                          # PostgreSQL (PORTAL_BENCH_DATABASE_URL or the local server)
+    python bench/http_server.py --database sqlite
+    python bench/http_server.py --invoices 50 --duration 1 --connections 2 --workers 1   # smoke run
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import json  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import secrets  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+
+from sqlalchemy import text  # noqa: E402
+
+from bench._data import populate  # noqa: E402
+from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
+
+ROOT = HERE.parent
+ADMIN = "/api/rest/admin"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(url: str, *, data: bytes | None = None, headers: dict | None = None, timeout: float = 10):
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=timeout) as response:
+        return response.status, response.headers.get("Content-Type", ""), response.read()
+
+
+def wait_until_serving(url: str, server: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with code {server.returncode}")
+        try:
+            if request(url, timeout=2)[0] == 200:
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
+
+
+def admin_token(base: str) -> str:
+    body = json.dumps({"auth": {"username": "admin@bench.example", "password": "bench-password-1"}}).encode()
+    status, _, payload = request(base + ADMIN + "/auth", data=body, headers={"Content-Type": "application/json"})
+    assert status == 201, status
+    return json.loads(payload)["jwt"]
+
+
+def run_wrk(url: str, headers: dict, args) -> dict:
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s",
+               "--timeout", "10s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run(command + [url], capture_output=True, text=True, check=True,
+                         timeout=args.duration + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    if bad or errors:
+        raise SystemExit(f"wrk saw failed requests on {url}:\n{out}")
+    return {"rps": rps, "p50": _percentile(out, "50%"), "p99": _percentile(out, "99%")}
+
+
+def _percentile(out: str, label: str) -> float:
+    value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\b", out, re.M).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def prepare(args) -> tuple[str, int, int]:
+    """A fresh, migrated database with bulk invoices and one stored PDF; returns (url, invoice id, PDF size)."""
+    from portal.documents.service import render_invoice_document
+    from portal.extensions import db
+    from portal.models import Invoice
+
+    url = fresh_database(args, "http")
+    app = migrated_app(url)
+    with app.app_context():
+        t0 = time.perf_counter()
+        populate(db, customers=max(args.invoices // 100, 3), accounts_per_customer=3, invoices=args.invoices,
+                 heavy_invoices=args.invoices // 10, progress=lambda line: None)
+        document = render_invoice_document(db.session.get(Invoice, 1))
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        size = document.size
+        db.session.remove()
+        db.engine.dispose()
+    print(f"database: {args.database}, {args.invoices:,} approved invoices with rows, prepared in "
+          f"{time.perf_counter() - t0:.1f} s; stored PDF of invoice 1: {size:,} bytes")
+    return url, 1, size
+
+
+def start_server(args, database_url: str, port: int, log_path: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production",
+           "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DATABASE_URL": database_url,
+           "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_JWT_LIFETIME": "3600",
+           "PORTAL_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
+           "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-")}
+    if args.workers:
+        env["PORTAL_WORKERS"] = str(args.workers)
+    if args.server_threads:
+        env["PORTAL_THREADS"] = str(args.server_threads)
+    log = open(log_path, "w")
+    # The access log stays on (it is part of the production configuration); it goes to a file here.
+    return subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bench.http_wsgi:app"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def main() -> None:
+    args = arguments(__doc__, default_database="postgresql",
+                     invoices=(int, 20_000, "approved invoices in the database"),
+                     duration=(int, 12, "seconds per wrk run"),
+                     connections=(int, 24, "wrk connections"),
+                     threads=(int, 2, "wrk threads"),
+                     workers=(int, 0, "gunicorn workers (0: gunicorn.conf.py's default, 2 x CPUs + 1)"),
+                     server_threads=(int, 0, "threads per gunicorn worker (0: gunicorn.conf.py's default)"))
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
+    database_url, invoice_id, _ = prepare(args)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = os.path.join(tempfile.mkdtemp(prefix="bench-gunicorn-"), "gunicorn.log")
+    server = start_server(args, database_url, port, log_path)
+    try:
+        wait_until_serving(base + "/healthz", server)
+        bearer = {"Authorization": f"Bearer {admin_token(base)}"}
+        targets = [
+            ("minimal route (one row)", "/bench/minimal", {}),
+            ("JSON:API invoice show", f"{ADMIN}/invoices/{invoice_id}", bearer),
+            ("JSON:API invoice list (50)", f"{ADMIN}/invoices", bearer),
+            ("stored PDF download", f"{ADMIN}/invoices/{invoice_id}/pdf", bearer),
+        ]
+        for _, path, headers in targets:  # every target answers 200 before it is measured
+            status, content_type, _ = request(base + path, headers=headers)
+            assert status == 200, (path, status)
+        # The yardstick runs first and last; the mean of both evens out drift in the machine's load.
+        results = {}
+        first = run_wrk(base + targets[0][1], {}, args)
+        for name, path, headers in targets[1:]:
+            results[name] = run_wrk(base + path, headers, args)
+        last = run_wrk(base + targets[0][1], {}, args)
+    finally:
+        stop_server(server)
+    minimal = {"rps": (first["rps"] + last["rps"]) / 2, "p50": (first["p50"] + last["p50"]) / 2,
+               "p99": (first["p99"] + last["p99"]) / 2}
+    workers = args.workers or (os.cpu_count() * 2 + 1)
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"gunicorn gthread, {workers} workers x {args.server_threads or 4} threads; wrk -t{args.threads} "
+          f"-c{args.connections} -d{args.duration}s")
+    print(f"minimal route runs: {first['rps']:.0f} and {last['rps']:.0f} req/s")
+    print("| target | req/s | p50 ms | p99 ms | ratio to minimal | target |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    print(f"| minimal route (one row) | {minimal['rps']:.0f} | {minimal['p50']:.1f} | {minimal['p99']:.1f} | 1.00 | |")
+    for name, result in results.items():
+        goal = 0.7 if "PDF" in name else 0.5
+        ratio = result["rps"] / minimal["rps"]
+        verdict = "ok" if ratio >= goal else "MISSED"
+        print(f"| {name} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | {ratio:.2f} "
+              f"| >= {goal} {verdict} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""`make serve`-style startup: gunicorn with gunicorn.conf.py and the production settings answers on loopback."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from portal.extensions import db
+from tests.factories import PASSWORD, AccountFactory, AdminUserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, *, data: bytes | None = None, headers: dict | None = None):
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.headers, response.read()
+
+
+@pytest.fixture
+def production_server(app, database_url, tmp_path):
+    """gunicorn -c gunicorn.conf.py wsgi:app, 1 worker, PORTAL_ENV=production, on a free loopback port."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production",
+           "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DATABASE_URL": database_url,
+           "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_WORKERS": "1", "PORTAL_THREADS": "2",
+           "PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox")}
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, log_path.read_text()[-3000:]
+            try:
+                _get(base + "/healthz")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
+                time.sleep(0.2)
+        yield base, log_path
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def test_gunicorn_with_the_production_config_serves_health_and_the_jsonapi(production_server):
+    admin = AdminUserFactory(email="ops@telco.example")
+    account = AccountFactory(name="Served account")
+    db.session.commit()
+    base, log_path = production_server
+
+    status, headers, body = _get(base + "/healthz")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    request_id = headers["X-Request-Id"]
+    assert request_id
+
+    credentials = json.dumps({"auth": {"username": admin.email, "password": PASSWORD}}).encode()
+    status, _, body = _get(base + "/api/rest/admin/auth", data=credentials,
+                           headers={"Content-Type": "application/json"})
+    assert status == 201
+    token = json.loads(body)["jwt"]
+    status, headers, body = _get(base + "/api/rest/admin/accounts",
+                                 headers={"Authorization": f"Bearer {token}"})
+    assert status == 200 and headers["Content-Type"].startswith("application/vnd.api+json")
+    assert [a["attributes"]["name"] for a in json.loads(body)["data"]] == ["Served account"]
+    assert account.id
+
+    # Production settings are in force: the session cookie of the sign-in page is Secure.
+    status, headers, _ = _get(base + "/login")
+    assert status == 200
+    assert any("Secure" in cookie for cookie in headers.get_all("Set-Cookie") or [])
+
+    # The access log line of the health check carries its request id.
+    deadline = time.monotonic() + 5
+    while f"rid={request_id}" not in log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert f'"GET /healthz HTTP/1.1" 200' in log_path.read_text()
+    assert f"rid={request_id}" in log_path.read_text()
+
+
+def test_production_refuses_to_start_without_a_secret_key(database_url, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "",
+           "PORTAL_DATABASE_URL": database_url, "PORTAL_BIND": f"127.0.0.1:{_free_port()}", "PORTAL_WORKERS": "1",
+           "PORTAL_INSTANCE_PATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "SECRET_KEY" in done.stdout + done.stderr
