@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
@@ -54,6 +54,23 @@ def redis_reachable(url: str) -> bool:
         return False
 
 
+def add_logins(db, count: int) -> dict[str, list[str]]:
+    """One login per simulated user: signing out ends every session of that user (session version),
+    so simulated users must not share one. Same password and hash as the bench users."""
+    from portal.models import AdminUser, CustomerUser
+
+    password_hash = db.session.scalar(select(CustomerUser.password_hash).where(CustomerUser.customer_id == 1))
+    logins = {"heavy": [f"heavy-{n:02d}@bench.example" for n in range(count)],
+              "light": [f"light-{n:02d}@bench.example" for n in range(count)],
+              "admin": [f"admin-{n:02d}@bench.example" for n in range(count)]}
+    db.session.execute(insert(CustomerUser), [{"email": email, "customer_id": 1 if who == "heavy" else 2,
+                                               "password_hash": password_hash}
+                                              for who in ("heavy", "light") for email in logins[who]])
+    db.session.execute(insert(AdminUser), [{"email": email, "level": 5, "password_hash": password_hash}
+                                           for email in logins["admin"]])
+    return logins
+
+
 def prepare(app, args) -> dict:
     """Bench data, an API key and stored PDFs; returns what the locust users need to know."""
     from bench._data import populate
@@ -67,6 +84,7 @@ def prepare(app, args) -> dict:
         populate(db, customers=args.customers, accounts_per_customer=3, invoices=args.invoices,
                  heavy_invoices=args.heavy_invoices, progress=lambda line: None)
         _row, key = create_api_key(name="load test", scopes="read", level=3)
+        logins = add_logins(db, args.users)
         db.session.commit()
         for table in ("invoices", "invoice_destinations", "invoice_networks", "invoice_service_data"):
             db.session.execute(text(f"ANALYZE {table}"))
@@ -82,11 +100,11 @@ def prepare(app, args) -> dict:
             db.session.commit()
         print(f"rendered {len(with_pdf)} PDFs in {time.perf_counter() - t0:.1f} s")
 
-        def customer_data(customer_id: int, email: str) -> dict:
+        def customer_data(customer_id: int, emails: list[str]) -> dict:
             rows = db.session.execute(select(Invoice.uuid, Invoice.invoice_number, Invoice.account_id)
                                       .where(Invoice.customer_id == customer_id)
                                       .order_by(Invoice.invoice_date.desc()).limit(300)).all()
-            return {"email": email, "uuids": [str(r.uuid) for r in rows],
+            return {"emails": emails, "uuids": [str(r.uuid) for r in rows],
                     "numbers": [r.invoice_number for r in rows[:50]],
                     "accounts": sorted({r.account_id for r in rows}),
                     "pdf_uuids": [str(i.uuid) for i in with_pdf if i.customer_id == customer_id]}
@@ -94,9 +112,9 @@ def prepare(app, args) -> dict:
         all_ids = db.session.scalars(select(Invoice.id)).all()
         return {
             "password": PASSWORD,
-            "heavy": customer_data(1, "heavy@bench.example"),
-            "light": customer_data(2, "light@bench.example"),
-            "admin": {"email": "admin@bench.example", "invoice_ids": all_ids[:: max(len(all_ids) // 500, 1)]},
+            "heavy": customer_data(1, logins["heavy"]),
+            "light": customer_data(2, logins["light"]),
+            "admin": {"emails": logins["admin"], "invoice_ids": all_ids[:: max(len(all_ids) // 500, 1)]},
             "pdf_invoice_ids": [i.id for i in with_pdf],
             "api_key": key,
             # The orgs API mints a download link per listed invoice (level 3 key): a window of PDF days.

@@ -8,6 +8,7 @@ counts as a failure, not only a 5xx. The ids and tokens come from the JSON file 
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -21,6 +22,12 @@ PASSWORD = DATA["password"]
 JSONAPI = "application/vnd.api+json"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# Each simulated user signs in with a login of its own (signing out ends all sessions of a user).
+_next_login = {"heavy": itertools.count(), "light": itertools.count(), "admin": itertools.count()}
+
+
+def own_login(who: str) -> str:
+    return DATA[who]["emails"][next(_next_login[who]) % len(DATA[who]["emails"])]
 
 
 class LoopbackCookieJar(RequestsCookieJar):
@@ -103,7 +110,7 @@ class CustomerBrowser(BrowserUser):
 
     def on_start(self):
         self.who = random.choice(["heavy", "light"])
-        self.email = DATA[self.who]["email"]
+        self.email = own_login(self.who)
         super().on_start()
 
     @task(2)
@@ -149,7 +156,10 @@ class AdminBrowser(BrowserUser):
     weight = 1
     area = "admin"
     home = "/admin/"
-    email = DATA["admin"]["email"]
+
+    def on_start(self):
+        self.email = own_login("admin")
+        super().on_start()
 
     @task(1)
     def dashboard(self):
@@ -181,11 +191,12 @@ class CustomerJsonApi(PortalUser):
     def on_start(self):
         super().on_start()
         self.who = random.choice(["heavy", "light"])
+        self.email = own_login(self.who)
         self.authenticate()
 
     def authenticate(self):
         with self.client.post(f"{self.base}/auth", name="json:api customer: auth", catch_response=True,
-                              json={"auth": {"login": DATA[self.who]["email"], "password": PASSWORD}}) as response:
+                              json={"auth": {"login": self.email, "password": PASSWORD}}) as response:
             expect(response, 201)
             self.headers = {"Accept": JSONAPI, "Authorization": f"Bearer {response.json().get('jwt', '')}"
                             if response.status_code == 201 else ""}
@@ -225,11 +236,12 @@ class AdminJsonApi(PortalUser):
 
     def on_start(self):
         super().on_start()
+        self.email = own_login("admin")
         self.authenticate()
 
     def authenticate(self):
         with self.client.post(f"{self.base}/auth", name="json:api admin: auth", catch_response=True,
-                              json={"auth": {"username": DATA["admin"]["email"], "password": PASSWORD}}) as response:
+                              json={"auth": {"username": self.email, "password": PASSWORD}}) as response:
             expect(response, 201)
             self.headers = {"Accept": JSONAPI, "Authorization": f"Bearer {response.json().get('jwt', '')}"
                             if response.status_code == 201 else ""}
