@@ -53,7 +53,8 @@ def csrf_token(html: str) -> str | None:
 def expect(response, status: int = 200, content_type: str | None = None, starts_with: bytes | None = None):
     """Mark a `catch_response` response failed unless it is what a working portal answers."""
     if response.status_code != status:
-        response.failure(f"status {response.status_code}, expected {status}")
+        reason = f" ({response.error!r})" if getattr(response, "error", None) else ""
+        response.failure(f"status {response.status_code}, expected {status}{reason}")
     elif content_type and not response.headers.get("Content-Type", "").startswith(content_type):
         response.failure(f"content type {response.headers.get('Content-Type')!r}, expected {content_type}")
     elif starts_with is not None and not response.content.startswith(starts_with):
