@@ -1,0 +1,16 @@
+// Small progressive enhancements, loaded from the app itself so the Content-Security-Policy
+// needs no inline script or inline event handler.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".print-button").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
+
+// Forms that ask before they submit: <form data-confirm="Really delete?">.
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+}, true);
