@@ -101,21 +101,27 @@ def message_templates_delete(template_id: int):
                    "message-templates")
 
 
-@bp.post("/templates/bill-styles")
-def bill_styles_create():
-    form = BillStyleForm()
+def _save(form, form_key: str, anchor: str, create, message):
+    """Validate `form`, call one service through `create(form)`, commit once; errors go beside the fields."""
     if form.validate_on_submit():
         try:
-            style = service.create_bill_style(form.name.data, form.layout.data, form.description.data,
-                                              actor=current_actor())
+            row = create(form)
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc, _ALIASES)
         else:
-            flash(f"Bill style {style.name} created.", "success")
-            return _back("bill-styles")
-    return _page(422, bill_style_form=form)
+            flash(message(row), "success")
+            return _back(anchor)
+    return _page(422, **{form_key: form})
+
+
+@bp.post("/templates/bill-styles")
+def bill_styles_create():
+    return _save(BillStyleForm(), "bill_style_form", "bill-styles",
+                 lambda f: service.create_bill_style(f.name.data, f.layout.data, f.description.data,
+                                                     actor=current_actor()),
+                 lambda style: f"Bill style {style.name} created.")
 
 
 @bp.post("/templates/bill-styles/<int:style_id>/delete")
@@ -125,21 +131,13 @@ def bill_styles_delete(style_id: int):
 
 @bp.post("/templates/attachments")
 def attachments_upload():
-    form = AttachmentForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.read(service.MAX_ATTACHMENT_BYTES + 1) if upload else b""
-        try:
-            attachment = service.upload_attachment(form.name.data, getattr(upload, "filename", None), data,
-                                                   actor=current_actor())
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, _ALIASES)
-        else:
-            flash(f"Attachment {attachment.name} uploaded.", "success")
-            return _back("attachments")
-    return _page(422, attachment_form=form)
+    def upload(form):
+        file = form.file.data
+        data = file.read(service.MAX_ATTACHMENT_BYTES + 1) if file else b""
+        return service.upload_attachment(form.name.data, getattr(file, "filename", None), data, actor=current_actor())
+
+    return _save(AttachmentForm(), "attachment_form", "attachments", upload,
+                 lambda attachment: f"Attachment {attachment.name} uploaded.")
 
 
 @bp.get("/templates/attachments/<int:attachment_id>")
@@ -156,18 +154,9 @@ def attachments_delete(attachment_id: int):
 
 @bp.post("/templates/usage-reports")
 def usage_report_profiles_create():
-    form = UsageReportProfileForm()
-    if form.validate_on_submit():
-        try:
-            profile = service.create_usage_report_profile(form.name.data, form.group_by.data, actor=current_actor())
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, _ALIASES)
-        else:
-            flash(f"Usage report profile {profile.name} created.", "success")
-            return _back("usage-reports")
-    return _page(422, profile_form=form)
+    return _save(UsageReportProfileForm(), "profile_form", "usage-reports",
+                 lambda f: service.create_usage_report_profile(f.name.data, f.group_by.data, actor=current_actor()),
+                 lambda profile: f"Usage report profile {profile.name} created.")
 
 
 @bp.post("/templates/usage-reports/<int:profile_id>/delete")
