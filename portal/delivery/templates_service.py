@@ -87,10 +87,7 @@ def update_message_template(template: MessageTemplate, *, actor: Actor, name=Non
 
 def delete_message_template(template: MessageTemplate, *, actor: Actor) -> None:
     """Delete a message template (e-mails already sent keep their text)."""
-    require(actor, "template.write")
-    record_event(actor, "template.deleted", template, name=template.name)
-    db.session.delete(template)
-    db.session.flush()
+    _delete_named(template, "template.deleted", actor)
 
 
 def create_bill_style(name, layout="full", description=None, *, actor: Actor) -> BillStyle:
@@ -118,10 +115,7 @@ def create_bill_style(name, layout="full", description=None, *, actor: Actor) ->
 
 def delete_bill_style(style: BillStyle, *, actor: Actor) -> None:
     """Delete a bill style (invoices keep the name they were rendered with)."""
-    require(actor, "template.write")
-    record_event(actor, "bill_style.deleted", style, name=style.name)
-    db.session.delete(style)
-    db.session.flush()
+    _delete_named(style, "bill_style.deleted", actor)
 
 
 def upload_attachment(name, filename, data: bytes, *, actor: Actor) -> Attachment:
@@ -153,10 +147,8 @@ def upload_attachment(name, filename, data: bytes, *, actor: Actor) -> Attachmen
 
 
 def delete_attachment(attachment: Attachment, *, actor: Actor) -> None:
-    require(actor, "template.write")
-    record_event(actor, "attachment.deleted", attachment, name=attachment.name)
-    db.session.delete(attachment)
-    db.session.flush()
+    """Delete an uploaded attachment."""
+    _delete_named(attachment, "attachment.deleted", actor)
 
 
 def create_usage_report_profile(name, group_by="destination", *, actor: Actor) -> UsageReportProfile:
@@ -180,7 +172,13 @@ def create_usage_report_profile(name, group_by="destination", *, actor: Actor) -
 
 
 def delete_usage_report_profile(profile: UsageReportProfile, *, actor: Actor) -> None:
+    """Delete a usage report profile."""
+    _delete_named(profile, "usage_report_profile.deleted", actor)
+
+
+def _delete_named(row, event: str, actor: Actor) -> None:
+    """Delete one of the named e-mail settings rows, recording who did it."""
     require(actor, "template.write")
-    record_event(actor, "usage_report_profile.deleted", profile, name=profile.name)
-    db.session.delete(profile)
+    record_event(actor, event, row, name=row.name)
+    db.session.delete(row)
     db.session.flush()
