@@ -7,7 +7,7 @@ import re
 import time
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit import record_event
 from portal.database import utcnow
@@ -102,6 +102,16 @@ def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | N
         raise InvalidState("Invoice documents can't be created before the invoice is filled")
     record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
     return render_invoice_document(invoice, actor=actor)
+
+
+def stored_pdf_exists():
+    """SQL EXISTS, correlated to `invoices`: the invoice has a stored PDF with bytes in it."""
+    return select(InvoiceDocument.id).where(
+        InvoiceDocument.invoice_id == Invoice.id,
+        InvoiceDocument.kind == "pdf",
+        InvoiceDocument.data.is_not(None),
+        func.length(InvoiceDocument.data) > 0,
+    ).exists()
 
 
 def invoices_missing_pdf(*, newest_per_account: int | None = None) -> list[int]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
                         Numeric, String, Text, text)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.extensions import db
 from portal.database import ZERO, utcnow
@@ -154,6 +154,9 @@ class Invoice(db.Model):
     marked_delivered_at: Mapped[dt.datetime | None]
     xero_id: Mapped[uuid_mod.UUID | None]
     pdf_error: Mapped[str | None] = mapped_column(Text)
+    # Filled only by queries that ask for it (`with_expression(Invoice.has_stored_pdf,
+    # portal.documents.service.stored_pdf_exists())`); None otherwise.
+    has_stored_pdf: Mapped[bool | None] = query_expression()
 
     account = relationship("Account", lazy="joined", innerjoin=True)
     customer = relationship("Customer")

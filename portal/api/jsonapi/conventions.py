@@ -6,6 +6,7 @@ import hashlib
 import json
 from decimal import Decimal, InvalidOperation
 
+import orjson
 from flask import Response, request
 
 MEDIA_TYPE = "application/vnd.api+json"
@@ -71,8 +72,10 @@ def timestamp_str(value: dt.datetime | dt.date | None) -> str | None:
         value = dt.datetime.combine(value, dt.time(), tzinfo=dt.timezone.utc)
     elif value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    value = value.astimezone(dt.timezone.utc)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    elif value.utcoffset():
+        value = value.astimezone(dt.timezone.utc)
+    # isoformat truncates to milliseconds: "2026-05-09T00:00:00.000+00:00" -> "…00.000Z"
+    return value.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -132,7 +135,7 @@ def jsonapi_response(document: dict | None, status: int = 200, *, headers: dict 
     if document is None:
         response = empty_response(status)
     else:
-        body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+        body = orjson.dumps(document)
         response = Response(body, status=status, content_type=MEDIA_TYPE)
         etag = weak_etag(body)
         response.headers["ETag"] = etag

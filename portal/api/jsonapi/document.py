@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import REGISTRY, Rel, Resource, load_relationship
@@ -82,6 +83,44 @@ def linkage(rel: Rel, value) -> dict | list | None:
     return None if value is None else {"type": target.type, "id": target.id_of(value)}
 
 
+class AttributeReader:
+    """Reads the attributes of one resource type (optionally a sparse fieldset) from model objects.
+
+    Built once per (resource, fieldset): the plain column attributes are read in one `attrgetter`
+    call and encoded by position; only attributes with their own getter run per value.
+    """
+
+    def __init__(self, attrs: list):
+        self.names = tuple(a.name for a in attrs)
+        plain = [(i, a) for i, a in enumerate(attrs) if a.getter is None]
+        self.plain_positions = tuple(i for i, _ in plain)
+        self.plain_encoders = tuple(a._encode for _, a in plain)
+        fields = [a.field or a.name.replace("-", "_") for _, a in plain]
+        read = attrgetter(*fields) if fields else (lambda obj: ())
+        self.read = read if len(fields) != 1 else (lambda obj: (read(obj),))
+        self.computed = tuple((i, a) for i, a in enumerate(attrs) if a.getter is not None)
+
+    def __call__(self, obj, ctx) -> dict:
+        values = [None] * len(self.names)
+        for position, encode, raw in zip(self.plain_positions, self.plain_encoders, self.read(obj)):
+            values[position] = raw if encode is None or raw is None else encode(raw)
+        for position, attr in self.computed:
+            values[position] = attr.value(obj, ctx)
+        return dict(zip(self.names, values))
+
+
+_READERS: dict[tuple, AttributeReader] = {}
+
+
+def attribute_reader(resource: Resource, wanted: set | None) -> AttributeReader:
+    key = (resource.key, frozenset(wanted) if wanted is not None else None)
+    reader = _READERS.get(key)
+    if reader is None:
+        attrs = [a for a in resource.attrs if wanted is None or a.name in wanted]
+        reader = _READERS[key] = AttributeReader(attrs)
+    return reader
+
+
 def resource_object(resource: Resource, obj, ctx: Context, loaded: dict | None = None) -> dict:
     """One resource object; `loaded` maps relationship names to related objects (linkage shown for them)."""
     url = self_url(resource, obj, ctx)
@@ -90,8 +129,7 @@ def resource_object(resource: Resource, obj, ctx: Context, loaded: dict | None =
         "id": resource.id_of(obj),
         "type": resource.type,
         "links": {"self": url},
-        "attributes": {attr.name: attr.value(obj, ctx) for attr in resource.attrs
-                       if wanted is None or attr.name in wanted},
+        "attributes": attribute_reader(resource, wanted)(obj, ctx),
     }
     if resource.rels:
         relationships = {}

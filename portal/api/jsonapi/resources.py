@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Callable
 
 from sqlalchemy import select
@@ -36,16 +37,25 @@ KINDS = {
 }
 
 
-def _encode(kind: str, value):
+def _uuid_str(value):
+    return None if value is None else str(value)
+
+
+def _int_or_none(value):
+    return None if value is None else int(value)
+
+
+def encoder(kind: str) -> Callable | None:
+    """The function turning a model value of this kind into its JSON value (None: as it is)."""
     if kind.endswith("money"):
-        return decimal_str(value)
+        return decimal_str
     if kind.endswith("timestamp"):
-        return timestamp_str(value)
+        return timestamp_str
     if kind == "uuid":
-        return None if value is None else str(value)
+        return _uuid_str
     if kind.endswith("integer"):
-        return None if value is None else int(value)
-    return value
+        return _int_or_none
+    return None
 
 
 @dataclass
@@ -62,12 +72,14 @@ class Attr:
     schema: dict | None = None  # OpenAPI schema when the kind's default does not fit
     field: str | None = None  # model attribute when it is not the underscored name
 
+    def __post_init__(self):
+        # Chosen once here, not per value: serializing a page of 50 invoices reads ~2,500 values.
+        self._encode = encoder(self.kind)
+        self._read = attrgetter(self.field or self.name.replace("-", "_"))
+
     def value(self, obj, ctx):
-        if self.getter is not None:
-            raw = self.getter(obj, ctx)
-        else:
-            raw = getattr(obj, self.field or self.name.replace("-", "_"))
-        return _encode(self.kind, raw)
+        raw = self.getter(obj, ctx) if self.getter is not None else self._read(obj)
+        return raw if self._encode is None else self._encode(raw)
 
     def openapi(self) -> dict:
         if self.schema is not None:
@@ -124,7 +136,8 @@ class Resource:
         return getattr(self.model, self.id_attr)
 
     def query(self, ctx):
-        return self.base_query(ctx) if self.base_query else select(self.model)
+        stmt = self.base_query(ctx) if self.base_query else select(self.model)
+        return stmt.options(*self.options) if self.options else stmt
 
     def filters(self) -> dict[str, Filter]:
         result = {}

@@ -372,3 +372,29 @@ def test_includes_nest_at_most_two_levels(client, admin_token, traffic_invoice):
     deep = get(client, admin_token, f"/invoices/{traffic_invoice.id}",
                include="originated-destinations.network.country")
     assert deep.status_code == 400
+
+
+def test_show_and_list_read_the_pdf_link_in_the_invoice_statement(client, admin_token, pdf_bytes):
+    with_pdf = make_invoice(AccountFactory(), day(1), pdf=pdf_bytes)
+    without = make_invoice(AccountFactory(), day(1))
+    db.session.commit()
+    with_pdf_id, without_id = with_pdf.id, without.id
+    db.session.expunge_all()  # as in a real request: nothing of this session is in the identity map
+    statements = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        shown = get(client, admin_token, f"/invoices/{with_pdf_id}").get_json()
+        listed = get(client, admin_token, "/invoices").get_json()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert shown["data"]["attributes"]["pdf-path"].endswith(f"/invoices/{with_pdf_id}/pdf")
+    paths = {item["id"]: item["attributes"]["pdf-path"] for item in listed["data"]}
+    assert paths[str(with_pdf_id)].endswith(f"/invoices/{with_pdf_id}/pdf") and paths[str(without_id)] is None
+    # No statement of its own for "has a stored PDF", and the account is not joined to the invoice rows.
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT INVOICE_DOCUMENTS")]
+    invoice_reads = [s for s in statements if "FROM invoices" in s and "count(" not in s]
+    assert invoice_reads and all("invoice_documents" in s and "JOIN accounts" not in s for s in invoice_reads)

@@ -1,12 +1,14 @@
 """The `invoices` resource: the admin field set (integer ids) and the customer field set (uuid ids)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload, with_expression
 
 from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
 from portal.billing.scoping import customer_invoices
+from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
-from portal.models import STATES, TYPES, Account, Invoice, InvoiceDestination, InvoiceDocument, InvoiceNetwork, InvoiceServiceData
+from portal.models import STATES, TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
 
 
 def _attr(name: str, kind: str, **kw) -> Attr:
@@ -29,20 +31,17 @@ def _traffic(side: str, *, earned: bool) -> list[Attr]:
 
 
 def load_pdf_ids(invoices: list, ctx) -> None:
-    """Remember which of these invoices have a stored PDF (one query per 500 invoices)."""
+    """For invoices not read by the primary query (e.g. one just created): which have a stored PDF."""
     known = ctx.extras.setdefault("pdf_ids", set())
-    ids = [i.id for i in invoices]
+    ids = [i.id for i in invoices if i.has_stored_pdf is None]
     for start in range(0, len(ids), 500):
-        stmt = select(InvoiceDocument.invoice_id).where(
-            InvoiceDocument.invoice_id.in_(ids[start:start + 500]),
-            InvoiceDocument.kind == "pdf",
-            InvoiceDocument.data.is_not(None),
-            func.length(InvoiceDocument.data) > 0,
-        )
+        stmt = select(Invoice.id).where(Invoice.id.in_(ids[start:start + 500]), stored_pdf_exists())
         known.update(db.session.scalars(stmt))
 
 
 def has_pdf(invoice, ctx) -> bool:
+    if invoice.has_stored_pdf is not None:
+        return invoice.has_stored_pdf
     return invoice.id in ctx.extras.get("pdf_ids", ())
 
 
@@ -80,6 +79,11 @@ CUSTOMER_ATTRS = [
 ]
 
 
+# The primary query of both invoice resources reads "has a stored PDF" in the same statement as the
+# row; the account is addressed by its key only, so it is not joined in.
+INVOICE_OPTIONS = (with_expression(Invoice.has_stored_pdf, stored_pdf_exists()), lazyload(Invoice.account))
+
+
 def _rows(name: str, target: str, child_fk) -> Rel:
     return Rel(name, target, to_many=True, child_fk=child_fk)
 
@@ -104,6 +108,7 @@ ADMIN_INVOICES = register(Resource(
     },
     extra_filters={"account_id": Filter("fk", Invoice.account_id)},
     prepare=load_pdf_ids,
+    options=INVOICE_OPTIONS,
 ))
 
 
@@ -125,4 +130,5 @@ CUSTOMER_INVOICES = register(Resource(
     id_attr="uuid",
     base_query=_customer_scope,
     prepare=load_pdf_ids,
+    options=INVOICE_OPTIONS,
 ))
