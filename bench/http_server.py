@@ -76,7 +76,9 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
     total = 0.0
     try:
         master = psutil.Process(server.pid)
-        for process in [master, *master.children(recursive=True)]:
+        times = master.cpu_times()  # workers recycled after max_requests count in the master's children times
+        total += times.user + times.system + times.children_user + times.children_system
+        for process in master.children(recursive=True):
             times = process.cpu_times()
             total += times.user + times.system
     except psutil.NoSuchProcess:

@@ -12,6 +12,7 @@ from portal.admin.invoice_forms import (ConfirmForm, DownloadLinkForm, EmailCdrs
                                         InvoiceCreateForm, MarkDeliveredForm, PaymentForm, XeroLinkForm)
 from portal.billing.dates import local_date
 from portal.billing.invoice_search import parse_invoice_filters, search_invoices
+from portal.billing import paging
 from portal.billing.invoices import create_invoice, get_invoice
 from portal.billing.tasks import enqueue_fill
 from portal.billing.xero import xero_enabled
@@ -31,7 +32,7 @@ def invoices_list():
     """Every invoice of every customer (all states by default); the same view answers htmx with the results only."""
     try:
         filters = parse_invoice_filters(request.args, include_unsent_default=True)
-        page, errors = search_invoices(filters), []
+        page, errors = search_invoices(filters, count_limit=paging.COUNT_LIMIT), []
     except ValidationFailed as exc:
         page, errors = None, exc.errors
     context = {"page": page, "errors": errors, "args": request.args, "states": STATES, "types": TYPES,

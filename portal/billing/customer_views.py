@@ -18,7 +18,8 @@ from portal.billing.dates import local_midnight
 from portal.billing.money import money_sum, money_value, round_currency
 from portal.billing.scoping import customer_accounts, customer_invoices
 from portal.errors import FieldError, ValidationFailed
-from portal.billing.paging import InvoicePage
+from portal.billing import paging
+from portal.billing.paging import InvoicePage, bounded_count, fetch_page
 from portal.extensions import db
 from portal.models import Account, Invoice
 
@@ -176,17 +177,18 @@ def filtered_invoices(scope: CustomerScope, filters: InvoiceFilters, today: dt.d
 
 
 def list_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date) -> InvoicePage:
-    """One page of the customer's filtered invoices: two queries (count, rows) whatever the page holds.
+    """One page of the customer's filtered invoices: two queries (a count bounded at COUNT_LIMIT, the rows)
+    whatever the page holds.
 
     Raises:
         ValidationFailed: from check_filters().
     """
     check_filters(scope, filters)
     stmt = filtered_invoices(scope, filters, today)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = list(db.session.scalars(stmt.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)))
-    return InvoicePage(items=items, total=int(total or 0), page=filters.page, per_page=filters.per_page,
-                       filters=filters)
+    total, exact = bounded_count(stmt, paging.COUNT_LIMIT)
+    items, more = fetch_page(stmt, filters.page, filters.per_page)
+    return InvoicePage(items=items, total=total, page=filters.page, per_page=filters.per_page, filters=filters,
+                       total_is_exact=exact, more=more)
 
 
 def iter_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date,

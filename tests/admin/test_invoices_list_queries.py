@@ -33,3 +33,18 @@ def test_admin_list_statements_do_not_grow_with_rows_of_different_customers(app,
     page = client.get("/admin/invoices").get_data(as_text=True)
     assert all(inv.customer.name in page and inv.account.name in page for inv in [first, *others])
     assert many == one
+
+
+def test_admin_list_counts_up_to_the_limit_then_says_more(app, session, admin_client, monkeypatch):
+    from portal.billing import paging
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
+    client = admin_client(5)
+    for _ in range(5):
+        make_invoice("Approved")
+    page = client.get("/admin/invoices?perPage=2").get_data(as_text=True)
+    assert "more than 3 invoices" in page and "Page 1</span>" in page and 'rel="next"' in page
+    last = client.get("/admin/invoices?perPage=2&page=3").get_data(as_text=True)
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 1000)
+    exact = client.get("/admin/invoices?perPage=2").get_data(as_text=True)
+    assert "5 invoices" in exact and "Page 1 of 3" in exact

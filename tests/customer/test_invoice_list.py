@@ -249,3 +249,19 @@ def test_money_and_dates_follow_the_users_locale(client, login, customer, accoun
     html = client.get("/portal/invoices").get_data(as_text=True)
     assert "1.234,50\xa0€" in html
     assert "01.03.2025" in html
+
+
+def test_counts_stop_at_the_limit_and_paging_goes_on(signed_in, account, monkeypatch):
+    from portal.billing import paging
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
+    invoices = [approved_invoice(account, month(-i)) for i in range(1, 8)]
+    db.session.commit()
+    first = signed_in.get("/portal/invoices?per_page=10").get_data(as_text=True)
+    assert "more than 3 invoices" in first and "of 1" not in first
+    assert len(numbers_in(first)) == 7 and 'rel="next"' not in first
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 2)
+    # 7 invoices, 10 per page is one page; with per_page=25 still one page: paging comes from the rows.
+    exact = signed_in.get("/portal/invoices?number=" + invoices[0].invoice_number).get_data(as_text=True)
+    assert "1 invoice" in exact and "more than" not in exact
+    beyond = signed_in.get("/portal/invoices?per_page=10&page=5").get_data(as_text=True)
+    assert "There is no page 5." in beyond and "the list has" not in beyond

@@ -6,10 +6,10 @@ import re
 from urllib.parse import urlencode
 
 from flask import request
-from sqlalchemy import func, select
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
+from portal.billing.paging import bounded_count
 from portal.extensions import db
 
 PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
@@ -55,7 +55,7 @@ def page_params(args) -> tuple[int, int]:
 def paginate(stmt, args) -> tuple[list, dict, dict]:
     """(rows of the page, top-level links, meta) for a filtered, ordered statement."""
     number, size = page_params(args)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total, _ = bounded_count(stmt, None)  # meta.total-count is exact (the seed system's contract)
     rows = list(db.session.scalars(stmt.limit(size).offset((number - 1) * size)).unique())
     last = max(1, math.ceil(total / size))
     links = {"first": _page_url(1, size)}
