@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import datetime as dt
 import json
 import time
@@ -20,6 +22,15 @@ AUTH_FAILED = {"errors": [{"title": "Authentication failed", "detail": "Incorrec
 
 def _b64(data: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _signed_with_header(header: dict, claims: dict, key: bytes | str) -> str:
+    """A token whose signature is HMAC-SHA256 with the real key but whose header names `header["alg"]`:
+    what an algorithm-confusion attack sends (e.g. "RS256" verified with a key meant for HMAC)."""
+    key = key.encode() if isinstance(key, str) else key
+    signing_input = f"{_b64(header)}.{_b64(claims)}"
+    signature = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 
 
 def test_admin_login_returns_a_hs256_token_with_the_documented_claims(client, admin, app):
@@ -102,6 +113,15 @@ def _forged_tokens(app, admin_id: int) -> dict[str, str]:
         return {
             "alg none": _b64({"alg": "none", "typ": "JWT"}) + "." + _b64(good) + ".",
             "HS512": jwt.encode(good, key + key, algorithm="HS512"),
+            # Algorithm confusion: the right HMAC signature under a header that names another algorithm.
+            "RS256 header, HMAC signature": _signed_with_header({"alg": "RS256", "typ": "JWT"}, good, key),
+            "ES256 header, HMAC signature": _signed_with_header({"alg": "ES256", "typ": "JWT"}, good, key),
+            "lower-case hs256": _signed_with_header({"alg": "hs256", "typ": "JWT"}, good, key),
+            "no alg": _signed_with_header({"typ": "JWT"}, good, key),
+            "RS256 header, random signature": _b64({"alg": "RS256", "typ": "JWT"}) + "." + _b64(good) + "."
+            + base64.urlsafe_b64encode(bytes(range(256))).rstrip(b"=").decode(),
+            "embedded jwk": _signed_with_header({"alg": "HS256", "typ": "JWT", "jwk": {"kty": "oct", "k": "QUFB"}},
+                                                good, b"AAA"),
             "other key": jwt.encode(good, b"another-secret-entirely-32-bytes!", algorithm="HS256"),
             "expired": jwt.encode({**good, "exp": now - 1}, key, algorithm="HS256"),
             "customer audience": jwt.encode({**good, "aud": ["customer-v1"]}, key, algorithm="HS256"),
@@ -123,6 +143,13 @@ def test_admin_refuses_forged_expired_and_foreign_tokens_with_an_empty_401(clien
         assert response.status_code == 401, name
         assert response.data == b"", name
     assert client.get(f"{ADMIN}/invoices").status_code == 401
+    # Control: the same hand-made signing with the header the portal issues is accepted, so the
+    # confusion tokens above fail on their algorithm, not on how they were made.
+    with app.test_request_context():
+        key = signing_keys(ADMIN_AUDIENCE)[0]
+    claims = {"sub": admin.id, "aud": ["admin"], "exp": int(time.time()) + 600}
+    control = _signed_with_header({"alg": "HS256", "typ": "JWT"}, claims, key)
+    assert client.get(f"{ADMIN}/invoices", headers=jsonapi_headers(control)).status_code == 200
 
 
 def test_customer_token_is_refused_by_the_admin_api_and_the_other_way_round(client, admin_token, customer_user):
