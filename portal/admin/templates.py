@@ -14,7 +14,7 @@ from portal.admin.template_forms import (PLACEHOLDER_HINT, AttachmentForm, BillS
                                          UsageReportProfileForm)
 from portal.billing.customers import get_row
 from portal.delivery import templates_service as service
-from portal.errors import ValidationFailed
+from portal.errors import InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
 from portal.permissions import require
@@ -89,9 +89,14 @@ def _delete(model, pk: int, label: str, delete, anchor: str):
     row = get_row(model, pk, label)
     if ConfirmForm().validate_on_submit():
         name = row.name
-        delete(row, actor=current_actor())
-        db.session.commit()
-        flash(f"{label.capitalize()} {name} deleted.", "success")
+        try:
+            delete(row, actor=current_actor())
+        except InvalidState as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{label.capitalize()} {name} deleted.", "success")
     return _back(anchor)
 
 

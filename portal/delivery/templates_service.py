@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from portal.audit import record_event
 from portal.delivery.message_templates import template_problems
-from portal.errors import FieldError, ValidationFailed
+from portal.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
-from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
+from portal.models import Account, Attachment, BillStyle, MessageTemplate, UsageReportProfile
 from portal.permissions import Actor, require
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -114,7 +114,16 @@ def create_bill_style(name, layout="full", description=None, *, actor: Actor) ->
 
 
 def delete_bill_style(style: BillStyle, *, actor: Actor) -> None:
-    """Delete a bill style (invoices keep the name they were rendered with)."""
+    """Delete a bill style (invoices keep the name they were rendered with).
+
+    Raises InvalidState while accounts still use it: their next invoice would name a style that no
+    longer exists, and their settings form would refuse to save until someone picked another.
+    """
+    require(actor, "template.write")
+    users = db.session.scalar(select(func.count()).select_from(Account).where(Account.bill_style == style.name))
+    if users:
+        raise InvalidState(f"Bill style {style.name} is used by {users} account{'s' if users != 1 else ''}; "
+                           "give them another bill style first.")
     _delete_named(style, "bill_style.deleted", actor)
 
 

@@ -77,3 +77,18 @@ def test_template_writes_need_level_4(admin_as, session):
     assert response.status_code == 403 and "needs expert level 4" in response.get_data(as_text=True)
     assert clerk.get("/admin/templates/messages/new").status_code == 403
     assert clerk.get("/admin/templates").status_code == 200
+
+
+def test_deleting_a_bill_style_in_use_explains_why_and_keeps_it(admin, session):
+    from tests.factories import AccountFactory
+
+    assert admin.post_form("/admin/templates/bill-styles", {"name": "Branded", "layout": "summary"}).status_code == 303
+    style = session.scalars(select(BillStyle)).one()
+    AccountFactory(bill_style="Branded")
+    session.commit()
+    answer = admin.post_form(f"/admin/templates/bill-styles/{style.id}/delete")
+    assert answer.status_code == 303
+    page = admin.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Bill style Branded is used by 1 account; give them another bill style first." in page
+    session.expire_all()
+    assert session.scalars(select(BillStyle.name)).all() == ["Branded"]

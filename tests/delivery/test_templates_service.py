@@ -99,3 +99,19 @@ def test_rendering_escapes_html_and_leaves_unknown_placeholders_visible():
 def test_default_template_uses_only_known_placeholders():
     for text in (DEFAULT_TEMPLATE.subject, DEFAULT_TEMPLATE.body_text, DEFAULT_TEMPLATE.body_html):
         assert template_problems(text) == []
+
+
+def test_a_bill_style_in_use_by_accounts_is_not_deleted(app, session):
+    from portal.errors import InvalidState
+    from portal.models import BillStyle
+    from tests.factories import AccountFactory
+
+    style = ts.create_bill_style("Compact", "summary", actor=ADMIN)
+    account = AccountFactory(bill_style="Compact")
+    session.flush()
+    with pytest.raises(InvalidState, match="used by 1 account"):
+        ts.delete_bill_style(style, actor=ADMIN)
+    assert session.get(BillStyle, style.id) is not None
+    account.bill_style = "Full"
+    ts.delete_bill_style(style, actor=ADMIN)
+    assert session.get(BillStyle, style.id) is None
