@@ -234,7 +234,13 @@ def _moment(value: str, name: str, errors: list[FieldError]) -> dt.datetime | No
     except ValueError:
         errors.append(FieldError(name, "must be a date or an ISO-8601 time"))
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    try:
+        return moment.astimezone(dt.timezone.utc)
+    except OverflowError:  # e.g. 9999-12-31T00:00-23:00 lies past the last representable UTC moment
+        errors.append(FieldError(name, "is out of range"))
+        return None
 
 
 def _decimal(value: str, name: str, errors: list[FieldError]) -> Decimal | None:

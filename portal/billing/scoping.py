@@ -24,12 +24,19 @@ def customer_accounts(customer_id: int, limited_to: list[int] | None = None) -> 
 
 
 def customer_invoices(customer_id: int, limited_to: list[int] | None = None) -> Select:
-    """The one query every customer-facing invoice read starts from."""
-    return select(Invoice).where(
-        Invoice.customer_id == customer_id,
-        Invoice.state == "Approved",
-        Invoice.account_id.in_(allowed_account_ids(customer_id, limited_to)),
-    )
+    """The one query every customer-facing invoice read starts from.
+
+    Every invoice belongs to its account's customer (the invoice services copy the account's
+    customer id and accounts never change customers), so the customer id alone selects the
+    invoices of all its accounts; the account condition is added only for users limited to some
+    of them. An `account_id IN (accounts of the customer)` subquery there made PostgreSQL plan for
+    the average account and sort every invoice of a large customer's accounts (7 ms instead of
+    0.1 ms for 25 rows at 100k invoices, bench/README.md "Pages").
+    """
+    conditions = [Invoice.customer_id == customer_id, Invoice.state == "Approved"]
+    if limited_to:
+        conditions.append(Invoice.account_id.in_(allowed_account_ids(customer_id, limited_to)))
+    return select(Invoice).where(*conditions)
 
 
 def scope_for_user(user) -> tuple[int, list[int]]:

@@ -43,7 +43,10 @@ def parse_timestamp(text: str) -> dt.datetime:
         raise CellError(f"is not an ISO 8601 timestamp: {text!r}") from None
     if moment.tzinfo is None:
         raise CellError(f"has no UTC offset (add Z or +hh:mm): {text!r}")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00 lies before the first representable UTC moment
+        raise CellError(f"is out of range: {text!r}") from None
 
 
 def parse_count(text: str) -> int:
@@ -123,7 +126,10 @@ def timestamps_column(cells: list[str]) -> list[dt.datetime]:
         raise ColumnError
     if zones == {UTC}:
         return moments
-    return list(map(_TO_UTC, moments))
+    try:
+        return list(map(_TO_UTC, moments))
+    except OverflowError:
+        raise ColumnError from None
 
 
 def counts_column(cells: list[str]) -> list[int]:

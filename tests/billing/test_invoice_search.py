@@ -94,6 +94,9 @@ def test_sort_and_pagination(three):
     ({"sort": "password"}, "sort"),
     ({"unsent": "maybe"}, "unsent"),
     ({"createdSince": "31/12/2026"}, "createdSince"),
+    ({"createdSince": "9999-12-31T23:00-23:00"}, "createdSince"),  # past the last UTC moment
+    ({"createdSince": "9999-12-31001-2300"}, "createdSince"),  # the same, as Hypothesis found it
+    ({"createdSince": "0001-01-01T00:00+05:00"}, "createdSince"),  # before the first one
 ])
 def test_bad_filters_name_the_field(app, args, field):
     with pytest.raises(ValidationFailed) as exc:

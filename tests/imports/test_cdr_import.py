@@ -93,6 +93,7 @@ def test_imported_cdrs_are_invoiced_with_half_open_periods(tmp_path, accounts):
 BAD_CASES = [
     ("2026-05-01T10:00:00,60,,,,{c},{v},0.1,0.05", "time_start has no UTC offset"),
     ("yesterday,60,,,,{c},{v},0.1,0.05", "time_start is not an ISO 8601 timestamp"),
+    ("0001-01-01T00:00:00+05:00,60,,,,{c},{v},0.1,0.05", "time_start is out of range"),
     ("2026-05-01T10:00:00Z,-5,,,,{c},{v},0.1,0.05", "duration must not be negative"),
     ("2026-05-01T10:00:00Z,1.5,,,,{c},{v},0.1,0.05", "duration is not a whole number"),
     ("2026-05-01T10:00:00Z,60,,,maybe,{c},{v},0.1,0.05", "success is not a boolean"),
