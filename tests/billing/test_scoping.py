@@ -28,19 +28,16 @@ def test_every_invoice_belongs_to_its_accounts_customer(app, session):
 
 def test_customer_sees_approved_invoices_of_its_accounts_and_a_limited_user_only_its_accounts(app, session):
     first = make_invoice("Approved")
-    second_account = AccountFactory(customer=first.customer)
-    second = make_invoice("Approved")
-    second.account_id, second.customer_id = second_account.id, first.customer_id  # same customer, other account
-    pending = make_invoice("Pending")
-    pending.customer_id, pending.account_id = first.customer_id, first.account_id
+    second = make_invoice("Approved", customer=first.customer)  # the same customer's other account
+    pending = make_invoice("Pending", customer=first.customer)
     stranger = make_invoice("Approved")
-    session.commit()
+    second_account_id = second.account_id
 
     def ids(limited_to=None):
         return set(session.scalars(customer_invoices(first.customer_id, limited_to).with_only_columns(Invoice.id)))
 
     assert ids() == {first.id, second.id}
-    assert ids([second_account.id]) == {second.id}
+    assert ids([second_account_id]) == {second.id}
     assert ids([stranger.account_id]) == set()  # another customer's account named in a limit shows nothing
     assert stranger.id not in ids() and pending.id not in ids()
 
