@@ -69,13 +69,20 @@ def populate(db, *, customers: int, accounts_per_customer: int, invoices: int, h
     other_accounts = list(range(accounts_per_customer + 1, len(account_rows) + 1))
     plan = [(heavy_accounts[i % len(heavy_accounts)]) for i in range(heavy_invoices)]
     plan += [other_accounts[i % len(other_accounts)] for i in range(max(invoices - heavy_invoices, 0))]
+    # Each account's n-th invoice covers the n-th day before 2026-11-01. Ids are handed out oldest
+    # first, as a live database assigns them over time, so every customer's invoices spread over the
+    # whole id range (the heavy customer's newest invoices have the highest ids, not the lowest).
     per_account_index: dict[int, int] = {}
+    dated = []
+    for account_id in plan:
+        n = per_account_index.get(account_id, 0)
+        per_account_index[account_id] = n + 1
+        dated.append((n, account_id))
+    dated.sort(key=lambda item: (-item[0], item[1]))
     today = date(2026, 11, 1)
     chunk: dict[str, list] = {"inv": [], "dst": [], "net": [], "svc": []}
     dst_id = net_id = svc_id = 0
-    for invoice_id, account_id in enumerate(plan, start=1):
-        n = per_account_index.get(account_id, 0)
-        per_account_index[account_id] = n + 1
+    for invoice_id, (n, account_id) in enumerate(dated, start=1):
         end = datetime(2026, 11, 1, tzinfo=UTC) - timedelta(days=n)
         start = end - timedelta(days=1)
         account = account_rows[account_id - 1]

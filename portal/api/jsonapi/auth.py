@@ -77,7 +77,8 @@ def decode_token(token: str, audience: str) -> int:
         except jwt.PyJWTError:
             raise BadToken("invalid") from None
         subject = claims.get("sub")
-        if isinstance(subject, bool) or not isinstance(subject, (int, str)) or not str(subject).isdigit():
+        if isinstance(subject, bool) or not isinstance(subject, (int, str)) or not str(subject).isdigit() \
+                or int(subject) >= 2**31:  # ids are 32-bit columns; PostgreSQL refuses larger parameters
             raise BadToken("subject")
         return int(subject)
     raise BadToken("signature")
@@ -138,9 +139,14 @@ def authenticate_customer(login, password) -> CustomerUser | None:
     return user
 
 
-def admin_from_token(token: str | None) -> AdminUser:
-    """The admin user behind a token, checked against `enabled` and `allowed_ips`; else BadToken."""
-    user = db.session.get(AdminUser, decode_token(token or "", ADMIN_AUDIENCE))
+def admin_from_token(token: str | None):
+    """The admin user behind a token (id, email, level: what an Actor needs), checked against `enabled`
+    and `allowed_ips` on every request; else BadToken. A row of five columns, not the whole user:
+    this read runs before every admin API request."""
+    user = db.session.execute(
+        select(AdminUser.id, AdminUser.email, AdminUser.level, AdminUser.enabled, AdminUser.allowed_ips)
+        .where(AdminUser.id == decode_token(token or "", ADMIN_AUDIENCE))
+    ).first()
     if user is None or not user.enabled or not ip_allowed(user.allowed_ips, client_ip()):
         raise BadToken("user")
     return user

@@ -130,6 +130,7 @@ def _forged_tokens(app, admin_id: int) -> dict[str, str]:
             "no expiry": jwt.encode({"sub": admin_id, "aud": ["admin"]}, key, algorithm="HS256"),
             "text subject": jwt.encode({**good, "sub": "admin"}, key, algorithm="HS256"),
             "unknown subject": jwt.encode({**good, "sub": admin_id + 1000}, key, algorithm="HS256"),
+            "huge subject": jwt.encode({**good, "sub": "9" * 30}, key, algorithm="HS256"),
             "garbage": "not.a.token",
             "empty": "",
         }
