@@ -10,7 +10,8 @@ from sqlalchemy.orm import contains_eager
 
 from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
-from portal.billing.paging import InvoicePage, bounded_count, fetch_page
+from portal.billing.paging import InvoicePage, bounded_count
+from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Customer, Invoice
 from portal.permissions import Actor, require
 
@@ -181,10 +182,21 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
     column = SORTS[f.sort.lstrip("-")]
     order = column.desc() if f.sort.startswith("-") else column.asc()
     tie = Invoice.id.desc() if f.sort.startswith("-") else Invoice.id.asc()
-    # The customer and account of every row come from the joins already there, not one query per row.
-    stmt = stmt.options(contains_eager(Invoice.customer), contains_eager(Invoice.account))
-    rows, more = fetch_page(stmt.order_by(order, tie), f.page, f.per_page)
-    return InvoicePage(rows, total, f.page, f.per_page, f, total_is_exact=exact, more=more)
+    # The page's ids first, from the invoices table alone when the sort is an invoice column: the
+    # database can then answer from an index (e.g. a customer's approved invoices, newest first, from
+    # (customer_id, state, id)) instead of walking the primary key and skipping other customers'
+    # rows (10 ms for a customer with few recent invoices at 100k, bench/README.md "Pages"). Then
+    # those rows, with the customer and account from the joins already there (no query per row).
+    if column.table is Invoice.__table__:
+        page_ids = select(Invoice.id).where(*conditions, *scope)
+    else:
+        page_ids = stmt.with_only_columns(Invoice.id)
+    page_ids = page_ids.order_by(order, tie).limit(f.per_page + 1).offset((f.page - 1) * f.per_page)
+    stmt = stmt.where(Invoice.id.in_(page_ids)).options(contains_eager(Invoice.customer),
+                                                         contains_eager(Invoice.account))
+    rows = list(db.session.scalars(stmt.order_by(order, tie)).unique())
+    return InvoicePage(rows[:f.per_page], total, f.page, f.per_page, f, total_is_exact=exact,
+                       more=len(rows) > f.per_page)
 
 
 def _amount_expr():
