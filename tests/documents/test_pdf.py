@@ -199,6 +199,25 @@ def test_garbage_collector_pause_nests_survives_errors_and_keeps_a_disabled_coll
         gc.enable()
 
 
+def test_no_text_of_the_invoice_asks_pango_for_opentype_features(app, monkeypatch):
+    """WeasyPrint leaks a Pango attribute per text layout whose style sets OpenType features (e.g.
+    `font-variant-numeric: tabular-nums`): 22 MiB over 500 renders. The invoice stylesheet sets none."""
+    from weasyprint.text import line_break
+
+    real, requested = line_break.pango, []
+
+    class CountingPango:
+        def __getattr__(self, name):
+            if name == "pango_attr_font_features_new":
+                requested.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(line_break, "pango", CountingPango())
+    data = render_invoice_pdf(invoice_pdf_context(make_invoice(destinations=3)))
+    assert "49151 Germany Vodafone DE" in "\n".join(pdf_text(data))
+    assert requested == []
+
+
 def _rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
