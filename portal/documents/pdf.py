@@ -102,11 +102,11 @@ def cyclic_gc_paused():
         with _gc_lock:
             _gc_renders -= 1
             _gc_finished_while_paused += 1
-            if _gc_renders == 0:
-                if _gc_resume:
-                    gc.enable()
-            elif _gc_finished_while_paused % COLLECT_EVERY == 0:
-                gc.collect()
+            collect = _gc_renders > 0 and _gc_finished_while_paused % COLLECT_EVERY == 0
+            if _gc_renders == 0 and _gc_resume:
+                gc.enable()
+        if collect:  # outside the lock: other renders may start or end meanwhile
+            gc.collect()
 
 
 def render_invoice_pdf(context: dict, template: str | None = None) -> bytes:

@@ -218,6 +218,19 @@ def test_no_text_of_the_invoice_asks_pango_for_opentype_features(app, monkeypatc
     assert requested == []
 
 
+def test_renders_that_keep_overlapping_still_collect_every_few_renders(app, monkeypatch):
+    from portal.documents import pdf
+
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(args) or 0)
+    with cyclic_gc_paused():  # a long render on one thread...
+        for _ in range(2 * pdf.COLLECT_EVERY - 1):  # ...while others finish beside it
+            with cyclic_gc_paused():
+                pass
+        assert not gc.isenabled()
+    assert len(collections) == 1 and gc.isenabled()
+
+
 def _rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
