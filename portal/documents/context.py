@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,7 +12,7 @@ from portal.formatting import date as format_date
 from portal.formatting import local_date, minutes, money, number, period_end_date
 from portal.models import BillStyle, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
 
-LOCALE = "en"
+LOCALE = Locale.parse("en")  # parsed once: Babel would parse a locale string again for every number
 DIRECTION_TITLES = {"originated": "Originated calls", "terminated": "Terminated calls"}
 
 
