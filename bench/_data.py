@@ -20,7 +20,9 @@ COUNTRIES = [("DE", "Germany", "49"), ("GB", "United Kingdom", "44"), ("FR", "Fr
 
 
 def populate(db, *, customers: int, accounts_per_customer: int, invoices: int, heavy_invoices: int,
-             seed: int = 7, progress=print) -> dict:
+             seed: int = 7, progress=print, invoice_progress=None) -> dict:
+    """Write the data; `progress` gets a line of text every 5,000 invoices, `invoice_progress`
+    (if given) gets (invoices written, invoices planned) after every batch, the last one included."""
     from portal.auth.users import hash_password
     from portal.models import (Account, AdminUser, Country, Customer, CustomerUser, Invoice, InvoiceDestination,
                                InvoiceNetwork, InvoiceServiceData, Network, Organization)
@@ -135,7 +137,11 @@ def populate(db, *, customers: int, accounts_per_customer: int, invoices: int, h
         if len(chunk["inv"]) >= 5000:
             _flush(s, chunk, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData)
             progress(f"  {invoice_id:,} / {len(plan):,} invoices")
+            if invoice_progress:
+                invoice_progress(invoice_id, len(plan))
     _flush(s, chunk, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData)
+    if invoice_progress:
+        invoice_progress(len(plan), len(plan))
     return {"invoices": len(plan), "accounts": len(account_rows), "customers": customers}
 
 

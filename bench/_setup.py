@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import random
@@ -22,7 +23,10 @@ def arguments(description: str, *, default_database: str = "sqlite", **extra) ->
     parser.add_argument("--database-url", help="PostgreSQL server URL (a benchmark database is created beside it)",
                         default=os.environ.get("PORTAL_BENCH_DATABASE_URL", PG_URL))
     for name, (kind, default, help_text) in extra.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default, help=help_text)
+        if kind is bool:  # a flag: present or not
+            parser.add_argument(f"--{name.replace('_', '-')}", action="store_true", default=default, help=help_text)
+        else:
+            parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default, help=help_text)
     return parser.parse_args()
 
 
@@ -38,6 +42,22 @@ def fresh_database(args, name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "bench_{name}"'))
     admin.dispose()
     return url.set(database=f"bench_{name}").render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Remove a database made by fresh_database (SQLite: its file and folder)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(parsed.database + suffix):
+                os.remove(parsed.database + suffix)
+        with contextlib.suppress(OSError):  # the folder fresh_database made, if nothing else is in it
+            os.rmdir(os.path.dirname(parsed.database))
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def migrated_app(database_url: str):
