@@ -1,4 +1,5 @@
 """gunicorn settings for production serving (`make serve`); every value can be overridden by environment."""
+import gc
 import multiprocessing
 import os
 
@@ -17,6 +18,14 @@ accesslog = os.environ.get("PORTAL_ACCESS_LOG", "-")
 errorlog = "-"
 # The request id (x-request-id response header) ties an access-log line to application logs.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
+
+def when_ready(server):
+    """The preloaded app is imported: move every object alive now (modules, the app, SQLAlchemy's
+    mappers, compiled templates: ~200,000) into the permanent generation. The workers' periodic
+    full garbage collections then walk only what requests create: 2.7 ms instead of 100 ms, a
+    pause that used to land on every thirtieth request or so (bench/README.md "Pages")."""
+    gc.freeze()
 
 
 def post_fork(server, worker):

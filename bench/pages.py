@@ -9,6 +9,7 @@ Target: p95(large) / p95(small) <= 1.5 and the same number of queries per page a
 """
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -166,6 +167,9 @@ def main() -> None:
     sites = [Site(args, args.small, f"pages_small{suffix}"), Site(args, args.large, f"pages_large{suffix}")]
     for site in sites:
         site.sign_in()
+    # As gunicorn.conf.py does once the app is loaded: what exists now is never collected again,
+    # so full garbage collections walk only what the requests create (else ~100 ms every ~30 requests).
+    gc.freeze()
     report(sites, measure(sites, args.requests))
 
 

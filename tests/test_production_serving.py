@@ -108,3 +108,17 @@ def test_production_refuses_to_start_without_a_secret_key(database_url, tmp_path
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "SECRET_KEY" in done.stdout + done.stderr
+
+
+def test_gunicorn_freezes_the_preloaded_app_before_forking_workers():
+    """Objects alive once the app is loaded go to the permanent generation (no 100 ms full collections)."""
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["preload_app"] is True
+    try:
+        config["when_ready"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
