@@ -95,7 +95,7 @@ class AttributeReader:
         plain = [(i, a) for i, a in enumerate(attrs) if a.getter is None]
         self.plain_positions = tuple(i for i, _ in plain)
         self.plain_encoders = tuple(a._encode for _, a in plain)
-        fields = [a.field or a.name.replace("-", "_") for _, a in plain]
+        fields = [a.attribute for _, a in plain]
         read = attrgetter(*fields) if fields else (lambda obj: ())
         self.read = read if len(fields) != 1 else (lambda obj: (read(obj),))
         self.computed = tuple((i, a) for i, a in enumerate(attrs) if a.getter is not None)

@@ -75,7 +75,8 @@ class Attr:
     def __post_init__(self):
         # Chosen once here, not per value: serializing a page of 50 invoices reads ~2,500 values.
         self._encode = encoder(self.kind)
-        self._read = attrgetter(self.field or self.name.replace("-", "_"))
+        self.attribute = self.field or self.name.replace("-", "_")  # the model attribute it reads
+        self._read = attrgetter(self.attribute)
 
     def value(self, obj, ctx):
         raw = self.getter(obj, ctx) if self.getter is not None else self._read(obj)
