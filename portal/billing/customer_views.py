@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, false, func, or_, select
 
 from portal.billing.dates import local_midnight
 from portal.billing.money import money_sum, money_value, round_currency
-from portal.billing.scoping import customer_accounts, customer_invoices
+from portal.billing.scoping import customer_accounts, customer_invoices, scope_for_user
 from portal.errors import FieldError, ValidationFailed
 from portal.billing import paging
 from portal.billing.paging import InvoicePage, bounded_count, fetch_page
@@ -46,7 +46,8 @@ class CustomerScope:
 
     @classmethod
     def for_user(cls, user) -> "CustomerScope":
-        return cls(user.customer_id, tuple(a.id for a in user.accounts))
+        customer_id, limited_to = scope_for_user(user)
+        return cls(customer_id, tuple(limited_to))
 
     def invoices(self):
         return customer_invoices(self.customer_id, list(self.limited_to) or None)

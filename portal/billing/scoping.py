@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 
 from portal.errors import NotFound
 from portal.extensions import db
-from portal.models import Account, Invoice
+from portal.models import Account, Invoice, customer_user_accounts
 
 
 def allowed_account_ids(customer_id: int, limited_to: list[int] | None) -> Select:
@@ -40,8 +40,14 @@ def customer_invoices(customer_id: int, limited_to: list[int] | None = None) -> 
 
 
 def scope_for_user(user) -> tuple[int, list[int]]:
-    """(customer id, allowed account ids or []) of a customer user."""
-    return user.customer_id, [a.id for a in user.accounts]
+    """(customer id, allowed account ids or []) of a customer user (any object with id and customer_id)."""
+    return user.customer_id, limited_account_ids(user.id)
+
+
+def limited_account_ids(user_id: int) -> list[int]:
+    """The accounts a customer user is limited to, in id order ([]: every account of its customer)."""
+    link = customer_user_accounts.c
+    return list(db.session.scalars(select(link.account_id).where(link.user_id == user_id).order_by(link.account_id)))
 
 
 def get_customer_invoice(customer_id: int, limited_to: list[int] | None, *, invoice_id=None,

@@ -169,3 +169,27 @@ def test_the_other_customer_sees_only_its_own(client, world):
     token = login_customer(client, world["stranger"])
     assert uuids(get(client, token, "/invoices")) == [str(world["b1"].uuid)]
     assert get(client, token, f"/invoices/{world['a1_old'].uuid}/download").status_code == 404
+
+
+def test_show_costs_three_statements_and_a_disabled_customer_is_refused_at_once(client, world):
+    """Token check (user and customer enabled, one joined read), the account limit, the invoice row."""
+    from sqlalchemy import event
+
+    token = login_customer(client, world["me"])
+    invoice_uuid = world["a2_inv"].uuid
+    db.session.expire_all()
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert get(client, token, f"/invoices/{invoice_uuid}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(statements) == 3, statements
+    world["me"].customer.enabled = False
+    db.session.commit()
+    refused = get(client, token, f"/invoices/{invoice_uuid}")
+    assert refused.status_code == 401
