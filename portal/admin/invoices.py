@@ -29,13 +29,19 @@ CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "
 
 @bp.get("/invoices")
 def invoices_list():
-    """Every invoice of every customer (all states by default); the same view answers htmx with the results only."""
+    """Every invoice of every customer (all states by default); the same view answers htmx with the results only.
+
+    Next and Previous carry a cursor (keyset paging, portal.billing.list_cursor); sorting or filtering
+    drops it and starts again from the first page.
+    """
     try:
-        filters = parse_invoice_filters(request.args, include_unsent_default=True)
+        filters = parse_invoice_filters(request.args, include_unsent_default=True, keyset=True)
         page, errors = search_invoices(filters, count_limit=paging.COUNT_LIMIT), []
     except ValidationFailed as exc:
         page, errors = None, exc.errors
-    context = {"page": page, "errors": errors, "args": request.args, "states": STATES, "types": TYPES,
+    list_args = {k: v for k, v in request.args.items() if k not in ("after", "before")}
+    context = {"page": page, "errors": errors, "args": request.args, "list_args": list_args,
+               "states": STATES, "types": TYPES,
                "customers": _customers(), "bulk": ConfirmForm()}
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "invoice-results":
         return render_template("admin/invoices/_results.html", **context)

@@ -39,6 +39,10 @@ class InvoicePage:
     filters: Any = field(repr=False, default=None)
     total_is_exact: bool = True
     more: bool | None = None  # a next page exists (known from the rows, whatever the count)
+    earlier: bool | None = None  # a previous page exists (keyset pages; else page > 1)
+    # Keyset paging (the admin list): signed cursors of the last and first rows, for Next and Previous.
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
 
     @property
     def pages(self) -> int:
@@ -54,7 +58,7 @@ class InvoicePage:
 
     @property
     def has_prev(self) -> bool:
-        return self.page > 1
+        return self.earlier if self.earlier is not None else self.page > 1
 
     @property
     def has_next(self) -> bool:
