@@ -43,6 +43,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
+    # JSON:API: serialized resource objects kept per process (portal/api/jsonapi/object_cache.py); 0: off.
+    JSONAPI_CACHE_SIZE = _int("PORTAL_JSONAPI_CACHE_SIZE", 5000)
+
     # Job queue: empty means jobs run inline in the calling process.
     QUEUE_URL = _env("PORTAL_QUEUE_URL")
 

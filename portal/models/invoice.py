@@ -80,6 +80,9 @@ class Invoice(db.Model):
     start_date: Mapped[dt.datetime]
     end_date: Mapped[dt.datetime]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Stamped by SQLAlchemy on every INSERT and UPDATE (ORM flush or Core update()): a change of any
+    # column of the invoice changes it (the JSON:API's object cache keys on it).
+    updated_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
     filled_at: Mapped[dt.datetime | None]
     approved_at: Mapped[dt.datetime | None]
 

@@ -6,6 +6,7 @@ import uuid as uuid_mod
 
 from flask import request
 
+from portal.api.jsonapi import object_cache
 from portal.api.jsonapi.conventions import JsonApiError, jsonapi_response
 from portal.api.jsonapi.document import Context, compound, linkage, parse_fields, parse_include, self_url
 from portal.api.jsonapi.filters import filter_conditions
@@ -58,14 +59,38 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
     stmt = (resource.query(ctx)
             .where(*where, *filter_conditions(resource, args))
             .order_by(*order_by(resource, args)))
-    rows, links, meta = paginate(stmt, args)
-    data, included = compound(resource, rows, tree, ctx)
+    if resource.stamp_columns and not tree and object_cache.enabled():
+        # Ids and stamps first; only the objects not built before are loaded and serialized.
+        model = resource.model
+        stamps, links, meta = paginate(stmt, args, rows_of=lambda page: db.session.execute(
+            page.with_only_columns(model.id, *resource.stamp_columns)).all())
+        data, included = cached_objects(resource, ctx, stamps), []
+    else:
+        rows, links, meta = paginate(stmt, args)
+        data, included = compound(resource, rows, tree, ctx)
     document = {"data": data}
     if tree:
         document["included"] = included
     document["meta"] = meta
     document["links"] = links
     return jsonapi_response(document)
+
+
+def cached_objects(resource: Resource, ctx: Context, stamps: list) -> list:
+    """The resource objects of rows (id, *stamp values), in order: from the object cache, or loaded
+    in one query, serialized and kept."""
+    fields = ctx.fields.get(resource.type)
+    scope = (resource.key, ctx.root, frozenset(fields) if fields is not None else None)
+    keys = [(*scope, *row) for row in stamps]
+    found = object_cache.get_many(keys)
+    missing = {row[0]: key for row, key, hit in zip(stamps, keys, found) if hit is None}
+    if missing:
+        model = resource.model
+        objs = list(db.session.scalars(resource.query(ctx).where(model.id.in_(list(missing)))).unique())
+        data, _ = compound(resource, objs, {}, ctx)
+        built = {obj.id: object_cache.put(missing[obj.id], item) for obj, item in zip(objs, data)}
+        found = [hit if hit is not None else built.get(row[0]) for row, hit in zip(stamps, found)]
+    return [item for item in found if item is not None]  # a row deleted in between is left out
 
 
 def single(resource: Resource, ctx: Context, obj, *, status: int = 200, headers: dict | None = None):

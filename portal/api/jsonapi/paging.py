@@ -52,11 +52,14 @@ def page_params(args) -> tuple[int, int]:
     return read("number", 1, None), read("size", DEFAULT_SIZE, MAX_SIZE)
 
 
-def paginate(stmt, args) -> tuple[list, dict, dict]:
-    """(rows of the page, top-level links, meta) for a filtered, ordered statement."""
+def paginate(stmt, args, *, rows_of=None) -> tuple[list, dict, dict]:
+    """(rows of the page, top-level links, meta) for a filtered, ordered statement.
+
+    `rows_of(limited statement)` reads the page (default: the statement's ORM objects)."""
     number, size = page_params(args)
     total, _ = bounded_count(stmt, None)  # meta.total-count is exact (the seed system's contract)
-    rows = list(db.session.scalars(stmt.limit(size).offset((number - 1) * size)).unique())
+    page = stmt.limit(size).offset((number - 1) * size)
+    rows = rows_of(page) if rows_of is not None else list(db.session.scalars(page).unique())
     last = max(1, math.ceil(total / size))
     links = {"first": _page_url(1, size)}
     if number > 1:

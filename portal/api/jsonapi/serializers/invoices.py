@@ -82,6 +82,8 @@ CUSTOMER_ATTRS = [
 # The primary query of both invoice resources reads "has a stored PDF" in the same statement as the
 # row; the account is addressed by its key only, so it is not joined in.
 INVOICE_OPTIONS = (with_expression(Invoice.has_stored_pdf, stored_pdf_exists()), lazyload(Invoice.account))
+# What changes an invoice's resource object: any of its columns (updated_at) or a stored PDF appearing.
+INVOICE_STAMP = (Invoice.updated_at, stored_pdf_exists())
 
 
 def _rows(name: str, target: str, child_fk) -> Rel:
@@ -109,6 +111,7 @@ ADMIN_INVOICES = register(Resource(
     extra_filters={"account_id": Filter("fk", Invoice.account_id)},
     prepare=load_pdf_ids,
     options=INVOICE_OPTIONS,
+    stamp_columns=INVOICE_STAMP,
 ))
 
 
@@ -131,4 +134,5 @@ CUSTOMER_INVOICES = register(Resource(
     base_query=_customer_scope,
     prepare=load_pdf_ids,
     options=INVOICE_OPTIONS,
+    stamp_columns=INVOICE_STAMP,
 ))
