@@ -56,14 +56,15 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
     args = request.args
     check_params(ctx, collection=True)
     tree = parse_include(resource, args.get("include"))
-    stmt = (resource.query(ctx)
+    cached = bool(resource.stamp_columns) and not tree and object_cache.enabled()
+    stmt = (resource.query(ctx, loader_options=not cached)
             .where(*where, *filter_conditions(resource, args))
             .order_by(*order_by(resource, args)))
-    if resource.stamp_columns and not tree and object_cache.enabled():
-        # Ids and stamps first; only the objects not built before are loaded and serialized.
-        model = resource.model
-        stamps, links, meta = paginate(stmt, args, rows_of=lambda page: db.session.execute(
-            page.with_only_columns(model.id, *resource.stamp_columns)).all())
+    if cached:
+        # Ids and stamps first (counted and paged as they are); only the objects not built before
+        # are loaded and serialized.
+        stmt = stmt.with_only_columns(resource.model.id, *resource.stamp_columns)
+        stamps, links, meta = paginate(stmt, args, rows_of=lambda page: db.session.execute(page).all())
         data, included = cached_objects(resource, ctx, stamps), []
     else:
         rows, links, meta = paginate(stmt, args)

@@ -139,9 +139,9 @@ class Resource:
     def id_column(self):
         return getattr(self.model, self.id_attr)
 
-    def query(self, ctx):
+    def query(self, ctx, *, loader_options: bool = True):
         stmt = self.base_query(ctx) if self.base_query else select(self.model)
-        return stmt.options(*self.options) if self.options else stmt
+        return stmt.options(*self.options) if self.options and loader_options else stmt
 
     def filters(self) -> dict[str, Filter]:
         result = {}
