@@ -34,18 +34,21 @@ def check_params(ctx: Context | None, *, collection: bool = False, document: boo
         ctx.fields = parse_fields(ctx.api, request.args)
 
 
-def find(resource: Resource, ctx: Context, key: str):
-    """The resource's row with this id (uuid for uuid-addressed resources) inside the caller's scope, or 404."""
+def _id_value(resource: Resource, key: str):
+    """The id (uuid for uuid-addressed resources) a URL names, or 404."""
     if resource.id_attr == "uuid":
         try:
-            value = uuid_mod.UUID(key)
+            return uuid_mod.UUID(key)
         except ValueError:
             raise not_found(key) from None
-    else:
-        if not re.fullmatch(r"[0-9]{1,9}", key):
-            raise not_found(key)
-        value = int(key)
-    obj = db.session.scalars(resource.query(ctx).where(resource.id_column() == value)).first()
+    if not re.fullmatch(r"[0-9]{1,9}", key):
+        raise not_found(key)
+    return int(key)
+
+
+def find(resource: Resource, ctx: Context, key: str):
+    """The resource's row with this id (uuid for uuid-addressed resources) inside the caller's scope, or 404."""
+    obj = db.session.scalars(resource.query(ctx).where(resource.id_column() == _id_value(resource, key))).first()
     if obj is None:
         raise not_found(key)
     return obj
@@ -106,6 +109,17 @@ def single(resource: Resource, ctx: Context, obj, *, status: int = 200, headers:
 
 def show(resource: Resource, ctx: Context, key: str):
     check_params(ctx)
+    if resource.stamp_columns and "include" not in request.args and object_cache.enabled():
+        # The id and stamps inside the caller's scope; the object itself from the cache when unchanged.
+        stamp = db.session.execute(
+            resource.query(ctx, loader_options=False)
+            .with_only_columns(resource.model.id, *resource.stamp_columns)
+            .where(resource.id_column() == _id_value(resource, key))
+        ).first()
+        objects = cached_objects(resource, ctx, [stamp]) if stamp is not None else []
+        if not objects:
+            raise not_found(key)
+        return jsonapi_response({"data": objects[0]})
     return single(resource, ctx, find(resource, ctx, key))
 
 

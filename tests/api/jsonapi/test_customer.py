@@ -172,7 +172,8 @@ def test_the_other_customer_sees_only_its_own(client, world):
 
 
 def test_show_costs_three_statements_and_a_disabled_customer_is_refused_at_once(client, world):
-    """Token check (user and customer enabled, one joined read), the account limit, the invoice row."""
+    """Token check (user and customer enabled, one joined read), the account limit, the invoice's id and
+    stamps (its object comes from the object cache once built)."""
     from sqlalchemy import event
 
     token = login_customer(client, world["me"])
@@ -183,6 +184,7 @@ def test_show_costs_three_statements_and_a_disabled_customer_is_refused_at_once(
     def record(conn, cursor, statement, *args):
         statements.append(statement)
 
+    assert get(client, token, f"/invoices/{invoice_uuid}").status_code == 200  # builds the object
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         assert get(client, token, f"/invoices/{invoice_uuid}").status_code == 200

@@ -120,3 +120,19 @@ def test_pages_with_include_are_built_every_time(client, admin_token, three):
         body = listing(client, admin_token, include="account").get_json()
     assert body["included"] and any("invoices.reference" in s for s in seen)
     assert body["data"][0]["relationships"]["account"]["data"]["type"] == "accounts"
+
+
+def test_show_uses_the_cache_and_is_never_stale(client, admin_token, three, pdf_bytes):
+    url = f"{ADMIN}/invoices/{three[0].id}"
+    first = client.get(url, headers=jsonapi_headers(admin_token))
+    with statements() as seen:
+        again = client.get(url, headers=jsonapi_headers(admin_token))
+    assert again.data == first.data
+    assert not [s for s in seen if "invoices.reference" in s]
+    invoice = db.session.get(Invoice, three[0].id)
+    invoice.reference = "renamed"
+    add_pdf(invoice, pdf_bytes)
+    db.session.commit()
+    shown = client.get(url, headers=jsonapi_headers(admin_token)).get_json()["data"]["attributes"]
+    assert shown["reference"] == "renamed" and shown["pdf-path"].endswith(f"/invoices/{three[0].id}/pdf")
+    assert client.get(f"{ADMIN}/invoices/99999", headers=jsonapi_headers(admin_token)).status_code == 404
