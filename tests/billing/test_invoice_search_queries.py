@@ -1,8 +1,6 @@
 """search_invoices costs two statements whatever the table holds, and counts without the sorting joins."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
@@ -12,20 +10,7 @@ from portal.models import Invoice
 from portal.permissions import customer_actor
 from tests.factories import CustomerUserFactory
 from tests.invoices import make_invoice
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.statements import recorded_statements as statements
 
 
 def search(args, **kwargs):

@@ -1,34 +1,18 @@
 """Billing runs at scale: the anomaly report and the progress count cost the same whatever the run's size."""
 import datetime as dt
-from contextlib import contextmanager
 from decimal import Decimal
-
-from sqlalchemy import event
 
 from portal.billing.anomalies import find_anomalies
 from portal.billing.runs import execute_billing_run, start_billing_run
 from portal.extensions import db
 from tests.factories import AccountFactory, CdrFactory, InvoiceFactory
+from tests.statements import recorded_statements as counted_statements
 
 UTC = dt.timezone.utc
 
 
 def at(*args):
     return dt.datetime(*args, tzinfo=UTC)
-
-
-@contextmanager
-def counted_statements():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def accounts_with_history(count, first_name):

@@ -1,31 +1,14 @@
 """The JSON:API object cache (portal/api/jsonapi/object_cache.py): the same bytes as without it, never stale."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
-
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice
 from portal.extensions import db
 from portal.models import Invoice
 from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, add_pdf, day, jsonapi_headers, login_customer, make_invoice
 from tests.factories import AccountFactory, CdrFactory, CustomerUserFactory
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.statements import recorded_statements as statements
 
 
 def listing(client, token, root=ADMIN, **params):
