@@ -31,6 +31,24 @@ def _render(status: int, title: str, detail: str):
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
+def register_database_fault_handlers(target, *, conflict, unavailable) -> None:
+    """On an app or blueprint: a constraint race (IntegrityError: a concurrent writer won, the services
+    check first) and a busy or lost database (OperationalError) roll the transaction back, are
+    logged, and answer `conflict()` (409) or `unavailable()` (503) in that face's error format."""
+
+    @target.errorhandler(OperationalError)
+    def _database_unavailable(exc: OperationalError):
+        db.session.rollback()
+        log.warning("database unavailable: %s", exc.orig)
+        return unavailable()
+
+    @target.errorhandler(IntegrityError)
+    def _constraint_race(exc: IntegrityError):
+        db.session.rollback()
+        log.warning("constraint violation (concurrent write): %s", exc.orig)
+        return conflict()
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -55,18 +73,11 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return _render(exc.status, type(exc).__name__, exc.message)
 
-    @app.errorhandler(OperationalError)
-    def _database_unavailable(exc: OperationalError):
-        db.session.rollback()
-        log.warning("database unavailable: %s", exc.orig)
-        return _render(503, "Service Unavailable", "The database is busy or unreachable; please retry.")
-
-    @app.errorhandler(IntegrityError)
-    def _constraint_race(exc: IntegrityError):
-        # The services check uniqueness first; reaching the constraint means a concurrent writer won.
-        db.session.rollback()
-        log.warning("constraint violation (concurrent write): %s", exc.orig)
-        return _render(409, "Conflict", "A concurrent change won; reload the page and retry.")
+    register_database_fault_handlers(
+        app,
+        conflict=lambda: _render(409, "Conflict", "A concurrent change won; reload the page and retry."),
+        unavailable=lambda: _render(503, "Service Unavailable", "The database is busy or unreachable; please retry."),
+    )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

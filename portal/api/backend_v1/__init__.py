@@ -4,12 +4,11 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, g, request
-from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.backend_v1.errors import ApiError, error_response, service_error_code, status_error_response
 from portal.api.key_auth import MISSING, authenticate
-from portal.error_handlers import ERROR_RENDERERS
+from portal.error_handlers import ERROR_RENDERERS, register_database_fault_handlers
 from portal.errors import DeliveryFailed, ServiceError
 from portal.extensions import csrf, db
 
@@ -66,18 +65,8 @@ def _http_error(exc: HTTPException):
     return response
 
 
-@bp.errorhandler(IntegrityError)
-def _constraint_race(exc: IntegrityError):
-    db.session.rollback()
-    log.warning("constraint violation (concurrent write): %s", exc.orig)
-    return error_response(409001)
-
-
-@bp.errorhandler(OperationalError)
-def _database_unavailable(exc: OperationalError):
-    db.session.rollback()
-    log.warning("database unavailable: %s", exc.orig)
-    return error_response(503001)
+register_database_fault_handlers(bp, conflict=lambda: error_response(409001),
+                                 unavailable=lambda: error_response(503001))
 
 
 @bp.errorhandler(Exception)

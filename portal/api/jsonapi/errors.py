@@ -4,11 +4,11 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint
-from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.jsonapi.conventions import (EmptyUnauthorized, JsonApiError, empty_response, error_object,
                                             errors_response)
+from portal.error_handlers import register_database_fault_handlers
 from portal.errors import (Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed)
 from portal.extensions import db
 
@@ -83,18 +83,13 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
     # A code-specific app handler (the sign-in pages' 429) would win over the class handler above.
     bp.register_error_handler(429, _http_error)
 
-    @bp.errorhandler(OperationalError)
-    def _database_unavailable(exc: OperationalError):
-        db.session.rollback()
-        log.warning("database unavailable: %s", exc.orig)
-        return errors_response(503, [error_object(503, "Service unavailable",
-                                                  "The database is busy or unreachable; please retry.")])
-
-    @bp.errorhandler(IntegrityError)
-    def _constraint_race(exc: IntegrityError):
-        db.session.rollback()
-        log.warning("constraint violation (concurrent write): %s", exc.orig)
-        return errors_response(409, [error_object(409, "Conflict", "A concurrent change won; retry the request.")])
+    register_database_fault_handlers(
+        bp,
+        conflict=lambda: errors_response(409, [error_object(409, "Conflict",
+                                                            "A concurrent change won; retry the request.")]),
+        unavailable=lambda: errors_response(503, [error_object(503, "Service unavailable",
+                                                               "The database is busy or unreachable; please retry.")]),
+    )
 
     @bp.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -4,11 +4,10 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.key_auth import MISSING, authenticate
-from portal.error_handlers import ERROR_RENDERERS
+from portal.error_handlers import ERROR_RENDERERS, register_database_fault_handlers
 from portal.errors import PermissionDenied, ServiceError
 from portal.extensions import csrf, db
 
@@ -68,18 +67,11 @@ def _http_error(exc: HTTPException):
     return response
 
 
-@bp.errorhandler(IntegrityError)
-def _constraint_race(exc: IntegrityError):
-    db.session.rollback()
-    log.warning("constraint violation (concurrent write): %s", exc.orig)
-    return error_message(409, "A concurrent change won; retry the request.")
-
-
-@bp.errorhandler(OperationalError)
-def _database_unavailable(exc: OperationalError):
-    db.session.rollback()
-    log.warning("database unavailable: %s", exc.orig)
-    return error_message(503, "The database is busy or unreachable; retry the request.")
+register_database_fault_handlers(
+    bp,
+    conflict=lambda: error_message(409, "A concurrent change won; retry the request."),
+    unavailable=lambda: error_message(503, "The database is busy or unreachable; retry the request."),
+)
 
 
 @bp.errorhandler(Exception)
