@@ -5,12 +5,12 @@ from flask import flash, redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import AccountForm, ConfirmForm, DiscountPlanForm
-from portal.admin.helpers import apply_errors, current_actor, has_errors
+from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
 from portal.billing.accounts import (add_discount_plan, bill_style_names, create_account, delete_account,
                                      delete_discount_plan, get_account, get_discount_plan, set_discount_plan_active,
                                      timezone_names, update_account)
 from portal.billing.customers import get_customer
-from portal.errors import InvalidState, NotFound, ValidationFailed
+from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.permissions import require
 
@@ -82,14 +82,8 @@ def accounts_delete(account_id: int):
     customer_id, name = account.customer_id, account.name
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.accounts_edit", account_id=account_id), 303)
-    try:
-        delete_account(account, actor=current_actor())
-        db.session.commit()
-    except InvalidState as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not commit_or_explain(lambda: delete_account(account, actor=current_actor()), f"Account {name} deleted."):
         return redirect(url_for("admin.accounts_edit", account_id=account_id), 303)
-    flash(f"Account {name} deleted.", "success")
     return redirect(url_for("admin.customers_detail", customer_id=customer_id), 303)
 
 

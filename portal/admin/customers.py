@@ -5,11 +5,11 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm, ContactForm, CustomerForm
-from portal.admin.helpers import apply_errors, current_actor, has_errors, page_arg
+from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors, page_arg
 from portal.auth.user_admin import list_customer_users
 from portal.billing.customers import (add_contact, country_names, create_customer, delete_contact, delete_customer,
                                       get_contact, get_customer, list_customers, update_customer)
-from portal.errors import InvalidState, NotFound, ValidationFailed
+from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.permissions import require
 
@@ -85,14 +85,8 @@ def customers_delete(customer_id: int):
         flash("The form expired; please try again.", "error")
         return redirect(url_for("admin.customers_detail", customer_id=customer_id))
     name = customer.name
-    try:
-        delete_customer(customer, actor=current_actor())
-        db.session.commit()
-    except InvalidState as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not commit_or_explain(lambda: delete_customer(customer, actor=current_actor()), f"Customer {name} deleted."):
         return redirect(url_for("admin.customers_detail", customer_id=customer_id), 303)
-    flash(f"Customer {name} deleted.", "success")
     return redirect(url_for("admin.customers_list"), 303)
 
 

@@ -6,7 +6,8 @@ from flask import flash, request
 from flask_login import current_user
 from wtforms import Form
 
-from portal.errors import PermissionDenied, ServiceError, ValidationFailed
+from portal.errors import InvalidState, PermissionDenied, ServiceError, ValidationFailed
+from portal.extensions import db
 from portal.permissions import Actor, admin_actor
 
 
@@ -48,6 +49,20 @@ def flash_error(exc: ServiceError, prefix: str = "") -> None:
     if isinstance(exc, PermissionDenied):
         raise exc
     flash(f"{prefix}{exc.message}", "error")
+
+
+def commit_or_explain(action, success: str) -> bool:
+    """Run a service call that may refuse (InvalidState): commit and flash `success`, or roll back and
+    flash the service's reason. True when it was done."""
+    try:
+        action()
+        db.session.commit()
+    except InvalidState as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return False
+    flash(success, "success")
+    return True
 
 
 def page_arg(name: str = "page") -> int:

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm
-from portal.admin.helpers import apply_errors, current_actor, has_errors
+from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
 from portal.admin.template_forms import (PLACEHOLDER_HINT, AttachmentForm, BillStyleForm, MessageTemplateForm,
                                          UsageReportProfileForm)
 from portal.billing.customers import get_row
 from portal.delivery import templates_service as service
-from portal.errors import InvalidState, ValidationFailed
+from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
 from portal.permissions import require
@@ -88,15 +88,7 @@ def message_templates_edit(template_id: int):
 def _delete(model, pk: int, label: str, delete, anchor: str):
     row = get_row(model, pk, label)
     if ConfirmForm().validate_on_submit():
-        name = row.name
-        try:
-            delete(row, actor=current_actor())
-        except InvalidState as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{label.capitalize()} {name} deleted.", "success")
+        commit_or_explain(lambda: delete(row, actor=current_actor()), f"{label.capitalize()} {row.name} deleted.")
     return _back(anchor)
 
 

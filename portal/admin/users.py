@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import AdminUserForm, ConfirmForm, InviteForm, LevelForm, LimitAccountsForm
-from portal.admin.helpers import apply_errors, current_actor, has_errors
+from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
 from portal.auth.user_admin import (change_admin_level, get_admin_user, get_customer_user, invite_customer_user,
                                     limit_customer_user, list_admin_users, list_customer_users, reinvite_customer_user,
                                     set_user_enabled)
@@ -75,13 +75,8 @@ def customer_users_enabled(user_id: int, change: str):
 
 def _set_enabled(user, change: str, back: str):
     if ConfirmForm().validate_on_submit():
-        try:
-            set_user_enabled(user, change == "enable", actor=current_actor())
-            db.session.commit()
-            flash(f"{user.email} {change}d.", "success")
-        except InvalidState as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        commit_or_explain(lambda: set_user_enabled(user, change == "enable", actor=current_actor()),
+                          f"{user.email} {change}d.")
     return redirect(back, 303)
 
 
