@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Callable
 
 from sqlalchemy import select
@@ -76,10 +75,9 @@ class Attr:
         # Chosen once here, not per value: serializing a page of 50 invoices reads ~2,500 values.
         self._encode = encoder(self.kind)
         self.attribute = self.field or self.name.replace("-", "_")  # the model attribute it reads
-        self._read = attrgetter(self.attribute)
 
     def value(self, obj, ctx):
-        raw = self.getter(obj, ctx) if self.getter is not None else self._read(obj)
+        raw = self.getter(obj, ctx) if self.getter is not None else getattr(obj, self.attribute)
         return raw if self._encode is None else self._encode(raw)
 
     def openapi(self) -> dict:
