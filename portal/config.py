@@ -45,6 +45,8 @@ class Config:
 
     # JSON:API: serialized resource objects kept per process (portal/api/jsonapi/object_cache.py); 0: off.
     JSONAPI_CACHE_SIZE = _int("PORTAL_JSONAPI_CACHE_SIZE", 5000)
+    # Exact API list counts kept per PostgreSQL snapshot (portal/exact_count.py); 0: off.
+    COUNT_CACHE_SIZE = _int("PORTAL_COUNT_CACHE_SIZE", 1000)
 
     # Job queue: empty means jobs run inline in the calling process.
     QUEUE_URL = _env("PORTAL_QUEUE_URL")

@@ -1,11 +1,16 @@
 """Invoices in a given state, moved there by the engine's own services (fill, approve)."""
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
 import pytest
+from sqlalchemy import insert
 
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice
 from portal.extensions import db
+from portal.models import Invoice
 from tests.factories import AccountFactory, CdrFactory, ContactFactory, InvoiceFactory, TransactionFactory
 
 
@@ -33,3 +38,24 @@ def pending_invoice(app):
 @pytest.fixture
 def approved_invoice(app):
     return make_invoice("Approved")
+
+
+@pytest.fixture
+def account_of_five(app):
+    """An account with three approved and two new invoices (committed); returns the account."""
+    account = AccountFactory()
+    for month, state in enumerate(["Approved"] * 3 + ["New"] * 2, start=1):  # periods never overlap
+        InvoiceFactory(account=account, state=state, start_date=dt.datetime(2025, month, 1, tzinfo=dt.timezone.utc),
+                       end_date=dt.datetime(2025, month + 1, 1, tzinfo=dt.timezone.utc))
+    db.session.commit()
+    return account
+
+
+def other_connection_adds(account) -> None:
+    """An invoice committed by another connection (another request, worker or process)."""
+    with db.engine.begin() as conn:
+        conn.execute(insert(Invoice).values(
+            uuid=uuid.uuid4(), reference="elsewhere", organization_id=account.customer.organization_id,
+            customer_id=account.customer_id, account_id=account.id, currency=account.currency, state="Approved",
+            invoice_type="Manual", start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+            end_date=dt.datetime(2024, 2, 1, tzinfo=dt.timezone.utc)))

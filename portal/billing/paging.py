@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from portal.exact_count import exact_count
 from portal.extensions import db
 
 # The HTML lists count matches exactly up to this many; beyond it they say "more than 1,000". The
@@ -17,9 +18,9 @@ COUNT_LIMIT = 1_000
 
 def bounded_count(stmt, limit: int | None) -> tuple[int, bool]:
     """(number of rows of a SELECT, exact?): with a `limit`, counting stops after limit + 1 rows."""
-    stmt = stmt.order_by(None)
     if limit is None:
-        return int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0), True
+        return exact_count(stmt), True
+    stmt = stmt.order_by(None)
     found = int(db.session.scalar(select(func.count()).select_from(stmt.limit(limit + 1).subquery())) or 0)
     return min(found, limit), found <= limit
 

@@ -135,13 +135,20 @@ def authenticate_customer(login, password) -> CustomerUser | None:
     return user
 
 
+# The guards read table columns, not mapped attributes: a plain Core statement skips the ORM's
+# compile and result layers (0.1-0.2 ms on every API request, bench/README.md "HTTP throughput").
+_ADMIN = AdminUser.__table__.c
+_CUSTOMER_USER = CustomerUser.__table__.c
+_CUSTOMER = Customer.__table__.c
+
+
 def admin_from_token(token: str | None):
     """The admin user behind a token (id, email, level: what an Actor needs), checked against `enabled`
     and `allowed_ips` on every request; else BadToken. A row of five columns, not the whole user:
     this read runs before every admin API request."""
     user = db.session.execute(
-        select(AdminUser.id, AdminUser.email, AdminUser.level, AdminUser.enabled, AdminUser.allowed_ips)
-        .where(AdminUser.id == decode_token(token or "", ADMIN_AUDIENCE))
+        select(_ADMIN.id, _ADMIN.email, _ADMIN.level, _ADMIN.enabled, _ADMIN.allowed_ips)
+        .where(_ADMIN.id == decode_token(token or "", ADMIN_AUDIENCE))
     ).first()
     if user is None or not user.enabled or not ip_allowed(user.allowed_ips, client_ip()):
         raise BadToken("user")
@@ -152,10 +159,10 @@ def customer_from_token(token: str | None):
     """The customer user behind a token (id, customer_id), if it and its customer are enabled; else
     BadToken. One query on every customer API request, not the whole user and then its customer."""
     user = db.session.execute(
-        select(CustomerUser.id, CustomerUser.customer_id)
-        .join(Customer, Customer.id == CustomerUser.customer_id)
-        .where(CustomerUser.id == decode_token(token or "", CUSTOMER_AUDIENCE),
-               CustomerUser.enabled.is_(True), Customer.enabled.is_(True))
+        select(_CUSTOMER_USER.id, _CUSTOMER_USER.customer_id)
+        .join_from(CustomerUser.__table__, Customer.__table__, _CUSTOMER.id == _CUSTOMER_USER.customer_id)
+        .where(_CUSTOMER_USER.id == decode_token(token or "", CUSTOMER_AUDIENCE),
+               _CUSTOMER_USER.enabled.is_(True), _CUSTOMER.enabled.is_(True))
     ).first()
     if user is None:
         raise BadToken("user")

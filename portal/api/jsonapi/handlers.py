@@ -67,7 +67,7 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
         # Ids and stamps first (counted and paged as they are); only the objects not built before
         # are loaded and serialized.
         stmt = stmt.with_only_columns(resource.model.id, *resource.stamp_columns)
-        stamps, links, meta = paginate(stmt, args, rows_of=lambda page: db.session.execute(page).all())
+        stamps, links, meta = paginate(stmt, args, objects=False)
         data, included = cached_objects(resource, ctx, stamps), []
     else:
         rows, links, meta = paginate(stmt, args)

@@ -9,7 +9,7 @@ from flask import request
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
-from portal.billing.paging import bounded_count
+from portal.exact_count import exact_count, snapshot_columns
 from portal.extensions import db
 
 PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
@@ -52,25 +52,38 @@ def page_params(args) -> tuple[int, int]:
     return read("number", 1, None), read("size", DEFAULT_SIZE, MAX_SIZE)
 
 
-def paginate(stmt, args, *, rows_of=None) -> tuple[list, dict, dict]:
-    """(rows of the page, top-level links, meta) for a filtered, ordered statement.
+def paginate(stmt, args, *, objects: bool = True) -> tuple[list, dict, dict]:
+    """(rows of the page, top-level links, meta) for a filtered, ordered statement; the rows are its
+    ORM objects, or with `objects=False` its rows as tuples.
 
-    `rows_of(limited statement)` reads the page (default: the statement's ORM objects)."""
+    The total is exact (the seed system's contract). A page that ends short of its size tells it
+    without counting; otherwise the count is taken, or on PostgreSQL reused when nothing has been
+    committed since it was taken (portal/exact_count.py: the page reads its snapshot along)."""
     number, size = page_params(args)
-    total, _ = bounded_count(stmt, None)  # meta.total-count is exact (the seed system's contract)
-    page = stmt.limit(size).offset((number - 1) * size)
-    rows = rows_of(page) if rows_of is not None else list(db.session.scalars(page).unique())
+    offset = (number - 1) * size
+    extra = snapshot_columns()
+    result = db.session.execute(stmt.limit(size).offset(offset).add_columns(*extra))
+    rows = result.unique().all() if objects else result.all()
+    seen = tuple(rows[0][-len(extra):]) if rows and extra else None
+    width = len(rows[0]) - len(extra) if rows else 0
+    rows = [row[0] for row in rows] if objects else [tuple(row[:width]) for row in rows]
+    total = offset + len(rows) if len(rows) < size and (rows or number == 1) else exact_count(stmt, seen=seen)
     last = max(1, math.ceil(total / size))
-    links = {"first": _page_url(1, size)}
+    base = _page_base(args)
+    links = {"first": _page_url(base, 1, size)}
     if number > 1:
-        links["prev"] = _page_url(min(number - 1, last), size)
+        links["prev"] = _page_url(base, min(number - 1, last), size)
     if number < last:
-        links["next"] = _page_url(number + 1, size)
-    links["last"] = _page_url(last, size)
+        links["next"] = _page_url(base, number + 1, size)
+    links["last"] = _page_url(base, last, size)
     return rows, links, {"total-count": total}
 
 
-def _page_url(number: int, size: int) -> str:
-    params = [(k, v) for k, v in request.args.items(multi=True) if not k.startswith("page[")]
-    params += [("page[number]", str(number)), ("page[size]", str(size))]
-    return request.base_url + "?" + urlencode(params)
+def _page_base(args) -> str:
+    """The request's URL with its query string minus the paging parameters (which each link appends)."""
+    params = [(k, v) for k, v in args.items(multi=True) if not k.startswith("page[")]
+    return request.base_url + "?" + urlencode(params) + ("&" if params else "")
+
+
+def _page_url(base: str, number: int, size: int) -> str:
+    return f"{base}page%5Bnumber%5D={number}&page%5Bsize%5D={size}"

@@ -1,0 +1,64 @@
+"""The JSON:API `meta.total-count` is exact: a page that ends short of its size tells it without
+counting; a full or empty page counts (portal/exact_count.py), and a commit elsewhere shows at once."""
+from __future__ import annotations
+
+import pytest
+
+from portal.extensions import db
+from tests.api.jsonapi.conftest import ADMIN, jsonapi_headers
+from tests.invoices import account_of_five, other_connection_adds  # noqa: F401 - fixture
+from tests.statements import recorded_statements
+
+
+def counts(statements) -> list[str]:
+    return [s for s in statements if "count(" in s.lower()]
+
+
+def listing(client, token, **params):
+    response = client.get(f"{ADMIN}/invoices", query_string=params, headers=jsonapi_headers(token))
+    assert response.status_code == 200, response.data
+    return response.get_json()
+
+
+def test_a_page_that_ends_short_tells_the_total_without_counting(client, admin_token, account_of_five):
+    with recorded_statements() as seen:
+        body = listing(client, admin_token, **{"filter[account_id_eq]": str(account_of_five.id)})
+    assert body["meta"]["total-count"] == 5 and len(body["data"]) == 5
+    assert counts(seen) == []
+    with recorded_statements() as seen:
+        body = listing(client, admin_token, **{"page[size]": "2", "page[number]": "3"})
+    assert body["meta"]["total-count"] == 5 and len(body["data"]) == 1
+    assert counts(seen) == []
+
+
+def test_full_and_empty_pages_count(client, admin_token, account_of_five):
+    with recorded_statements() as seen:
+        body = listing(client, admin_token, **{"page[size]": "5"})
+    assert body["meta"]["total-count"] == 5 and "next" not in body["links"]
+    assert len(counts(seen)) == 1
+    body = listing(client, admin_token, **{"page[size]": "2", "page[number]": "9"})
+    assert body["data"] == [] and body["meta"]["total-count"] == 5
+    assert body["links"]["last"].endswith("page%5Bnumber%5D=3&page%5Bsize%5D=2")
+    assert body["links"]["prev"].endswith("page%5Bnumber%5D=3&page%5Bsize%5D=2")
+    body = listing(client, admin_token, **{"filter[account_id_eq]": str(account_of_five.id + 1000)})
+    assert body["data"] == [] and body["meta"]["total-count"] == 0
+
+
+def test_the_api_total_follows_a_commit_elsewhere(client, admin_token, account_of_five):
+    assert listing(client, admin_token, **{"page[size]": "5"})["meta"]["total-count"] == 5
+    assert listing(client, admin_token, **{"page[size]": "5"})["meta"]["total-count"] == 5
+    db.session.commit()
+    other_connection_adds(account_of_five)
+    assert listing(client, admin_token, **{"page[size]": "5"})["meta"]["total-count"] == 6
+
+
+def test_postgresql_reuses_the_count_with_the_snapshot_the_page_read(client, admin_token, account_of_five,
+                                                                      is_postgresql):
+    if not is_postgresql:
+        pytest.skip("SQLite counts every full page")
+    listing(client, admin_token, **{"page[size]": "5"})
+    with recorded_statements() as seen:
+        body = listing(client, admin_token, **{"page[size]": "5"})
+    assert body["meta"]["total-count"] == 5
+    assert counts(seen) == []
+    assert [s for s in seen if "pg_current_snapshot" in s and "invoices" not in s] == []  # read with the page
