@@ -5,18 +5,14 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from portal.billing.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
 from portal.errors import ValidationFailed
+from portal.form_choices import choices
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
 MAX_PAGE = 100_000
-
-
-def _choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class _GetForm(FlaskForm):
@@ -28,7 +24,7 @@ class _GetForm(FlaskForm):
     def __init__(self, formdata, accounts, **kwargs):
         super().__init__(formdata=formdata, **kwargs)
         if hasattr(self, "account"):
-            self.account.choices = [SelectChoice("", "All accounts")] + [SelectChoice(str(a.id), a.name) for a in accounts]
+            self.account.choices = choices([("", "All accounts")] + [(str(a.id), a.name) for a in accounts])
 
     def validate_account(self, field):
         # Unknown ids and ids of other customers get the same answer: they are not the user's.
@@ -46,17 +42,17 @@ class AccountSwitchForm(_GetForm):
 
 class InvoiceFilterForm(_GetForm):
     account = SelectField("Account", validate_choice=False)
-    preset = SelectField("Period", choices=_choices([("", "Custom dates")] + list(PRESETS.items())), validate_choice=False)
+    preset = SelectField("Period", choices=choices([("", "Custom dates")] + list(PRESETS.items())), validate_choice=False)
     period_from = DateField("Period from", validators=[Optional()], render_kw={"autocomplete": "off"})
     period_to = DateField("Period to", validators=[Optional()])
     invoice_date_from = DateField("Invoice date from", validators=[Optional()])
     invoice_date_to = DateField("Invoice date to", validators=[Optional()])
     due_date_from = DateField("Due date from", validators=[Optional()])
     due_date_to = DateField("Due date to", validators=[Optional()])
-    status = SelectField("Status", choices=_choices([("", "Any status")] + [(s, s.capitalize()) for s in STATUSES]),
+    status = SelectField("Status", choices=choices([("", "Any status")] + [(s, s.capitalize()) for s in STATUSES]),
                          validate_choice=False)
     number = StringField("Invoice number", validators=[Optional(), Length(max=64)])
-    per_page = SelectField("Per page", choices=_choices((str(n), str(n)) for n in PAGE_SIZES), default="25",
+    per_page = SelectField("Per page", choices=choices((str(n), str(n)) for n in PAGE_SIZES), default="25",
                            validate_choice=False)
     sort = HiddenField(default="date")
     direction = HiddenField(default="desc")
