@@ -12,6 +12,7 @@ from portal.billing.accounts import (add_discount_plan, bill_style_names, create
 from portal.billing.customers import get_customer
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
+from portal.form_choices import choices
 from portal.permissions import require
 
 _ALIASES = {"payment-terms": "payment_terms_days", "reference-template": "invoice_ref_template",
@@ -25,9 +26,9 @@ def _account_form(customer, account=None) -> AccountForm:
         form.invoice_period.data = account.invoice_period or ""
         form.max_call_duration.data = "" if account.max_call_duration is None else str(account.max_call_duration)
         form.vat_rate.data = f"{account.vat_rate.normalize():f}"
-    form.invoice_contact_ids.choices = [(str(c.id), f"{c.name or ''} <{c.email}>".strip())
-                                        for c in customer.contacts]
-    form.bill_style.choices = [(s, s) for s in bill_style_names()]
+    form.invoice_contact_ids.choices = choices((str(c.id), f"{c.name or ''} <{c.email}>".strip())
+                                               for c in customer.contacts)
+    form.bill_style.choices = choices((s, s) for s in bill_style_names())
     return form
 
 

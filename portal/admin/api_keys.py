@@ -11,13 +11,14 @@ from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
 from portal.billing.customers import get_row
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.form_choices import choices
 from portal.models import ApiKey, Customer
 from portal.permissions import require
 
 
 def _customer_choices():
     customers = db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name)).all()
-    return [("", "— every customer (operator key) —")] + [(str(cid), name) for cid, name in customers]
+    return choices([("", "— every customer (operator key) —")] + [(str(cid), name) for cid, name in customers])
 
 
 @bp.get("/api-keys")

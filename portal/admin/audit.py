@@ -7,6 +7,7 @@ from portal.admin import bp
 from portal.admin.forms import AuditFilterForm
 from portal.admin.helpers import page_arg
 from portal.audit_log import audit_actions, search_audit_events
+from portal.form_choices import choices
 
 PER_PAGE = 50
 
@@ -14,7 +15,7 @@ PER_PAGE = 50
 @bp.get("/audit")
 def audit_list():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "any")] + [(a, a) for a in audit_actions()]
+    form.action.choices = choices([("", "any")] + [(a, a) for a in audit_actions()])
     invoice_text = (form.invoice.data or "").strip()
     invoice_id = int(invoice_text) if invoice_text.isdigit() and len(invoice_text) < 12 else None
     if invoice_text and invoice_id is None:

@@ -11,14 +11,15 @@ from portal.billing.customers import (add_contact, country_names, create_custome
                                       get_contact, get_customer, list_customers, update_customer)
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
+from portal.form_choices import choices
 from portal.permissions import require
 
 PER_PAGE = 50
 
 
 def _country_choices():
-    return [("", "—")] + sorted(((code, f"{name} ({code})") for code, name in country_names().items()),
-                                key=lambda c: c[1])
+    by_name = sorted(((code, f"{name} ({code})") for code, name in country_names().items()), key=lambda c: c[1])
+    return choices([("", "—")] + by_name)
 
 
 @bp.get("/customers")

@@ -7,10 +7,11 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.billing.customers import PAYMENT_METHODS
+from portal.form_choices import choices
 from portal.models import INVOICE_PERIODS
 from portal.models.account import DELIVERY_MODES
 
-LEVEL_CHOICES = [(str(n), f"{n}") for n in range(1, 6)]
+LEVEL_CHOICES = choices((str(n), f"{n}") for n in range(1, 6))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -46,7 +47,8 @@ class CustomerForm(FlaskForm):
     reverse_charge = BooleanField("Reverse charge (the customer accounts for VAT)")
     email = StringField("E-mail", validators=[Optional(), Length(max=254)])
     phone = StringField("Phone", validators=[Optional(), Length(max=64)])
-    payment_method = SelectField("Payment method", choices=[(m, m) for m in PAYMENT_METHODS], validate_choice=False)
+    payment_method = SelectField("Payment method", choices=choices((m, m) for m in PAYMENT_METHODS),
+                                 validate_choice=False)
     enabled = BooleanField("Enabled", default=True)
 
     def service_data(self) -> dict:
@@ -66,11 +68,13 @@ class AccountForm(FlaskForm):
     timezone = StringField("Time zone", default="UTC", validators=[InputRequired(message="can't be blank")])
     vat_rate = StringField("VAT rate (%)", default="0")
     payment_terms_days = StringField("Payment terms (days)", default="30")
-    invoice_period = SelectField("Invoice period", choices=[("", "None (manual invoicing)")]
-                                 + [(p, p) for p in INVOICE_PERIODS], validate_choice=False)
+    invoice_period = SelectField("Invoice period", choices=choices([("", "None (manual invoicing)")]
+                                                              + [(p, p) for p in INVOICE_PERIODS]),
+                                 validate_choice=False)
     invoice_ref_template = StringField("Reference template", default="$id")
     invoice_contact_ids = MultiCheckboxField("Invoice contacts", choices=[], coerce=str)
-    delivery_mode = SelectField("Delivery mode", choices=[(m, m) for m in DELIVERY_MODES], validate_choice=False)
+    delivery_mode = SelectField("Delivery mode", choices=choices((m, m) for m in DELIVERY_MODES),
+                                validate_choice=False)
     bill_style = SelectField("Bill style", choices=[], validate_choice=False)
     max_call_duration = StringField("Max call duration (seconds)")
 
@@ -84,7 +88,7 @@ class AccountForm(FlaskForm):
 
 class DiscountPlanForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
-    kind = SelectField("Kind", choices=[("percentage", "Percentage off"), ("free_minutes", "Free minutes")],
+    kind = SelectField("Kind", choices=choices([("percentage", "Percentage off"), ("free_minutes", "Free minutes")]),
                        validate_choice=False)
     prefixes = StringField("Destination prefixes", validators=[InputRequired(message="can't be blank")])
     percent = StringField("Percent")
@@ -114,7 +118,7 @@ class LevelForm(FlaskForm):
 
 class ApiKeyForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
-    scope = MultiCheckboxField("Scopes", choices=[("read", "read"), ("write", "write")], default=["read"],
+    scope = MultiCheckboxField("Scopes", choices=choices([("read", "read"), ("write", "write")]), default=["read"],
                                coerce=str)
     level = SelectField("Expert level", choices=LEVEL_CHOICES, default="1", validate_choice=False)
     customer_id = SelectField("Only this customer's data", choices=[], validate_choice=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, ValidationError
 
+from portal.form_choices import choices
+
 LINK_HOURS = (1, 6, 24, 72, 168, 336, 720)
 
 
@@ -16,7 +18,7 @@ class InvoiceCreateForm(FlaskForm):
     def validate_account(self, field):
         # The options are the chosen customer's accounts; a posted id outside them (another customer's
         # account, a forged value) must not silently bill someone else.
-        if self.customer.data and field.data and field.data not in {value for value, _ in field.choices}:
+        if self.customer.data and field.data and field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("is not an account of the chosen customer")
 
 
@@ -41,8 +43,9 @@ class PaymentForm(FlaskForm):
 
 
 class DownloadLinkForm(FlaskForm):
-    expires_in = SelectField("Expires after", choices=[(str(h), f"{h} hours") for h in LINK_HOURS], default="168")
-    max_uses = SelectField("Maximum uses", choices=[("1", "1"), ("2", "2")], default="1")
+    expires_in = SelectField("Expires after", choices=choices((str(h), f"{h} hours") for h in LINK_HOURS),
+                             default="168")
+    max_uses = SelectField("Maximum uses", choices=choices([("1", "1"), ("2", "2")]), default="1")
 
 
 class XeroLinkForm(FlaskForm):
@@ -50,7 +53,7 @@ class XeroLinkForm(FlaskForm):
 
 
 class MarkDeliveredForm(FlaskForm):
-    how = RadioField("Delivered", choices=[("printed", "Printed and posted"), ("by hand", "By hand")],
+    how = RadioField("Delivered", choices=choices([("printed", "Printed and posted"), ("by hand", "By hand")]),
                      default="printed")
 
 

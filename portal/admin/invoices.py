@@ -5,6 +5,7 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from portal.admin import bp
 from portal.admin.helpers import apply_field_errors, current_actor
@@ -21,6 +22,7 @@ from portal.delivery.emailing import known_bill_styles
 from portal.delivery.recipients import default_recipients
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.form_choices import choices
 from portal.models import (STATES, TYPES, Account, Attachment, AuditEvent, Customer, DownloadLink, EmailDelivery,
                            InvoiceDocument, MessageTemplate, UsageReportProfile)
 
@@ -52,7 +54,7 @@ def invoices_list():
 def invoice_create():
     """Create a manual invoice; the engine's errors appear beside the fields. The fill runs as a job."""
     form = InvoiceCreateForm()
-    form.customer.choices = [("", "Choose a customer")] + [(str(c.id), c.name) for c in _customers()]
+    form.customer.choices = choices([("", "Choose a customer")] + [(str(c.id), c.name) for c in _customers()])
     selected = form.customer.data or request.args.get("customer", "")
     form.account.choices = _account_choices(selected)
     if form.validate_on_submit():
@@ -91,15 +93,16 @@ def invoice_detail(invoice_id: int):
                                     .order_by(AuditEvent.id.desc()).limit(200)))
     email_form = EmailInvoiceForm(formdata=None)
     contacts = default_recipients(invoice)
-    email_form.recipients.choices = [(a, a) for a in contacts]
+    email_form.recipients.choices = choices((a, a) for a in contacts)
     email_form.recipients.data = contacts
-    email_form.bill_style.choices = [("", f"As stored ({invoice.bill_style})")] + [(s, s) for s in known_bill_styles()]
-    email_form.message.choices = [("", "Built-in message")] + [
-        (t, t) for t in db.session.scalars(select(MessageTemplate.name).order_by(MessageTemplate.name))]
-    email_form.attachments.choices = [
-        (n, n) for n in db.session.scalars(select(Attachment.name).order_by(Attachment.name))]
-    email_form.usage_report_profile.choices = [("", "None")] + [
-        (n, n) for n in db.session.scalars(select(UsageReportProfile.name).order_by(UsageReportProfile.name))]
+    email_form.bill_style.choices = choices([("", f"As stored ({invoice.bill_style})")]
+                                            + [(s, s) for s in known_bill_styles()])
+    email_form.message.choices = choices([("", "Built-in message")] + [
+        (t, t) for t in db.session.scalars(select(MessageTemplate.name).order_by(MessageTemplate.name))])
+    email_form.attachments.choices = choices(
+        (n, n) for n in db.session.scalars(select(Attachment.name).order_by(Attachment.name)))
+    email_form.usage_report_profile.choices = choices([("", "None")] + [
+        (n, n) for n in db.session.scalars(select(UsageReportProfile.name).order_by(UsageReportProfile.name))])
     return render_template(
         "admin/invoices/detail.html", invoice=invoice, documents=documents, deliveries=deliveries, links=links,
         audit=audit, xero_enabled=xero_enabled(), now=utcnow(), today=local_date(utcnow(), invoice.account.timezone), email_form=email_form, cdrs_form=EmailCdrsForm(formdata=None),
@@ -126,13 +129,13 @@ def _customers() -> list:
     return list(db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name, Customer.id)))
 
 
-def _account_choices(customer_id: str) -> list[tuple[str, str]]:
+def _account_choices(customer_id: str) -> list[SelectChoice]:
     stmt = select(Account).order_by(Account.name)
     if customer_id and customer_id.isdigit():
         stmt = stmt.where(Account.customer_id == int(customer_id))
     else:
         stmt = stmt.join(Customer).order_by(None).order_by(Customer.name, Account.name)
     accounts = db.session.scalars(stmt)
-    return [("", "Choose an account")] + [
+    return choices([("", "Choose an account")] + [
         (str(a.id), f"{a.customer.name} · {a.name}{' (automatic: ' + a.invoice_period + ')' if a.invoice_period else ''}")
-        for a in accounts]
+        for a in accounts])

@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.delivery.message_templates import PLACEHOLDERS
+from portal.form_choices import choices
 
 PLACEHOLDER_HINT = "Placeholders: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
 
@@ -20,8 +21,8 @@ class MessageTemplateForm(FlaskForm):
 
 class BillStyleForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=40)])
-    layout = SelectField("Layout", choices=[("full", "Full (with destination tables)"), ("summary", "Summary")],
-                         validate_choice=False)
+    layout = SelectField("Layout", validate_choice=False,
+                         choices=choices([("full", "Full (with destination tables)"), ("summary", "Summary")]))
     description = StringField("Description", validators=[Optional(), Length(max=200)])
 
 
@@ -32,5 +33,5 @@ class AttachmentForm(FlaskForm):
 
 class UsageReportProfileForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
-    group_by = SelectField("Group by", choices=[("destination", "destination"), ("network", "network")],
+    group_by = SelectField("Group by", choices=choices([("destination", "destination"), ("network", "network")]),
                            validate_choice=False)

@@ -13,6 +13,7 @@ from portal.auth.user_service import create_admin_user
 from portal.billing.customers import get_customer
 from portal.errors import InvalidState, ValidationFailed
 from portal.extensions import db
+from portal.form_choices import choices
 from portal.permissions import require
 
 
@@ -20,7 +21,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _account_choices(customer):
-    return [(str(a.id), f"{a.name} ({a.currency})") for a in customer.accounts]
+    return choices((str(a.id), f"{a.name} ({a.currency})") for a in customer.accounts)
 
 
 @bp.get("/users")
