@@ -7,7 +7,7 @@ route, PDF download >= 0.7 x.
 
     python bench/http_server.py                          # PostgreSQL (PORTAL_BENCH_DATABASE_URL or the local server)
     python bench/http_server.py --database sqlite
-    python bench/http_server.py --invoices 50 --duration 1 --connections 2 --workers 1   # smoke run
+    python bench/http_server.py --invoices 50 --duration 1 --rounds 1 --connections 2 --workers 1   # smoke run
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import re  # noqa: E402
 import secrets  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -168,7 +169,8 @@ def stop_server(server: subprocess.Popen) -> None:
 def main() -> None:
     args = arguments(__doc__, default_database="postgresql",
                      invoices=(int, 20_000, "approved invoices in the database"),
-                     duration=(int, 12, "seconds per wrk run"),
+                     duration=(int, 10, "seconds per wrk run"),
+                     rounds=(int, 3, "rounds of every target between runs of the yardstick (median ratio reported)"),
                      connections=(int, 24, "wrk connections"),
                      threads=(int, 2, "wrk threads"),
                      workers=(int, 0, "gunicorn workers (0: gunicorn.conf.py's default, 2 x CPUs + 1)"),
@@ -192,31 +194,42 @@ def main() -> None:
         for _, path, headers in targets:  # every target answers 200 before it is measured
             status, content_type, _ = request(base + path, headers=headers)
             assert status == 200, (path, status)
-        # The yardstick runs first and last; the mean of both evens out drift in the machine's load.
-        results = {}
-        first = run_wrk(base + targets[0][1], {}, args, server)
-        for name, path, headers in targets[1:]:
-            results[name] = run_wrk(base + path, headers, args, server)
-        last = run_wrk(base + targets[0][1], {}, args, server)
+        # Rounds of every target, each between two runs of the yardstick: a target's ratio in a round
+        # is to the mean of the yardstick runs around it, which evens out drift in the machine's speed.
+        minimal_runs = [run_wrk(base + targets[0][1], {}, args, server)]
+        runs = {name: [] for name, _, _ in targets[1:]}
+        for _ in range(args.rounds):
+            for name, path, headers in targets[1:]:
+                runs[name].append(run_wrk(base + path, headers, args, server))
+            minimal_runs.append(run_wrk(base + targets[0][1], {}, args, server))
     finally:
         stop_server(server)
-    minimal = {key: (first[key] + last[key]) / 2 for key in ("rps", "p50", "p99", "cpu_ms")}
+    report(args, minimal_runs, runs)
+
+
+def report(args, minimal_runs: list[dict], runs: dict[str, list[dict]]) -> None:
+    median = statistics.median
+    around = [{key: (a[key] + b[key]) / 2 for key in ("rps", "cpu_ms")} for a, b in zip(minimal_runs, minimal_runs[1:])]
     workers = args.workers or (os.cpu_count() * 2 + 1)
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
     print(f"gunicorn gthread, {workers} workers x {args.server_threads or 4} threads; wrk -t{args.threads} "
-          f"-c{args.connections} -d{args.duration}s")
-    print(f"minimal route runs: {first['rps']:.0f} and {last['rps']:.0f} req/s")
-    print("| target | req/s | p50 ms | p99 ms | ratio to minimal | server CPU ms/req | CPU ratio | target |")
+          f"-c{args.connections} -d{args.duration}s; {args.rounds} rounds")
+    print("minimal route runs: " + ", ".join(f"{run['rps']:.0f}" for run in minimal_runs) + " req/s")
+    print("| target | req/s (median) | p50 ms | p99 ms | ratio to minimal: median (rounds) "
+          "| server CPU ms/req | CPU ratio | target |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    print(f"| minimal route (one row) | {minimal['rps']:.0f} | {minimal['p50']:.1f} | {minimal['p99']:.1f} | 1.00 "
-          f"| {minimal['cpu_ms']:.2f} | 1.00 | |")
-    for name, result in results.items():
+    print(f"| minimal route (one row) | {median(r['rps'] for r in minimal_runs):.0f} "
+          f"| {median(r['p50'] for r in minimal_runs):.1f} | {median(r['p99'] for r in minimal_runs):.1f} | 1.00 "
+          f"| {median(r['cpu_ms'] for r in minimal_runs):.2f} | 1.00 | |")
+    for name, results in runs.items():
         goal = 0.7 if "PDF" in name else 0.5
-        ratio = result["rps"] / minimal["rps"]
-        cpu_ratio = minimal["cpu_ms"] / result["cpu_ms"]
-        verdict = "ok" if ratio >= goal else "MISSED"
-        print(f"| {name} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | {ratio:.2f} "
-              f"| {result['cpu_ms']:.2f} | {cpu_ratio:.2f} | >= {goal} {verdict} |")
+        ratios = [result["rps"] / yardstick["rps"] for result, yardstick in zip(results, around)]
+        cpu_ratios = [yardstick["cpu_ms"] / result["cpu_ms"] for result, yardstick in zip(results, around)]
+        verdict = "ok" if median(ratios) >= goal else "MISSED"
+        print(f"| {name} | {median(r['rps'] for r in results):.0f} | {median(r['p50'] for r in results):.1f} "
+              f"| {median(r['p99'] for r in results):.1f} | {median(ratios):.2f} "
+              f"({', '.join(f'{r:.2f}' for r in ratios)}) | {median(r['cpu_ms'] for r in results):.2f} "
+              f"| {median(cpu_ratios):.2f} | >= {goal} {verdict} |")
 
 
 if __name__ == "__main__":

@@ -27,16 +27,16 @@ from sqlalchemy import Text, cast, func, select, text
 from portal.extensions import db
 
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
+# The same two values as columns of another statement (SQL constructs are immutable: built once).
+_SNAPSHOT_COLUMNS = [cast(func.pg_current_snapshot(), Text).label("count_snapshot"),
+                     func.pg_current_xact_id_if_assigned().is_(None).label("count_clean")]
 _guard = threading.Lock()
 
 
 def snapshot_columns() -> list:
     """Columns to add to a statement that runs just before a count (a list's page): they tell the
     count the snapshot that statement saw, saving a statement (`exact_count(…, seen=…)`). None on SQLite."""
-    if not _postgresql():
-        return []
-    return [cast(func.pg_current_snapshot(), Text).label("count_snapshot"),
-            func.pg_current_xact_id_if_assigned().is_(None).label("count_clean")]
+    return _SNAPSHOT_COLUMNS if _postgresql() else []
 
 
 def exact_count(stmt, *, seen: tuple[str, bool] | None = None) -> int:

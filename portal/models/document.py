@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, event, update
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.extensions import db
@@ -34,6 +34,17 @@ class InvoiceDocument(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     invoice = relationship("Invoice")
+
+
+@event.listens_for(InvoiceDocument, "after_insert")
+@event.listens_for(InvoiceDocument, "after_update")
+@event.listens_for(InvoiceDocument, "after_delete")
+def _stamp_invoice(mapper, connection, document: InvoiceDocument) -> None:
+    """A stored PDF is part of what an invoice shows (its PDF link): storing, replacing or removing
+    one stamps the invoice's `updated_at`, in the same flush, as a change of its own columns does."""
+    if document.kind == "pdf":
+        invoices = InvoiceDocument.__table__.metadata.tables["invoices"]
+        connection.execute(update(invoices).where(invoices.c.id == document.invoice_id).values(updated_at=utcnow()))
 
 
 class BillStyle(db.Model):

@@ -81,7 +81,8 @@ class Invoice(db.Model):
     end_date: Mapped[dt.datetime]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Stamped by SQLAlchemy on every INSERT and UPDATE (ORM flush or Core update()): a change of any
-    # column of the invoice changes it (the JSON:API's object cache keys on it).
+    # column of the invoice changes it, and so does storing, replacing or removing its PDF (an ORM event
+    # in portal/models/document.py). The JSON:API's object cache keys on it.
     updated_at: Mapped[dt.datetime | None] = mapped_column(default=utcnow, onupdate=utcnow)
     filled_at: Mapped[dt.datetime | None]
     approved_at: Mapped[dt.datetime | None]

@@ -66,8 +66,9 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
     if cached:
         # Ids and stamps first (counted and paged as they are); only the objects not built before
         # are loaded and serialized.
+        counted = stmt.with_only_columns(resource.model.id)  # cheaper to key than the stamps' subqueries
         stmt = stmt.with_only_columns(resource.model.id, *resource.stamp_columns)
-        stamps, links, meta = paginate(stmt, args, objects=False)
+        stamps, links, meta = paginate(stmt, args, objects=False, counted=counted)
         data, included = cached_objects(resource, ctx, stamps), []
     else:
         rows, links, meta = paginate(stmt, args)

@@ -2,8 +2,8 @@
 
 A collection page of 50 invoices spends most of its time turning rows into resource objects. For
 a resource that declares `stamp_columns` (SQL expressions that change whenever its object would:
-for invoices `updated_at`, which SQLAlchemy stamps on every INSERT and UPDATE, and "has a stored
-PDF"), a page first reads only ids and stamps, takes the objects it has already built from here,
+for invoices `updated_at`, which SQLAlchemy stamps on every INSERT and UPDATE of the invoice and
+whenever its stored PDF is stored, replaced or removed), a page first reads only ids and stamps, takes the objects it has already built from here,
 and loads and builds only the others. The key also holds the API root URL and the sparse
 fieldset; pages with `include` (whose objects carry relationship linkage) are not cached.
 

@@ -52,9 +52,10 @@ def page_params(args) -> tuple[int, int]:
     return read("number", 1, None), read("size", DEFAULT_SIZE, MAX_SIZE)
 
 
-def paginate(stmt, args, *, objects: bool = True) -> tuple[list, dict, dict]:
+def paginate(stmt, args, *, objects: bool = True, counted=None) -> tuple[list, dict, dict]:
     """(rows of the page, top-level links, meta) for a filtered, ordered statement; the rows are its
-    ORM objects, or with `objects=False` its rows as tuples.
+    ORM objects, or with `objects=False` its rows as tuples. `counted`: the statement to count
+    instead, when a simpler one has the same rows (default: `stmt`).
 
     The total is exact (the seed system's contract). A page that ends short of its size tells it
     without counting; otherwise the count is taken, or on PostgreSQL reused when nothing has been
@@ -67,7 +68,8 @@ def paginate(stmt, args, *, objects: bool = True) -> tuple[list, dict, dict]:
     seen = tuple(rows[0][-len(extra):]) if rows and extra else None
     width = len(rows[0]) - len(extra) if rows else 0
     rows = [row[0] for row in rows] if objects else [tuple(row[:width]) for row in rows]
-    total = offset + len(rows) if len(rows) < size and (rows or number == 1) else exact_count(stmt, seen=seen)
+    total = offset + len(rows) if len(rows) < size and (rows or number == 1) else exact_count(
+        stmt if counted is None else counted, seen=seen)
     last = max(1, math.ceil(total / size))
     base = _page_base(args)
     links = {"first": _page_url(base, 1, size)}

@@ -119,3 +119,23 @@ def test_show_uses_the_cache_and_is_never_stale(client, admin_token, three, pdf_
     shown = client.get(url, headers=jsonapi_headers(admin_token)).get_json()["data"]["attributes"]
     assert shown["reference"] == "renamed" and shown["pdf-path"].endswith(f"/invoices/{three[0].id}/pdf")
     assert client.get(f"{ADMIN}/invoices/99999", headers=jsonapi_headers(admin_token)).status_code == 404
+
+
+def test_storing_replacing_or_removing_a_pdf_stamps_the_invoice(app, three, pdf_bytes):
+    """The stamp the cache keys on moves with the PDF, not only with the invoice's own columns."""
+    invoice_id = three[0].id
+
+    def stamp():
+        return db.session.scalar(db.select(Invoice.updated_at).where(Invoice.id == invoice_id))
+
+    before = stamp()
+    document = add_pdf(db.session.get(Invoice, invoice_id), pdf_bytes)
+    stored = stamp()
+    assert stored > before
+    document.data = pdf_bytes + b"\n"
+    db.session.flush()
+    replaced = stamp()
+    assert replaced > stored
+    db.session.delete(document)
+    db.session.flush()
+    assert stamp() > replaced

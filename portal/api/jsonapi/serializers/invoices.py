@@ -82,8 +82,9 @@ CUSTOMER_ATTRS = [
 # The primary query of both invoice resources reads "has a stored PDF" in the same statement as the
 # row; the account is addressed by its key only, so it is not joined in.
 INVOICE_OPTIONS = (with_expression(Invoice.has_stored_pdf, stored_pdf_exists()), lazyload(Invoice.account))
-# What changes an invoice's resource object: any of its columns (updated_at) or a stored PDF appearing.
-INVOICE_STAMP = (Invoice.updated_at, stored_pdf_exists())
+# What changes an invoice's resource object: any of its columns, or its stored PDF (portal/models/document.py
+# stamps the invoice when one is stored, replaced or removed): both move updated_at.
+INVOICE_STAMP = (Invoice.updated_at,)
 
 
 def _rows(name: str, target: str, child_fk) -> Rel:
