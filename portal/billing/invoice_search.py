@@ -13,6 +13,7 @@ from portal.billing.list_cursor import Cursor, decode_cursor, encode_cursor, key
 from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
 from portal.billing.paging import InvoicePage, bounded_count
+from portal.exact_count import exact_count, snapshot_columns
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Customer, Invoice
 from portal.permissions import Actor, require
@@ -191,7 +192,9 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
     # Counted on the invoices table alone: every invoice has exactly one customer and one account (non-null
     # foreign keys), so the sorting joins change no count, and without them the database counts from an
     # index instead of joining every matching row (100 ms at 100k invoices on SQLite, see bench/README.md).
-    total, exact = bounded_count(select(Invoice.id).where(*conditions, *scope), count_limit)
+    counted = select(Invoice.id).where(*conditions, *scope)
+    if count_limit is not None:
+        total, exact = bounded_count(counted, count_limit)
     key, descending = f.sort.lstrip("-"), f.sort.startswith("-")
     column = SORTS[key]
     # Before a cursor, the rows are read backwards from it (then shown in the sort's order).
@@ -219,9 +222,18 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
         page_ids = page_ids.offset((f.page - 1) * f.per_page)
     stmt = stmt.where(Invoice.id.in_(page_ids)).options(contains_eager(Invoice.customer),
                                                          contains_eager(Invoice.account))
-    rows = list(db.session.scalars(stmt.order_by(*order)).unique())
+    # An exact count comes after the page, which reads its snapshot along (portal/exact_count.py).
+    snapshot = snapshot_columns() if count_limit is None else []
+    read = db.session.execute(stmt.order_by(*order).add_columns(*snapshot)).unique().all()
+    rows = [row[0] for row in read]
     extra = len(rows) > f.per_page  # a row beyond the page, in the direction read
     items = rows[-f.per_page:] if backward else rows[:f.per_page]
+    if count_limit is None:
+        exact = True
+        if cursor is None and not extra and (items or f.page == 1):  # the last page tells the total
+            total = (f.page - 1) * f.per_page + len(items)
+        else:
+            total = exact_count(counted, seen=tuple(read[0][1:]) if read and snapshot else None)
     page = f.page
     if cursor is None:
         more, earlier = extra, f.page > 1
