@@ -27,6 +27,8 @@ def _check_email_and_password(email: str, password: str | None, errors: list[Fie
 def find_user_by_email(email: str):
     """The admin or customer user with this e-mail (case-insensitive), or None."""
     key = (email or "").strip().lower()
+    if "\x00" in key:  # no address has one, and PostgreSQL refuses NUL in a text parameter
+        return None
     for model in (AdminUser, CustomerUser):
         user = db.session.scalars(select(model).where(func.lower(model.email) == key)).first()
         if user is not None:

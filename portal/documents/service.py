@@ -7,7 +7,7 @@ import re
 import time
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.audit import record_event
 from portal.database import utcnow
@@ -35,16 +35,20 @@ def get_pdf_document(invoice: Invoice) -> InvoiceDocument | None:
     ).first()
 
 
+# Built once: no statement to build and no cache key to compute per download.
+_DOCUMENTS = InvoiceDocument.__table__.c
+_STORED_PDF = select(_DOCUMENTS.data).where(_DOCUMENTS.invoice_id == bindparam("invoice_id"), _DOCUMENTS.kind == "pdf")
+
+
 def stored_pdf_bytes(invoice_id: int) -> bytes | None:
     """The bytes of the invoice's stored PDF, or None; one query that loads no Invoice or document object.
 
     Downloads are the hot path of stored PDFs (API clients pull them in bulk): reading the one
     column directly costs one round trip instead of three (invoice, document row, deferred bytes).
     """
-    data = db.session.scalar(
-        select(InvoiceDocument.data).where(InvoiceDocument.invoice_id == invoice_id, InvoiceDocument.kind == "pdf")
-    )
+    data = db.session.scalar(_STORED_PDF, {"invoice_id": invoice_id})
     return data or None
+
 
 
 def render_invoice_document(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceDocument | None:

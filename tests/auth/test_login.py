@@ -168,3 +168,9 @@ def test_one_address_is_limited_across_emails(client):
 def test_overlong_input_is_a_form_error_not_a_500(client):
     response = post_login(client, "a" * 5000 + "@x.example", "p" * 5000)
     assert response.status_code == 200
+
+
+def test_an_email_with_a_nul_character_is_refused_like_any_unknown_one(client, customer_user):
+    """PostgreSQL refuses NUL in a text parameter; the sign-in must not turn that into a 500."""
+    response = post_login(client, "portal\x00@customer.example")
+    assert response.status_code in (200, 400) and INVALID in response.get_data(as_text=True)

@@ -179,3 +179,9 @@ def test_change_password_errors_show_beside_the_field(client, customer_user, cur
     response = change(client, current, new, confirm)
     assert response.status_code == 200 and message in response.get_data(as_text=True)
     assert post_login(client.application.test_client(), customer_user.email, PASSWORD).status_code == 302
+
+
+def test_a_reset_request_for_an_email_with_a_nul_character_answers_as_for_any_unknown_one(client, customer_user):
+    unknown = ask_reset(client, "nobody@customer.example")
+    nul = ask_reset(client, "no\x00body@customer.example")
+    assert nul.status_code == unknown.status_code == 200

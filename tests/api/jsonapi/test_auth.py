@@ -51,6 +51,7 @@ def test_admin_login_returns_a_hs256_token_with_the_documented_claims(client, ad
     {"username": "ADMIN", "password": "wrong"},
     {"username": None, "password": None},
     {"username": ["x"], "password": {"y": 1}},
+    {"username": "ad\x00min@telco.example", "password": PASSWORD},  # PostgreSQL refuses NUL in text: not a 500
     {},
 ])
 def test_admin_login_failures_use_the_documented_error(client, admin, credentials):
@@ -216,7 +217,7 @@ def test_auth_endpoints_are_rate_limited_with_a_jsonapi_429(client, admin, custo
 
 def test_customer_login_failures_use_the_documented_error(client, customer_user):
     for credentials in ({"login": customer_user.email, "password": "wrong"}, {"login": "x@y.z", "password": PASSWORD},
-                        {"login": 5, "password": 5}):
+                        {"login": 5, "password": 5}, {"login": "\x00", "password": PASSWORD}):
         response = client.post(f"{CUSTOMER}/auth", json={"auth": credentials})
         assert response.status_code == 401
         assert response.get_json() == AUTH_FAILED
