@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.errors import ServiceError
@@ -16,6 +16,9 @@ API_PREFIXES = ("/api/", "/backend/", "/v2/")
 # URL prefix -> (status, title, detail) -> response, for APIs with their own error format; used for
 # errors raised before a blueprint is known (unrouted paths, 405) under that prefix.
 ERROR_RENDERERS: dict = {}
+# A DataError's answer: the value itself is not repeated (it may be long or unprintable).
+REFUSED_DETAIL = ("A value in the request cannot be stored (a character that is not allowed, such as NUL, "
+                  "or a number out of range); nothing was saved.")
 
 
 def wants_json() -> bool:
@@ -31,10 +34,18 @@ def _render(status: int, title: str, detail: str):
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
-def register_database_fault_handlers(target, *, conflict, unavailable) -> None:
+def register_database_fault_handlers(target, *, conflict, unavailable, refused) -> None:
     """On an app or blueprint: a constraint race (IntegrityError: a concurrent writer won, the services
-    check first) and a busy or lost database (OperationalError) roll the transaction back, are
-    logged, and answer `conflict()` (409) or `unavailable()` (503) in that face's error format."""
+    check first), a busy or lost database (OperationalError) and a value the database refuses (DataError:
+    a NUL character in text, a number out of the column's range, input no check stopped earlier) roll the
+    transaction back, are logged, and answer `conflict()` (409), `unavailable()` (503) or `refused()` (400)
+    in that face's error format."""
+
+    @target.errorhandler(DataError)
+    def _value_refused(exc: DataError):
+        db.session.rollback()
+        log.warning("value refused by the database: %s", exc.orig)
+        return refused()
 
     @target.errorhandler(OperationalError)
     def _database_unavailable(exc: OperationalError):
@@ -77,6 +88,7 @@ def register_error_handlers(app: Flask) -> None:
         app,
         conflict=lambda: _render(409, "Conflict", "A concurrent change won; reload the page and retry."),
         unavailable=lambda: _render(503, "Service Unavailable", "The database is busy or unreachable; please retry."),
+        refused=lambda: _render(400, "Bad Request", REFUSED_DETAIL),
     )
 
     @app.errorhandler(Exception)

@@ -1,7 +1,7 @@
 """Admin forms (Flask-WTF): they read input only; every rule is checked by the service they feed."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from portal.forms import PortalForm
 from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -35,11 +35,11 @@ def _int_list(values) -> list[int]:
     return result
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A POST with nothing but the CSRF token (delete, disable, revoke …)."""
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=200)])
     address = TextAreaField("Address", validators=[Optional(), Length(max=2000)])
     country_code = SelectField("Country", choices=[], validate_choice=False)
@@ -57,12 +57,12 @@ class CustomerForm(FlaskForm):
             "enabled")}
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PortalForm):
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     email = StringField("E-mail", validators=[InputRequired(message="can't be blank"), Length(max=254)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=200)])
     currency = StringField("Currency", default="EUR", validators=[InputRequired(message="can't be blank")])
     timezone = StringField("Time zone", default="UTC", validators=[InputRequired(message="can't be blank")])
@@ -86,7 +86,7 @@ class AccountForm(FlaskForm):
         return data
 
 
-class DiscountPlanForm(FlaskForm):
+class DiscountPlanForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
     kind = SelectField("Kind", choices=choices([("percentage", "Percentage off"), ("free_minutes", "Free minutes")]),
                        validate_choice=False)
@@ -95,28 +95,28 @@ class DiscountPlanForm(FlaskForm):
     free_minutes = StringField("Free minutes per period")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     email = StringField("E-mail", validators=[InputRequired(message="can't be blank"), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     account_ids = MultiCheckboxField("Limit to accounts (none ticked: every account)", choices=[], coerce=str)
 
 
-class LimitAccountsForm(FlaskForm):
+class LimitAccountsForm(PortalForm):
     account_ids = MultiCheckboxField("Accounts (none ticked: every account)", choices=[], coerce=str)
 
 
-class AdminUserForm(FlaskForm):
+class AdminUserForm(PortalForm):
     email = StringField("E-mail", validators=[InputRequired(message="can't be blank"), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     level = SelectField("Expert level", choices=LEVEL_CHOICES, default="1")
     password = PasswordField("Password", validators=[InputRequired(message="can't be blank")])
 
 
-class LevelForm(FlaskForm):
+class LevelForm(PortalForm):
     level = SelectField("Expert level", choices=LEVEL_CHOICES, validate_choice=False)
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
     scope = MultiCheckboxField("Scopes", choices=choices([("read", "read"), ("write", "write")]), default=["read"],
                                coerce=str)
@@ -124,12 +124,12 @@ class ApiKeyForm(FlaskForm):
     customer_id = SelectField("Only this customer's data", choices=[], validate_choice=False)
 
 
-class BillingRunForm(FlaskForm):
+class BillingRunForm(PortalForm):
     run_at = StringField("Invoice up to (UTC)", validators=[Optional()])
     approve = BooleanField("Approve the invoices it creates")
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """GET filters of the audit log (no CSRF: reading only, bookmarkable)."""
 
     class Meta:

@@ -1,7 +1,7 @@
 """Forms of the admin invoice pages (CSRF through Flask-WTF; rules stay in the services)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from portal.forms import PortalForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, ValidationError
 
 from portal.form_choices import choices
@@ -9,7 +9,7 @@ from portal.form_choices import choices
 LINK_HOURS = (1, 6, 24, 72, 168, 336, 720)
 
 
-class InvoiceCreateForm(FlaskForm):
+class InvoiceCreateForm(PortalForm):
     customer = SelectField("Customer", coerce=str, validate_choice=False)
     account = SelectField("Account", coerce=str, validate_choice=False)
     start_date = StringField("Start date", description="First day of the period (YYYY-MM-DD)")
@@ -22,7 +22,7 @@ class InvoiceCreateForm(FlaskForm):
             raise ValidationError("is not an account of the chosen customer")
 
 
-class EmailInvoiceForm(FlaskForm):
+class EmailInvoiceForm(PortalForm):
     recipients = SelectMultipleField("Invoice contacts", choices=[], validate_choice=False)
     extra = StringField("Other addresses", description="Comma or semicolon separated")
     bill_style = SelectField("Bill style", choices=[], validate_choice=False)
@@ -31,33 +31,33 @@ class EmailInvoiceForm(FlaskForm):
     usage_report_profile = SelectField("Usage report", choices=[], validate_choice=False)
 
 
-class EmailCdrsForm(FlaskForm):
+class EmailCdrsForm(PortalForm):
     extra = StringField("Addresses", description="Empty: the invoice contacts")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(PortalForm):
     amount = StringField("Amount")
     paid_on = StringField("Paid on", description="YYYY-MM-DD")
     method = StringField("Method")
     reference = StringField("Reference")
 
 
-class DownloadLinkForm(FlaskForm):
+class DownloadLinkForm(PortalForm):
     expires_in = SelectField("Expires after", choices=choices((str(h), f"{h} hours") for h in LINK_HOURS),
                              default="168")
     max_uses = SelectField("Maximum uses", choices=choices([("1", "1"), ("2", "2")]), default="1")
 
 
-class XeroLinkForm(FlaskForm):
+class XeroLinkForm(PortalForm):
     xero_id = StringField("Xero invoice ID", description="A UUID, e.g. 550e8400-e29b-41d4-a716-446655440000")
 
 
-class MarkDeliveredForm(FlaskForm):
+class MarkDeliveredForm(PortalForm):
     how = RadioField("Delivered", choices=choices([("printed", "Printed and posted"), ("by hand", "By hand")]),
                      default="printed")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A bare POST with CSRF (approve, delete, refill, reapply, recreate, unlink, revoke)."""
 
     next = HiddenField()

@@ -1,20 +1,20 @@
 """Sign-in forms: login, forgotten password, reset, change password."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from portal.forms import PortalForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from portal.auth.users import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired(), Length(max=256)])
     remember = BooleanField("Remember me")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
 
 
@@ -28,9 +28,9 @@ class _NewPassword:
                             validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")])
 
 
-class ResetPasswordForm(_NewPassword, FlaskForm):
+class ResetPasswordForm(_NewPassword, PortalForm):
     pass
 
 
-class ChangePasswordForm(_NewPassword, FlaskForm):
+class ChangePasswordForm(_NewPassword, PortalForm):
     current_password = PasswordField("Current password", validators=[InputRequired(), Length(max=256)])

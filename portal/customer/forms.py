@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_wtf import FlaskForm
+from portal.forms import PortalForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
@@ -15,7 +15,7 @@ DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
 MAX_PAGE = 100_000
 
 
-class _GetForm(FlaskForm):
+class _GetForm(PortalForm):
     """A filter form read from the query string: bookmarkable, so no CSRF token."""
 
     class Meta:
@@ -130,7 +130,7 @@ class InvoiceFilterForm(_GetForm):
         return {k: v for k, v in args.items() if v not in ("", None)}
 
 
-class DownloadPdfForm(FlaskForm):
+class DownloadPdfForm(PortalForm):
     """The "Download PDF" button: a POST with a CSRF token, so a link elsewhere cannot trigger it."""
 
 

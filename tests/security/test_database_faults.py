@@ -1,4 +1,5 @@
-"""Database errors mid-request: a lost constraint race answers 409, a locked or dropped database 503.
+"""Database errors mid-request: a lost constraint race answers 409, a locked or dropped database 503, a
+value the database refuses (DataError: a NUL character in text, a number out of range) 400.
 
 Each face answers in its own format (HTML page, JSON:API errors, backend `{"error","error_code","hint"}`),
 the request's transaction is rolled back and nothing it wrote remains. The faults are real: a second
@@ -13,6 +14,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import DataError
 
 from portal.extensions import db
 from portal.models import AuditEvent, Invoice
@@ -70,6 +72,19 @@ def server_ends_the_connection(conn, statement, parameters):
             other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     finally:
         engine.dispose()
+
+
+def database_refuses_a_value(conn, statement, parameters):
+    """A value no check stopped reaches the database and is refused: PostgreSQL (psycopg) refuses a NUL
+    character in a text parameter; SQLite stores anything, so its driver's DataError stands in. (An error
+    raised in this hook is not wrapped by SQLAlchemy, so it is wrapped here as the execution would.)"""
+    refusal = sqlite3.DataError("value refused")
+    if db.engine.dialect.name == "postgresql":
+        try:
+            conn.connection.dbapi_connection.execute("SELECT %s::text", ["Ac\x00me"])
+        except Exception as exc:  # psycopg.DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes
+            refusal = exc
+    raise DataError(statement, parameters, refusal)
 
 
 @contextlib.contextmanager
@@ -130,14 +145,14 @@ def assert_format(face, response, status: int):
     if face is admin_html:
         body = response.get_data(as_text=True)
         assert response.mimetype == "text/html" and "Traceback" not in body
-        assert ("Conflict" if status == 409 else "Service Unavailable") in body
+        assert {400: "Bad Request", 409: "Conflict", 503: "Service Unavailable"}[status] in body
     elif face is admin_jsonapi:
         [error] = response.get_json()["errors"]
         assert error["status"] == str(status) and error["detail"]
     else:
         body = response.get_json()
         assert set(body) == {"error", "error_code", "hint"}
-        assert body["error_code"] == {409: 409001, 503: 503001}[status]
+        assert body["error_code"] == {400: 400001, 409: 409001, 503: 503001}[status]
 
 
 def assert_nothing_written_by_the_request(expected_invoices: int):
@@ -176,4 +191,17 @@ def test_a_lost_or_locked_database_answers_503_and_rolls_back(app, admin_client,
     assert_format(face, response, expected)
     assert_nothing_written_by_the_request(expected_invoices=0)
     # The app recovers: the next request on a fresh connection succeeds.
+    assert send().status_code in (201, 302)
+
+
+@pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
+def test_a_value_the_database_refuses_answers_400_and_rolls_back(app, admin_client, face):
+    account = AccountFactory()
+    db.session.commit()
+    send = face(app, admin_client, account)
+    with before_invoice_insert(database_refuses_a_value) as fired:
+        response = send()
+    assert fired, "the request never inserted an invoice"
+    assert_format(face, response, 400)
+    assert_nothing_written_by_the_request(expected_invoices=0)
     assert send().status_code in (201, 302)

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.backend_v1.errors import ApiError, error_response, service_error_code, status_error_response
 from portal.api.key_auth import MISSING, authenticate
-from portal.error_handlers import ERROR_RENDERERS, register_database_fault_handlers
+from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
 from portal.errors import DeliveryFailed, ServiceError
 from portal.extensions import csrf, db
 
@@ -66,7 +66,8 @@ def _http_error(exc: HTTPException):
 
 
 register_database_fault_handlers(bp, conflict=lambda: error_response(409001),
-                                 unavailable=lambda: error_response(503001))
+                                 unavailable=lambda: error_response(503001),
+                                 refused=lambda: error_response(400001, REFUSED_DETAIL))
 
 
 @bp.errorhandler(Exception)

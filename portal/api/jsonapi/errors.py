@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.jsonapi.conventions import (EmptyUnauthorized, JsonApiError, empty_response, error_object,
                                             errors_response)
-from portal.error_handlers import register_database_fault_handlers
+from portal.error_handlers import REFUSED_DETAIL, register_database_fault_handlers
 from portal.errors import (Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed)
 from portal.extensions import db
 
@@ -89,6 +89,7 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
                                                             "A concurrent change won; retry the request.")]),
         unavailable=lambda: errors_response(503, [error_object(503, "Service unavailable",
                                                                "The database is busy or unreachable; please retry.")]),
+        refused=lambda: errors_response(400, [error_object(400, "Value refused", REFUSED_DETAIL)]),
     )
 
     @bp.errorhandler(Exception)

@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from portal.api.key_auth import MISSING, authenticate
-from portal.error_handlers import ERROR_RENDERERS, register_database_fault_handlers
+from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
 from portal.errors import PermissionDenied, ServiceError
 from portal.extensions import csrf, db
 
@@ -71,6 +71,7 @@ register_database_fault_handlers(
     bp,
     conflict=lambda: error_message(409, "A concurrent change won; retry the request."),
     unavailable=lambda: error_message(503, "The database is busy or unreachable; retry the request."),
+    refused=lambda: error_message(400, REFUSED_DETAIL),
 )
 
 
