@@ -1,7 +1,11 @@
-"""The base of every HTML form: one rule for input no field may carry, whatever the field."""
+"""The base of every HTML form (one rule for input no field may carry, whatever the field) and the
+choices of select, multi-select and radio fields."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 NOT_ALLOWED_MESSAGE = "contains a character that is not allowed"
@@ -24,3 +28,8 @@ class PortalForm(FlaskForm):
             field = super().bind_field(form, unbound_field, options)
             field.validators = [refuse_nul, *field.validators]
             return field
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """The (value, label) pairs as SelectChoice options (WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

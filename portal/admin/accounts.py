@@ -12,7 +12,7 @@ from portal.billing.accounts import (add_discount_plan, bill_style_names, create
 from portal.billing.customers import get_customer
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
-from portal.form_choices import choices
+from portal.forms import choices
 from portal.permissions import require
 
 _ALIASES = {"payment-terms": "payment_terms_days", "reference-template": "invoice_ref_template",

@@ -11,7 +11,7 @@ from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
 from portal.billing.customers import get_row
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.form_choices import choices
+from portal.forms import choices
 from portal.models import ApiKey, Customer
 from portal.permissions import require
 

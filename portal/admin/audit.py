@@ -7,7 +7,7 @@ from portal.admin import bp
 from portal.admin.forms import AuditFilterForm
 from portal.admin.helpers import page_arg
 from portal.audit_log import audit_actions, search_audit_events
-from portal.form_choices import choices
+from portal.forms import choices
 
 PER_PAGE = 50
 

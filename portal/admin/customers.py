@@ -11,7 +11,7 @@ from portal.billing.customers import (add_contact, country_names, create_custome
                                       get_contact, get_customer, list_customers, update_customer)
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
-from portal.form_choices import choices
+from portal.forms import choices
 from portal.permissions import require
 
 PER_PAGE = 50

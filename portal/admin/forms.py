@@ -1,13 +1,12 @@
 """Admin forms (Flask-WTF): they read input only; every rule is checked by the service they feed."""
 from __future__ import annotations
 
-from portal.forms import PortalForm
 from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.billing.customers import PAYMENT_METHODS
-from portal.form_choices import choices
+from portal.forms import PortalForm, choices
 from portal.models import INVOICE_PERIODS
 from portal.models.account import DELIVERY_MODES
 

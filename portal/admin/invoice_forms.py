@@ -1,10 +1,10 @@
 """Forms of the admin invoice pages (CSRF through Flask-WTF; rules stay in the services)."""
 from __future__ import annotations
 
-from portal.forms import PortalForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, ValidationError
 
-from portal.form_choices import choices
+from portal.forms import PortalForm, choices
+
 
 LINK_HOURS = (1, 6, 24, 72, 168, 336, 720)
 

@@ -22,7 +22,7 @@ from portal.delivery.emailing import known_bill_styles
 from portal.delivery.recipients import default_recipients
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.form_choices import choices
+from portal.forms import choices
 from portal.models import (STATES, TYPES, Account, Attachment, AuditEvent, Customer, DownloadLink, EmailDelivery,
                            InvoiceDocument, MessageTemplate, UsageReportProfile)
 

@@ -1,13 +1,12 @@
 """Forms of the templates page: message templates, bill styles, attachments, usage report profiles."""
 from __future__ import annotations
 
-from portal.forms import PortalForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.delivery.message_templates import PLACEHOLDERS
-from portal.form_choices import choices
+from portal.forms import PortalForm, choices
 
 PLACEHOLDER_HINT = "Placeholders: " + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
 

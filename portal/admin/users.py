@@ -13,7 +13,7 @@ from portal.auth.user_service import create_admin_user
 from portal.billing.customers import get_customer
 from portal.errors import InvalidState, ValidationFailed
 from portal.extensions import db
-from portal.form_choices import choices
+from portal.forms import choices
 from portal.permissions import require
 
 

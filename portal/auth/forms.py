@@ -1,11 +1,11 @@
 """Sign-in forms: login, forgotten password, reset, change password."""
 from __future__ import annotations
 
-from portal.forms import PortalForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from portal.auth.users import MIN_PASSWORD_LENGTH
+from portal.forms import PortalForm
 
 
 class LoginForm(PortalForm):

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portal.forms import PortalForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from portal.billing.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
 from portal.errors import ValidationFailed
-from portal.form_choices import choices
+from portal.forms import PortalForm, choices
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
 MAX_PAGE = 100_000
