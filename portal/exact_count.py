@@ -42,19 +42,19 @@ def snapshot_columns() -> list:
 def exact_count(stmt, *, seen: tuple[str, bool] | None = None) -> int:
     """The number of rows a SELECT returns. `seen`: the (snapshot, clean) values of `snapshot_columns()`
     as a statement of this transaction just read them."""
-    count = select(func.count()).select_from(stmt.order_by(None).subquery())
     cache = _cache() if _postgresql() else None
-    key = _statement_key(count) if cache is not None else None
+    key = _statement_key(stmt) if cache is not None else None  # the statement counted: keyed as given
     if key is None:
-        return int(db.session.scalar(count) or 0)
+        return _count(stmt)
     lock, counts = cache
     snapshot, clean = seen if seen is not None else db.session.execute(_SNAPSHOT).one()
     if not clean:  # this transaction's own writes are in what it sees
-        return int(db.session.scalar(count) or 0)
+        return _count(stmt)
     with lock:
         found = counts.get((key, snapshot))
     if found is not None:
         return found
+    count = _count_statement(stmt)
     # Counted together with the snapshot of the counting statement itself (a commit may have come in between).
     total, snapshot = db.session.execute(count.add_columns(cast(func.pg_current_snapshot(), Text))).one()
     total = int(total or 0)
@@ -63,12 +63,20 @@ def exact_count(stmt, *, seen: tuple[str, bool] | None = None) -> int:
     return total
 
 
+def _count_statement(stmt):
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
+def _count(stmt) -> int:
+    return int(db.session.scalar(_count_statement(stmt)) or 0)
+
+
 def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _statement_key(stmt):
-    """What makes two count statements the same: SQLAlchemy's structural cache key (the statement
+    """What makes two statements the same: SQLAlchemy's structural cache key (the statement
     without its literal values) and the values of its parameters; None when it has no cache key."""
     generated = stmt._generate_cache_key()  # also what SQLAlchemy's own statement caching keys on
     if generated is None:

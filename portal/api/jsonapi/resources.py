@@ -150,10 +150,14 @@ class Resource:
         return result
 
     def sorts(self) -> dict:
-        result = {"id": self.model.id}
-        for attr in self.attrs:
-            if attr.column is not None and attr.sortable:
-                result[attr.name.replace("-", "_")] = attr.column
+        """Sortable names (`sort=` spelling with `_`) → columns; built once per resource."""
+        result = self.__dict__.get("_sorts")
+        if result is None:
+            result = {"id": self.model.id}
+            for attr in self.attrs:
+                if attr.column is not None and attr.sortable:
+                    result[attr.name.replace("-", "_")] = attr.column
+            self.__dict__["_sorts"] = result
         return result
 
 
