@@ -18,30 +18,31 @@ snapshot describes: it always counts and keeps nothing. SQLite has no such snaps
 """
 from __future__ import annotations
 
-import threading
-
-from cachetools import LRUCache
-from flask import current_app
 from sqlalchemy import Text, cast, func, select, text
 
+from portal.app_cache import app_lru
 from portal.extensions import db
 
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
 # The same two values as columns of another statement (SQL constructs are immutable: built once).
 _SNAPSHOT_COLUMNS = [cast(func.pg_current_snapshot(), Text).label("count_snapshot"),
                      func.pg_current_xact_id_if_assigned().is_(None).label("count_clean")]
-_guard = threading.Lock()
 
 
-def snapshot_columns() -> list:
-    """Columns to add to a statement that runs just before a count (a list's page): they tell the
-    count the snapshot that statement saw, saving a statement (`exact_count(…, seen=…)`). None on SQLite."""
-    return _SNAPSHOT_COLUMNS if _postgresql() else []
+def rows_with_snapshot(stmt) -> tuple[list, tuple[str, bool] | None]:
+    """The rows of a statement that runs just before a count (a list's page), and on PostgreSQL the
+    snapshot it saw, read as two extra columns of it: pass that as `exact_count(…, seen=…)` and a
+    reused count costs no statement. Rows come without those columns (unique, as ORM rows need)."""
+    if not _postgresql():
+        return db.session.execute(stmt).unique().all(), None
+    rows = db.session.execute(stmt.add_columns(*_SNAPSHOT_COLUMNS)).unique().all()
+    seen = tuple(rows[0][-2:]) if rows else None
+    return [row[:-2] for row in rows], seen
 
 
 def exact_count(stmt, *, seen: tuple[str, bool] | None = None) -> int:
-    """The number of rows a SELECT returns. `seen`: the (snapshot, clean) values of `snapshot_columns()`
-    as a statement of this transaction just read them."""
+    """The number of rows a SELECT returns. `seen`: the snapshot a statement of this transaction just
+    read (`rows_with_snapshot`)."""
     cache = _cache() if _postgresql() else None
     key = _statement_key(stmt) if cache is not None else None  # the statement counted: keyed as given
     if key is None:
@@ -94,13 +95,4 @@ def _hashable(value):
 
 
 def _cache():
-    """This app's (lock, LRU of counts), kept in app.extensions; None when turned off."""
-    size = current_app.config.get("COUNT_CACHE_SIZE", 0)
-    if size <= 0:
-        return None
-    extensions = current_app.extensions
-    entry = extensions.get("exact_count_cache")
-    if entry is None:
-        with _guard:
-            entry = extensions.setdefault("exact_count_cache", (threading.Lock(), LRUCache(maxsize=size)))
-    return entry
+    return app_lru("exact_count_cache", "COUNT_CACHE_SIZE")

@@ -13,7 +13,7 @@ from portal.billing.list_cursor import Cursor, decode_cursor, encode_cursor, key
 from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
 from portal.billing.paging import InvoicePage, bounded_count
-from portal.exact_count import exact_count, snapshot_columns
+from portal.exact_count import exact_count, rows_with_snapshot
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Customer, Invoice
 from portal.permissions import Actor, require
@@ -222,10 +222,11 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
         page_ids = page_ids.offset((f.page - 1) * f.per_page)
     stmt = stmt.where(Invoice.id.in_(page_ids)).options(contains_eager(Invoice.customer),
                                                          contains_eager(Invoice.account))
-    # An exact count comes after the page, which reads its snapshot along (portal/exact_count.py).
-    snapshot = snapshot_columns() if count_limit is None else []
-    read = db.session.execute(stmt.order_by(*order).add_columns(*snapshot)).unique().all()
-    rows = [row[0] for row in read]
+    if count_limit is None:  # an exact count may follow: read the snapshot along
+        read, seen = rows_with_snapshot(stmt.order_by(*order))
+        rows = [row[0] for row in read]
+    else:
+        rows = list(db.session.scalars(stmt.order_by(*order)).unique())
     extra = len(rows) > f.per_page  # a row beyond the page, in the direction read
     items = rows[-f.per_page:] if backward else rows[:f.per_page]
     if count_limit is None:
@@ -233,7 +234,7 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
         if cursor is None and not extra and (items or f.page == 1):  # the last page tells the total
             total = (f.page - 1) * f.per_page + len(items)
         else:
-            total = exact_count(counted, seen=tuple(read[0][1:]) if read and snapshot else None)
+            total = exact_count(counted, seen=seen)
     page = f.page
     if cursor is None:
         more, earlier = extra, f.page > 1

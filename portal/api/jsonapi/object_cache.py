@@ -3,35 +3,23 @@
 A collection page of 50 invoices spends most of its time turning rows into resource objects. For
 a resource that declares `stamp_columns` (SQL expressions that change whenever its object would:
 for invoices `updated_at`, which SQLAlchemy stamps on every INSERT and UPDATE of the invoice and
-whenever its stored PDF is stored, replaced or removed), a page first reads only ids and stamps, takes the objects it has already built from here,
-and loads and builds only the others. The key also holds the API root URL and the sparse
-fieldset; pages with `include` (whose objects carry relationship linkage) are not cached.
+whenever its stored PDF is stored, replaced or removed), a page first reads only ids and stamps,
+takes the objects it has already built from here, and loads and builds only the others. The key
+also holds the API root URL and the sparse fieldset; pages with `include` (whose objects carry
+relationship linkage) are not cached.
 
 The cached values are encoded JSON (`orjson.Fragment`), so nothing can change them after the fact.
 `PORTAL_JSONAPI_CACHE_SIZE` objects per process (0 turns the cache off).
 """
 from __future__ import annotations
 
-import threading
-
 import orjson
-from cachetools import LRUCache
-from flask import current_app
 
-_guard = threading.Lock()
+from portal.app_cache import app_lru
 
 
 def _cache():
-    """This app's (lock, cache), kept in app.extensions; None when turned off."""
-    size = current_app.config.get("JSONAPI_CACHE_SIZE", 0)
-    if size <= 0:
-        return None
-    extensions = current_app.extensions
-    entry = extensions.get("jsonapi_object_cache")
-    if entry is None:
-        with _guard:
-            entry = extensions.setdefault("jsonapi_object_cache", (threading.Lock(), LRUCache(maxsize=size)))
-    return entry
+    return app_lru("jsonapi_object_cache", "JSONAPI_CACHE_SIZE")
 
 
 def enabled() -> bool:

@@ -9,8 +9,7 @@ from flask import request
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
-from portal.exact_count import exact_count, snapshot_columns
-from portal.extensions import db
+from portal.exact_count import exact_count, rows_with_snapshot
 
 PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
 DEFAULT_SIZE = 50
@@ -62,12 +61,8 @@ def paginate(stmt, args, *, objects: bool = True, counted=None) -> tuple[list, d
     committed since it was taken (portal/exact_count.py: the page reads its snapshot along)."""
     number, size = page_params(args)
     offset = (number - 1) * size
-    extra = snapshot_columns()
-    result = db.session.execute(stmt.limit(size).offset(offset).add_columns(*extra))
-    rows = result.unique().all() if objects else result.all()
-    seen = tuple(rows[0][-len(extra):]) if rows and extra else None
-    width = len(rows[0]) - len(extra) if rows else 0
-    rows = [row[0] for row in rows] if objects else [tuple(row[:width]) for row in rows]
+    rows, seen = rows_with_snapshot(stmt.limit(size).offset(offset))
+    rows = [row[0] for row in rows] if objects else [tuple(row) for row in rows]
     total = offset + len(rows) if len(rows) < size and (rows or number == 1) else exact_count(
         stmt if counted is None else counted, seen=seen)
     last = max(1, math.ceil(total / size))
