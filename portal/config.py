@@ -47,6 +47,8 @@ class Config:
     JSONAPI_CACHE_SIZE = _int("PORTAL_JSONAPI_CACHE_SIZE", 5000)
     # Exact API list counts kept per PostgreSQL snapshot (portal/exact_count.py); 0: off.
     COUNT_CACHE_SIZE = _int("PORTAL_COUNT_CACHE_SIZE", 1000)
+    # JSON:API list statements kept per process, by resource, caller's scope and query string; 0: off.
+    JSONAPI_QUERY_CACHE_SIZE = _int("PORTAL_JSONAPI_QUERY_CACHE_SIZE", 500)
 
     # Job queue: empty means jobs run inline in the calling process.
     QUEUE_URL = _env("PORTAL_QUEUE_URL")
@@ -74,6 +76,8 @@ class Config:
 
     # API tokens
     JWT_LIFETIME_SECONDS = _int("PORTAL_JWT_LIFETIME", 600)
+    # JSON:API tokens each process remembers as verified until they expire (portal/api/jsonapi/auth.py); 0: off.
+    JWT_CACHE_SIZE = _int("PORTAL_JWT_CACHE_SIZE", 10000)
     CUSTOMER_JWT_SECRET = _env("PORTAL_CUSTOMER_JWT_SECRET")
 
     # Download links minted by a customer's click on "Download PDF".

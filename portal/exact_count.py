@@ -29,15 +29,33 @@ _SNAPSHOT_COLUMNS = [cast(func.pg_current_snapshot(), Text).label("count_snapsho
                      func.pg_current_xact_id_if_assigned().is_(None).label("count_clean")]
 
 
-def rows_with_snapshot(stmt) -> tuple[list, tuple[str, bool] | None]:
-    """The rows of a statement that runs just before a count (a list's page), and on PostgreSQL the
-    snapshot it saw, read as two extra columns of it: pass that as `exact_count(…, seen=…)` and a
-    reused count costs no statement. Rows come without those columns (unique, as ORM rows need)."""
+def snapshot_reading(stmt):
+    """`stmt` reading on PostgreSQL the snapshot it sees as two extra columns (for `read_with_snapshot`);
+    `stmt` itself elsewhere. Built once, such a statement can be kept and run again."""
+    return stmt.add_columns(*_SNAPSHOT_COLUMNS) if _postgresql() else stmt
+
+
+def read_with_snapshot(stmt, *, columns_only: bool = False) -> tuple[list, tuple[str, bool] | None]:
+    """The rows of a `snapshot_reading` statement without the snapshot columns, and on PostgreSQL the
+    snapshot it saw: pass that as `exact_count(…, seen=…)` and a reused count costs no statement.
+
+    ORM rows come unique, as joined loads need. `columns_only`: the statement selects columns, not
+    ORM objects, and runs on the session's connection without the ORM layer (it sees what the
+    session has flushed)."""
+    if columns_only:
+        rows = db.session.connection().execute(stmt).all()
+    else:
+        rows = db.session.execute(stmt).unique().all()
     if not _postgresql():
-        return db.session.execute(stmt).unique().all(), None
-    rows = db.session.execute(stmt.add_columns(*_SNAPSHOT_COLUMNS)).unique().all()
+        return rows, None
     seen = tuple(rows[0][-2:]) if rows else None
     return [row[:-2] for row in rows], seen
+
+
+def rows_with_snapshot(stmt) -> tuple[list, tuple[str, bool] | None]:
+    """The rows of a statement that runs just before a count (a list's page) and the snapshot it saw
+    (`read_with_snapshot`)."""
+    return read_with_snapshot(snapshot_reading(stmt))
 
 
 def exact_count(stmt, *, seen: tuple[str, bool] | None = None) -> int:

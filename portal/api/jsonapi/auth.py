@@ -5,11 +5,13 @@ import datetime as dt
 import hashlib
 import hmac
 import ipaddress
+import time
 
 import jwt
 from flask import current_app, request
 from sqlalchemy import bindparam, func, select
 
+from portal.app_cache import app_lru
 from portal.auth.users import verify_password
 from portal.extensions import db
 from portal.models import AdminUser, Customer, CustomerUser
@@ -58,13 +60,36 @@ def issue_token(subject: int, audience: str, *, now: dt.datetime | None = None) 
 
 
 def decode_token(token: str, audience: str) -> int:
-    """The subject id of a valid token for `audience`, or BadToken. Only HS256 is accepted."""
+    """The subject id of a valid token for `audience`, or BadToken. Only HS256 is accepted.
+
+    A token once verified is remembered per process with its subject and expiry, keyed on the token,
+    the audience and the keys and rules it was verified with: the same bytes give the same answer
+    until it expires, so its signature is not computed again on each request (`PORTAL_JWT_CACHE_SIZE`;
+    0 turns this off). The user behind it is still checked on every request."""
     if not token or len(token) > 4096:
         raise BadToken("missing")
+    keys, lifetime = signing_keys(audience), lifetime_seconds()
+    cache = app_lru("jsonapi_verified_tokens", "JWT_CACHE_SIZE")
+    memo = (token, audience, tuple(keys), bool(lifetime))
+    if cache is not None:
+        lock, verified = cache
+        with lock:
+            found = verified.get(memo)
+        if found is not None and (found[1] is None or time.time() < found[1]):  # PyJWT: expired once exp <= now
+            return found[0]
+    subject, expires, rememberable = _verify(token, audience, keys, lifetime)
+    if cache is not None and rememberable:
+        with lock:
+            verified[memo] = (subject, expires)
+    return subject
+
+
+def _verify(token: str, audience: str, keys: list[bytes], lifetime: int | None) -> tuple[int, float | None, bool]:
+    """(subject, expiry, may it be remembered) of a token signed by one of `keys`, or BadToken."""
     # `algorithms=[ALGORITHM]` refuses every other `alg` (none, RS256, HS512, ...) before any
     # signature check, so the token is parsed once per key, not once more for its header.
-    require = ["sub", "aud"] + (["exp"] if lifetime_seconds() else [])
-    for key in signing_keys(audience):
+    require = ["sub", "aud"] + (["exp"] if lifetime else [])
+    for key in keys:
         try:
             claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=audience,
                                 options={"require": require, "verify_sub": False})
@@ -76,7 +101,10 @@ def decode_token(token: str, audience: str) -> int:
         if isinstance(subject, bool) or not isinstance(subject, (int, str)) or not str(subject).isdigit() \
                 or int(subject) >= 2**31:  # ids are 32-bit columns; PostgreSQL refuses larger parameters
             raise BadToken("subject")
-        return int(subject)
+        expires = claims.get("exp")
+        # Only what the expiry alone decides is remembered: our tokens carry no nbf or iat.
+        rememberable = "nbf" not in claims and "iat" not in claims and (expires is None or isinstance(expires, int))
+        return int(subject), expires, rememberable
     raise BadToken("signature")
 
 

@@ -10,8 +10,9 @@ from portal.api.jsonapi import object_cache
 from portal.api.jsonapi.conventions import JsonApiError, jsonapi_response
 from portal.api.jsonapi.document import Context, compound, linkage, parse_fields, parse_include, self_url
 from portal.api.jsonapi.filters import filter_conditions
-from portal.api.jsonapi.paging import order_by, paginate
+from portal.api.jsonapi.paging import PageQuery, order_by, page_query, paged, paginate
 from portal.api.jsonapi.resources import REGISTRY, Resource, load_relationship
+from portal.app_cache import app_lru
 from portal.extensions import db
 
 
@@ -60,17 +61,15 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
     check_params(ctx, collection=True)
     tree = parse_include(resource, args.get("include"))
     cached = bool(resource.stamp_columns) and not tree and object_cache.enabled()
-    stmt = (resource.query(ctx, loader_options=not cached)
-            .where(*where, *filter_conditions(resource, args))
-            .order_by(*order_by(resource, args)))
     if cached:
         # Ids and stamps first (counted and paged as they are); only the objects not built before
         # are loaded and serialized.
-        counted = stmt.with_only_columns(resource.model.id)  # cheaper to key than the stamps' subqueries
-        stmt = stmt.with_only_columns(resource.model.id, *resource.stamp_columns)
-        stamps, links, meta = paginate(stmt, args, objects=False, counted=counted)
+        query = _stamp_page_query(resource, ctx, args, where)
+        stamps, links, meta = paged(query, args, objects=False)
         data, included = cached_objects(resource, ctx, stamps), []
     else:
+        stmt = (resource.query(ctx).where(*where, *filter_conditions(resource, args))
+                .order_by(*order_by(resource, args)))
         rows, links, meta = paginate(stmt, args)
         data, included = compound(resource, rows, tree, ctx)
     document = {"data": data}
@@ -79,6 +78,36 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
     document["meta"] = meta
     document["links"] = links
     return jsonapi_response(document)
+
+
+# Page queries kept per app, by what they are built from: a list asked for again (a client polling
+# it, the next request for the same page) runs the same statement objects, whose SQLAlchemy cache
+# keys are computed once (bench/README.md "HTTP throughput"). Long query strings are not kept.
+KEPT_QUERY_STRING = 1024
+
+
+def _stamp_page_query(resource: Resource, ctx: Context, args, where: tuple) -> PageQuery:
+    """The page of (id, *stamp columns) rows a list request asks for, and the ids to count."""
+    def build() -> PageQuery:
+        stmt = (resource.query(ctx, loader_options=False)
+                .where(*where, *filter_conditions(resource, args))
+                .order_by(*order_by(resource, args)))
+        return page_query(stmt.with_only_columns(resource.model.id, *resource.stamp_columns), args,
+                          counted=stmt.with_only_columns(resource.model.id))  # cheaper to key than the stamps
+
+    cache = app_lru("jsonapi_page_queries", "JSONAPI_QUERY_CACHE_SIZE")
+    if cache is None or where or len(request.query_string) > KEPT_QUERY_STRING:
+        return build()
+    # Everything the statements depend on: the resource, the caller's scope and the arguments.
+    key = (resource.key, ctx.api, ctx.customer_id, tuple(ctx.account_ids), tuple(args.items(multi=True)))
+    lock, queries = cache
+    with lock:
+        query = queries.get(key)
+    if query is None:
+        query = build()  # a bad argument raises here, and nothing is kept
+        with lock:
+            queries[key] = query
+    return query
 
 
 def cached_objects(resource: Resource, ctx: Context, stamps: list) -> list:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import request
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
-from portal.exact_count import exact_count, rows_with_snapshot
+from portal.exact_count import exact_count, read_with_snapshot, snapshot_reading
 
 PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
 DEFAULT_SIZE = 50
@@ -17,11 +19,11 @@ MAX_SIZE = 1000
 
 
 def order_by(resource: Resource, args) -> list:
-    """ORDER BY clauses for `sort`, the resource's default otherwise; id breaks ties."""
+    """ORDER BY clauses for `sort`, the resource's default otherwise; id breaks ties (unless sorted by already)."""
     raw = args.get("sort")
     names = raw.split(",") if raw is not None else list(resource.default_sort)
     sorts = resource.sorts()
-    clauses = []
+    clauses, by_id = [], False
     for name in names:
         descending = name.startswith("-")
         key = name.lstrip("-").replace("-", "_")
@@ -30,7 +32,9 @@ def order_by(resource: Resource, args) -> list:
             raise bad_request("Invalid sort criteria", f"{name} is not a valid sort criteria for {resource.type}",
                               parameter="sort")
         clauses.append(column.desc() if descending else column.asc())
-    clauses.append(resource.model.id.asc())
+        by_id = by_id or key == "id"
+    if not by_id:  # the order is total once it reaches the id
+        clauses.append(resource.model.id.asc())
     return clauses
 
 
@@ -51,20 +55,44 @@ def page_params(args) -> tuple[int, int]:
     return read("number", 1, None), read("size", DEFAULT_SIZE, MAX_SIZE)
 
 
-def paginate(stmt, args, *, objects: bool = True, counted=None) -> tuple[list, dict, dict]:
-    """(rows of the page, top-level links, meta) for a filtered, ordered statement; the rows are its
-    ORM objects, or with `objects=False` its rows as tuples. `counted`: the statement to count
-    instead, when a simpler one has the same rows (default: `stmt`).
+@dataclass(frozen=True)
+class PageQuery:
+    """What one page of a list reads: its statement (limited, offset and reading the snapshot along:
+    `portal.exact_count.snapshot_reading`) and the statement to count when the total is needed.
+    Built from the request's arguments alone, so it can be kept and run again (`handlers.collection`)."""
+
+    number: int
+    size: int
+    rows: Any
+    counted: Any
+
+
+def page_query(stmt, args, *, counted=None) -> PageQuery:
+    """The page `args` ask for (`page[number]`, `page[size]`) of a filtered, ordered statement.
+    `counted`: the statement to count instead, when a simpler one has the same rows (default: `stmt`)."""
+    number, size = page_params(args)
+    return PageQuery(number, size, snapshot_reading(stmt.limit(size).offset((number - 1) * size)),
+                     stmt if counted is None else counted)
+
+
+def paginate(stmt, args, *, counted=None) -> tuple[list, dict, dict]:
+    """(ORM objects of the page, top-level links, meta) for a filtered, ordered statement."""
+    return paged(page_query(stmt, args, counted=counted), args)
+
+
+def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, dict]:
+    """(rows of the page, top-level links, meta): the rows are ORM objects, or with `objects=False`
+    tuples of the columns the statement selects.
 
     The total is exact (the seed system's contract). A page that ends short of its size tells it
     without counting; otherwise the count is taken, or on PostgreSQL reused when nothing has been
     committed since it was taken (portal/exact_count.py: the page reads its snapshot along)."""
-    number, size = page_params(args)
+    number, size = query.number, query.size
     offset = (number - 1) * size
-    rows, seen = rows_with_snapshot(stmt.limit(size).offset(offset))
+    rows, seen = read_with_snapshot(query.rows, columns_only=not objects)
     rows = [row[0] for row in rows] if objects else [tuple(row) for row in rows]
     total = offset + len(rows) if len(rows) < size and (rows or number == 1) else exact_count(
-        stmt if counted is None else counted, seen=seen)
+        query.counted, seen=seen)
     last = max(1, math.ceil(total / size))
     base = _page_base(args)
     links = {"first": _page_url(base, 1, size)}
