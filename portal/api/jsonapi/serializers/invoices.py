@@ -1,7 +1,7 @@
 """The `invoices` resource: the admin field set (integer ids) and the customer field set (uuid ids)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import lazyload, with_expression
 
 from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
@@ -83,8 +83,9 @@ CUSTOMER_ATTRS = [
 # row; the account is addressed by its key only, so it is not joined in.
 INVOICE_OPTIONS = (with_expression(Invoice.has_stored_pdf, stored_pdf_exists()), lazyload(Invoice.account))
 # What changes an invoice's resource object: any of its columns, or its stored PDF (portal/models/document.py
-# stamps the invoice when one is stored, replaced or removed): both move updated_at.
-INVOICE_STAMP = (Invoice.updated_at,)
+# stamps the invoice when one is stored, replaced or removed): both move updated_at. Read as the
+# driver gives it: a stamp is only compared, so it skips the UTC conversion of every page row.
+INVOICE_STAMP = (type_coerce(Invoice.updated_at, DateTime(timezone=True)).label("stamp"),)
 
 
 def _rows(name: str, target: str, child_fk) -> Rel:
