@@ -8,8 +8,8 @@ columns are cut off, so this module repeats its arithmetic (CSS 2.1 §17.5.2.2, 
 "width distribution") on text widths taken from the advance widths of the very font file Pango
 resolves for the stylesheet's font family (through WeasyPrint's font map, i.e. fontconfig).
 
-Advance widths ignore kerning, which only ever narrows the text of these fonts by a fraction of a
-point; every column also gets `SAFETY` beyond its text, so a number never overflows its cell.
+Advance widths ignore kerning, which moves these texts by a fraction of a point (narrower in every
+case compared); every column also gets `SAFETY` beyond its text, so a number never overflows its cell.
 Metrics are cached per process: per font, the advance of each character; per string, its width.
 The sizes below are those of `templates/pdf/invoice.css` (th, td, `@page` margins); a test
 compares the result with the automatic layout, so a change to one side without the other fails.

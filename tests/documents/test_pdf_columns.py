@@ -55,7 +55,8 @@ def with_rows(context: dict, **values) -> dict:
     context = dict(context)
     for key in ("network_sections", "destination_sections"):
         context[key] = [traffic_section(section["title"], [
-            dict(row, **{field: value(n) if callable(value) else value for field, value in values.items() if field in row})
+            dict(row, **{field: value(n) if callable(value) else value
+                         for field, value in values.items() if field in row})
             for n, row in enumerate(section["rows"])], key == "destination_sections") for section in context[key]]
     return context
 
