@@ -7,6 +7,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.documents.columns import Column, column_widths, css_length
 from portal.extensions import db
 from portal.formatting import date as format_date
 from portal.formatting import local_date, minutes, money, number, period_end_date
@@ -14,6 +15,17 @@ from portal.models import BillStyle, InvoiceDestination, InvoiceNetwork, Invoice
 
 LOCALE = Locale.parse("en")  # parsed once: Babel would parse a locale string again for every number
 DIRECTION_TITLES = {"originated": "Originated calls", "terminated": "Terminated calls"}
+# The traffic tables' columns, in order (the row key of each); tables by network have no prefix.
+TRAFFIC_COLUMNS = {
+    "prefix": Column("Prefix", numeric=False),
+    "country": Column("Country", numeric=False),
+    "network": Column("Network", numeric=False),
+    "rate": Column("Rate", numeric=True),
+    "calls": Column("Calls", numeric=True),
+    "successful": Column("Successful", numeric=True),
+    "minutes": Column("Minutes", numeric=True),
+    "amount": Column("Amount", numeric=True),
+}
 
 
 def bill_layout(bill_style: str | None) -> str:
@@ -46,12 +58,22 @@ def _traffic_row(row, currency: str, with_prefix: bool) -> dict:
     return data
 
 
+def traffic_section(title: str, rows: list[dict], with_prefix: bool) -> dict:
+    """One traffic table: its title, its columns (label, numeric or not, width for the PDF) and its rows."""
+    keys = [key for key in TRAFFIC_COLUMNS if with_prefix or key != "prefix"]
+    columns = [TRAFFIC_COLUMNS[key] for key in keys]
+    sized = column_widths(columns, [[row[key] for key in keys] for row in rows])
+    return {"title": title, "rows": rows, "break_words": sized.break_words, "columns": [
+        {"key": key, "label": column.label, "numeric": column.numeric, "width": css_length(width)}
+        for key, column, width in zip(keys, columns, sized.widths)]}
+
+
 def _grouped(rows, currency: str, with_prefix: bool) -> list[dict]:
     sections = []
     for direction in ("originated", "terminated"):
         mine = [_traffic_row(r, currency, with_prefix) for r in rows if r.direction == direction]
         if mine:
-            sections.append({"title": DIRECTION_TITLES[direction], "rows": mine})
+            sections.append(traffic_section(DIRECTION_TITLES[direction], mine, with_prefix))
     return sections
 
 
