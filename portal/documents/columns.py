@@ -17,6 +17,7 @@ compares the result with the automatic layout, so a change to one side without t
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 import threading
@@ -24,10 +25,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from fontTools.ttLib import TTFont
-from weasyprint.text.ffi import TO_UNITS, ffi, gobject, harfbuzz, pango
-from weasyprint.text.fonts import get_hb_object_data, get_pango_font_hb_face
 
 from portal.documents.pdf import font_configuration
+
+log = logging.getLogger(__name__)
 
 PT_PER_MM = 72 / 25.4
 FONT_FAMILY = "DejaVu Sans,Liberation Sans,sans-serif"  # html { font-family } of invoice.css
@@ -78,6 +79,10 @@ _fonts_lock = threading.Lock()
 
 def _load_font(weight: int) -> _FontMetrics:
     """The font Pango (fontconfig) picks for FONT_FAMILY at `weight`, as WeasyPrint will draw with it."""
+    # WeasyPrint's own bindings, imported here: if a release moves them, only the widths are lost.
+    from weasyprint.text.ffi import TO_UNITS, ffi, gobject, harfbuzz, pango
+    from weasyprint.text.fonts import get_hb_object_data, get_pango_font_hb_face
+
     font_map = font_configuration().font_map
     description = ffi.gc(pango.pango_font_description_new(), pango.pango_font_description_free)
     family = ffi.new("char[]", FONT_FAMILY.encode())
@@ -163,6 +168,24 @@ def column_widths(columns: list[Column], rows: list[list[str]], width: float = C
         widths[index] = min(w, max(left, 0) / (len(wrapping) - count))
         left -= widths[index]
     return TableWidths(widths, True)
+
+
+_warned = False
+
+
+def column_widths_or_none(columns: list[Column], rows: list[list[str]]) -> TableWidths | None:
+    """`column_widths`, or None when the font's metrics cannot be read here (a WeasyPrint release
+    that moved its bindings, a font file fontTools cannot parse): the table then keeps the automatic
+    layout, slower but laid out right. Logged once per process."""
+    global _warned
+    try:
+        return column_widths(columns, rows)
+    except Exception:  # noqa: BLE001 - whatever fails here costs speed only, never the invoice
+        if not _warned:
+            _warned = True
+            log.warning("traffic column widths unavailable; the PDF uses the automatic table layout",
+                        exc_info=True)
+        return None
 
 
 def css_length(width: float) -> str:

@@ -7,7 +7,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.documents.columns import Column, column_widths, css_length
+from portal.documents.columns import Column, column_widths_or_none, css_length
 from portal.extensions import db
 from portal.formatting import date as format_date
 from portal.formatting import local_date, minutes, money, number, period_end_date
@@ -62,10 +62,11 @@ def traffic_section(title: str, rows: list[dict], with_prefix: bool) -> dict:
     """One traffic table: its title, its columns (label, numeric or not, width for the PDF) and its rows."""
     keys = [key for key in TRAFFIC_COLUMNS if with_prefix or key != "prefix"]
     columns = [TRAFFIC_COLUMNS[key] for key in keys]
-    sized = column_widths(columns, [[row[key] for key in keys] for row in rows])
-    return {"title": title, "rows": rows, "break_words": sized.break_words, "columns": [
-        {"key": key, "label": column.label, "numeric": column.numeric, "width": css_length(width)}
-        for key, column, width in zip(keys, columns, sized.widths)]}
+    sized = column_widths_or_none(columns, [[row[key] for key in keys] for row in rows])
+    widths = [css_length(width) for width in sized.widths] if sized else [None] * len(keys)
+    return {"title": title, "rows": rows, "fixed": sized is not None, "break_words": bool(sized and sized.break_words),
+            "columns": [{"key": key, "label": column.label, "numeric": column.numeric, "width": width}
+                        for key, column, width in zip(keys, columns, widths)]}
 
 
 def _grouped(rows, currency: str, with_prefix: bool) -> list[dict]:

@@ -156,3 +156,29 @@ def test_numbers_never_overflow_and_names_wrap_inside_their_column(app, values):
             if "num" in cell.element.get("class", ""):
                 assert len(cell_lines) == 1
     assert any(len(lines(cell)) > 1 for table in traffic_tables(document) for cell in cells(table))  # names wrapped
+
+
+def test_without_font_metrics_the_tables_keep_the_automatic_layout(app, monkeypatch, caplog):
+    """Reading the font goes through WeasyPrint's own bindings: if a release moves them, the PDF is
+    only slower, never missing or wrong."""
+    import portal.documents.columns as columns
+
+    def unavailable(weight):
+        raise AttributeError("moved in this WeasyPrint release")
+
+    invoice = make_invoice(destinations=8)
+    context = invoice_pdf_context(invoice)
+    expected = [(len(list(cells(table))), table.width) for table in traffic_tables(render(context, automatic=True))]
+    monkeypatch.setattr(columns, "_fonts", {})
+    monkeypatch.setattr(columns, "_load_font", unavailable)
+    monkeypatch.setattr(columns, "_warned", False)
+    text_width.cache_clear()
+    try:
+        fallback = invoice_pdf_context(invoice)
+    finally:
+        text_width.cache_clear()
+    assert all(not section["fixed"] for section in fallback["destination_sections"] + fallback["network_sections"])
+    document = render(fallback)
+    assert [(len(list(cells(table))), table.width) for table in traffic_tables(document)] == expected
+    assert not [table for table in traffic_tables(document) if table.style["table_layout"] == "fixed"]
+    assert "automatic table layout" in caplog.text
