@@ -164,14 +164,21 @@ def assert_nothing_written_by_the_request(expected_invoices: int):
 FACES = [admin_html, admin_jsonapi, backend_v1]
 
 
-@pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
-def test_a_lost_unique_race_answers_409_and_rolls_back(app, admin_client, face):
+def send_meeting(app, admin_client, face, fault):
+    """The face's create-invoice request sent once with `fault` (a context manager that says whether
+    it fired) in place: (its response, a function that sends it again)."""
     account = AccountFactory()
     db.session.commit()
     send = face(app, admin_client, account)
-    with before_invoice_insert(concurrent_writer_inserts_the_same_row) as fired:
+    with fault as fired:
         response = send()
     assert fired, "the request never inserted an invoice"
+    return response, send
+
+
+@pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
+def test_a_lost_unique_race_answers_409_and_rolls_back(app, admin_client, face):
+    response, send = send_meeting(app, admin_client, face, before_invoice_insert(concurrent_writer_inserts_the_same_row))
     assert_format(face, response, 409)
     # Only the concurrent writer's row exists: the request's fill, lines and audit event are gone.
     # SQLite's stand-in row was written in the request's own transaction, so it is rolled back too.
@@ -180,12 +187,7 @@ def test_a_lost_unique_race_answers_409_and_rolls_back(app, admin_client, face):
 
 @pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
 def test_a_lost_or_locked_database_answers_503_and_rolls_back(app, admin_client, face):
-    account = AccountFactory()
-    db.session.commit()
-    send = face(app, admin_client, account)
-    with database_goes_away() as fired:
-        response = send()
-    assert fired, "the request never inserted an invoice"
+    response, send = send_meeting(app, admin_client, face, database_goes_away())
     # A locked SQLite database met while taking the account's invoice lock is the documented 409 "busy".
     expected = 503 if db.engine.dialect.name == "postgresql" or response.status_code != 409 else 409
     assert_format(face, response, expected)
@@ -196,12 +198,7 @@ def test_a_lost_or_locked_database_answers_503_and_rolls_back(app, admin_client,
 
 @pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
 def test_a_value_the_database_refuses_answers_400_and_rolls_back(app, admin_client, face):
-    account = AccountFactory()
-    db.session.commit()
-    send = face(app, admin_client, account)
-    with before_invoice_insert(database_refuses_a_value) as fired:
-        response = send()
-    assert fired, "the request never inserted an invoice"
+    response, send = send_meeting(app, admin_client, face, before_invoice_insert(database_refuses_a_value))
     assert_format(face, response, 400)
     assert_nothing_written_by_the_request(expected_invoices=0)
     assert send().status_code in (201, 302)
