@@ -82,6 +82,15 @@ def exact_count(stmt, *, seen: tuple[str, bool] | None = None) -> int:
     return total
 
 
+def page_total(counted, *, seen: tuple[str, bool] | None, offset: int, shown: int, last: bool) -> int:
+    """The exact number of rows of a list, given one page of it: a page known to be the last (it
+    ended short) that holds rows, or is the first, tells it as offset + its rows without counting;
+    otherwise `counted` is counted (`exact_count`, with the snapshot the page saw)."""
+    if last and (shown or offset == 0):
+        return offset + shown
+    return exact_count(counted, seen=seen)
+
+
 def _count_statement(stmt):
     return select(func.count()).select_from(stmt.order_by(None).subquery())
 

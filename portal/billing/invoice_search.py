@@ -13,7 +13,7 @@ from portal.billing.list_cursor import Cursor, decode_cursor, encode_cursor, key
 from portal.billing.scoping import customer_invoices
 from portal.errors import FieldError, ValidationFailed
 from portal.billing.paging import InvoicePage, bounded_count
-from portal.exact_count import exact_count, rows_with_snapshot
+from portal.exact_count import page_total, rows_with_snapshot
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Customer, Invoice
 from portal.permissions import Actor, require
@@ -231,10 +231,8 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
     items = rows[-f.per_page:] if backward else rows[:f.per_page]
     if count_limit is None:
         exact = True
-        if cursor is None and not extra and (items or f.page == 1):  # the last page tells the total
-            total = (f.page - 1) * f.per_page + len(items)
-        else:
-            total = exact_count(counted, seen=seen)
+        total = page_total(counted, seen=seen, offset=(f.page - 1) * f.per_page, shown=len(items),
+                           last=cursor is None and not extra)
     page = f.page
     if cursor is None:
         more, earlier = extra, f.page > 1

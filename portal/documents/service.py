@@ -50,7 +50,6 @@ def stored_pdf_bytes(invoice_id: int) -> bytes | None:
     return data or None
 
 
-
 def render_invoice_document(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceDocument | None:
     """Render the invoice PDF and store it, replacing the previous one. Never raises for a render failure.
 

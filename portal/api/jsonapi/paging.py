@@ -11,7 +11,7 @@ from flask import request
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
-from portal.exact_count import exact_count, read_with_snapshot, snapshot_reading
+from portal.exact_count import page_total, read_with_snapshot, snapshot_reading
 
 PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
 DEFAULT_SIZE = 50
@@ -91,8 +91,7 @@ def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, 
     offset = (number - 1) * size
     rows, seen = read_with_snapshot(query.rows, columns_only=not objects)
     rows = [row[0] for row in rows] if objects else [tuple(row) for row in rows]
-    total = offset + len(rows) if len(rows) < size and (rows or number == 1) else exact_count(
-        query.counted, seen=seen)
+    total = page_total(query.counted, seen=seen, offset=offset, shown=len(rows), last=len(rows) < size)
     last = max(1, math.ceil(total / size))
     base = _page_base(args)
     links = {"first": _page_url(base, 1, size)}
