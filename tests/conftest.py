@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db, limiter
 from tests.clients import FreshUserClient
+from tests.live import LiveServer
 
 
 def _worker() -> str:
@@ -97,6 +98,14 @@ def session(app):
 @pytest.fixture
 def is_postgresql(app) -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app on a loopback port, served by werkzeug's threaded server for one test."""
+    server = LiveServer(app).start()
+    yield server
+    server.shutdown()
 
 
 @pytest.fixture
