@@ -1,32 +1,25 @@
-"""CSV lines of the customer's filtered invoice list (plain decimals and ISO dates, for spreadsheets)."""
+"""CSV lines of the customer's filtered invoice list (plain decimals and ISO dates, spreadsheet-safe)."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator
 
 from portal.billing.dates import local_date
 from portal.billing.money import round_currency
+from portal.documents.csv import csv_line
 from portal.models import Invoice
 
 HEADER = ["invoice_number", "reference", "account", "currency", "period_start", "period_end", "invoice_date",
           "due_date", "net", "vat", "total", "paid", "outstanding", "status"]
 
 
-def _line(values) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue()
-
-
 def invoice_list_csv(invoices: Iterable[Invoice], *, today: dt.date) -> Iterator[str]:
     """One header line, then one line per invoice as it comes (nothing is collected in memory)."""
-    yield _line(HEADER)
+    yield csv_line(HEADER)
     for invoice in invoices:
         tz = invoice.account.timezone
         money = lambda value, cur=invoice.currency: str(round_currency(value, cur))  # noqa: E731
-        yield _line([
+        yield csv_line([
             invoice.invoice_number or "",
             invoice.reference,
             invoice.account.name,

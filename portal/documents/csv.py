@@ -1,9 +1,11 @@
-"""CDR export of an invoice as CSV, streamed row by row (a year of calls never sits in memory)."""
+"""The portal's CSV files: the one spreadsheet-safe writer every CSV goes through, and the streamed CDR export."""
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from sqlalchemy import exists, select
 
@@ -14,6 +16,49 @@ from portal.models import Cdr, Country, Invoice, Network
 CDR_COLUMNS = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
                "price", "success")
 BATCH = 1000
+
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = frozenset("=+-@\t\r")
+# A plain number (-12.50, +49): a spreadsheet reads it as that number, so it is left as it is.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def spreadsheet_safe(value):
+    """The cell as a spreadsheet must show it: text that would start a formula gets a leading `'`.
+
+    Text starting with `=`, `+`, `-`, `@`, a tab or a carriage return (`=HYPERLINK(…)`,
+    `@SUM(…)`, `-2+3*cmd|…`) is prefixed with a single quote, which spreadsheets read as "this
+    is text" and do not show. Plain numbers (`-12.50`, `+4930123`) and non-text values (int,
+    Decimal, None) are returned unchanged, so amounts stay numbers.
+    """
+    if not isinstance(value, str):
+        if value is None or isinstance(value, (int, float, Decimal)):
+            return value
+        value = str(value)
+    if value[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class SpreadsheetCsvWriter:
+    """`csv.writer` (CRLF line ends) with every cell passed through `spreadsheet_safe`: the portal's only CSV writer."""
+
+    def __init__(self, stream):
+        self._writer = csv.writer(stream, lineterminator="\r\n")
+
+    def writerow(self, row: Iterable) -> None:
+        self._writer.writerow([spreadsheet_safe(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_line(values: Iterable) -> str:
+    """One spreadsheet-safe CSV line, CRLF included."""
+    buffer = io.StringIO()
+    SpreadsheetCsvWriter(buffer).writerow(values)
+    return buffer.getvalue()
 
 
 def _originated(invoice: Invoice):
@@ -37,13 +82,13 @@ def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
     Nothing runs until the first chunk is asked for. Rows come from the database in batches
     (`yield_per`, a server-side cursor on PostgreSQL) and each batch is yielded as one chunk of
     whole lines, so memory stays flat whatever the number of calls and a server writes a
-    batch per socket write, not a line. Times are ISO-8601 in the account's time zone. Wrap
-    the iterator with `stream_with_context` when it feeds a response.
+    batch per socket write, not a line. Times are ISO-8601 in the account's time zone; every
+    cell is spreadsheet-safe. Wrap the iterator with `stream_with_context` when it feeds a response.
     """
     tz = zone(invoice.account.timezone)
     conditions = _originated(invoice)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SpreadsheetCsvWriter(buffer)
 
     def text() -> str:
         value = buffer.getvalue()
