@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from portal.billing.dates import zone
 from portal.extensions import db
 from portal.models import Cdr, Country, Invoice, Network
+from portal.streaming import stream_with_own_session
 
 CDR_COLUMNS = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
                "price", "success")
@@ -61,7 +65,17 @@ def csv_line(values: Iterable) -> str:
     return buffer.getvalue()
 
 
-def _originated(invoice: Invoice):
+@dataclass(frozen=True)
+class _Calls:
+    """Which calls an invoice bills, as plain values (what `_originated` reads), and the zone to show them in."""
+
+    account_id: int
+    start_date: dt.datetime
+    end_date: dt.datetime
+    timezone: str | None
+
+
+def _originated(invoice: Invoice | _Calls):
     """The invoice's billed calls: its account on the customer side, last attempts, inside the half-open period."""
     return (
         Cdr.customer_acc_id == invoice.account_id,
@@ -79,14 +93,20 @@ def invoice_has_cdrs(invoice: Invoice) -> bool:
 def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
     """CSV text of the invoice's calls, header first, then the calls in time order.
 
-    Nothing runs until the first chunk is asked for. Rows come from the database in batches
-    (`yield_per`, a server-side cursor on PostgreSQL) and each batch is yielded as one chunk of
-    whole lines, so memory stays flat whatever the number of calls and a server writes a
-    batch per socket write, not a line. Times are ISO-8601 in the account's time zone; every
-    cell is spreadsheet-safe. Wrap the iterator with `stream_with_context` when it feeds a response.
+    The account and period are taken from `invoice` now; the calls are read when the first
+    chunk is asked for, through a session of the stream's own (`portal.streaming`), so the
+    iterator may feed a response body. Rows come from the database in batches (`yield_per`, a
+    server-side cursor on PostgreSQL) and each batch is yielded as one chunk of whole lines,
+    so memory stays flat whatever the number of calls and a server writes a batch per socket
+    write, not a line. Times are ISO-8601 in the account's time zone; every cell is
+    spreadsheet-safe.
     """
-    tz = zone(invoice.account.timezone)
-    conditions = _originated(invoice)
+    calls = _Calls(invoice.account_id, invoice.start_date, invoice.end_date, invoice.account.timezone)
+    return stream_with_own_session(_cdr_chunks, calls)
+
+
+def _cdr_chunks(session: Session, calls: _Calls) -> Iterator[str]:
+    tz = zone(calls.timezone)
     buffer = io.StringIO()
     writer = SpreadsheetCsvWriter(buffer)
 
@@ -103,11 +123,11 @@ def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
                Cdr.duration, Cdr.customer_duration, Cdr.destination_rate, Cdr.customer_price, Cdr.success)
         .outerjoin(Country, Country.id == Cdr.country_id)
         .outerjoin(Network, Network.id == Cdr.network_id)
-        .where(*conditions)
+        .where(*_originated(calls))
         .order_by(Cdr.time_start, Cdr.id)
         .execution_options(yield_per=BATCH, stream_results=True)
     )
-    result = db.session.execute(stmt)
+    result = session.execute(stmt)
     try:
         for batch in result.partitions():
             writer.writerows(
