@@ -143,7 +143,6 @@ def invoice_pdf(invoice_uuid: str):
     db.session.commit()
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
