@@ -1,9 +1,7 @@
 """Bulk actions on the invoices selected in the admin list: approve, e-mail, download the PDFs as one ZIP."""
 from __future__ import annotations
 
-import io
-
-from flask import flash, redirect, request, send_file, url_for
+from flask import flash, redirect, request, url_for
 
 from portal.admin import bp
 from portal.admin.helpers import current_actor, flash_error
@@ -14,6 +12,7 @@ from portal.errors import ServiceError
 from portal.extensions import db
 from portal.jobs import huey
 from portal.permissions import require
+from portal.streaming import streamed_download
 
 
 def _back_to_list():
@@ -47,11 +46,11 @@ def invoices_bulk():
             flash(f"E-mailing {len(ids)} invoices in the background; see each invoice's delivery history.", "success")
     elif action == "zip":
         try:
-            filename, data, _missing = invoices_pdf_zip(ids, actor=actor)
+            filename, chunks = invoices_pdf_zip(ids, actor=actor)
         except ServiceError as exc:
             flash_error(exc)
             return _back_to_list()
-        return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True, download_name=filename)
+        return streamed_download(chunks, mimetype="application/zip", filename=filename)
     else:
         flash("Unknown bulk action.", "error")
     return _back_to_list()

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from portal.billing.dates import local_midnight
 from portal.billing.money import money_sum, money_value, round_currency
@@ -22,6 +23,7 @@ from portal.billing import paging
 from portal.billing.paging import InvoicePage, bounded_count, fetch_page
 from portal.extensions import db
 from portal.models import Account, Invoice
+from portal.streaming import stream_with_own_session
 
 STATUSES = ("unpaid", "paid", "overdue")
 SORTS = ("date", "number", "amount")
@@ -194,17 +196,26 @@ def list_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, tod
 
 def iter_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date,
                            batch: int = 500) -> Iterator[Invoice]:
-    """Every invoice of the filtered list (all pages) in list order, fetched in batches for streaming.
+    """Every invoice of the filtered list (all pages) in list order, read in batches for a streamed export.
 
-    One query with `yield_per` (a server-side cursor on PostgreSQL): rows arrive `batch` at a time
-    and the session holds them weakly, so a long export keeps memory flat.
+    The filters are checked and the query built now, in the caller's request; the rows are
+    read later through a session of the stream's own (`portal.streaming`), one query with
+    `yield_per` (a server-side cursor on PostgreSQL) that lives until the stream ends, so an
+    export of any length keeps memory flat and arrives whole. Each invoice comes with its
+    account. Close the iterator when done with it early.
 
     Raises:
-        ValidationFailed: from check_filters() (raised on the first next()).
+        ValidationFailed: from check_filters(), before anything is read.
     """
     check_filters(scope, filters)
-    stmt = filtered_invoices(scope, filters, today).execution_options(yield_per=batch, stream_results=True)
-    result = db.session.scalars(stmt)
+    stmt = (filtered_invoices(scope, filters, today)
+            .options(joinedload(Invoice.account))
+            .execution_options(yield_per=batch, stream_results=True))
+    return stream_with_own_session(_stream_invoices, stmt)
+
+
+def _stream_invoices(session: Session, stmt) -> Iterator[Invoice]:
+    result = session.scalars(stmt)
     try:
         yield from result
     finally:

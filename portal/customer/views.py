@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import (Response, flash, make_response, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 
 from portal.billing.customer_detail import (download_pdf_for_customer, get_invoice_for_customer,
                                             invoice_detail_for_customer)
@@ -22,6 +20,7 @@ from portal.errors import InvalidState, ValidationFailed
 from portal.formatting import local_date
 from portal.extensions import db
 from portal.permissions import customer_actor
+from portal.streaming import streamed_download
 
 DASHBOARD_LATEST = 5
 CHART_INVOICES = 12
@@ -98,22 +97,13 @@ def invoices_csv():
     form = InvoiceFilterForm(request.args, scope.accounts)
     if not form.validate():
         return _list_with_errors(form, today)
-    filters = form.to_filters(today)
-    invoices = iter_customer_invoices(scope, filters, today=today)
     try:
-        first = next(invoices, None)  # validates the filters before the response starts
+        invoices = iter_customer_invoices(scope, form.to_filters(today), today=today)
     except ValidationFailed as exc:
         form.add_service_errors(exc)
         return _list_with_errors(form, today)
-
-    def rows():
-        if first is not None:
-            yield first
-        yield from invoices
-
-    response = Response(stream_with_context(invoice_list_csv(rows(), today=today)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="invoices-{today.isoformat()}.csv"'
-    return response
+    return streamed_download(invoice_list_csv(invoices, today=today), mimetype="text/csv",
+                             filename=f"invoices-{today.isoformat()}.csv")
 
 
 def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
@@ -153,14 +143,11 @@ def invoice_pdf(invoice_uuid: str):
     db.session.commit()
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.get("/invoices/<invoice_uuid>/cdrs.csv")
 def invoice_cdrs_csv(invoice_uuid: str):
     invoice = get_invoice_for_customer(_scope(), invoice_uuid)
-    filename = secure_filename(f"cdrs-{invoice.invoice_number or invoice.reference}.csv") or "cdrs.csv"
-    response = Response(stream_with_context(iter_invoice_cdrs_csv(invoice)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return streamed_download(iter_invoice_cdrs_csv(invoice), mimetype="text/csv",
+                             filename=f"cdrs-{invoice.invoice_number or invoice.reference}.csv")

@@ -60,7 +60,11 @@ def usage_report_file(invoice: Invoice, profile: UsageReportProfile) -> File:
 
 
 def cdrs_file(invoice: Invoice) -> File | None:
-    """The invoice's CDR CSV, stored as its `cdrs` document (created or replaced); None when it has no CDRs."""
+    """The invoice's CDR CSV, stored as its `cdrs` document (created or replaced); None when it has no CDRs.
+
+    The rows are read by the same stream the portal download sends (its own session, in
+    batches, spreadsheet-safe cells), so the stored file and the download are the same text.
+    """
     from portal.documents.csv import invoice_has_cdrs, iter_invoice_cdrs_csv
 
     if not invoice_has_cdrs(invoice):

@@ -1,9 +1,9 @@
 """Usage report CSV sent with an invoice: its traffic by destination or by network (from the filled rows)."""
 from __future__ import annotations
 
-import csv
 import io
 
+from portal.documents.csv import SpreadsheetCsvWriter
 from portal.models import Invoice, UsageReportProfile
 
 _COMMON = ["calls", "successful_calls", "duration_seconds", "billing_duration_seconds", "rate", "amount",
@@ -11,11 +11,11 @@ _COMMON = ["calls", "successful_calls", "duration_seconds", "billing_duration_se
 
 
 def usage_report_csv(invoice: Invoice, profile: UsageReportProfile) -> tuple[str, bytes]:
-    """(filename, UTF-8 CSV bytes) of the invoice's traffic grouped as the profile says."""
+    """(filename, UTF-8 CSV bytes, spreadsheet-safe cells) of the invoice's traffic grouped as the profile says."""
     by_network = profile.group_by == "network"
     rows = invoice.networks if by_network else invoice.destinations
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SpreadsheetCsvWriter(out)
     head = ["direction", "spent"] + ([] if by_network else ["prefix"]) + ["country", "network"] + _COMMON
     writer.writerow(head)
     for row in rows:

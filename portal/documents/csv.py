@@ -1,22 +1,81 @@
-"""CDR export of an invoice as CSV, streamed row by row (a year of calls never sits in memory)."""
+"""The portal's CSV files: the one spreadsheet-safe writer every CSV goes through, and the streamed CDR export."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from portal.billing.dates import zone
 from portal.extensions import db
 from portal.models import Cdr, Country, Invoice, Network
+from portal.streaming import stream_with_own_session
 
 CDR_COLUMNS = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
                "price", "success")
 BATCH = 1000
 
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_START = frozenset("=+-@\t\r")
+# A plain number (-12.50, +49): a spreadsheet reads it as that number, so it is left as it is.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
-def _originated(invoice: Invoice):
+
+def spreadsheet_safe(value):
+    """The cell as a spreadsheet must show it: text that would start a formula gets a leading `'`.
+
+    Text starting with `=`, `+`, `-`, `@`, a tab or a carriage return (`=HYPERLINK(…)`,
+    `@SUM(…)`, `-2+3*cmd|…`) is prefixed with a single quote, which spreadsheets read as "this
+    is text" and do not show. Plain numbers (`-12.50`, `+4930123`) and non-text values (int,
+    Decimal, None) are returned unchanged, so amounts stay numbers.
+    """
+    if not isinstance(value, str):
+        if value is None or isinstance(value, (int, float, Decimal)):
+            return value
+        value = str(value)
+    if value[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class SpreadsheetCsvWriter:
+    """`csv.writer` (CRLF line ends) with every cell passed through `spreadsheet_safe`: the portal's only CSV writer."""
+
+    def __init__(self, stream):
+        self._writer = csv.writer(stream, lineterminator="\r\n")
+
+    def writerow(self, row: Iterable) -> None:
+        self._writer.writerow([spreadsheet_safe(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_line(values: Iterable) -> str:
+    """One spreadsheet-safe CSV line, CRLF included."""
+    buffer = io.StringIO()
+    SpreadsheetCsvWriter(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class _Calls:
+    """Which calls an invoice bills, as plain values (what `_originated` reads), and the zone to show them in."""
+
+    account_id: int
+    start_date: dt.datetime
+    end_date: dt.datetime
+    timezone: str | None
+
+
+def _originated(invoice: Invoice | _Calls):
     """The invoice's billed calls: its account on the customer side, last attempts, inside the half-open period."""
     return (
         Cdr.customer_acc_id == invoice.account_id,
@@ -34,16 +93,22 @@ def invoice_has_cdrs(invoice: Invoice) -> bool:
 def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
     """CSV text of the invoice's calls, header first, then the calls in time order.
 
-    Nothing runs until the first chunk is asked for. Rows come from the database in batches
-    (`yield_per`, a server-side cursor on PostgreSQL) and each batch is yielded as one chunk of
-    whole lines, so memory stays flat whatever the number of calls and a server writes a
-    batch per socket write, not a line. Times are ISO-8601 in the account's time zone. Wrap
-    the iterator with `stream_with_context` when it feeds a response.
+    The account and period are taken from `invoice` now; the calls are read when the first
+    chunk is asked for, through a session of the stream's own (`portal.streaming`), so the
+    iterator may feed a response body. Rows come from the database in batches (`yield_per`, a
+    server-side cursor on PostgreSQL) and each batch is yielded as one chunk of whole lines,
+    so memory stays flat whatever the number of calls and a server writes a batch per socket
+    write, not a line. Times are ISO-8601 in the account's time zone; every cell is
+    spreadsheet-safe.
     """
-    tz = zone(invoice.account.timezone)
-    conditions = _originated(invoice)
+    calls = _Calls(invoice.account_id, invoice.start_date, invoice.end_date, invoice.account.timezone)
+    return stream_with_own_session(_cdr_chunks, calls)
+
+
+def _cdr_chunks(session: Session, calls: _Calls) -> Iterator[str]:
+    tz = zone(calls.timezone)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SpreadsheetCsvWriter(buffer)
 
     def text() -> str:
         value = buffer.getvalue()
@@ -58,11 +123,11 @@ def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
                Cdr.duration, Cdr.customer_duration, Cdr.destination_rate, Cdr.customer_price, Cdr.success)
         .outerjoin(Country, Country.id == Cdr.country_id)
         .outerjoin(Network, Network.id == Cdr.network_id)
-        .where(*conditions)
+        .where(*_originated(calls))
         .order_by(Cdr.time_start, Cdr.id)
         .execution_options(yield_per=BATCH, stream_results=True)
     )
-    result = db.session.execute(stmt)
+    result = session.execute(stmt)
     try:
         for batch in result.partitions():
             writer.writerows(

@@ -16,6 +16,8 @@ from portal.errors import DeliveryFailed, InvalidState, PermissionDenied, Valida
 from portal.extensions import db
 from portal.models import AuditEvent, DownloadLink, EmailDelivery, InvoiceDocument
 from portal.permissions import Actor
+from tests.bulk import approved_invoices, calls
+from tests.factories import AccountFactory
 from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401
 from tests.smtp import free_port
 
@@ -191,3 +193,18 @@ def test_cdr_mail_needs_cdrs(app, smtp_server):
     db.session.commit()
     with pytest.raises(InvalidState, match="No CDRs available for this invoice"):
         email_invoice_cdrs(invoice, actor=CLERK)
+
+
+def test_the_cdr_file_of_2500_calls_has_every_call(app, smtp_server):
+    account = AccountFactory(timezone="UTC")
+    [invoice] = approved_invoices(account, 1)
+    calls(account, invoice.start_date, 2500)  # more than two read batches
+    db.session.commit()
+    email_invoice_cdrs(invoice, actor=CLERK, recipients="ops@customer.example")
+    db.session.commit()
+    [received] = smtp_server.messages
+    [csv_part] = list(received.message.iter_attachments())
+    lines = csv_part.get_payload(decode=True).decode("utf-8").splitlines()
+    assert len(lines) == 2501
+    assert lines[1].startswith("2020-01-01T00:00:00+00:00,+49300000000,+491500000000,")
+    assert lines[-1].startswith("2020-01-01T00:20:49.500000+00:00,+49300002499,+491500002499,")

@@ -50,7 +50,7 @@ def test_generator_is_lazy_and_streams_in_order(app):
         CdrFactory(customer_acc_id=account.id, time_start=START + dt.timedelta(minutes=n), dst_number=str(n))
     db.session.commit()
     stream = iter_invoice_cdrs_csv(invoice)
-    assert inspect.getgeneratorstate(stream) == inspect.GEN_CREATED  # no query has run yet
+    assert inspect.getgeneratorstate(stream) == inspect.GEN_CREATED  # no call has been read yet
     assert next(stream) == ",".join(CDR_COLUMNS) + "\r\n"
     first = next(stream)
     assert inspect.getgeneratorstate(stream) == inspect.GEN_SUSPENDED
