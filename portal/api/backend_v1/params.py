@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 from flask import request
 
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.serializers import DATE_FIELDS, EDITABLE_API_FIELDS
+from portal.api.json_body import BadJsonBody, load_json_object
 from portal.models import Invoice
 
 # The documented flags: present without a value (`?unsent`) means on.
@@ -35,17 +35,12 @@ def parse_day(value, name: str, code: int = 400001) -> dt.date:
 
 
 def json_body() -> dict:
-    """The JSON object sent, {} when there is no body; anything else is a 400002."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
+    """The JSON object sent, {} when there is no body (portal.api.json_body, the rules every API
+    shares); anything else is a 400002 saying what is wrong."""
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ApiError(400002, "The request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise ApiError(400002, "The request body must be a JSON object")
-    return body
+        return load_json_object(request.get_data(cache=True))
+    except BadJsonBody as exc:
+        raise ApiError(400002, exc.reason) from None
 
 
 def editable_changes(body: dict, *, ignore: tuple[str, ...] = ()) -> dict:
