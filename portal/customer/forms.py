@@ -7,10 +7,12 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from portal.billing.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
+from portal.billing.dates import FIRST_DAY, LAST_DAY, in_day_range
 from portal.errors import ValidationFailed
 from portal.forms import PortalForm, choices
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
+DAY_RANGE_FIELD_MESSAGE = f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
 MAX_PAGE = 100_000
 
 
@@ -88,6 +90,10 @@ class InvoiceFilterForm(_GetForm):
             # DateField's own message is vague; say what format works.
             field.errors = [DATE_MESSAGE if "date" in str(e).lower() and "valid" in str(e).lower() else e
                             for e in field.errors]
+            # A real date can still be too far out to become an instant in the account's zone.
+            if not field.errors and field.data and not in_day_range(field.data):
+                field.errors = [DAY_RANGE_FIELD_MESSAGE]
+                ok = False
         return ok
 
     def to_filters(self, today: dt.date) -> InvoiceFilters:

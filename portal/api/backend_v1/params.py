@@ -9,6 +9,7 @@ from flask import request
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.serializers import DATE_FIELDS, EDITABLE_API_FIELDS
 from portal.api.json_body import BadJsonBody, load_json_object
+from portal.billing.dates import DAY_RANGE_MESSAGE, in_day_range
 from portal.models import Invoice
 
 # The documented flags: present without a value (`?unsent`) means on.
@@ -29,9 +30,12 @@ def parse_day(value, name: str, code: int = 400001) -> dt.date:
     if not isinstance(value, str) or not _DATE.match(value):
         raise ApiError(code, f"{name} - must be a date YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ApiError(code, f"{name} - is not a valid date") from None
+    if not in_day_range(day):
+        raise ApiError(code, f"{name} - {DAY_RANGE_MESSAGE}")
+    return day
 
 
 def json_body() -> dict:

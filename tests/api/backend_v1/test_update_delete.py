@@ -1,6 +1,8 @@
 """Backend API v1 `PUT` and `DELETE /invoices/{id}`: editable fields, frozen fields, unapproved-only delete."""
 from __future__ import annotations
 
+import pytest
+
 from portal.extensions import db
 from portal.models import Invoice
 from tests.api.backend_v1.conftest import assert_error
@@ -68,3 +70,11 @@ def test_delete_refuses_an_approved_invoice(api, account):
     body = assert_error(api.delete(f"/invoices/{invoice.id}"), 400, 400005)
     assert "Approved invoice can't be deleted" in body["hint"]
     assert db.session.get(Invoice, invoice.id) is not None
+
+
+@pytest.mark.parametrize("field, value", [("cutoffDate", "0001-01-01"), ("transactionCutoffDate", "9999-12-31")])
+def test_put_refuses_days_at_the_ends_of_the_calendar(api, account, field, value):
+    invoice = pending_invoice(account)
+    db.session.commit()
+    body = assert_error(api.put(f"/invoices/{invoice.id}", json={field: value}), 400, 400003)
+    assert "between 0001-01-02 and 9999-12-30" in body["hint"]
