@@ -190,6 +190,11 @@ def create_usage_report_profile(name, group_by="destination", *, actor: Actor) -
     return profile
 
 
+def usage_report_profile_names() -> list[str]:
+    """Names of the stored usage report profiles, sorted: the values an invoice's usage report may name."""
+    return list(db.session.scalars(select(UsageReportProfile.name).order_by(UsageReportProfile.name)))
+
+
 def delete_usage_report_profile(profile: UsageReportProfile, *, actor: Actor) -> None:
     """Delete a usage report profile."""
     _delete_named(profile, "usage_report_profile.deleted", actor)
