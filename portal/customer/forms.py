@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from portal.billing.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
 from portal.billing.dates import FIRST_DAY, LAST_DAY, in_day_range
@@ -57,7 +57,7 @@ class InvoiceFilterForm(_GetForm):
                            validate_choice=False)
     sort = HiddenField(default="date")
     direction = HiddenField(default="desc")
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)], default=1)
+    page = IntegerField("Page", validators=[Optional()], default=1)
 
     DATE_FIELDS = ("period_from", "period_to", "invoice_date_from", "invoice_date_to", "due_date_from",
                    "due_date_to")
@@ -74,6 +74,12 @@ class InvoiceFilterForm(_GetForm):
         if (field.data or "25") not in {str(n) for n in PAGE_SIZES}:
             raise ValidationError(f"Choose {', '.join(map(str, PAGE_SIZES[:-1]))} or {PAGE_SIZES[-1]} rows "
                                   f"(at most {PAGE_SIZES[-1]}).")
+
+    def validate_page(self, field):
+        # Compared as integers: WTForms' NumberRange turns the value into a float first, which a
+        # number of 400 digits overflows.
+        if field.data is not None and not 1 <= field.data <= MAX_PAGE:
+            raise ValidationError(f"Number must be between 1 and {MAX_PAGE}.")
 
     def validate_sort(self, field):
         if (field.data or "date") not in SORTS:

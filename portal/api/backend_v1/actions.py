@@ -151,7 +151,7 @@ def _choice(body: dict, name: str, allowed: tuple[int, ...], default: int) -> in
         text = request.args.get(name)
         if text is None:
             return default
-        value = int(text.strip()) if text.strip().isdigit() else text
+        value = int(text.strip()) if text.strip().isascii() and text.strip().isdigit() else text
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
         raise ApiError(400504, f"{name} - must be one of {', '.join(str(a) for a in allowed)}"
                                + (" (a JSON number)" if isinstance(value, str) and name in body else ""))
