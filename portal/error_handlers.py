@@ -7,6 +7,7 @@ from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from portal.delivery.log_filter import install_token_redaction, redact
 from portal.errors import ServiceError
 from portal.extensions import db
 
@@ -91,8 +92,12 @@ def register_error_handlers(app: Flask) -> None:
         refused=lambda: _render(400, "Bad Request", REFUSED_DETAIL),
     )
 
+    # The lines below name the path, and an exception's message may quote the URL: under /d/ both hold a
+    # download token, which the filter on this logger replaces (message and traceback) before any handler.
+    install_token_redaction(log)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         db.session.rollback()
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         return _render(500, "Internal Server Error", "Something went wrong on our side; it has been logged.")

@@ -1,12 +1,15 @@
-"""The base of every HTML form (one rule for input no field may carry, whatever the field) and the
+"""The base of every HTML form (the rules for input no field may carry, whatever the field) and the
 choices of select, multi-select and radio fields."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
+from wtforms.fields import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
+
+from portal.text import SINGLE_LINE_MESSAGE, is_single_line
 
 NOT_ALLOWED_MESSAGE = "contains a character that is not allowed"
 
@@ -19,14 +22,30 @@ def refuse_nul(form, field) -> None:
             raise StopValidation(NOT_ALLOWED_MESSAGE)
 
 
+def refuse_line_breaks(form, field) -> None:
+    """A line break or control character in a one-line input (a text box, not a text area): no browser
+    sends one from an `<input>`, and the values of these fields are names and subjects that end up in
+    mail headers and one-line cells. The services refuse it too; this puts the error beside the field
+    for every form, whatever service it feeds."""
+    for value in field.raw_data or ():
+        if isinstance(value, str) and not is_single_line(value):
+            raise StopValidation(SINGLE_LINE_MESSAGE)
+
+
+def _one_line_input(field) -> bool:
+    return isinstance(field, StringField) and not isinstance(field, TextAreaField)
+
+
 class PortalForm(FlaskForm):
     """FlaskForm whose every field, of every kind (text, select, checkboxes, password), first refuses a
-    NUL character; the project's forms inherit it instead of FlaskForm."""
+    NUL character, and whose one-line text inputs refuse line breaks; the project's forms inherit it
+    instead of FlaskForm."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
-            field.validators = [refuse_nul, *field.validators]
+            checks = [refuse_nul, refuse_line_breaks] if _one_line_input(field) else [refuse_nul]
+            field.validators = [*checks, *field.validators]
             return field
 
 

@@ -7,6 +7,7 @@ from portal.admin import bp
 from portal.admin.forms import AuditFilterForm
 from portal.admin.helpers import page_arg
 from portal.audit_log import audit_actions, search_audit_events
+from portal.billing.invoices import row_id
 from portal.forms import choices
 
 PER_PAGE = 50
@@ -17,7 +18,7 @@ def audit_list():
     form = AuditFilterForm(request.args)
     form.action.choices = choices([("", "any")] + [(a, a) for a in audit_actions()])
     invoice_text = (form.invoice.data or "").strip()
-    invoice_id = int(invoice_text) if invoice_text.isdigit() and len(invoice_text) < 12 else None
+    invoice_id = row_id(invoice_text) if invoice_text.isascii() and invoice_text.isdigit() else None
     if invoice_text and invoice_id is None:
         form.invoice.errors = ["must be an invoice id (a whole number)"]
     result = search_audit_events(action=form.action.data or None, actor=form.actor.data or None,

@@ -13,14 +13,13 @@ from portal.extensions import db
 from portal.jobs import huey
 from portal.permissions import require
 from portal.streaming import streamed_download
+from portal.urls import safe_next_path
 
 
 def _back_to_list():
-    target = request.form.get("next") or ""
     # Only our own list page (with its filters) is a valid place to go back to.
-    if not target.startswith("/admin/invoices"):
-        target = url_for("admin.invoices_list")
-    return redirect(target)
+    target = safe_next_path(request.form.get("next"), under="/admin/invoices")
+    return redirect(target or url_for("admin.invoices_list"))
 
 
 @bp.post("/invoices/bulk")

@@ -14,7 +14,7 @@ from portal.admin.invoice_forms import (ConfirmForm, DownloadLinkForm, EmailCdrs
 from portal.billing.dates import local_date
 from portal.billing.invoice_search import parse_invoice_filters, search_invoices
 from portal.billing import paging
-from portal.billing.invoices import create_invoice, get_invoice
+from portal.billing.invoices import create_invoice, get_invoice, row_id
 from portal.billing.tasks import enqueue_fill
 from portal.billing.xero import xero_enabled
 from portal.database import utcnow
@@ -132,7 +132,8 @@ def _customers() -> list:
 def _account_choices(customer_id: str) -> list[SelectChoice]:
     stmt = select(Account).order_by(Account.name)
     if customer_id and customer_id.isdigit():
-        stmt = stmt.where(Account.customer_id == int(customer_id))
+        # row_id: "²" is a digit int() refuses, and an id beyond the column names no customer.
+        stmt = stmt.where(Account.customer_id == (row_id(customer_id) or 0))
     else:
         stmt = stmt.join(Customer).order_by(None).order_by(Customer.name, Account.name)
     accounts = db.session.scalars(stmt)

@@ -11,6 +11,7 @@ from portal.auth.user_admin import (change_admin_level, get_admin_user, get_cust
                                     set_user_enabled)
 from portal.auth.user_service import create_admin_user
 from portal.billing.customers import get_customer
+from portal.billing.invoices import row_id
 from portal.errors import InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
@@ -88,7 +89,7 @@ def customer_users_invite(customer_id: int):
     form = InviteForm()
     form.account_ids.choices = _account_choices(customer)
     if form.validate_on_submit():
-        account_ids = [int(i) if str(i).isdigit() else -1 for i in form.account_ids.data or []]
+        account_ids = [row_id(i) or -1 for i in form.account_ids.data or []]
         try:
             user, link, sent = invite_customer_user(email=form.email.data, name=form.name.data, customer_id=customer.id,
                                                account_ids=account_ids, actor=current_actor())
@@ -111,7 +112,7 @@ def customer_users_edit(user_id: int):
     if not form.is_submitted():
         form.account_ids.data = [str(a.id) for a in user.accounts]
     if form.validate_on_submit():
-        account_ids = [int(i) if str(i).isdigit() else -1 for i in form.account_ids.data or []]
+        account_ids = [row_id(i) or -1 for i in form.account_ids.data or []]
         try:
             limit_customer_user(user, account_ids, actor=current_actor())
             db.session.commit()

@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import Account, ApiKey, Cdr, Contact, Customer, CustomerUser, Invoice, Organization, Service, \
     Transaction
 from portal.permissions import SYSTEM, Actor, require
+from portal.text import SINGLE_LINE_MESSAGE, is_single_line
 
 PAYMENT_METHODS = ("Bank transfer", "Direct debit", "Card", "Cheque", "Other")
 CUSTOMER_FIELDS = ("name", "address", "country_code", "vat_number", "reverse_charge", "email", "phone",
@@ -66,8 +67,13 @@ def normalize_email(value, field: str, errors: list[FieldError], *, required: bo
         return None
 
 
-def clean_text(value, field: str, limit: int, errors: list[FieldError], *, required: bool = False) -> str | None:
-    """Stripped text or None when blank; appends `can't be blank`, `is too long` or `is invalid` to errors."""
+def clean_text(value, field: str, limit: int, errors: list[FieldError], *, required: bool = False,
+               multiline: bool = False) -> str | None:
+    """Stripped text or None when blank; appends `can't be blank`, `is too long`, `is invalid` or, unless
+    `multiline`, SINGLE_LINE_MESSAGE to errors.
+
+    Names, references and codes are single-line: they end up in e-mail subjects, file names and one-line
+    cells, where a line break would split a header (the mail could not be sent) or the layout."""
     text = value.strip() if isinstance(value, str) else ("" if value is None else None)
     if text is None:
         errors.append(FieldError(field, "is invalid"))
@@ -78,6 +84,9 @@ def clean_text(value, field: str, limit: int, errors: list[FieldError], *, requi
         return None
     if len(text) > limit:
         errors.append(FieldError(field, f"is too long (maximum is {limit} characters)"))
+    elif not multiline and not is_single_line(text):
+        errors.append(FieldError(field, SINGLE_LINE_MESSAGE))
+        return None  # so the field's further checks add no second error
     return text
 
 
@@ -89,7 +98,7 @@ def _customer_values(data: dict, errors: list[FieldError]) -> dict:
     if "name" in data:
         values["name"] = clean_text(data["name"], "name", 200, errors, required=True)
     if "address" in data:
-        values["address"] = clean_text(data["address"], "address", 2000, errors)
+        values["address"] = clean_text(data["address"], "address", 2000, errors, multiline=True)
     if "country_code" in data:
         code = (clean_text(data["country_code"], "country", 2, errors) or "").upper() or None
         if code and code not in country_names():

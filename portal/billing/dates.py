@@ -11,6 +11,18 @@ class BadDate(ValueError):
     pass
 
 
+# The days whose local midnight, and the midnight after, exist as datetimes in every time zone (UTC
+# offsets stay within a day of UTC): the range of days any face accepts, so none reaches an OverflowError.
+FIRST_DAY = dt.date.min + dt.timedelta(days=1)
+LAST_DAY = dt.date.max - dt.timedelta(days=1)
+DAY_RANGE_MESSAGE = f"must be a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"
+
+
+def in_day_range(day: dt.date) -> bool:
+    """Whether `day` lies within FIRST_DAY..LAST_DAY (both included)."""
+    return FIRST_DAY <= day <= LAST_DAY
+
+
 def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
@@ -48,8 +60,14 @@ def parse_moment(value, tz_name: str | None) -> dt.datetime:
 
 
 def local_midnight(day: dt.date, tz_name: str | None) -> dt.datetime:
-    """Midnight at the start of `day` in the zone, as UTC."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=zone(tz_name)).astimezone(dt.timezone.utc)
+    """Midnight at the start of `day` in the zone, as UTC.
+
+    Raises BadDate when that instant is not a datetime (a day outside FIRST_DAY..LAST_DAY can be).
+    """
+    try:
+        return dt.datetime.combine(day, dt.time(), tzinfo=zone(tz_name)).astimezone(dt.timezone.utc)
+    except OverflowError as exc:
+        raise BadDate(day) from exc
 
 
 def local_date(moment: dt.datetime, tz_name: str | None) -> dt.date:

@@ -4,13 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from portal.billing.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
+from portal.billing.dates import FIRST_DAY, LAST_DAY, in_day_range
 from portal.errors import ValidationFailed
 from portal.forms import PortalForm, choices
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
+DAY_RANGE_FIELD_MESSAGE = f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
 MAX_PAGE = 100_000
 
 
@@ -55,7 +57,7 @@ class InvoiceFilterForm(_GetForm):
                            validate_choice=False)
     sort = HiddenField(default="date")
     direction = HiddenField(default="desc")
-    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)], default=1)
+    page = IntegerField("Page", validators=[Optional()], default=1)
 
     DATE_FIELDS = ("period_from", "period_to", "invoice_date_from", "invoice_date_to", "due_date_from",
                    "due_date_to")
@@ -73,6 +75,12 @@ class InvoiceFilterForm(_GetForm):
             raise ValidationError(f"Choose {', '.join(map(str, PAGE_SIZES[:-1]))} or {PAGE_SIZES[-1]} rows "
                                   f"(at most {PAGE_SIZES[-1]}).")
 
+    def validate_page(self, field):
+        # Compared as integers: WTForms' NumberRange turns the value into a float first, which a
+        # number of 400 digits overflows.
+        if field.data is not None and not 1 <= field.data <= MAX_PAGE:
+            raise ValidationError(f"Number must be between 1 and {MAX_PAGE}.")
+
     def validate_sort(self, field):
         if (field.data or "date") not in SORTS:
             raise ValidationError("Sort by date, number or amount.")
@@ -88,6 +96,10 @@ class InvoiceFilterForm(_GetForm):
             # DateField's own message is vague; say what format works.
             field.errors = [DATE_MESSAGE if "date" in str(e).lower() and "valid" in str(e).lower() else e
                             for e in field.errors]
+            # A real date can still be too far out to become an instant in the account's zone.
+            if not field.errors and field.data and not in_day_range(field.data):
+                field.errors = [DAY_RANGE_FIELD_MESSAGE]
+                ok = False
         return ok
 
     def to_filters(self, today: dt.date) -> InvoiceFilters:

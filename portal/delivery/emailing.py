@@ -174,6 +174,8 @@ def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
         "download_link": download_link,
         "reference": invoice.reference or "",
         "account": invoice.account.name,
+        # The operator brand that bills the customer: one install may serve several.
+        "organization": invoice.organization.name if invoice.organization else "",
     }
 
 

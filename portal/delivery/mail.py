@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app
 
 from portal.errors import DeliveryFailed
+from portal.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +29,11 @@ def build_message(to: list[str], subject: str, text: str, html: str | None = Non
                   attachments=()) -> EmailMessage:
     """A MIME message: text part, optional HTML alternative, then attachments `(filename, content_type, bytes)`."""
     config = current_app.config
-    sender = config.get("MAIL_FROM") or "billing@localhost"
+    sender = _header_value("From", config.get("MAIL_FROM") or "billing@localhost")
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = ", ".join(to)
-    msg["Subject"] = subject
+    msg["To"] = _header_value("To", ", ".join(to))
+    msg["Subject"] = _header_value("Subject", subject)
     msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     msg.set_content(text)
@@ -40,8 +41,19 @@ def build_message(to: list[str], subject: str, text: str, html: str | None = Non
         msg.add_alternative(html, subtype="html")
     for filename, content_type, data in attachments:
         maintype, _, subtype = (content_type or "application/octet-stream").partition("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
+                           filename=_header_value("Content-Disposition", filename))
     return msg
+
+
+def _header_value(name: str, value: str) -> str:
+    """`value` on one line. Input is checked when it is saved (portal.text); a value stored before that
+    check, or from configuration, still must not end the header (the email package refuses it with an
+    error, and a line break in a header could add another), so its breaks become spaces."""
+    single = one_line(value) if value else value
+    if single != value:
+        log.warning("mail header %s had line breaks or control characters; sent as one line", name)
+    return single
 
 
 def send_message(to: list[str], subject: str, text: str, html: str | None = None,

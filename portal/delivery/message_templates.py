@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 PLACEHOLDERS = ("customer", "invoice_number", "period", "total", "due_date", "download_link", "reference",
-                "account")
+                "account", "organization")
 
 
 @dataclass(frozen=True)

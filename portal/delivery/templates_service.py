@@ -12,6 +12,7 @@ from portal.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, Attachment, BillStyle, MessageTemplate, UsageReportProfile
 from portal.permissions import Actor, require
+from portal.text import SINGLE_LINE_MESSAGE, is_single_line
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 BILL_STYLE_LAYOUTS = ("full", "summary")
@@ -24,6 +25,8 @@ def _name(value, errors: list[FieldError], model, *, max_length: int, exclude_id
         errors.append(FieldError("name", "can't be blank"))
     elif len(name) > max_length:
         errors.append(FieldError("name", f"is too long (at most {max_length} characters)"))
+    elif not is_single_line(name):
+        errors.append(FieldError("name", SINGLE_LINE_MESSAGE))
     else:
         stmt = select(model.id).where(func.lower(model.name) == name.lower())
         if exclude_id is not None:
@@ -41,6 +44,9 @@ def _template_fields(subject, body_text, body_html, errors: list[FieldError]) ->
         errors.append(FieldError("subject", "can't be blank"))
     elif len(subject) > 200:
         errors.append(FieldError("subject", "is too long (at most 200 characters)"))
+    elif not is_single_line(subject):
+        # The subject becomes a mail header, where a line break would end it (and start another).
+        errors.append(FieldError("subject", SINGLE_LINE_MESSAGE))
     if not body_text:
         errors.append(FieldError("body-text", "can't be blank"))
     for field, text in (("subject", subject), ("body-text", body_text), ("body-html", body_html)):
@@ -50,6 +56,8 @@ def _template_fields(subject, body_text, body_html, errors: list[FieldError]) ->
 
 def create_message_template(name, subject, body_text, body_html=None, *, actor: Actor) -> MessageTemplate:
     """Store a message template after checking its placeholders.
+
+    The name and the subject must be single lines (the subject becomes the mail's Subject header).
 
     Raises ValidationFailed (fields name, subject, body-text, body-html) or PermissionDenied.
     """
@@ -104,6 +112,8 @@ def create_bill_style(name, layout="full", description=None, *, actor: Actor) ->
     description = (description or "").strip() or None
     if description and len(description) > 200:
         errors.append(FieldError("description", "is too long (at most 200 characters)"))
+    elif description and not is_single_line(description):
+        errors.append(FieldError("description", SINGLE_LINE_MESSAGE))
     if errors:
         raise ValidationFailed(errors)
     style = BillStyle(name=name, layout=layout, description=description)
@@ -178,6 +188,11 @@ def create_usage_report_profile(name, group_by="destination", *, actor: Actor) -
     db.session.flush()
     record_event(actor, "usage_report_profile.created", profile, name=name, group_by=group_by)
     return profile
+
+
+def usage_report_profile_names() -> list[str]:
+    """Names of the stored usage report profiles, sorted: the values an invoice's usage report may name."""
+    return list(db.session.scalars(select(UsageReportProfile.name).order_by(UsageReportProfile.name)))
 
 
 def delete_usage_report_profile(profile: UsageReportProfile, *, actor: Actor) -> None:

@@ -6,8 +6,10 @@ import threading
 import urllib.error
 import urllib.request
 
+from flask import request
 from werkzeug.serving import make_server
 
+from portal.delivery import views as download_views
 from portal.delivery.log_filter import RedactDownloadTokens, redact
 
 
@@ -51,3 +53,37 @@ def test_real_server_request_lines_hide_the_token(app, invoice, mint, caplog):
     assert sum("/d/[token]" in line for line in lines) >= 3, lines
     assert token not in caplog.text
     assert token.split(".")[0] not in caplog.text
+
+
+def test_an_unhandled_error_under_d_logs_no_token(app, client, invoice, mint, caplog, monkeypatch):
+    _, token = mint(invoice)
+
+    def broken(*args, **kwargs):
+        # An exception whose message quotes the URL, as many library errors do.
+        raise RuntimeError(f"lookup failed for {request.url} ({args[0]})")
+
+    monkeypatch.setattr(download_views, "read_link", broken)
+    monkeypatch.setattr(download_views, "consume_download", broken)
+    with caplog.at_level(logging.INFO):
+        assert client.get(f"/d/{token}").status_code == 500
+        assert client.post(f"/d/{token}").status_code == 500
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 2
+    assert all(r.getMessage().endswith("/d/[token]") for r in errors), [r.getMessage() for r in errors]
+    assert "RuntimeError: lookup failed for http://localhost/d/[token]" in caplog.text
+    assert token not in caplog.text and token.split(".")[0] not in caplog.text
+    for record in errors:
+        assert record.exc_info is None and token not in (record.exc_text or "")
+
+
+def test_filter_redacts_the_traceback_of_any_logged_exception(caplog):
+    logger = logging.getLogger("test.redaction.traceback")
+    logger.addFilter(RedactDownloadTokens())
+    with caplog.at_level(logging.ERROR, logger="test.redaction.traceback"):
+        try:
+            raise ValueError("GET /d/secret.token.value failed")
+        except ValueError:
+            logger.exception("while serving a download")
+        logger.error("no exception here", stack_info=True)
+    assert "ValueError: GET /d/[token] failed" in caplog.text
+    assert "secret.token.value" not in caplog.text

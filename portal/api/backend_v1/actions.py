@@ -32,6 +32,17 @@ EMAIL_FIELD_CODES = {"email": 400702, "bill-style": 400703, "message": 400704, "
 NO_CDRS = "No CDRs available for this invoice"
 ACTIONS = ("email", "emailCdrs", "recreate", "updateCallTransactions", "reapplyDiscountPlans",
            "generateDownloadLink", "linkToXero", "unlinkFromXero")
+# The body parameters each action documents (README "APIs: backend v1"); any other is a 400504.
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "billStyle", "message", "attachments", "invoiceUsageReportCustomerProfileID"),
+    "emailCdrs": ("email",),
+    "recreate": (),
+    "updateCallTransactions": (),
+    "reapplyDiscountPlans": (),
+    "generateDownloadLink": ("expiryHours", "maxUses"),
+    "linkToXero": ("xeroID",),
+    "unlinkFromXero": (),
+}
 
 
 def _actor():
@@ -46,6 +57,11 @@ def invoice_action(invoice_id: int):
         raise ApiError(400501, f"Unknown action {action!r}; one of: {', '.join(ACTIONS)}" if action
                        else f"Give ?action=, one of: {', '.join(ACTIONS)}")
     body = json_body()
+    unknown = sorted(set(body) - set(PARAMETERS[action]))
+    if unknown:
+        # A misspelt `email` must not send the invoice to the default recipients instead.
+        accepted = ", ".join(PARAMETERS[action]) or "none"
+        raise ApiError(400504, f"{unknown[0]} - is not a parameter of the {action} action (accepted: {accepted})")
     invoice = load_invoice(invoice_id)
     try:
         response = handler(invoice, body)
@@ -127,13 +143,18 @@ def _reapply_discount_plans(invoice, body):
 
 
 def _choice(body: dict, name: str, allowed: tuple[int, ...], default: int) -> int:
-    value = body.get(name, request.args.get(name))
-    if value is None:
-        return default
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    """A number from the documented list: a JSON integer in the body, or digits in the query string
+    (where every value is text). Anything else, a JSON string of digits included, is a 400504."""
+    if body.get(name) is not None:
+        value = body[name]
+    else:
+        text = request.args.get(name)
+        if text is None:
+            return default
+        value = int(text.strip()) if text.strip().isascii() and text.strip().isdigit() else text
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
-        raise ApiError(400504, f"{name} - must be one of {', '.join(str(a) for a in allowed)}")
+        raise ApiError(400504, f"{name} - must be one of {', '.join(str(a) for a in allowed)}"
+                               + (" (a JSON number)" if isinstance(value, str) and name in body else ""))
     return value
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from portal.api.backend_v1.actions import ACTIONS, EXPIRY_HOURS, MAX_USES
 from portal.api.backend_v1.errors import CODES
+from portal.billing.customers import PAYMENT_METHODS
 from portal.billing.invoice_search import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
 from portal.models import STATES, TYPES
 from portal.api.backend_v1.serializers import AMOUNT_FIELDS, BILL_TYPE_FIELDS, CHARGE_FIELDS, STATUS_FLAGS
@@ -100,18 +101,25 @@ def _list_operation(operation_id: str, summary: str, params: list) -> dict:
                     "responses": {"200": ok, **_errors(400, 401, 403, 404)}}}
 
 
+# Preset values (params.PRESET_FIELDS): the bill style and profile names are stored data, so they are
+# described rather than enumerated; anything outside the list is a 400003.
+BILL_STYLE_NAME = "The name of a bill style: Full, Summary or one stored in the admin area (else 400003)"
+BILL_TYPE = {**STRING_OR_NULL, "description": BILL_STYLE_NAME}
 EDITABLE_PROPERTIES = {
     "customerReference": STRING_OR_NULL, "purchaseOrderNumber": STRING_OR_NULL,
-    "billStyle": {"type": "string"}, "invoiceMessage": STRING_OR_NULL,
-    "invoiceUsageReportCustomerProfile": STRING_OR_NULL, "paymentMethod": STRING_OR_NULL,
+    "billStyle": {"type": "string", "description": BILL_STYLE_NAME}, "invoiceMessage": STRING_OR_NULL,
+    "invoiceUsageReportCustomerProfile": {
+        **STRING_OR_NULL, "description": "The name of a stored usage report profile (else 400003)"},
+    "paymentMethod": {"type": ["string", "null"], "enum": [*PAYMENT_METHODS, None]},
     "cutoffDate": DATE_OR_NULL, "transactionCutoffDate": DATE_OR_NULL,
-    "onlineBillType": STRING_OR_NULL, "emailBillType": STRING_OR_NULL, "postBillType": STRING_OR_NULL,
-    "faxBillType": STRING_OR_NULL,
+    "onlineBillType": BILL_TYPE, "emailBillType": BILL_TYPE, "postBillType": BILL_TYPE, "faxBillType": BILL_TYPE,
 }
 
 ACTION_BODY = {
     "type": "object",
-    "description": "Parameters of the action (all optional except xeroID for linkToXero)",
+    "description": "Parameters of the action (all optional except xeroID for linkToXero); each action takes "
+                   "only its own (actions.PARAMETERS), any other is a 400504",
+    "additionalProperties": False,
     "properties": {
         "email": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
                   "description": "email, emailCdrs: recipients (array, or comma/semicolon separated)"},

@@ -2,15 +2,31 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 from flask import request
 
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.serializers import DATE_FIELDS, EDITABLE_API_FIELDS
+from portal.api.json_body import BadJsonBody, load_json_object
+from portal.billing.accounts import bill_style_names
+from portal.billing.customers import PAYMENT_METHODS
+from portal.billing.dates import DAY_RANGE_MESSAGE, in_day_range
+from portal.delivery.templates_service import usage_report_profile_names
 from portal.models import Invoice
 
+# Fields the API documents as "Preset Value": names from a list the services keep, the same lists the
+# admin forms offer (bill styles: built-in and stored; payment methods: the customer's; usage report
+# profiles: stored). `invoiceMessage` stays free text: no list of invoice messages exists to pick from.
+PRESET_FIELDS = {
+    "billStyle": bill_style_names,
+    "onlineBillType": bill_style_names,
+    "emailBillType": bill_style_names,
+    "postBillType": bill_style_names,
+    "faxBillType": bill_style_names,
+    "paymentMethod": lambda: list(PAYMENT_METHODS),
+    "invoiceUsageReportCustomerProfile": usage_report_profile_names,
+}
 # The documented flags: present without a value (`?unsent`) means on.
 FLAGS = ("unsent", "includeUnsent", "undelivered")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -29,23 +45,21 @@ def parse_day(value, name: str, code: int = 400001) -> dt.date:
     if not isinstance(value, str) or not _DATE.match(value):
         raise ApiError(code, f"{name} - must be a date YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ApiError(code, f"{name} - is not a valid date") from None
+    if not in_day_range(day):
+        raise ApiError(code, f"{name} - {DAY_RANGE_MESSAGE}")
+    return day
 
 
 def json_body() -> dict:
-    """The JSON object sent, {} when there is no body; anything else is a 400002."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
+    """The JSON object sent, {} when there is no body (portal.api.json_body, the rules every API
+    shares); anything else is a 400002 saying what is wrong."""
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ApiError(400002, "The request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise ApiError(400002, "The request body must be a JSON object")
-    return body
+        return load_json_object(request.get_data(cache=True))
+    except BadJsonBody as exc:
+        raise ApiError(400002, exc.reason) from None
 
 
 def editable_changes(body: dict, *, ignore: tuple[str, ...] = ()) -> dict:
@@ -77,4 +91,9 @@ def _field_value(name: str, column: str, value):
     limit = getattr(col.type, "length", None)
     if limit and len(value) > limit:
         raise ApiError(400003, f"{name} - is too long (at most {limit} characters)")
+    if value and name in PRESET_FIELDS:
+        accepted = PRESET_FIELDS[name]()
+        if value not in accepted:
+            raise ApiError(400003, f"{name} - {value!r} is not one of the accepted values: "
+                                   + (", ".join(accepted) or "none are defined yet"))
     return value or None

@@ -9,7 +9,7 @@ from portal.api.backend_v1.params import editable_changes, json_body, list_args,
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.cutoff_invoices import create_customer_invoice, get_customer
 from portal.billing.invoice_search import parse_invoice_filters, search_invoices
-from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
+from portal.billing.invoices import delete_invoice, get_invoice, row_id, update_invoice
 from portal.billing.scoping import get_customer_invoice
 from portal.billing.tasks import enqueue_fill
 from portal.documents.service import get_pdf_document
@@ -125,10 +125,11 @@ def customer_invoice_create(customer_id: int):
 def _account_id(value):
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or (isinstance(value, str)
-                                                                        and not value.strip().isdigit()):
+    # row_id: a whole number within the id column ("²" is a digit int() refuses; 2**40 names no row).
+    pk = row_id(value) if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()) else None
+    if pk is None:
         raise ApiError(400003, "account - must be an account id")
-    return int(value)
+    return pk
 
 
 def _period_bound(body: dict, name: str):

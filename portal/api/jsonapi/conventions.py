@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 import orjson
 from flask import Response, request
 
+from portal.api.json_body import BadJsonBody, load_json_object
+
 MEDIA_TYPE = "application/vnd.api+json"
 CACHE_CONTROL = "max-age=0, private, must-revalidate"
 # Media types a form or a simple cross-site request cannot send: the auth endpoints accept these two.
@@ -186,11 +188,12 @@ def errors_response(status: int, errors: list[dict], headers: dict | None = None
 
 
 def read_json_body() -> dict:
-    """The request body as a JSON object, or a 400 JSON:API error."""
+    """The request body as a JSON object (portal.api.json_body, the rules every API shares), or a 400
+    JSON:API error saying what is wrong with it. An empty body is not an object here."""
+    raw = request.get_data(cache=True)
+    if not raw or not raw.strip():
+        raise bad_request("Bad request", "The request body is not valid JSON.")
     try:
-        body = json.loads(request.get_data(cache=True) or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request("Bad request", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise bad_request("Bad request", "The request body must be a JSON object.")
-    return body
+        return load_json_object(raw)
+    except BadJsonBody as exc:
+        raise bad_request("Bad request", exc.reason) from None

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from portal.extensions import db
-from portal.models import Invoice
+from portal.models import DownloadLink, EmailDelivery, Invoice
 from tests.api.backend_v1.conftest import assert_error
 from tests.api.key_clients import pending_invoice, raised_invoice
 from tests.factories import UTC, CdrFactory, DiscountPlanFactory, InvoiceFactory
@@ -79,10 +79,36 @@ def test_refill_needs_level_two(key_client, account):
 @pytest.mark.parametrize("params", [
     {"expiryHours": 5}, {"expiryHours": 0}, {"expiryHours": 721}, {"expiryHours": "72x"}, {"expiryHours": True},
     {"expiryHours": 72.5}, {"expiryHours": [72]}, {"maxUses": 3}, {"maxUses": 0}, {"maxUses": -1},
-    {"maxUses": "many"}, {"expiryHours": 24, "maxUses": 100},
+    {"maxUses": "many"}, {"expiryHours": 24, "maxUses": 100}, {"maxUses": "2"}, {"maxUses": " 1"},
+    {"expiryHours": "72"}, {"maxUses": 2.0}, {"maxUses": {"n": 2}},
 ])
 def test_download_link_parameters_outside_the_list_are_400504_not_clamped(api, account, params):
     invoice = raised_invoice(account)
     db.session.commit()
     body = assert_error(api.post(f"/invoices/{invoice.id}?action=generateDownloadLink", json=params), 400, 400504)
     assert ("1, 6, 24, 72, 168, 336, 720" in body["hint"]) or ("1, 2" in body["hint"])
+
+
+def test_download_link_parameters_in_the_query_string_are_read_as_numbers(api, account):
+    invoice = raised_invoice(account)
+    db.session.commit()
+    response = api.post(f"/invoices/{invoice.id}?action=generateDownloadLink&maxUses=2&expiryHours=6")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["max_uses"] == 2
+    assert_error(api.post(f"/invoices/{invoice.id}?action=generateDownloadLink&maxUses=3"), 400, 400504)
+
+
+@pytest.mark.parametrize("action, body", [
+    ("email", {"emails": ["accounts@example.com"]}), ("emailCdrs", {"to": "accounts@example.com"}),
+    ("generateDownloadLink", {"maxUse": 2}), ("linkToXero", {"xeroId": "550e8400-e29b-41d4-a716-446655440000"}),
+    ("recreate", {"force": True}), ("updateCallTransactions", {"x": 1}),
+])
+def test_action_parameters_the_action_does_not_document_are_400504(api, account, action, body):
+    invoice = raised_invoice(account)
+    db.session.commit()
+    hint = assert_error(api.post(f"/invoices/{invoice.id}?action={action}", json=body), 400, 400504)["hint"]
+    assert hint.startswith(f"{next(iter(body))} - is not a parameter of the {action} action")
+    db.session.expire_all()
+    stored = db.session.get(Invoice, invoice.id)
+    assert stored.emailed_at is None and stored.xero_id is None
+    assert db.session.query(DownloadLink).count() == 0 and db.session.query(EmailDelivery).count() == 0

@@ -1,14 +1,19 @@
 """Backend API v1 `PUT` and `DELETE /invoices/{id}`: editable fields, frozen fields, unapproved-only delete."""
 from __future__ import annotations
 
+import pytest
+
+from portal.delivery.templates_service import create_bill_style, create_usage_report_profile
 from portal.extensions import db
 from portal.models import Invoice
+from portal.permissions import SYSTEM
 from tests.api.backend_v1.conftest import assert_error
 from tests.api.key_clients import pending_invoice, raised_invoice
 
 
 def test_put_changes_editable_fields_and_returns_the_invoice(api, account):
     invoice = pending_invoice(account)
+    create_usage_report_profile("By network", "network", actor=SYSTEM)
     db.session.commit()
     response = api.put(f"/invoices/{invoice.id}", json={
         "customerReference": "C-1", "purchaseOrderNumber": "PO-2", "billStyle": "Summary",
@@ -68,3 +73,50 @@ def test_delete_refuses_an_approved_invoice(api, account):
     body = assert_error(api.delete(f"/invoices/{invoice.id}"), 400, 400005)
     assert "Approved invoice can't be deleted" in body["hint"]
     assert db.session.get(Invoice, invoice.id) is not None
+
+
+@pytest.mark.parametrize("field, value", [
+    ("billStyle", "NoSuchStyle"), ("billStyle", "full"), ("paymentMethod", "Bitcoin"), ("paymentMethod", "card"),
+    ("onlineBillType", "Fancy"), ("emailBillType", "Fancy"), ("postBillType", "Fancy"), ("faxBillType", "Fancy"),
+    ("invoiceUsageReportCustomerProfile", "By network"),
+])
+def test_put_refuses_preset_values_outside_their_list_and_changes_nothing(api, account, field, value):
+    invoice = pending_invoice(account)
+    db.session.commit()
+    before = {name: getattr(invoice, name) for name in ("customer_reference", "bill_style", "payment_method",
+                                                         "online_bill_type", "usage_report_profile")}
+    body = assert_error(api.put(f"/invoices/{invoice.id}", json={"customerReference": "C-9", field: value}),
+                        400, 400003)
+    assert body["hint"].startswith(f"{field} - ") and repr(value) in body["hint"]
+    db.session.expire_all()
+    stored = db.session.get(Invoice, invoice.id)
+    assert {name: getattr(stored, name) for name in before} == before
+
+
+def test_put_accepts_the_preset_values_the_admin_forms_offer(api, account):
+    invoice = pending_invoice(account)
+    create_bill_style("Carrier", "summary", actor=SYSTEM)
+    create_usage_report_profile("By destination", "destination", actor=SYSTEM)
+    db.session.commit()
+    response = api.put(f"/invoices/{invoice.id}", json={
+        "billStyle": "Carrier", "postBillType": "Summary", "paymentMethod": "Direct debit",
+        "invoiceUsageReportCustomerProfile": "By destination", "invoiceMessage": "Any text at all"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert (body["billStyle"], body["postBillType"], body["paymentMethod"]) == ("Carrier", "Summary", "Direct debit")
+    assert body["invoiceUsageReportCustomerProfile"] == "By destination"
+
+
+def test_create_refuses_preset_values_outside_their_list(api, account):
+    body = assert_error(api.post(f"/customers/{account.customer_id}/invoices", json={
+        "startDate": "2026-05-01", "endDate": "2026-06-01", "paymentMethod": "Bitcoin"}), 400, 400003)
+    assert "paymentMethod" in body["hint"]
+    assert db.session.query(Invoice).count() == 0
+
+
+@pytest.mark.parametrize("field, value", [("cutoffDate", "0001-01-01"), ("transactionCutoffDate", "9999-12-31")])
+def test_put_refuses_days_at_the_ends_of_the_calendar(api, account, field, value):
+    invoice = pending_invoice(account)
+    db.session.commit()
+    body = assert_error(api.put(f"/invoices/{invoice.id}", json={field: value}), 400, 400003)
+    assert "between 0001-01-02 and 9999-12-30" in body["hint"]
