@@ -1,0 +1,35 @@
+"""Jobs on a queue without a worker: `memory_queue` keeps enqueued jobs in memory and `run_queue()` runs them (and
+the retries they schedule) in the test's thread, as a consumer would."""
+from __future__ import annotations
+
+import pytest
+
+from portal.jobs import huey
+
+
+def run_queue(limit: int = 100) -> int:
+    """Run queued and due scheduled jobs until none is left; returns how many tries ran."""
+    tries = 0
+    while tries < limit:
+        for task in huey.read_schedule():
+            huey.enqueue(task)
+        task = huey.dequeue()
+        if task is None:
+            return tries
+        huey.execute(task)
+        tries += 1
+    raise AssertionError("jobs kept coming")
+
+
+@pytest.fixture
+def memory_queue(app):
+    """Jobs go to an in-memory queue (not run inline); retries are due at once (no delay)."""
+    saved = {key: app.config[key] for key in ("JOB_RETRIES", "JOB_RETRY_DELAY")}
+    app.config.update(JOB_RETRIES=2, JOB_RETRY_DELAY=0)
+    huey.immediate = False
+    try:
+        yield huey
+    finally:
+        huey.flush()
+        huey.immediate = True
+        app.config.update(saved)
