@@ -13,7 +13,7 @@ from portal.delivery import mail
 from portal.delivery.invoice_files import cdrs_file, pdf_for_mail, usage_report_file
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, TemplateText, render_text
 from portal.delivery.records import (claim_queued, is_followed, is_stalled, record_failure, record_queued,
-                                     record_request_failed, record_request_sent, record_sent, release_claim)
+                                     record_failed_try, record_request_failed, record_request_sent, record_sent)
 from portal.delivery.recipients import resolve_recipients
 from portal.documents.csv import invoice_has_cdrs
 from portal.documents.service import describe_failure
@@ -221,7 +221,7 @@ def send_queued_email(delivery_id: int, *, last_try: bool) -> str:
 
     Raises:
         DeliveryFailed or any other error of a try that is not the last, after putting the
-        request back to `queued` with the error (the caller tries again).
+        request back to `queued` with the error and the try counted (the caller tries again).
     """
     delivery = db.session.get(EmailDelivery, delivery_id)
     if delivery is None:
@@ -238,6 +238,7 @@ def send_queued_email(delivery_id: int, *, last_try: bool) -> str:
                                                                       actor=actor))
         return "outcome unknown"
     message_id = mail.new_message_id()
+    claimed = False  # committed as `sending`: from here on the message may go out
     try:
         if not claim_queued(delivery_id, message_id):
             db.session.rollback()
@@ -247,16 +248,18 @@ def send_queued_email(delivery_id: int, *, last_try: bool) -> str:
         composed = _compose_request(delivery)
         recipients = delivery.recipients.split(", ")
         db.session.commit()
+        claimed = True
         mail.send_message(recipients, composed.subject, composed.text, composed.html, composed.files,
                           message_id=message_id)
     except Exception as exc:  # noqa: BLE001 - every failure is retried or recorded
         db.session.rollback()
         error = exc.message if isinstance(exc, ServiceError) else describe_failure(exc)
-        if last_try or (isinstance(exc, ServiceError) and not isinstance(exc, DeliveryFailed)):
-            commit_with_retries(db.session, lambda: record_request_failed(_delivery(delivery_id), error=error,
-                                                                          actor=actor))
+        final = last_try or (isinstance(exc, ServiceError) and not isinstance(exc, DeliveryFailed))
+        # A composition that failed rolled the claim back with it; the try still counts.
+        commit_with_retries(db.session, lambda: record_failed_try(_delivery(delivery_id), error=error, final=final,
+                                                                  counted=claimed, actor=actor))
+        if final:
             return "failed"
-        commit_with_retries(db.session, lambda: release_claim(delivery_id, error))
         log.warning("e-mail request %s failed, to be tried again: %s", delivery_id, error)
         raise
     status = "outbox" if mail.outbox_mode() else "sent"

@@ -88,13 +88,18 @@ def claim_queued(delivery_id: int, message_id: str) -> bool:
     return claimed.rowcount == 1
 
 
-def release_claim(delivery_id: int, error: str) -> None:
-    """A try that did not send: back to `queued` with its error, for the next try (caller commits)."""
-    db.session.execute(
-        update(EmailDelivery)
-        .where(EmailDelivery.id == delivery_id, EmailDelivery.status == "sending")
-        .values(status="queued", error=error, updated_at=utcnow())
-        .execution_options(synchronize_session=False))
+def record_failed_try(delivery: EmailDelivery, *, error: str, final: bool, counted: bool,
+                      actor: Actor) -> EmailDelivery:
+    """A try that did not send: failed for good when `final` (see `record_request_failed`), else back to
+    `queued` with its error for the next try. `counted`: the try's claim was committed (it is in `attempts`
+    already); otherwise it is counted now. The caller commits."""
+    if not counted:
+        delivery.attempts += 1
+    if final:
+        return record_request_failed(delivery, error=error, actor=actor)
+    delivery.status, delivery.error, delivery.updated_at = "queued", error, utcnow()
+    db.session.flush()
+    return delivery
 
 
 def record_request_sent(delivery: EmailDelivery, *, status: str, subject: str, actor: Actor,
