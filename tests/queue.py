@@ -2,20 +2,27 @@
 the retries they schedule) in the test's thread, as a consumer would."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from portal.jobs import huey
 
 
-def run_queue(limit: int = 100) -> int:
-    """Run queued and due scheduled jobs until none is left; returns how many tries ran."""
-    tries = 0
+def run_queue(limit: int = 100, seconds: float = 30) -> int:
+    """Run queued jobs and scheduled retries (waiting until they are due) until none is left; returns how many
+    tries ran."""
+    tries, deadline = 0, time.monotonic() + seconds
     while tries < limit:
         for task in huey.read_schedule():
             huey.enqueue(task)
         task = huey.dequeue()
         if task is None:
-            return tries
+            if not huey.scheduled_count():
+                return tries
+            assert time.monotonic() < deadline, "a scheduled retry never came due"
+            time.sleep(0.05)
+            continue
         huey.execute(task)
         tries += 1
     raise AssertionError("jobs kept coming")
