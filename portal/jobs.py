@@ -24,7 +24,9 @@ from huey.storage import RedisStorage
 
 _queue_url = os.environ.get("PORTAL_QUEUE_URL")
 _queue_name = os.environ.get("PORTAL_QUEUE_NAME") or "portal"
-huey = (RedisHuey(_queue_name, url=_queue_url) if _queue_url
+# On Redis no result is stored: nothing reads them (every job's outcome is in the database), and
+# Huey would keep each one in Redis for ever. Inline, the caller gets the result back at once.
+huey = (RedisHuey(_queue_name, url=_queue_url, results=False) if _queue_url
         else MemoryHuey(_queue_name, immediate=True))
 # The (url, name) of the Redis queue `huey` sends to; None while jobs run inline.
 _target: tuple[str, str] | None = (_queue_url, _queue_name) if _queue_url else None
@@ -47,9 +49,11 @@ def use_queue(url: str | None, name: str) -> None:
     global _target
     if not url:
         huey.immediate = True
+        huey.results = True
         _target = None
         return
     huey.immediate = False
+    huey.results = False
     if _target != (url, name) or not isinstance(huey.storage, RedisStorage):
         huey.name = name
         huey.storage = RedisStorage(name, url=url)
