@@ -111,7 +111,7 @@ def configure_engine_events(engine: Engine) -> None:
 
 
 def commit_with_retries(session: Session, write: Callable[[], None], *, tries: int = 3, delay: float = 0.5,
-                        sleep: Callable[[float], None] = time.sleep) -> None:
+                        sleep: Callable[[float], None] | None = None) -> None:
     """Run `write()` (which adds to `session`) and commit; on a database error roll back and run it again.
 
     For the short write that records how a background job ended: a lock held a little longer
@@ -131,4 +131,4 @@ def commit_with_retries(session: Session, write: Callable[[], None], *, tries: i
             if number == tries:
                 raise
             log.warning("recording a job's outcome failed (try %s of %s): %s", number, tries, exc)
-            sleep(delay * 2 ** (number - 1))
+            (sleep or time.sleep)(delay * 2 ** (number - 1))
