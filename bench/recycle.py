@@ -5,7 +5,7 @@ workers every few requests while clients reuse their connections; counts the req
     PYTHONPATH=. python bench/recycle.py --keepalive 5            # with 5 s keep-alive, for comparison
 
 Each client is a requests.Session (it keeps a connection alive whenever the server lets it) sending
-GET /healthz, pausing `--think` seconds between requests: a pause just over the 2 s a stopping
+GET /healthz, pausing `--think` seconds between requests: a pause of about the 2 s a stopping
 gunicorn worker keeps idle connections open lands the next request on a connection the worker is
 closing. Serves a fresh SQLite database on 127.0.0.1 only; exits 1 when any request failed.
 """
@@ -38,7 +38,7 @@ def free_port() -> int:
 
 def main() -> None:
     args = arguments(__doc__, clients=(int, 64, "concurrent clients"), requests=(int, 20, "requests per client"),
-                     think=(float, 2.05, "seconds between a client's requests"),
+                     think=(float, 2.0, "seconds between a client's requests"),
                      max_requests=(int, 10, "requests a worker serves before it is recycled"),
                      keepalive=(str, "", "PORTAL_KEEPALIVE for the run (empty: gunicorn.conf.py's default)"))
     url = fresh_database(args, "recycle")
