@@ -1,9 +1,10 @@
 """Load test: gunicorn (gunicorn.conf.py, production settings) on PostgreSQL, driven by locust headless on loopback.
 
-    PYTHONPATH=. python bench/load.py                      # 50 users for 60 s
+    PYTHONPATH=. python bench/load.py                      # 50 users for 60 s, think time 1-3 s
+    PYTHONPATH=. python bench/load.py --think-time 0       # no think time: each user sends back to back
     PYTHONPATH=. python bench/load.py --users 10 --run-time 15 --invoices 2000
 
-Creates a fresh database `bench_load` beside --database-url, loads the bench data
+Creates a fresh database `bench_load_<pid>` beside --database-url, loads the bench data
 (bench/_data.py) and renders real PDFs for the latest invoices of the two bench customers,
 serves it with gunicorn on 127.0.0.1 only, runs bench/locustfile.py, prints p50/p95 per
 request type, checks the server log for tracebacks and 5xx answers, stops the server and
@@ -164,11 +165,14 @@ def main() -> None:
                      run_time=(int, 60, "seconds of load"), customers=(int, 200, "customers (3 accounts each)"),
                      invoices=(int, 20_000, "invoices in the database"),
                      heavy_invoices=(int, 3_000, "invoices of the heavy customer"),
+                     think_time=(str, "1-3", "seconds between a user's tasks, min-max (0: none)"),
                      ratelimit_storage=(str, "redis://127.0.0.1:6379/15", "rate-limit store (memory:// if unreachable)"),
                      keep=(int, 0, "1: keep the database afterwards"))
     args.database = "postgresql"
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    url = fresh_database(args, "load")
+    # A database of this run's own: other runs may share the PostgreSQL server.
+    name = f"load_{os.getpid()}"
+    url = fresh_database(args, name)
     data = prepare(migrated_app(url), args)
     (work / "data.json").write_text(json.dumps(data))
 
@@ -180,7 +184,9 @@ def main() -> None:
            "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_BASE_URL": base, "PORTAL_RATELIMIT_STORAGE_URL": storage,
            "PORTAL_INSTANCE_PATH": str(work / "instance"), "PORTAL_OUTBOX_DIR": str(work / "outbox"),
            "PORTAL_ACCESS_LOG": str(work / "access.log"), "BENCH_PER_IP_LIMIT": PER_IP_LIMIT,
-           "BENCH_LOAD_DATA": str(work / "data.json")}
+           # Redis is shared: this run's limit counters under a prefix of their own.
+           "BENCH_RATELIMIT_PREFIX": f"bench-load-{secrets.token_hex(6)}",
+           "BENCH_LOAD_DATA": str(work / "data.json"), "BENCH_THINK_TIME": args.think_time}
     env.pop("PORTAL_QUEUE_URL", None)
     log = work / "gunicorn.log"
     with log.open("w") as log_handle:
@@ -207,13 +213,14 @@ def main() -> None:
     if not args.keep:
         admin = create_engine(make_url(args.database_url), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "bench_load" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "bench_{name}" WITH (FORCE)'))
         admin.dispose()
 
     rows, total, failures = stats_table(work / "locust_stats.csv")
     print(f"\nmachine: {machine()}; load average {load_before:.1f} before, {load_after:.1f} after; "
           f"rate limits stored in {storage}")
-    print(f"{args.users} users, {args.run_time} s, {total:,} requests ({total / elapsed:.1f}/s), {failures} failed\n")
+    print(f"{args.users} users, think time {args.think_time} s, {args.run_time} s, {total:,} requests "
+          f"({total / elapsed:.1f}/s), {failures} failed\n")
     print("| request | count | failed | p50 ms | p95 ms | p99 ms | max ms |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))

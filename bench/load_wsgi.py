@@ -9,4 +9,8 @@ import os
 from portal import create_app
 
 PER_IP = os.environ.get("BENCH_PER_IP_LIMIT", "20 per minute")
-app = create_app({"ENV_NAME": "production", "LOGIN_RATE_LIMIT_PER_IP": PER_IP, "JSONAPI_AUTH_RATE_LIMIT": PER_IP})
+overrides = {"ENV_NAME": "production", "LOGIN_RATE_LIMIT_PER_IP": PER_IP, "JSONAPI_AUTH_RATE_LIMIT": PER_IP}
+if os.environ.get("BENCH_RATELIMIT_PREFIX"):
+    # The counters of this run only, in a Redis that other runs may share.
+    overrides["RATELIMIT_KEY_PREFIX"] = os.environ["BENCH_RATELIMIT_PREFIX"]
+app = create_app(overrides)

@@ -22,6 +22,8 @@ PASSWORD = DATA["password"]
 JSONAPI = "application/vnd.api+json"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# Seconds each user waits between two tasks, "min-max" (`bench/load.py --think-time`); "0": none.
+THINK_LOW, _, THINK_HIGH = os.environ.get("BENCH_THINK_TIME", "1-3").partition("-")
 # Each simulated user signs in with a login of its own (signing out ends all sessions of a user).
 _next_login = {"heavy": itertools.count(), "light": itertools.count(), "admin": itertools.count()}
 
@@ -65,7 +67,7 @@ def expect(response, status: int = 200, content_type: str | None = None, starts_
 
 class PortalUser(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(float(THINK_LOW), float(THINK_HIGH or THINK_LOW))
 
     def on_start(self):
         self.client.cookies = LoopbackCookieJar()

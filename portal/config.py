@@ -25,6 +25,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value is not None else default
 
 
+def _float(name: str, default: float) -> float:
+    value = _env(name)
+    return float(value) if value is not None else default
+
+
 def _list(name: str) -> list[str]:
     value = _env(name, "") or ""
     return [item.strip() for item in value.split(",") if item.strip()]
@@ -52,6 +57,12 @@ class Config:
 
     # Job queue: empty means jobs run inline in the calling process.
     QUEUE_URL = _env("PORTAL_QUEUE_URL")
+    # The Redis queue's name (its keys are `huey.*.<name>`): workers and web processes must agree on it.
+    QUEUE_NAME = _env("PORTAL_QUEUE_NAME", "portal")
+    # PDF and e-mail jobs on a queue: retries after the first try, the first retry's delay (s), its growth factor.
+    JOB_RETRIES = _int("PORTAL_JOB_RETRIES", 3)
+    JOB_RETRY_DELAY = _float("PORTAL_JOB_RETRY_DELAY", 10.0)
+    JOB_RETRY_BACKOFF = _float("PORTAL_JOB_RETRY_BACKOFF", 2.0)
 
     # Invoicing
     INVOICE_NUMBER_FORMAT = _env("PORTAL_INVOICE_NUMBER_FORMAT", "INV-{year}-{seq:06d}")

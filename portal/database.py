@@ -3,12 +3,18 @@ and per-connection settings."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 import uuid
 from decimal import Decimal
+from typing import Callable
 
 from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator, Uuid, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session, registry
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -70,12 +76,26 @@ class Base(DeclarativeBase):
 
 
 def configure_engine_events(engine: Engine) -> None:
-    """SQLite: enforce foreign keys, wait for locks instead of failing, and use WAL for readers."""
+    """SQLite: enforce foreign keys, wait for locks instead of failing, use WAL for readers, and start every
+    write transaction with BEGIN IMMEDIATE.
+
+    Why IMMEDIATE: the busy timeout only helps a transaction that asks for the write lock when it
+    starts. A transaction that first reads and then writes holds a read snapshot; when it upgrades
+    while another connection writes (or has committed since the snapshot), SQLite answers
+    "database is locked" at once, without waiting, because waiting could deadlock. The driver
+    (pysqlite) begins a transaction only right before the first INSERT/UPDATE/DELETE/REPLACE; told
+    to make that begin IMMEDIATE, it takes the write lock (waiting up to the busy timeout) before
+    anything of the transaction is read. Reads outside a write stay in autocommit, as before, so
+    readers never queue behind writers. A SAVEPOINT (`Session.begin_nested()`) outside a
+    transaction would start a deferred one that reads before it writes: it is preceded by BEGIN
+    IMMEDIATE too.
+    """
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
+        dbapi_connection.isolation_level = "IMMEDIATE"
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
@@ -83,3 +103,32 @@ def configure_engine_events(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "savepoint")
+    def _savepoint_takes_the_write_lock(conn, _name):
+        if not conn.connection.dbapi_connection.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def commit_with_retries(session: Session, write: Callable[[], None], *, tries: int = 3, delay: float = 0.5,
+                        sleep: Callable[[float], None] | None = None) -> None:
+    """Run `write()` (which adds to `session`) and commit; on a database error roll back and run it again.
+
+    For the short write that records how a background job ended: a lock held a little longer
+    than the busy timeout must not lose that record. Waits `delay` seconds, then twice as long,
+    between tries.
+
+    Raises:
+        SQLAlchemyError: the last try's error (rolled back).
+    """
+    for number in range(1, tries + 1):
+        try:
+            write()
+            session.commit()
+            return
+        except SQLAlchemyError as exc:
+            session.rollback()
+            if number == tries:
+                raise
+            log.warning("recording a job's outcome failed (try %s of %s): %s", number, tries, exc)
+            (sleep or time.sleep)(delay * 2 ** (number - 1))

@@ -21,11 +21,13 @@ class Received:
 
 @dataclass
 class CollectingHandler:
-    """Accepts everything unless told to refuse recipients (`refuse_rcpt`) or the data (`refuse_data`)."""
+    """Accepts everything unless told to refuse recipients (`refuse_rcpt`) or the data (`refuse_data`; with
+    `refuse_data_times`, only for that many messages)."""
 
     messages: list[Received] = field(default_factory=list)
     refuse_rcpt: str | None = None  # e.g. "550 5.1.1 Mailbox unavailable"
     refuse_data: str | None = None
+    refuse_data_times: int | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if self.refuse_rcpt:
@@ -34,7 +36,9 @@ class CollectingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        if self.refuse_data:
+        if self.refuse_data and self.refuse_data_times != 0:
+            if self.refuse_data_times is not None:
+                self.refuse_data_times -= 1
             return self.refuse_data
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))

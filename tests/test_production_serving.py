@@ -1,8 +1,11 @@
 """`make serve`-style startup: gunicorn with gunicorn.conf.py and the production settings answers on loopback."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import random
+import threading
 import secrets
 import socket
 import subprocess
@@ -13,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import requests
 
 from portal.extensions import db
 from tests.factories import PASSWORD, AccountFactory, AdminUserFactory
@@ -35,11 +39,19 @@ def _get(url: str, *, data: bytes | None = None, headers: dict | None = None):
 @pytest.fixture
 def production_server(app, database_url, tmp_path):
     """gunicorn -c gunicorn.conf.py wsgi:app, 1 worker, PORTAL_ENV=production, on a free loopback port."""
+    with serving(database_url, tmp_path) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serving(database_url, tmp_path, **settings):
+    """gunicorn with gunicorn.conf.py and the production settings (1 worker × 2 threads unless `settings`
+    say otherwise); yields its base URL and log path."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production",
            "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DATABASE_URL": database_url,
            "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_WORKERS": "1", "PORTAL_THREADS": "2",
-           "PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox")}
+           "PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox"), **settings}
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
@@ -122,3 +134,34 @@ def test_gunicorn_freezes_the_preloaded_app_before_forking_workers():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_workers_recycle_under_back_to_back_clients_without_resetting_a_connection(app, database_url, tmp_path):
+    """Workers restart every 10 requests while 12 clients send 240 requests with short random pauses: every
+    request is answered, and no connection is left idle for a stopping worker to close under a client."""
+    settings = {"PORTAL_WORKERS": "2", "PORTAL_THREADS": "4", "PORTAL_MAX_REQUESTS": "10",
+                "PORTAL_MAX_REQUESTS_JITTER": "0"}
+    errors, kept_alive, answered = [], [], []
+    with serving(database_url, tmp_path, **settings) as (base, log_path):
+        def client():
+            http = requests.Session()  # keeps connections alive whenever the server lets it
+            for _ in range(20):
+                try:
+                    response = http.get(base + "/healthz", timeout=30)
+                    answered.append(response.status_code)
+                    if response.headers.get("Connection", "").lower() != "close":
+                        kept_alive.append(response.headers.get("Connection"))
+                except requests.RequestException as exc:
+                    errors.append(repr(exc))
+                time.sleep(random.uniform(0, 0.05))
+
+        clients = [threading.Thread(target=client) for _ in range(12)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join(timeout=120)
+        recycled = log_path.read_text().count("Autorestarting worker")
+    assert errors == []
+    assert answered == [200] * 240
+    assert kept_alive == []
+    assert recycled >= 12

@@ -26,4 +26,4 @@ from portal.admin.helpers import register_template_context  # noqa: E402
 
 register_template_context(bp)
 from portal.admin import accounts, api_keys, audit, billing_runs, customers, dashboard, templates, users  # noqa: E402,F401
-from portal.admin import invoice_actions, invoice_bulk, invoices, outbox  # noqa: E402,F401 - registers the routes
+from portal.admin import failures, invoice_actions, invoice_bulk, invoices, outbox  # noqa: E402,F401 - registers the routes

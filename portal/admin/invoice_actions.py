@@ -10,13 +10,14 @@ import datetime as dt
 from flask import flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
+from portal.admin.failures import send_and_report
 from portal.admin.helpers import current_actor, flash_error
 from portal.admin.invoice_forms import LINK_HOURS
 from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice
 from portal.billing.payments import record_payment
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
-from portal.delivery.emailing import email_invoice, email_invoice_cdrs
+from portal.delivery.emailing import request_cdrs_email, request_invoice_email
 from portal.delivery.marking import mark_invoice_delivered
 from portal.errors import DeliveryFailed, ServiceError, ValidationFailed
 from portal.extensions import db
@@ -90,18 +91,31 @@ def invoice_recreate(invoice_id: int):
 def invoice_email(invoice_id: int):
     form = request.form
     recipients = form.getlist("recipients") + ([form["extra"]] if form.get("extra", "").strip() else [])
-    return _run(invoice_id, lambda inv: email_invoice(
+    return _queue_email(invoice_id, lambda inv: request_invoice_email(
         inv, actor=current_actor(), recipients=recipients or None, bill_style=form.get("bill_style") or None,
         message=form.get("message") or None, attachments=form.getlist("attachments"),
-        usage_report_profile=form.get("usage_report_profile") or None),
-        "Invoice e-mailed to {result.recipients} ({result.status}).")
+        usage_report_profile=form.get("usage_report_profile") or None))
 
 
 @bp.post("/invoices/<int:invoice_id>/email-cdrs")
 def invoice_email_cdrs(invoice_id: int):
     extra = request.form.get("extra", "").strip()
-    return _run(invoice_id, lambda inv: email_invoice_cdrs(inv, actor=current_actor(), recipients=extra or None),
-                "CDR file e-mailed to {result.recipients} ({result.status}).")
+    return _queue_email(invoice_id, lambda inv: request_cdrs_email(inv, actor=current_actor(),
+                                                                   recipients=extra or None))
+
+
+def _queue_email(invoice_id: int, request_email):
+    """Record the e-mail request, commit, and send it through the job queue (inline: at once, reported)."""
+    invoice = get_invoice(invoice_id)
+    try:
+        delivery = request_email(invoice)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return _back(invoice_id)
+    db.session.commit()
+    send_and_report(delivery.id)
+    return _back(invoice_id)
 
 
 @bp.post("/invoices/<int:invoice_id>/payments")

@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 from portal.admin import bp
 from portal.admin.helpers import current_actor, flash_error
 from portal.billing.bulk import approve_invoices, selected_ids
-from portal.delivery.tasks import email_invoices_job
+from portal.delivery.tasks import email_invoices
 from portal.delivery.zip_export import invoices_pdf_zip
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -37,12 +37,14 @@ def invoices_bulk():
         _flash_result("approved", len(result.done), result.failed)
     elif action == "email":
         require(actor, "invoice.email")
-        job = email_invoices_job(ids, actor)
+        outcome = email_invoices(ids, actor)
+        failed = [(f["id"], f["error"]) for f in outcome["failed"]]
         if huey.immediate:
-            outcome = job.get()
-            _flash_result("e-mailed", len(outcome["sent"]), [(f["id"], f["error"]) for f in outcome["failed"]])
+            _flash_result("e-mailed", len(outcome["sent"]), failed)
         else:
-            flash(f"E-mailing {len(ids)} invoices in the background; see each invoice's delivery history.", "success")
+            _flash_result("queued for e-mail", len(outcome["queued"]), failed)
+            if outcome["queued"]:
+                flash("They are sent in the background; failures show under Failures.", "success")
     elif action == "zip":
         try:
             filename, chunks = invoices_pdf_zip(ids, actor=actor)

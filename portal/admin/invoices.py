@@ -20,6 +20,7 @@ from portal.billing.xero import xero_enabled
 from portal.database import utcnow
 from portal.delivery.emailing import known_bill_styles
 from portal.delivery.recipients import default_recipients
+from portal.delivery.records import open_failure_ids
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
@@ -105,7 +106,7 @@ def invoice_detail(invoice_id: int):
         (n, n) for n in db.session.scalars(select(UsageReportProfile.name).order_by(UsageReportProfile.name))])
     return render_template(
         "admin/invoices/detail.html", invoice=invoice, documents=documents, deliveries=deliveries, links=links,
-        audit=audit, xero_enabled=xero_enabled(), now=utcnow(), today=local_date(utcnow(), invoice.account.timezone), email_form=email_form, cdrs_form=EmailCdrsForm(formdata=None),
+        audit=audit, retryable=open_failure_ids(deliveries), xero_enabled=xero_enabled(), now=utcnow(), today=local_date(utcnow(), invoice.account.timezone), email_form=email_form, cdrs_form=EmailCdrsForm(formdata=None),
         payment_form=PaymentForm(formdata=None), link_form=DownloadLinkForm(formdata=None),
         xero_form=XeroLinkForm(formdata=None), delivered_form=MarkDeliveredForm(formdata=None), confirm=ConfirmForm(),
     )

@@ -25,8 +25,14 @@ def outbox_mode() -> bool:
     return not current_app.config.get("MAIL_HOST")
 
 
+def new_message_id() -> str:
+    """A fresh Message-ID in the sender's domain (known before sending, so it can be recorded first)."""
+    sender = current_app.config.get("MAIL_FROM") or "billing@localhost"
+    return make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+
+
 def build_message(to: list[str], subject: str, text: str, html: str | None = None,
-                  attachments=()) -> EmailMessage:
+                  attachments=(), message_id: str | None = None) -> EmailMessage:
     """A MIME message: text part, optional HTML alternative, then attachments `(filename, content_type, bytes)`."""
     config = current_app.config
     sender = _header_value("From", config.get("MAIL_FROM") or "billing@localhost")
@@ -35,7 +41,7 @@ def build_message(to: list[str], subject: str, text: str, html: str | None = Non
     msg["To"] = _header_value("To", ", ".join(to))
     msg["Subject"] = _header_value("Subject", subject)
     msg["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    msg["Message-ID"] = message_id or new_message_id()
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")
@@ -57,8 +63,8 @@ def _header_value(name: str, value: str) -> str:
 
 
 def send_message(to: list[str], subject: str, text: str, html: str | None = None,
-                 attachments: list[tuple[str, str, bytes]] = ()) -> str:
-    """Send a message and return its Message-ID.
+                 attachments: list[tuple[str, str, bytes]] = (), message_id: str | None = None) -> str:
+    """Send a message and return its Message-ID (`message_id` when given, else a new one).
 
     Uses the SMTP server of the configuration (`MAIL_HOST`, `MAIL_PORT`, `MAIL_SECURITY`,
     `MAIL_USERNAME`/`MAIL_PASSWORD`, `MAIL_FROM`, `MAIL_TIMEOUT`); with no `MAIL_HOST` the
@@ -71,7 +77,7 @@ def send_message(to: list[str], subject: str, text: str, html: str | None = None
     recipients = [address for address in to if address]
     if not recipients:
         raise DeliveryFailed("No recipient address to send the message to.")
-    msg = build_message(recipients, subject, text, html, attachments)
+    msg = build_message(recipients, subject, text, html, attachments, message_id)
     if outbox_mode():
         write_to_outbox(msg)
     else:

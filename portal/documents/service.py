@@ -8,6 +8,7 @@ import time
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
 from portal.database import utcnow
@@ -54,40 +55,78 @@ def render_invoice_document(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoi
     """Render the invoice PDF and store it, replacing the previous one. Never raises for a render failure.
 
     On success `invoice.pdf_error` is cleared and the stored InvoiceDocument (kind "pdf",
-    filename from the invoice number, sha256, bill style, render time) is returned. On any
-    failure the error text is kept in `invoice.pdf_error`, an audit event records it, and
-    None is returned: approving or e-mailing must not fail because a PDF could not be made.
+    filename from the invoice number, sha256, bill style, render time) is returned. When the
+    PDF cannot be made the failure is recorded at once (`record_pdf_failure`) and None is
+    returned: approving or e-mailing must not fail because a PDF could not be made. The
+    background job retries instead (`portal.documents.tasks.render_pdf_job`).
+
+    Raises:
+        SQLAlchemyError: the database refused storing the PDF (a lock held too long, a lost
+            connection); the session's transaction must be rolled back and the render tried again.
+    """
+    try:
+        return render_and_store_pdf(invoice, actor=actor)
+    except SQLAlchemyError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any render failure is recorded on the invoice, by design
+        record_pdf_failure(invoice, describe_failure(exc), actor=actor)
+        return None
+
+
+def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceDocument:
+    """Render the invoice PDF and store it (flushed, not committed); clears `invoice.pdf_error`.
+
+    Raises whatever rendering or storing raised; nothing is recorded about the failure (see
+    `record_pdf_failure`), so a caller that retries records only its last failure.
     """
     started = time.perf_counter()
     template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
-    try:
-        data = render_invoice_pdf(invoice_pdf_context(invoice), template)
-        render_ms = int((time.perf_counter() - started) * 1000)
-        with db.session.begin_nested():
-            document = get_pdf_document(invoice) or InvoiceDocument(invoice_id=invoice.id, kind="pdf")
-            document.filename = pdf_filename(invoice)
-            document.content_type = "application/pdf"
-            document.data = data
-            document.size = len(data)
-            document.sha256 = hashlib.sha256(data).hexdigest()
-            document.bill_style = invoice.bill_style
-            document.template = template
-            document.render_ms = render_ms
-            document.created_at = utcnow()
-            db.session.add(document)
-            db.session.flush()
-    except Exception as exc:  # noqa: BLE001 - any render failure is recorded on the invoice, by design
-        message = f"{type(exc).__name__}: {exc}"[:2000]
-        log.warning("PDF of invoice %s failed: %s", invoice.id, message)
-        invoice.pdf_error = message
-        record_event(actor, "invoice.pdf_failed", invoice, invoice_id=invoice.id, error=message)
+    data = render_invoice_pdf(invoice_pdf_context(invoice), template)
+    render_ms = int((time.perf_counter() - started) * 1000)
+    # A savepoint, so that a refused INSERT leaves the caller's transaction (an approval) usable.
+    with db.session.begin_nested():
+        document = get_pdf_document(invoice) or InvoiceDocument(invoice_id=invoice.id, kind="pdf")
+        document.filename = pdf_filename(invoice)
+        document.content_type = "application/pdf"
+        document.data = data
+        document.size = len(data)
+        document.sha256 = hashlib.sha256(data).hexdigest()
+        document.bill_style = invoice.bill_style
+        document.template = template
+        document.render_ms = render_ms
+        document.created_at = utcnow()
+        db.session.add(document)
         db.session.flush()
-        return None
     invoice.pdf_error = None
     record_event(actor, "invoice.pdf_rendered", invoice, invoice_id=invoice.id, filename=document.filename,
                  sha256=document.sha256, render_ms=render_ms)
     db.session.flush()
     return document
+
+
+def record_pdf_failure(invoice: Invoice, message: str, *, actor: Actor = SYSTEM) -> None:
+    """Record that the invoice's PDF could not be made: `invoice.pdf_error` and an `invoice.pdf_failed`
+    audit event, flushed in the caller's transaction (the caller commits).
+
+    Admins see the error on the invoice page and in the list of failed PDFs, with a Retry action;
+    customers are told the PDF is not ready.
+    """
+    log.warning("PDF of invoice %s failed: %s", invoice.id, message)
+    invoice.pdf_error = message
+    record_event(actor, "invoice.pdf_failed", invoice, invoice_id=invoice.id, error=message)
+    db.session.flush()
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The text a recorded failure keeps: the exception's type and message, at most 2,000 characters."""
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def invoices_with_pdf_error(limit: int = 500) -> list[Invoice]:
+    """Invoices whose last PDF render failed (recorded in `pdf_error`), newest first."""
+    return list(db.session.scalars(
+        select(Invoice).where(Invoice.pdf_error.is_not(None))
+        .order_by(Invoice.id.desc()).limit(limit)))
 
 
 def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | None:
@@ -105,6 +144,21 @@ def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | N
         raise InvalidState("Invoice documents can't be created before the invoice is filled")
     record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
     return render_invoice_document(invoice, actor=actor)
+
+
+def request_pdf_retry(invoice: Invoice, *, actor: Actor) -> None:
+    """Record that an admin asked for the invoice's PDF again (audit); the caller commits, then enqueues
+    `portal.documents.tasks.enqueue_render_pdf(invoice.id)`.
+
+    Raises:
+        PermissionDenied: the actor may not recreate documents ("invoice.recreate").
+        InvalidState: the invoice is New (not filled yet).
+    """
+    require(actor, "invoice.recreate")
+    if invoice.state not in ("Pending", "Approved"):
+        raise InvalidState("Invoice documents can't be created before the invoice is filled")
+    record_event(actor, "invoice.pdf_retry_requested", invoice, invoice_id=invoice.id, error=invoice.pdf_error)
+    db.session.flush()
 
 
 def stored_pdf_exists():

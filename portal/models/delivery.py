@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -38,12 +38,20 @@ class DownloadLink(db.Model):
     invoice = relationship("Invoice")
 
 
+EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "outbox")
+
+
 class EmailDelivery(db.Model):
-    """One attempt to e-mail an invoice (or its CDR files): who, to whom, and how it went."""
+    """One request to e-mail an invoice (or its CDR files): who, to whom, and how it went.
+
+    A queued request (`queued`) is claimed by one try of the send job (`sending`, committed
+    before the message goes out, so a later try never sends it again) and ends `sent`
+    (`outbox` without SMTP) or `failed` with the error.
+    """
 
     __tablename__ = "email_deliveries"
     __table_args__ = (
-        CheckConstraint("status IN ('sent', 'failed', 'outbox')", name="status"),
+        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'outbox')", name="status"),
         CheckConstraint("kind IN ('invoice', 'cdrs')", name="kind"),
     )
 
@@ -57,5 +65,10 @@ class EmailDelivery(db.Model):
     message_id: Mapped[str | None] = mapped_column(String(300))
     created_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # What a queued request asked for beyond the recipients (bill style, message, attachments, usage report).
+    options: Mapped[dict | None] = mapped_column(JSON)
+    # Tries of the send job that claimed this request (0 while queued).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[dt.datetime | None]
 
     invoice = relationship("Invoice")

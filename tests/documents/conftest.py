@@ -8,9 +8,13 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from sqlalchemy.exc import OperationalError
+
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
+from portal.documents import service
 from portal.extensions import db
+from portal.models import Invoice
 from tests.factories import (AccountFactory, CdrFactory, CountryFactory, NetworkFactory, ServiceFactory,
                              TransactionFactory)
 
@@ -49,3 +53,36 @@ def make_invoice(*, destinations: int = 3, bill_style: str = "Full", approve: bo
 @pytest.fixture
 def invoice(app):
     return make_invoice()
+
+
+def approved_without_pdf(n: int = 1, **account_fields) -> list[int]:
+    """Ids of `n` approved invoices (each of its own account) with no PDF rendered yet."""
+    ids = []
+    for _ in range(n):
+        ids.append(make_invoice(destinations=1, render=False, **account_fields).id)
+    return ids
+
+
+@pytest.fixture
+def failing_render(monkeypatch):
+    """`failing_render(invoice_id, times=None)`: rendering that invoice fails (`times` times, or always) with the
+    error the renderer met under load, a database lock."""
+    real = service.render_invoice_pdf
+    plan: dict[str, int | None] = {}
+
+    def render(context, template):
+        number = context["invoice"]["number"]
+        if number in plan:
+            left = plan[number]
+            if left is None or left > 0:
+                if left is not None:
+                    plan[number] = left - 1
+                raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(context, template)
+
+    monkeypatch.setattr(service, "render_invoice_pdf", render)
+
+    def _fail(invoice_id: int, times: int | None = None) -> None:
+        plan[db.session.get(Invoice, invoice_id).invoice_number] = times
+
+    return _fail
