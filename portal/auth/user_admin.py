@@ -74,8 +74,9 @@ def limit_customer_user(user: CustomerUser, account_ids, *, actor: Actor = SYSTE
     if len(accounts) != len(wanted):
         raise ValidationFailed.single("account", "must belong to the customer")
     user.accounts = accounts
+    user.limited_to_accounts = bool(accounts)
     # What the user may see changed: existing sessions pick it up on the next request anyway,
-    # since scoping reads the accounts from the database.
+    # since scoping reads the limit and the accounts from the database.
     record_event(actor, "customer_user.limited", user, accounts=[a.id for a in accounts])
     db.session.flush()
     return user

@@ -77,6 +77,7 @@ def create_customer_user(*, email: str, password: str | None, customer_id: int |
     if errors:
         raise ValidationFailed(errors)
     user = CustomerUser(email=email, name=name, customer=customer, accounts=accounts,
+                        limited_to_accounts=bool(accounts),
                         password_hash=hash_password(password) if password else None)
     db.session.add(user)
     db.session.flush()
@@ -103,7 +104,8 @@ def list_users() -> list[str]:
         lines.append(f"admin    {user.id:>5}  {user.email:<40} level {user.level}  "
                      f"{'enabled' if user.enabled else 'disabled'}")
     for user in db.session.scalars(select(CustomerUser).order_by(CustomerUser.id)):
-        limit = ",".join(str(a.id) for a in user.accounts) or "all accounts"
+        limit = (",".join(str(a.id) for a in user.accounts) or "no account left") if user.limited_to_accounts \
+            else "all accounts"
         lines.append(f"customer {user.id:>5}  {user.email:<40} customer {user.customer_id} ({limit})  "
                      f"{'enabled' if user.enabled else 'disabled'}")
     return lines

@@ -62,8 +62,12 @@ class CustomerUser(_Person, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
 
+    # True: the user sees only `accounts` (none at all once they are all deleted); False: every
+    # account of the customer. Stored, not inferred from an empty link table, so that deleting a
+    # limited user's last account never widens what the user sees.
+    limited_to_accounts: Mapped[bool] = mapped_column(Boolean, default=False)
+
     customer = relationship("Customer")
-    # Empty means every account of the customer.
     accounts = relationship("Account", secondary=customer_user_accounts, order_by="Account.id")
 
     def __repr__(self) -> str:

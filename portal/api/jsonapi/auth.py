@@ -176,7 +176,7 @@ _ADMIN = AdminUser.__table__.c
 _ADMIN_GUARD = select(_ADMIN.id, _ADMIN.email, _ADMIN.level, _ADMIN.enabled, _ADMIN.allowed_ips) \
     .where(_ADMIN.id == bindparam("user_id"))
 _CUSTOMER_USER, _CUSTOMER = CustomerUser.__table__.c, Customer.__table__.c
-_CUSTOMER_GUARD = select(_CUSTOMER_USER.id, _CUSTOMER_USER.customer_id) \
+_CUSTOMER_GUARD = select(_CUSTOMER_USER.id, _CUSTOMER_USER.customer_id, _CUSTOMER_USER.limited_to_accounts) \
     .join_from(CustomerUser.__table__, Customer.__table__, _CUSTOMER.id == _CUSTOMER_USER.customer_id) \
     .where(_CUSTOMER_USER.id == bindparam("user_id"), _CUSTOMER_USER.enabled.is_(True), _CUSTOMER.enabled.is_(True))
 
@@ -191,7 +191,7 @@ def admin_from_token(token: str | None):
 
 
 def customer_from_token(token: str | None):
-    """The customer user behind a token (id, customer_id), if it and its customer are enabled; else
+    """The customer user behind a token (id, customer_id, limited_to_accounts), if it and its customer are enabled; else
     BadToken. One query on every customer API request, not the whole user and then its customer."""
     user = db.session.execute(_CUSTOMER_GUARD, {"user_id": decode_token(token or "", CUSTOMER_AUDIENCE)}).first()
     if user is None:
