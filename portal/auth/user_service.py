@@ -5,6 +5,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from portal.audit import record_event
+from portal.auth.rules import end_every_session
 from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password
 from portal.errors import FieldError, NotFound, ValidationFailed
 from portal.extensions import db
@@ -93,7 +94,7 @@ def disable_user(email: str, *, actor: Actor = SYSTEM) -> None:
         raise NotFound(f"No user with e-mail {email}")
     require(actor, "admin_user.write" if user.kind == "admin" else "customer_user.write")
     user.enabled = False
-    user.session_version += 1
+    end_every_session(user)
     record_event(actor, f"{user.kind}_user.disabled", user)
     db.session.flush()
 

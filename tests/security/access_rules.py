@@ -30,6 +30,7 @@ RULES: dict[str, Rule] = {
     "auth.password_reset": Rule("public", {"token": "=not-a-token"}),
     "auth.logout": Rule("signed_in"),
     "auth.profile_password": Rule("signed_in"),
+    "auth.profile_sign_out_everywhere": Rule("signed_in"),
     "download.landing": Rule("download", {"token": "token"}),
     "download.download": Rule("download", {"token": "token"}),
     # Customer portal.

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 
 from portal.api.jsonapi.auth import ADMIN_AUDIENCE, CUSTOMER_AUDIENCE, issue_token
+from portal.auth.service import sign_out_everywhere
 from portal.extensions import db
 from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, jsonapi_headers, login_admin, login_customer
 
@@ -49,6 +50,32 @@ def test_a_remembered_token_of_a_disabled_user_stops_at_once(client, admin):
     admin.enabled = False
     db.session.commit()
     assert status(client, token) == 401
+
+
+def test_a_remembered_token_stops_once_the_users_sessions_are_ended(app, client, admin, customer_user):
+    """Sign-out everywhere (as a password change, sign-out or disabling does) ends tokens the memory holds."""
+    admin_token, customer_token = login_admin(client, admin), login_customer(client, customer_user)
+    assert status(client, admin_token) == 200 and status(client, customer_token, CUSTOMER) == 200
+    assert {k[0] for k in remembered(app)} >= {admin_token, customer_token}
+    sign_out_everywhere(admin)
+    sign_out_everywhere(customer_user)
+    db.session.commit()
+    assert status(client, admin_token) == 401 and status(client, customer_token, CUSTOMER) == 401
+    assert status(client, login_admin(client, admin)) == 200
+    assert status(client, login_customer(client, customer_user), CUSTOMER) == 200
+
+
+def test_without_expiry_a_token_carries_its_issue_time_and_ends_with_the_sessions(app, client, admin):
+    app.config["JWT_LIFETIME_SECONDS"] = 0
+    try:
+        token = login_admin(client, admin)
+        assert status(client, token) == 200
+        sign_out_everywhere(admin)
+        db.session.commit()
+        assert status(client, token) == 401
+        assert status(client, login_admin(client, admin)) == 200
+    finally:
+        app.config["JWT_LIFETIME_SECONDS"] = 600
 
 
 def test_a_remembered_token_stops_when_its_key_is_retired(app, client, admin):
