@@ -1,15 +1,16 @@
 """WSGI entry of the load test: the production app, with only the per-address sign-in limits raised.
 
 All simulated users come from 127.0.0.1, so the per-IP limits (meant to slow one attacker's
-address) would throttle the benchmark itself. `bench/load.py` sets BENCH_PER_IP_LIMIT; the
-per-e-mail limit on failed logins and everything else keep their production values.
+address) would throttle the benchmark itself. `bench/load.py` sets BENCH_PER_IP_LIMIT; one setting
+covers the HTML login and both JSON:API sign-ins (portal.auth.rules). The per-e-mail limit on failed
+logins and everything else keep their production values.
 """
 import os
 
 from portal import create_app
 
 PER_IP = os.environ.get("BENCH_PER_IP_LIMIT", "20 per minute")
-overrides = {"ENV_NAME": "production", "LOGIN_RATE_LIMIT_PER_IP": PER_IP, "JSONAPI_AUTH_RATE_LIMIT": PER_IP}
+overrides = {"ENV_NAME": "production", "LOGIN_RATE_LIMIT_PER_IP": PER_IP}
 if os.environ.get("BENCH_RATELIMIT_PREFIX"):
     # The counters of this run only, in a Redis that other runs may share.
     overrides["RATELIMIT_KEY_PREFIX"] = os.environ["BENCH_RATELIMIT_PREFIX"]

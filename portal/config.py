@@ -90,6 +90,8 @@ class Config:
     # JSON:API tokens each process remembers as verified until they expire (portal/api/jsonapi/auth.py); 0: off.
     JWT_CACHE_SIZE = _int("PORTAL_JWT_CACHE_SIZE", 10000)
     CUSTOMER_JWT_SECRET = _env("PORTAL_CUSTOMER_JWT_SECRET")
+    # Absolute lifetime of a customer JSON:API session cookie, from its sign-in (renewing never extends it).
+    CUSTOMER_SESSION_HOURS = float(_env("PORTAL_CUSTOMER_SESSION_HOURS", "8"))
 
     # Download links minted by a customer's click on "Download PDF".
     PORTAL_DOWNLOAD_LINK_MINUTES = _int("PORTAL_DOWNLOAD_LINK_MINUTES", 10)

@@ -173,3 +173,5 @@ class CustomerUserFactory(Base):
     email = factory.Sequence(lambda n: f"user{n}@customer.example")
     name = factory.Sequence(lambda n: f"User {n}")
     password_hash = _PASSWORD_HASH
+    # Given accounts limit the user to them, as the user services do.
+    limited_to_accounts = factory.LazyAttribute(lambda o: bool(getattr(o, "accounts", None)))

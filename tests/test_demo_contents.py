@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.auth.users import verify_password
-from portal.billing.scoping import customer_invoices
+from portal.billing.scoping import customer_invoices, scope_for_user
 from portal.demo import load_demo_data
 from portal.demo.clock import demo_now
 from portal.demo.users import ADMIN_PASSWORD, CUSTOMER_PASSWORD
@@ -95,9 +95,10 @@ def test_each_customer_user_sees_only_its_own_invoices(demo):
     users = db.session.scalars(select(CustomerUser)).all()
     limited = [u for u in users if u.accounts]
     assert len(limited) == 1 and len(limited[0].accounts) == 1
+    assert [u.limited_to_accounts for u in users].count(True) == 1 and limited[0].limited_to_accounts
     for user in users:
-        allowed = [a.id for a in user.accounts]
-        seen = db.session.scalars(customer_invoices(user.customer_id, allowed)).all()
+        customer_id, allowed = scope_for_user(user)
+        seen = db.session.scalars(customer_invoices(customer_id, allowed)).all()
         assert seen, user.email
         assert {i.customer_id for i in seen} == {user.customer_id}
         assert all(i.state == "Approved" for i in seen)

@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import select
 
 from portal.audit import record_event
+from portal.auth.rules import api_key_is_valid
 from portal.database import utcnow
 from portal.errors import FieldError, ValidationFailed
 from portal.extensions import db
@@ -56,11 +57,12 @@ def create_api_key(*, name: str, scopes, level: int, customer_id: int | None = N
 
 
 def verify_api_key(key: str | None) -> ApiKey | None:
-    """The live key matching `key`, with its last use recorded; None when unknown or revoked."""
+    """The live key matching `key`, with its last use recorded; None when unknown, revoked or the
+    key of a disabled customer (portal.auth.rules.api_key_is_valid)."""
     if not key or not key.startswith(KEY_PREFIX + "_") or len(key) > 200:
         return None
     row = db.session.scalars(select(ApiKey).where(ApiKey.key_hash == _digest(key))).first()
-    if row is None or row.revoked_at is not None:
+    if not api_key_is_valid(row):
         return None
     row.last_used_at = utcnow()
     return row

@@ -1,4 +1,4 @@
-"""Sign-in forms: login, forgotten password, reset, change password."""
+"""Sign-in forms: login, forgotten password, reset, change password, sign out everywhere."""
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField
@@ -34,3 +34,7 @@ class ResetPasswordForm(_NewPassword, PortalForm):
 
 class ChangePasswordForm(_NewPassword, PortalForm):
     current_password = PasswordField("Current password", validators=[InputRequired(), Length(max=256)])
+
+
+class SignOutEverywhereForm(PortalForm):
+    """Only the CSRF token: the button ends every other session of the signed-in user."""

@@ -1,12 +1,13 @@
-"""Sign-in services: authenticate, change and reset passwords, end sessions."""
+"""Sign-in services: sign in (every face), change and reset passwords, end sessions."""
 from __future__ import annotations
 
 import logging
 
 from flask import render_template
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from portal.audit import record_event
+from portal.auth import rules
 from portal.auth.tokens import TokenInvalid, make_password_reset_token, read_password_reset_token
 from portal.auth.user_service import find_user_by_email
 from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password, verify_password
@@ -22,7 +23,9 @@ INVALID_CREDENTIALS = "Invalid email or password."
 RESET_LINK_EXPIRED = "This password reset link has expired. Ask for a new one."
 RESET_LINK_USED = "This password reset link has already been used. Ask for a new one if you need to."
 RESET_LINK_INVALID = "This password reset link is not valid."
-MAX_PASSWORD_LENGTH = 256
+RESET_LINK_REVOKED = ("This password reset link no longer works: the password was changed or the account was signed "
+                      "out everywhere since it was sent. Ask for a new one if you need to.")
+MAX_PASSWORD_LENGTH = rules.MAX_PASSWORD_LENGTH
 _MODELS = {"admin": AdminUser, "customer": CustomerUser}
 
 
@@ -30,31 +33,79 @@ def actor_for(user) -> Actor:
     return admin_actor(user) if user.kind == "admin" else customer_actor(user)
 
 
-def authenticate(email: str | None, password: str | None):
-    """The enabled user with this e-mail and password, with the sign-in recorded.
+class SignInRefused(Exception):
+    """Sign-in refused. `reason` is CREDENTIALS (unknown login, wrong password, disabled user or
+    customer, input outside the limits) or ADDRESS (right password, admin outside `allowed_ips`)."""
 
-    The password is always checked (against a dummy hash for unknown e-mails) so the time
-    taken does not reveal which e-mails exist.
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+CREDENTIALS = "credentials"
+ADDRESS = "address"
+
+
+def find_user(login: str, kind: str | None = None):
+    """The user whose e-mail is `login` (case-insensitive): admin or customer, or only `kind`; None."""
+    if kind is None:
+        return find_user_by_email(login)
+    model = _MODELS[kind]
+    key = login.strip().lower()
+    return db.session.scalars(select(model).where(func.lower(model.email) == key)).first()
+
+
+def sign_in(login, password, *, address: str | None, kind: str | None = None, face: str):
+    """The one sign-in of every face: the user with this login and password, if the rule lets it in.
+
+    The password is always checked (against a dummy hash for unknown logins and input outside
+    the limits) so the time taken does not reveal which logins exist. Then the user's standing is
+    checked (portal.auth.rules.standing_problem: enabled, customer enabled, admin address). The
+    sign-in is recorded (last_login_at and an audit event naming the face).
+
+    Args:
+        login, password: as the caller sent them (anything; non-strings are refused).
+        address: the client's IP address.
+        kind: "admin" or "customer" to accept only that kind of user (the JSON:API faces);
+            None for either (the HTML login).
+        face: where the sign-in came from ("html", "jsonapi-admin", "jsonapi-customer"), for the audit log.
+
+    Returns:
+        The AdminUser or CustomerUser (flushed).
 
     Raises:
-        ValidationFailed: `Invalid email or password.` for an unknown e-mail, a wrong
-            password or a disabled user alike.
+        SignInRefused: CREDENTIALS for an unknown login, a wrong password, a disabled user or
+            customer, or input outside the limits; ADDRESS when the password is right but an
+            admin's `allowed_ips` refuse `address`.
     """
-    email = (email or "").strip()[:254]
-    user = find_user_by_email(email) if email else None
-    password_ok = verify_password(user.password_hash if user else None, (password or "")[:MAX_PASSWORD_LENGTH])
-    if user is None or not password_ok or not user.enabled:
-        raise ValidationFailed.single(None, INVALID_CREDENTIALS)
+    plausible = rules.plausible_credentials(login, password)
+    user = find_user(login.strip(), kind) if plausible else None
+    password_ok = verify_password(user.password_hash if user else None, password if plausible else "")
+    if user is None or not password_ok:
+        raise SignInRefused(CREDENTIALS)
+    problem = rules.standing_problem(user.kind, user, address)
+    if problem is not None:
+        raise SignInRefused(ADDRESS if problem == rules.ADDRESS_REFUSED else CREDENTIALS)
     user.last_login_at = utcnow()
-    record_event(actor_for(user), f"{user.kind}_user.signed_in", user)
+    record_event(actor_for(user), f"{user.kind}_user.signed_in", user, face=face)
     db.session.flush()
     return user
 
 
 def end_sessions(user) -> None:
-    """Sign the user out on every device: sessions and remember-me cookies carry the old version."""
-    user.session_version += 1
+    """Sign the user out on every device (portal.auth.rules.end_every_session): what signing out does."""
+    rules.end_every_session(user)
     record_event(actor_for(user), f"{user.kind}_user.signed_out", user)
+    db.session.flush()
+
+
+def sign_out_everywhere(user) -> None:
+    """End every session, token, API session cookie and pending password-reset link of the user.
+
+    The caller signs the current browser session in again with the new session version.
+    """
+    rules.end_every_session(user)
+    record_event(actor_for(user), f"{user.kind}_user.signed_out_everywhere", user)
     db.session.flush()
 
 
@@ -81,7 +132,7 @@ def change_password(user, current_password: str | None, new_password: str | None
     if errors:
         raise ValidationFailed(errors)
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    rules.end_every_session(user)
     record_event(actor_for(user), f"{user.kind}_user.password_changed", user)
     db.session.flush()
     return user
@@ -98,7 +149,7 @@ def request_password_reset(email: str | None) -> None:
     from portal.auth.tasks import send_password_reset_job
 
     user = find_user_by_email((email or "").strip()[:254]) if email else None
-    if user is None or not user.enabled:
+    if user is None or _reset_refused(user):
         return
     send_password_reset_job(user.kind, user.id)
 
@@ -109,7 +160,7 @@ def send_password_reset(kind: str, user_id: int) -> bool:
     from portal.urls import public_url
 
     user = db.session.get(_MODELS.get(kind, CustomerUser), user_id)
-    if user is None or not user.enabled:
+    if user is None or _reset_refused(user):
         return False
     link = public_url("auth.password_reset", token=make_password_reset_token(user))
     context = {"user": user, "link": link, "minutes": 60}
@@ -125,12 +176,19 @@ def send_password_reset(kind: str, user_id: int) -> bool:
     return True
 
 
+def _reset_refused(user) -> bool:
+    # The address rule is for signing in; a reset link only sets a password (and signs nobody in).
+    return rules.account_problem(user.kind, user) is not None
+
+
 def check_password_reset_token(token: str):
     """The user a reset token belongs to, if the token can still be used.
 
     Raises:
-        NotFound: tampered or malformed token, or the user no longer exists or is disabled.
-        Gone: the token expired (older than one hour) or was already used.
+        NotFound: tampered or malformed token, or the user no longer exists, or it or its customer
+            is disabled.
+        Gone: the token expired (older than one hour), was already used, or the user's sessions
+            were ended since it was made (password changed, signed out everywhere, disabled).
     """
     try:
         data = read_password_reset_token(token)
@@ -139,18 +197,20 @@ def check_password_reset_token(token: str):
             raise Gone(RESET_LINK_EXPIRED) from None
         raise NotFound(RESET_LINK_INVALID) from None
     user = db.session.get(_MODELS[data["k"]], data["i"])
-    if user is None or not user.enabled:
+    if user is None or _reset_refused(user):
         raise NotFound(RESET_LINK_INVALID)
     if user.password_token_version != data["v"]:
         raise Gone(RESET_LINK_USED)
+    if user.session_version != data["s"]:
+        raise Gone(RESET_LINK_REVOKED)
     return user, data["v"]
 
 
 def reset_password(token: str, new_password: str | None):
     """Set a new password through a reset token; the token then stops working and every session ends.
 
-    One conditional UPDATE takes the token (`password_token_version` still equal to the
-    version it carries), so two simultaneous uses cannot both succeed.
+    One conditional UPDATE takes the token (`password_token_version` and `session_version` still
+    equal to the versions it carries), so two simultaneous uses cannot both succeed.
 
     Raises:
         NotFound / Gone: as check_password_reset_token.
@@ -164,9 +224,11 @@ def reset_password(token: str, new_password: str | None):
     model = type(user)
     taken = db.session.execute(
         update(model)
-        .where(model.id == user.id, model.password_token_version == version)
+        # Neither used meanwhile nor ended by a concurrent sign-out everywhere, password change or disabling.
+        .where(model.id == user.id, model.password_token_version == version,
+               model.session_version == user.session_version)
         .values(password_token_version=version + 1, session_version=model.session_version + 1,
-                password_hash=hash_password(new_password))
+                sessions_ended_at=utcnow(), password_hash=hash_password(new_password))
         .execution_options(synchronize_session=False)
     ).rowcount
     if taken != 1:

@@ -27,11 +27,12 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 
 
 def make_password_reset_token(user, *, invite: bool = False) -> str:
-    """A token naming the user and its current password-token version (so it works once).
+    """A token naming the user, its current password-token version (so it works once) and its
+    session version (so it stops working when the user's sessions are ended: portal.auth.rules).
 
     `invite=True` marks an invitation link, valid for INVITE_MAX_AGE instead of one hour.
     """
-    data = {"k": user.kind, "i": user.id, "v": user.password_token_version}
+    data = {"k": user.kind, "i": user.id, "v": user.password_token_version, "s": user.session_version}
     if invite:
         data["p"] = "invite"
     return _reset_serializer().dumps(data)
@@ -58,5 +59,10 @@ def read_password_reset_token(token: str, max_age: int = PASSWORD_RESET_MAX_AGE)
         raise TokenInvalid("expired")
     if not isinstance(data, dict) or data.get("k") not in ("admin", "customer") \
             or not isinstance(data.get("i"), int) or not isinstance(data.get("v"), int):
+        raise TokenInvalid("invalid")
+    # Links made before they carried the session version count as made at the first one, so they
+    # work only for users whose sessions were never ended since.
+    data.setdefault("s", 1)
+    if not isinstance(data["s"], int) or isinstance(data["s"], bool):
         raise TokenInvalid("invalid")
     return data

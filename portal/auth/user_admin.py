@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit import record_event
 from portal.auth.invites import invite_link, make_password_token, send_invite
+from portal.auth.rules import end_every_session
 from portal.auth.user_service import create_customer_user
 from portal.billing.customers import get_row
 from portal.errors import FieldError, InvalidState, ValidationFailed
@@ -74,8 +75,9 @@ def limit_customer_user(user: CustomerUser, account_ids, *, actor: Actor = SYSTE
     if len(accounts) != len(wanted):
         raise ValidationFailed.single("account", "must belong to the customer")
     user.accounts = accounts
+    user.limited_to_accounts = bool(accounts)
     # What the user may see changed: existing sessions pick it up on the next request anyway,
-    # since scoping reads the accounts from the database.
+    # since scoping reads the limit and the accounts from the database.
     record_event(actor, "customer_user.limited", user, accounts=[a.id for a in accounts])
     db.session.flush()
     return user
@@ -97,7 +99,7 @@ def set_user_enabled(user, enabled: bool, *, actor: Actor = SYSTEM):
             raise InvalidState("You can't disable yourself.")
         if is_admin and user.level == 5:
             _keep_one_top_admin(user)
-        user.session_version += 1
+        end_every_session(user)
     user.enabled = bool(enabled)
     record_event(actor, f"{user.kind}_user.{'enabled' if enabled else 'disabled'}", user)
     db.session.flush()

@@ -5,6 +5,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from portal.audit import record_event
+from portal.auth.rules import end_every_session
 from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password
 from portal.errors import FieldError, NotFound, ValidationFailed
 from portal.extensions import db
@@ -77,6 +78,7 @@ def create_customer_user(*, email: str, password: str | None, customer_id: int |
     if errors:
         raise ValidationFailed(errors)
     user = CustomerUser(email=email, name=name, customer=customer, accounts=accounts,
+                        limited_to_accounts=bool(accounts),
                         password_hash=hash_password(password) if password else None)
     db.session.add(user)
     db.session.flush()
@@ -92,7 +94,7 @@ def disable_user(email: str, *, actor: Actor = SYSTEM) -> None:
         raise NotFound(f"No user with e-mail {email}")
     require(actor, "admin_user.write" if user.kind == "admin" else "customer_user.write")
     user.enabled = False
-    user.session_version += 1
+    end_every_session(user)
     record_event(actor, f"{user.kind}_user.disabled", user)
     db.session.flush()
 
@@ -103,7 +105,8 @@ def list_users() -> list[str]:
         lines.append(f"admin    {user.id:>5}  {user.email:<40} level {user.level}  "
                      f"{'enabled' if user.enabled else 'disabled'}")
     for user in db.session.scalars(select(CustomerUser).order_by(CustomerUser.id)):
-        limit = ",".join(str(a.id) for a in user.accounts) or "all accounts"
+        limit = (",".join(str(a.id) for a in user.accounts) or "no account left") if user.limited_to_accounts \
+            else "all accounts"
         lines.append(f"customer {user.id:>5}  {user.email:<40} customer {user.customer_id} ({limit})  "
                      f"{'enabled' if user.enabled else 'disabled'}")
     return lines

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_login import LoginManager
+from sqlalchemy.orm import joinedload
 
+from portal.auth import rules
 from portal.extensions import db
 from portal.models import AdminUser, CustomerUser
 
@@ -41,16 +43,25 @@ def _dummy_verify(password: str) -> None:
 
 
 def load_user_from_id(user_id: str):
-    """Session id format `<kind>:<id>:<session_version>`; a bumped version signs the session out."""
+    """The user of a session or remember-me cookie, if the sign-in rule still lets it in; else None.
+
+    The id is `<kind>:<id>:<session_version>` (get_id). Every request checks it with
+    portal.auth.rules.session_is_valid: the session version (moved on when the user's sessions are
+    ended), the user and its customer enabled, an admin's `allowed_ips` against this request's address.
+    """
     try:
         kind, pk, version = user_id.split(":")
-        model = {"admin": AdminUser, "customer": CustomerUser}[kind]
-        user = db.session.get(model, int(pk))
-    except (ValueError, KeyError):
+        if kind == "admin":
+            user = db.session.get(AdminUser, int(pk))
+        elif kind == "customer":
+            # The customer comes in the same statement: the rule needs its `enabled` on every request.
+            user = db.session.get(CustomerUser, int(pk), options=[joinedload(CustomerUser.customer)])
+        else:
+            return None
+    except (ValueError, OverflowError):
         return None
-    if user is None or not user.enabled or str(user.session_version) != version:
-        return None
-    return user
+    address = request.remote_addr if has_request_context() else None
+    return user if rules.session_is_valid(kind, user, address, version) else None
 
 
 def configure_login(app: Flask, login_manager: LoginManager) -> None:

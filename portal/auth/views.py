@@ -9,9 +9,10 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_limiter.util import get_remote_address
 
-from portal.auth import service
+from portal.auth import rules, service
 from portal.auth.users import MIN_PASSWORD_LENGTH
-from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
+from portal.auth.forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm,
+                               SignOutEverywhereForm)
 from portal.error_handlers import wants_json
 from portal.errors import Gone, NotFound, ValidationFailed
 from portal.extensions import db, limiter
@@ -23,7 +24,8 @@ def _ip_and_email() -> str:
     return f"{get_remote_address()}|{(request.form.get('email') or '').strip().lower()[:254]}"
 
 
-def _limit(name: str, default: str):
+def _limit(setting: tuple[str, str]):
+    name, default = setting
     return lambda: current_app.config.get(name, default)
 
 
@@ -32,9 +34,10 @@ def _failed_login(response) -> bool:
     return response.status_code != 302
 
 
-_per_ip = limiter.limit(_limit("LOGIN_RATE_LIMIT_PER_IP", "20 per minute"), methods=["POST"],
+# The numbers are the sign-in rule's (portal.auth.rules), shared with the JSON:API sign-ins.
+_per_ip = limiter.limit(_limit(rules.PER_ADDRESS_LIMIT), methods=["POST"],
                         key_func=get_remote_address, scope="auth-ip")
-_per_email = limiter.limit(_limit("LOGIN_RATE_LIMIT_PER_EMAIL", "5 per minute"), methods=["POST"],
+_per_email = limiter.limit(_limit(rules.PER_LOGIN_LIMIT), methods=["POST"],
                            key_func=_ip_and_email, deduct_when=_failed_login, scope="auth-email")
 
 
@@ -67,10 +70,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = service.authenticate(form.email.data, form.password.data)
-        except ValidationFailed as exc:
+            user = service.sign_in(form.email.data, form.password.data, address=request.remote_addr, face="html")
+        except service.SignInRefused:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            # Every refusal reads the same, so the page tells nothing about the account.
+            form.form_errors.append(service.INVALID_CREDENTIALS)
         else:
             # Nothing from the anonymous session carries over into the signed-in one.
             session.clear()
@@ -93,8 +97,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @_per_ip
-@limiter.limit(_limit("LOGIN_RATE_LIMIT_PER_EMAIL", "5 per minute"), methods=["POST"],
-               key_func=_ip_and_email, scope="forgot-email")
+@limiter.limit(_limit(rules.PER_LOGIN_LIMIT), methods=["POST"], key_func=_ip_and_email, scope="forgot-email")
 def password_forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -145,12 +148,34 @@ def profile_password():
                 target.errors = [*target.errors, error.message]
         else:
             db.session.commit()
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-            # This device stays signed in under the new session version; the others are out.
-            login_user(user, remember=remembered)
+            _stay_signed_in(user)
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.profile_password"))
-    return render_template("auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
+    return render_template("auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH,
+                           sign_out_form=SignOutEverywhereForm())
+
+
+@bp.post("/profile/sign-out-everywhere")
+@login_required
+def profile_sign_out_everywhere():
+    """End every other session, token, API session cookie and reset link; this browser stays signed in."""
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("auth.profile_password"))
+    user = current_user._get_current_object()
+    service.sign_out_everywhere(user)
+    db.session.commit()
+    _stay_signed_in(user)
+    flash("Every other session has been signed out: other browsers, API tokens and unused password reset links.",
+          "success")
+    return redirect(url_for("auth.profile_password"))
+
+
+def _stay_signed_in(user) -> None:
+    # This browser signs in again under the user's new session version; every other session is out.
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)
 
 
 @bp.app_errorhandler(429)

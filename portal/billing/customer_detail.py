@@ -62,7 +62,7 @@ def get_invoice_for_customer(scope, invoice_uuid) -> Invoice:
     Raises:
         NotFound: unknown, malformed, another customer's, an account the user may not see, or not approved.
     """
-    return get_customer_invoice(scope.customer_id, list(scope.limited_to) or None, invoice_uuid=invoice_uuid)
+    return get_customer_invoice(scope.customer_id, scope.limited_to, invoice_uuid=invoice_uuid)
 
 
 def _traffic(model, invoice: Invoice, with_prefix: bool) -> list[TrafficRow]:

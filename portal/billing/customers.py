@@ -13,6 +13,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record_event
+from portal.auth.rules import end_customer_sessions
 from portal.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, ApiKey, Cdr, Contact, Customer, CustomerUser, Invoice, Organization, Service, \
@@ -179,6 +180,8 @@ def create_customer(*, actor: Actor = SYSTEM, organization_id: int | None = None
 def update_customer(customer: Customer, *, actor: Actor = SYSTEM, **fields) -> Customer:
     """Change any of the fields `create_customer` takes (plus `enabled`); absent fields stay as they are.
 
+    Disabling the customer ends every session, token and reset link of its users (portal.auth.rules).
+
     Raises ValidationFailed (same rules as create) and PermissionDenied (below level 4).
     """
     require(actor, "customer.write")
@@ -192,6 +195,9 @@ def update_customer(customer: Customer, *, actor: Actor = SYSTEM, **fields) -> C
     for key, value in changed.items():
         setattr(customer, key, value)
     db.session.flush()
+    if changed.get("enabled") is False:
+        # Its users' sessions, tokens and reset links end for good: enabling it again revives none.
+        end_customer_sessions(customer.id)
     if changed:
         record_event(actor, "customer.updated", customer, fields=sorted(changed))
     return customer

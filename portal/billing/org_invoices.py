@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuid_mod
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import with_expression
 
 from portal.billing.dates import local_date
 from portal.billing.scoping import customer_invoices
 from portal.database import utcnow
+from portal.documents.service import stored_pdf_exists
 from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, Customer, Invoice, Organization
@@ -17,6 +20,10 @@ from portal.permissions import SYSTEM, Actor, require
 
 DEFAULT_WINDOW = relativedelta(months=12)
 MAX_WINDOW = relativedelta(years=5)
+# Dates the window may use: far enough either side of any invoice, and the window arithmetic
+# (twelve months back, five years on) never leaves the calendar.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -33,13 +40,19 @@ def account_invoices(org_slug: str, account_id, *, start: dt.date | None = None,
 
     Defaults: `end` is today in the account's time zone, `start` twelve months before `end`.
     A customer actor reaches only its own customer's accounts; anything else is NotFound.
+    A read and nothing else: each invoice comes with `has_stored_pdf` (from the same query);
+    nothing is rendered, minted or recorded.
 
     Raises:
         NotFound: unknown organization, account not in it, or not visible to the actor.
-        ValidationFailed: start after end, or a window longer than five years.
+        ValidationFailed: a date outside 1900-01-01..2999-12-31, start after end, or a window
+            longer than five years.
         PermissionDenied: the actor may not read invoices.
     """
     require(actor, "invoice.read")
+    for name, value in (("start_date", start), ("end_date", end)):
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValidationFailed.single(name, f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
     account = _find_account(org_slug, account_id, actor)
     end = end or local_date(now or utcnow(), account.timezone)
     start = start or end - DEFAULT_WINDOW
@@ -47,13 +60,39 @@ def account_invoices(org_slug: str, account_id, *, start: dt.date | None = None,
         raise ValidationFailed.single("start_date", "must be on or before end_date")
     if start + MAX_WINDOW < end:
         raise ValidationFailed.single("start_date", "the window may span at most five years")
+    stmt = _visible_invoices(actor, account).options(with_expression(Invoice.has_stored_pdf, stored_pdf_exists()))
+    stmt = stmt.where(Invoice.invoice_date >= start, Invoice.invoice_date <= end)
+    invoices = list(db.session.scalars(stmt.order_by(Invoice.invoice_date.desc(), Invoice.id.desc())))
+    return AccountInvoices(account, start, end, invoices)
+
+
+def account_invoice(org_slug: str, account_id, invoice_uuid, *, actor: Actor = SYSTEM) -> Invoice:
+    """One invoice the account's list can show (raised, visible to the actor), by UUID.
+
+    Raises:
+        NotFound: unknown organization, account or invoice, a malformed UUID, an invoice of
+            another account, not raised yet, or not visible to the actor.
+        PermissionDenied: the actor may not read invoices.
+    """
+    require(actor, "invoice.read")
+    account = _find_account(org_slug, account_id, actor)
+    try:
+        key = uuid_mod.UUID(str(invoice_uuid))
+    except ValueError:
+        key = None
+    invoice = db.session.scalars(_visible_invoices(actor, account).where(Invoice.uuid == key)).first() \
+        if key is not None else None
+    if invoice is None:
+        raise NotFound(f"Invoice {invoice_uuid} of account {account.id} could not be found.")
+    return invoice
+
+
+def _visible_invoices(actor: Actor, account: Account) -> Select:
     if actor.kind == "customer":
         stmt = customer_invoices(actor.customer_id)
     else:
         stmt = select(Invoice).where(Invoice.state == "Approved")
-    stmt = stmt.where(Invoice.account_id == account.id, Invoice.invoice_date >= start, Invoice.invoice_date <= end)
-    invoices = list(db.session.scalars(stmt.order_by(Invoice.invoice_date.desc(), Invoice.id.desc())))
-    return AccountInvoices(account, start, end, invoices)
+    return stmt.where(Invoice.account_id == account.id)
 
 
 def _find_account(org_slug: str, account_id, actor: Actor) -> Account:

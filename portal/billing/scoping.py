@@ -10,42 +10,53 @@ from portal.extensions import db
 from portal.models import Account, Invoice, customer_user_accounts
 
 
-def allowed_account_ids(customer_id: int, limited_to: list[int] | None) -> Select:
-    """Ids of the customer's accounts the caller may see (`limited_to` empty/None: all of them)."""
+def allowed_account_ids(customer_id: int, limited_to: list[int] | tuple[int, ...] | None) -> Select:
+    """Ids of the customer's accounts the caller may see.
+
+    `limited_to` None: every account of the customer. A list: only those of them; an empty list
+    (a limited user whose allowed accounts were all deleted) matches none. Failing closed is the
+    point: no "empty means everything".
+    """
     stmt = select(Account.id).where(Account.customer_id == customer_id)
-    if limited_to:
-        stmt = stmt.where(Account.id.in_(limited_to))
+    if limited_to is not None:
+        stmt = stmt.where(Account.id.in_(list(limited_to)))
     return stmt
 
 
-def customer_accounts(customer_id: int, limited_to: list[int] | None = None) -> list[Account]:
+def customer_accounts(customer_id: int, limited_to: list[int] | tuple[int, ...] | None = None) -> list[Account]:
+    """The accounts the caller may see, in id order (`limited_to` as in allowed_account_ids)."""
     stmt = select(Account).where(Account.id.in_(allowed_account_ids(customer_id, limited_to))).order_by(Account.id)
     return list(db.session.scalars(stmt))
 
 
-def customer_invoices(customer_id: int, limited_to: list[int] | None = None) -> Select:
+def customer_invoices(customer_id: int, limited_to: list[int] | tuple[int, ...] | None = None) -> Select:
     """The one query every customer-facing invoice read starts from.
 
     Every invoice belongs to its account's customer (the invoice services copy the account's
     customer id and accounts never change customers), so the customer id alone selects the
     invoices of all its accounts; the account condition is added only for users limited to some
-    of them. An `account_id IN (accounts of the customer)` subquery there made PostgreSQL plan for
-    the average account and sort every invoice of a large customer's accounts (7 ms instead of
-    0.1 ms for 25 rows at 100k invoices, bench/README.md "Pages").
+    of them (`limited_to` not None; an empty list matches nothing). An `account_id IN (accounts
+    of the customer)` subquery there made PostgreSQL plan for the average account and sort every
+    invoice of a large customer's accounts (7 ms instead of 0.1 ms for 25 rows at 100k invoices,
+    bench/README.md "Pages").
     """
     conditions = [Invoice.customer_id == customer_id, Invoice.state == "Approved"]
-    if limited_to:
+    if limited_to is not None:
         conditions.append(Invoice.account_id.in_(allowed_account_ids(customer_id, limited_to)))
     return select(Invoice).where(*conditions)
 
 
-def scope_for_user(user) -> tuple[int, list[int]]:
-    """(customer id, allowed account ids or []) of a customer user (any object with id and customer_id)."""
+def scope_for_user(user) -> tuple[int, list[int] | None]:
+    """(customer id, the account ids the user is limited to, or None for every account) of a customer
+    user: any object with `id`, `customer_id` and `limited_to_accounts` (a CustomerUser or the
+    JSON:API guard's row). A limited user whose accounts are all gone gets [] and sees nothing."""
+    if not user.limited_to_accounts:
+        return user.customer_id, None
     return user.customer_id, limited_account_ids(user.id)
 
 
 def limited_account_ids(user_id: int) -> list[int]:
-    """The accounts a customer user is limited to, in id order ([]: every account of its customer)."""
+    """The accounts a limited customer user may see, in id order (only meaningful when the user is limited)."""
     link = customer_user_accounts.c
     return list(db.session.scalars(select(link.account_id).where(link.user_id == user_id).order_by(link.account_id)))
 

@@ -22,8 +22,13 @@ class _Person:
     name: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change, disable or "sign out everywhere": old sessions stop working.
+    # Bumped whenever the user's sessions are ended (sign-out, password change or reset, "sign out
+    # everywhere", disabling the user or its customer): sessions, remember-me cookies, customer API
+    # session cookies and password-reset links carry it and stop working once it moves on.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # When the sessions were last ended: JSON:API tokens (which carry no version, only `exp`)
+    # issued before it are refused (portal.auth.rules).
+    sessions_ended_at: Mapped[dt.datetime | None]
     # A used password-reset or invite token is recorded so that it works once only.
     password_token_version: Mapped[int] = mapped_column(Integer, default=0)
     locale: Mapped[str] = mapped_column(String(16), default="en")
@@ -48,7 +53,7 @@ class AdminUser(_Person, db.Model):
     kind = "admin"
     id: Mapped[int] = mapped_column(primary_key=True)
     level: Mapped[int] = mapped_column(Integer, default=1)
-    # Comma-separated networks allowed to use the admin API (empty: any).
+    # Comma-separated networks the admin may sign in and work from, in every face (empty: any).
     allowed_ips: Mapped[str | None] = mapped_column(String(500))
 
     def __repr__(self) -> str:
@@ -62,9 +67,17 @@ class CustomerUser(_Person, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
 
+    # True: the user sees only `accounts` (none at all once they are all deleted); False: every
+    # account of the customer. Stored, not inferred from an empty link table, so that deleting a
+    # limited user's last account never widens what the user sees.
+    limited_to_accounts: Mapped[bool] = mapped_column(Boolean, default=False)
+
     customer = relationship("Customer")
-    # Empty means every account of the customer.
     accounts = relationship("Account", secondary=customer_user_accounts, order_by="Account.id")
+
+    @property
+    def customer_enabled(self) -> bool:
+        return bool(self.customer is not None and self.customer.enabled)
 
     def __repr__(self) -> str:
         return f"<CustomerUser {self.email}>"

@@ -19,7 +19,7 @@ def test_customer_signs_in_with_the_form_and_signs_out(app, page, live_server, b
     assert "/login" not in page.url
     page.goto(f"{live_server.url}/profile/password")
     assert page.get_by_role("heading", name="Change password").is_visible()
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()  # not "Sign out everywhere"
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/login")
     page.goto(f"{live_server.url}/profile/password")

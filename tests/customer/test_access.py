@@ -1,8 +1,13 @@
 """Who reaches the customer portal, and which invoices exist for whom (everything else is a 404)."""
 
+import hashlib
+import re
+
 import pytest
 
+from portal.billing.accounts import delete_account
 from portal.extensions import db
+from portal.models import DownloadLink, InvoiceDocument
 from tests.customer.conftest import approved_invoice, month
 from tests.factories import AccountFactory, AdminUserFactory, CustomerUserFactory, InvoiceFactory
 
@@ -77,6 +82,35 @@ def test_user_limited_to_one_account_never_sees_the_others(client, login, custom
     assert theirs.invoice_number not in client.get("/portal/invoices.csv").get_data(as_text=True)
     response = client.get(f"/portal/invoices?account={other.id}")
     assert "Choose one of your accounts." in response.get_data(as_text=True)
+
+
+def test_a_limited_user_whose_last_allowed_account_is_deleted_sees_nothing(client, login, customer, account):
+    """The allowed-accounts link rows cascade away with the account; the user stays limited (to nothing)."""
+    kept = AccountFactory(customer=customer, name="Acme wholesale")
+    theirs = approved_invoice(kept, month(-1))
+    data = b"%PDF-1.4 stored"
+    db.session.add(InvoiceDocument(invoice_id=theirs.id, kind="pdf", filename="x.pdf", data=data, size=len(data),
+                                   sha256=hashlib.sha256(data).hexdigest()))
+    limited = CustomerUserFactory(customer=customer, accounts=[account])
+    db.session.commit()
+    delete_account(account)
+    db.session.commit()
+    db.session.expire_all()
+    assert limited.limited_to_accounts and limited.accounts == []
+    login(limited)
+    for url in PAGES:
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert theirs.invoice_number not in body and "Acme wholesale" not in body, url
+    assert client.get(f"/portal/invoices?account={kept.id}").status_code == 200
+    assert "Choose one of your accounts." in client.get(f"/portal/invoices?account={kept.id}").get_data(as_text=True)
+    assert client.get(f"/portal/invoices/{theirs.uuid}").status_code == 404
+    assert client.get(f"/portal/invoices/{theirs.uuid}/cdrs.csv").status_code == 404
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/portal/").get_data(as_text=True)).group(1)
+    download = client.post(f"/portal/invoices/{theirs.uuid}/pdf", data={"csrf_token": token})
+    assert download.status_code == 404 and b"%PDF" not in download.data
+    assert db.session.query(DownloadLink).count() == 0  # no link minted for it either
 
 
 def test_the_whole_dashboard_and_list_show_only_the_own_customer(signed_in, account):

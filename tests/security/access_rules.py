@@ -30,6 +30,7 @@ RULES: dict[str, Rule] = {
     "auth.password_reset": Rule("public", {"token": "=not-a-token"}),
     "auth.logout": Rule("signed_in"),
     "auth.profile_password": Rule("signed_in"),
+    "auth.profile_sign_out_everywhere": Rule("signed_in"),
     "download.landing": Rule("download", {"token": "token"}),
     "download.download": Rule("download", {"token": "token"}),
     # Customer portal.
@@ -113,6 +114,8 @@ RULES: dict[str, Rule] = {
     "backend_v1.invoice_update": Rule("keys", {"invoice_id": "pending.id"}),
     "backend_v1.invoice_delete": Rule("keys", {"invoice_id": "new.id"}),
     "orgs_v2.account_invoices_list": Rule("keys", {"orgId": "=telco", "accountId": "account.id"}),
+    "orgs_v2.account_invoice_pdf": Rule("keys", {"orgId": "=telco", "accountId": "account.id",
+                                                 "invoiceId": "invoice.uuid"}),
     # JSON:API, customer side (customer JWT).
     "jsonapi_customer.auth_login": Rule("api_auth"),
     "jsonapi_customer.auth_logout": Rule("api_auth"),  # open: it only expires the caller's own cookie

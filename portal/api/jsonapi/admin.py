@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 
-from portal.api.jsonapi.auth import (ADMIN_AUDIENCE, BadToken, admin_from_token, authenticate_admin, client_ip,
-                                     ip_allowed, issue_token, token_from_header)
+from portal.api.jsonapi.auth import (ADMIN_AUDIENCE, BadToken, admin_from_token, client_ip, issue_token,
+                                     sign_in_rate_limits, token_from_header)
 from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, bad_request, check_accept,
                                             check_content_type, read_json_body)
 from portal.api.jsonapi.document import Context
 from portal.api.jsonapi.errors import register_error_handlers
 from portal.api.jsonapi.handlers import add_read_routes
 from portal.api.jsonapi.resources import REGISTRY
-from portal.extensions import limiter
+from portal.auth.service import ADDRESS, SignInRefused, sign_in
+from portal.extensions import db
 
 ROOT_PATH = "/api/rest/admin"
 bp = Blueprint("jsonapi_admin", __name__, url_prefix=ROOT_PATH)
@@ -24,10 +25,6 @@ BINARY_ENDPOINTS = {"jsonapi_admin.invoices_pdf"}
 READ_ONLY = ("accounts", "contractors", "countries", "networks", "services", "invoice-originated-destinations",
              "invoice-originated-networks", "invoice-terminated-destinations", "invoice-terminated-networks",
              "invoice-service-data")
-
-
-def auth_rate_limit() -> str:
-    return current_app.config.get("JSONAPI_AUTH_RATE_LIMIT", "10/minute")
 
 
 def context() -> Context:
@@ -67,16 +64,19 @@ def token_response(token: str) -> Response:
 
 
 @bp.post("/auth")
-@limiter.limit(auth_rate_limit)
+@sign_in_rate_limits("username")
 def auth():
     """`{"auth": {"username", "password"}}` → 201 `{"jwt": …}`; 401 for bad credentials or a refused IP."""
     username, password = read_credentials(read_json_body(), "username", "password")
-    user = authenticate_admin(username, password)
-    if user is None:
-        raise authentication_failed()
-    if not ip_allowed(user.allowed_ips, client_ip()):
-        raise authentication_failed("Your IP address is not allowed.")
-    return token_response(issue_token(user.id, ADMIN_AUDIENCE))
+    try:
+        user = sign_in(username, password, address=client_ip(), kind="admin", face="jsonapi-admin")
+    except SignInRefused as exc:
+        db.session.rollback()
+        raise authentication_failed("Your IP address is not allowed." if exc.reason == ADDRESS
+                                    else "Incorrect login or password.") from None
+    token = issue_token(user.id, ADMIN_AUDIENCE, sessions_ended_at=user.sessions_ended_at)
+    db.session.commit()
+    return token_response(token)
 
 
 def register_routes() -> None:

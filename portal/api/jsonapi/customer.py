@@ -3,18 +3,22 @@
 Every read starts from portal.billing.scoping (approved invoices of the customer's allowed
 accounts); anything outside is a 404. Cookie mode and CSRF: the cookie is HttpOnly and
 SameSite=Strict, the only unsafe routes are POST/DELETE /auth, and POST /auth requires a JSON
-content type, which an HTML form cannot send.
+content type, which an HTML form cannot send. The cookie is a signed session (user, session
+version, sign-in time), not a token: it ends at an absolute lifetime and on DELETE /auth.
 """
 from __future__ import annotations
 
 import re
 
+import time
+
 from flask import Blueprint, Response, current_app, g, request
 
-from portal.api.jsonapi.admin import auth_rate_limit, authentication_failed, read_credentials, token_response
+from portal.api.jsonapi.admin import authentication_failed, read_credentials, token_response
 from portal.api.jsonapi.admin_invoices import pdf_response
-from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, CUSTOMER_COOKIE, BadToken, authenticate_customer,
-                                     customer_from_token, issue_token, lifetime_seconds, token_from_header)
+from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, CUSTOMER_COOKIE, BadToken, client_ip, customer_from_cookie,
+                                     customer_from_token, issue_session_cookie, issue_token, lifetime_seconds,
+                                     session_ends_at, sign_in_rate_limits, token_from_header)
 from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, check_accept,
                                             check_content_type, empty_response, read_json_body)
 from portal.api.jsonapi.document import Context
@@ -23,8 +27,10 @@ from portal.api.jsonapi.handlers import add_read_routes, check_params
 from portal.api.jsonapi.resources import REGISTRY
 from portal.billing.dates import local_date
 from portal.billing.scoping import get_customer_invoice, scope_for_user
+from portal.auth.service import SignInRefused, end_sessions, sign_in
 from portal.documents.service import stored_pdf_bytes
-from portal.extensions import limiter
+from portal.extensions import db
+from portal.models import CustomerUser
 
 ROOT_PATH = "/api/rest/customer/v1"
 bp = Blueprint("jsonapi_customer", __name__, url_prefix=ROOT_PATH)
@@ -49,9 +55,11 @@ def _guard():
             check_content_type(accepted=JSON_TYPES)
         return
     header_token = token_from_header()
-    token = header_token if header_token is not None else request.cookies.get(CUSTOMER_COOKIE)
     try:
-        g.jsonapi_customer = customer_from_token(token)
+        if header_token is not None:
+            g.jsonapi_customer = customer_from_token(header_token)
+        else:
+            g.jsonapi_customer, g.jsonapi_session_started = customer_from_cookie(request.cookies.get(CUSTOMER_COOKIE))
     except BadToken:
         raise EmptyUnauthorized() from None
     g.jsonapi_cookie_auth = header_token is None
@@ -60,43 +68,62 @@ def _guard():
     check_content_type()
 
 
-def _set_cookie(response: Response, value: str, *, expire: bool = False) -> None:
+def _set_cookie(response: Response, value: str, *, max_age: int = 0) -> None:
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
-    lifetime = lifetime_seconds()
     response.set_cookie(CUSTOMER_COOKIE, value, path=ROOT_PATH, httponly=True, samesite="Strict", secure=secure,
-                        max_age=0 if expire else lifetime, expires=0 if expire else None)
+                        max_age=max_age, expires=None if max_age else 0)
+
+
+def _set_session_cookie(response: Response, user_id: int, session_version: int, started: int) -> None:
+    # The browser keeps it for the idle lifetime, never past the session's absolute end.
+    left = max(0, session_ends_at(started) - int(time.time()))
+    idle = lifetime_seconds()
+    _set_cookie(response, issue_session_cookie(user_id, session_version, started),
+                max_age=min(idle, left) if idle else left)
 
 
 @bp.after_request
 def _refresh_cookie(response: Response) -> Response:
-    """Cookie-authenticated responses carry a fresh token, so an active session does not expire."""
-    if g.get("jsonapi_cookie_auth") and g.get("jsonapi_customer") is not None:
-        _set_cookie(response, issue_token(g.jsonapi_customer.id, CUSTOMER_AUDIENCE))
+    """Cookie-authenticated responses renew the cookie's idle time; its absolute end stays where the sign-in put it."""
+    user = g.get("jsonapi_customer")
+    if g.get("jsonapi_cookie_auth") and user is not None:
+        _set_session_cookie(response, user.id, user.session_version, g.jsonapi_session_started)
     return response
 
 
 @bp.post("/auth", endpoint="auth_login")
-@limiter.limit(auth_rate_limit)
+@sign_in_rate_limits("login")
 def auth_login():
-    """`{"auth": {"login", "password", "cookie_auth"?}}` → 201 `{"jwt"}`, or 201 and an HttpOnly cookie."""
+    """`{"auth": {"login", "password", "cookie_auth"?}}` → 201 `{"jwt"}`, or 201 and an HttpOnly session cookie."""
     body = read_json_body()
     login, password, cookie_auth = read_credentials(body, "login", "password", "cookie_auth")
-    user = authenticate_customer(login, password)
-    if user is None:
-        raise authentication_failed()
-    token = issue_token(user.id, CUSTOMER_AUDIENCE)
+    try:
+        user = sign_in(login, password, address=client_ip(), kind="customer", face="jsonapi-customer")
+    except SignInRefused:
+        db.session.rollback()
+        raise authentication_failed() from None
     if cookie_auth is True:
         response = empty_response(201, {"Cache-Control": "no-store"})
-        _set_cookie(response, token)
-        return response
-    return token_response(token)
+        _set_session_cookie(response, user.id, user.session_version, int(time.time()))
+    else:
+        response = token_response(issue_token(user.id, CUSTOMER_AUDIENCE, sessions_ended_at=user.sessions_ended_at))
+    db.session.commit()
+    return response
 
 
 @bp.delete("/auth", endpoint="auth_logout")
 def auth_logout():
-    """204 and the session cookie overwritten and expired."""
+    """204 and the session cookie overwritten and expired; a valid session cookie also signs its user out
+    on every device, as POST /logout does (portal.auth.service.end_sessions), so a copy of the cookie dies too."""
+    try:
+        row, _started = customer_from_cookie(request.cookies.get(CUSTOMER_COOKIE))
+    except BadToken:
+        pass
+    else:
+        end_sessions(db.session.get(CustomerUser, row.id))
+        db.session.commit()
     response = empty_response(204)
-    _set_cookie(response, "logout", expire=True)
+    _set_cookie(response, "logout")
     return response
 
 

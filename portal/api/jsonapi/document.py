@@ -19,7 +19,7 @@ class Context:
     root: str
     api: str  # "admin" | "customer"
     customer_id: int | None = None
-    account_ids: list[int] = field(default_factory=list)
+    account_ids: list[int] | None = None  # a limited customer user's accounts (None: every account)
     extras: dict = field(default_factory=dict)
     fields: dict = field(default_factory=dict)  # sparse fieldsets: type -> names to show
 

@@ -99,7 +99,8 @@ def _stamp_page_query(resource: Resource, ctx: Context, args, where: tuple) -> P
     if cache is None or where or len(request.query_string) > KEPT_QUERY_STRING:
         return build()
     # Everything the statements depend on: the resource, the caller's scope and the arguments.
-    key = (resource.key, ctx.api, ctx.customer_id, tuple(ctx.account_ids), tuple(args.items(multi=True)))
+    limit = None if ctx.account_ids is None else tuple(ctx.account_ids)
+    key = (resource.key, ctx.api, ctx.customer_id, limit, tuple(args.items(multi=True)))
     lock, queries = cache
     with lock:
         query = queries.get(key)

@@ -262,12 +262,14 @@ def _auth_path(tag: str, request_schema: str, operation: str, *, logout: bool = 
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(request_schema)},
                                                           MEDIA_TYPE: {"schema": _ref(request_schema)}}},
             "responses": {"201": token if not logout else {
-                "description": "Token issued (or, with cookie_auth, set as an HttpOnly cookie and the body is empty)",
+                "description": "Token issued (or, with cookie_auth, an HttpOnly session cookie is set "
+                               "and the body is empty)",
                 "content": {"application/json": {"schema": _ref("Token")}}},
                 **_errors(400, 401, 415, 429, empty_401=False)}}
     item = {"post": post}
     if logout:
-        item["delete"] = {"summary": "Log out (clears the session cookie)", "tags": [tag], "security": [],
+        item["delete"] = {"summary": "Log out (clears the session cookie and ends the session on the server)",
+                          "tags": [tag], "security": [],
                           "operationId": operation + "_logout", "responses": {"204": {"description": "Logged out"}}}
     return item
 

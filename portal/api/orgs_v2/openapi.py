@@ -29,17 +29,42 @@ PATHS = {
                 {"name": "accountId", "in": "path", "required": True,
                  "schema": {"type": "integer", "format": "int64"}, "description": "Account id"},
                 {"name": "start_date", "in": "query", "required": False,
-                 "schema": {"type": "string", "format": "date"}, "description": "yyyy-mm-dd"},
+                 "schema": {"type": "string", "format": "date"}, "description": "yyyy-mm-dd, 1900-01-01 to 2999-12-31"},
                 {"name": "end_date", "in": "query", "required": False,
-                 "schema": {"type": "string", "format": "date"}, "description": "yyyy-mm-dd"},
+                 "schema": {"type": "string", "format": "date"}, "description": "yyyy-mm-dd, 1900-01-01 to 2999-12-31"},
             ],
             "responses": {
                 "200": {"description": "successful operation", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/OrgsInvoiceInfoList"}}}},
-                "400": _error("Bad date, inverted or too long window"),
+                "400": _error("Bad or out-of-range date, inverted or too long window"),
                 "401": _error("Missing, unknown or revoked API key"),
                 "403": _error("The key lacks the read scope"),
                 "404": _error("Unknown organization or account, or not visible to this key"),
+                "405": _error("Method not allowed"),
+            },
+        },
+    },
+    "/v2/orgs/{orgId}/accounts/{accountId}/invoices/{invoiceId}.pdf": {
+        "get": {
+            "tags": [TAG], "operationId": "orgsAccountInvoicePdf", "security": SECURITY,
+            "summary": "The stored PDF of one invoice of the list (its `path`)",
+            "description": "Fetched with the same API key as the list. Nothing is rendered here: an invoice "
+                           "whose PDF is not stored yet answers 404 (its `path` in the list is null).",
+            "parameters": [
+                {"name": "orgId", "in": "path", "required": True, "schema": {"type": "string"},
+                 "description": "Organization slug"},
+                {"name": "accountId", "in": "path", "required": True,
+                 "schema": {"type": "integer", "format": "int64"}, "description": "Account id"},
+                {"name": "invoiceId", "in": "path", "required": True,
+                 "schema": {"type": "string", "format": "uuid"}, "description": "Invoice UUID"},
+            ],
+            "responses": {
+                "200": {"description": "the PDF, as an attachment named after the invoice number",
+                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                "401": _error("Missing, unknown or revoked API key"),
+                "403": _error("The key lacks the read scope"),
+                "404": _error("Unknown organization, account or invoice, not visible to this key, "
+                              "or no PDF stored yet"),
                 "405": _error("Method not allowed"),
             },
         },
@@ -80,8 +105,9 @@ COMPONENTS = {
                 "pay_date": {**MOMENT_OR_NULL, "description": "Due date (start of that day in the account's zone)"},
                 "number": {"type": "string"},
                 "path": {"type": ["string", "null"],
-                         "description": "Signed download path of the PDF (24 h, one use); null when the "
-                                        "key's level may not mint download links"},
+                         "description": "Path of the invoice's PDF (`/v2/orgs/{orgId}/accounts/{accountId}/"
+                                        "invoices/{invoiceId}.pdf`), fetched with the same API key; the same "
+                                        "on every call; null while no PDF is stored yet"},
                 "status": {"type": "object", "required": ["id", "value"], "properties": {
                     "id": {"type": "integer", "enum": [i for i, _ in STATUSES.values()]},
                     "value": {"type": "string", "enum": [v for _, v in STATUSES.values()]}}},

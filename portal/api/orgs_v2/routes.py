@@ -1,25 +1,24 @@
-"""`GET /v2/orgs/{orgId}/accounts/{accountId}/invoices`: the InvoiceInfoList of an account."""
+"""`GET /v2/orgs/{orgId}/accounts/{accountId}/invoices`: the InvoiceInfoList of an account, and the PDF its
+`path` names (`…/invoices/{uuid}.pdf`), fetched with the same API key."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request, url_for
 
 from portal.api.orgs_v2 import bp, error_message
 from portal.billing.dates import local_date, local_midnight
 from portal.billing.money import round_currency
-from portal.billing.org_invoices import account_invoices
+from portal.billing.org_invoices import account_invoice, account_invoices
 from portal.database import utcnow
-from portal.delivery.links import download_url, mint_download_link
-from portal.errors import InvalidState, PermissionDenied
+from portal.documents.service import pdf_filename, stored_pdf_bytes
 from portal.extensions import db
 from portal.models import Invoice
 
 # Payment status of an invoice (Invoice.status_on) -> InvoiceInfoDetail.status {id, value}.
 STATUSES = {"unpaid": (1, "UNPAID"), "paid": (2, "PAID"), "overdue": (3, "OVERDUE"),
             "partially paid": (4, "PARTIALLY_PAID")}
-LINK_LIFETIME = dt.timedelta(hours=24)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -51,21 +50,19 @@ def _day_start(value: dt.date | None, tz: str) -> str | None:
     return _moment(local_midnight(value, tz)) if value else None
 
 
-def _path(invoice: Invoice) -> str | None:
-    """A signed download path for the PDF, minted for this caller.
+def _path(invoice: Invoice, org_slug: str) -> str | None:
+    """Where the caller fetches the stored PDF with its own API key; None while none is stored.
 
-    None when no link can be made: the key's level may not mint links, or the PDF cannot be
-    rendered (the reason is recorded on the invoice); one such invoice must not fail the list.
+    A stable path, the same on every call: listing mints, renders and records nothing. PDFs are
+    rendered at approval or by the background renderer (`documents render-missing`), never here.
     """
-    try:
-        _link, token = mint_download_link(invoice, actor=g.api_caller.actor, expires_in=LINK_LIFETIME,
-                                          max_uses=1, purpose="api")
-    except (PermissionDenied, InvalidState):
+    if not invoice.has_stored_pdf:
         return None
-    return download_url(token, external=False)
+    return url_for("orgs_v2.account_invoice_pdf", orgId=org_slug, accountId=invoice.account_id,
+                   invoiceId=str(invoice.uuid))
 
 
-def invoice_info(invoice: Invoice) -> dict:
+def invoice_info(invoice: Invoice, org_slug: str) -> dict:
     tz = invoice.account.timezone
     today = local_date(utcnow(), tz)
     status_id, status_value = STATUSES.get(invoice.status_on(today), STATUSES["unpaid"])
@@ -77,7 +74,7 @@ def invoice_info(invoice: Invoice) -> dict:
         "date": _day_start(invoice.invoice_date, tz),
         "pay_date": _day_start(invoice.due_date, tz),
         "number": invoice.invoice_number,
-        "path": _path(invoice),
+        "path": _path(invoice, org_slug),
         "status": {"id": status_id, "value": status_value},
         "cycle": {"start_date": _moment(invoice.start_date), "end_date": _moment(invoice.end_date)},
     }
@@ -93,7 +90,21 @@ def account_invoices_list(orgId: str, accountId: str):  # noqa: N803 - the docum
     body = {
         "account_id": result.account.id,
         "period_date": {"start_date": result.start.isoformat(), "end_date": result.end.isoformat()},
-        "invoices": [invoice_info(i) for i in result.invoices],
+        "invoices": [invoice_info(i, orgId) for i in result.invoices],
     }
-    db.session.commit()
+    db.session.commit()  # the key's last use (portal.auth.api_keys.verify_api_key); nothing else is written
     return jsonify(body)
+
+
+@bp.get("/orgs/<orgId>/accounts/<accountId>/invoices/<invoiceId>.pdf")
+def account_invoice_pdf(orgId: str, accountId: str, invoiceId: str):  # noqa: N803 - as the list route names them
+    """The stored PDF of an invoice the list shows, for the same key; 404 when none is stored (nothing renders)."""
+    invoice = account_invoice(orgId, accountId, invoiceId, actor=g.api_caller.actor)
+    data = stored_pdf_bytes(invoice.id)
+    if data is None:
+        return error_message(404, f"Invoice {invoiceId} has no PDF yet; it is rendered in the background.")
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(invoice)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    db.session.commit()  # the key's last use, as for the list
+    return response

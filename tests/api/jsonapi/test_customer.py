@@ -8,10 +8,12 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
+from portal.billing.accounts import delete_account
 from portal.extensions import db
 from tests.api.jsonapi.conftest import CUSTOMER, add_pdf, day, jsonapi_headers, login_customer, make_invoice
 from tests.api.jsonapi.test_seeds import CUSTOMER_INVOICE_ATTRIBUTES
 from tests.factories import AccountFactory, CdrFactory, CustomerUserFactory
+from tests.statements import recorded_statements
 
 ACCOUNT_ATTRIBUTES = ["name", "balance", "min-balance", "max-balance", "currency", "timezone"]
 
@@ -80,6 +82,23 @@ def test_limited_user_sees_only_the_allowed_accounts(client, world):
     assert get(client, token, f"/invoices/{world['a1_old'].uuid}").status_code == 404
     assert uuids(get(client, token, "/accounts")) == [str(world["a2"].uuid)]
     assert get(client, token, f"/accounts/{world['a1'].uuid}").status_code == 404
+
+
+def test_a_limited_user_whose_last_allowed_account_is_deleted_sees_nothing(client, world):
+    spare = AccountFactory(customer=world["me"].customer)
+    limited = CustomerUserFactory(customer=world["me"].customer, accounts=[spare])
+    db.session.commit()
+    token = login_customer(client, limited)
+    delete_account(spare)
+    db.session.commit()
+    listed = get(client, token, "/invoices")
+    assert listed.status_code == 200 and uuids(listed) == [] and listed.get_json()["meta"] == {"total-count": 0}
+    assert uuids(get(client, token, "/accounts")) == []
+    for key in ("a1_old", "a2_inv"):
+        for suffix in ("", "/download", "/account"):
+            assert get(client, token, f"/invoices/{world[key].uuid}{suffix}").status_code == 404, (key, suffix)
+    assert get(client, token, f"/accounts/{world['a1'].uuid}").status_code == 404
+    assert uuids(get(client, token, "/invoices", **{"filter[account_id_eq]": str(world["a1"].uuid)})) == []
 
 
 def test_filters_cannot_reach_another_customers_invoices(client, world):
@@ -171,25 +190,24 @@ def test_the_other_customer_sees_only_its_own(client, world):
     assert get(client, token, f"/invoices/{world['a1_old'].uuid}/download").status_code == 404
 
 
-def test_show_costs_three_statements_and_a_disabled_customer_is_refused_at_once(client, world):
-    """Token check (user and customer enabled, one joined read), the account limit, the invoice's id and
-    stamps (its object comes from the object cache once built)."""
-    from sqlalchemy import event
+def _show_statements(client, token, invoice_uuid) -> list[str]:
+    assert get(client, token, f"/invoices/{invoice_uuid}").status_code == 200  # builds the object
+    with recorded_statements() as statements:
+        assert get(client, token, f"/invoices/{invoice_uuid}").status_code == 200
+    return statements
 
+
+def test_show_costs_two_statements_three_when_limited_and_a_disabled_customer_is_refused_at_once(client, world):
+    """Token check (user and customer enabled, the user's limit flag: one joined read), the invoice's id and
+    stamps (its object comes from the object cache once built); a limited user's account limit is one more."""
+    limited = CustomerUserFactory(customer=world["me"].customer, accounts=[world["a2"]])
+    db.session.commit()
     token = login_customer(client, world["me"])
     invoice_uuid = world["a2_inv"].uuid
     db.session.expire_all()
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    assert get(client, token, f"/invoices/{invoice_uuid}").status_code == 200  # builds the object
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert get(client, token, f"/invoices/{invoice_uuid}").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    statements = _show_statements(client, token, invoice_uuid)
+    assert len(statements) == 2, statements
+    statements = _show_statements(client, login_customer(client, limited), invoice_uuid)
     assert len(statements) == 3, statements
     world["me"].customer.enabled = False
     db.session.commit()
