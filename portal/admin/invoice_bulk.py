@@ -32,8 +32,8 @@ def invoices_bulk():
     actor = current_actor()
     if action == "approve":
         result = approve_invoices(ids, actor=actor)
+        # The commit enqueues each approved invoice's PDF job (inline without a queue).
         db.session.commit()
-        _render_approved([invoice.id for invoice in result.done])
         _flash_result("approved", len(result.done), result.failed)
     elif action == "email":
         require(actor, "invoice.email")
@@ -55,14 +55,6 @@ def invoices_bulk():
     else:
         flash("Unknown bulk action.", "error")
     return _back_to_list()
-
-
-def _render_approved(invoice_ids: list[int]) -> None:
-    """Render the PDFs of freshly approved invoices (a job each; inline without a queue)."""
-    from portal.documents.tasks import enqueue_render_pdf
-
-    for invoice_id in invoice_ids:
-        enqueue_render_pdf(invoice_id)
 
 
 def _flash_result(verb: str, count: int, failed: list[tuple[int, str]]) -> None:
