@@ -1,5 +1,5 @@
-"""Write locks held until the transaction ends: per account (creating and filling its invoices) and per invoice
-(every state change of it)."""
+"""Write locks held until the transaction ends: per account (creating and filling its invoices), per invoice
+(every state change of it) and per billing run (claiming its execution)."""
 from __future__ import annotations
 
 from sqlalchemy import select, text
@@ -7,7 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from portal.errors import Conflict, NotFound
 from portal.extensions import db
-from portal.models import Invoice
+from portal.models import BillingRun, Invoice
 
 _LOCK_NAMESPACE = 7301  # first key of pg_advisory_xact_lock(int, int): "invoice work on an account"
 BUSY = "The account is busy with other invoice work; try again in a moment."
@@ -17,6 +17,7 @@ BUSY_DATABASE = "The database is busy with other changes; try again in a moment.
 # writer then queues behind. The write changes nothing (and, being plain SQL, stamps no updated_at).
 _SQLITE_TOUCH = {
     "invoices": text("UPDATE invoices SET state = state WHERE id = :id"),
+    "billing_runs": text("UPDATE billing_runs SET status = status WHERE id = :id"),
 }
 
 
@@ -77,6 +78,11 @@ def lock_invoices(invoice_ids) -> None:
                            .with_for_update(of=Invoice)).all()
         return
     _sqlite_write(text("UPDATE invoices SET state = state WHERE id = :id"), ids[0], BUSY_DATABASE)
+
+
+def lock_billing_run(run_id: int) -> BillingRun | None:
+    """Lock the billing run row until the transaction ends and return it re-read (None when unknown)."""
+    return _lock_row(BillingRun, run_id)
 
 
 def _lock_row(model, pk):
