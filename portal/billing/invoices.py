@@ -204,32 +204,35 @@ def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date |
         raise InvalidState("Invoice already approved")
     if invoice.state != "Pending":
         raise InvalidState("Invoice can't be approved")
-    account = invoice.account
-    invoice.state = "Approved"
-    invoice.approved_at = utcnow()
-    invoice.invoice_date = today or local_date(invoice.approved_at, account.timezone)
-    invoice.due_date = invoice.invoice_date + dt.timedelta(days=account.payment_terms_days)
-    if invoice.cutoff_date is None:
-        invoice.cutoff_date = local_date(invoice.end_date, account.timezone)
-    issue_invoice_number(invoice)
-    net = round_currency(invoice.amount_total, invoice.currency)
-    vat = round_currency(net * invoice.vat_rate / 100, invoice.currency)
-    invoice.net_amount = net
-    if invoice.customer.reverse_charge:
-        invoice.vat_amount = round_currency(0, invoice.currency)
-        invoice.reverse_vat_amount = vat
-    else:
-        invoice.vat_amount = vat
-        invoice.reverse_vat_amount = round_currency(0, invoice.currency)
-    invoice.total_amount = net + invoice.vat_amount
-    invoice.outstanding = invoice.total_amount - invoice.paid_amount
-    # A PDF rendered while the invoice was Pending says DRAFT and has no number; the job
-    # scheduled below only renders invoices without one.
-    for draft in db.session.scalars(select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id,
-                                                                  InvoiceDocument.kind == "pdf")):
-        db.session.delete(draft)
-    record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, number=invoice.invoice_number,
-                 total=invoice.total_amount)
+    # One flush at the end, not one before each lazy load and query below (bulk approvals
+    # run this 500 times in a request).
+    with db.session.no_autoflush:
+        account = invoice.account
+        invoice.state = "Approved"
+        invoice.approved_at = utcnow()
+        invoice.invoice_date = today or local_date(invoice.approved_at, account.timezone)
+        invoice.due_date = invoice.invoice_date + dt.timedelta(days=account.payment_terms_days)
+        if invoice.cutoff_date is None:
+            invoice.cutoff_date = local_date(invoice.end_date, account.timezone)
+        issue_invoice_number(invoice)
+        net = round_currency(invoice.amount_total, invoice.currency)
+        vat = round_currency(net * invoice.vat_rate / 100, invoice.currency)
+        invoice.net_amount = net
+        if invoice.customer.reverse_charge:
+            invoice.vat_amount = round_currency(0, invoice.currency)
+            invoice.reverse_vat_amount = vat
+        else:
+            invoice.vat_amount = vat
+            invoice.reverse_vat_amount = round_currency(0, invoice.currency)
+        invoice.total_amount = net + invoice.vat_amount
+        invoice.outstanding = invoice.total_amount - invoice.paid_amount
+        # A PDF rendered while the invoice was Pending says DRAFT and has no number; the job
+        # scheduled below only renders invoices without one.
+        for draft in db.session.scalars(select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id,
+                                                                      InvoiceDocument.kind == "pdf")):
+            db.session.delete(draft)
+        record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, number=invoice.invoice_number,
+                     total=invoice.total_amount)
     db.session.flush()
     if render_pdf:
         call_after_commit(enqueue_render_pdf, invoice.id)
