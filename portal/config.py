@@ -68,6 +68,8 @@ class Config:
     INVOICE_NUMBER_FORMAT = _env("PORTAL_INVOICE_NUMBER_FORMAT", "INV-{year}-{seq:06d}")
     INVOICE_AUTO_APPROVE = _bool("PORTAL_INVOICE_AUTO_APPROVE", False)
     DEFAULT_MAX_CALL_DURATION = _int("PORTAL_DEFAULT_MAX_CALL_DURATION", 7200)
+    # A running billing run silent this long (no step finished) is stale: marked failed by the next run.
+    BILLING_RUN_STALE_MINUTES = _int("PORTAL_BILLING_RUN_STALE_MINUTES", 15)
     XERO_ENABLED = _bool("PORTAL_XERO_ENABLED", False)
 
     # Mail: no host means mail is written to the outbox folder under instance/.

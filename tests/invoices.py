@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice
@@ -59,3 +59,20 @@ def other_connection_adds(account) -> None:
             customer_id=account.customer_id, account_id=account.id, currency=account.currency, state="Approved",
             invoice_type="Manual", start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
             end_date=dt.datetime(2024, 2, 1, tzinfo=dt.timezone.utc)))
+
+
+@pytest.fixture
+def enqueued_pdf_jobs(monkeypatch):
+    """The PDF jobs that approvals enqueue, recorded instead of run (as a queue would hold them).
+
+    Each entry is (invoice id, the invoice's state as another connection sees it when enqueued),
+    so a test can tell the job was enqueued only after the approval was committed.
+    """
+    calls: list[tuple[int, str | None]] = []
+
+    def record(invoice_id):
+        with db.engine.connect() as conn:
+            calls.append((invoice_id, conn.scalar(select(Invoice.state).where(Invoice.id == invoice_id))))
+
+    monkeypatch.setattr("portal.billing.invoices.enqueue_render_pdf", record)
+    return calls

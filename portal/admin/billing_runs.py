@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.admin import bp
 from portal.admin.forms import BillingRunForm
 from portal.admin.helpers import apply_errors, current_actor, has_errors, page_arg
-from portal.billing.runs import get_billing_run, start_billing_run
+from portal.billing.runs import get_billing_run, is_stale, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -75,7 +75,8 @@ def billing_runs_detail(run_id: int):
     if finished:
         invoices = list(db.session.scalars(select(Invoice).where(Invoice.billing_run_id == run.id)
                                            .order_by(Invoice.id).limit(1000)))
-    context = dict(run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []))
+    context = dict(run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []),
+                   stale=is_stale(run))
     if request.headers.get("HX-Request"):
         return render_template("admin/billing_runs/_run.html", **context)
     return render_template("admin/billing_runs/detail.html", **context)

@@ -1,7 +1,9 @@
 """Admin invoice actions: each a CSRF-checked POST that calls one service, commits, and redirects with a message.
 
 PermissionDenied is left to the app's error handler (403 naming the level needed); other
-refusals come back as an error flash on the invoice page.
+refusals come back as an error flash on the invoice page, or on the list when the invoice was
+deleted meanwhile. Every state change locks the invoice in its service, so of two clicks at
+once one acts and the other gets the service's refusal (e.g. "Invoice already approved").
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from portal.billing.payments import record_payment
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import request_cdrs_email, request_invoice_email
 from portal.delivery.marking import mark_invoice_delivered
-from portal.errors import DeliveryFailed, ServiceError, ValidationFailed
+from portal.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.models import DownloadLink
 
@@ -38,13 +40,23 @@ def _run(invoice_id: int, action, success: str):
         db.session.rollback()
         flash(f"E-mail not sent: {exc.message} The attempt is in the delivery history; you can retry.", "error")
         return _back(invoice_id)
+    except NotFound:
+        db.session.rollback()
+        return _gone(invoice_id)
     except ServiceError as exc:
         db.session.rollback()
         flash_error(exc)
         return _back(invoice_id)
+    # Approving: the commit also enqueues the PDF job (portal.billing.invoices.approve_invoice).
     db.session.commit()
     flash(success.format(result=result), "success")
     return _back(invoice_id)
+
+
+def _gone(invoice_id: int):
+    """The invoice was deleted by a change that committed first (e.g. a delete racing this action)."""
+    flash(f"Invoice {invoice_id} no longer exists; it was deleted meanwhile.", "error")
+    return redirect(url_for("admin.invoices_list"))
 
 
 @bp.post("/invoices/<int:invoice_id>/approve")
@@ -59,6 +71,9 @@ def invoice_delete(invoice_id: int):
     reference = invoice.reference
     try:
         delete_invoice(invoice, actor=current_actor())
+    except NotFound:
+        db.session.rollback()
+        return _gone(invoice_id)
     except ServiceError as exc:
         db.session.rollback()
         flash_error(exc)

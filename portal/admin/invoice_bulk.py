@@ -1,11 +1,11 @@
-"""Bulk actions on the invoices selected in the admin list: approve, e-mail, download the PDFs as one ZIP."""
+"""Bulk actions on the invoices selected in the admin list: approve (then a PDF progress page), e-mail, ZIP of PDFs."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.helpers import current_actor, flash_error
-from portal.billing.bulk import approve_invoices, selected_ids
+from portal.billing.bulk import approve_invoices, bulk_approval_progress, selected_ids
 from portal.delivery.tasks import email_invoices
 from portal.delivery.zip_export import invoices_pdf_zip
 from portal.errors import ServiceError
@@ -32,9 +32,11 @@ def invoices_bulk():
     actor = current_actor()
     if action == "approve":
         result = approve_invoices(ids, actor=actor)
+        # The commit enqueues each approved invoice's PDF job (inline without a queue).
         db.session.commit()
-        _render_approved([invoice.id for invoice in result.done])
         _flash_result("approved", len(result.done), result.failed)
+        if result.done:
+            return redirect(url_for("admin.invoices_bulk_approval", batch_id=result.batch_id), 303)
     elif action == "email":
         require(actor, "invoice.email")
         outcome = email_invoices(ids, actor)
@@ -57,12 +59,13 @@ def invoices_bulk():
     return _back_to_list()
 
 
-def _render_approved(invoice_ids: list[int]) -> None:
-    """Render the PDFs of freshly approved invoices (a job each; inline without a queue)."""
-    from portal.documents.tasks import enqueue_render_pdf
-
-    for invoice_id in invoice_ids:
-        enqueue_render_pdf(invoice_id)
+@bp.get("/invoices/bulk-approvals/<int:batch_id>")
+def invoices_bulk_approval(batch_id: int):
+    """Progress of a bulk approval's PDFs; htmx re-fetches the fragment until every PDF is done or failed."""
+    progress = bulk_approval_progress(batch_id)
+    if request.headers.get("HX-Request"):
+        return render_template("admin/invoices/_bulk_approval.html", progress=progress)
+    return render_template("admin/invoices/bulk_approval.html", progress=progress)
 
 
 def _flash_result(verb: str, count: int, failed: list[tuple[int, str]]) -> None:

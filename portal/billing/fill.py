@@ -7,7 +7,7 @@ from sqlalchemy.sql import literal
 from portal.audit import record_event
 from portal.billing.discounts import apply_discounts
 from portal.billing.invoices import purge_detail_rows
-from portal.billing.locks import lock_account
+from portal.billing.locks import lock_account, lock_invoice
 from portal.billing.money import ZERO, micro, money_sum, money_value
 from portal.errors import InvalidState
 from portal.extensions import db
@@ -28,11 +28,15 @@ def fill_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
     Network rows re-group the destination rows; service rows group transactions by service and
     sign. Discount plans apply to originated charges. Totals are sums of the rows.
 
-    Raises InvalidState(`invoice already filled`) unless the invoice is New.
+    Runs under the account's lock (CDRs and transactions of the account are read) and the
+    invoice's lock, and decides on the invoice as committed, so it fills exactly once.
+
+    Raises InvalidState(`invoice already filled`) unless the invoice is New; NotFound when
+    it was deleted meanwhile.
     """
     require(actor, "invoice.fill")
     lock_account(invoice.account_id)
-    db.session.refresh(invoice)
+    invoice = lock_invoice(invoice)
     if invoice.state != "New":
         raise InvalidState(ALREADY_FILLED)
     _fill(invoice)
@@ -44,11 +48,15 @@ def fill_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
 def refill_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
     """Update the call transactions of an invoice that is not approved: aggregate again from scratch.
 
-    Raises InvalidState for approved invoices.
+    Under the account's and the invoice's lock, judged on the invoice as committed: a
+    refill racing an approval either finishes before it (the approval then totals the new
+    rows) or finds the invoice approved and changes nothing.
+
+    Raises InvalidState for approved invoices; NotFound when it was deleted meanwhile.
     """
     require(actor, "invoice.refill")
     lock_account(invoice.account_id)
-    db.session.refresh(invoice)
+    invoice = lock_invoice(invoice)
     if invoice.is_approved:
         raise InvalidState("Call transactions can only be updated on invoices that are not approved")
     purge_detail_rows(invoice)
@@ -59,8 +67,15 @@ def refill_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
 
 
 def reapply_discount_plans(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
-    """Recompute discount plan allowances on the filled rows and the totals (Pending invoices only)."""
+    """Recompute discount plan allowances on the filled rows and the totals (Pending invoices only).
+
+    Under the invoice's lock, judged on the invoice as committed, so an approval at the same
+    moment either totals the recomputed rows or makes this refuse.
+
+    Raises InvalidState unless the invoice is Pending; NotFound when it was deleted meanwhile.
+    """
     require(actor, "invoice.refill")
+    invoice = lock_invoice(invoice)
     if invoice.state != "Pending":
         raise InvalidState("Discount plans can only be reapplied to pending invoices")
     rows = [r for r in invoice.destinations if r.direction == "originated"]

@@ -12,12 +12,14 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
 from portal.billing.dates import BadDate, local_date, parse_moment
-from portal.billing.locks import lock_account
+from portal.billing.after_commit import call_after_commit
+from portal.billing.locks import lock_account, lock_invoice
 from portal.billing.money import round_currency
-from portal.billing.numbering import next_invoice_number
+from portal.billing.numbering import issue_invoice_number
+from portal.documents.tasks import enqueue_render_pdf
 from portal.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from portal.extensions import db
-from portal.models import Account, Invoice, Transaction
+from portal.models import Account, Invoice, InvoiceDocument, Transaction
 from portal.database import utcnow
 from portal.permissions import SYSTEM, Actor, require
 
@@ -45,14 +47,13 @@ EDITABLE_AFTER_APPROVAL = ("customer_reference", "purchase_order_number", "invoi
 
 
 def get_invoice(invoice_id, *, lock: bool = False) -> Invoice:
-    """The invoice with this id, or NotFound."""
+    """The invoice with this id, or NotFound; with `lock`, locked and re-read (`lock_invoice`)."""
     pk = row_id(invoice_id)
     if pk is None:
         raise NotFound(f"The record identified by {invoice_id} could not be found.")
-    stmt = select(Invoice).where(Invoice.id == pk)
     if lock:
-        stmt = stmt.with_for_update()
-    invoice = db.session.scalars(stmt).first()
+        return lock_invoice(pk)
+    invoice = db.session.scalars(select(Invoice).where(Invoice.id == pk)).first()
     if invoice is None:
         raise NotFound(f"The record identified by {invoice_id} could not be found.")
     return invoice
@@ -176,55 +177,79 @@ def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date |
                     render_pdf: bool = True) -> Invoice:
     """Raise a Pending invoice: number, invoice and due dates, net, VAT, total, outstanding.
 
-    With `render_pdf` (the default) the PDF is rendered and stored right after the approval
-    is flushed; a render failure is recorded in `invoice.pdf_error` and never undoes the
-    approval. Bulk approvals pass `render_pdf=False`, commit, then enqueue
-    `portal.documents.tasks.render_pdf_job` per invoice.
+    Atomic: the invoice is locked and re-read first (`lock_invoice`), so of two approvals at
+    once exactly one wins and the other gets `Invoice already approved`; the number is issued
+    after that, in the same transaction (`issue_invoice_number`), so no loser burns one. A
+    PDF stored before approval is a draft and is removed. The PDF is never rendered here:
+    with `render_pdf` (the default) `portal.documents.tasks.enqueue_render_pdf` is called
+    once the approving transaction commits (inline without a queue, else on a worker), and
+    not at all if it rolls back. Every face therefore only calls this and commits.
+
+    Args:
+        invoice: the invoice (or its id) to approve.
+        actor: who approves (needs `invoice.approve`).
+        today: the invoice date (default: today in the account's time zone).
+        render_pdf: schedule the PDF for after the commit (the demo loader renders later itself).
+
+    Returns the approved Invoice (flushed, not committed).
 
     Raises:
         InvalidState: `Invoice already approved` or `Invoice can't be approved` (not Pending).
+        NotFound: the invoice was deleted meanwhile.
         PermissionDenied: the actor may not approve.
     """
     require(actor, "invoice.approve")
+    invoice = lock_invoice(invoice)
     if invoice.state == "Approved":
         raise InvalidState("Invoice already approved")
     if invoice.state != "Pending":
         raise InvalidState("Invoice can't be approved")
-    account = invoice.account
-    invoice.state = "Approved"
-    invoice.approved_at = utcnow()
-    invoice.invoice_date = today or local_date(invoice.approved_at, account.timezone)
-    invoice.due_date = invoice.invoice_date + dt.timedelta(days=account.payment_terms_days)
-    if invoice.cutoff_date is None:
-        invoice.cutoff_date = local_date(invoice.end_date, account.timezone)
-    invoice.invoice_number = next_invoice_number(invoice)
-    net = round_currency(invoice.amount_total, invoice.currency)
-    vat = round_currency(net * invoice.vat_rate / 100, invoice.currency)
-    invoice.net_amount = net
-    if invoice.customer.reverse_charge:
-        invoice.vat_amount = round_currency(0, invoice.currency)
-        invoice.reverse_vat_amount = vat
-    else:
-        invoice.vat_amount = vat
-        invoice.reverse_vat_amount = round_currency(0, invoice.currency)
-    invoice.total_amount = net + invoice.vat_amount
-    invoice.outstanding = invoice.total_amount - invoice.paid_amount
-    record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, number=invoice.invoice_number,
-                 total=invoice.total_amount)
+    # One flush at the end, not one before each lazy load and query below (bulk approvals
+    # run this 500 times in a request).
+    with db.session.no_autoflush:
+        account = invoice.account
+        invoice.state = "Approved"
+        invoice.approved_at = utcnow()
+        invoice.invoice_date = today or local_date(invoice.approved_at, account.timezone)
+        invoice.due_date = invoice.invoice_date + dt.timedelta(days=account.payment_terms_days)
+        if invoice.cutoff_date is None:
+            invoice.cutoff_date = local_date(invoice.end_date, account.timezone)
+        issue_invoice_number(invoice)
+        net = round_currency(invoice.amount_total, invoice.currency)
+        vat = round_currency(net * invoice.vat_rate / 100, invoice.currency)
+        invoice.net_amount = net
+        if invoice.customer.reverse_charge:
+            invoice.vat_amount = round_currency(0, invoice.currency)
+            invoice.reverse_vat_amount = vat
+        else:
+            invoice.vat_amount = vat
+            invoice.reverse_vat_amount = round_currency(0, invoice.currency)
+        invoice.total_amount = net + invoice.vat_amount
+        invoice.outstanding = invoice.total_amount - invoice.paid_amount
+        # A PDF rendered while the invoice was Pending says DRAFT and has no number; the job
+        # scheduled below only renders invoices without one.
+        for draft in db.session.scalars(select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id,
+                                                                      InvoiceDocument.kind == "pdf")):
+            db.session.delete(draft)
+        record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, number=invoice.invoice_number,
+                     total=invoice.total_amount)
     db.session.flush()
     if render_pdf:
-        from portal.documents.service import render_invoice_document
-
-        render_invoice_document(invoice, actor=actor)
+        call_after_commit(enqueue_render_pdf, invoice.id)
     return invoice
 
 
 def update_invoice(invoice: Invoice, changes: dict, *, actor: Actor = SYSTEM) -> Invoice:
     """Change editable fields. After approval only presentation fields that change no amount.
 
-    Raises ValidationFailed for unknown fields or fields frozen by approval.
+    The invoice is locked and re-read first, so an edit racing an approval is judged
+    against the committed state.
+
+    Raises ValidationFailed for unknown fields or fields frozen by approval, NotFound when
+    the invoice was deleted meanwhile.
     """
     require(actor, "invoice.update")
+    invoice = lock_invoice(invoice)
     allowed = EDITABLE_AFTER_APPROVAL if invoice.is_approved else EDITABLE_FIELDS
     errors = [
         FieldError(name.replace("_", "-"), "can't be changed on an approved invoice"
@@ -244,9 +269,14 @@ def update_invoice(invoice: Invoice, changes: dict, *, actor: Actor = SYSTEM) ->
 def delete_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> None:
     """Delete an invoice that is not approved, with its rows and documents.
 
-    Raises InvalidState for an approved invoice (approved invoices are final).
+    The invoice is locked and re-read first: of a delete and an approval at once exactly
+    one wins, and a second delete finds nothing.
+
+    Raises InvalidState for an approved invoice (approved invoices are final), NotFound
+    when it is already deleted.
     """
     require(actor, "invoice.delete")
+    invoice = lock_invoice(invoice)
     if invoice.is_approved:
         raise InvalidState("Approved invoice can't be deleted")
     record_event(actor, "invoice.deleted", invoice, invoice_id=None, reference=invoice.reference,

@@ -4,16 +4,35 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import text
 
+from portal.errors import InvalidState
 from portal.extensions import db
 from portal.models import Invoice
 
 
-def next_invoice_number(invoice: Invoice) -> str:
-    """Take the next number for the invoice's organization and year (atomic on both databases).
+def issue_invoice_number(invoice: Invoice) -> str:
+    """Give the invoice the next number of its organization and year, exactly once.
+
+    Call only inside the approving transaction, after the approval is won (the invoice
+    locked and found Pending): the counter row is incremented in that same transaction, so
+    the number is issued exactly when the approval commits. A rollback gives it back, and
+    other approvals of the organization wait on the counter row until this transaction ends,
+    so the numbers of one organization and year have no gaps and no duplicates.
 
     The format comes from `PORTAL_INVOICE_NUMBER_FORMAT` with the placeholders `{year}`,
     `{seq}`, `{org}`, `{customer_id}` and `{account_id}`.
+
+    Returns the number (also set on `invoice.invoice_number`).
+
+    Raises InvalidState when the invoice already has a number (a number is never replaced).
     """
+    if invoice.invoice_number:
+        raise InvalidState("Invoice already has a number")
+    invoice.invoice_number = _next_number(invoice)
+    return invoice.invoice_number
+
+
+def _next_number(invoice: Invoice) -> str:
+    # Atomic on both databases: the counter row stays locked until the transaction ends.
     year = invoice.invoice_date.year
     params = {"org": invoice.organization_id, "year": year}
     db.session.execute(

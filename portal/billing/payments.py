@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from portal.audit import record_event
+from portal.billing.locks import lock_invoice
 from portal.billing.money import micro
 from portal.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
@@ -24,13 +25,21 @@ def record_payment(
 ) -> Payment:
     """Record a payment of `amount` received on `paid_on` against an approved invoice.
 
+    The invoice is locked and re-read before the amount is checked against what is still
+    outstanding, so two payments at once can never together pay more than the total: the
+    second waits for the first and is checked against the outstanding amount it left.
+
+    Returns the flushed Payment (the invoice's paid amount, outstanding and paid date updated).
+
     Raises:
         InvalidState: the invoice is not approved.
+        NotFound: the invoice was deleted meanwhile.
         ValidationFailed: `amount - must be greater than 0`, `amount - is invalid`,
             `amount - is more than the outstanding amount`, `paid-on - is invalid`,
             `paid-on - can't be in the future`.
     """
     require(actor, "invoice.payment")
+    invoice = lock_invoice(invoice)
     if not invoice.is_approved:
         raise InvalidState("Payments can only be recorded on approved invoices")
     errors: list[FieldError] = []

@@ -6,27 +6,38 @@ period, so one failing account never stops the run, and an admin page polling th
 sees progress. It is idempotent: a period is invoiced in the same transaction that moves the
 account's `next_invoice_at` past it, under the per-account lock, so a second pass (a re-run,
 a retry, or a resume after a crash) finds nothing left to do for it.
+
+Executing a run first claims it (under the run's row lock: status `running`, the process in
+`worker`, `heartbeat_at` now), and every step stamps `heartbeat_at` again. A run is stale when
+it is `running` but its process is gone (same host, pid no longer alive, or this very process
+no longer executing it) or silent for BILLING_RUN_STALE_MINUTES (default 15; each step takes
+seconds), or `queued` that long without any process taking it. Stale runs are marked failed by
+the next run (`start_billing_run`, `execute_billing_run`) or `flask billing recover`; the next
+run invoices what they left, and `flask billing resume` may also take one over.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import secrets
+import socket
 from dataclasses import dataclass, field
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, or_, select, update
 
 from portal.audit import record_event
 from portal.billing.anomalies import find_anomalies
 from portal.billing.dates import BadDate, parse_moment
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
-from portal.billing.locks import lock_account
+from portal.billing.locks import lock_account, lock_billing_run
 from portal.billing.periods import period_ending_at
 from portal.billing.schedule import advance_schedule, latest_invoice_end
 from portal.database import utcnow
-from portal.errors import NotFound, ServiceError, ValidationFailed
+from portal.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, BillingRun, Invoice
 from portal.permissions import SYSTEM, Actor, require
@@ -34,6 +45,13 @@ from portal.permissions import SYSTEM, Actor, require
 log = logging.getLogger(__name__)
 
 INVOICE_EXISTS = "invoice exists with end_date greater than or equal to current end_date"
+DEFAULT_STALE_MINUTES = 15
+# Tokens of the executions running in this process (see `_owner_gone`).
+_ACTIVE_TOKENS: set[str] = set()
+
+
+class _RunLost(Exception):
+    """This process no longer owns the run (marked failed as stale, or taken over)."""
 
 
 @dataclass
@@ -56,6 +74,8 @@ def start_billing_run(*, run_at=None, approve: bool = False, actor: Actor = SYST
         actor: who starts it (needs `billing_run.start`).
         now: the current time (tests).
 
+    Stale runs (left by a process that died) are marked failed first (`recover_stale_billing_runs`).
+
     Returns the flushed BillingRun in status `queued`.
 
     Raises:
@@ -64,6 +84,7 @@ def start_billing_run(*, run_at=None, approve: bool = False, actor: Actor = SYST
     """
     require(actor, "billing_run.start")
     now = now or utcnow()
+    recover_stale_billing_runs(now=now)
     if run_at in (None, ""):
         moment = now
     else:
@@ -129,12 +150,14 @@ def due_account_ids(run_at: dt.datetime) -> list[int]:
 def execute_billing_run(run_id: int, *, progress: Callable[[BillingRun], None] | None = None) -> BillingRun:
     """Execute a billing run: invoice every due account, committing as it goes.
 
-    For each due account (in its own transactions, under its lock): while its period plus
-    grace has ended by `run_at`, create the invoice for [max(period start, latest invoice end),
-    next_invoice_at) with type `next_invoice_type`, fill it, approve it when the run (or
-    INVOICE_AUTO_APPROVE) says so, and advance `next_invoice_at`; commit. A failure rolls
-    back that period, is recorded in `run.failures` (account id and name, period, error) and
-    the run goes on with the next account. Finally the anomaly report is stored.
+    First the run is claimed for this process (`running`, `worker`, `heartbeat_at`), under its
+    row lock: a run another live process is executing is refused. Then, for each due account
+    (in its own transactions, under its lock): while its period plus grace has ended by
+    `run_at`, create the invoice for [max(period start, latest invoice end), next_invoice_at)
+    with type `next_invoice_type`, fill it, approve it when the run (or INVOICE_AUTO_APPROVE)
+    says so, and advance `next_invoice_at`; commit. A failure rolls back that period, is
+    recorded in `run.failures` (account id and name, period, error) and the run goes on with
+    the next account. Each step stamps `heartbeat_at`. Finally the anomaly report is stored.
 
     Safe to call again for the same run (retry, resume after a crash): accounts already
     invoiced are no longer due, so nothing is duplicated, and what was left is done.
@@ -143,13 +166,29 @@ def execute_billing_run(run_id: int, *, progress: Callable[[BillingRun], None] |
         run_id: the BillingRun id.
         progress: called with the run after the due accounts are counted and after each one.
 
-    Returns the finished run (status `done`). An unexpected error outside the per-account
-    steps marks the run `failed` and is raised again.
+    Returns the finished run (status `done`).
+
+    Raises:
+        NotFound: no such run.
+        Conflict: another live process is executing the run, or took it over meanwhile
+            (after this process was silent for too long); this process then stops.
+        Exception: an unexpected error outside the per-account steps marks the run `failed`
+            and is raised again.
     """
-    run = get_billing_run(run_id)
-    run.status = "running"
-    run.started_at = run.started_at or utcnow()
-    run.finished_at = None
+    token = secrets.token_hex(6)
+    worker = f"{socket.gethostname()}:{os.getpid()}:{token}"
+    _ACTIVE_TOKENS.add(token)
+    try:
+        return _execute(run_id, worker, progress)
+    finally:
+        _ACTIVE_TOKENS.discard(token)
+
+
+def _execute(run_id: int, worker: str, progress) -> BillingRun:
+    recover_stale_billing_runs()  # runs left by dead processes, this one included (it is then taken over)
+    db.session.commit()
+    run = _claim(run_id, worker)
+    db.session.commit()
     due = due_account_ids(run.run_at)
     # Accounts invoiced by an earlier pass of this run (that crashed or was retried) and no
     # longer due count as done; one it was in the middle of is due again and counted once.
@@ -165,7 +204,7 @@ def execute_billing_run(run_id: int, *, progress: Callable[[BillingRun], None] |
     try:
         for account_id in due:
             outcome = bill_account(run, account_id)
-            run = db.session.get(BillingRun, run_id)
+            run = _owned(run_id, worker)
             if outcome.failure:
                 run.failures = list(run.failures or []) + [outcome.failure]
             run.accounts_done += 1
@@ -174,24 +213,149 @@ def execute_billing_run(run_id: int, *, progress: Callable[[BillingRun], None] |
             db.session.commit()
             if progress:
                 progress(run)
+        run = _owned(run_id, worker)
         run.anomalies = find_anomalies(run.id)
         run.status = "done"
         run.finished_at = utcnow()
         record_event(_run_actor(run), "billing_run.finished", run, invoices_created=run.invoices_created,
                      failures=len(run.failures), anomalies=len(run.anomalies))
         db.session.commit()
+    except _RunLost:
+        db.session.rollback()
+        log.warning("billing run %s: stopped, the run is no longer this process's (%s)", run_id, worker)
+        raise Conflict(f"Billing run {run_id} was marked failed or taken over by another process "
+                       "while this one was silent; this process stopped.") from None
     except Exception as exc:
         db.session.rollback()
         log.exception("billing run %s failed", run_id)
-        run = db.session.get(BillingRun, run_id)
-        run.status = "failed"
-        run.finished_at = utcnow()
-        run.failures = list(run.failures or []) + [
-            {"account_id": None, "account": None, "start": None, "end": None, "error": _message(exc)}
-        ]
+        run = lock_billing_run(run_id)
+        if run is not None and run.worker == worker:
+            run.status = "failed"
+            run.finished_at = utcnow()
+            run.failures = list(run.failures or []) + [
+                {"account_id": None, "account": None, "start": None, "end": None, "error": _message(exc)}
+            ]
         db.session.commit()
         raise
     return run
+
+
+def _claim(run_id: int, worker: str) -> BillingRun:
+    """Take the run for this execution under its row lock, unless a live process is executing it."""
+    try:
+        pk = int(run_id)
+    except (TypeError, ValueError):
+        pk = None
+    run = lock_billing_run(pk) if pk is not None else None
+    if run is None:
+        db.session.rollback()
+        raise NotFound(f"The record identified by {run_id} could not be found.")
+    now = utcnow()
+    if run.status == "running" and not is_stale(run, now=now):
+        since = run.heartbeat_at.isoformat(timespec="seconds") if run.heartbeat_at else "its start"
+        db.session.rollback()
+        raise Conflict(f"Billing run {run.id} is already running (last progress at {since}).")
+    run.status = "running"
+    run.worker = worker
+    run.heartbeat_at = now
+    run.started_at = run.started_at or now
+    run.finished_at = None
+    db.session.flush()
+    return run
+
+
+def _owned(run_id: int, worker: str) -> BillingRun:
+    """The run, locked, with its heartbeat stamped; _RunLost when this execution no longer owns it."""
+    run = lock_billing_run(run_id)
+    if run is None or run.worker != worker or run.status != "running":
+        raise _RunLost()
+    run.heartbeat_at = utcnow()
+    return run
+
+
+def stale_after() -> dt.timedelta:
+    """How long a running run may go without a heartbeat (BILLING_RUN_STALE_MINUTES, default 15)."""
+    minutes = current_app.config.get("BILLING_RUN_STALE_MINUTES") or DEFAULT_STALE_MINUTES
+    return dt.timedelta(minutes=max(1, int(minutes)))
+
+
+def is_stale(run: BillingRun, *, now: dt.datetime | None = None) -> bool:
+    """True when the run will never finish by itself.
+
+    `running`: no heartbeat for `stale_after()`, or the process in `worker` is gone (only
+    knowable on the same host: its pid is not alive, or it is this process and no execution
+    here holds the run). `queued`: created `stale_after()` ago and still not taken by a process.
+    """
+    now = now or utcnow()
+    if run.status == "queued":
+        return run.created_at is not None and run.created_at < now - stale_after()
+    if run.status != "running":
+        return False
+    if run.heartbeat_at is None or run.heartbeat_at < now - stale_after():
+        return True
+    return _owner_gone(run.worker)
+
+
+def _owner_gone(worker: str | None) -> bool:
+    host, _, rest = (worker or "").partition(":")
+    pid_text, _, token = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another machine: only the heartbeat can tell
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return token not in _ACTIVE_TOKENS
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
+def recover_stale_billing_runs(*, now: dt.datetime | None = None) -> list[int]:
+    """Mark every stale run (see `is_stale`) failed, with the reason as a failure entry.
+
+    Each is re-checked under its row lock, so a run that made progress meanwhile is left
+    alone. Nothing is lost: the invoices a stale run made are committed, and the next run
+    (or `flask billing resume RUN_ID`) invoices what it left. Records `billing_run.interrupted`.
+
+    Returns the ids of the runs marked failed (flushed; the caller commits).
+    """
+    now = now or utcnow()
+    cutoff = now - stale_after()
+    candidates = db.session.scalars(
+        select(BillingRun).where(or_(BillingRun.status == "running",
+                                     and_(BillingRun.status == "queued", BillingRun.created_at < cutoff)))
+        .order_by(BillingRun.id)
+    ).all()
+    recovered = []
+    for candidate in candidates:
+        if not is_stale(candidate, now=now):
+            continue  # live: not even locked
+        run = lock_billing_run(candidate.id)
+        if run is None or not is_stale(run, now=now):
+            continue
+        last = run.heartbeat_at or run.started_at
+        if run.status == "queued":
+            reason = (f"Never started: no process took the run within {int(stale_after().total_seconds() // 60)} "
+                      "minutes (are the workers running?).")
+        else:
+            reason = ("Interrupted: the process executing the run stopped"
+                      + (f" (last progress at {last.isoformat(timespec='seconds')})" if last else "")
+                      + f". Its invoices are kept; the next run invoices what is left, or resume it with "
+                        f"`flask billing resume {run.id}`.")
+        previous = run.status
+        run.status = "failed"
+        run.finished_at = now
+        run.failures = list(run.failures or []) + [
+            {"account_id": None, "account": None, "start": None, "end": None, "error": reason}
+        ]
+        record_event(SYSTEM, "billing_run.interrupted", run, previous_status=previous, worker=run.worker,
+                     heartbeat_at=last.isoformat() if last else None)
+        recovered.append(run.id)
+    db.session.flush()
+    return recovered
 
 
 def bill_account(run: BillingRun, account_id: int) -> AccountOutcome:
@@ -228,6 +392,7 @@ def bill_account(run: BillingRun, account_id: int) -> AccountOutcome:
             if approve:
                 approve_invoice(invoice, actor=actor)
             advance_schedule(account)
+            _stamp_heartbeat(run_id)
             db.session.commit()
             outcome.invoice_ids.append(invoice.id)
         except Exception as exc:
@@ -243,6 +408,12 @@ def bill_account(run: BillingRun, account_id: int) -> AccountOutcome:
                 "error": _message(exc),
             }
             return outcome
+
+
+def _stamp_heartbeat(run_id: int) -> None:
+    # In the period's own transaction: a run busy with one account's many periods stays alive.
+    db.session.execute(update(BillingRun).where(BillingRun.id == run_id, BillingRun.status == "running")
+                       .values(heartbeat_at=utcnow()))
 
 
 def _still_due(account: Account, run_at: dt.datetime) -> bool:

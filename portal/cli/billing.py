@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal.billing.runs import execute_billing_run, get_billing_run, start_billing_run
+from portal.billing.runs import execute_billing_run, get_billing_run, recover_stale_billing_runs, start_billing_run
 from portal.errors import ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.permissions import Actor
@@ -50,6 +50,18 @@ def resume_cmd(run_id):
     _execute_and_report(run)
 
 
+@billing_group.command("recover")
+@with_appcontext
+def recover_cmd():
+    """Mark failed every run left running (or queued) by a process that died; for cron or after a restart."""
+    recovered = recover_stale_billing_runs()
+    db.session.commit()
+    for run_id in recovered:
+        run = get_billing_run(run_id)
+        click.echo(f"Billing run {run_id} marked failed: {run.failures[-1]['error']}")
+    click.echo(f"{len(recovered)} stale billing run{'s' if len(recovered) != 1 else ''} marked failed.")
+
+
 def _execute_and_report(run) -> None:
     click.echo(f"Billing run {run.id} for {run.run_at.isoformat()}")
     with contextlib.ExitStack() as stack:
@@ -63,7 +75,10 @@ def _execute_and_report(run) -> None:
                                                             file=sys.stderr))
             bar.update(current.accounts_done - bar.pos)
 
-        run = execute_billing_run(run.id, progress=progress)
+        try:
+            run = execute_billing_run(run.id, progress=progress)
+        except ServiceError as exc:
+            raise click.ClickException(exc.message) from None
 
     for failure in run.failures:
         click.echo(

@@ -75,7 +75,8 @@ def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: 
 def make_invoice(rng: random.Random, planned: PlannedInvoice, now: dt.datetime, *, render_pdf: bool = True) -> str:
     """Create, fill, approve and pay one planned invoice through the services; return its payment status.
 
-    `render_pdf` False skips the PDF that approval renders (tests that only need the figures).
+    `render_pdf` False skips the PDF job that approval schedules for its commit (the loader renders
+    PDFs at the end; tests that only need the figures).
     """
     account = planned.account
     invoice = create_invoice(account_id=account, start_date=planned.start, end_date=planned.end,

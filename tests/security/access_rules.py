@@ -87,6 +87,7 @@ RULES: dict[str, Rule] = {
     "admin.billing_runs_detail": Rule("admin", {"run_id": "=1"}),
     "admin.invoices_list": Rule("admin"),
     "admin.invoices_bulk": Rule("admin"),
+    "admin.invoices_bulk_approval": Rule("admin", {"batch_id": "=1"}),
     "admin.invoice_create": Rule("admin"),
     "admin.invoice_account_options": Rule("admin"),
     "admin.invoice_detail": Rule("admin", INVOICE),
