@@ -5,14 +5,14 @@ claims the run (worker = "host:pid:token") and stamps heartbeat_at with every st
 `running` run whose process is gone, or that has been silent for too long, is found and
 marked failed (portal/billing/runs.py). Existing rows keep NULL (a `running` one is stale).
 
-Revision ID: 0150
-Revises: 0130
+Revision ID: 0160
+Revises: 0150
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0150"
-down_revision = "0130"
+revision = "0160"
+down_revision = "0150"
 branch_labels = None
 depends_on = None
 
