@@ -24,7 +24,11 @@ def _back_to_list():
 
 @bp.post("/invoices/bulk")
 def invoices_bulk():
-    ids = selected_ids(request.form.getlist("ids"))
+    try:
+        ids = selected_ids(request.form.getlist("ids"))
+    except ServiceError as exc:
+        flash_error(exc)
+        return _back_to_list()
     action = request.form.get("action", "")
     if not ids:
         flash("Select at least one invoice first.", "error")

@@ -10,7 +10,7 @@ from portal.audit import record_event
 from portal.billing.invoices import approve_invoice, row_id
 from portal.billing.locks import lock_invoices
 from portal.documents.service import stored_pdf_exists
-from portal.errors import NotFound, PermissionDenied, ServiceError
+from portal.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.models import AuditEvent, Invoice
 from portal.permissions import Actor, require
@@ -45,16 +45,20 @@ class BulkApprovalProgress:
 
 
 def selected_ids(values) -> list[int]:
-    """Distinct integer ids from form values, at most MAX_SELECTION (others are ignored as not ids)."""
+    """Distinct integer ids from form values (values that are not ids are ignored).
+
+    Raises ValidationFailed (field `ids`) for more than MAX_SELECTION invoices: a selection is
+    acted on whole or not at all, never cut silently.
+    """
     ids: list[int] = []
     for value in values or ():
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            continue
-        if number not in ids:
+        number = row_id(value)
+        if number is not None and number not in ids:
             ids.append(number)
-    return ids[:MAX_SELECTION]
+    if len(ids) > MAX_SELECTION:
+        raise ValidationFailed.single("ids", f"select at most {MAX_SELECTION} invoices at a time "
+                                             f"({len(ids)} were selected)")
+    return ids
 
 
 def approve_invoices(invoice_ids: list[int], *, actor: Actor) -> BulkResult:

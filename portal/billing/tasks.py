@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from portal.errors import InvalidState
+from portal.errors import InvalidState, NotFound
 from portal.extensions import db
 from portal.jobs import huey, job_app
 
@@ -22,6 +22,9 @@ def fill_invoice_job(invoice_id: int) -> str:
             return "gone"
         try:
             fill_invoice(invoice)
+        except NotFound:  # deleted between the read and the lock
+            db.session.rollback()
+            return "gone"
         except InvalidState:
             db.session.rollback()
             return "already filled"

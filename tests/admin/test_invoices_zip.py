@@ -12,6 +12,7 @@ from portal.delivery.zip_export import invoices_pdf_zip
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.permissions import Actor
+from tests.admin.conftest import post
 from tests.bulk import approved_invoices, pdf_bytes, stored_pdfs
 from tests.factories import PASSWORD, AccountFactory, AdminUserFactory
 from tests.live import csrf_token, signed_in_session
@@ -72,3 +73,11 @@ def test_the_zip_of_the_largest_selection_arrives_whole_through_a_real_server(li
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.testzip() is None
     assert len(archive.namelist()) == MAX_SELECTION and "MISSING.txt" not in archive.namelist()
+
+
+def test_a_selection_over_the_limit_is_refused_whole_not_cut(app, admin_client):
+    response = post(admin_client(1), "/admin/invoices/bulk",
+                    {"action": "zip", "ids": [str(i) for i in range(1, MAX_SELECTION + 2)]}, follow_redirects=True)
+    assert response.status_code == 200
+    assert f"select at most {MAX_SELECTION} invoices at a time ({MAX_SELECTION + 1} were selected)" in response.text
+    assert response.headers["Content-Type"].startswith("text/html")

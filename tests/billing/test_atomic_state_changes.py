@@ -15,10 +15,13 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from portal.billing import fill as fill_module
 from portal.billing.fill import fill_invoice
 from portal.billing.money import round_currency
+from portal.billing.tasks import fill_invoice_job
 from portal.documents.service import pdf_filename
 from portal.documents.tasks import enqueue_render_pdf
+from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import AuditEvent, Invoice, InvoiceDocument, InvoiceNumberCounter, Payment
 from tests.factories import PASSWORD, AdminUserFactory, CdrFactory, DiscountPlanFactory, InvoiceFactory
@@ -393,3 +396,14 @@ def test_an_invoice_filled_twice_at_once_is_filled_once(app):
     assert sorted(map(str, race([fill, fill]))) == ["filled", "invoice already filled"]
     db.session.expire_all()
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "invoice.filled")) == 1
+
+
+def test_a_fill_job_for_an_invoice_deleted_before_its_lock_reports_it_gone(app, monkeypatch):
+    invoice = make_invoice("New")
+    db.session.commit()
+
+    def deleted_meanwhile(_invoice):
+        raise NotFound("The record identified by it could not be found.")
+
+    monkeypatch.setattr(fill_module, "lock_invoice", deleted_meanwhile)
+    assert fill_invoice_job.call_local(invoice.id) == "gone"
