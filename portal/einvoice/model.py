@@ -1,7 +1,7 @@
 """The e-invoice engine's input: one plain, typed EN 16931 invoice or credit note (BT/BG numbers in comments)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -194,4 +194,4 @@ class EInvoice:
     buyer_reference: str | None = None  # BT-10, e.g. the German Leitweg-ID
     order_reference: str | None = None  # BT-13, the buyer's purchase order
     preceding_invoice: InvoiceReference | None = None  # BG-3, for credit notes
-    notes: tuple[str, ...] = field(default=())  # BT-22, texts in the customer's language
+    notes: tuple[str, ...] = ()  # BT-22, texts in the customer's language

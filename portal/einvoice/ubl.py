@@ -108,6 +108,14 @@ def _allowance_charge(item: AllowanceCharge, *, charge: bool, currency: str) -> 
     return CAC.AllowanceCharge(*children)
 
 
+def _notes(invoice: EInvoice) -> list[str]:
+    # Peppol allows one document note unless seller and buyer are both German (PEPPOL-EN16931-R002)
+    german = invoice.seller.address.country_code == invoice.buyer.address.country_code == "DE"
+    if german or len(invoice.notes) <= 1:
+        return list(invoice.notes)
+    return ["\n\n".join(invoice.notes)]
+
+
 def build_ubl_element(invoice: EInvoice) -> etree._Element:
     """The UBL Invoice (380) or CreditNote (381) root element for an EInvoice (checked first, see `verify`).
 
@@ -140,7 +148,7 @@ def build_ubl_element(invoice: EInvoice) -> etree._Element:
     if not credit and invoice.due_date:
         children.append(CBC.DueDate(invoice.due_date.isoformat()))  # BT-9 (a credit note has it in PaymentMeans)
     children.append(CBC.CreditNoteTypeCode("381") if credit else CBC.InvoiceTypeCode(invoice.document_type.value))
-    children += [CBC.Note(text) for text in invoice.notes]  # BT-22
+    children += [CBC.Note(text) for text in _notes(invoice)]  # BT-22
     children.append(CBC.DocumentCurrencyCode(currency))  # BT-5
     children += _optional("BuyerReference", invoice.buyer_reference)  # BT-10
     if invoice.period is not None:  # BG-14

@@ -1,6 +1,7 @@
 """CII and UBL documents for every case the portal issues validate against their official XSDs and carry its terms."""
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -159,3 +160,14 @@ def test_payment_instructions_are_written():
     root = cii(SCENARIOS["plain"]())
     assert text(root, "//ram:PaymentReference", CII_NS) == "INV-2026-0001"
     assert text(root, "//ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID", CII_NS) == "BUKBGB22"
+
+
+def test_ubl_joins_notes_into_one_unless_both_parties_are_german():
+    invoice = dataclasses.replace(SCENARIOS["plain"](), notes=("First note.", "Second note."))
+    assert ubl(invoice).xpath("cbc:Note/text()", namespaces=UBL_NS) == ["First note.\n\nSecond note."]
+    assert cii(invoice).xpath("//ram:IncludedNote/ram:Content/text()", namespaces=CII_NS) == \
+        ["First note.", "Second note."]
+    german = dataclasses.replace(invoice, seller=dataclasses.replace(
+        invoice.seller, address=dataclasses.replace(invoice.seller.address, country_code="DE")),
+        buyer=SCENARIOS["reverse_charge"]().buyer)
+    assert ubl(german).xpath("cbc:Note/text()", namespaces=UBL_NS) == ["First note.", "Second note."]

@@ -162,3 +162,10 @@ def test_zero_rated_lines_need_no_exemption_but_refuse_one():
     with_reason = (dataclasses.replace(breakdown[0], exemption_reason="Zero rated"),)
     assert problems_of(dataclasses.replace(invoice, lines=tuple(zero), vat_breakdown=with_reason, totals=totals)) == [
         "VAT Z 0%: must not have an exemption reason (BR-Z-10)"]
+
+
+def test_a_percentage_allowance_must_be_that_percentage_of_its_base():
+    invoice = SCENARIOS["discounts"]()
+    off = dataclasses.replace(invoice.allowances[0], base_amount=D("70.00"))
+    assert problems_of(dataclasses.replace(invoice, allowances=(off, invoice.allowances[1]))) == [
+        "allowance 7.20: is not 10% of 70.00"]
