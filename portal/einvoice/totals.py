@@ -148,11 +148,10 @@ def _amount_problems(invoice: EInvoice) -> list[str]:
                 problems.append(f"{kind} {item.amount}: must be positive with at most 2 decimals")
             if not (item.reason or item.reason_code):
                 problems.append(f"{kind} {item.amount}: needs a reason or a reason code (BR-33, BR-38)")
-            if item.percentage is not None:
-                if item.base_amount is None:
-                    problems.append(f"{kind} {item.amount}: a percentage needs its base amount")
-                elif money(item.base_amount * item.percentage / 100) != item.amount:
-                    problems.append(f"{kind} {item.amount}: is not {item.percentage}% of {item.base_amount}")
+            if (item.percentage is None) != (item.base_amount is None):
+                problems.append(f"{kind} {item.amount}: give both or neither of percentage and base amount")
+            elif item.percentage is not None and money(item.base_amount * item.percentage / 100) != item.amount:
+                problems.append(f"{kind} {item.amount}: is not {item.percentage}% of {item.base_amount}")
 
     given = {_key(b): b for b in invoice.vat_breakdown}
     exemptions = {VatCategory(b.category): Exemption(b.exemption_reason, b.exemption_reason_code)

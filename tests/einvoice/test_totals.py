@@ -169,3 +169,10 @@ def test_a_percentage_allowance_must_be_that_percentage_of_its_base():
     off = dataclasses.replace(invoice.allowances[0], base_amount=D("70.00"))
     assert problems_of(dataclasses.replace(invoice, allowances=(off, invoice.allowances[1]))) == [
         "allowance 7.20: is not 10% of 70.00"]
+
+
+def test_an_allowance_gives_both_or_neither_of_percentage_and_base():
+    invoice = SCENARIOS["discounts"]()
+    half = dataclasses.replace(invoice.allowances[0], percentage=None)
+    assert problems_of(dataclasses.replace(invoice, allowances=(half, invoice.allowances[1]))) == [
+        "allowance 7.20: give both or neither of percentage and base amount"]
