@@ -71,7 +71,7 @@ def run_migrations_offline():
 
 def render_item(type_, obj, autogen_context):
     """Write the UTC timestamp type as a plain timestamptz so revisions never import app code."""
-    from portal.database import UTCDateTime
+    from portal.foundations.database import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

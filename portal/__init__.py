@@ -51,7 +51,7 @@ def _check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401 - registers the tables
-    from portal.database import configure_engine_events
+    from portal.foundations.database import configure_engine_events
     from portal.extensions import csrf, db, limiter, login_manager, migrate
     from portal.jobs import configure_jobs
 
@@ -96,9 +96,24 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from portal.formatting import register_template_helpers as register
+    from portal.foundations import formatting
 
-    register(app)
+    @app.context_processor
+    def _helpers():
+        # Lets shared templates link to pages only when the blueprint serving them is registered.
+        return {"has_endpoint": lambda name: name in app.view_functions}
+
+    app.jinja_env.filters.update(
+        money=formatting.money,
+        number=formatting.number,
+        percent=formatting.percent,
+        date=formatting.date,
+        local_datetime=formatting.local_datetime,
+        local_date=formatting.local_date_text,
+        period_end_date=formatting.period_end_date,
+        duration=formatting.duration,
+        minutes=formatting.minutes,
+    )
 
 
 def register_errors(app: Flask) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from portal.extensions import db
 from portal.models import AuditEvent
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 
 
 def record_event(actor: Actor, action: str, subject, *, invoice_id: int | None = None, **details) -> AuditEvent:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.delivery.log_filter import install_token_redaction, redact
-from portal.errors import ServiceError
+from portal.foundations.errors import ServiceError
 from portal.extensions import db
 
 log = logging.getLogger(__name__)

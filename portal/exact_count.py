@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from sqlalchemy import Text, cast, func, select, text
 
-from portal.app_cache import app_lru
+from portal.foundations.app_cache import app_lru
 from portal.extensions import db
 
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")

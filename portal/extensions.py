@@ -6,7 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from portal.database import Base
+from portal.foundations.database import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True)

@@ -9,7 +9,7 @@ from wtforms.fields import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
-from portal.text import SINGLE_LINE_MESSAGE, is_single_line
+from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
 
 NOT_ALLOWED_MESSAGE = "contains a character that is not allowed"
 

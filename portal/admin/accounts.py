@@ -10,10 +10,10 @@ from portal.billing.accounts import (add_discount_plan, bill_style_names, create
                                      delete_discount_plan, get_account, get_discount_plan, set_discount_plan_active,
                                      timezone_names, update_account)
 from portal.billing.customers import get_customer
-from portal.errors import NotFound, ValidationFailed
+from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
-from portal.permissions import require
+from portal.foundations.permissions import require
 
 _ALIASES = {"payment-terms": "payment_terms_days", "reference-template": "invoice_ref_template",
             "invoice-contacts": "invoice_contact_ids"}

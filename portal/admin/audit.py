@@ -7,7 +7,7 @@ from portal.admin import bp
 from portal.admin.forms import AuditFilterForm
 from portal.admin.helpers import page_arg
 from portal.audit_log import audit_actions, search_audit_events
-from portal.billing.invoices import row_id
+from portal.foundations.ids import row_id
 from portal.forms import choices
 
 PER_PAGE = 50

@@ -9,10 +9,10 @@ from portal.admin.helpers import apply_errors, commit_or_explain, current_actor,
 from portal.auth.user_admin import list_customer_users
 from portal.billing.customers import (add_contact, country_names, create_customer, delete_contact, delete_customer,
                                       get_contact, get_customer, list_customers, update_customer)
-from portal.errors import NotFound, ValidationFailed
+from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
-from portal.permissions import require
+from portal.foundations.permissions import require
 
 PER_PAGE = 50
 

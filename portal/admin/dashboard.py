@@ -5,7 +5,7 @@ from flask import render_template
 
 from portal.admin import bp
 from portal.billing.overview import dashboard_figures
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 
 @bp.get("/")

@@ -6,9 +6,9 @@ from flask import flash, request
 from flask_login import current_user
 from wtforms import Form
 
-from portal.errors import InvalidState, PermissionDenied, ServiceError, ValidationFailed
+from portal.foundations.errors import InvalidState, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
-from portal.permissions import Actor, admin_actor
+from portal.foundations.permissions import Actor, admin_actor
 
 
 def current_actor() -> Actor:

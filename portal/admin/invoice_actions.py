@@ -21,7 +21,7 @@ from portal.billing.payments import record_payment
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import request_cdrs_email, request_invoice_email
 from portal.delivery.marking import mark_invoice_delivered
-from portal.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
+from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.models import DownloadLink
 

@@ -11,17 +11,18 @@ from portal.admin import bp
 from portal.admin.helpers import apply_field_errors, current_actor
 from portal.admin.invoice_forms import (ConfirmForm, DownloadLinkForm, EmailCdrsForm, EmailInvoiceForm,
                                         InvoiceCreateForm, MarkDeliveredForm, PaymentForm, XeroLinkForm)
-from portal.billing.dates import local_date
+from portal.foundations.dates import local_date
 from portal.billing.invoice_search import parse_invoice_filters, search_invoices
 from portal.billing import paging
-from portal.billing.invoices import create_invoice, get_invoice, row_id
+from portal.billing.invoices import create_invoice, get_invoice
+from portal.foundations.ids import row_id
 from portal.billing.tasks import enqueue_fill
 from portal.billing.xero import xero_enabled
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 from portal.delivery.emailing import known_bill_styles
 from portal.delivery.recipients import default_recipients
 from portal.delivery.records import open_failure_ids
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
 from portal.models import (STATES, TYPES, Account, Attachment, AuditEvent, Customer, DownloadLink, EmailDelivery,

@@ -14,10 +14,10 @@ from portal.admin.template_forms import (PLACEHOLDER_HINT, AttachmentForm, BillS
                                          UsageReportProfileForm)
 from portal.billing.customers import get_row
 from portal.delivery import templates_service as service
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
-from portal.permissions import require
+from portal.foundations.permissions import require
 
 _ALIASES = {"body-text": "body_text", "body-html": "body_html", "group-by": "group_by"}
 

@@ -11,11 +11,11 @@ from portal.auth.user_admin import (change_admin_level, get_admin_user, get_cust
                                     set_user_enabled)
 from portal.auth.user_service import create_admin_user
 from portal.billing.customers import get_customer
-from portal.billing.invoices import row_id
-from portal.errors import InvalidState, ValidationFailed
+from portal.foundations.ids import row_id
+from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
-from portal.permissions import require
+from portal.foundations.permissions import require
 
 
 _NO_STORE = {"Cache-Control": "no-store"}

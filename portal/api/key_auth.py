@@ -7,7 +7,7 @@ from flask import request
 
 from portal.auth.api_keys import api_key_actor, verify_api_key
 from portal.models import ApiKey
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 
 MISSING = "missing"
 INVALID = "invalid"

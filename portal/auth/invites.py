@@ -11,9 +11,9 @@ from flask import render_template
 
 from portal.auth.tokens import INVITE_MAX_AGE, make_password_reset_token
 from portal.delivery.mail import send_message
-from portal.errors import DeliveryFailed
+from portal.foundations.errors import DeliveryFailed
 from portal.models import CustomerUser
-from portal.urls import public_url
+from portal.foundations.urls import public_url
 
 log = logging.getLogger(__name__)
 

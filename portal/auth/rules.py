@@ -7,7 +7,7 @@ import math
 
 from sqlalchemy import update
 
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 from portal.extensions import db
 from portal.models import CustomerUser
 

@@ -11,11 +11,11 @@ from portal.auth import rules
 from portal.auth.tokens import TokenInvalid, make_password_reset_token, read_password_reset_token
 from portal.auth.user_service import find_user_by_email
 from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from portal.database import utcnow
-from portal.errors import DeliveryFailed, FieldError, Gone, NotFound, ValidationFailed
+from portal.foundations.database import utcnow
+from portal.foundations.errors import DeliveryFailed, FieldError, Gone, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import AdminUser, CustomerUser
-from portal.permissions import Actor, admin_actor, customer_actor
+from portal.foundations.permissions import Actor, admin_actor, customer_actor
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def request_password_reset(email: str | None) -> None:
 def send_password_reset(kind: str, user_id: int) -> bool:
     """Mail a reset link to one user now; False when the user is gone or disabled, or the mail failed (logged)."""
     from portal.delivery.mail import send_message
-    from portal.urls import public_url
+    from portal.foundations.urls import public_url
 
     user = db.session.get(_MODELS.get(kind, CustomerUser), user_id)
     if user is None or _reset_refused(user):

@@ -1,25 +1,17 @@
-"""Signing keys for tokens (current key plus fallbacks for rotation) and the password-reset token."""
+"""The password-reset and invitation token (signed with portal.foundations.signing keys)."""
 from __future__ import annotations
 
 import time
 
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from portal.foundations.signing import signing_keys
 
 # A signing namespace, not a secret.
 PASSWORD_RESET_SALT = "portal.password-reset"  # nosec B105
 PASSWORD_RESET_MAX_AGE = 3600
 # An invitation (admin-created user choosing a first password) waits for someone to read their mail.
 INVITE_MAX_AGE = 7 * 24 * 3600
-
-
-def signing_keys() -> list[str | bytes]:
-    """Keys in the order itsdangerous wants: oldest fallback first, current key last (it signs).
-
-    `SECRET_KEY_FALLBACKS` lists older keys newest first, so they are reversed.
-    """
-    config = current_app.config
-    return [*reversed(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:

@@ -11,10 +11,10 @@ from portal.auth.invites import invite_link, make_password_token, send_invite
 from portal.auth.rules import end_every_session
 from portal.auth.user_service import create_customer_user
 from portal.billing.customers import get_row
-from portal.errors import FieldError, InvalidState, ValidationFailed
+from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, AdminUser, CustomerUser
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 
 def get_admin_user(user_id) -> AdminUser:

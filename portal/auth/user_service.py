@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from portal.audit import record_event
 from portal.auth.rules import end_every_session
 from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password
-from portal.errors import FieldError, NotFound, ValidationFailed
+from portal.foundations.errors import FieldError, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, AdminUser, Customer, CustomerUser
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 
 def _check_email_and_password(email: str, password: str | None, errors: list[FieldError]) -> str:

@@ -14,7 +14,7 @@ from portal.auth.users import MIN_PASSWORD_LENGTH
 from portal.auth.forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm,
                                SignOutEverywhereForm)
 from portal.error_handlers import wants_json
-from portal.errors import Gone, NotFound, ValidationFailed
+from portal.foundations.errors import Gone, NotFound, ValidationFailed
 from portal.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)

@@ -16,12 +16,12 @@ from sqlalchemy import exists, select
 from portal.audit import record_event
 from portal.billing.customers import account_delete_blockers, clean_text, get_row
 from portal.billing.schedule import set_account_timezone, set_invoice_period
-from portal.database import utcnow
-from portal.errors import FieldError, InvalidState, ValidationFailed
+from portal.foundations.database import utcnow
+from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.models import INVOICE_PERIODS, Account, BillStyle, Contact, Customer, DiscountPlan, Invoice
 from portal.models.account import DELIVERY_MODES
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 BUILTIN_BILL_STYLES = ("Full", "Summary")
 ACCOUNT_FIELDS = ("name", "currency", "timezone", "vat_rate", "payment_terms_days", "invoice_period",

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from portal.billing.money import round_currency
+from portal.foundations.money import round_currency
 from portal.extensions import db
 from portal.models import Invoice
 

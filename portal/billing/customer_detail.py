@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from portal.billing.money import money_sum, money_value
+from portal.foundations.money import money_sum, money_value
 from portal.billing.scoping import get_customer_invoice
-from portal.errors import InvalidState
+from portal.foundations.errors import InvalidState
 from portal.extensions import db
 from portal.models import Country, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, Network, Service
 

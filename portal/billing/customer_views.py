@@ -15,15 +15,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.billing.dates import local_midnight
-from portal.billing.money import money_sum, money_value, round_currency
+from portal.foundations.dates import local_midnight
+from portal.foundations.money import money_sum, money_value, round_currency
 from portal.billing.scoping import customer_accounts, customer_invoices, scope_for_user
-from portal.errors import FieldError, ValidationFailed
+from portal.foundations.errors import FieldError, ValidationFailed
 from portal.billing import paging
 from portal.billing.paging import InvoicePage, bounded_count, fetch_page
 from portal.extensions import db
 from portal.models import Account, Invoice
-from portal.streaming import stream_with_own_session
+from portal.foundations.streaming import stream_with_own_session
 
 STATUSES = ("unpaid", "paid", "overdue")
 SORTS = ("date", "number", "amount")
@@ -200,7 +200,7 @@ def iter_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, tod
     """Every invoice of the filtered list (all pages) in list order, read in batches for a streamed export.
 
     The filters are checked and the query built now, in the caller's request; the rows are
-    read later through a session of the stream's own (`portal.streaming`), one query with
+    read later through a session of the stream's own (`portal.foundations.streaming`), one query with
     `yield_per` (a server-side cursor on PostgreSQL) that lives until the stream ends, so an
     export of any length keeps memory flat and arrives whole. Each invoice comes with its
     account. Close the iterator when done with it early.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.billing.money import ZERO, micro
+from portal.foundations.money import ZERO, micro
 
 
 def _matches(prefix: str | None, plan) -> bool:

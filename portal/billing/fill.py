@@ -8,13 +8,13 @@ from portal.audit import record_event
 from portal.billing.discounts import apply_discounts
 from portal.billing.invoices import purge_detail_rows
 from portal.billing.locks import lock_account, lock_invoice
-from portal.billing.money import ZERO, micro, money_sum, money_value
-from portal.errors import InvalidState
+from portal.foundations.money import ZERO, micro, money_sum, money_value
+from portal.foundations.errors import InvalidState
 from portal.extensions import db
 from portal.models import (CHARGE_COLUMNS, Cdr, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData,
                            Transaction)
-from portal.database import utcnow
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.database import utcnow
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 ALREADY_FILLED = "invoice already filled"
 
@@ -204,7 +204,7 @@ def _rebuild_networks(invoice: Invoice) -> None:
 
 def _transactions_filter(invoice: Invoice):
     """Transactions on this invoice: claimed by it, or unclaimed and dated inside its window."""
-    from portal.billing.dates import local_midnight
+    from portal.foundations.dates import local_midnight
 
     t = Transaction
     end = invoice.end_date

@@ -11,12 +11,13 @@ from sqlalchemy.orm import contains_eager
 from portal.billing import list_cursor
 from portal.billing.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
 from portal.billing.scoping import customer_invoices
-from portal.errors import FieldError, ValidationFailed
+from portal.foundations.errors import FieldError, ValidationFailed
 from portal.billing.paging import InvoicePage, bounded_count
 from portal.exact_count import page_total, rows_with_snapshot
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Customer, Invoice
-from portal.permissions import Actor, require
+from portal.foundations.permissions import Actor, require
+from portal.foundations.ids import MAX_ROW_ID
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -282,7 +283,7 @@ def _int(value: str, name: str, errors: list[FieldError]) -> int | None:
     except ValueError:
         errors.append(FieldError(name, "must be a whole number"))
         return None
-    if abs(number) >= 2**31:  # ids are 32-bit columns; PostgreSQL refuses larger parameters
+    if abs(number) > MAX_ROW_ID:
         errors.append(FieldError(name, "is out of range"))
         return None
     return number

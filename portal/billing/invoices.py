@@ -11,17 +11,18 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
-from portal.billing.dates import BadDate, local_date, parse_moment
+from portal.foundations.dates import BadDate, local_date, parse_moment
 from portal.billing.after_commit import call_after_commit
+from portal.foundations.ids import row_id
 from portal.billing.locks import lock_account, lock_invoice
-from portal.billing.money import round_currency
+from portal.foundations.money import round_currency
 from portal.billing.numbering import issue_invoice_number
 from portal.documents.tasks import enqueue_render_pdf
-from portal.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, Invoice, InvoiceDocument, Transaction
-from portal.database import utcnow
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.database import utcnow
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 OVERLAP = "have invoice inside provided period"
 IN_FUTURE = "end_time can't be in future"
@@ -294,20 +295,6 @@ def _find_account(account_id) -> Account | None:
         return None
     pk = row_id(account_id)
     return db.session.get(Account, pk) if pk is not None else None
-
-
-MAX_ROW_ID = 2**31 - 1  # integer primary keys: larger values cannot name a row (PostgreSQL would refuse them)
-
-
-def row_id(value) -> int | None:
-    """A primary key given as text or number, or None when it cannot name a row."""
-    if isinstance(value, bool):
-        return None
-    try:
-        pk = int(str(value).strip()) if not isinstance(value, int) else value
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk <= MAX_ROW_ID else None
 
 
 def _read_moment(value, field: str, tz: str, errors: list[FieldError]) -> dt.datetime | None:

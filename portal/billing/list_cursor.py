@@ -18,8 +18,9 @@ from decimal import Decimal, InvalidOperation
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, literal, or_, tuple_
 
-from portal.auth.tokens import signing_keys
+from portal.foundations.signing import signing_keys
 from portal.models import Invoice
+from portal.foundations.ids import MAX_ROW_ID
 
 CURSOR_SALT = "portal.invoice-list-cursor"
 INVALID = "is not a valid page link (it was edited or belongs to another sort); start again from the first page"
@@ -86,7 +87,7 @@ def decode_cursor(token: str, key: str, column) -> Cursor:
     if not isinstance(data, list) or len(data) != 3 or data[0] != key:
         raise ValueError
     _, raw, row_id = data
-    if type(row_id) is not int or not 0 < row_id < 2**31:
+    if type(row_id) is not int or not 0 < row_id <= MAX_ROW_ID:
         raise ValueError
     if raw is None:
         if not column.expression.nullable:

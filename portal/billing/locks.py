@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from portal.errors import Conflict, NotFound
+from portal.foundations.errors import Conflict, NotFound
 from portal.extensions import db
 from portal.models import BillingRun, Invoice
 

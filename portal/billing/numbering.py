@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import text
 
-from portal.errors import InvalidState
+from portal.foundations.errors import InvalidState
 from portal.extensions import db
 from portal.models import Invoice
 

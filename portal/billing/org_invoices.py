@@ -9,14 +9,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import with_expression
 
-from portal.billing.dates import local_date
+from portal.foundations.dates import local_date
 from portal.billing.scoping import customer_invoices
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 from portal.documents.service import stored_pdf_exists
-from portal.errors import NotFound, ValidationFailed
+from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, Customer, Invoice, Organization
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.foundations.ids import row_id
 
 DEFAULT_WINDOW = relativedelta(months=12)
 MAX_WINDOW = relativedelta(years=5)
@@ -96,12 +97,9 @@ def _visible_invoices(actor: Actor, account: Account) -> Select:
 
 
 def _find_account(org_slug: str, account_id, actor: Actor) -> Account:
-    try:
-        pk = int(account_id)
-    except (TypeError, ValueError):
-        pk = None
+    pk = row_id(account_id)
     account = None
-    if pk is not None and 0 < pk < 2**31:  # ids are 32-bit; larger ones cannot exist
+    if pk is not None:
         stmt = (select(Account).join(Customer, Customer.id == Account.customer_id)
                 .join(Organization, Organization.id == Customer.organization_id)
                 .where(Account.id == pk, Organization.slug == org_slug))

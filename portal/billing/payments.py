@@ -6,11 +6,11 @@ from decimal import Decimal, InvalidOperation
 
 from portal.audit import record_event
 from portal.billing.locks import lock_invoice
-from portal.billing.money import micro
-from portal.errors import FieldError, InvalidState, ValidationFailed
+from portal.foundations.money import micro
+from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.models import Invoice, Payment
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 
 def record_payment(

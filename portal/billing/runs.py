@@ -30,17 +30,17 @@ from sqlalchemy import and_, distinct, func, or_, select, update
 
 from portal.audit import record_event
 from portal.billing.anomalies import find_anomalies
-from portal.billing.dates import BadDate, parse_moment
+from portal.foundations.dates import BadDate, parse_moment
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.locks import lock_account, lock_billing_run
 from portal.billing.periods import period_ending_at
 from portal.billing.schedule import advance_schedule, latest_invoice_end
-from portal.database import utcnow
-from portal.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from portal.foundations.database import utcnow
+from portal.foundations.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, BillingRun, Invoice
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ import uuid as uuid_mod
 
 from sqlalchemy import Select, select
 
-from portal.errors import NotFound
+from portal.foundations.errors import NotFound
 from portal.extensions import db
 from portal.models import Account, Invoice, customer_user_accounts
 

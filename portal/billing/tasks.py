@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from portal.errors import InvalidState, NotFound
+from portal.foundations.errors import InvalidState, NotFound
 from portal.extensions import db
 from portal.jobs import huey, job_app
 

@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
-from portal.errors import ServiceError
+from portal.foundations.errors import ServiceError
 from portal.extensions import db
 from portal.models import ApiKey
 

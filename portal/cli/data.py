@@ -6,7 +6,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal.errors import ServiceError
+from portal.foundations.errors import ServiceError
 from portal.extensions import db
 
 

@@ -5,7 +5,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal.auth.user_service import create_admin_user, create_customer_user, disable_user, list_users
-from portal.errors import ServiceError
+from portal.foundations.errors import ServiceError
 from portal.extensions import db
 
 

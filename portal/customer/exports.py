@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from portal.billing.dates import local_date
-from portal.billing.money import round_currency
+from portal.foundations.dates import local_date
+from portal.foundations.money import round_currency
 from portal.documents.csv import csv_line
 from portal.models import Invoice
 

@@ -7,8 +7,8 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal.billing.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
-from portal.billing.dates import FIRST_DAY, LAST_DAY, in_day_range
-from portal.errors import ValidationFailed
+from portal.foundations.dates import FIRST_DAY, LAST_DAY, in_day_range
+from portal.foundations.errors import ValidationFailed
 from portal.forms import PortalForm, choices
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."

@@ -14,13 +14,13 @@ from portal.customer import bp
 from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 from portal.documents.csv import iter_invoice_cdrs_csv
-from portal.errors import InvalidState, ValidationFailed
-from portal.formatting import local_date
+from portal.foundations.errors import InvalidState, ValidationFailed
+from portal.foundations.formatting import local_date_text
 from portal.extensions import db
-from portal.permissions import customer_actor
-from portal.streaming import streamed_download
+from portal.foundations.permissions import customer_actor
+from portal.foundations.streaming import streamed_download
 
 DASHBOARD_LATEST = 5
 CHART_INVOICES = 12
@@ -54,7 +54,7 @@ def _spend_charts(invoices) -> list:
     charts = []
     for currency in sorted({inv.currency for inv in invoices}):
         # Each bar is one invoice, labelled with the first day of its period in the account's zone.
-        rows = [(local_date(inv.start_date, inv.account.timezone), inv.amount_spent)
+        rows = [(local_date_text(inv.start_date, inv.account.timezone), inv.amount_spent)
                 for inv in invoices if inv.currency == currency]
         charts.append(bar_chart(
             f"Spend per period ({currency})",

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from portal import formatting
-from portal.database import commit_with_retries, utcnow
+from portal.foundations import formatting
+from portal.foundations.database import commit_with_retries, utcnow
 from portal.delivery import mail
 from portal.delivery.invoice_files import cdrs_file, pdf_for_mail, usage_report_file
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, TemplateText, render_text
@@ -17,10 +17,10 @@ from portal.delivery.records import (claim_queued, is_followed, is_stalled, reco
 from portal.delivery.recipients import resolve_recipients
 from portal.documents.csv import invoice_has_cdrs
 from portal.documents.service import describe_failure
-from portal.errors import DeliveryFailed, FieldError, InvalidState, ServiceError, ValidationFailed
+from portal.foundations.errors import DeliveryFailed, FieldError, InvalidState, ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 NOT_APPROVED = "Invoice must be approved before it can be emailed"
 NO_CDRS = "No CDRs available for this invoice"
@@ -354,7 +354,7 @@ def known_bill_styles() -> list[str]:
 def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
     """The values of the message template placeholders for one invoice (English formatting)."""
     tz = invoice.account.timezone
-    period = (f"{formatting.local_date(invoice.start_date, tz, 'en')} – "
+    period = (f"{formatting.local_date_text(invoice.start_date, tz, 'en')} – "
               f"{formatting.period_end_date(invoice.end_date, tz, 'en')}")
     return {
         "customer": invoice.customer.name if invoice.customer else "",

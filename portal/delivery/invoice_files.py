@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.delivery.usage_reports import usage_report_csv
-from portal.errors import InvalidState
+from portal.foundations.errors import InvalidState
 from portal.extensions import db
 from portal.models import Invoice, InvoiceDocument, UsageReportProfile
 

@@ -15,12 +15,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
 from portal.audit import record_event
-from portal.auth.tokens import signing_keys
-from portal.database import utcnow
-from portal.errors import FieldError, Gone, InvalidState, NotFound, ValidationFailed
+from portal.foundations.signing import signing_keys
+from portal.foundations.database import utcnow
+from portal.foundations.errors import FieldError, Gone, InvalidState, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import DownloadLink, Invoice, InvoiceDocument
-from portal.permissions import Actor, require
+from portal.foundations.permissions import Actor, require
 
 LINK_SALT = "portal.download-link"
 PURPOSES = ("portal", "admin", "api", "email")
@@ -91,7 +91,7 @@ def mint_portal_download_link(invoice: Invoice, *, actor: Actor) -> tuple[Downlo
 def download_url(token: str, external: bool = True) -> str:
     """The `/d/<token>` address; external ones are built on BASE_URL and work outside a request."""
     if external:
-        from portal.urls import public_url
+        from portal.foundations.urls import public_url
 
         return public_url("download.landing", token=token)
     return url_for("download.landing", token=token)

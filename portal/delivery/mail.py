@@ -12,8 +12,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.errors import DeliveryFailed
-from portal.text import one_line
+from portal.foundations.errors import DeliveryFailed
+from portal.foundations.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def build_message(to: list[str], subject: str, text: str, html: str | None = Non
 
 
 def _header_value(name: str, value: str) -> str:
-    """`value` on one line. Input is checked when it is saved (portal.text); a value stored before that
+    """`value` on one line. Input is checked when it is saved (portal.foundations.text); a value stored before that
     check, or from configuration, still must not end the header (the email package refuses it with an
     error, and a line break in a header could add another), so its breaks become spaces."""
     single = one_line(value) if value else value

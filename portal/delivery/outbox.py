@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.errors import NotFound
+from portal.foundations.errors import NotFound
 
 # Only names the outbox writer produces: no path separators, so a name never leaves the folder.
 _NAME = re.compile(r"^[0-9A-Za-z._-]{1,120}\.eml$")

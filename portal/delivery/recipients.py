@@ -5,7 +5,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from portal.errors import FieldError, ValidationFailed
+from portal.foundations.errors import FieldError, ValidationFailed
 from portal.models import Invoice
 
 _SEPARATORS = re.compile(r"[,;\s]+")

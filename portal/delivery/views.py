@@ -7,7 +7,7 @@ from flask_login import current_user
 from portal.billing.scoping import get_customer_invoice, scope_for_user
 from portal.delivery.links import consume_download, find_link, read_link
 from portal.delivery.log_filter import install_token_redaction
-from portal.errors import Gone, NotFound
+from portal.foundations.errors import Gone, NotFound
 from portal.extensions import csrf, db
 
 bp = Blueprint("download", __name__)

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
 from portal.models import InvoiceDocument
-from portal.permissions import Actor, require
-from portal.streaming import stream_with_own_session
+from portal.foundations.permissions import Actor, require
+from portal.foundations.streaming import stream_with_own_session
 
 FILENAME = "invoices.zip"
 BATCH = 25  # PDFs read from the database at a time: what one stream holds in memory

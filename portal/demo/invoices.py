@@ -11,11 +11,11 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portal.billing.dates import local_date
+from portal.foundations.dates import local_date
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import create_invoice, approve_invoice
 from portal.billing.payments import record_payment
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 from portal.demo.customers import deterministic_uuid
 from portal.demo.periods import next_period_end, periods_between
 from portal.extensions import db

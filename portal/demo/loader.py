@@ -26,7 +26,7 @@ from portal.demo.traffic import TrafficAccount, generate_account_cdrs, insert_tr
 from portal.demo.users import create_admins, create_customer_users
 from portal.documents.service import invoices_missing_pdf
 from portal.documents.tasks import render_missing_pdfs
-from portal.errors import Conflict
+from portal.foundations.errors import Conflict
 from portal.extensions import db
 from portal.models import Organization
 

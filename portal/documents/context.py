@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.documents.columns import Column, column_widths_or_none, css_length
 from portal.extensions import db
-from portal.formatting import date as format_date
-from portal.formatting import local_date, minutes, money, number, period_end_date
+from portal.foundations.formatting import date as format_date
+from portal.foundations.formatting import local_date_text, minutes, money, number, period_end_date
 from portal.models import BillStyle, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
 
 LOCALE = Locale.parse("en")  # parsed once: Babel would parse a locale string again for every number
@@ -137,7 +137,7 @@ def invoice_pdf_context(invoice) -> dict:
             "timezone": tz,
             "invoice_date": format_date(invoice.invoice_date, LOCALE) if invoice.invoice_date else "",
             "due_date": format_date(invoice.due_date, LOCALE) if invoice.due_date else "",
-            "period_start": local_date(invoice.start_date, tz, LOCALE),
+            "period_start": local_date_text(invoice.start_date, tz, LOCALE),
             "period_end": period_end_date(invoice.end_date, tz, LOCALE),
             "message": invoice.invoice_message or "",
             "payment_method": invoice.payment_method or "",

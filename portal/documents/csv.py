@@ -12,10 +12,10 @@ from decimal import Decimal
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from portal.billing.dates import zone
+from portal.foundations.dates import zone
 from portal.extensions import db
 from portal.models import Cdr, Country, Invoice, Network
-from portal.streaming import stream_with_own_session
+from portal.foundations.streaming import stream_with_own_session
 
 CDR_COLUMNS = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
                "price", "success")
@@ -94,7 +94,7 @@ def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
     """CSV text of the invoice's calls, header first, then the calls in time order.
 
     The account and period are taken from `invoice` now; the calls are read when the first
-    chunk is asked for, through a session of the stream's own (`portal.streaming`), so the
+    chunk is asked for, through a session of the stream's own (`portal.foundations.streaming`), so the
     iterator may feed a response body. Rows come from the database in batches (`yield_per`, a
     server-side cursor on PostgreSQL) and each batch is yielded as one chunk of whole lines,
     so memory stays flat whatever the number of calls and a server writes a batch per socket

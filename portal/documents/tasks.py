@@ -7,13 +7,13 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from portal.database import commit_with_retries
+from portal.foundations.database import commit_with_retries
 from portal.documents.service import (describe_failure, get_pdf_document, invoices_missing_pdf, record_pdf_failure,
                                       render_and_store_pdf)
 from portal.extensions import db
 from portal.jobs import huey, is_last_try, job_app, retry_options
 from portal.models import Invoice
-from portal.permissions import SYSTEM, Actor
+from portal.foundations.permissions import SYSTEM, Actor
 
 log = logging.getLogger(__name__)
 

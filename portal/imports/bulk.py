@@ -11,7 +11,7 @@ from operator import attrgetter
 
 from sqlalchemy import Numeric, Table
 
-from portal.database import UTCDateTime
+from portal.foundations.database import UTCDateTime
 from portal.extensions import db
 from portal.models import Cdr, Transaction
 

@@ -12,7 +12,7 @@ from portal.imports.fields import (bools_column, counts_column, decimals_column,
                                    text_parser, texts_column, timestamps_column)
 from portal.imports.references import AccountIds, Catalog
 from portal.imports.rows import Column, ImportSpec, run_import
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 ZERO = Decimal("0")
 

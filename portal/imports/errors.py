@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portal.errors import ServiceError
+from portal.foundations.errors import ServiceError
 
 
 @dataclass(frozen=True)

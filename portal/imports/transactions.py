@@ -12,7 +12,7 @@ from portal.imports.fields import (CellError, ColumnError, ids_column, parse_id,
 from portal.imports.references import AccountIds, Services
 from portal.imports.rows import Column, ImportSpec, run_import
 from portal.models import TRANSACTION_CATEGORIES
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.permissions import SYSTEM, Actor, require
 
 _CATEGORIES = {c: c for c in TRANSACTION_CATEGORIES}
 

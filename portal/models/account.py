@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, Nu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 INVOICE_PERIODS = (
     "Daily",

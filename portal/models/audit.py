@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 
 class AuditEvent(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 DOCUMENT_KINDS = ("pdf", "cdrs", "usage")
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.extensions import db
-from portal.database import ZERO, utcnow
+from portal.foundations.database import ZERO, utcnow
 
 STATES = ("New", "Pending", "Approved")
 TYPES = ("Manual", "Auto Full", "Auto Partial")

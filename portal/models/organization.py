@@ -7,7 +7,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 
 class Organization(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 customer_user_accounts = Table(
     "customer_user_accounts",

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from portal.audit import record_event
 from portal.billing.overview import dashboard_figures
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 from portal.models import BillingRun
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.factories import AccountFactory, InvoiceFactory
 
 UTC = dt.timezone.utc

@@ -9,9 +9,9 @@ import pytest
 from portal.billing.bulk import MAX_SELECTION
 from portal.delivery import zip_export
 from portal.delivery.zip_export import invoices_pdf_zip
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.admin.conftest import post
 from tests.bulk import approved_invoices, pdf_bytes, stored_pdfs
 from tests.factories import PASSWORD, AccountFactory, AdminUserFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.urls import safe_next_path
+from portal.foundations.urls import safe_next_path
 from tests.admin.conftest import post
 
 BAD_NEXT = ["/admin/invoices?state=New\r\nSet-Cookie: session=stolen", "/admin/invoices\nX: y", "/admin/invoices\r",

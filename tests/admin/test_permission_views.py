@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.permissions import ACTION_LEVELS
+from portal.foundations.permissions import ACTION_LEVELS
 from tests.factories import (AccountFactory, AdminUserFactory, ContactFactory, CustomerFactory, CustomerUserFactory,
                              DiscountPlanFactory)
 

@@ -20,8 +20,8 @@ from portal.auth.users import load_user_from_id, verify_password
 from portal.billing.accounts import create_account
 from portal.billing.customers import add_contact, create_customer, delete_customer
 from portal.billing.runs import start_billing_run
-from portal.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
-from portal.permissions import ACTION_LEVELS, Actor, admin_actor
+from portal.foundations.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from portal.foundations.permissions import ACTION_LEVELS, Actor, admin_actor
 from tests.factories import AccountFactory, AdminUserFactory, CustomerFactory, CustomerUserFactory
 
 ADMIN = Actor("boss@telco.example", kind="admin", level=5, id=10_000)

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 
 from portal.billing import fill as fill_module
 from portal.billing.fill import fill_invoice
-from portal.billing.money import round_currency
+from portal.foundations.money import round_currency
 from portal.billing.tasks import fill_invoice_job
 from portal.documents.service import pdf_filename
 from portal.documents.tasks import enqueue_render_pdf
-from portal.errors import NotFound
+from portal.foundations.errors import NotFound
 from portal.extensions import db
 from portal.models import AuditEvent, Invoice, InvoiceDocument, InvoiceNumberCounter, Payment
 from tests.factories import PASSWORD, AdminUserFactory, CdrFactory, DiscountPlanFactory, InvoiceFactory
@@ -341,7 +341,7 @@ def test_api_deletes_racing_an_approval_answer_in_their_own_format(app, live_ser
 def test_a_number_is_never_issued_twice_for_one_invoice(app):
     from portal.billing.invoices import approve_invoice
     from portal.billing.numbering import issue_invoice_number
-    from portal.errors import InvalidState
+    from portal.foundations.errors import InvalidState
 
     invoice = make_invoice("Approved")
     with pytest.raises(InvalidState, match="already has a number"):
@@ -374,7 +374,7 @@ def test_billing_run_with_approval_numbers_gaplessly_and_stores_every_pdf(app, r
 
 def test_an_invoice_filled_twice_at_once_is_filled_once(app):
     """Two fills of a New invoice at once (a retried job): one fills, the other finds it filled."""
-    from portal.errors import InvalidState
+    from portal.foundations.errors import InvalidState
 
     invoice = InvoiceFactory()
     CdrFactory(customer_acc_id=invoice.account_id)

@@ -4,10 +4,10 @@ import datetime as dt
 import pytest
 
 from portal.billing.invoices import create_invoice, delete_invoice
-from portal.errors import InvalidState, PermissionDenied, ValidationFailed
+from portal.foundations.errors import InvalidState, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.models import AuditEvent, Invoice
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.factories import AccountFactory
 
 UTC = dt.timezone.utc
@@ -148,7 +148,7 @@ def test_delete_only_unapproved(app):
 @pytest.mark.parametrize("bad", ["99999999999999999999", -1, 0, "1.5", True, "abc"])
 def test_ids_that_cannot_name_a_row_are_unknown(app, bad):
     from portal.billing.invoices import get_invoice
-    from portal.errors import NotFound
+    from portal.foundations.errors import NotFound
 
     with pytest.raises(ValidationFailed) as exc_info:
         create_invoice(account_id=bad, start_date="2026-05-01", end_date="2026-06-01", now=NOW)

@@ -6,7 +6,7 @@ import pytest
 
 from portal.billing.fill import fill_invoice, reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
-from portal.errors import InvalidState
+from portal.foundations.errors import InvalidState
 from portal.extensions import db
 from tests.factories import (AccountFactory, CdrFactory, CountryFactory, DiscountPlanFactory, NetworkFactory,
                              ServiceFactory, TransactionFactory)

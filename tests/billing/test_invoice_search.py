@@ -8,8 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from portal.billing.invoice_search import MAX_PER_PAGE, parse_invoice_filters, search_invoices
-from portal.database import utcnow
-from portal.errors import ValidationFailed
+from portal.foundations.database import utcnow
+from portal.foundations.errors import ValidationFailed
 from tests.invoices import make_invoice
 
 

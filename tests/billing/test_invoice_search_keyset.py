@@ -12,10 +12,10 @@ from sqlalchemy.dialects import postgresql
 from itsdangerous import URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 
-from portal.auth.tokens import signing_keys
+from portal.foundations.signing import signing_keys
 from portal.billing.invoice_search import parse_invoice_filters, search_invoices
 from portal.billing.list_cursor import CURSOR_SALT
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
 from tests.billing.test_invoice_search_queries import statements
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory

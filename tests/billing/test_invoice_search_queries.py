@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from portal.billing.invoice_search import parse_invoice_filters, search_invoices
 from portal.extensions import db
 from portal.models import Invoice
-from portal.permissions import customer_actor
+from portal.foundations.permissions import customer_actor
 from tests.factories import CustomerUserFactory
 from tests.invoices import make_invoice
 from tests.statements import recorded_statements as statements

@@ -6,10 +6,10 @@ import pytest
 
 from portal.billing.runs import INVOICE_EXISTS, bill_account, execute_billing_run, get_billing_run, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.foundations.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.models import AuditEvent, BillingRun, Invoice
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.factories import AccountFactory, CdrFactory, InvoiceFactory
 
 UTC = dt.timezone.utc

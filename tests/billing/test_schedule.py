@@ -5,9 +5,9 @@ import pytest
 
 from portal.billing.invoices import create_invoice
 from portal.billing.schedule import realign_schedule, set_account_timezone, set_invoice_period
-from portal.errors import PermissionDenied, ValidationFailed
+from portal.foundations.errors import PermissionDenied, ValidationFailed
 from portal.models import AuditEvent
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.factories import AccountFactory
 
 UTC = dt.timezone.utc

@@ -9,7 +9,7 @@ from portal.billing.invoices import create_invoice
 from portal.billing.scoping import customer_invoices
 from portal.extensions import db
 from portal.models import Invoice
-from portal.permissions import SYSTEM
+from portal.foundations.permissions import SYSTEM
 from tests.factories import AccountFactory
 from tests.invoices import make_invoice
 

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.billing.runs import execute_billing_run, is_stale, recover_stale_billing_runs, start_billing_run
-from portal.database import utcnow
-from portal.errors import Conflict
+from portal.foundations.database import utcnow
+from portal.foundations.errors import Conflict
 from portal.extensions import db
 from portal.models import AuditEvent, BillingRun, Invoice
 from tests.factories import AccountFactory, CdrFactory

@@ -134,7 +134,7 @@ def test_download_the_pdf_with_one_click(page, live_server, browser_login, invoi
 def test_an_expired_link_shows_the_410_page_with_a_way_to_a_fresh_one(app, page, live_server, browser_login,
                                                                      invoice_with_pdf):
     from portal.delivery.links import download_url, mint_download_link
-    from portal.permissions import SYSTEM
+    from portal.foundations.permissions import SYSTEM
 
     link, token = mint_download_link(invoice_with_pdf, actor=SYSTEM, expires_in=dt.timedelta(minutes=10),
                                      purpose="portal")

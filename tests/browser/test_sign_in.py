@@ -5,7 +5,7 @@ import datetime as dt
 
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.documents.conftest import make_invoice
 from tests.factories import PASSWORD, CustomerUserFactory
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from portal.billing.dates import FIRST_DAY, LAST_DAY, BadDate, local_midnight
+from portal.foundations.dates import FIRST_DAY, LAST_DAY, BadDate, local_midnight
 from portal.customer.forms import DAY_RANGE_FIELD_MESSAGE
 from portal.extensions import db
 from tests.customer.conftest import approved_invoice, month

@@ -6,7 +6,7 @@ import pytest
 
 from portal.billing.customer_views import preset_window
 from portal.customer.charts import BAR_AREA, bar_chart
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
 
 D = dt.date
 

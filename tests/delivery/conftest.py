@@ -7,7 +7,7 @@ import pytest
 
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.documents.conftest import make_invoice
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 

@@ -13,7 +13,7 @@ from portal.delivery.message_templates import PLACEHOLDERS, render_text, templat
 from portal.demo.organization import create_document_settings
 from portal.extensions import db
 from portal.models import MessageTemplate
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.invoices import approved_invoice  # noqa: F401 - fixture
 
 BOSS = Actor("boss@telco.example", kind="admin", level=5)

@@ -8,10 +8,10 @@ from sqlalchemy.exc import OperationalError
 
 from portal.delivery.emailing import request_cdrs_email, request_invoice_email, retry_email, send_queued_email
 from portal.delivery.tasks import enqueue_email
-from portal.errors import DeliveryFailed, InvalidState
+from portal.foundations.errors import DeliveryFailed, InvalidState
 from portal.extensions import db
 from portal.models import AuditEvent, EmailDelivery, Invoice, MessageTemplate
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.admin.conftest import admin_client, post  # noqa: F401 - fixture
 from tests.invoices import approved_invoice  # noqa: F401 - fixture
 from tests.queue import memory_queue, run_queue  # noqa: F401 - fixture
@@ -85,7 +85,7 @@ def test_a_send_whose_outcome_could_not_be_recorded_is_reported_never_sent_again
 
     with monkeypatch.context() as patch:
         patch.setattr("portal.delivery.emailing.record_request_sent", refused)
-        patch.setattr("portal.database.time.sleep", lambda _s: None)
+        patch.setattr("portal.foundations.database.time.sleep", lambda _s: None)
         with pytest.raises(OperationalError):
             send_queued_email(delivery_id, last_try=False)
     assert delivery(delivery_id).status == "sending"

@@ -8,14 +8,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 from portal.delivery import templates_service as ts
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
 from portal.delivery.tasks import email_invoices
-from portal.errors import DeliveryFailed, InvalidState, PermissionDenied, ValidationFailed
+from portal.foundations.errors import DeliveryFailed, InvalidState, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.models import AuditEvent, DownloadLink, EmailDelivery, InvoiceDocument
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.bulk import approved_invoices, calls
 from tests.factories import AccountFactory
 from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401

@@ -6,13 +6,13 @@ import threading
 
 import pytest
 
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 from portal.delivery.links import (consume_download, download_url, mint_download_link, read_link,
                                    revoke_download_link)
-from portal.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from portal.foundations.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.models import AuditEvent, DownloadLink, Invoice
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.auth.conftest import post_login
 from tests.delivery.conftest import ADMIN
 from tests.documents.conftest import make_invoice
@@ -212,7 +212,7 @@ def test_max_uses_holds_exactly_under_concurrency(app, invoice, mint, max_uses, 
 
 def test_portal_click_link_is_one_use_for_the_configured_minutes(app, client, invoice):
     from portal.delivery.links import mint_portal_download_link
-    from portal.permissions import customer_actor
+    from portal.foundations.permissions import customer_actor
 
     user = CustomerUserFactory(customer=invoice.customer)
     db.session.commit()

@@ -8,7 +8,7 @@ import pytest
 
 from portal.delivery.mail import send_message
 from portal.delivery.outbox import list_outbox, read_outbox_message
-from portal.errors import DeliveryFailed, NotFound
+from portal.foundations.errors import DeliveryFailed, NotFound
 from tests.smtp import SmtpServer, free_port
 
 PDF = b"%PDF-1.4\n% test attachment\n%%EOF\n"

@@ -10,11 +10,11 @@ from portal.billing.customers import add_contact, create_customer, update_custom
 from portal.delivery import mail
 from portal.delivery import templates_service as ts
 from portal.delivery.emailing import email_invoice
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
 from portal.models import Account, Customer, EmailDelivery, MessageTemplate
-from portal.permissions import Actor
-from portal.text import SINGLE_LINE_MESSAGE, is_single_line, one_line
+from portal.foundations.permissions import Actor
+from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line, one_line
 from tests.admin.test_customer_views import _account_form, field_error
 from tests.factories import CustomerFactory
 from tests.admin.conftest import admin, admin_as  # noqa: F401 - fixtures

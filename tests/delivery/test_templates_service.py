@@ -5,9 +5,9 @@ import pytest
 
 from portal.delivery import templates_service as ts
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, render_text, template_problems
-from portal.errors import PermissionDenied, ValidationFailed
+from portal.foundations.errors import PermissionDenied, ValidationFailed
 from portal.models import AuditEvent, MessageTemplate
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 
 ADMIN = Actor("boss@telco.example", kind="admin", level=4)
 LEVEL3 = Actor("clerk@telco.example", kind="admin", level=3)
@@ -102,7 +102,7 @@ def test_default_template_uses_only_known_placeholders():
 
 
 def test_a_bill_style_in_use_by_accounts_is_not_deleted(app, session):
-    from portal.errors import InvalidState
+    from portal.foundations.errors import InvalidState
     from portal.models import BillStyle
     from tests.factories import AccountFactory
 

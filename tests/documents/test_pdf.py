@@ -13,10 +13,10 @@ from portal.billing.invoices import approve_invoice
 from portal.documents.context import invoice_pdf_context
 from portal.documents.pdf import cyclic_gc_paused, font_configuration, render_invoice_pdf, static_fetcher
 from portal.documents.service import get_pdf_document, recreate_documents, render_invoice_document
-from portal.errors import InvalidState, PermissionDenied
+from portal.foundations.errors import InvalidState, PermissionDenied
 from portal.extensions import db
 from portal.models import AuditEvent, BillStyle, InvoiceDocument
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.documents.conftest import make_invoice, pdf_text
 from tests.factories import CustomerFactory
 

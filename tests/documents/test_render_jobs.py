@@ -102,7 +102,7 @@ def test_render_missing_goes_on_when_even_the_record_of_a_failure_is_refused(app
         raise OperationalError("UPDATE", {}, Exception("database is locked"))
 
     monkeypatch.setattr("portal.documents.tasks.record_pdf_failure", refused)
-    monkeypatch.setattr("portal.database.time.sleep", lambda _s: None)
+    monkeypatch.setattr("portal.foundations.database.time.sleep", lambda _s: None)
     summary = render_missing_pdfs(tries=2, retry_delay=0, sleep=lambda _s: None)
     assert (summary.stored, summary.failed, summary.unrecorded) == (1, 0, 1)
     assert has_pdf(fine)

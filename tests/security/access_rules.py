@@ -148,7 +148,7 @@ for _resource, _key, _rel in (("accounts", "account.id", "contractor"), ("contra
         RULES[f"jsonapi_admin.{_resource}_relationship"] = Rule("jsonapi_admin", {"key": _key, "rel": "=" + _rel})
 
 
-# The expert level each admin write needs (portal/permissions.py ACTION_LEVELS); every level below is refused.
+# The expert level each admin write needs (portal/foundations/permissions.py ACTION_LEVELS); every level below is refused.
 ADMIN_WRITE_LEVELS = {
     "admin.invoice_create": 2, "admin.invoice_refill": 2, "admin.invoice_reapply_discounts": 2,
     "admin.invoice_approve": 3, "admin.invoice_email": 3, "admin.invoice_email_cdrs": 3, "admin.invoice_recreate": 3,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.delivery.links import mint_download_link
 from portal.extensions import db, limiter
 from portal.models import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
-from portal.permissions import SYSTEM
+from portal.foundations.permissions import SYSTEM
 from tests.admin.conftest import admin, admin_as, admin_client  # noqa: F401 - fixtures
 from tests.api.jsonapi.conftest import login_admin, login_customer, make_invoice
 from tests.api.key_clients import make_key

@@ -10,7 +10,7 @@ from portal import create_app
 from portal.auth.api_keys import create_api_key
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.documents.conftest import make_invoice
 from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
 

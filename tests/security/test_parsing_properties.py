@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from portal.billing.dates import BadDate, parse_moment
+from portal.foundations.dates import BadDate, parse_moment
 from portal.billing.invoice_search import MAX_PER_PAGE, parse_invoice_filters
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
 from tests.api.backend_v1.conftest import BASE
 from tests.api.jsonapi.conftest import ADMIN, MEDIA, jsonapi_headers, login_admin

@@ -8,6 +8,7 @@ import uuid
 
 from flask import g, jsonify, request
 
+from portal.foundations.ids import MAX_ROW_ID
 from portal.api.backend_v1 import bp
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.params import json_body
@@ -18,7 +19,7 @@ from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
 from portal.delivery.links import download_url, mint_download_link
 from portal.documents.service import recreate_documents
-from portal.errors import DeliveryFailed, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from portal.foundations.errors import DeliveryFailed, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def _actor():
     return g.api_caller.actor
 
 
-@bp.post("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+@bp.post(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_action(invoice_id: int):
     action = request.args.get("action")
     handler = _HANDLERS.get(action or "")

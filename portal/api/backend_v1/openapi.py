@@ -7,6 +7,7 @@ from portal.billing.customers import PAYMENT_METHODS
 from portal.billing.invoice_search import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
 from portal.models import STATES, TYPES
 from portal.api.backend_v1.serializers import AMOUNT_FIELDS, BILL_TYPE_FIELDS, CHARGE_FIELDS, STATUS_FLAGS
+from portal.foundations.ids import MAX_ROW_ID
 
 P = "/backend/api/v1"
 TAG = "Backend API v1"
@@ -35,12 +36,11 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-MAX_ID = 2147483647
 ID_PARAM = {"name": "invoice_id", "in": "path", "required": True,
-            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID},
             "description": "Invoice id"}
 CUSTOMER_PARAM = {"name": "customer_id", "in": "path", "required": True,
-                  "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}, "description": "Customer id"}
+                  "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID}, "description": "Customer id"}
 
 
 def _flag(name: str, description: str) -> dict:

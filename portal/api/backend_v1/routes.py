@@ -9,11 +9,12 @@ from portal.api.backend_v1.params import editable_changes, json_body, list_args,
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.cutoff_invoices import create_customer_invoice, get_customer
 from portal.billing.invoice_search import parse_invoice_filters, search_invoices
-from portal.billing.invoices import delete_invoice, get_invoice, row_id, update_invoice
+from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
+from portal.foundations.ids import MAX_ROW_ID, row_id
 from portal.billing.scoping import get_customer_invoice
 from portal.billing.tasks import enqueue_fill
 from portal.documents.service import get_pdf_document
-from portal.errors import NotFound, ValidationFailed
+from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Invoice
 
@@ -69,12 +70,12 @@ def invoices_list():
     return _list(None)
 
 
-@bp.get("/customers/<int(max=2147483647):customer_id>/invoices", strict_slashes=False)
+@bp.get(f"/customers/<int(max={MAX_ROW_ID}):customer_id>/invoices", strict_slashes=False)
 def customer_invoices_list(customer_id: int):
     return _list(customer_id)
 
 
-@bp.get("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+@bp.get(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_show(invoice_id: int):
     invoice = load_invoice(invoice_id)
     if request.accept_mimetypes.best_match(["application/json", "application/pdf"]) == "application/pdf":
@@ -96,7 +97,7 @@ def _pdf(invoice: Invoice) -> Response:
     return response
 
 
-@bp.post("/customers/<int(max=2147483647):customer_id>/invoices", strict_slashes=False)
+@bp.post(f"/customers/<int(max={MAX_ROW_ID}):customer_id>/invoices", strict_slashes=False)
 def customer_invoice_create(customer_id: int):
     body = json_body()
     customer = get_customer(customer_id, actor=caller().actor)
@@ -154,7 +155,7 @@ def _transaction_ids(value):
     return value
 
 
-@bp.put("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+@bp.put(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_update(invoice_id: int):
     body = json_body()
     invoice = load_invoice(invoice_id)
@@ -163,7 +164,7 @@ def invoice_update(invoice_id: int):
     return jsonify(invoice_json(invoice))
 
 
-@bp.delete("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+@bp.delete(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_delete(invoice_id: int):
     invoice = load_invoice(invoice_id)
     delete_invoice(invoice, actor=caller().actor)

@@ -9,11 +9,12 @@ from portal.api.jsonapi.admin import bp, context
 from portal.api.jsonapi.conventions import JsonApiError, error_object, jsonapi_response, read_json_body
 from portal.api.jsonapi.handlers import check_params, single
 from portal.api.jsonapi.resources import REGISTRY
-from portal.billing.invoices import create_invoice, delete_invoice, get_invoice, row_id
+from portal.billing.invoices import create_invoice, delete_invoice, get_invoice
+from portal.foundations.ids import row_id
 from portal.billing.tasks import enqueue_fill
 from portal.documents.service import stored_pdf_bytes
 from portal.extensions import db
-from portal.permissions import admin_actor
+from portal.foundations.permissions import admin_actor
 
 CREATABLE_ATTRIBUTES = ("start-date", "end-date")
 CREATABLE_RELATIONSHIPS = ("account",)

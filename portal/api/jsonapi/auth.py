@@ -14,11 +14,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 
 from portal.api.json_body import BadJsonBody, load_json_object
-from portal.app_cache import app_lru
+from portal.foundations.app_cache import app_lru
 from portal.auth import rules
-from portal.auth.tokens import signing_keys as session_signing_keys
+from portal.foundations.signing import signing_keys as session_signing_keys
 from portal.extensions import db, limiter
 from portal.models import AdminUser, Customer, CustomerUser
+from portal.foundations.ids import MAX_ROW_ID
 
 ADMIN_AUDIENCE = "admin"
 CUSTOMER_AUDIENCE = "customer-v1"
@@ -124,7 +125,7 @@ def _verify(token: str, audience: str, keys: list[bytes],
             raise BadToken("invalid") from None
         subject = claims.get("sub")
         if isinstance(subject, bool) or not isinstance(subject, (int, str)) or not str(subject).isdigit() \
-                or int(subject) >= 2**31:  # ids are 32-bit columns; PostgreSQL refuses larger parameters
+                or int(subject) > MAX_ROW_ID:
             raise BadToken("subject")
         expires = claims.get("exp")
         issued = claims.get("iat")
@@ -258,7 +259,7 @@ def customer_from_cookie(value: str | None) -> tuple:
     except (SignatureExpired, BadSignature):
         raise BadToken("cookie") from None
     if not isinstance(data, dict) or not all(isinstance(data.get(k), int) and not isinstance(data.get(k), bool)
-                                             for k in ("u", "v", "t")) or not 0 < data["u"] < 2**31:
+                                             for k in ("u", "v", "t")) or not 0 < data["u"] <= MAX_ROW_ID:
         raise BadToken("cookie")
     if time.time() >= session_ends_at(data["t"]):
         raise BadToken("session over")

@@ -25,7 +25,7 @@ from portal.api.jsonapi.document import Context
 from portal.api.jsonapi.errors import register_error_handlers
 from portal.api.jsonapi.handlers import add_read_routes, check_params
 from portal.api.jsonapi.resources import REGISTRY
-from portal.billing.dates import local_date
+from portal.foundations.dates import local_date
 from portal.billing.scoping import get_customer_invoice, scope_for_user
 from portal.auth.service import SignInRefused, end_sessions, sign_in
 from portal.documents.service import stored_pdf_bytes

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from portal.api.jsonapi.conventions import (EmptyUnauthorized, JsonApiError, empty_response, error_object,
                                             errors_response)
 from portal.error_handlers import REFUSED_DETAIL, register_database_fault_handlers
-from portal.errors import (Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed)
+from portal.foundations.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
 
 log = logging.getLogger(__name__)

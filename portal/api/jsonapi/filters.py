@@ -8,7 +8,7 @@ from sqlalchemy import or_
 
 from portal.api.jsonapi.conventions import bad_request, parse_decimal
 from portal.api.jsonapi.resources import OPS, Filter, Resource
-from portal.billing.dates import BadDate, parse_moment
+from portal.foundations.dates import BadDate, parse_moment
 
 LIST_OPS = ("in", "not_in", "cont_any")
 # Longest first, so that `not_eq` is not read as `eq` and `not_in` not as `in`.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import orjson
 
-from portal.app_cache import app_lru
+from portal.foundations.app_cache import app_lru
 
 
 def _cache():

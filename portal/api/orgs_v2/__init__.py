@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.key_auth import MISSING, authenticate
 from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
-from portal.errors import PermissionDenied, ServiceError
+from portal.foundations.errors import PermissionDenied, ServiceError
 from portal.extensions import csrf, db
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Formatting money, dates and durations for people (Babel), as Jinja filters."""
+"""Formatting money, dates and durations for people (Babel); the app registers them as Jinja filters."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +7,10 @@ from decimal import Decimal
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
-from flask import Flask, g
+from flask import g
 from flask_login import current_user
 
-from portal.billing.dates import zone
+from portal.foundations.dates import local_date, zone
 
 DEFAULT_LOCALE = "en"
 
@@ -64,19 +64,19 @@ def local_datetime(value: dt.datetime | None, tz: str | None = "UTC", locale: st
     return format_datetime(value, format=fmt, tzinfo=zone(tz), locale=locale or current_locale())
 
 
-def local_date(value: dt.datetime | None, tz: str | None = "UTC", locale: str | None = None,
-               fmt: str = "medium") -> str:
-    """The local calendar date of a UTC moment in a time zone."""
+def local_date_text(value: dt.datetime | None, tz: str | None = "UTC", locale: str | None = None,
+                    fmt: str = "medium") -> str:
+    """The local calendar date of a UTC moment in a time zone (portal.foundations.dates.local_date), as text."""
     if value is None:
         return ""
-    return format_date(value.astimezone(zone(tz)).date(), format=fmt, locale=locale or current_locale())
+    return format_date(local_date(value, tz), format=fmt, locale=locale or current_locale())
 
 
 def period_end_date(value: dt.datetime | None, tz: str | None = "UTC", locale: str | None = None) -> str:
     """The last day covered by a half-open period ending at `value` (end minus one instant)."""
     if value is None:
         return ""
-    return local_date(value - dt.timedelta(microseconds=1), tz, locale)
+    return local_date_text(value - dt.timedelta(microseconds=1), tz, locale)
 
 
 def duration(seconds: int | None) -> str:
@@ -94,22 +94,3 @@ def minutes(seconds: int | None, locale: str | None = None) -> str:
     if seconds is None:
         return ""
     return format_decimal(Decimal(seconds) / 60, format="#,##0.0", locale=locale or current_locale())
-
-
-def register_template_helpers(app: Flask) -> None:
-    @app.context_processor
-    def _helpers():
-        # Lets shared templates link to pages only when the blueprint serving them is registered.
-        return {"has_endpoint": lambda name: name in app.view_functions}
-
-    app.jinja_env.filters.update(
-        money=money,
-        number=number,
-        percent=percent,
-        date=date,
-        local_datetime=local_datetime,
-        local_date=local_date,
-        period_end_date=period_end_date,
-        duration=duration,
-        minutes=minutes,
-    )

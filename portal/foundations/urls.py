@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from portal.text import is_single_line
+from portal.foundations.text import is_single_line
 
 
 def public_url(endpoint: str, **values) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.errors import PermissionDenied
+from portal.foundations.errors import PermissionDenied
 
 # Minimum admin expert level per action. Level 1 reads everything.
 ACTION_LEVELS: dict[str, int] = {

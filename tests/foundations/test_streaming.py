@@ -1,4 +1,4 @@
-"""portal.streaming: a stream reads through a session of its own, which outlives the request's and is always closed."""
+"""portal.foundations.streaming: a stream reads through a session of its own, which outlives the request's and is always closed."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.billing.customer_views import CustomerScope, InvoiceFilters, iter_customer_invoices
 from portal.extensions import db
 from portal.models import Invoice
-from portal.streaming import stream_with_own_session
+from portal.foundations.streaming import stream_with_own_session
 from tests.bulk import FIRST_DAY, approved_invoices
 from tests.factories import AccountFactory
 

@@ -2,7 +2,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from portal import formatting as f
+from portal.foundations import formatting as f
 
 
 def test_money_uses_currency_decimals_and_locale(app):
@@ -15,7 +15,7 @@ def test_money_uses_currency_decimals_and_locale(app):
 def test_local_date_uses_the_account_zone(app):
     moment = dt.datetime(2026, 5, 1, 3, tzinfo=dt.timezone.utc)
     with app.test_request_context():
-        assert f.local_date(moment, "America/Los_Angeles", "en") == "Apr 30, 2026"
+        assert f.local_date_text(moment, "America/Los_Angeles", "en") == "Apr 30, 2026"
         assert f.period_end_date(dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc), "UTC", "en") == "May 31, 2026"
 
 
