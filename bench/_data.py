@@ -23,7 +23,7 @@ def populate(db, *, customers: int, accounts_per_customer: int, invoices: int, h
              seed: int = 7, progress=print, invoice_progress=None) -> dict:
     """Write the data; `progress` gets a line of text every 5,000 invoices, `invoice_progress`
     (if given) gets (invoices written, invoices planned) after every batch, the last one included."""
-    from portal.auth.users import hash_password
+    from portal.auth.sessions import hash_password
     from portal.models import (Account, AdminUser, Country, Customer, CustomerUser, Invoice, InvoiceDestination,
                                InvoiceNetwork, InvoiceServiceData, Network, Organization)
 

@@ -64,7 +64,7 @@ def register_extensions(app: Flask) -> None:
         configure_engine_events(db.engine)
     configure_jobs(app)
 
-    from portal.auth.users import configure_login
+    from portal.auth.sessions import configure_login
 
     configure_login(app, login_manager)
 

@@ -9,7 +9,7 @@ def BLUEPRINTS():  # noqa: N802 - a constant list built lazily to avoid import c
     from portal.api.jsonapi import customer_bp as jsonapi_customer_bp
     from portal.api.openapi import bp as openapi_bp
     from portal.api.orgs_v2 import bp as orgs_v2_bp
-    from portal.auth.views import bp as auth_bp
+    from portal.signin.views import bp as auth_bp
     from portal.customer import bp as customer_bp
     from portal.delivery.views import bp as download_bp
     from portal.main import bp as main_bp

@@ -7,7 +7,7 @@ from decimal import Decimal
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from portal.auth.users import hash_password
+from portal.auth.sessions import hash_password
 from portal.extensions import db
 from portal.models import (Account, AdminUser, Cdr, Contact, Country, Customer, CustomerUser, DiscountPlan, Invoice,
                            Network, Organization, Service, Transaction)

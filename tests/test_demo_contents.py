@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.auth.users import verify_password
-from portal.billing.scoping import customer_invoices, scope_for_user
+from portal.auth.sessions import verify_password
+from portal.customers.scope import customer_invoices, scope_for_user
 from portal.demo import load_demo_data
 from portal.demo.clock import demo_now
 from portal.demo.users import ADMIN_PASSWORD, CUSTOMER_PASSWORD

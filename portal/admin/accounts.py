@@ -6,10 +6,8 @@ from flask import flash, redirect, render_template, url_for
 from portal.admin import bp
 from portal.admin.forms import AccountForm, ConfirmForm, DiscountPlanForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
-from portal.billing.accounts import (add_discount_plan, bill_style_names, create_account, delete_account,
-                                     delete_discount_plan, get_account, get_discount_plan, set_discount_plan_active,
-                                     timezone_names, update_account)
-from portal.billing.customers import get_customer
+from portal.customers.accounts import add_discount_plan, bill_style_names, create_account, delete_account, delete_discount_plan, get_account, get_discount_plan, set_discount_plan_active, timezone_names, update_account
+from portal.customers.customers import get_customer
 from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.forms import choices

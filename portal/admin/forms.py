@@ -5,7 +5,7 @@ from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleFie
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.billing.customers import PAYMENT_METHODS
+from portal.customers.customers import PAYMENT_METHODS
 from portal.forms import PortalForm, choices
 from portal.models import INVOICE_PERIODS
 from portal.models.account import DELIVERY_MODES

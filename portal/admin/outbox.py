@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template
 
 from portal.admin import bp
-from portal.delivery.mail import outbox_mode
+from portal.mail import outbox_mode
 from portal.delivery.outbox import list_outbox, outbox_folder, read_outbox_message
 
 

@@ -12,7 +12,7 @@ from portal.admin.forms import ConfirmForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
 from portal.admin.template_forms import (PLACEHOLDER_HINT, AttachmentForm, BillStyleForm, MessageTemplateForm,
                                          UsageReportProfileForm)
-from portal.billing.customers import get_row
+from portal.customers.customers import get_row
 from portal.delivery import templates_service as service
 from portal.foundations.errors import ValidationFailed
 from portal.extensions import db

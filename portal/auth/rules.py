@@ -157,3 +157,11 @@ def end_customer_sessions(customer_id: int) -> int:
         .execution_options(synchronize_session="fetch")
     ).rowcount
     return ended
+
+
+def reset_refused(user) -> bool:
+    """Whether a password-reset link may not be sent to or used by this user (it or its customer disabled).
+
+    The address rule is for signing in; a reset link only sets a password (and signs nobody in).
+    """
+    return account_problem(user.kind, user) is not None

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.foundations.money import money_sum, money_value
-from portal.billing.scoping import get_customer_invoice
+from portal.customers.scope import get_customer_invoice
 from portal.foundations.errors import InvalidState
 from portal.extensions import db
 from portal.models import Country, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, Network, Service

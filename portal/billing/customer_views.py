@@ -1,6 +1,6 @@
 """Customer-facing invoice reads: the filtered, sorted, paged list, its CSV rows and the dashboard figures.
 
-Every query here starts from `portal.billing.scoping.customer_invoices` (own customer, allowed
+Every query here starts from `portal.customers.scope.customer_invoices` (own customer, allowed
 accounts, approved only), so no filter, sort or export can reach anything outside that scope.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.foundations.dates import local_midnight
 from portal.foundations.money import money_sum, money_value, round_currency
-from portal.billing.scoping import customer_accounts, customer_invoices, scope_for_user
+from portal.customers.scope import customer_accounts, customer_invoices, scope_for_user
 from portal.foundations.errors import FieldError, ValidationFailed
 from portal.billing import paging
 from portal.billing.paging import InvoicePage, bounded_count, fetch_page

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from portal.billing import list_cursor
 from portal.billing.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
-from portal.billing.scoping import customer_invoices
+from portal.customers.scope import customer_invoices
 from portal.foundations.errors import FieldError, ValidationFailed
 from portal.billing.paging import InvoicePage, bounded_count
 from portal.exact_count import page_total, rows_with_snapshot
@@ -180,7 +180,7 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
     `count_limit` bounds it: the HTML list passes COUNT_LIMIT, the APIs promise exact totals).
 
     With an `actor`, it must be allowed to read invoices (PermissionDenied otherwise), and a customer actor
-    (a customer API key) sees only its own customer's raised invoices (portal.billing.scoping).
+    (a customer API key) sees only its own customer's raised invoices (portal.customers.scope).
     """
     conditions = invoice_conditions(f)
     scope = []

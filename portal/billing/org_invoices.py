@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import with_expression
 
 from portal.foundations.dates import local_date
-from portal.billing.scoping import customer_invoices
+from portal.customers.scope import customer_invoices
 from portal.foundations.database import utcnow
 from portal.documents.service import stored_pdf_exists
 from portal.foundations.errors import NotFound, ValidationFailed

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from portal.auth.user_service import create_admin_user, create_customer_user, disable_user, list_users
+from portal.customers.users import create_admin_user, create_customer_user, disable_user, list_users
 from portal.foundations.errors import ServiceError
 from portal.extensions import db
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.foundations import formatting
 from portal.foundations.database import commit_with_retries, utcnow
-from portal.delivery import mail
+from portal import mail
 from portal.delivery.invoice_files import cdrs_file, pdf_for_mail, usage_report_file
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, TemplateText, render_text
 from portal.delivery.records import (claim_queued, is_followed, is_stalled, record_failure, record_queued,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
-from portal.billing.scoping import get_customer_invoice, scope_for_user
+from portal.customers.scope import get_customer_invoice, scope_for_user
 from portal.delivery.links import consume_download, find_link, read_link
 from portal.delivery.log_filter import install_token_redaction
 from portal.foundations.errors import Gone, NotFound

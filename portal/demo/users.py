@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.auth.user_service import create_admin_user, create_customer_user
+from portal.customers.users import create_admin_user, create_customer_user
 from portal.models import Account, Customer
 
 # The documented demo logins (demo data only), not secrets.

@@ -67,3 +67,8 @@ def admin_actor(user) -> Actor:
 
 def customer_actor(user) -> Actor:
     return Actor(label=user.email, kind="customer", level=0, id=user.id, customer_id=user.customer_id)
+
+
+def actor_for(user) -> Actor:
+    """The actor of a signed-in admin or customer user."""
+    return admin_actor(user) if user.kind == "admin" else customer_actor(user)

@@ -1,7 +1,7 @@
 """The Outbox page: what would have been sent, newest first; one message with its HTML sandboxed."""
 from __future__ import annotations
 
-from portal.delivery.mail import send_message
+from portal.mail import send_message
 
 
 def test_outbox_lists_and_shows_messages_safely(app, admin_client, tmp_path, monkeypatch):

@@ -11,8 +11,8 @@ from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, customer_session_seconds
                                      session_serializer)
 from portal.auth.service import sign_out_everywhere
 from portal.auth.tokens import make_password_reset_token
-from portal.auth.users import hash_password
-from portal.billing.customers import update_customer
+from portal.auth.sessions import hash_password
+from portal.customers.customers import update_customer
 from portal.extensions import db
 from portal.models import AuditEvent
 from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, MEDIA, jsonapi_headers, login_admin, login_customer

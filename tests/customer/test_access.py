@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from portal.billing.accounts import delete_account
+from portal.customers.accounts import delete_account
 from portal.extensions import db
 from portal.models import DownloadLink, InvoiceDocument
 from tests.customer.conftest import approved_invoice, month

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from portal.delivery.mail import send_message
+from portal.mail import send_message
 from portal.delivery.outbox import list_outbox, read_outbox_message
 from portal.foundations.errors import DeliveryFailed, NotFound
 from tests.smtp import SmtpServer, free_port

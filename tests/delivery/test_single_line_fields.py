@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.billing.accounts import create_account
-from portal.billing.customers import add_contact, create_customer, update_customer
-from portal.delivery import mail
+from portal.customers.accounts import create_account
+from portal.customers.customers import add_contact, create_customer, update_customer
+from portal import mail
 from portal.delivery import templates_service as ts
 from portal.delivery.emailing import email_invoice
 from portal.foundations.errors import ValidationFailed

@@ -12,7 +12,7 @@ import pytest
 from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
 from portal import create_app
-from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from portal.auth.sessions import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from portal.extensions import db
 from portal.models import CustomerUser
 from tests.auth.conftest import csrf_from, post_login

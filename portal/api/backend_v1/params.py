@@ -9,8 +9,8 @@ from flask import request
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.serializers import DATE_FIELDS, EDITABLE_API_FIELDS
 from portal.api.json_body import BadJsonBody, load_json_object
-from portal.billing.accounts import bill_style_names
-from portal.billing.customers import PAYMENT_METHODS
+from portal.customers.accounts import bill_style_names
+from portal.customers.customers import PAYMENT_METHODS
 from portal.foundations.dates import DAY_RANGE_MESSAGE, in_day_range
 from portal.delivery.templates_service import usage_report_profile_names
 from portal.models import Invoice

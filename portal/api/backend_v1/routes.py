@@ -11,7 +11,7 @@ from portal.billing.cutoff_invoices import create_customer_invoice, get_customer
 from portal.billing.invoice_search import parse_invoice_filters, search_invoices
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
 from portal.foundations.ids import MAX_ROW_ID, row_id
-from portal.billing.scoping import get_customer_invoice
+from portal.customers.scope import get_customer_invoice
 from portal.billing.tasks import enqueue_fill
 from portal.documents.service import get_pdf_document
 from portal.foundations.errors import NotFound, ValidationFailed

@@ -1,6 +1,6 @@
 """Customer JSON:API v1 (`/api/rest/customer/v1`): login (token or cookie), the customer's approved invoices and accounts.
 
-Every read starts from portal.billing.scoping (approved invoices of the customer's allowed
+Every read starts from portal.customers.scope (approved invoices of the customer's allowed
 accounts); anything outside is a 404. Cookie mode and CSRF: the cookie is HttpOnly and
 SameSite=Strict, the only unsafe routes are POST/DELETE /auth, and POST /auth requires a JSON
 content type, which an HTML form cannot send. The cookie is a signed session (user, session
@@ -26,7 +26,7 @@ from portal.api.jsonapi.errors import register_error_handlers
 from portal.api.jsonapi.handlers import add_read_routes, check_params
 from portal.api.jsonapi.resources import REGISTRY
 from portal.foundations.dates import local_date
-from portal.billing.scoping import get_customer_invoice, scope_for_user
+from portal.customers.scope import get_customer_invoice, scope_for_user
 from portal.auth.service import SignInRefused, end_sessions, sign_in
 from portal.documents.service import stored_pdf_bytes
 from portal.extensions import db

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
-from portal.billing.accounts import delete_account
+from portal.customers.accounts import delete_account
 from portal.extensions import db
 from tests.api.jsonapi.conftest import CUSTOMER, add_pdf, day, jsonapi_headers, login_customer, make_invoice
 from tests.api.jsonapi.test_seeds import CUSTOMER_INVOICE_ATTRIBUTES

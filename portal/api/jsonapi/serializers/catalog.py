@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
-from portal.billing.scoping import allowed_account_ids
+from portal.customers.scope import allowed_account_ids
 from portal.models import Account, Country, Customer, Network, Service
 
 

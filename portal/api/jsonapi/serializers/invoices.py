@@ -5,7 +5,7 @@ from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import lazyload, with_expression
 
 from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
-from portal.billing.scoping import customer_invoices
+from portal.customers.scope import customer_invoices
 from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData

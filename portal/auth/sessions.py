@@ -1,10 +1,11 @@
-"""Loading the signed-in user from the session, and password hashing."""
+"""Finding a user by e-mail, loading the signed-in user from the session, and password hashing."""
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, has_request_context, request
 from flask_login import LoginManager
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal.auth import rules
@@ -15,6 +16,7 @@ from portal.models import AdminUser, CustomerUser
 # above the OWASP minimum (m=19 MiB, t=2).
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+USER_MODELS = {"admin": AdminUser, "customer": CustomerUser}
 
 
 def hash_password(password: str) -> str:
@@ -40,6 +42,18 @@ def _dummy_verify(password: str) -> None:
         _hasher.verify(_DUMMY_HASH, password)
     except VerificationError:
         pass
+
+
+def find_user_by_email(email: str):
+    """The admin or customer user with this e-mail (case-insensitive), or None."""
+    key = (email or "").strip().lower()
+    if "\x00" in key:  # no address has one, and PostgreSQL refuses NUL in a text parameter
+        return None
+    for model in (AdminUser, CustomerUser):
+        user = db.session.scalars(select(model).where(func.lower(model.email) == key)).first()
+        if user is not None:
+            return user
+    return None
 
 
 def load_user_from_id(user_id: str):

@@ -1,6 +1,6 @@
 """Customers and their contacts: create, edit and delete, with every rule the admin area and APIs share.
 
-Accounts (the invoicing settings of a customer) live in `portal.billing.accounts`.
+Accounts (the invoicing settings of a customer) live in `portal.customers.accounts`.
 Every function adds and flushes; the caller commits.
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from babel.numbers import list_currencies
 from sqlalchemy import exists, select
 
 from portal.audit import record_event
-from portal.billing.customers import account_delete_blockers, clean_text, get_row
+from portal.customers.customers import account_delete_blockers, clean_text, get_row
 from portal.billing.schedule import set_account_timezone, set_invoice_period
 from portal.foundations.database import utcnow
 from portal.foundations.errors import FieldError, InvalidState, ValidationFailed

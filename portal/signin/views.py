@@ -10,9 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_limiter.util import get_remote_address
 
 from portal.auth import rules, service
-from portal.auth.users import MIN_PASSWORD_LENGTH
-from portal.auth.forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm,
-                               SignOutEverywhereForm)
+from portal.auth.sessions import MIN_PASSWORD_LENGTH
+from portal.signin.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignOutEverywhereForm
 from portal.error_handlers import wants_json
 from portal.foundations.errors import Gone, NotFound, ValidationFailed
 from portal.extensions import db, limiter

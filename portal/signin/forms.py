@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from portal.auth.users import MIN_PASSWORD_LENGTH
+from portal.auth.sessions import MIN_PASSWORD_LENGTH
 from portal.forms import PortalForm
 
 

@@ -1,4 +1,4 @@
-"""What a customer may see (portal.billing.scoping): approved invoices of its own customer and allowed accounts."""
+"""What a customer may see (portal.customers.scope): approved invoices of its own customer and allowed accounts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import event, select
 
 from portal.billing.invoices import create_invoice
-from portal.billing.scoping import customer_invoices
+from portal.customers.scope import customer_invoices
 from portal.extensions import db
 from portal.models import Invoice
 from portal.foundations.permissions import SYSTEM
