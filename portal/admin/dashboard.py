@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template
 
 from portal.admin import bp
-from portal.billing.overview import dashboard_figures
+from portal.reading.overview import dashboard_figures
 from portal.foundations.database import utcnow
 
 

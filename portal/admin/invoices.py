@@ -12,8 +12,8 @@ from portal.admin.helpers import apply_field_errors, current_actor
 from portal.admin.invoice_forms import (ConfirmForm, DownloadLinkForm, EmailCdrsForm, EmailInvoiceForm,
                                         InvoiceCreateForm, MarkDeliveredForm, PaymentForm, XeroLinkForm)
 from portal.foundations.dates import local_date
-from portal.billing.invoice_search import parse_invoice_filters, search_invoices
-from portal.billing import paging
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
+from portal.reading import paging
 from portal.billing.invoices import create_invoice, get_invoice
 from portal.foundations.ids import row_id
 from portal.billing.tasks import enqueue_fill
@@ -35,7 +35,7 @@ CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "
 def invoices_list():
     """Every invoice of every customer (all states by default); the same view answers htmx with the results only.
 
-    Next and Previous carry a cursor (keyset paging, portal.billing.list_cursor); sorting or filtering
+    Next and Previous carry a cursor (keyset paging, portal.reading.list_cursor); sorting or filtering
     drops it and starts again from the first page.
     """
     try:

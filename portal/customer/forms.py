@@ -6,7 +6,7 @@ import datetime as dt
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal.billing.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
+from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
 from portal.foundations.dates import FIRST_DAY, LAST_DAY, in_day_range
 from portal.foundations.errors import ValidationFailed
 from portal.forms import PortalForm, choices

@@ -6,10 +6,10 @@ import datetime as dt
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.billing.customer_detail import (download_pdf_for_customer, get_invoice_for_customer,
-                                            invoice_detail_for_customer)
-from portal.billing.customer_views import (PRESETS, CustomerScope, customer_dashboard, iter_customer_invoices,
-                                           list_customer_invoices)
+from portal.delivery.links import download_pdf_for_customer
+from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
+from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
+from portal.customers.scope import CustomerScope
 from portal.customer import bp
 from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import uuid as uuid_mod
+from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Select, select
 
@@ -80,3 +82,25 @@ def get_customer_invoice(customer_id: int, limited_to: list[int] | None, *, invo
     if invoice is None:
         raise NotFound(f"The record identified by {invoice_uuid or invoice_id} could not be found.")
     return invoice
+
+
+@dataclass(frozen=True)
+class CustomerScope:
+    """Whose invoices a customer user may read: the customer and, when the user is limited, the allowed
+    account ids (`limited_to` None: every account; an empty tuple: none, e.g. all of them were deleted)."""
+
+    customer_id: int
+    limited_to: tuple[int, ...] | None = None
+
+    @classmethod
+    def for_user(cls, user) -> "CustomerScope":
+        customer_id, limited_to = scope_for_user(user)
+        return cls(customer_id, None if limited_to is None else tuple(limited_to))
+
+    def invoices(self):
+        return customer_invoices(self.customer_id, self.limited_to)
+
+    @cached_property
+    def accounts(self) -> list[Account]:
+        """The accounts in scope, read once per scope object (a request builds one)."""
+        return customer_accounts(self.customer_id, self.limited_to)

@@ -18,7 +18,10 @@ from portal.audit import record_event
 from portal.foundations.signing import signing_keys
 from portal.foundations.database import utcnow
 from portal.foundations.errors import FieldError, Gone, InvalidState, NotFound, ValidationFailed
+from portal.documents.service import get_pdf_document, render_invoice_document
 from portal.extensions import db
+from portal.foundations.urls import public_url
+from portal.reading.customer_detail import get_invoice_for_customer, pdf_available
 from portal.models import DownloadLink, Invoice, InvoiceDocument
 from portal.foundations.permissions import Actor, require
 
@@ -49,8 +52,6 @@ def mint_download_link(invoice: Invoice, *, actor: Actor, expires_in: dt.timedel
         InvalidState: the invoice is not approved, or its PDF cannot be rendered.
         ValidationFailed: expiry not in (0, 90 days], max_uses not in 1..1000, unknown purpose.
     """
-    from portal.documents.service import get_pdf_document, render_invoice_document
-
     require(actor, "invoice.download_link")
     if actor.kind == "customer" and actor.customer_id != invoice.customer_id:
         raise NotFound(f"The record identified by {invoice.uuid} could not be found.")
@@ -91,8 +92,6 @@ def mint_portal_download_link(invoice: Invoice, *, actor: Actor) -> tuple[Downlo
 def download_url(token: str, external: bool = True) -> str:
     """The `/d/<token>` address; external ones are built on BASE_URL and work outside a request."""
     if external:
-        from portal.foundations.urls import public_url
-
         return public_url("download.landing", token=token)
     return url_for("download.landing", token=token)
 
@@ -162,8 +161,6 @@ def consume_download(token: str) -> tuple[Invoice, InvoiceDocument]:
         NotFound: tampered or unknown token, or the invoice has no stored PDF.
         Gone: revoked, expired or used up (also when a concurrent request took the last use).
     """
-    from portal.documents.service import get_pdf_document
-
     data = _token_data(token)
     if data is None:
         raise NotFound(INVALID)
@@ -207,3 +204,25 @@ def revoke_download_link(link: DownloadLink, *, actor: Actor) -> DownloadLink:
         record_event(actor, "invoice.download_link_revoked", link, invoice_id=link.invoice_id, link_id=link.id)
     db.session.flush()
     return link
+
+
+def download_pdf_for_customer(scope, invoice_uuid, *, actor):
+    """A customer's "Download PDF" click: mint a single-use portal link and redeem it at once.
+
+    The link lives `PORTAL_DOWNLOAD_LINK_MINUTES` minutes (mint_portal_download_link).
+
+    Going through a download link keeps one path for every PDF download (use counts, the
+    invoice's downloaded mark and the audit trail), whether the click came from the portal or a mail.
+
+    Returns:
+        (invoice, document) with the stored PDF.
+    Raises:
+        NotFound: the invoice is outside the customer's scope.
+        InvalidState: no PDF has been rendered for the invoice yet (nothing is rendered on the click).
+    """
+    invoice = get_invoice_for_customer(scope, invoice_uuid)
+    if not pdf_available(invoice):
+        raise InvalidState("The PDF of this invoice is not ready yet. Please try again later; "
+                           "billing has been told when a document could not be produced.")
+    _link, token = mint_portal_download_link(invoice, actor=actor)
+    return consume_download(token)

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from portal.audit import record_event
-from portal.billing.overview import dashboard_figures
+from portal.reading.overview import dashboard_figures
 from portal.foundations.database import utcnow
 from portal.models import BillingRun
 from portal.foundations.permissions import Actor

@@ -66,7 +66,8 @@ def test_csv_refuses_another_customers_account(signed_in):
 
 
 def test_export_iterator_reads_in_batches_and_keeps_list_order(app, account):
-    from portal.billing.customer_views import CustomerScope, InvoiceFilters, iter_customer_invoices
+    from portal.customers.scope import CustomerScope
+    from portal.reading.customer_views import InvoiceFilters, iter_customer_invoices
 
     invoices = [approved_invoice(account, month(-i)) for i in range(1, 8)]
     db.session.commit()

@@ -252,7 +252,7 @@ def test_money_and_dates_follow_the_users_locale(client, login, customer, accoun
 
 
 def test_counts_stop_at_the_limit_and_paging_goes_on(signed_in, account, monkeypatch):
-    from portal.billing import paging
+    from portal.reading import paging
     monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
     invoices = [approved_invoice(account, month(-i)) for i in range(1, 8)]
     db.session.commit()

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.billing.customer_views import preset_window
+from portal.reading.customer_views import preset_window
 from portal.customer.charts import BAR_AREA, bar_chart
 from portal.foundations.errors import ValidationFailed
 

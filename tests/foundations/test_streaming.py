@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.billing.customer_views import CustomerScope, InvoiceFilters, iter_customer_invoices
+from portal.customers.scope import CustomerScope
+from portal.reading.customer_views import InvoiceFilters, iter_customer_invoices
 from portal.extensions import db
 from portal.models import Invoice
 from portal.foundations.streaming import stream_with_own_session

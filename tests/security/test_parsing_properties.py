@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from portal.foundations.dates import BadDate, parse_moment
-from portal.billing.invoice_search import MAX_PER_PAGE, parse_invoice_filters
+from portal.reading.invoice_search import MAX_PER_PAGE, parse_invoice_filters
 from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
 from tests.api.backend_v1.conftest import BASE

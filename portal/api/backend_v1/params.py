@@ -33,7 +33,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def list_args() -> dict:
-    """The list query as the shared invoice search reads it (portal.billing.invoice_search)."""
+    """The list query as the shared invoice search reads it (portal.reading.invoice_search)."""
     args = {name: request.args.get(name) for name in request.args}
     for name in FLAGS:
         if name in args and not args[name].strip():

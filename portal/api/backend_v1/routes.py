@@ -8,7 +8,7 @@ from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.params import editable_changes, json_body, list_args, parse_day
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.cutoff_invoices import create_customer_invoice, get_customer
-from portal.billing.invoice_search import parse_invoice_filters, search_invoices
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
 from portal.foundations.ids import MAX_ROW_ID, row_id
 from portal.customers.scope import get_customer_invoice

@@ -11,7 +11,7 @@ from flask import request
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
-from portal.exact_count import page_total, read_with_snapshot, snapshot_reading
+from portal.reading.exact_count import page_total, read_with_snapshot, snapshot_reading
 
 PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
 DEFAULT_SIZE = 50
@@ -58,7 +58,7 @@ def page_params(args) -> tuple[int, int]:
 @dataclass(frozen=True)
 class PageQuery:
     """What one page of a list reads: its statement (limited, offset and reading the snapshot along:
-    `portal.exact_count.snapshot_reading`) and the statement to count when the total is needed.
+    `portal.reading.exact_count.snapshot_reading`) and the statement to count when the total is needed.
     Built from the request's arguments alone, so it can be kept and run again (`handlers.collection`)."""
 
     number: int
@@ -86,7 +86,7 @@ def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, 
 
     The total is exact (the seed system's contract). A page that ends short of its size tells it
     without counting; otherwise the count is taken, or on PostgreSQL reused when nothing has been
-    committed since it was taken (portal/exact_count.py: the page reads its snapshot along)."""
+    committed since it was taken (portal/reading/exact_count.py: the page reads its snapshot along)."""
     number, size = query.number, query.size
     offset = (number - 1) * size
     rows, seen = read_with_snapshot(query.rows, columns_only=not objects)

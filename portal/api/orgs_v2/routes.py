@@ -10,7 +10,7 @@ from flask import Response, g, jsonify, request, url_for
 from portal.api.orgs_v2 import bp, error_message
 from portal.foundations.dates import local_date, local_midnight
 from portal.foundations.money import round_currency
-from portal.billing.org_invoices import account_invoice, account_invoices
+from portal.reading.org_invoices import account_invoice, account_invoices
 from portal.foundations.database import utcnow
 from portal.documents.service import pdf_filename, stored_pdf_bytes
 from portal.extensions import db

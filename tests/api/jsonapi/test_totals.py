@@ -1,5 +1,5 @@
 """The JSON:API `meta.total-count` is exact: a page that ends short of its size tells it without
-counting; a full or empty page counts (portal/exact_count.py), and a commit elsewhere shows at once."""
+counting; a full or empty page counts (portal/reading/exact_count.py), and a commit elsewhere shows at once."""
 from __future__ import annotations
 
 import pytest

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
-from portal.billing.invoice_search import parse_invoice_filters, search_invoices
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 from portal.extensions import db
 from portal.models import Invoice
 from portal.foundations.permissions import customer_actor

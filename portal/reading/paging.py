@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portal.exact_count import exact_count
+from portal.reading.exact_count import exact_count
 from portal.extensions import db
 
 # The HTML lists count matches exactly up to this many; beyond it they say "more than 1,000". The

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.billing.invoice_search import MAX_PER_PAGE, parse_invoice_filters, search_invoices
+from portal.reading.invoice_search import MAX_PER_PAGE, parse_invoice_filters, search_invoices
 from portal.foundations.database import utcnow
 from portal.foundations.errors import ValidationFailed
 from tests.invoices import make_invoice

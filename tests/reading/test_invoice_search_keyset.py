@@ -13,11 +13,11 @@ from itsdangerous import URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 
 from portal.foundations.signing import signing_keys
-from portal.billing.invoice_search import parse_invoice_filters, search_invoices
-from portal.billing.list_cursor import CURSOR_SALT
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
+from portal.reading.list_cursor import CURSOR_SALT
 from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
-from tests.billing.test_invoice_search_queries import statements
+from tests.reading.test_invoice_search_queries import statements
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
 
 UTC = dt.timezone.utc

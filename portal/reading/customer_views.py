@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -17,10 +16,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.foundations.dates import local_midnight
 from portal.foundations.money import money_sum, money_value, round_currency
-from portal.customers.scope import customer_accounts, customer_invoices, scope_for_user
+from portal.customers.scope import CustomerScope
 from portal.foundations.errors import FieldError, ValidationFailed
-from portal.billing import paging
-from portal.billing.paging import InvoicePage, bounded_count, fetch_page
+from portal.reading import paging
+from portal.reading.paging import InvoicePage, bounded_count, fetch_page
 from portal.extensions import db
 from portal.models import Account, Invoice
 from portal.foundations.streaming import stream_with_own_session
@@ -37,28 +36,6 @@ PRESETS = {
     "this_year": "This year",
     "last_year": "Last year",
 }
-
-
-@dataclass(frozen=True)
-class CustomerScope:
-    """Whose invoices a customer user may read: the customer and, when the user is limited, the allowed
-    account ids (`limited_to` None: every account; an empty tuple: none, e.g. all of them were deleted)."""
-
-    customer_id: int
-    limited_to: tuple[int, ...] | None = None
-
-    @classmethod
-    def for_user(cls, user) -> "CustomerScope":
-        customer_id, limited_to = scope_for_user(user)
-        return cls(customer_id, None if limited_to is None else tuple(limited_to))
-
-    def invoices(self):
-        return customer_invoices(self.customer_id, self.limited_to)
-
-    @cached_property
-    def accounts(self) -> list[Account]:
-        """The accounts in scope, read once per scope object (a request builds one)."""
-        return customer_accounts(self.customer_id, self.limited_to)
 
 
 @dataclass

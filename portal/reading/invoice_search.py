@@ -8,12 +8,12 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager
 
-from portal.billing import list_cursor
-from portal.billing.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
+from portal.reading import list_cursor
+from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
 from portal.customers.scope import customer_invoices
 from portal.foundations.errors import FieldError, ValidationFailed
-from portal.billing.paging import InvoicePage, bounded_count
-from portal.exact_count import page_total, rows_with_snapshot
+from portal.reading.paging import InvoicePage, bounded_count
+from portal.reading.exact_count import page_total, rows_with_snapshot
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Customer, Invoice
 from portal.foundations.permissions import Actor, require
@@ -76,7 +76,7 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset:
     Names: invoiceNumber, customer, account, state, type, unsent, includeUnsent, undelivered,
     minDate, maxDate, minDueDate, maxDueDate, createdSince, minAmount, maxAmount, sort, page, perPage.
     `include_unsent_default` True lists every state unless `includeUnsent=false` (the admin page).
-    `keyset` True (the admin page) also reads the cursors `after` and `before` (portal.billing.list_cursor).
+    `keyset` True (the admin page) also reads the cursors `after` and `before` (portal.reading.list_cursor).
 
     Raises ValidationFailed naming every bad filter (dates in the wrong order included).
     """

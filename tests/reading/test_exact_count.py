@@ -1,11 +1,11 @@
-"""Exact counts (portal/exact_count.py): always right, and on PostgreSQL not counted again while
+"""Exact counts (portal/reading/exact_count.py): always right, and on PostgreSQL not counted again while
 nothing has been committed since."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, update
 
-from portal.exact_count import exact_count
+from portal.reading.exact_count import exact_count
 from portal.extensions import db
 from portal.models import Invoice
 from tests.factories import InvoiceFactory

@@ -1,9 +1,9 @@
-"""Bounded counts and one-extra-row paging (portal.billing.paging), on the real database."""
+"""Bounded counts and one-extra-row paging (portal.reading.paging), on the real database."""
 from __future__ import annotations
 
 from sqlalchemy import event, select
 
-from portal.billing.paging import InvoicePage, bounded_count, fetch_page
+from portal.reading.paging import InvoicePage, bounded_count, fetch_page
 from portal.extensions import db
 from portal.models import Invoice
 from tests.invoices import make_invoice

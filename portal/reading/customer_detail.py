@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from portal.foundations.money import money_sum, money_value
 from portal.customers.scope import get_customer_invoice
-from portal.foundations.errors import InvalidState
+from portal.documents.csv import invoice_has_cdrs
+from portal.documents.service import get_pdf_document
 from portal.extensions import db
 from portal.models import Country, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, Network, Service
 
@@ -140,15 +141,11 @@ def invoice_breakdown(invoice: Invoice) -> Breakdown:
 
 def pdf_available(invoice: Invoice) -> bool:
     """Whether a rendered PDF is stored for the invoice (its bytes are not loaded)."""
-    from portal.documents.service import get_pdf_document
-
     return get_pdf_document(invoice) is not None
 
 
 def cdrs_available(invoice: Invoice) -> bool:
     """Whether the invoice's period has calls to export."""
-    from portal.documents.csv import invoice_has_cdrs
-
     return invoice_has_cdrs(invoice)
 
 
@@ -169,27 +166,3 @@ def invoice_detail_for_customer(scope, invoice_uuid) -> InvoiceDetail:
     invoice = get_invoice_for_customer(scope, invoice_uuid)
     return InvoiceDetail(invoice=invoice, breakdown=invoice_breakdown(invoice), has_pdf=pdf_available(invoice),
                          has_cdrs=cdrs_available(invoice))
-
-
-def download_pdf_for_customer(scope, invoice_uuid, *, actor):
-    """A customer's "Download PDF" click: mint a single-use portal link and redeem it at once.
-
-    The link lives `PORTAL_DOWNLOAD_LINK_MINUTES` minutes (portal.delivery.links.mint_portal_download_link).
-
-    Going through a download link keeps one path for every PDF download (use counts, the
-    invoice's downloaded mark and the audit trail), whether the click came from the portal or a mail.
-
-    Returns:
-        (invoice, document) with the stored PDF.
-    Raises:
-        NotFound: the invoice is outside the customer's scope.
-        InvalidState: no PDF has been rendered for the invoice yet (nothing is rendered on the click).
-    """
-    invoice = get_invoice_for_customer(scope, invoice_uuid)
-    if not pdf_available(invoice):
-        raise InvalidState("The PDF of this invoice is not ready yet. Please try again later; "
-                           "billing has been told when a document could not be produced.")
-    from portal.delivery.links import consume_download, mint_portal_download_link
-
-    _link, token = mint_portal_download_link(invoice, actor=actor)
-    return consume_download(token)
