@@ -39,7 +39,7 @@ serve: $(VENV)/.installed
 
 ## make worker: background job workers on Redis (PORTAL_QUEUE_URL required)
 worker: $(VENV)/.installed
-	$(VENV)/bin/huey_consumer portal.jobs.huey -w $${WORKERS:-2} -k process
+	$(VENV)/bin/huey_consumer portal.worker.huey -w $${WORKERS:-2} -k process
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request
 
+from portal.extensions import csrf
+
 PERSONAL_CACHE_CONTROL = "no-store"
 # Set by each API's authentication guard for the caller it let in: an API key (backend v1,
 # orgs v2) or a JWT (admin and customer JSON:API).
@@ -84,7 +86,5 @@ def check_csrf() -> None:
     posting to an admin route would get "400 CSRF token missing" instead of the guard's 404,
     which tells them the route exists. The guard calls this once it has let the caller in.
     """
-    from portal.extensions import csrf
-
     if current_app.config.get("WTF_CSRF_ENABLED", True) and current_app.config.get("WTF_CSRF_CHECK_DEFAULT", True):
         csrf.protect()

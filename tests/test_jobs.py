@@ -97,7 +97,7 @@ def test_redis_worker_process_runs_queued_fill(app, database_url, tmp_path):
     env = {**os.environ, "PORTAL_QUEUE_URL": REDIS_URL, "PORTAL_QUEUE_NAME": name,
            "PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_PATH": str(tmp_path)}
     worker = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "huey_consumer"), "portal.jobs.huey", "-w", "1", "-k", "thread"],
+        [os.path.join(os.path.dirname(sys.executable), "huey_consumer"), "portal.worker.huey", "-w", "1", "-k", "thread"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:

@@ -24,6 +24,9 @@ from portal.delivery.marking import mark_invoice_delivered
 from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
 from portal.models import DownloadLink
+from portal.billing.invoices import recreate_documents
+from portal.delivery.links import download_url, mint_download_link
+from portal.delivery.links import revoke_download_link
 
 
 def _back(invoice_id: int):
@@ -97,8 +100,6 @@ def invoice_reapply_discounts(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/recreate")
 def invoice_recreate(invoice_id: int):
-    from portal.documents.service import recreate_documents
-
     return _run(invoice_id, lambda inv: recreate_documents(inv, actor=current_actor()), "Documents recreated.")
 
 
@@ -145,8 +146,6 @@ def invoice_payment(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/links")
 def invoice_link_create(invoice_id: int):
     """Mint a download link and show its URL once (it is never shown again)."""
-    from portal.delivery.links import download_url, mint_download_link
-
     invoice = get_invoice(invoice_id)
     try:
         hours = int(request.form.get("expires_in", "168"))
@@ -169,8 +168,6 @@ def invoice_link_create(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/links/<int:link_id>/revoke")
 def invoice_link_revoke(invoice_id: int, link_id: int):
-    from portal.delivery.links import revoke_download_link
-
     def revoke(invoice):
         link = db.session.get(DownloadLink, link_id)
         if link is None or link.invoice_id != invoice.id:

@@ -15,6 +15,7 @@ from portal.models import (CHARGE_COLUMNS, Cdr, Invoice, InvoiceDestination, Inv
                            Transaction)
 from portal.foundations.database import utcnow
 from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.foundations.dates import local_midnight
 
 ALREADY_FILLED = "invoice already filled"
 
@@ -204,8 +205,6 @@ def _rebuild_networks(invoice: Invoice) -> None:
 
 def _transactions_filter(invoice: Invoice):
     """Transactions on this invoice: claimed by it, or unclaimed and dated inside its window."""
-    from portal.foundations.dates import local_midnight
-
     t = Transaction
     end = invoice.end_date
     if invoice.transaction_cutoff_date is not None:

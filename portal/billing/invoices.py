@@ -12,17 +12,19 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
 from portal.foundations.dates import BadDate, local_date, parse_moment
-from portal.billing.after_commit import call_after_commit
+from portal.jobs import call_after_commit
 from portal.foundations.ids import row_id
 from portal.billing.locks import lock_account, lock_invoice
 from portal.foundations.money import round_currency
 from portal.billing.numbering import issue_invoice_number
+from portal.documents.service import render_invoice_document
 from portal.documents.tasks import enqueue_render_pdf
 from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.models import Account, Invoice, InvoiceDocument, Transaction
 from portal.foundations.database import utcnow
 from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import InvoiceDestination, InvoiceNetwork, InvoiceServiceData
 
 OVERLAP = "have invoice inside provided period"
 IN_FUTURE = "end_time can't be in future"
@@ -335,8 +337,28 @@ def _claim_transactions(invoice: Invoice, ids: list[int]) -> None:
 
 def purge_detail_rows(invoice: Invoice) -> None:
     """Remove the filled rows of an invoice (before a refill)."""
-    from portal.models import InvoiceDestination, InvoiceNetwork, InvoiceServiceData
-
     for model in (InvoiceDestination, InvoiceNetwork, InvoiceServiceData):
         db.session.execute(delete(model).where(model.invoice_id == invoice.id))
     db.session.expire(invoice, ["destinations", "networks", "service_data"])
+
+
+def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | None:
+    """Render the invoice's documents again (the backend `recreate` action and the admin button).
+
+    Returns the new PDF document, or None when rendering failed (the reason is in
+    `invoice.pdf_error`).
+
+    The invoice is locked and re-read first, so the documents show the invoice as committed:
+    an approval at the same moment waits, and then replaces a draft PDF made here.
+
+    Raises:
+        PermissionDenied: the actor may not recreate documents ("invoice.recreate").
+        InvalidState: the invoice is New (not filled yet); Pending and Approved are allowed.
+        NotFound: the invoice was deleted meanwhile.
+    """
+    require(actor, "invoice.recreate")
+    invoice = lock_invoice(invoice)
+    if invoice.state not in ("Pending", "Approved"):
+        raise InvalidState("Invoice documents can't be created before the invoice is filled")
+    record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
+    return render_invoice_document(invoice, actor=actor)

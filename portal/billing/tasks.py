@@ -6,6 +6,9 @@ import logging
 from portal.foundations.errors import InvalidState, NotFound
 from portal.extensions import db
 from portal.jobs import huey, job_app
+from portal.billing.fill import fill_invoice
+from portal.models import Invoice
+from portal.billing.runs import execute_billing_run
 
 log = logging.getLogger(__name__)
 
@@ -13,9 +16,6 @@ log = logging.getLogger(__name__)
 @huey.task(retries=2, retry_delay=5)
 def fill_invoice_job(invoice_id: int) -> str:
     """Fill one invoice if it is still New (a second run finds it Pending and does nothing)."""
-    from portal.billing.fill import fill_invoice
-    from portal.models import Invoice
-
     with job_app().app_context():
         invoice = db.session.get(Invoice, invoice_id)
         if invoice is None:
@@ -40,8 +40,6 @@ def enqueue_fill(invoice_id: int) -> None:
 @huey.task(retries=1, retry_delay=30)
 def billing_run_job(run_id: int) -> str:
     """Execute a billing run. Safe to repeat: a retry or a second delivery only does what is left."""
-    from portal.billing.runs import execute_billing_run
-
     with job_app().app_context():
         run = execute_billing_run(run_id)
         return f"{run.invoices_created} invoices, {len(run.failures)} failures"

@@ -8,6 +8,11 @@ from flask.cli import with_appcontext
 
 from portal.foundations.errors import ServiceError
 from portal.extensions import db
+from portal.demo import database_has_organization, load_demo_data
+from portal.demo.users import demo_logins
+from portal.imports.errors import ImportRejected
+from portal.imports.cdrs import import_cdrs
+from portal.imports.transactions import import_transactions
 
 
 def _click_progress(label: str, length: int):
@@ -29,9 +34,6 @@ def _click_progress(label: str, length: int):
 @with_appcontext
 def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_per_account, pdfs):
     """Load deterministic demo data (organization `telco`) into an empty database."""
-    from portal.demo import database_has_organization, load_demo_data
-    from portal.demo.users import demo_logins
-
     if print_logins:
         logins = demo_logins()
         if not logins:
@@ -56,8 +58,6 @@ def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_pe
 
 
 def _run_import(importer, file, skip_bad: bool, what: str) -> None:
-    from portal.imports.errors import ImportRejected
-
     try:
         result = importer(file, skip_bad=skip_bad)
     except ImportRejected as exc:
@@ -86,8 +86,6 @@ def cdrs_group():
 @with_appcontext
 def import_cdrs_command(file, skip_bad):
     """Import CDRs from a CSV file (columns: README "CSV import columns")."""
-    from portal.imports.cdrs import import_cdrs
-
     _run_import(import_cdrs, file, skip_bad, "CDRs")
 
 
@@ -102,6 +100,4 @@ def transactions_group():
 @with_appcontext
 def import_transactions_command(file, skip_bad):
     """Import transactions from a CSV file (columns: README "CSV import columns")."""
-    from portal.imports.transactions import import_transactions
-
     _run_import(import_transactions, file, skip_bad, "transactions")

@@ -21,6 +21,7 @@ from portal.foundations.errors import DeliveryFailed, FieldError, InvalidState, 
 from portal.extensions import db
 from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
 from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.delivery.links import download_url, mint_download_link
 
 NOT_APPROVED = "Invoice must be approved before it can be emailed"
 NO_CDRS = "No CDRs available for this invoice"
@@ -371,8 +372,6 @@ def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
 
 
 def _mint_email_link(invoice: Invoice, actor: Actor) -> str:
-    from portal.delivery.links import download_url, mint_download_link
-
     _link, token = mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(hours=EMAIL_LINK_HOURS),
                                       max_uses=1, purpose="email")
     return download_url(token)

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from portal.customers.users import create_admin_user, create_customer_user
 from portal.models import Account, Customer
+from portal.extensions import db
+from portal.models import AdminUser, CustomerUser
 
 # The documented demo logins (demo data only), not secrets.
 ADMIN_PASSWORD = "admin-demo-pass"  # nosec B105
@@ -51,8 +53,6 @@ def demo_logins() -> list[Login]:
     """The demo sign-ins that exist in the database: the level-5 admin and the demo customer users."""
     from sqlalchemy import select
 
-    from portal.extensions import db
-    from portal.models import AdminUser, CustomerUser
 
     logins = []
     admin = db.session.scalars(select(AdminUser).where(AdminUser.email == "admin@telco.example")).first()

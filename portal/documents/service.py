@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
-from portal.billing.locks import lock_invoice
 from portal.foundations.database import utcnow
 from portal.documents.context import invoice_pdf_context
 from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
@@ -128,28 +127,6 @@ def invoices_with_pdf_error(limit: int = 500) -> list[Invoice]:
     return list(db.session.scalars(
         select(Invoice).where(Invoice.pdf_error.is_not(None))
         .order_by(Invoice.id.desc()).limit(limit)))
-
-
-def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | None:
-    """Render the invoice's documents again (the backend `recreate` action and the admin button).
-
-    Returns the new PDF document, or None when rendering failed (the reason is in
-    `invoice.pdf_error`).
-
-    The invoice is locked and re-read first, so the documents show the invoice as committed:
-    an approval at the same moment waits, and then replaces a draft PDF made here.
-
-    Raises:
-        PermissionDenied: the actor may not recreate documents ("invoice.recreate").
-        InvalidState: the invoice is New (not filled yet); Pending and Approved are allowed.
-        NotFound: the invoice was deleted meanwhile.
-    """
-    require(actor, "invoice.recreate")
-    invoice = lock_invoice(invoice)
-    if invoice.state not in ("Pending", "Approved"):
-        raise InvalidState("Invoice documents can't be created before the invoice is filled")
-    record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
-    return render_invoice_document(invoice, actor=actor)
 
 
 def request_pdf_retry(invoice: Invoice, *, actor: Actor) -> None:

@@ -9,7 +9,7 @@ import urllib.request
 from flask import request
 from werkzeug.serving import make_server
 
-from portal.delivery import views as download_views
+from portal.downloads import views as download_views
 from portal.delivery.log_filter import RedactDownloadTokens, redact
 
 

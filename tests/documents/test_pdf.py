@@ -12,7 +12,8 @@ import pytest
 from portal.billing.invoices import approve_invoice
 from portal.documents.context import invoice_pdf_context
 from portal.documents.pdf import cyclic_gc_paused, font_configuration, render_invoice_pdf, static_fetcher
-from portal.documents.service import get_pdf_document, recreate_documents, render_invoice_document
+from portal.documents.service import get_pdf_document, render_invoice_document
+from portal.billing.invoices import recreate_documents
 from portal.foundations.errors import InvalidState, PermissionDenied
 from portal.extensions import db
 from portal.models import AuditEvent, BillStyle, InvoiceDocument

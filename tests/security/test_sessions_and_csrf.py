@@ -20,7 +20,7 @@ from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Machine APIs authenticate with bearer credentials (no cookies), so CSRF does not apply to them; the
-# download link route's signed token is its only credential (portal/delivery/views.py says why).
+# download link route's signed token is its only credential (portal/downloads/views.py says why).
 NOT_BROWSER = ("/api/", "/backend/", "/v2/")
 TOKEN_ONLY_ENDPOINTS = {"download.download"}
 

@@ -18,7 +18,7 @@ from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
 from portal.delivery.links import download_url, mint_download_link
-from portal.documents.service import recreate_documents
+from portal.billing.invoices import recreate_documents
 from portal.foundations.errors import DeliveryFailed, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
 

@@ -80,8 +80,6 @@ def auth():
 
 
 def register_routes() -> None:
-    from portal.api.jsonapi import admin_invoices  # noqa: F401 - invoice write and PDF routes
-
     add_read_routes(bp, REGISTRY["admin:invoices"], context)
     for path in READ_ONLY:
         add_read_routes(bp, REGISTRY[f"admin:{path}"], context)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from portal.billing.after_commit import call_after_commit
+from portal.jobs import call_after_commit
 from portal.extensions import db
 from tests.factories import AccountFactory
 
@@ -55,7 +55,7 @@ def test_a_failing_call_is_logged_and_the_others_still_run(app, caplog):
     AccountFactory()
     call_after_commit(broken, 1)
     call_after_commit(calls.append, 2)
-    with caplog.at_level(logging.ERROR, logger="portal.billing.after_commit"):
+    with caplog.at_level(logging.ERROR, logger="portal.jobs"):
         db.session.commit()
     assert calls == [2]
     assert "after-commit call broken(1,) failed" in caplog.text
