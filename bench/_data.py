@@ -24,8 +24,19 @@ def populate(db, *, customers: int, accounts_per_customer: int, invoices: int, h
     """Write the data; `progress` gets a line of text every 5,000 invoices, `invoice_progress`
     (if given) gets (invoices written, invoices planned) after every batch, the last one included."""
     from portal.auth.sessions import hash_password
-    from portal.models import (Account, AdminUser, Country, Customer, CustomerUser, Invoice, InvoiceDestination,
-                               InvoiceNetwork, InvoiceServiceData, Network, Organization)
+    from portal.models import (
+        Account,
+        AdminUser,
+        Country,
+        Customer,
+        CustomerUser,
+        Invoice,
+        InvoiceDestination,
+        InvoiceNetwork,
+        InvoiceServiceData,
+        Network,
+        Organization,
+    )
 
     rng = random.Random(seed)
     s = db.session

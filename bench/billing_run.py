@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert  # noqa: E402
+from sqlalchemy import event, insert
 
-from bench._setup import UTC, arguments, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import UTC, arguments, fresh_database, machine, migrated_app
 
 PERIOD_END = datetime(2026, 2, 1, tzinfo=UTC)
 RUN_AT = datetime(2026, 2, 10, tzinfo=UTC)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
 
 BARE_GROUP_BY = """
 SELECT dst_prefix, country_id, network_id, destination_rate, destination_reverse_billing, count(*),

@@ -17,24 +17,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import secrets  # noqa: E402
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.error  # noqa: E402
-import urllib.request  # noqa: E402
+import json  # noqa: E402 - after the sys.path line that lets the script import the project
+import os  # noqa: E402 - after the sys.path line that lets the script import the project
+import re  # noqa: E402 - after the sys.path line that lets the script import the project
+import secrets  # noqa: E402 - after the sys.path line that lets the script import the project
+import shutil  # noqa: E402 - after the sys.path line that lets the script import the project
+import socket  # noqa: E402 - after the sys.path line that lets the script import the project
+import statistics  # noqa: E402 - after the sys.path line that lets the script import the project
+import subprocess  # noqa: E402 - after the sys.path line that lets the script import the project
+import tempfile  # noqa: E402 - after the sys.path line that lets the script import the project
+import time  # noqa: E402 - after the sys.path line that lets the script import the project
+import urllib.error  # noqa: E402 - after the sys.path line that lets the script import the project
+import urllib.request  # noqa: E402 - after the sys.path line that lets the script import the project
 
-import psutil  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import psutil  # noqa: E402 - after the sys.path line that lets the script import the project
+from sqlalchemy import text  # noqa: E402 - after the sys.path line that lets the script import the project
 
-from bench._data import populate  # noqa: E402
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
+from bench._data import populate  # noqa: E402 - after the sys.path line that lets the script import the project
+from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
 
 ROOT = HERE.parent
 ADMIN = "/api/rest/admin"

@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402 - after the sys.path line that lets the script import the project
+from sqlalchemy.engine import make_url  # noqa: E402 - after the sys.path line that lets the script import the project
 
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
 
 PASSWORD = "bench-password-1"
 # All simulated users share 127.0.0.1: the per-address sign-in limits are raised for the run only.
@@ -129,7 +129,7 @@ def wait_until_serving(url: str, server: subprocess.Popen, seconds: int = 90) ->
         if server.poll() is not None:
             raise SystemExit("gunicorn exited while starting; see its log")
         try:
-            with urllib.request.urlopen(f"{url}/login", timeout=5) as response:  # noqa: S310 - loopback URL we built
+            with urllib.request.urlopen(f"{url}/login", timeout=5) as response:
                 if response.status == 200:
                     return
         except OSError:

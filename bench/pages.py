@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, select, text  # noqa: E402
+from sqlalchemy import event, select, text
 
-from bench._data import populate  # noqa: E402
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
+from bench._data import populate
+from bench._setup import arguments, fresh_database, machine, migrated_app
 
 PASSWORD = "bench-password-1"
 SEED_JSONAPI_SHOW_MS = 8.9  # the seed system's own server time for GET /api/rest/admin/invoices/{id}

@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pypdf import PdfReader  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from pypdf import PdfReader
+from sqlalchemy import func, insert, select
 
-from bench._data import populate  # noqa: E402
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
+from bench._data import populate
+from bench._setup import arguments, fresh_database, machine, migrated_app
 
 # (label, destination rows, target in ms); populate() gives every invoice 5 destination and 5 network rows.
 SIZES = [("1 page", 5, 150), ("3 pages", 75, 500), ("200 destination rows", 200, 1000)]

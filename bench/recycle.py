@@ -27,7 +27,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._setup import arguments, drop_database, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import arguments, drop_database, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
 
 
 def free_port() -> int:
@@ -67,7 +67,7 @@ def main() -> None:
                 break
             except requests.RequestException:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"gunicorn did not start; see {log}")
+                    raise SystemExit(f"gunicorn did not start; see {log}") from None
                 time.sleep(0.2)
 
         def client():

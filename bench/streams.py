@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
 
 TIMEZONE = "Europe/Berlin"
 SAMPLE_EVERY = 100_000

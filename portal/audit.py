@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from portal.extensions import db
-from portal.models import AuditEvent
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent
 
 
 def record_event(actor: Actor, action: str, subject, *, invoice_id: int | None = None, **details) -> AuditEvent:

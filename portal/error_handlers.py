@@ -8,8 +8,8 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.delivery.log_filter import install_token_redaction, redact
-from portal.foundations.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

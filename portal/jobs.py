@@ -161,7 +161,7 @@ def _run_committed(session: Session, transaction: SessionTransaction) -> None:
     for _transaction, callback, args in session.info.pop(_COMMITTED, None) or ():
         try:
             callback(*args)
-        except Exception:  # noqa: BLE001 - the commit stands; the failure is logged for the operator
+        except Exception:
             log.exception("after-commit call %s%r failed", getattr(callback, "__name__", callback), args)
 
 

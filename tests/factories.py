@@ -9,8 +9,21 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from portal.auth.sessions import hash_password
 from portal.extensions import db
-from portal.models import (Account, AdminUser, Cdr, Contact, Country, Customer, CustomerUser, DiscountPlan, Invoice,
-                           Network, Organization, Service, Transaction)
+from portal.models import (
+    Account,
+    AdminUser,
+    Cdr,
+    Contact,
+    Country,
+    Customer,
+    CustomerUser,
+    DiscountPlan,
+    Invoice,
+    Network,
+    Organization,
+    Service,
+    Transaction,
+)
 
 UTC = dt.timezone.utc
 PASSWORD = "correct horse battery"
@@ -20,7 +33,7 @@ _PASSWORD_HASH = hash_password(PASSWORD)
 class Base(SQLAlchemyModelFactory):
     class Meta:
         abstract = True
-        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731 - a one-line helper used right below
         sqlalchemy_session_persistence = "flush"
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from portal.jobs import call_after_commit
 from portal.extensions import db
+from portal.jobs import call_after_commit
 from tests.factories import AccountFactory
 
 

@@ -10,8 +10,19 @@ from portal.demo import load_demo_data
 from portal.demo.clock import demo_now
 from portal.demo.users import ADMIN_PASSWORD, CUSTOMER_PASSWORD
 from portal.extensions import db
-from portal.models import (Account, AdminUser, BillStyle, Cdr, CustomerUser, DiscountPlan, Invoice, MessageTemplate,
-                           Organization, Transaction, UsageReportProfile)
+from portal.models import (
+    Account,
+    AdminUser,
+    BillStyle,
+    Cdr,
+    CustomerUser,
+    DiscountPlan,
+    Invoice,
+    MessageTemplate,
+    Organization,
+    Transaction,
+    UsageReportProfile,
+)
 from tests.conftest import _empty_tables
 from tests.test_demo_data import SMALL
 

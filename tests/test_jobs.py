@@ -23,9 +23,9 @@ from portal.delivery.emailing import request_invoice_email
 from portal.delivery.tasks import enqueue_email
 from portal.documents.tasks import enqueue_render_pdf
 from portal.extensions import db
+from portal.foundations.permissions import Actor
 from portal.jobs import configure_jobs, huey
 from portal.models import AuditEvent, EmailDelivery, Invoice, InvoiceDestination, InvoiceDocument
-from portal.foundations.permissions import Actor
 from tests.admin.conftest import admin_client  # noqa: F401 - fixture
 from tests.documents.conftest import approved_without_pdf, failing_render  # noqa: F401 - fixture
 from tests.factories import AccountFactory, CdrFactory

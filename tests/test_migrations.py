@@ -1,7 +1,6 @@
 """The Alembic migrations build the whole schema on an empty database, match the models, and undo cleanly."""
 from __future__ import annotations
 
-
 import datetime as dt
 import uuid
 from decimal import Decimal

@@ -5,11 +5,11 @@ import contextlib
 import json
 import os
 import random
-import threading
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -108,7 +108,7 @@ def test_gunicorn_with_the_production_config_serves_health_and_the_jsonapi(produ
     deadline = time.monotonic() + 5
     while f"rid={request_id}" not in log_path.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert f'"GET /healthz HTTP/1.1" 200' in log_path.read_text()
+    assert '"GET /healthz HTTP/1.1" 200' in log_path.read_text()
     assert f"rid={request_id}" in log_path.read_text()
 
 

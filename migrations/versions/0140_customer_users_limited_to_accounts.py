@@ -12,8 +12,8 @@ COLUMN possible on SQLite; DROP COLUMN needs SQLite 3.35 or later.
 Revision ID: 0140
 Revises: 0130
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0140"
 down_revision = "0130"

@@ -6,11 +6,22 @@ from flask import flash, redirect, render_template, url_for
 from portal.admin import bp
 from portal.admin.forms import AccountForm, ConfirmForm, DiscountPlanForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
-from portal.customers.accounts import add_discount_plan, bill_style_names, create_account, delete_account, delete_discount_plan, get_account, get_discount_plan, set_discount_plan_active, timezone_names, update_account
+from portal.customers.accounts import (
+    add_discount_plan,
+    bill_style_names,
+    create_account,
+    delete_account,
+    delete_discount_plan,
+    get_account,
+    get_discount_plan,
+    set_discount_plan_active,
+    timezone_names,
+    update_account,
+)
 from portal.customers.customers import get_customer
-from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
+from portal.foundations.errors import NotFound, ValidationFailed
 from portal.foundations.permissions import require
 
 _ALIASES = {"payment-terms": "payment_terms_days", "reference-template": "invoice_ref_template",

@@ -9,11 +9,11 @@ from portal.admin.forms import ApiKeyForm, ConfirmForm
 from portal.admin.helpers import apply_errors, current_actor, has_errors
 from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
 from portal.customers.customers import get_row
-from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
-from portal.models import ApiKey, Customer
+from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
+from portal.models import ApiKey, Customer
 
 
 def _customer_choices():

@@ -6,9 +6,9 @@ from flask import render_template, request
 from portal.admin import bp
 from portal.admin.forms import AuditFilterForm
 from portal.admin.helpers import page_arg
-from portal.reading.audit_log import audit_actions, search_audit_events
-from portal.foundations.ids import row_id
 from portal.forms import choices
+from portal.foundations.ids import row_id
+from portal.reading.audit_log import audit_actions, search_audit_events
 
 PER_PAGE = 50
 

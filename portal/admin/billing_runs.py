@@ -11,10 +11,10 @@ from portal.admin.forms import BillingRunForm
 from portal.admin.helpers import apply_errors, current_actor, has_errors, page_arg
 from portal.billing.runs import get_billing_run, is_stale, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
-from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
-from portal.models import Account, BillingRun, Invoice
+from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
+from portal.models import Account, BillingRun, Invoice
 
 PER_PAGE = 25
 

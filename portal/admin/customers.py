@@ -6,11 +6,21 @@ from flask import flash, redirect, render_template, request, url_for
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm, ContactForm, CustomerForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors, page_arg
+from portal.customers.customers import (
+    add_contact,
+    country_names,
+    create_customer,
+    delete_contact,
+    delete_customer,
+    get_contact,
+    get_customer,
+    list_customers,
+    update_customer,
+)
 from portal.customers.users import list_customer_users
-from portal.customers.customers import add_contact, country_names, create_customer, delete_contact, delete_customer, get_contact, get_customer, list_customers, update_customer
-from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
+from portal.foundations.errors import NotFound, ValidationFailed
 from portal.foundations.permissions import require
 
 PER_PAGE = 50

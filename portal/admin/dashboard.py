@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import render_template
 
 from portal.admin import bp
-from portal.reading.overview import dashboard_figures
 from portal.foundations.database import utcnow
+from portal.reading.overview import dashboard_figures
 
 
 @bp.get("/")

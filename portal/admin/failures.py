@@ -12,8 +12,8 @@ from portal.delivery.records import STALLED_AFTER, is_stalled, open_email_failur
 from portal.delivery.tasks import enqueue_email
 from portal.documents.service import invoices_with_pdf_error, request_pdf_retry
 from portal.documents.tasks import enqueue_render_pdf
-from portal.foundations.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
 from portal.jobs import huey
 from portal.models import EmailDelivery, Invoice
 

@@ -1,7 +1,7 @@
 """Admin forms (Flask-WTF): they read input only; every rule is checked by the service they feed."""
 from __future__ import annotations
 
-from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 

@@ -6,8 +6,8 @@ from flask import flash, request
 from flask_login import current_user
 from wtforms import Form
 
-from portal.foundations.errors import InvalidState, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import InvalidState, PermissionDenied, ServiceError, ValidationFailed
 from portal.foundations.permissions import Actor, admin_actor
 
 

@@ -16,17 +16,15 @@ from portal.admin.failures import send_and_report
 from portal.admin.helpers import current_actor, flash_error
 from portal.admin.invoice_forms import LINK_HOURS
 from portal.billing.fill import reapply_discount_plans, refill_invoice
-from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice
+from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice, recreate_documents
 from portal.billing.payments import record_payment
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import request_cdrs_email, request_invoice_email
+from portal.delivery.links import download_url, mint_download_link, revoke_download_link
 from portal.delivery.marking import mark_invoice_delivered
-from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.models import DownloadLink
-from portal.billing.invoices import recreate_documents
-from portal.delivery.links import download_url, mint_download_link
-from portal.delivery.links import revoke_download_link
 
 
 def _back(invoice_id: int):

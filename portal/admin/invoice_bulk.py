@@ -8,12 +8,12 @@ from portal.admin.helpers import current_actor, flash_error
 from portal.billing.bulk import approve_invoices, bulk_approval_progress, selected_ids
 from portal.delivery.tasks import email_invoices
 from portal.delivery.zip_export import invoices_pdf_zip
-from portal.foundations.errors import ServiceError
 from portal.extensions import db
-from portal.jobs import huey
+from portal.foundations.errors import ServiceError
 from portal.foundations.permissions import require
 from portal.foundations.streaming import streamed_download
 from portal.foundations.urls import safe_next_path
+from portal.jobs import huey
 
 
 def _back_to_list():

@@ -5,7 +5,6 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, S
 
 from portal.forms import PortalForm, choices
 
-
 LINK_HOURS = (1, 6, 24, 72, 168, 336, 720)
 
 

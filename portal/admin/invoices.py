@@ -9,24 +9,43 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.admin import bp
 from portal.admin.helpers import apply_field_errors, current_actor
-from portal.admin.invoice_forms import (ConfirmForm, DownloadLinkForm, EmailCdrsForm, EmailInvoiceForm,
-                                        InvoiceCreateForm, MarkDeliveredForm, PaymentForm, XeroLinkForm)
-from portal.foundations.dates import local_date
-from portal.reading.invoice_search import parse_invoice_filters, search_invoices
-from portal.reading import paging
+from portal.admin.invoice_forms import (
+    ConfirmForm,
+    DownloadLinkForm,
+    EmailCdrsForm,
+    EmailInvoiceForm,
+    InvoiceCreateForm,
+    MarkDeliveredForm,
+    PaymentForm,
+    XeroLinkForm,
+)
 from portal.billing.invoices import create_invoice, get_invoice
-from portal.foundations.ids import row_id
 from portal.billing.tasks import enqueue_fill
 from portal.billing.xero import xero_enabled
-from portal.foundations.database import utcnow
 from portal.delivery.emailing import known_bill_styles
 from portal.delivery.recipients import default_recipients
 from portal.delivery.records import open_failure_ids
-from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
-from portal.models import (STATES, TYPES, Account, Attachment, AuditEvent, Customer, DownloadLink, EmailDelivery,
-                           InvoiceDocument, MessageTemplate, UsageReportProfile)
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.ids import row_id
+from portal.models import (
+    STATES,
+    TYPES,
+    Account,
+    Attachment,
+    AuditEvent,
+    Customer,
+    DownloadLink,
+    EmailDelivery,
+    InvoiceDocument,
+    MessageTemplate,
+    UsageReportProfile,
+)
+from portal.reading import paging
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
 CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "end_date"}
 

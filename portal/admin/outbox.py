@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import render_template
 
 from portal.admin import bp
-from portal.mail import outbox_mode
 from portal.delivery.outbox import list_outbox, outbox_folder, read_outbox_message
+from portal.mail import outbox_mode
 
 
 @bp.get("/outbox")

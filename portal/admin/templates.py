@@ -10,14 +10,19 @@ from sqlalchemy import select
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
-from portal.admin.template_forms import (PLACEHOLDER_HINT, AttachmentForm, BillStyleForm, MessageTemplateForm,
-                                         UsageReportProfileForm)
+from portal.admin.template_forms import (
+    PLACEHOLDER_HINT,
+    AttachmentForm,
+    BillStyleForm,
+    MessageTemplateForm,
+    UsageReportProfileForm,
+)
 from portal.customers.customers import get_row
 from portal.delivery import templates_service as service
-from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
-from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
+from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
+from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
 
 _ALIASES = {"body-text": "body_text", "body-html": "body_html", "group-by": "group_by"}
 

@@ -6,15 +6,24 @@ from flask import flash, redirect, render_template, url_for
 from portal.admin import bp
 from portal.admin.forms import AdminUserForm, ConfirmForm, InviteForm, LevelForm, LimitAccountsForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
-from portal.customers.users import change_admin_level, get_admin_user, get_customer_user, invite_customer_user, limit_customer_user, list_admin_users, list_customer_users, reinvite_customer_user, set_user_enabled
-from portal.customers.users import create_admin_user
 from portal.customers.customers import get_customer
-from portal.foundations.ids import row_id
-from portal.foundations.errors import InvalidState, ValidationFailed
+from portal.customers.users import (
+    change_admin_level,
+    create_admin_user,
+    get_admin_user,
+    get_customer_user,
+    invite_customer_user,
+    limit_customer_user,
+    list_admin_users,
+    list_customer_users,
+    reinvite_customer_user,
+    set_user_enabled,
+)
 from portal.extensions import db
 from portal.forms import choices
+from portal.foundations.errors import InvalidState, ValidationFailed
+from portal.foundations.ids import row_id
 from portal.foundations.permissions import require
-
 
 _NO_STORE = {"Cache-Control": "no-store"}
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from flask import request
 
 from portal.auth.api_keys import api_key_actor, verify_api_key
-from portal.models import ApiKey
 from portal.foundations.permissions import Actor
+from portal.models import ApiKey
 
 MISSING = "missing"
 INVALID = "invalid"

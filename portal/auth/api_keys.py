@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from portal.audit import record_event
 from portal.auth.rules import api_key_is_valid
+from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import FieldError, ValidationFailed
-from portal.extensions import db
-from portal.models import ApiKey, Customer
 from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import ApiKey, Customer
 
 SCOPES = ("read", "write")
 KEY_PREFIX = "tlp"

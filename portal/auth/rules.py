@@ -7,8 +7,8 @@ import math
 
 from sqlalchemy import update
 
-from portal.foundations.database import utcnow
 from portal.extensions import db
+from portal.foundations.database import utcnow
 from portal.models import CustomerUser
 
 # Sign-in input limits, the same for every face. No password the portal accepts is longer

@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template
 from sqlalchemy import func, select, update
 
 from portal.audit import record_event
 from portal.auth import rules
-from portal.auth.tokens import TokenInvalid, make_password_reset_token, read_password_reset_token
 from portal.auth.sessions import MIN_PASSWORD_LENGTH, USER_MODELS, find_user_by_email, hash_password, verify_password
 from portal.auth.tasks import send_password_reset_job
-from portal.foundations.database import utcnow
-from portal.foundations.errors import DeliveryFailed, FieldError, Gone, NotFound, ValidationFailed
+from portal.auth.tokens import TokenInvalid, read_password_reset_token
 from portal.extensions import db
-from portal.models import AdminUser, CustomerUser
+from portal.foundations.database import utcnow
+from portal.foundations.errors import FieldError, Gone, NotFound, ValidationFailed
 from portal.foundations.permissions import actor_for
 
 log = logging.getLogger(__name__)

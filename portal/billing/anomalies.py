@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from portal.foundations.money import round_currency
 from portal.extensions import db
+from portal.foundations.money import round_currency
 from portal.models import Invoice
 
 HISTORY = 3  # how many earlier periods make the baseline

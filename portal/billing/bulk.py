@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from portal.audit import record_event
 from portal.billing.invoices import approve_invoice
-from portal.foundations.ids import row_id
 from portal.billing.locks import lock_invoices
 from portal.documents.service import stored_pdf_exists
-from portal.foundations.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
-from portal.models import AuditEvent, Invoice
+from portal.foundations.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
+from portal.foundations.ids import row_id
 from portal.foundations.permissions import Actor, require
+from portal.models import AuditEvent, Invoice
 
 MAX_SELECTION = 500
 BULK_APPROVED = "invoice.bulk_approved"

@@ -5,13 +5,13 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from portal.foundations.dates import local_date, local_midnight
 from portal.billing.invoices import create_invoice
-from portal.foundations.database import utcnow
-from portal.foundations.errors import FieldError, NotFound, ValidationFailed
 from portal.extensions import db
-from portal.models import Account, Cdr, Customer, Invoice, Transaction
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date, local_midnight
+from portal.foundations.errors import FieldError, NotFound, ValidationFailed
 from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import Account, Cdr, Customer, Invoice, Transaction
 
 SEVERAL_ACCOUNTS = "can't be blank: the customer has several accounts"
 NO_START = "can't be blank: the account has no earlier invoice, call or transaction before the cut-off date"

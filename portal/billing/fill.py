@@ -8,14 +8,21 @@ from portal.audit import record_event
 from portal.billing.discounts import apply_discounts
 from portal.billing.invoices import purge_detail_rows
 from portal.billing.locks import lock_account, lock_invoice
-from portal.foundations.money import ZERO, micro, money_sum, money_value
-from portal.foundations.errors import InvalidState
 from portal.extensions import db
-from portal.models import (CHARGE_COLUMNS, Cdr, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData,
-                           Transaction)
 from portal.foundations.database import utcnow
-from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.foundations.dates import local_midnight
+from portal.foundations.errors import InvalidState
+from portal.foundations.money import ZERO, micro, money_sum, money_value
+from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import (
+    CHARGE_COLUMNS,
+    Cdr,
+    Invoice,
+    InvoiceDestination,
+    InvoiceNetwork,
+    InvoiceServiceData,
+    Transaction,
+)
 
 ALREADY_FILLED = "invoice already filled"
 

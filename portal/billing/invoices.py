@@ -11,20 +11,27 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
-from portal.foundations.dates import BadDate, local_date, parse_moment
-from portal.jobs import call_after_commit
-from portal.foundations.ids import row_id
 from portal.billing.locks import lock_account, lock_invoice
-from portal.foundations.money import round_currency
 from portal.billing.numbering import issue_invoice_number
 from portal.documents.service import render_invoice_document
 from portal.documents.tasks import enqueue_render_pdf
-from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from portal.extensions import db
-from portal.models import Account, Invoice, InvoiceDocument, Transaction
 from portal.foundations.database import utcnow
+from portal.foundations.dates import BadDate, local_date, parse_moment
+from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from portal.foundations.ids import row_id
+from portal.foundations.money import round_currency
 from portal.foundations.permissions import SYSTEM, Actor, require
-from portal.models import InvoiceDestination, InvoiceNetwork, InvoiceServiceData
+from portal.jobs import call_after_commit
+from portal.models import (
+    Account,
+    Invoice,
+    InvoiceDestination,
+    InvoiceDocument,
+    InvoiceNetwork,
+    InvoiceServiceData,
+    Transaction,
+)
 
 OVERLAP = "have invoice inside provided period"
 IN_FUTURE = "end_time can't be in future"

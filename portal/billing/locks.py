@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from portal.foundations.errors import Conflict, NotFound
 from portal.extensions import db
+from portal.foundations.errors import Conflict, NotFound
 from portal.models import BillingRun, Invoice
 
 _LOCK_NAMESPACE = 7301  # first key of pg_advisory_xact_lock(int, int): "invoice work on an account"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import text
 
-from portal.foundations.errors import InvalidState
 from portal.extensions import db
+from portal.foundations.errors import InvalidState
 from portal.models import Invoice
 
 

@@ -6,11 +6,11 @@ from decimal import Decimal, InvalidOperation
 
 from portal.audit import record_event
 from portal.billing.locks import lock_invoice
-from portal.foundations.money import micro
-from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
-from portal.models import Invoice, Payment
+from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
+from portal.foundations.money import micro
 from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import Invoice, Payment
 
 
 def record_payment(

@@ -22,25 +22,25 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import and_, distinct, func, or_, select, update
 
 from portal.audit import record_event
 from portal.billing.anomalies import find_anomalies
-from portal.foundations.dates import BadDate, parse_moment
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.locks import lock_account, lock_billing_run
 from portal.billing.periods import period_ending_at
 from portal.billing.schedule import advance_schedule, latest_invoice_end
-from portal.foundations.database import utcnow
-from portal.foundations.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
-from portal.models import Account, BillingRun, Invoice
+from portal.foundations.database import utcnow
+from portal.foundations.dates import BadDate, parse_moment
+from portal.foundations.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import Account, BillingRun, Invoice
 
 log = logging.getLogger(__name__)
 

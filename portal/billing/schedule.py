@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 
 from portal.audit import record_event
-from portal.foundations.dates import BadDate, parse_moment
 from portal.billing.periods import following_period, period_containing, period_ending_at
-from portal.foundations.database import utcnow
-from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import BadDate, parse_moment
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Account, Invoice
 from portal.models.account import INVOICE_PERIODS
-from portal.foundations.permissions import SYSTEM, Actor, require
 
 _TICK = dt.timedelta(microseconds=1)
 

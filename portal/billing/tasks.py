@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import logging
 
-from portal.foundations.errors import InvalidState, NotFound
-from portal.extensions import db
-from portal.jobs import huey, job_app
 from portal.billing.fill import fill_invoice
-from portal.models import Invoice
 from portal.billing.runs import execute_billing_run
+from portal.extensions import db
+from portal.foundations.errors import InvalidState, NotFound
+from portal.jobs import huey, job_app
+from portal.models import Invoice
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ import uuid as uuid_mod
 from flask import current_app
 
 from portal.audit import record_event
-from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.extensions import db
-from portal.models import Invoice
+from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.permissions import Actor, require
+from portal.models import Invoice
 
 XERO_DISABLED = "The Xero module is not enabled"
 

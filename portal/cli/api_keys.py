@@ -5,8 +5,8 @@ import click
 from flask.cli import with_appcontext
 
 from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
-from portal.foundations.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
 from portal.models import ApiKey
 
 

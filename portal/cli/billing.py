@@ -8,8 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from portal.billing.runs import execute_billing_run, get_billing_run, recover_stale_billing_runs, start_billing_run
-from portal.foundations.errors import ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import ServiceError, ValidationFailed
 from portal.foundations.permissions import Actor
 
 

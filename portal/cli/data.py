@@ -6,12 +6,12 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal.foundations.errors import ServiceError
-from portal.extensions import db
 from portal.demo import database_has_organization, load_demo_data
 from portal.demo.users import demo_logins
-from portal.imports.errors import ImportRejected
+from portal.extensions import db
+from portal.foundations.errors import ServiceError
 from portal.imports.cdrs import import_cdrs
+from portal.imports.errors import ImportRejected
 from portal.imports.transactions import import_transactions
 
 

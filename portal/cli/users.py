@@ -5,8 +5,8 @@ import click
 from flask.cli import with_appcontext
 
 from portal.customers.users import create_admin_user, create_customer_user, disable_user, list_users
-from portal.foundations.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
 
 
 @click.group("users", help="Admin and customer users.")

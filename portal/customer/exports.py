@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
+from portal.documents.csv import csv_line
 from portal.foundations.dates import local_date
 from portal.foundations.money import round_currency
-from portal.documents.csv import csv_line
 from portal.models import Invoice
 
 HEADER = ["invoice_number", "reference", "account", "currency", "period_start", "period_end", "invoice_date",

@@ -6,10 +6,10 @@ import datetime as dt
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
+from portal.forms import PortalForm, choices
 from portal.foundations.dates import FIRST_DAY, LAST_DAY, in_day_range
 from portal.foundations.errors import ValidationFailed
-from portal.forms import PortalForm, choices
+from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
 DAY_RANGE_FIELD_MESSAGE = f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."

@@ -6,21 +6,21 @@ import datetime as dt
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.delivery.links import download_pdf_for_customer
-from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
-from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
-from portal.customers.scope import CustomerScope
 from portal.customer import bp
 from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
-from portal.foundations.database import utcnow
+from portal.customers.scope import CustomerScope
+from portal.delivery.links import download_pdf_for_customer
 from portal.documents.csv import iter_invoice_cdrs_csv
+from portal.extensions import db
+from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.formatting import local_date_text
-from portal.extensions import db
 from portal.foundations.permissions import customer_actor
 from portal.foundations.streaming import streamed_download
+from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
+from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
 
 DASHBOARD_LATEST = 5
 CHART_INVOICES = 12

@@ -14,14 +14,14 @@ from babel.numbers import list_currencies
 from sqlalchemy import exists, select
 
 from portal.audit import record_event
-from portal.customers.customers import account_delete_blockers, clean_text, get_row
 from portal.billing.schedule import set_account_timezone, set_invoice_period
+from portal.customers.customers import account_delete_blockers, clean_text, get_row
+from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
-from portal.extensions import db
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import INVOICE_PERIODS, Account, BillStyle, Contact, Customer, DiscountPlan, Invoice
 from portal.models.account import DELIVERY_MODES
-from portal.foundations.permissions import SYSTEM, Actor, require
 
 BUILTIN_BILL_STYLES = ("Full", "Summary")
 ACCOUNT_FIELDS = ("name", "currency", "timezone", "vat_rate", "payment_terms_days", "invoice_period",
@@ -292,7 +292,7 @@ def add_discount_plan(account: Account, *, name, kind, prefixes, percent=None, f
         errors.append(FieldError("kind", "must be percentage or free_minutes"))
     clean_prefixes = _prefixes(prefixes, errors)
     clean_percent = clean_minutes = None
-    blank = lambda v: v is None or (isinstance(v, str) and not v.strip())  # noqa: E731
+    blank = lambda v: v is None or (isinstance(v, str) and not v.strip())  # noqa: E731 - a one-line helper used right below
     if kind == "percentage":
         if not blank(free_minutes):
             errors.append(FieldError("free-minutes", "must be blank for a percentage plan"))

@@ -14,12 +14,22 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit import record_event
 from portal.auth.rules import end_customer_sessions
-from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from portal.extensions import db
-from portal.models import Account, ApiKey, Cdr, Contact, Customer, CustomerUser, Invoice, Organization, Service, \
-    Transaction
+from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
+from portal.models import (
+    Account,
+    ApiKey,
+    Cdr,
+    Contact,
+    Customer,
+    CustomerUser,
+    Invoice,
+    Organization,
+    Service,
+    Transaction,
+)
 
 PAYMENT_METHODS = ("Bank transfer", "Direct debit", "Card", "Cheque", "Other")
 CUSTOMER_FIELDS = ("name", "address", "country_code", "vat_number", "reverse_charge", "email", "phone",

@@ -7,8 +7,8 @@ from functools import cached_property
 
 from sqlalchemy import Select, select
 
-from portal.foundations.errors import NotFound
 from portal.extensions import db
+from portal.foundations.errors import NotFound
 from portal.models import Account, Invoice, customer_user_accounts
 
 
@@ -93,7 +93,7 @@ class CustomerScope:
     limited_to: tuple[int, ...] | None = None
 
     @classmethod
-    def for_user(cls, user) -> "CustomerScope":
+    def for_user(cls, user) -> CustomerScope:
         customer_id, limited_to = scope_for_user(user)
         return cls(customer_id, None if limited_to is None else tuple(limited_to))
 

@@ -7,21 +7,30 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from portal.foundations import formatting
-from portal.foundations.database import commit_with_retries, utcnow
 from portal import mail
 from portal.delivery.invoice_files import cdrs_file, pdf_for_mail, usage_report_file
+from portal.delivery.links import download_url, mint_download_link
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, TemplateText, render_text
-from portal.delivery.records import (claim_queued, is_followed, is_stalled, record_failure, record_queued,
-                                     record_failed_try, record_request_failed, record_request_sent, record_sent)
 from portal.delivery.recipients import resolve_recipients
+from portal.delivery.records import (
+    claim_queued,
+    is_followed,
+    is_stalled,
+    record_failed_try,
+    record_failure,
+    record_queued,
+    record_request_failed,
+    record_request_sent,
+    record_sent,
+)
 from portal.documents.csv import invoice_has_cdrs
 from portal.documents.service import describe_failure
-from portal.foundations.errors import DeliveryFailed, FieldError, InvalidState, ServiceError, ValidationFailed
 from portal.extensions import db
-from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
+from portal.foundations import formatting
+from portal.foundations.database import commit_with_retries, utcnow
+from portal.foundations.errors import DeliveryFailed, FieldError, InvalidState, ServiceError, ValidationFailed
 from portal.foundations.permissions import SYSTEM, Actor, require
-from portal.delivery.links import download_url, mint_download_link
+from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
 
 NOT_APPROVED = "Invoice must be approved before it can be emailed"
 NO_CDRS = "No CDRs available for this invoice"
@@ -252,7 +261,7 @@ def send_queued_email(delivery_id: int, *, last_try: bool) -> str:
         claimed = True
         mail.send_message(recipients, composed.subject, composed.text, composed.html, composed.files,
                           message_id=message_id)
-    except Exception as exc:  # noqa: BLE001 - every failure is retried or recorded
+    except Exception as exc:
         db.session.rollback()
         error = exc.message if isinstance(exc, ServiceError) else describe_failure(exc)
         final = last_try or (isinstance(exc, ServiceError) and not isinstance(exc, DeliveryFailed))

@@ -7,14 +7,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.delivery.usage_reports import usage_report_csv
-from portal.foundations.errors import InvalidState
-from portal.extensions import db
-from portal.models import Invoice, InvoiceDocument, UsageReportProfile
-from portal.documents.service import get_pdf_document, render_invoice_document
 from portal.documents.context import invoice_pdf_context
-from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
-from portal.documents.service import pdf_filename
 from portal.documents.csv import invoice_has_cdrs, iter_invoice_cdrs_csv
+from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
+from portal.documents.service import get_pdf_document, pdf_filename, render_invoice_document
+from portal.extensions import db
+from portal.foundations.errors import InvalidState
+from portal.models import Invoice, InvoiceDocument, UsageReportProfile
 
 File = tuple[str, str, bytes]
 
@@ -39,7 +38,7 @@ def pdf_for_mail(invoice: Invoice, bill_style: str | None, *, actor) -> File:
     template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
     try:
         data = render_invoice_pdf(invoice_pdf_context(_Styled(invoice, bill_style)), template)
-    except Exception as exc:  # noqa: BLE001 - any render failure refuses this e-mail with its reason
+    except Exception as exc:
         raise InvalidState(f"The invoice PDF in bill style {bill_style} could not be rendered: {exc}") from exc
     return pdf_filename(invoice), "application/pdf", data
 

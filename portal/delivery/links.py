@@ -15,15 +15,15 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
 from portal.audit import record_event
-from portal.foundations.signing import signing_keys
-from portal.foundations.database import utcnow
-from portal.foundations.errors import FieldError, Gone, InvalidState, NotFound, ValidationFailed
 from portal.documents.service import get_pdf_document, render_invoice_document
 from portal.extensions import db
-from portal.foundations.urls import public_url
-from portal.reading.customer_detail import get_invoice_for_customer, pdf_available
-from portal.models import DownloadLink, Invoice, InvoiceDocument
+from portal.foundations.database import utcnow
+from portal.foundations.errors import FieldError, Gone, InvalidState, NotFound, ValidationFailed
 from portal.foundations.permissions import Actor, require
+from portal.foundations.signing import signing_keys
+from portal.foundations.urls import public_url
+from portal.models import DownloadLink, Invoice, InvoiceDocument
+from portal.reading.customer_detail import get_invoice_for_customer, pdf_available
 
 LINK_SALT = "portal.download-link"
 PURPOSES = ("portal", "admin", "api", "email")

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from portal.audit import record_event
+from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
-from portal.extensions import db
-from portal.models import Invoice
 from portal.foundations.permissions import Actor, require
+from portal.models import Invoice
 
 DELIVERY_WAYS = {"printed": "printed_at", "by hand": "marked_delivered_at"}
 

@@ -8,10 +8,10 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from portal.audit import _plain, record_event
-from portal.foundations.database import utcnow
 from portal.extensions import db
-from portal.models import AuditEvent, EmailDelivery, Invoice
+from portal.foundations.database import utcnow
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent, EmailDelivery, Invoice
 
 
 def record_sent(invoice: Invoice, *, kind: str, recipients: list[str], subject: str, status: str,

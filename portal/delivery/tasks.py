@@ -4,11 +4,11 @@ from __future__ import annotations
 import logging
 
 from portal.delivery.emailing import request_invoice_email, send_queued_email
-from portal.foundations.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
+from portal.foundations.permissions import Actor
 from portal.jobs import huey, is_last_try, job_app, retry_options
 from portal.models import EmailDelivery, Invoice
-from portal.foundations.permissions import Actor
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from portal.audit import record_event
 from portal.delivery.message_templates import template_problems
-from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
-from portal.models import Account, Attachment, BillStyle, MessageTemplate, UsageReportProfile
+from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
 from portal.foundations.permissions import Actor, require
 from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
+from portal.models import Account, Attachment, BillStyle, MessageTemplate, UsageReportProfile
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 BILL_STYLE_LAYOUTS = ("full", "summary")

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.foundations.errors import ValidationFailed
-from portal.models import InvoiceDocument
 from portal.foundations.permissions import Actor, require
 from portal.foundations.streaming import stream_with_own_session
+from portal.models import InvoiceDocument
 
 FILENAME = "invoices.zip"
 BATCH = 25  # PDFs read from the database at a time: what one stream holds in memory

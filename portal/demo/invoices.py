@@ -11,14 +11,14 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portal.foundations.dates import local_date
 from portal.billing.fill import fill_invoice
-from portal.billing.invoices import create_invoice, approve_invoice
+from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.payments import record_payment
-from portal.foundations.database import utcnow
 from portal.demo.customers import deterministic_uuid
 from portal.demo.periods import next_period_end, periods_between
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date
 from portal.models import Account
 
 CENT = Decimal("0.01")

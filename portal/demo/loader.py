@@ -26,8 +26,8 @@ from portal.demo.traffic import TrafficAccount, generate_account_cdrs, insert_tr
 from portal.demo.users import create_admins, create_customer_users
 from portal.documents.service import invoices_missing_pdf
 from portal.documents.tasks import render_missing_pdfs
-from portal.foundations.errors import Conflict
 from portal.extensions import db
+from portal.foundations.errors import Conflict
 from portal.models import Organization
 
 RECENT_PDFS_PER_ACCOUNT = 2

@@ -4,9 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portal.customers.users import create_admin_user, create_customer_user
-from portal.models import Account, Customer
 from portal.extensions import db
-from portal.models import AdminUser, CustomerUser
+from portal.models import Account, AdminUser, Customer, CustomerUser
 
 # The documented demo logins (demo data only), not secrets.
 ADMIN_PASSWORD = "admin-demo-pass"  # nosec B105

@@ -180,7 +180,7 @@ def column_widths_or_none(columns: list[Column], rows: list[list[str]]) -> Table
     global _warned
     try:
         return column_widths(columns, rows)
-    except Exception:  # noqa: BLE001 - whatever fails here costs speed only, never the invoice
+    except Exception:
         if not _warned:
             _warned = True
             log.warning("traffic column widths unavailable; the PDF uses the automatic table layout",

@@ -12,10 +12,10 @@ from decimal import Decimal
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from portal.foundations.dates import zone
 from portal.extensions import db
-from portal.models import Cdr, Country, Invoice, Network
+from portal.foundations.dates import zone
 from portal.foundations.streaming import stream_with_own_session
+from portal.models import Cdr, Country, Invoice, Network
 
 CDR_COLUMNS = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
                "price", "success")

@@ -11,13 +11,13 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
-from portal.foundations.database import utcnow
 from portal.documents.context import invoice_pdf_context
 from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
-from portal.foundations.errors import InvalidState
 from portal.extensions import db
-from portal.models import Invoice, InvoiceDocument
+from portal.foundations.database import utcnow
+from portal.foundations.errors import InvalidState
 from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import Invoice, InvoiceDocument
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from portal.foundations.database import commit_with_retries
-from portal.documents.service import (describe_failure, get_pdf_document, invoices_missing_pdf, record_pdf_failure,
-                                      render_and_store_pdf)
+from portal.documents.service import (
+    describe_failure,
+    get_pdf_document,
+    invoices_missing_pdf,
+    record_pdf_failure,
+    render_and_store_pdf,
+)
 from portal.extensions import db
+from portal.foundations.database import commit_with_retries
+from portal.foundations.permissions import SYSTEM, Actor
 from portal.jobs import huey, is_last_try, job_app, retry_options
 from portal.models import Invoice
-from portal.foundations.permissions import SYSTEM, Actor
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +58,7 @@ def render_pdf_try(invoice_id: int, *, last_try: bool, actor: Actor = SYSTEM) ->
         render_and_store_pdf(invoice, actor=actor)
         db.session.commit()
         return "rendered"
-    except Exception as exc:  # noqa: BLE001 - a render or storage failure: retried, then recorded
+    except Exception as exc:
         db.session.rollback()
         message = describe_failure(exc)
         if not last_try:

@@ -7,8 +7,8 @@ from flask_login import current_user
 from portal.customers.scope import get_customer_invoice, scope_for_user
 from portal.delivery.links import consume_download, find_link, read_link
 from portal.delivery.log_filter import install_token_redaction
-from portal.foundations.errors import Gone, NotFound
 from portal.extensions import csrf, db
+from portal.foundations.errors import Gone, NotFound
 
 bp = Blueprint("download", __name__)
 

@@ -6,8 +6,8 @@ import datetime as dt
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from sqlalchemy import DateTime, MetaData, Numeric, TypeDecorator, Uuid, event
 from sqlalchemy.engine import Engine

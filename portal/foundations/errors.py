@@ -33,7 +33,7 @@ class ValidationFailed(ServiceError):
         super().__init__("; ".join(str(e) for e in self.errors))
 
     @classmethod
-    def single(cls, field: str | None, message: str) -> "ValidationFailed":
+    def single(cls, field: str | None, message: str) -> ValidationFailed:
         return cls([FieldError(field, message)])
 
 

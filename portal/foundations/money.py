@@ -34,6 +34,6 @@ def round_currency(value: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit (2 for EUR, 0 for JPY, 3 for KWD)."""
     try:
         places = get_currency_precision(currency)
-    except Exception:  # unknown code: two places
+    except Exception:  # noqa: BLE001 - an unknown code (Babel raises more than one kind): two places
         places = 2
     return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

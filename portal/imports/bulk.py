@@ -11,8 +11,8 @@ from operator import attrgetter
 
 from sqlalchemy import Numeric, Table
 
-from portal.foundations.database import UTCDateTime
 from portal.extensions import db
+from portal.foundations.database import UTCDateTime
 from portal.models import Cdr, Transaction
 
 UTC = dt.timezone.utc
@@ -57,10 +57,9 @@ def insert_columns(table: Table, columns: dict[str, list]) -> int:
 
 def _copy_postgresql(connection, table: Table, names: list[str], columns: dict[str, list]) -> None:
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in zip(*(columns[name] for name in names)):
-                copy.write_row(row)
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in zip(*(columns[name] for name in names)):
+            copy.write_row(row)
 
 
 def _sqlite_values(column_type, values: list) -> list:

@@ -3,16 +3,25 @@ from __future__ import annotations
 
 from functools import partial
 
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.imports.bulk import TRANSACTION_TABLE, insert_columns
 from portal.imports.csvfile import CsvSource
 from portal.imports.errors import ImportResult
-from portal.imports.fields import (CellError, ColumnError, ids_column, parse_id, parse_signed_decimal,
-                                   parse_timestamp, signed_decimals_column, text_parser, texts_column,
-                                   timestamps_column)
+from portal.imports.fields import (
+    CellError,
+    ColumnError,
+    ids_column,
+    parse_id,
+    parse_signed_decimal,
+    parse_timestamp,
+    signed_decimals_column,
+    text_parser,
+    texts_column,
+    timestamps_column,
+)
 from portal.imports.references import AccountIds, Services
 from portal.imports.rows import Column, ImportSpec, run_import
 from portal.models import TRANSACTION_CATEGORIES
-from portal.foundations.permissions import SYSTEM, Actor, require
 
 _CATEGORIES = {c: c for c in TRANSACTION_CATEGORIES}
 

@@ -7,8 +7,17 @@ from portal.models.cdr import TRANSACTION_CATEGORIES, Cdr, Transaction
 from portal.models.customer import Contact, Customer
 from portal.models.delivery import DownloadLink, EmailDelivery
 from portal.models.document import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
-from portal.models.invoice import (CHARGE_COLUMNS, STATES, TYPES, Invoice, InvoiceDestination, InvoiceNetwork,
-                                   InvoiceNumberCounter, InvoiceServiceData, Payment)
+from portal.models.invoice import (
+                                   CHARGE_COLUMNS,
+                                   STATES,
+                                   TYPES,
+                                   Invoice,
+                                   InvoiceDestination,
+                                   InvoiceNetwork,
+                                   InvoiceNumberCounter,
+                                   InvoiceServiceData,
+                                   Payment,
+)
 from portal.models.organization import Organization
 from portal.models.user import AdminUser, ApiKey, CustomerUser, customer_user_accounts
 

@@ -5,8 +5,19 @@ import datetime as dt
 import uuid as uuid_mod
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
-                        Numeric, String, Text, text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
@@ -36,8 +47,8 @@ _COUNTERS = [
     for name in ("calls_count", "successful_calls_count", "calls_duration", "billing_duration")
 ] + ["service_transactions_count"]
 
-_money = lambda: mapped_column(Numeric(20, 6), default=ZERO)  # noqa: E731
-_count = lambda: mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)  # noqa: E731
+_money = lambda: mapped_column(Numeric(20, 6), default=ZERO)  # noqa: E731 - column factories, one per line
+_count = lambda: mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)  # noqa: E731 - column factories, one per line
 
 
 class Invoice(db.Model):

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from portal.foundations.money import money_sum, money_value
 from portal.customers.scope import get_customer_invoice
 from portal.documents.csv import invoice_has_cdrs
 from portal.documents.service import get_pdf_document
 from portal.extensions import db
+from portal.foundations.money import money_sum, money_value
 from portal.models import Country, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, Network, Service
 
 

@@ -14,15 +14,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.foundations.dates import local_midnight
-from portal.foundations.money import money_sum, money_value, round_currency
 from portal.customers.scope import CustomerScope
+from portal.extensions import db
+from portal.foundations.dates import local_midnight
 from portal.foundations.errors import FieldError, ValidationFailed
+from portal.foundations.money import money_sum, money_value, round_currency
+from portal.foundations.streaming import stream_with_own_session
+from portal.models import Invoice
 from portal.reading import paging
 from portal.reading.paging import InvoicePage, bounded_count, fetch_page
-from portal.extensions import db
-from portal.models import Account, Invoice
-from portal.foundations.streaming import stream_with_own_session
 
 STATUSES = ("unpaid", "paid", "overdue")
 SORTS = ("date", "number", "amount")

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from sqlalchemy import Text, cast, func, select, text
 
-from portal.foundations.app_cache import app_lru
 from portal.extensions import db
+from portal.foundations.app_cache import app_lru
 
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
 # The same two values as columns of another statement (SQL constructs are immutable: built once).

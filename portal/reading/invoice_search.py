@@ -8,16 +8,16 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager
 
-from portal.reading import list_cursor
-from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
 from portal.customers.scope import customer_invoices
-from portal.foundations.errors import FieldError, ValidationFailed
-from portal.reading.paging import InvoicePage, bounded_count
-from portal.reading.exact_count import page_total, rows_with_snapshot
 from portal.extensions import db
-from portal.models import STATES, TYPES, Account, Customer, Invoice
-from portal.foundations.permissions import Actor, require
+from portal.foundations.errors import FieldError, ValidationFailed
 from portal.foundations.ids import MAX_ROW_ID
+from portal.foundations.permissions import Actor, require
+from portal.models import STATES, TYPES, Account, Customer, Invoice
+from portal.reading import list_cursor
+from portal.reading.exact_count import page_total, rows_with_snapshot
+from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
+from portal.reading.paging import InvoicePage, bounded_count
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -81,7 +81,7 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset:
     Raises ValidationFailed naming every bad filter (dates in the wrong order included).
     """
     errors: list[FieldError] = []
-    get = lambda name: (args.get(name) or "").strip()  # noqa: E731
+    get = lambda name: (args.get(name) or "").strip()  # noqa: E731 - a one-line helper used right below
     f = InvoiceFilters()
     f.invoice_number = get("invoiceNumber") or None
     f.customer_id = _int(get("customer"), "customer", errors)

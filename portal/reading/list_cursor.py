@@ -18,9 +18,9 @@ from decimal import Decimal, InvalidOperation
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, literal, or_, tuple_
 
+from portal.foundations.ids import MAX_ROW_ID
 from portal.foundations.signing import signing_keys
 from portal.models import Invoice
-from portal.foundations.ids import MAX_ROW_ID
 
 CURSOR_SALT = "portal.invoice-list-cursor"
 INVALID = "is not a valid page link (it was edited or belongs to another sort); start again from the first page"

@@ -9,15 +9,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import with_expression
 
-from portal.foundations.dates import local_date
 from portal.customers.scope import customer_invoices
-from portal.foundations.database import utcnow
 from portal.documents.service import stored_pdf_exists
-from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
-from portal.models import Account, Customer, Invoice, Organization
-from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date
+from portal.foundations.errors import NotFound, ValidationFailed
 from portal.foundations.ids import row_id
+from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import Account, Customer, Invoice, Organization
 
 DEFAULT_WINDOW = relativedelta(months=12)
 MAX_WINDOW = relativedelta(years=5)

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portal.reading.exact_count import exact_count
 from portal.extensions import db
+from portal.reading.exact_count import exact_count
 
 # The HTML lists count matches exactly up to this many; beyond it they say "more than 1,000". The
 # count then reads at most COUNT_LIMIT + 1 index entries however large the table grows, instead of an

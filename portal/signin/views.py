@@ -4,17 +4,22 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request, session,
-                   url_for)
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import rules, service
 from portal.auth.sessions import MIN_PASSWORD_LENGTH
-from portal.signin.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignOutEverywhereForm
 from portal.error_handlers import wants_json
-from portal.foundations.errors import Gone, NotFound, ValidationFailed
 from portal.extensions import db, limiter
+from portal.foundations.errors import Gone, NotFound, ValidationFailed
+from portal.signin.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignOutEverywhereForm,
+)
 
 bp = Blueprint("auth", __name__)
 

@@ -6,10 +6,10 @@ import re
 from decimal import Decimal
 
 from portal.audit import record_event
-from portal.reading.overview import dashboard_figures
 from portal.foundations.database import utcnow
-from portal.models import BillingRun
 from portal.foundations.permissions import Actor
+from portal.models import BillingRun
+from portal.reading.overview import dashboard_figures
 from tests.factories import AccountFactory, InvoiceFactory
 
 UTC = dt.timezone.utc

@@ -9,8 +9,8 @@ import pytest
 from portal.billing.bulk import MAX_SELECTION
 from portal.delivery import zip_export
 from portal.delivery.zip_export import invoices_pdf_zip
-from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import Actor
 from tests.admin.conftest import post
 from tests.bulk import approved_invoices, pdf_bytes, stored_pdfs

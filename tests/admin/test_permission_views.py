@@ -4,8 +4,14 @@ from __future__ import annotations
 import pytest
 
 from portal.foundations.permissions import ACTION_LEVELS
-from tests.factories import (AccountFactory, AdminUserFactory, ContactFactory, CustomerFactory, CustomerUserFactory,
-                             DiscountPlanFactory)
+from tests.factories import (
+    AccountFactory,
+    AdminUserFactory,
+    ContactFactory,
+    CustomerFactory,
+    CustomerUserFactory,
+    DiscountPlanFactory,
+)
 
 READ_PAGES = ["/admin/", "/admin/customers", "/admin/customers/{customer}", "/admin/accounts/{account}",
               "/admin/users", "/admin/users/customers/{user}", "/admin/api-keys", "/admin/billing-runs",

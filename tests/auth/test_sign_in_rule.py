@@ -7,11 +7,16 @@ import time
 
 import pytest
 
-from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, customer_session_seconds, issue_session_cookie, issue_token,
-                                     session_serializer)
+from portal.api.jsonapi.auth import (
+    CUSTOMER_AUDIENCE,
+    customer_session_seconds,
+    issue_session_cookie,
+    issue_token,
+    session_serializer,
+)
 from portal.auth.service import sign_out_everywhere
-from portal.auth.tokens import make_password_reset_token
 from portal.auth.sessions import hash_password
+from portal.auth.tokens import make_password_reset_token
 from portal.customers.customers import update_customer
 from portal.extensions import db
 from portal.models import AuditEvent

@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 
 from portal.billing import fill as fill_module
 from portal.billing.fill import fill_invoice
-from portal.foundations.money import round_currency
 from portal.billing.tasks import fill_invoice_job
 from portal.documents.service import pdf_filename
 from portal.documents.tasks import enqueue_render_pdf
-from portal.foundations.errors import NotFound
 from portal.extensions import db
+from portal.foundations.errors import NotFound
+from portal.foundations.money import round_currency
 from portal.models import AuditEvent, Invoice, InvoiceDocument, InvoiceNumberCounter, Payment
 from tests.factories import PASSWORD, AdminUserFactory, CdrFactory, DiscountPlanFactory, InvoiceFactory
 from tests.invoices import enqueued_pdf_jobs as enqueued  # noqa: F401 - fixture

@@ -7,8 +7,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.billing.invoices import OVERLAP, create_invoice
-from portal.foundations.errors import Conflict, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import Conflict, ValidationFailed
 from portal.models import BillingRun, Invoice
 from tests.factories import AccountFactory
 

@@ -4,10 +4,10 @@ import datetime as dt
 import pytest
 
 from portal.billing.invoices import create_invoice, delete_invoice
-from portal.foundations.errors import InvalidState, PermissionDenied, ValidationFailed
 from portal.extensions import db
-from portal.models import AuditEvent, Invoice
+from portal.foundations.errors import InvalidState, PermissionDenied, ValidationFailed
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent, Invoice
 from tests.factories import AccountFactory
 
 UTC = dt.timezone.utc

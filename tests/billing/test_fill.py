@@ -6,10 +6,17 @@ import pytest
 
 from portal.billing.fill import fill_invoice, reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
-from portal.foundations.errors import InvalidState
 from portal.extensions import db
-from tests.factories import (AccountFactory, CdrFactory, CountryFactory, DiscountPlanFactory, NetworkFactory,
-                             ServiceFactory, TransactionFactory)
+from portal.foundations.errors import InvalidState
+from tests.factories import (
+    AccountFactory,
+    CdrFactory,
+    CountryFactory,
+    DiscountPlanFactory,
+    NetworkFactory,
+    ServiceFactory,
+    TransactionFactory,
+)
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 5, 1, tzinfo=UTC)

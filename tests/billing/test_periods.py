@@ -4,8 +4,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.billing.periods import (UnknownPeriod, following_period, next_period_end, period_containing,
-                                    period_ending_at, periods_between)
+from portal.billing.periods import (
+    UnknownPeriod,
+    following_period,
+    next_period_end,
+    period_containing,
+    period_ending_at,
+    periods_between,
+)
 from portal.models.account import INVOICE_PERIODS
 
 UTC = dt.timezone.utc

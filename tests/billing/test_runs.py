@@ -6,10 +6,10 @@ import pytest
 
 from portal.billing.runs import INVOICE_EXISTS, bill_account, execute_billing_run, get_billing_run, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
-from portal.foundations.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
-from portal.models import AuditEvent, BillingRun, Invoice
+from portal.foundations.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent, BillingRun, Invoice
 from tests.factories import AccountFactory, CdrFactory, InvoiceFactory
 
 UTC = dt.timezone.utc
@@ -307,7 +307,7 @@ def test_cli_run_killed_mid_way_then_resumed_neither_duplicates_nor_skips(app, r
             [sys.executable, "-m", "flask", "--app", "portal", "billing", "run", "--at", "2026-05-06T03:00:00Z"],
             env=env, cwd=root, stdout=output, stderr=subprocess.STDOUT,
         )
-    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731
+    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731 - a one-line helper used right below
     deadline = time.monotonic() + 120
     try:
         while True:

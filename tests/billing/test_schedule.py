@@ -6,8 +6,8 @@ import pytest
 from portal.billing.invoices import create_invoice
 from portal.billing.schedule import realign_schedule, set_account_timezone, set_invoice_period
 from portal.foundations.errors import PermissionDenied, ValidationFailed
-from portal.models import AuditEvent
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent
 from tests.factories import AccountFactory
 
 UTC = dt.timezone.utc

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.billing.runs import execute_billing_run, is_stale, recover_stale_billing_runs, start_billing_run
+from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import Conflict
-from portal.extensions import db
 from portal.models import AuditEvent, BillingRun, Invoice
 from tests.factories import AccountFactory, CdrFactory
 
@@ -201,7 +201,7 @@ def test_a_killed_billing_run_process_is_marked_failed_by_the_next_run_which_inv
     root = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update(PORTAL_DATABASE_URL=database_url, PORTAL_INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(root))
-    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731
+    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731 - a one-line helper used right below
     with open(tmp_path / "run.log", "wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "portal", "billing", "run", "--at", "2026-05-06T03:00:00Z"],

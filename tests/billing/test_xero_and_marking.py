@@ -9,9 +9,9 @@ from portal.billing.bulk import approve_invoices, selected_ids
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.marking import mark_invoice_delivered
 from portal.foundations.errors import InvalidState, PermissionDenied, ValidationFailed
-from portal.models import AuditEvent
 from portal.foundations.permissions import Actor
-from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401
+from portal.models import AuditEvent
+from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401 - pytest fixtures
 
 L = {n: Actor(f"level{n}@telco.example", kind="admin", level=n) for n in range(1, 6)}
 XERO_ID = "550e8400-e29b-41d4-a716-446655440000"

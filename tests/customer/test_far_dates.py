@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from portal.foundations.dates import FIRST_DAY, LAST_DAY, BadDate, local_midnight
 from portal.customer.forms import DAY_RANGE_FIELD_MESSAGE
 from portal.extensions import db
+from portal.foundations.dates import FIRST_DAY, LAST_DAY, BadDate, local_midnight
 from tests.customer.conftest import approved_invoice, month
 from tests.customer.test_invoice_list import error_beside, numbers_in
 from tests.factories import AccountFactory, CustomerFactory, CustomerUserFactory

@@ -9,8 +9,15 @@ from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.payments import record_payment
 from portal.extensions import db
-from tests.factories import (AccountFactory, CdrFactory, CountryFactory, CustomerUserFactory, NetworkFactory,
-                             ServiceFactory, TransactionFactory)
+from tests.factories import (
+    AccountFactory,
+    CdrFactory,
+    CountryFactory,
+    CustomerUserFactory,
+    NetworkFactory,
+    ServiceFactory,
+    TransactionFactory,
+)
 
 UTC = dt.timezone.utc
 D = Decimal

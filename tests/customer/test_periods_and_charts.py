@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from portal.reading.customer_views import preset_window
 from portal.customer.charts import BAR_AREA, bar_chart
 from portal.foundations.errors import ValidationFailed
+from portal.reading.customer_views import preset_window
 
 D = dt.date
 

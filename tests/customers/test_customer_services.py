@@ -7,13 +7,25 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portal.customers.accounts import add_discount_plan, create_account, delete_account, set_discount_plan_active, update_account
+from portal.customers.accounts import (
+    add_discount_plan,
+    create_account,
+    delete_account,
+    set_discount_plan_active,
+    update_account,
+)
 from portal.customers.customers import add_contact, create_customer, delete_customer, update_customer
 from portal.foundations.errors import InvalidState, ValidationFailed
-from portal.models import Account, AuditEvent, BillStyle, Contact, Customer, CustomerUser
 from portal.foundations.permissions import Actor
-from tests.factories import (AccountFactory, ContactFactory, CustomerFactory, CustomerUserFactory,
-                             InvoiceFactory, TransactionFactory)
+from portal.models import Account, AuditEvent, BillStyle, Contact, Customer, CustomerUser
+from tests.factories import (
+    AccountFactory,
+    ContactFactory,
+    CustomerFactory,
+    CustomerUserFactory,
+    InvoiceFactory,
+    TransactionFactory,
+)
 
 UTC = dt.timezone.utc
 ADMIN = Actor("boss@telco.example", kind="admin", level=5, id=1)

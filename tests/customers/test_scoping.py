@@ -8,8 +8,8 @@ from sqlalchemy import event, select
 from portal.billing.invoices import create_invoice
 from portal.customers.scope import customer_invoices
 from portal.extensions import db
-from portal.models import Invoice
 from portal.foundations.permissions import SYSTEM
+from portal.models import Invoice
 from tests.factories import AccountFactory
 from tests.invoices import make_invoice
 

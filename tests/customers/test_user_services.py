@@ -10,15 +10,21 @@ from pathlib import Path
 import pytest
 
 from portal.auth.api_keys import create_api_key
-from portal.customers.users import make_password_token
 from portal.auth.service import check_password_reset_token, reset_password
-from portal.auth.tokens import make_password_reset_token
-from portal.customers.users import change_admin_level, invite_customer_user, limit_customer_user, reinvite_customer_user, set_user_enabled
-from portal.customers.users import create_admin_user
 from portal.auth.sessions import load_user_from_id, verify_password
+from portal.auth.tokens import make_password_reset_token
+from portal.billing.runs import start_billing_run
 from portal.customers.accounts import create_account
 from portal.customers.customers import add_contact, create_customer, delete_customer
-from portal.billing.runs import start_billing_run
+from portal.customers.users import (
+    change_admin_level,
+    create_admin_user,
+    invite_customer_user,
+    limit_customer_user,
+    make_password_token,
+    reinvite_customer_user,
+    set_user_enabled,
+)
 from portal.foundations.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from portal.foundations.permissions import ACTION_LEVELS, Actor, admin_actor
 from tests.factories import AccountFactory, AdminUserFactory, CustomerFactory, CustomerUserFactory

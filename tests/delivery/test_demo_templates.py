@@ -12,8 +12,8 @@ from portal.delivery.emailing import placeholder_values
 from portal.delivery.message_templates import PLACEHOLDERS, render_text, template_problems
 from portal.demo.organization import create_document_settings
 from portal.extensions import db
-from portal.models import MessageTemplate
 from portal.foundations.permissions import Actor
+from portal.models import MessageTemplate
 from tests.invoices import approved_invoice  # noqa: F401 - fixture
 
 BOSS = Actor("boss@telco.example", kind="admin", level=5)

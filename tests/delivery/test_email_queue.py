@@ -8,10 +8,10 @@ from sqlalchemy.exc import OperationalError
 
 from portal.delivery.emailing import request_cdrs_email, request_invoice_email, retry_email, send_queued_email
 from portal.delivery.tasks import enqueue_email
-from portal.foundations.errors import DeliveryFailed, InvalidState
 from portal.extensions import db
-from portal.models import AuditEvent, EmailDelivery, Invoice, MessageTemplate
+from portal.foundations.errors import DeliveryFailed, InvalidState
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent, EmailDelivery, Invoice, MessageTemplate
 from tests.admin.conftest import admin_client, post  # noqa: F401 - fixture
 from tests.invoices import approved_invoice  # noqa: F401 - fixture
 from tests.queue import memory_queue, run_queue  # noqa: F401 - fixture

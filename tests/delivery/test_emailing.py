@@ -8,17 +8,17 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.foundations.database import utcnow
 from portal.delivery import templates_service as ts
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
 from portal.delivery.tasks import email_invoices
-from portal.foundations.errors import DeliveryFailed, InvalidState, PermissionDenied, ValidationFailed
 from portal.extensions import db
-from portal.models import AuditEvent, DownloadLink, EmailDelivery, InvoiceDocument
+from portal.foundations.database import utcnow
+from portal.foundations.errors import DeliveryFailed, InvalidState, PermissionDenied, ValidationFailed
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent, DownloadLink, EmailDelivery, InvoiceDocument
 from tests.bulk import approved_invoices, calls
 from tests.factories import AccountFactory
-from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401
+from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401 - pytest fixtures
 from tests.smtp import free_port
 
 CLERK = Actor("clerk@telco.example", kind="admin", level=3)

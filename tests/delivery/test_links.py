@@ -6,13 +6,12 @@ import threading
 
 import pytest
 
-from portal.foundations.database import utcnow
-from portal.delivery.links import (consume_download, download_url, mint_download_link, read_link,
-                                   revoke_download_link)
-from portal.foundations.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from portal.delivery.links import consume_download, download_url, mint_download_link, read_link, revoke_download_link
 from portal.extensions import db
-from portal.models import AuditEvent, DownloadLink, Invoice
+from portal.foundations.database import utcnow
+from portal.foundations.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent, DownloadLink, Invoice
 from tests.auth.conftest import post_login
 from tests.delivery.conftest import ADMIN
 from tests.documents.conftest import make_invoice

@@ -9,8 +9,8 @@ import urllib.request
 from flask import request
 from werkzeug.serving import make_server
 
-from portal.downloads import views as download_views
 from portal.delivery.log_filter import RedactDownloadTokens, redact
+from portal.downloads import views as download_views
 
 
 def test_redact_replaces_the_token_segment_only():

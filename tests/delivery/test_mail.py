@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from portal.mail import send_message
 from portal.delivery.outbox import list_outbox, read_outbox_message
 from portal.foundations.errors import DeliveryFailed, NotFound
+from portal.mail import send_message
 from tests.smtp import SmtpServer, free_port
 
 PDF = b"%PDF-1.4\n% test attachment\n%%EOF\n"

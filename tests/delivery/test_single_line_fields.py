@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from portal import mail
 from portal.customers.accounts import create_account
 from portal.customers.customers import add_contact, create_customer, update_customer
-from portal import mail
 from portal.delivery import templates_service as ts
 from portal.delivery.emailing import email_invoice
-from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
-from portal.models import Account, Customer, EmailDelivery, MessageTemplate
+from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import Actor
 from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line, one_line
+from portal.models import Account, Customer, EmailDelivery, MessageTemplate
+from tests.admin.conftest import admin, admin_as  # noqa: F401 - fixtures
 from tests.admin.test_customer_views import _account_form, field_error
 from tests.factories import CustomerFactory
-from tests.admin.conftest import admin, admin_as  # noqa: F401 - fixtures
 from tests.invoices import approved_invoice  # noqa: F401 - fixture
 
 BOSS = Actor("boss@telco.example", kind="admin", level=5)

@@ -6,8 +6,8 @@ import pytest
 from portal.delivery import templates_service as ts
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, render_text, template_problems
 from portal.foundations.errors import PermissionDenied, ValidationFailed
-from portal.models import AuditEvent, MessageTemplate
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent, MessageTemplate
 
 ADMIN = Actor("boss@telco.example", kind="admin", level=4)
 LEVEL3 = Actor("clerk@telco.example", kind="admin", level=3)

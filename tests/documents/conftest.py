@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
-
 from sqlalchemy.exc import OperationalError
 
 from portal.billing.fill import fill_invoice
@@ -15,8 +14,14 @@ from portal.billing.invoices import approve_invoice, create_invoice
 from portal.documents import service
 from portal.extensions import db
 from portal.models import Invoice
-from tests.factories import (AccountFactory, CdrFactory, CountryFactory, NetworkFactory, ServiceFactory,
-                             TransactionFactory)
+from tests.factories import (
+    AccountFactory,
+    CdrFactory,
+    CountryFactory,
+    NetworkFactory,
+    ServiceFactory,
+    TransactionFactory,
+)
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 5, 1, tzinfo=UTC)

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from portal.billing.invoices import approve_invoice
+from portal.billing.invoices import approve_invoice, recreate_documents
 from portal.documents.context import invoice_pdf_context
 from portal.documents.pdf import cyclic_gc_paused, font_configuration, render_invoice_pdf, static_fetcher
 from portal.documents.service import get_pdf_document, render_invoice_document
-from portal.billing.invoices import recreate_documents
-from portal.foundations.errors import InvalidState, PermissionDenied
 from portal.extensions import db
-from portal.models import AuditEvent, BillStyle, InvoiceDocument
+from portal.foundations.errors import InvalidState, PermissionDenied
 from portal.foundations.permissions import Actor
+from portal.models import AuditEvent, BillStyle, InvoiceDocument
 from tests.documents.conftest import make_invoice, pdf_text
 from tests.factories import CustomerFactory
 
@@ -187,9 +186,8 @@ def test_garbage_collector_pause_nests_survives_errors_and_keeps_a_disabled_coll
             assert not gc.isenabled()
         assert not gc.isenabled()  # the outer render is still running
     assert gc.isenabled()
-    with pytest.raises(RuntimeError):
-        with cyclic_gc_paused():
-            raise RuntimeError("render failed")
+    with pytest.raises(RuntimeError), cyclic_gc_paused():
+        raise RuntimeError("render failed")
     assert gc.isenabled()
     gc.disable()
     try:

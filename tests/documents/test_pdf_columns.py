@@ -13,8 +13,17 @@ from flask import render_template
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from portal.documents.columns import (CELL, CELL_PADDING, CONTENT_WIDTH, HEADER, SAFETY, Column, column_widths,
-                                      text_width, word_width)
+from portal.documents.columns import (
+    CELL,
+    CELL_PADDING,
+    CONTENT_WIDTH,
+    HEADER,
+    SAFETY,
+    Column,
+    column_widths,
+    text_width,
+    word_width,
+)
 from portal.documents.context import invoice_pdf_context, traffic_section
 from portal.documents.pdf import font_configuration, static_fetcher
 from tests.documents.conftest import make_invoice

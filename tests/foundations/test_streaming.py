@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.customers.scope import CustomerScope
-from portal.reading.customer_views import InvoiceFilters, iter_customer_invoices
 from portal.extensions import db
-from portal.models import Invoice
 from portal.foundations.streaming import stream_with_own_session
+from portal.models import Invoice
+from portal.reading.customer_views import InvoiceFilters, iter_customer_invoices
 from tests.bulk import FIRST_DAY, approved_invoices
 from tests.factories import AccountFactory
 

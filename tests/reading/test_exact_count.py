@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from portal.reading.exact_count import exact_count
 from portal.extensions import db
 from portal.models import Invoice
+from portal.reading.exact_count import exact_count
 from tests.factories import InvoiceFactory
 from tests.invoices import account_of_five, other_connection_adds  # noqa: F401 - fixture
 from tests.statements import recorded_statements

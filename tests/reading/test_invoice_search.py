@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.reading.invoice_search import MAX_PER_PAGE, parse_invoice_filters, search_invoices
 from portal.foundations.database import utcnow
 from portal.foundations.errors import ValidationFailed
+from portal.reading.invoice_search import MAX_PER_PAGE, parse_invoice_filters, search_invoices
 from tests.invoices import make_invoice
 
 

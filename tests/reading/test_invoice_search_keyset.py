@@ -2,23 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from decimal import Decimal
 
-from contextlib import contextmanager
-
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
-from itsdangerous import URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 
+from portal.extensions import db
+from portal.foundations.errors import ValidationFailed
 from portal.foundations.signing import signing_keys
 from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 from portal.reading.list_cursor import CURSOR_SALT
-from portal.foundations.errors import ValidationFailed
-from portal.extensions import db
-from tests.reading.test_invoice_search_queries import statements
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
+from tests.reading.test_invoice_search_queries import statements
 
 UTC = dt.timezone.utc
 # Python's view of each sort: the value, NULLs greater than every value (last ascending, first descending).

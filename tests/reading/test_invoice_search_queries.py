@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
-from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 from portal.extensions import db
-from portal.models import Invoice
 from portal.foundations.permissions import customer_actor
+from portal.models import Invoice
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 from tests.factories import CustomerUserFactory
 from tests.invoices import make_invoice
 from tests.statements import recorded_statements as statements

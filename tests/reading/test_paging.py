@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import event, select
 
-from portal.reading.paging import InvoicePage, bounded_count, fetch_page
 from portal.extensions import db
 from portal.models import Invoice
+from portal.reading.paging import InvoicePage, bounded_count, fetch_page
 from tests.invoices import make_invoice
 
 

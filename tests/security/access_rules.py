@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
+
 @dataclass(frozen=True)
 class Rule:
     """Who may reach an endpoint (`face`) and what fills each path parameter (see `_value`)."""

@@ -11,14 +11,22 @@ from sqlalchemy import select
 
 from portal.delivery.links import mint_download_link
 from portal.extensions import db, limiter
-from portal.models import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
 from portal.foundations.permissions import SYSTEM
+from portal.models import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
 from tests.admin.conftest import admin, admin_as, admin_client  # noqa: F401 - fixtures
 from tests.api.jsonapi.conftest import login_admin, login_customer, make_invoice
 from tests.api.key_clients import make_key
 from tests.conftest import _empty_tables
-from tests.factories import (AccountFactory, AdminUserFactory, CdrFactory, ContactFactory, CustomerFactory,
-                             CustomerUserFactory, DiscountPlanFactory, OrganizationFactory)
+from tests.factories import (
+    AccountFactory,
+    AdminUserFactory,
+    CdrFactory,
+    ContactFactory,
+    CustomerFactory,
+    CustomerUserFactory,
+    DiscountPlanFactory,
+    OrganizationFactory,
+)
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 3, 1, tzinfo=UTC)

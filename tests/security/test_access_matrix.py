@@ -22,8 +22,15 @@ from portal import create_app
 from portal.api.backend_v1.actions import ACTIONS
 from portal.extensions import db, limiter
 from portal.models import DownloadLink
-from tests.security.access_rules import (ADMIN_WRITE_FORMS, ADMIN_WRITE_LEVELS, ADMIN_WRITE_REFUSALS, RULES, faces,
-                                         methods, url)
+from tests.security.access_rules import (
+    ADMIN_WRITE_FORMS,
+    ADMIN_WRITE_LEVELS,
+    ADMIN_WRITE_REFUSALS,
+    RULES,
+    faces,
+    methods,
+    url,
+)
 from tests.security.conftest import snapshot
 
 SESSION_CUSTOMERS = ("customer_a", "customer_a_limited", "customer_b")

@@ -8,7 +8,6 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.forms import NOT_ALLOWED_MESSAGE
 from portal.models import Account, Customer, CustomerUser, Invoice
 from tests.admin.test_customer_views import _account_form, field_error

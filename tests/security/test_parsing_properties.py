@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from portal.foundations.dates import BadDate, parse_moment
-from portal.reading.invoice_search import MAX_PER_PAGE, parse_invoice_filters
-from portal.foundations.errors import ValidationFailed
 from portal.extensions import db
+from portal.foundations.dates import BadDate, parse_moment
+from portal.foundations.errors import ValidationFailed
+from portal.reading.invoice_search import MAX_PER_PAGE, parse_invoice_filters
 from tests.api.backend_v1.conftest import BASE
 from tests.api.jsonapi.conftest import ADMIN, MEDIA, jsonapi_headers, login_admin
 from tests.api.key_clients import bearer, make_key

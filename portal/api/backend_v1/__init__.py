@@ -9,8 +9,8 @@ from werkzeug.exceptions import HTTPException
 from portal.api.backend_v1.errors import ApiError, error_response, service_error_code, status_error_response
 from portal.api.key_auth import MISSING, authenticate
 from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
-from portal.foundations.errors import DeliveryFailed, ServiceError
 from portal.extensions import csrf, db
+from portal.foundations.errors import DeliveryFailed, ServiceError
 
 log = logging.getLogger(__name__)
 

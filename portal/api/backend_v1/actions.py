@@ -8,19 +8,26 @@ import uuid
 
 from flask import g, jsonify, request
 
-from portal.foundations.ids import MAX_ROW_ID
 from portal.api.backend_v1 import bp
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.params import json_body
 from portal.api.backend_v1.routes import load_invoice
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.fill import reapply_discount_plans, refill_invoice
+from portal.billing.invoices import recreate_documents
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
 from portal.delivery.links import download_url, mint_download_link
-from portal.billing.invoices import recreate_documents
-from portal.foundations.errors import DeliveryFailed, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import (
+    DeliveryFailed,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationFailed,
+)
+from portal.foundations.ids import MAX_ROW_ID
 
 log = logging.getLogger(__name__)
 

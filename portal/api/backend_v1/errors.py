@@ -4,7 +4,16 @@ from __future__ import annotations
 from flask import jsonify
 
 from portal.billing.cutoff_invoices import MissingParameter
-from portal.foundations.errors import Conflict, DeliveryFailed, Gone, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from portal.foundations.errors import (
+    Conflict,
+    DeliveryFailed,
+    Gone,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationFailed,
+)
 
 # code: (HTTP status, error title, hint). README "APIs: backend v1" lists the same table.
 CODES: dict[int, tuple[int, str, str]] = {

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from portal.api.backend_v1.actions import ACTIONS, EXPIRY_HOURS, MAX_USES
 from portal.api.backend_v1.errors import CODES
-from portal.customers.customers import PAYMENT_METHODS
-from portal.reading.invoice_search import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
-from portal.models import STATES, TYPES
 from portal.api.backend_v1.serializers import AMOUNT_FIELDS, BILL_TYPE_FIELDS, CHARGE_FIELDS, STATUS_FLAGS
+from portal.customers.customers import PAYMENT_METHODS
 from portal.foundations.ids import MAX_ROW_ID
+from portal.models import STATES, TYPES
+from portal.reading.invoice_search import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
 
 P = "/backend/api/v1"
 TAG = "Backend API v1"

@@ -11,8 +11,8 @@ from portal.api.backend_v1.serializers import DATE_FIELDS, EDITABLE_API_FIELDS
 from portal.api.json_body import BadJsonBody, load_json_object
 from portal.customers.accounts import bill_style_names
 from portal.customers.customers import PAYMENT_METHODS
-from portal.foundations.dates import DAY_RANGE_MESSAGE, in_day_range
 from portal.delivery.templates_service import usage_report_profile_names
+from portal.foundations.dates import DAY_RANGE_MESSAGE, in_day_range
 from portal.models import Invoice
 
 # Fields the API documents as "Preset Value": names from a list the services keep, the same lists the

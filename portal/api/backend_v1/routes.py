@@ -8,15 +8,15 @@ from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.params import editable_changes, json_body, list_args, parse_day
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.cutoff_invoices import create_customer_invoice, get_customer
-from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
-from portal.foundations.ids import MAX_ROW_ID, row_id
-from portal.customers.scope import get_customer_invoice
 from portal.billing.tasks import enqueue_fill
+from portal.customers.scope import get_customer_invoice
 from portal.documents.service import get_pdf_document
-from portal.foundations.errors import NotFound, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import NotFound, ValidationFailed
+from portal.foundations.ids import MAX_ROW_ID, row_id
 from portal.models import Invoice
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
 # Path ids are capped at the largest 32-bit id (larger ones are a 404 from routing, never a database error).
 CREATE_FIELDS = ("account", "startDate", "endDate", "cutoffDate", "transactionCutoffDate", "_includeTransactionIDs")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
 from portal.foundations.money import round_currency
-from portal.foundations.database import utcnow
 from portal.models import Invoice
 
 # API field -> invoice column, for the fields PUT may change (portal.billing.invoices.EDITABLE_FIELDS).

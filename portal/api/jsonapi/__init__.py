@@ -5,13 +5,15 @@ form CSRF check; the customer cookie mode is covered in portal.api.jsonapi.custo
 """
 from __future__ import annotations
 
-from portal.api.jsonapi import admin_invoices  # noqa: F401 - registers the invoice write and PDF routes
-from portal.api.jsonapi import serializers  # noqa: F401 - registers the resources
+from portal.api.jsonapi import (
+    admin_invoices,  # noqa: F401 - registers the invoice write and PDF routes
+    serializers,  # noqa: F401 - registers the resources
+)
 from portal.api.jsonapi.admin import bp as admin_bp
 from portal.api.jsonapi.admin import register_routes as _register_admin
+from portal.api.jsonapi.conventions import error_object, errors_response
 from portal.api.jsonapi.customer import bp as customer_bp
 from portal.api.jsonapi.customer import register_routes as _register_customer
-from portal.api.jsonapi.conventions import error_object, errors_response
 from portal.error_handlers import ERROR_RENDERERS
 from portal.extensions import csrf
 

@@ -5,10 +5,24 @@ import json
 
 from flask import Blueprint, Response, g, request
 
-from portal.api.jsonapi.auth import (ADMIN_AUDIENCE, BadToken, admin_from_token, client_ip, issue_token,
-                                     sign_in_rate_limits, token_from_header)
-from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, bad_request, check_accept,
-                                            check_content_type, read_json_body)
+from portal.api.jsonapi.auth import (
+    ADMIN_AUDIENCE,
+    BadToken,
+    admin_from_token,
+    client_ip,
+    issue_token,
+    sign_in_rate_limits,
+    token_from_header,
+)
+from portal.api.jsonapi.conventions import (
+    JSON_TYPES,
+    EmptyUnauthorized,
+    JsonApiError,
+    bad_request,
+    check_accept,
+    check_content_type,
+    read_json_body,
+)
 from portal.api.jsonapi.document import Context
 from portal.api.jsonapi.errors import register_error_handlers
 from portal.api.jsonapi.handlers import add_read_routes

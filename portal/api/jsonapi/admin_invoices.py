@@ -10,10 +10,10 @@ from portal.api.jsonapi.conventions import JsonApiError, error_object, jsonapi_r
 from portal.api.jsonapi.handlers import check_params, single
 from portal.api.jsonapi.resources import REGISTRY
 from portal.billing.invoices import create_invoice, delete_invoice, get_invoice
-from portal.foundations.ids import row_id
 from portal.billing.tasks import enqueue_fill
 from portal.documents.service import stored_pdf_bytes
 from portal.extensions import db
+from portal.foundations.ids import row_id
 from portal.foundations.permissions import admin_actor
 
 CREATABLE_ATTRIBUTES = ("start-date", "end-date")

@@ -14,12 +14,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 
 from portal.api.json_body import BadJsonBody, load_json_object
-from portal.foundations.app_cache import app_lru
 from portal.auth import rules
-from portal.foundations.signing import signing_keys as session_signing_keys
 from portal.extensions import db, limiter
-from portal.models import AdminUser, Customer, CustomerUser
+from portal.foundations.app_cache import app_lru
 from portal.foundations.ids import MAX_ROW_ID
+from portal.foundations.signing import signing_keys as session_signing_keys
+from portal.models import AdminUser, Customer, CustomerUser
 
 ADMIN_AUDIENCE = "admin"
 CUSTOMER_AUDIENCE = "customer-v1"

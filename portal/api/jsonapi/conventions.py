@@ -29,7 +29,7 @@ class JsonApiError(Exception):
         self.headers = headers or {}
 
     @classmethod
-    def many(cls, status: int, errors: list[dict]) -> "JsonApiError":
+    def many(cls, status: int, errors: list[dict]) -> JsonApiError:
         exc = cls(status, "error")
         exc.errors = errors
         return exc

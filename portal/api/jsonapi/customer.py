@@ -9,27 +9,44 @@ version, sign-in time), not a token: it ends at an absolute lifetime and on DELE
 from __future__ import annotations
 
 import re
-
 import time
 
 from flask import Blueprint, Response, current_app, g, request
 
 from portal.api.jsonapi.admin import authentication_failed, read_credentials, token_response
 from portal.api.jsonapi.admin_invoices import pdf_response
-from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, CUSTOMER_COOKIE, BadToken, client_ip, customer_from_cookie,
-                                     customer_from_token, issue_session_cookie, issue_token, lifetime_seconds,
-                                     session_ends_at, sign_in_rate_limits, token_from_header)
-from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, check_accept,
-                                            check_content_type, empty_response, read_json_body)
+from portal.api.jsonapi.auth import (
+    CUSTOMER_AUDIENCE,
+    CUSTOMER_COOKIE,
+    BadToken,
+    client_ip,
+    customer_from_cookie,
+    customer_from_token,
+    issue_session_cookie,
+    issue_token,
+    lifetime_seconds,
+    session_ends_at,
+    sign_in_rate_limits,
+    token_from_header,
+)
+from portal.api.jsonapi.conventions import (
+    JSON_TYPES,
+    EmptyUnauthorized,
+    JsonApiError,
+    check_accept,
+    check_content_type,
+    empty_response,
+    read_json_body,
+)
 from portal.api.jsonapi.document import Context
 from portal.api.jsonapi.errors import register_error_handlers
 from portal.api.jsonapi.handlers import add_read_routes, check_params
 from portal.api.jsonapi.resources import REGISTRY
-from portal.foundations.dates import local_date
-from portal.customers.scope import get_customer_invoice, scope_for_user
 from portal.auth.service import SignInRefused, end_sessions, sign_in
+from portal.customers.scope import get_customer_invoice, scope_for_user
 from portal.documents.service import stored_pdf_bytes
 from portal.extensions import db
+from portal.foundations.dates import local_date
 from portal.models import CustomerUser
 
 ROOT_PATH = "/api/rest/customer/v1"

@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint
+from flask import Blueprint, Response
 from werkzeug.exceptions import HTTPException
 
-from portal.api.jsonapi.conventions import (EmptyUnauthorized, JsonApiError, empty_response, error_object,
-                                            errors_response)
+from portal.api.jsonapi.conventions import (
+    EmptyUnauthorized,
+    JsonApiError,
+    empty_response,
+    error_object,
+    errors_response,
+)
 from portal.error_handlers import REFUSED_DETAIL, register_database_fault_handlers
-from portal.foundations.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 
 log = logging.getLogger(__name__)
 

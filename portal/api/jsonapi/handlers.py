@@ -12,8 +12,8 @@ from portal.api.jsonapi.document import Context, compound, linkage, parse_fields
 from portal.api.jsonapi.filters import filter_conditions
 from portal.api.jsonapi.paging import PageQuery, order_by, page_query, paged, paginate
 from portal.api.jsonapi.resources import REGISTRY, Resource, load_relationship
-from portal.foundations.app_cache import app_lru
 from portal.extensions import db
+from portal.foundations.app_cache import app_lru
 
 
 def not_found(key) -> JsonApiError:

@@ -1,8 +1,9 @@
 """How a JSON:API resource is declared: attributes, relationships with bulk loaders, filters and sorts."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 

@@ -8,8 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.key_auth import MISSING, authenticate
 from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
-from portal.foundations.errors import PermissionDenied, ServiceError
 from portal.extensions import csrf, db
+from portal.foundations.errors import PermissionDenied, ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ import re
 from flask import Response, g, jsonify, request, url_for
 
 from portal.api.orgs_v2 import bp, error_message
-from portal.foundations.dates import local_date, local_midnight
-from portal.foundations.money import round_currency
-from portal.reading.org_invoices import account_invoice, account_invoices
-from portal.foundations.database import utcnow
 from portal.documents.service import pdf_filename, stored_pdf_bytes
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date, local_midnight
+from portal.foundations.money import round_currency
 from portal.models import Invoice
+from portal.reading.org_invoices import account_invoice, account_invoices
 
 # Payment status of an invoice (Invoice.status_on) -> InvoiceInfoDetail.status {id, value}.
 STATUSES = {"unpaid": (1, "UNPAID"), "paid": (2, "PAID"), "overdue": (3, "OVERDUE"),

@@ -5,8 +5,8 @@ import pytest
 
 from portal.delivery.templates_service import create_bill_style, create_usage_report_profile
 from portal.extensions import db
-from portal.models import Invoice
 from portal.foundations.permissions import SYSTEM
+from portal.models import Invoice
 from tests.api.backend_v1.conftest import assert_error
 from tests.api.key_clients import pending_invoice, raised_invoice
 

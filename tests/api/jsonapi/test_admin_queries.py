@@ -9,9 +9,16 @@ import pytest
 
 from portal.extensions import db
 from tests.api.jsonapi.conftest import ADMIN, day, jsonapi_headers, make_invoice
+from tests.factories import (
+    AccountFactory,
+    CdrFactory,
+    CountryFactory,
+    InvoiceFactory,
+    NetworkFactory,
+    ServiceFactory,
+    TransactionFactory,
+)
 from tests.statements import recorded_statements
-from tests.factories import (AccountFactory, CdrFactory, CountryFactory, InvoiceFactory, NetworkFactory,
-                             ServiceFactory, TransactionFactory)
 
 UTC = dt.timezone.utc
 DESTINATION_ATTRIBUTES = ["dst-prefix", "rate", "spent", "calls-count", "successful-calls-count", "calls-duration",

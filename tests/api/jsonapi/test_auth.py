@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
-import datetime as dt
 import json
 import time
 
@@ -14,7 +14,7 @@ import pytest
 from portal.api.jsonapi.auth import ADMIN_AUDIENCE, CUSTOMER_AUDIENCE, issue_token, signing_keys
 from portal.extensions import db
 from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, MEDIA, jsonapi_headers, login_admin, login_customer
-from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
+from tests.factories import PASSWORD, AdminUserFactory
 
 AUTH_FAILED = {"errors": [{"title": "Authentication failed", "detail": "Incorrect login or password.",
                            "code": "401", "status": "401"}]}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice
 from portal.extensions import db
