@@ -3,6 +3,7 @@
 `/bench/minimal` is the yardstick: the same app, hooks and server, but the route only reads one
 invoice row through SQLAlchemy and answers a small JSON object.
 """
+
 from sqlalchemy import select
 
 from portal import create_app

@@ -1,4 +1,5 @@
 """Invoice portal for telecom operators: the application factory."""
+
 from __future__ import annotations
 
 import os
@@ -52,7 +53,7 @@ def _check_config(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         # Use psycopg 3, the driver this project installs.
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://") :]
     if uri.startswith("sqlite"):
         opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         opts.setdefault("connect_args", {"timeout": 15})

@@ -1,4 +1,5 @@
 """Recording audit events (every state change and delivery)."""
+
 from __future__ import annotations
 
 from portal.extensions import db

@@ -1,4 +1,5 @@
 """The list of blueprints the app serves (one line per face)."""
+
 from __future__ import annotations
 
 from portal.admin import bp as admin_bp
@@ -12,5 +13,15 @@ from portal.downloads.views import bp as download_bp
 from portal.main import bp as main_bp
 from portal.signin.views import bp as auth_bp
 
-BLUEPRINTS = (main_bp, auth_bp, download_bp, admin_bp, customer_bp, jsonapi_admin_bp, jsonapi_customer_bp,
-              backend_v1_bp, orgs_v2_bp, openapi_bp)
+BLUEPRINTS = (
+    main_bp,
+    auth_bp,
+    download_bp,
+    admin_bp,
+    customer_bp,
+    jsonapi_admin_bp,
+    jsonapi_customer_bp,
+    backend_v1_bp,
+    orgs_v2_bp,
+    openapi_bp,
+)

@@ -1,4 +1,5 @@
 """Settings, all read from environment variables (see README "Configuration")."""
+
 from __future__ import annotations
 
 import os

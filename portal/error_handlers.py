@@ -1,4 +1,5 @@
 """App-level error handling: HTML pages for browsers, JSON for machine clients, never a traceback."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,10 @@ API_PREFIXES = ("/api/", "/backend/", "/v2/")
 # errors raised before a blueprint is known (unrouted paths, 405) under that prefix.
 ERROR_RENDERERS: dict = {}
 # A DataError's answer: the value itself is not repeated (it may be long or unprintable).
-REFUSED_DETAIL = ("A value in the request cannot be stored (a character that is not allowed, such as NUL, "
-                  "or a number out of range); nothing was saved.")
+REFUSED_DETAIL = (
+    "A value in the request cannot be stored (a character that is not allowed, such as NUL, "
+    "or a number out of range); nothing was saved."
+)
 
 
 def wants_json() -> bool:

@@ -1,5 +1,6 @@
 """The base of every HTML form (the rules for input no field may carry, whatever the field) and the
 choices of select, multi-select and radio fields."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

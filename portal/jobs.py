@@ -15,6 +15,7 @@ longer before each next one. A job that records its own failures takes `context=
 the last try records the failure where admins see it, once. Inline there is no consumer to run
 a delayed retry, so the first try is the last.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,7 @@ _queue_url = os.environ.get("PORTAL_QUEUE_URL")
 _queue_name = os.environ.get("PORTAL_QUEUE_NAME") or "portal"
 # On Redis no result is stored: nothing reads them (every job's outcome is in the database), and
 # Huey would keep each one in Redis for ever. Inline, the caller gets the result back at once.
-huey = (RedisHuey(_queue_name, url=_queue_url, results=False) if _queue_url
-        else MemoryHuey(_queue_name, immediate=True))
+huey = RedisHuey(_queue_name, url=_queue_url, results=False) if _queue_url else MemoryHuey(_queue_name, immediate=True)
 # The (url, name) of the Redis queue `huey` sends to; None while jobs run inline.
 _target: tuple[str, str] | None = (_queue_url, _queue_name) if _queue_url else None
 
@@ -87,8 +87,11 @@ def retry_options() -> dict:
     if huey.immediate:
         return {"retries": 0}
     config = current_app.config
-    return {"retries": config["JOB_RETRIES"], "retry_delay": config["JOB_RETRY_DELAY"],
-            "retry_backoff": config["JOB_RETRY_BACKOFF"]}
+    return {
+        "retries": config["JOB_RETRIES"],
+        "retry_delay": config["JOB_RETRY_DELAY"],
+        "retry_backoff": config["JOB_RETRY_BACKOFF"],
+    }
 
 
 def is_last_try(task: Task | None) -> bool:

@@ -1,4 +1,5 @@
 """Sending one e-mail: SMTP (plain, STARTTLS or TLS) or, with no SMTP host configured, an .eml file in the outbox."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,9 @@ def new_message_id() -> str:
     return make_msgid(domain=sender.rpartition("@")[2] or "localhost")
 
 
-def build_message(to: list[str], subject: str, text: str, html: str | None = None,
-                  attachments=(), message_id: str | None = None) -> EmailMessage:
+def build_message(
+    to: list[str], subject: str, text: str, html: str | None = None, attachments=(), message_id: str | None = None
+) -> EmailMessage:
     """A MIME message: text part, optional HTML alternative, then attachments `(filename, content_type, bytes)`."""
     config = current_app.config
     sender = _header_value("From", config.get("MAIL_FROM") or "billing@localhost")
@@ -47,8 +49,12 @@ def build_message(to: list[str], subject: str, text: str, html: str | None = Non
         msg.add_alternative(html, subtype="html")
     for filename, content_type, data in attachments:
         maintype, _, subtype = (content_type or "application/octet-stream").partition("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
-                           filename=_header_value("Content-Disposition", filename))
+        msg.add_attachment(
+            data,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=_header_value("Content-Disposition", filename),
+        )
     return msg
 
 
@@ -62,8 +68,14 @@ def _header_value(name: str, value: str) -> str:
     return single
 
 
-def send_message(to: list[str], subject: str, text: str, html: str | None = None,
-                 attachments: list[tuple[str, str, bytes]] = (), message_id: str | None = None) -> str:
+def send_message(
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: list[tuple[str, str, bytes]] = (),
+    message_id: str | None = None,
+) -> str:
     """Send a message and return its Message-ID (`message_id` when given, else a new one).
 
     Uses the SMTP server of the configuration (`MAIL_HOST`, `MAIL_PORT`, `MAIL_SECURITY`,
@@ -127,11 +139,13 @@ def _send_smtp(msg: EmailMessage, recipients: list[str]) -> None:
         detail = "; ".join(f"{addr}: {code} {_text(reply)}" for addr, (code, reply) in exc.recipients.items())
         raise DeliveryFailed(f"The mail server {where} refused every recipient ({detail}).") from exc
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryFailed(f"The mail server {where} refused the login: {exc.smtp_code} "
-                             f"{_text(exc.smtp_error)}") from exc
+        raise DeliveryFailed(
+            f"The mail server {where} refused the login: {exc.smtp_code} {_text(exc.smtp_error)}"
+        ) from exc
     except smtplib.SMTPResponseException as exc:
-        raise DeliveryFailed(f"The mail server {where} refused the message: {exc.smtp_code} "
-                             f"{_text(exc.smtp_error)}") from exc
+        raise DeliveryFailed(
+            f"The mail server {where} refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
+        ) from exc
     except (smtplib.SMTPException, OSError) as exc:
         # OSError covers refused connections, timeouts, DNS and TLS failures.
         raise DeliveryFailed(f"Could not send through the mail server {where}: {exc or type(exc).__name__}") from exc

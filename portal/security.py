@@ -1,4 +1,5 @@
 """Security headers on every response: the documented set, a strict CSP, HSTS in production, no-store if personal."""
+
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request
@@ -13,19 +14,21 @@ API_CALLERS = ("api_caller", "jsonapi_admin", "jsonapi_customer")
 
 def content_security_policy(app: Flask) -> str:
     """Only the app itself, plus the one pinned htmx file from the CDN."""
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' {app.config['HTMX_URL']}",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {app.config['HTMX_URL']}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def add_security_headers(response: Response) -> Response:

@@ -3,6 +3,7 @@
 Importing the tasks modules here registers their jobs with the queue, so portal.jobs (which the
 services import) never imports a service; the worker builds its app with create_app.
 """
+
 from __future__ import annotations
 
 from portal import create_app

@@ -1,4 +1,5 @@
 """factory_boy factories for the domain; they add to db.session and flush, tests commit when they need to."""
+
 from __future__ import annotations
 
 import datetime as dt

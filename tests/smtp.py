@@ -1,4 +1,5 @@
 """A real SMTP server on loopback (aiosmtpd) for tests: collects what it receives, or refuses on demand."""
+
 from __future__ import annotations
 
 import socket

@@ -1,4 +1,5 @@
 """Calls registered with call_after_commit run once the transaction commits, and never for rolled-back work."""
+
 from __future__ import annotations
 
 import logging

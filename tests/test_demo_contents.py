@@ -1,4 +1,5 @@
 """What the demo holds (loaded once for the module): states, traffic, settings, users and their scopes."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Static checks run with the tests: bandit (nothing unjustified in `portal/`), import-linter (the layers of
 docs/architecture.md)."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,15 +23,21 @@ def _tool(name: str) -> list[str]:
 
 
 def test_bandit_reports_no_unjustified_findings():
-    result = subprocess.run([*_tool("bandit"), "-q", "-r", "portal", "-c", "pyproject.toml"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [*_tool("bandit"), "-q", "-r", "portal", "-c", "pyproject.toml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, f"bandit findings (fix them or add '# nosec <ID>' with a reason):\n{result.stdout}"
     assert "Issue:" not in result.stdout
 
 
 def test_imports_keep_the_layers():
-    result = subprocess.run([*_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [*_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, f"import-linter contracts broken (docs/architecture.md):\n{result.stdout}"
 
 

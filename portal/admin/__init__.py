@@ -1,4 +1,5 @@
 """The admin area: one blueprint, protected as a whole (customers get a 404), one module per resource."""
+
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 

@@ -1,4 +1,5 @@
 """Admin pages for backend API keys: list with last use, create (the key is shown once), revoke."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -38,9 +39,13 @@ def api_keys_create():
         except (TypeError, ValueError):
             level = 0  # refused by the service with its own message
         try:
-            row, key = create_api_key(name=form.name.data, scopes=form.scope.data or [], level=level,
-                                      customer_id=int(customer_id) if str(customer_id or "").isdigit() else None,
-                                      actor=current_actor())
+            row, key = create_api_key(
+                name=form.name.data,
+                scopes=form.scope.data or [],
+                level=level,
+                customer_id=int(customer_id) if str(customer_id or "").isdigit() else None,
+                actor=current_actor(),
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()

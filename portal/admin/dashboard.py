@@ -1,4 +1,5 @@
 """The admin dashboard: invoices by state, waiting for approval, money owed per currency, the last billing run."""
+
 from __future__ import annotations
 
 from flask import render_template

@@ -1,4 +1,5 @@
 """Bulk actions on the invoices selected in the admin list: approve (then a PDF progress page), e-mail, ZIP of PDFs."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for

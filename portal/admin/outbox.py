@@ -1,4 +1,5 @@
 """The outbox page: mail written to the outbox folder when no SMTP server is configured."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -10,8 +11,9 @@ from portal.mail import outbox_mode
 
 @bp.get("/outbox")
 def outbox_list():
-    return render_template("admin/outbox/list.html", messages=list_outbox(), folder=outbox_folder(),
-                           outbox_mode=outbox_mode())
+    return render_template(
+        "admin/outbox/list.html", messages=list_outbox(), folder=outbox_folder(), outbox_mode=outbox_mode()
+    )
 
 
 @bp.get("/outbox/<name>")

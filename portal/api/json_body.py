@@ -1,4 +1,5 @@
 """Reading a JSON request body, the same way for every API: an object, not too deep, only real characters."""
+
 from __future__ import annotations
 
 import json
@@ -63,14 +64,17 @@ def _check_values(body: dict) -> None:
             for key, item in value.items():
                 where = f"{pointer}/{_escape(key)}"
                 if not _encodable(key):
-                    raise BadJsonBody(f"The member name at {where} is not valid Unicode text "
-                                      "(it holds a lone surrogate escape such as \\ud800).")
+                    raise BadJsonBody(
+                        f"The member name at {where} is not valid Unicode text "
+                        "(it holds a lone surrogate escape such as \\ud800)."
+                    )
                 stack.append((item, where, depth + 1))
         elif isinstance(value, list):
             stack.extend((item, f"{pointer}/{index}", depth + 1) for index, item in enumerate(value))
         elif isinstance(value, str) and not _encodable(value):
-            raise BadJsonBody(f"The string at {pointer} is not valid Unicode text "
-                              "(it holds a lone surrogate escape such as \\ud800).")
+            raise BadJsonBody(
+                f"The string at {pointer} is not valid Unicode text (it holds a lone surrogate escape such as \\ud800)."
+            )
 
 
 def _encodable(text: str) -> bool:

@@ -1,4 +1,5 @@
 """API-key authentication shared by the backend v1 and orgs v2 APIs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

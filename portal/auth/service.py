@@ -1,4 +1,5 @@
 """Sign-in services: sign in (every face), change and reset passwords, end sessions."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,10 @@ INVALID_CREDENTIALS = "Invalid email or password."
 RESET_LINK_EXPIRED = "This password reset link has expired. Ask for a new one."
 RESET_LINK_USED = "This password reset link has already been used. Ask for a new one if you need to."
 RESET_LINK_INVALID = "This password reset link is not valid."
-RESET_LINK_REVOKED = ("This password reset link no longer works: the password was changed or the account was signed "
-                      "out everywhere since it was sent. Ask for a new one if you need to.")
+RESET_LINK_REVOKED = (
+    "This password reset link no longer works: the password was changed or the account was signed "
+    "out everywhere since it was sent. Ask for a new one if you need to."
+)
 MAX_PASSWORD_LENGTH = rules.MAX_PASSWORD_LENGTH
 
 
@@ -189,10 +192,15 @@ def reset_password(token: str, new_password: str | None):
     taken = db.session.execute(
         update(model)
         # Neither used meanwhile nor ended by a concurrent sign-out everywhere, password change or disabling.
-        .where(model.id == user.id, model.password_token_version == version,
-               model.session_version == user.session_version)
-        .values(password_token_version=version + 1, session_version=model.session_version + 1,
-                sessions_ended_at=utcnow(), password_hash=hash_password(new_password))
+        .where(
+            model.id == user.id, model.password_token_version == version, model.session_version == user.session_version
+        )
+        .values(
+            password_token_version=version + 1,
+            session_version=model.session_version + 1,
+            sessions_ended_at=utcnow(),
+            password_hash=hash_password(new_password),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if taken != 1:

@@ -1,4 +1,5 @@
 """Finding a user by e-mail, loading the signed-in user from the session, and password hashing."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher

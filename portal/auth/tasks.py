@@ -1,4 +1,5 @@
 """Password-reset mail, sent by a background job so the time `/password/forgot` takes never depends on the e-mail."""
+
 from __future__ import annotations
 
 import logging
@@ -28,9 +29,12 @@ def send_password_reset(kind: str, user_id: int) -> bool:
     link = public_url("auth.password_reset", token=make_password_reset_token(user))
     context = {"user": user, "link": link, "minutes": 60}
     try:
-        send_message([user.email], "Reset your password",
-                     render_template("auth/email/password_reset.txt", **context),
-                     render_template("auth/email/password_reset.html", **context))
+        send_message(
+            [user.email],
+            "Reset your password",
+            render_template("auth/email/password_reset.txt", **context),
+            render_template("auth/email/password_reset.html", **context),
+        )
     except DeliveryFailed as exc:
         log.warning("password reset mail to user %s:%s failed: %s", user.kind, user.id, exc.message)
         return False

@@ -1,4 +1,5 @@
 """The password-reset and invitation token (signed with portal.foundations.signing keys)."""
+
 from __future__ import annotations
 
 import time
@@ -40,17 +41,19 @@ class TokenInvalid(Exception):
 
 def read_password_reset_token(token: str, max_age: int = PASSWORD_RESET_MAX_AGE) -> dict:
     try:
-        data, signed_at = _reset_serializer().loads(token, max_age=max(max_age, INVITE_MAX_AGE),
-                                                    return_timestamp=True)
+        data, signed_at = _reset_serializer().loads(token, max_age=max(max_age, INVITE_MAX_AGE), return_timestamp=True)
     except SignatureExpired:
         raise TokenInvalid("expired") from None
     except BadSignature:
         raise TokenInvalid("invalid") from None
-    if isinstance(data, dict) and data.get("p") != "invite" and \
-            time.time() - signed_at.timestamp() > max_age:
+    if isinstance(data, dict) and data.get("p") != "invite" and time.time() - signed_at.timestamp() > max_age:
         raise TokenInvalid("expired")
-    if not isinstance(data, dict) or data.get("k") not in ("admin", "customer") \
-            or not isinstance(data.get("i"), int) or not isinstance(data.get("v"), int):
+    if (
+        not isinstance(data, dict)
+        or data.get("k") not in ("admin", "customer")
+        or not isinstance(data.get("i"), int)
+        or not isinstance(data.get("v"), int)
+    ):
         raise TokenInvalid("invalid")
     # Links made before they carried the session version count as made at the first one, so they
     # work only for users whose sessions were never ended since.

@@ -1,4 +1,5 @@
 """Bulk invoice actions over a selection: each invoice in its own savepoint, so one refusal spoils nothing else."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,9 @@ def selected_ids(values) -> list[int]:
         if number is not None and number not in ids:
             ids.append(number)
     if len(ids) > MAX_SELECTION:
-        raise ValidationFailed.single("ids", f"select at most {MAX_SELECTION} invoices at a time "
-                                             f"({len(ids)} were selected)")
+        raise ValidationFailed.single(
+            "ids", f"select at most {MAX_SELECTION} invoices at a time ({len(ids)} were selected)"
+        )
     return ids
 
 
@@ -97,8 +99,13 @@ def approve_invoices(invoice_ids: list[int], *, actor: Actor) -> BulkResult:
             result.failed.append((invoice_id, exc.message))
         else:
             result.done.append(invoice)
-    event = record_event(actor, BULK_APPROVED, None, invoice_ids=[i.id for i in result.done],
-                         refused=[[invoice_id, reason] for invoice_id, reason in result.failed])
+    event = record_event(
+        actor,
+        BULK_APPROVED,
+        None,
+        invoice_ids=[i.id for i in result.done],
+        refused=[[invoice_id, reason] for invoice_id, reason in result.failed],
+    )
     db.session.flush()
     result.batch_id = event.id
     return result
@@ -121,13 +128,21 @@ def bulk_approval_progress(batch_id) -> BulkApprovalProgress:
     if approved:
         rows = db.session.execute(
             select(Invoice.id, Invoice.invoice_number, Invoice.pdf_error, stored_pdf_exists().label("has_pdf"))
-            .where(Invoice.id.in_(approved)).order_by(Invoice.id)
+            .where(Invoice.id.in_(approved))
+            .order_by(Invoice.id)
         ).all()
         for invoice_id, number, error, has_pdf in rows:
             if has_pdf:
                 rendered += 1
             elif error:
                 failed.append((invoice_id, number, error))
-    return BulkApprovalProgress(batch_id=event.id, actor=event.actor, created_at=event.created_at,
-                                approved=approved, refused=refused, rendered=rendered, failed=failed,
-                                waiting=len(approved) - rendered - len(failed))
+    return BulkApprovalProgress(
+        batch_id=event.id,
+        actor=event.actor,
+        created_at=event.created_at,
+        approved=approved,
+        refused=refused,
+        rendered=rendered,
+        failed=failed,
+        waiting=len(approved) - rendered - len(failed),
+    )

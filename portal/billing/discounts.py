@@ -1,4 +1,5 @@
 """Discount plans applied to an invoice's originated destination rows during fill."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """Filling an invoice: the period's CDRs and transactions aggregated in SQL into detail rows and totals."""
+
 from __future__ import annotations
 
 from sqlalchemy import Integer, and_, case, func, insert, or_, select
@@ -94,8 +95,7 @@ def reapply_discount_plans(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoic
     db.session.flush()
     _rebuild_networks(invoice)
     _totals(invoice)
-    record_event(actor, "invoice.discounts_reapplied", invoice, invoice_id=invoice.id,
-                 discount=invoice.discount_amount)
+    record_event(actor, "invoice.discounts_reapplied", invoice, invoice_id=invoice.id, discount=invoice.discount_amount)
     db.session.flush()
     return invoice
 
@@ -145,8 +145,10 @@ def _traffic_rows(invoice: Invoice, direction: str, dialect: str) -> list[Invoic
     )
     result = []
     # Few groups come back; ordering them here is cheaper than a second sort in the database.
-    groups = sorted(db.session.execute(stmt), key=lambda r: (r.prefix or "", r.country_id or 0, r.network_id or 0,
-                                                             r.rate or 0, bool(r.reverse)))
+    groups = sorted(
+        db.session.execute(stmt),
+        key=lambda r: (r.prefix or "", r.country_id or 0, r.network_id or 0, r.rate or 0, bool(r.reverse)),
+    )
     for r in groups:
         # Originated: the customer spends unless the destination is reverse-billed;
         # terminated: the vendor earns unless the dialpeer is reverse-billed.
@@ -201,9 +203,21 @@ def _rebuild_networks(invoice: Invoice) -> None:
     n = InvoiceNetwork.__table__.c
     db.session.execute(
         insert(InvoiceNetwork).from_select(
-            [n.invoice_id, n.direction, n.country_id, n.network_id, n.rate, n.spent, n.calls_count,
-             n.successful_calls_count, n.calls_duration, n.billing_duration, n.amount, n.first_call_at,
-             n.last_call_at],
+            [
+                n.invoice_id,
+                n.direction,
+                n.country_id,
+                n.network_id,
+                n.rate,
+                n.spent,
+                n.calls_count,
+                n.successful_calls_count,
+                n.calls_duration,
+                n.billing_duration,
+                n.amount,
+                n.first_call_at,
+                n.last_call_at,
+            ],
             source,
         )
     )
@@ -261,8 +275,16 @@ def _totals(invoice: Invoice) -> None:
     db.session.flush()
     db.session.expire(invoice, ["destinations", "service_data"])
     totals = {
-        side: {"spent": ZERO, "earned": ZERO, "calls": 0, "ok": 0, "duration": 0, "billed": 0,
-               "first": None, "last": None}
+        side: {
+            "spent": ZERO,
+            "earned": ZERO,
+            "calls": 0,
+            "ok": 0,
+            "duration": 0,
+            "billed": 0,
+            "first": None,
+            "last": None,
+        }
         for side in ("originated", "terminated")
     }
     discount = ZERO

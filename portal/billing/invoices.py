@@ -3,6 +3,7 @@
 Every function adds and flushes; the caller commits. Errors carry the exact messages
 every face shows (see README "Invoice rules").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -161,8 +162,15 @@ def create_invoice(
     invoice.reference = render_reference(account.invoice_ref_template, invoice.id)
     if include_transaction_ids:
         _claim_transactions(invoice, include_transaction_ids)
-    record_event(actor, "invoice.created", invoice, invoice_id=invoice.id, type=invoice_type,
-                 start=start.isoformat(), end=end.isoformat())
+    record_event(
+        actor,
+        "invoice.created",
+        invoice,
+        invoice_id=invoice.id,
+        type=invoice_type,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
     db.session.flush()
     return invoice
 
@@ -183,8 +191,9 @@ def render_reference(template: str | None, invoice_id: int) -> str:
     return (template or "$id").replace("$id", str(invoice_id))
 
 
-def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date | None = None,
-                    render_pdf: bool = True) -> Invoice:
+def approve_invoice(
+    invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date | None = None, render_pdf: bool = True
+) -> Invoice:
     """Raise a Pending invoice: number, invoice and due dates, net, VAT, total, outstanding.
 
     Atomic: the invoice is locked and re-read first (`lock_invoice`), so of two approvals at
@@ -238,11 +247,18 @@ def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date |
         invoice.outstanding = invoice.total_amount - invoice.paid_amount
         # A PDF rendered while the invoice was Pending says DRAFT and has no number; the job
         # scheduled below only renders invoices without one.
-        for draft in db.session.scalars(select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id,
-                                                                      InvoiceDocument.kind == "pdf")):
+        for draft in db.session.scalars(
+            select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == "pdf")
+        ):
             db.session.delete(draft)
-        record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, number=invoice.invoice_number,
-                     total=invoice.total_amount)
+        record_event(
+            actor,
+            "invoice.approved",
+            invoice,
+            invoice_id=invoice.id,
+            number=invoice.invoice_number,
+            total=invoice.total_amount,
+        )
     db.session.flush()
     if render_pdf:
         call_after_commit(enqueue_render_pdf, invoice.id)
@@ -262,8 +278,10 @@ def update_invoice(invoice: Invoice, changes: dict, *, actor: Actor = SYSTEM) ->
     invoice = lock_invoice(invoice)
     allowed = EDITABLE_AFTER_APPROVAL if invoice.is_approved else EDITABLE_FIELDS
     errors = [
-        FieldError(name.replace("_", "-"), "can't be changed on an approved invoice"
-                   if name in EDITABLE_FIELDS else "is not allowed")
+        FieldError(
+            name.replace("_", "-"),
+            "can't be changed on an approved invoice" if name in EDITABLE_FIELDS else "is not allowed",
+        )
         for name in changes
         if name not in allowed
     ]
@@ -289,9 +307,16 @@ def delete_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> None:
     invoice = lock_invoice(invoice)
     if invoice.is_approved:
         raise InvalidState("Approved invoice can't be deleted")
-    record_event(actor, "invoice.deleted", invoice, invoice_id=None, reference=invoice.reference,
-                 account_id=invoice.account_id, start=invoice.start_date.isoformat(),
-                 end=invoice.end_date.isoformat())
+    record_event(
+        actor,
+        "invoice.deleted",
+        invoice,
+        invoice_id=None,
+        reference=invoice.reference,
+        account_id=invoice.account_id,
+        start=invoice.start_date.isoformat(),
+        end=invoice.end_date.isoformat(),
+    )
     db.session.execute(
         Transaction.__table__.update().where(Transaction.invoice_id == invoice.id).values(invoice_id=None)
     )
@@ -337,9 +362,7 @@ def _claim_transactions(invoice: Invoice, ids: list[int]) -> None:
             "_includeTransactionIDs",
             "unknown or already invoiced transactions: " + ", ".join(str(i) for i in sorted(missing)),
         )
-    db.session.execute(
-        Transaction.__table__.update().where(Transaction.id.in_(found)).values(invoice_id=invoice.id)
-    )
+    db.session.execute(Transaction.__table__.update().where(Transaction.id.in_(found)).values(invoice_id=invoice.id))
 
 
 def purge_detail_rows(invoice: Invoice) -> None:

@@ -1,5 +1,6 @@
 """Write locks held until the transaction ends: per account (creating and filling its invoices), per invoice
 (every state change of it) and per billing run (claiming its execution)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, text
@@ -74,8 +75,9 @@ def lock_invoices(invoice_ids) -> None:
     if not ids:
         return
     if _dialect() == "postgresql":
-        db.session.execute(select(Invoice.id).where(Invoice.id.in_(ids)).order_by(Invoice.id)
-                           .with_for_update(of=Invoice)).all()
+        db.session.execute(
+            select(Invoice.id).where(Invoice.id.in_(ids)).order_by(Invoice.id).with_for_update(of=Invoice)
+        ).all()
         return
     _sqlite_write(text("UPDATE invoices SET state = state WHERE id = :id"), ids[0], BUSY_DATABASE)
 

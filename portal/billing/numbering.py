@@ -1,4 +1,5 @@
 """Invoice numbers: unique, gap-free per organization and year, in a configurable format."""
+
 from __future__ import annotations
 
 from flask import current_app

@@ -1,4 +1,5 @@
 """Invoice periods: pure calendar arithmetic in the account's time zone, boundaries at local midnight."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Background jobs of the billing service. Each one is idempotent: it re-reads state and does only what is left."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Linking invoices to their copies in Xero (a stored Xero invoice id; nothing is sent to Xero)."""
+
 from __future__ import annotations
 
 import uuid as uuid_mod
@@ -41,8 +42,7 @@ def link_invoice_to_xero(invoice: Invoice, xero_id, *, actor: Actor) -> Invoice:
     if previous is not None and previous != value:
         require(actor, "invoice.xero_relink")
     invoice.xero_id = value
-    record_event(actor, "invoice.xero_linked", invoice, invoice_id=invoice.id, xero_id=value,
-                 previous=previous)
+    record_event(actor, "invoice.xero_linked", invoice, invoice_id=invoice.id, xero_id=value, previous=previous)
     db.session.flush()
     return invoice
 

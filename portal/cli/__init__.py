@@ -1,4 +1,5 @@
 """Operator commands: `flask --app portal <group> <command>` (README "Command line")."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -2,6 +2,7 @@
 
 Every function adds and flushes; the caller commits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,19 @@ from portal.models import INVOICE_PERIODS, Account, BillStyle, Contact, Customer
 from portal.models.account import DELIVERY_MODES
 
 BUILTIN_BILL_STYLES = ("Full", "Summary")
-ACCOUNT_FIELDS = ("name", "currency", "timezone", "vat_rate", "payment_terms_days", "invoice_period",
-                  "invoice_ref_template", "invoice_contact_ids", "delivery_mode", "bill_style",
-                  "max_call_duration")
+ACCOUNT_FIELDS = (
+    "name",
+    "currency",
+    "timezone",
+    "vat_rate",
+    "payment_terms_days",
+    "invoice_period",
+    "invoice_ref_template",
+    "invoice_contact_ids",
+    "delivery_mode",
+    "bill_style",
+    "max_call_duration",
+)
 # Letters, digits and a few separators; `$` only as part of the `$id` placeholder.
 _REFERENCE = re.compile(r"^(?:[A-Za-z0-9 _\-/.#]|\$id)+$")
 _PREFIX = re.compile(r"^[0-9]{1,32}$")
@@ -100,8 +111,9 @@ def _account_values(customer: Customer, data: dict, errors: list[FieldError]) ->
     if "vat_rate" in data:
         values["vat_rate"] = _vat_rate(data["vat_rate"], errors)
     if "payment_terms_days" in data:
-        values["payment_terms_days"] = _integer(data["payment_terms_days"], "payment-terms", errors,
-                                                low=0, high=MAX_PAYMENT_TERMS, blank_ok=False)
+        values["payment_terms_days"] = _integer(
+            data["payment_terms_days"], "payment-terms", errors, low=0, high=MAX_PAYMENT_TERMS, blank_ok=False
+        )
     if "invoice_period" in data:
         period = data["invoice_period"] or None
         if period is not None and period not in INVOICE_PERIODS:
@@ -110,8 +122,11 @@ def _account_values(customer: Customer, data: dict, errors: list[FieldError]) ->
     if "invoice_ref_template" in data:
         template = clean_text(data["invoice_ref_template"], "reference-template", 60, errors) or "$id"
         if not _REFERENCE.match(template):
-            errors.append(FieldError("reference-template",
-                                     "may contain letters, digits, spaces, _ - / . # and the $id placeholder"))
+            errors.append(
+                FieldError(
+                    "reference-template", "may contain letters, digits, spaces, _ - / . # and the $id placeholder"
+                )
+            )
         elif "$id" not in template:
             errors.append(FieldError("reference-template", "must contain the $id placeholder"))
         values["invoice_ref_template"] = template
@@ -128,8 +143,9 @@ def _account_values(customer: Customer, data: dict, errors: list[FieldError]) ->
             errors.append(FieldError("bill-style", "does not exist"))
         values["bill_style"] = style
     if "max_call_duration" in data:
-        values["max_call_duration"] = _integer(data["max_call_duration"], "max-call-duration", errors,
-                                               low=1, high=MAX_CALL_DURATION, blank_ok=True)
+        values["max_call_duration"] = _integer(
+            data["max_call_duration"], "max-call-duration", errors, low=1, high=MAX_CALL_DURATION, blank_ok=True
+        )
     return values
 
 
@@ -158,15 +174,17 @@ def _contacts(customer: Customer, ids, errors: list[FieldError]) -> list[Contact
         return []
     if not wanted:
         return []
-    contacts = list(db.session.scalars(
-        select(Contact).where(Contact.id.in_(wanted), Contact.customer_id == customer.id).order_by(Contact.id)))
+    contacts = list(
+        db.session.scalars(
+            select(Contact).where(Contact.id.in_(wanted), Contact.customer_id == customer.id).order_by(Contact.id)
+        )
+    )
     if len(contacts) != len(wanted):
         errors.append(FieldError("invoice-contacts", "must be contacts of the account's customer"))
     return contacts
 
 
-def create_account(customer: Customer, *, actor: Actor = SYSTEM, now: dt.datetime | None = None,
-                   **fields) -> Account:
+def create_account(customer: Customer, *, actor: Actor = SYSTEM, now: dt.datetime | None = None, **fields) -> Account:
     """Create an account of `customer`.
 
     Args:
@@ -196,8 +214,9 @@ def create_account(customer: Customer, *, actor: Actor = SYSTEM, now: dt.datetim
     account = Account(customer=customer, **values)
     db.session.add(account)
     db.session.flush()
-    record_event(actor, "account.created", account, customer_id=customer.id, name=account.name,
-                 currency=account.currency)
+    record_event(
+        actor, "account.created", account, customer_id=customer.id, name=account.name, currency=account.currency
+    )
     if period:
         # The schedule owns next_invoice_at: the end of the current period in the account's zone.
         set_invoice_period(account, period, actor=actor, now=now or utcnow())
@@ -205,8 +224,7 @@ def create_account(customer: Customer, *, actor: Actor = SYSTEM, now: dt.datetim
     return account
 
 
-def update_account(account: Account, *, actor: Actor = SYSTEM, now: dt.datetime | None = None,
-                   **fields) -> Account:
+def update_account(account: Account, *, actor: Actor = SYSTEM, now: dt.datetime | None = None, **fields) -> Account:
     """Change any of the fields `create_account` takes; absent fields stay as they are.
 
     The currency is fixed once the account has invoices (their amounts are in it). Changing the
@@ -217,8 +235,12 @@ def update_account(account: Account, *, actor: Actor = SYSTEM, now: dt.datetime 
     require(actor, "account.write")
     errors: list[FieldError] = []
     values = _account_values(account.customer, fields, errors)
-    if "currency" in values and values["currency"] != account.currency and account.id is not None and \
-            db.session.scalar(select(exists().where(Invoice.account_id == account.id))):
+    if (
+        "currency" in values
+        and values["currency"] != account.currency
+        and account.id is not None
+        and db.session.scalar(select(exists().where(Invoice.account_id == account.id)))
+    ):
         errors.append(FieldError("currency", "can't change once the account has invoices"))
     if errors:
         raise ValidationFailed(errors)
@@ -265,8 +287,9 @@ def _prefixes(value, errors: list[FieldError]) -> str | None:
         return None
     bad = [p for p in items if not _PREFIX.match(p)]
     if bad:
-        errors.append(FieldError("prefixes", "must be digits only, separated by commas (bad: "
-                                 + ", ".join(bad[:5])[:100] + ")"))
+        errors.append(
+            FieldError("prefixes", "must be digits only, separated by commas (bad: " + ", ".join(bad[:5])[:100] + ")")
+        )
         return None
     joined = ",".join(dict.fromkeys(items))
     if len(joined) > 500:
@@ -274,8 +297,17 @@ def _prefixes(value, errors: list[FieldError]) -> str | None:
     return joined
 
 
-def add_discount_plan(account: Account, *, name, kind, prefixes, percent=None, free_minutes=None,
-                      active: bool = True, actor: Actor = SYSTEM) -> DiscountPlan:
+def add_discount_plan(
+    account: Account,
+    *,
+    name,
+    kind,
+    prefixes,
+    percent=None,
+    free_minutes=None,
+    active: bool = True,
+    actor: Actor = SYSTEM,
+) -> DiscountPlan:
     """Add a discount plan to an account (used by fills from now on; see `reapply_discount_plans`).
 
     Args:
@@ -311,12 +343,27 @@ def add_discount_plan(account: Account, *, name, kind, prefixes, percent=None, f
         clean_minutes = _integer(free_minutes, "free-minutes", errors, low=1, high=10_000_000, blank_ok=False)
     if errors:
         raise ValidationFailed(errors)
-    plan = DiscountPlan(account=account, name=clean_name, kind=kind, prefixes=clean_prefixes,
-                        percent=clean_percent, free_minutes=clean_minutes, active=bool(active))
+    plan = DiscountPlan(
+        account=account,
+        name=clean_name,
+        kind=kind,
+        prefixes=clean_prefixes,
+        percent=clean_percent,
+        free_minutes=clean_minutes,
+        active=bool(active),
+    )
     db.session.add(plan)
     db.session.flush()
-    record_event(actor, "discount_plan.created", plan, account_id=account.id, kind=kind, prefixes=clean_prefixes,
-                 percent=clean_percent, free_minutes=clean_minutes)
+    record_event(
+        actor,
+        "discount_plan.created",
+        plan,
+        account_id=account.id,
+        kind=kind,
+        prefixes=clean_prefixes,
+        percent=clean_percent,
+        free_minutes=clean_minutes,
+    )
     return plan
 
 
@@ -325,8 +372,12 @@ def set_discount_plan_active(plan: DiscountPlan, active: bool, *, actor: Actor =
     require(actor, "account.write")
     if plan.active != bool(active):
         plan.active = bool(active)
-        record_event(actor, "discount_plan.activated" if active else "discount_plan.deactivated", plan,
-                     account_id=plan.account_id)
+        record_event(
+            actor,
+            "discount_plan.activated" if active else "discount_plan.deactivated",
+            plan,
+            account_id=plan.account_id,
+        )
     db.session.flush()
     return plan
 

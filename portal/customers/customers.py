@@ -3,6 +3,7 @@
 Accounts (the invoicing settings of a customer) live in `portal.customers.accounts`.
 Every function adds and flushes; the caller commits.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,17 @@ from portal.models import (
 )
 
 PAYMENT_METHODS = ("Bank transfer", "Direct debit", "Card", "Cheque", "Other")
-CUSTOMER_FIELDS = ("name", "address", "country_code", "vat_number", "reverse_charge", "email", "phone",
-                   "payment_method", "enabled")
+CUSTOMER_FIELDS = (
+    "name",
+    "address",
+    "country_code",
+    "vat_number",
+    "reverse_charge",
+    "email",
+    "phone",
+    "payment_method",
+    "enabled",
+)
 _VAT_NUMBER = re.compile(r"^[A-Za-z0-9 .\-]{2,64}$")
 _PHONE = re.compile(r"^[0-9 +()./\-]{3,64}$")
 
@@ -78,8 +88,9 @@ def normalize_email(value, field: str, errors: list[FieldError], *, required: bo
         return None
 
 
-def clean_text(value, field: str, limit: int, errors: list[FieldError], *, required: bool = False,
-               multiline: bool = False) -> str | None:
+def clean_text(
+    value, field: str, limit: int, errors: list[FieldError], *, required: bool = False, multiline: bool = False
+) -> str | None:
     """Stripped text or None when blank; appends `can't be blank`, `is too long`, `is invalid` or, unless
     `multiline`, SINGLE_LINE_MESSAGE to errors.
 
@@ -197,8 +208,9 @@ def update_customer(customer: Customer, *, actor: Actor = SYSTEM, **fields) -> C
     require(actor, "customer.write")
     errors: list[FieldError] = []
     values = _customer_values(fields, errors)
-    _check_reverse_charge(values.get("reverse_charge", customer.reverse_charge),
-                          values.get("vat_number", customer.vat_number), errors)
+    _check_reverse_charge(
+        values.get("reverse_charge", customer.reverse_charge), values.get("vat_number", customer.vat_number), errors
+    )
     if errors:
         raise ValidationFailed(errors)
     changed = {k: v for k, v in values.items() if getattr(customer, k) != v}
@@ -293,14 +305,20 @@ def list_customers(*, search: str | None = None, page: int = 1, per_page: int = 
     stmt = select(Customer)
     if search:
         like = f"%{search.strip().lower()[:100]}%"
-        stmt = stmt.where(func.lower(Customer.name).like(like) | func.lower(Customer.email).like(like)
-                          | func.lower(Customer.vat_number).like(like))
+        stmt = stmt.where(
+            func.lower(Customer.name).like(like)
+            | func.lower(Customer.email).like(like)
+            | func.lower(Customer.vat_number).like(like)
+        )
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     per_page = max(1, min(int(per_page), 200))
     page = max(1, int(page))
-    rows = db.session.scalars(stmt.options(selectinload(Customer.accounts)).order_by(Customer.name, Customer.id)
-                              .limit(per_page)
-                              .offset((page - 1) * per_page))
+    rows = db.session.scalars(
+        stmt.options(selectinload(Customer.accounts))
+        .order_by(Customer.name, Customer.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     return list(rows), total
 
 

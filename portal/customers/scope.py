@@ -1,4 +1,5 @@
 """What a customer may see: approved invoices of its own customer and allowed accounts. Nothing else exists."""
+
 from __future__ import annotations
 
 import uuid as uuid_mod
@@ -63,8 +64,9 @@ def limited_account_ids(user_id: int) -> list[int]:
     return list(db.session.scalars(select(link.account_id).where(link.user_id == user_id).order_by(link.account_id)))
 
 
-def get_customer_invoice(customer_id: int, limited_to: list[int] | None, *, invoice_id=None,
-                         invoice_uuid=None) -> Invoice:
+def get_customer_invoice(
+    customer_id: int, limited_to: list[int] | None, *, invoice_id=None, invoice_uuid=None
+) -> Invoice:
     """One invoice inside the customer's scope, by id or uuid, or NotFound (never a 403)."""
     stmt = customer_invoices(customer_id, limited_to)
     if invoice_uuid is not None:

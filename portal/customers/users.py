@@ -5,6 +5,7 @@ An invitation is a customer user without a password plus a single-use link to th
 (`/password/reset/<token>`, portal.signin.views) with a token marked as an invitation, valid for seven days
 instead of one hour (portal.auth.tokens).
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,9 +45,12 @@ def send_invite(user: CustomerUser, link: str, *, invited_by: str) -> bool:
     so the admin can pass the link on by hand."""
     context = {"user": user, "link": link, "days": INVITE_MAX_AGE // 86400, "invited_by": invited_by}
     try:
-        send_message([user.email], f"Your access to the {user.customer.organization.name} invoice portal",
-                     render_template("admin/users/email/invite.txt", **context),
-                     render_template("admin/users/email/invite.html", **context))
+        send_message(
+            [user.email],
+            f"Your access to the {user.customer.organization.name} invoice portal",
+            render_template("admin/users/email/invite.txt", **context),
+            render_template("admin/users/email/invite.html", **context),
+        )
     except DeliveryFailed as exc:
         log.warning("invitation mail to customer user %s failed: %s", user.id, exc.message)
         return False
@@ -65,8 +69,9 @@ def _check_email_and_password(email: str, password: str | None, errors: list[Fie
     return email
 
 
-def create_admin_user(*, email: str, password: str, level: int = 1, name: str | None = None,
-                      actor: Actor = SYSTEM) -> AdminUser:
+def create_admin_user(
+    *, email: str, password: str, level: int = 1, name: str | None = None, actor: Actor = SYSTEM
+) -> AdminUser:
     """Create an admin user with an expert level 1–5. Raises ValidationFailed."""
     require(actor, "admin_user.write")
     errors: list[FieldError] = []
@@ -82,9 +87,15 @@ def create_admin_user(*, email: str, password: str, level: int = 1, name: str | 
     return user
 
 
-def create_customer_user(*, email: str, password: str | None, customer_id: int | None,
-                         account_ids: list[int] | None = None, name: str | None = None,
-                         actor: Actor = SYSTEM) -> CustomerUser:
+def create_customer_user(
+    *,
+    email: str,
+    password: str | None,
+    customer_id: int | None,
+    account_ids: list[int] | None = None,
+    name: str | None = None,
+    actor: Actor = SYSTEM,
+) -> CustomerUser:
     """Create a customer user, optionally limited to some of the customer's accounts.
 
     `password` None creates a user who sets a password through an invite link.
@@ -98,20 +109,24 @@ def create_customer_user(*, email: str, password: str | None, customer_id: int |
         errors.append(FieldError("customer", "can't be blank"))
     accounts = []
     if account_ids and customer is not None:
-        accounts = list(db.session.scalars(
-            select(Account).where(Account.id.in_(account_ids), Account.customer_id == customer.id)
-        ))
+        accounts = list(
+            db.session.scalars(select(Account).where(Account.id.in_(account_ids), Account.customer_id == customer.id))
+        )
         if len(accounts) != len(set(account_ids)):
             errors.append(FieldError("account", "must belong to the customer"))
     if errors:
         raise ValidationFailed(errors)
-    user = CustomerUser(email=email, name=name, customer=customer, accounts=accounts,
-                        limited_to_accounts=bool(accounts),
-                        password_hash=hash_password(password) if password else None)
+    user = CustomerUser(
+        email=email,
+        name=name,
+        customer=customer,
+        accounts=accounts,
+        limited_to_accounts=bool(accounts),
+        password_hash=hash_password(password) if password else None,
+    )
     db.session.add(user)
     db.session.flush()
-    record_event(actor, "customer_user.created", user, customer_id=customer.id,
-                 accounts=[a.id for a in accounts])
+    record_event(actor, "customer_user.created", user, customer_id=customer.id, accounts=[a.id for a in accounts])
     return user
 
 
@@ -130,13 +145,19 @@ def disable_user(email: str, *, actor: Actor = SYSTEM) -> None:
 def list_users() -> list[str]:
     lines = []
     for user in db.session.scalars(select(AdminUser).order_by(AdminUser.id)):
-        lines.append(f"admin    {user.id:>5}  {user.email:<40} level {user.level}  "
-                     f"{'enabled' if user.enabled else 'disabled'}")
+        lines.append(
+            f"admin    {user.id:>5}  {user.email:<40} level {user.level}  {'enabled' if user.enabled else 'disabled'}"
+        )
     for user in db.session.scalars(select(CustomerUser).order_by(CustomerUser.id)):
-        limit = (",".join(str(a.id) for a in user.accounts) or "no account left") if user.limited_to_accounts \
+        limit = (
+            (",".join(str(a.id) for a in user.accounts) or "no account left")
+            if user.limited_to_accounts
             else "all accounts"
-        lines.append(f"customer {user.id:>5}  {user.email:<40} customer {user.customer_id} ({limit})  "
-                     f"{'enabled' if user.enabled else 'disabled'}")
+        )
+        lines.append(
+            f"customer {user.id:>5}  {user.email:<40} customer {user.customer_id} ({limit})  "
+            f"{'enabled' if user.enabled else 'disabled'}"
+        )
     return lines
 
 
@@ -148,8 +169,9 @@ def get_customer_user(user_id) -> CustomerUser:
     return get_row(CustomerUser, user_id, "customer user")
 
 
-def invite_customer_user(*, email, customer_id, account_ids=None, name=None,
-                         actor: Actor = SYSTEM) -> tuple[CustomerUser, str, bool]:
+def invite_customer_user(
+    *, email, customer_id, account_ids=None, name=None, actor: Actor = SYSTEM
+) -> tuple[CustomerUser, str, bool]:
     """Create a customer user without a password and e-mail it a set-password (invitation) link.
 
     Returns (user, link, sent): `sent` is False when the mail could not be delivered; the user
@@ -158,8 +180,14 @@ def invite_customer_user(*, email, customer_id, account_ids=None, name=None,
     Raises ValidationFailed (bad or taken e-mail, unknown customer, accounts of another customer)
     and PermissionDenied (below level 4).
     """
-    user = create_customer_user(email=email, password=None, customer_id=customer_id,
-                                account_ids=list(account_ids or []), name=(name or "").strip() or None, actor=actor)
+    user = create_customer_user(
+        email=email,
+        password=None,
+        customer_id=customer_id,
+        account_ids=list(account_ids or []),
+        name=(name or "").strip() or None,
+        actor=actor,
+    )
     link = invite_link(make_password_token(user))
     sent = send_invite(user, link, invited_by=actor.label)
     record_event(actor, "customer_user.invited", user, customer_id=user.customer_id, emailed=sent)
@@ -192,9 +220,17 @@ def limit_customer_user(user: CustomerUser, account_ids, *, actor: Actor = SYSTE
         wanted = {int(i) for i in (account_ids or [])}
     except (TypeError, ValueError):
         raise ValidationFailed.single("account", "is invalid") from None
-    accounts = list(db.session.scalars(
-        select(Account).where(Account.id.in_(wanted), Account.customer_id == user.customer_id).order_by(Account.id)
-    )) if wanted else []
+    accounts = (
+        list(
+            db.session.scalars(
+                select(Account)
+                .where(Account.id.in_(wanted), Account.customer_id == user.customer_id)
+                .order_by(Account.id)
+            )
+        )
+        if wanted
+        else []
+    )
     if len(accounts) != len(wanted):
         raise ValidationFailed.single("account", "must belong to the customer")
     user.accounts = accounts
@@ -256,8 +292,11 @@ def change_admin_level(user: AdminUser, level, *, actor: Actor = SYSTEM) -> Admi
 
 
 def _keep_one_top_admin(user: AdminUser) -> None:
-    others = db.session.scalar(select(func.count()).select_from(AdminUser).where(
-        AdminUser.level == 5, AdminUser.enabled.is_(True), AdminUser.id != user.id))
+    others = db.session.scalar(
+        select(func.count())
+        .select_from(AdminUser)
+        .where(AdminUser.level == 5, AdminUser.enabled.is_(True), AdminUser.id != user.id)
+    )
     if not others:
         raise InvalidState("At least one enabled level 5 admin must remain.")
 
@@ -267,8 +306,11 @@ def list_admin_users() -> list[AdminUser]:
 
 
 def list_customer_users(customer_id: int | None = None) -> list[CustomerUser]:
-    stmt = select(CustomerUser).options(selectinload(CustomerUser.accounts), selectinload(CustomerUser.customer)) \
+    stmt = (
+        select(CustomerUser)
+        .options(selectinload(CustomerUser.accounts), selectinload(CustomerUser.customer))
         .order_by(CustomerUser.email)
+    )
     if customer_id is not None:
         stmt = stmt.where(CustomerUser.customer_id == customer_id)
     return list(db.session.scalars(stmt))

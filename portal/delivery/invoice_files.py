@@ -1,4 +1,5 @@
 """The files an invoice e-mail carries: the PDF (stored, or rendered in another bill style), usage and CDR CSVs."""
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ salt and the app's keys, so old keys in SECRET_KEY_FALLBACKS keep links working 
 rotation). Everything that can change — expiry, uses, revocation — lives in the database,
 and one conditional UPDATE takes a use, so two requests can never both take the last one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,9 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(signing_keys(), salt=LINK_SALT)
 
 
-def mint_download_link(invoice: Invoice, *, actor: Actor, expires_in: dt.timedelta, max_uses: int = 1,
-                       purpose: str) -> tuple[DownloadLink, str]:
+def mint_download_link(
+    invoice: Invoice, *, actor: Actor, expires_in: dt.timedelta, max_uses: int = 1, purpose: str
+) -> tuple[DownloadLink, str]:
     """Create a download link for an approved invoice's PDF; returns (link row, token).
 
     The PDF is rendered first if the invoice has none yet. The token is not stored and is
@@ -68,13 +70,28 @@ def mint_download_link(invoice: Invoice, *, actor: Actor, expires_in: dt.timedel
         raise InvalidState("Download links are only for approved invoices")
     if get_pdf_document(invoice) is None and render_invoice_document(invoice, actor=actor) is None:
         raise InvalidState(f"The invoice PDF could not be rendered: {invoice.pdf_error}")
-    link = DownloadLink(invoice_id=invoice.id, nonce=secrets.token_urlsafe(16), expires_at=utcnow() + expires_in,
-                        max_uses=max_uses, uses=0, purpose=purpose, created_by=actor.label)
+    link = DownloadLink(
+        invoice_id=invoice.id,
+        nonce=secrets.token_urlsafe(16),
+        expires_at=utcnow() + expires_in,
+        max_uses=max_uses,
+        uses=0,
+        purpose=purpose,
+        created_by=actor.label,
+    )
     db.session.add(link)
     db.session.flush()
     token = _serializer().dumps({"l": link.id, "n": link.nonce})
-    record_event(actor, "invoice.download_link_created", link, invoice_id=invoice.id, link_id=link.id,
-                 purpose=purpose, max_uses=max_uses, expires_at=link.expires_at.isoformat())
+    record_event(
+        actor,
+        "invoice.download_link_created",
+        link,
+        invoice_id=invoice.id,
+        link_id=link.id,
+        purpose=purpose,
+        max_uses=max_uses,
+        expires_at=link.expires_at.isoformat(),
+    )
     return link, token
 
 
@@ -85,8 +102,9 @@ def mint_portal_download_link(invoice: Invoice, *, actor: Actor) -> tuple[Downlo
     external=False)`: the browser repeats its POST there and the download starts at once.
     """
     minutes = int(current_app.config.get("PORTAL_DOWNLOAD_LINK_MINUTES") or 10)
-    return mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes), max_uses=1,
-                              purpose="portal")
+    return mint_download_link(
+        invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes), max_uses=1, purpose="portal"
+    )
 
 
 def download_url(token: str, external: bool = True) -> str:
@@ -167,9 +185,13 @@ def consume_download(token: str) -> tuple[Invoice, InvoiceDocument]:
     now = utcnow()
     taken = db.session.execute(
         update(DownloadLink)
-        .where(DownloadLink.id == data["l"], DownloadLink.nonce == data["n"],
-               DownloadLink.uses < DownloadLink.max_uses, DownloadLink.revoked_at.is_(None),
-               DownloadLink.expires_at > now)
+        .where(
+            DownloadLink.id == data["l"],
+            DownloadLink.nonce == data["n"],
+            DownloadLink.uses < DownloadLink.max_uses,
+            DownloadLink.revoked_at.is_(None),
+            DownloadLink.expires_at > now,
+        )
         .values(uses=DownloadLink.uses + 1, last_used_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -185,8 +207,15 @@ def consume_download(token: str) -> tuple[Invoice, InvoiceDocument]:
     if document is None:
         raise NotFound("The document of this invoice is not available.")
     invoice.downloaded_at = now
-    record_event(Actor(f"download-link:{link.id}", kind="system"), "invoice.downloaded", invoice,
-                 invoice_id=invoice.id, link_id=link.id, purpose=link.purpose, use=link.uses)
+    record_event(
+        Actor(f"download-link:{link.id}", kind="system"),
+        "invoice.downloaded",
+        invoice,
+        invoice_id=invoice.id,
+        link_id=link.id,
+        purpose=link.purpose,
+        use=link.uses,
+    )
     db.session.flush()
     return invoice, document
 
@@ -222,7 +251,9 @@ def download_pdf_for_customer(scope, invoice_uuid, *, actor):
     """
     invoice = get_invoice_for_customer(scope, invoice_uuid)
     if not pdf_available(invoice):
-        raise InvalidState("The PDF of this invoice is not ready yet. Please try again later; "
-                           "billing has been told when a document could not be produced.")
+        raise InvalidState(
+            "The PDF of this invoice is not ready yet. Please try again later; "
+            "billing has been told when a document could not be produced."
+        )
     _link, token = mint_portal_download_link(invoice, actor=actor)
     return consume_download(token)

@@ -1,4 +1,5 @@
 """Marking an invoice delivered outside the portal: printed and posted, or handed over."""
+
 from __future__ import annotations
 
 from portal.audit import record_event

@@ -1,4 +1,5 @@
 """Who an invoice e-mail goes to: the account's invoice contacts, else the customer's address, or addresses given."""
+
 from __future__ import annotations
 
 import re
@@ -53,7 +54,8 @@ def resolve_recipients(invoice: Invoice, recipients) -> list[str]:
     addresses = parse_recipients(recipients) or default_recipients(invoice)
     if not addresses:
         raise ValidationFailed.single(
-            "email", "no recipient: the account has no invoice contacts and the customer no e-mail address")
+            "email", "no recipient: the account has no invoice contacts and the customer no e-mail address"
+        )
     return addresses
 
 

@@ -1,4 +1,5 @@
 """Background jobs of delivery: sending queued e-mail requests (one job each), and the bulk e-mail action."""
+
 from __future__ import annotations
 
 import logging

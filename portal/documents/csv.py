@@ -1,4 +1,5 @@
 """The portal's CSV files: the one spreadsheet-safe writer every CSV goes through, and the streamed CDR export."""
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,19 @@ from portal.foundations.dates import zone
 from portal.foundations.streaming import stream_with_own_session
 from portal.models import Cdr, Country, Invoice, Network
 
-CDR_COLUMNS = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
-               "price", "success")
+CDR_COLUMNS = (
+    "time",
+    "src",
+    "dst",
+    "prefix",
+    "country",
+    "network",
+    "duration",
+    "billed_duration",
+    "rate",
+    "price",
+    "success",
+)
 BATCH = 1000
 
 # What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
@@ -119,8 +131,19 @@ def _cdr_chunks(session: Session, calls: _Calls) -> Iterator[str]:
     writer.writerow(CDR_COLUMNS)
     yield text()
     stmt = (
-        select(Cdr.time_start, Cdr.src_number, Cdr.dst_number, Cdr.dst_prefix, Country.name, Network.name,
-               Cdr.duration, Cdr.customer_duration, Cdr.destination_rate, Cdr.customer_price, Cdr.success)
+        select(
+            Cdr.time_start,
+            Cdr.src_number,
+            Cdr.dst_number,
+            Cdr.dst_prefix,
+            Country.name,
+            Network.name,
+            Cdr.duration,
+            Cdr.customer_duration,
+            Cdr.destination_rate,
+            Cdr.customer_price,
+            Cdr.success,
+        )
         .outerjoin(Country, Country.id == Cdr.country_id)
         .outerjoin(Network, Network.id == Cdr.network_id)
         .where(*_originated(calls))
@@ -131,8 +154,19 @@ def _cdr_chunks(session: Session, calls: _Calls) -> Iterator[str]:
     try:
         for batch in result.partitions():
             writer.writerows(
-                (time_start.astimezone(tz).isoformat(), src or "", dst or "", prefix or "", country or "",
-                 network or "", duration, billed, rate, price, "true" if success else "false")
+                (
+                    time_start.astimezone(tz).isoformat(),
+                    src or "",
+                    dst or "",
+                    prefix or "",
+                    country or "",
+                    network or "",
+                    duration,
+                    billed,
+                    rate,
+                    price,
+                    "true" if success else "false",
+                )
                 for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in batch
             )
             yield text()

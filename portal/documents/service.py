@@ -1,4 +1,5 @@
 """Invoice documents: render and store the PDF, recreate it on demand, find it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -98,8 +99,15 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
         db.session.add(document)
         db.session.flush()
     invoice.pdf_error = None
-    record_event(actor, "invoice.pdf_rendered", invoice, invoice_id=invoice.id, filename=document.filename,
-                 sha256=document.sha256, render_ms=render_ms)
+    record_event(
+        actor,
+        "invoice.pdf_rendered",
+        invoice,
+        invoice_id=invoice.id,
+        filename=document.filename,
+        sha256=document.sha256,
+        render_ms=render_ms,
+    )
     db.session.flush()
     return document
 
@@ -124,9 +132,11 @@ def describe_failure(exc: BaseException) -> str:
 
 def invoices_with_pdf_error(limit: int = 500) -> list[Invoice]:
     """Invoices whose last PDF render failed (recorded in `pdf_error`), newest first."""
-    return list(db.session.scalars(
-        select(Invoice).where(Invoice.pdf_error.is_not(None))
-        .order_by(Invoice.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Invoice).where(Invoice.pdf_error.is_not(None)).order_by(Invoice.id.desc()).limit(limit)
+        )
+    )
 
 
 def request_pdf_retry(invoice: Invoice, *, actor: Actor) -> None:
@@ -146,12 +156,16 @@ def request_pdf_retry(invoice: Invoice, *, actor: Actor) -> None:
 
 def stored_pdf_exists():
     """SQL EXISTS, correlated to `invoices`: the invoice has a stored PDF with bytes in it."""
-    return select(InvoiceDocument.id).where(
-        InvoiceDocument.invoice_id == Invoice.id,
-        InvoiceDocument.kind == "pdf",
-        InvoiceDocument.data.is_not(None),
-        func.length(InvoiceDocument.data) > 0,
-    ).exists()
+    return (
+        select(InvoiceDocument.id)
+        .where(
+            InvoiceDocument.invoice_id == Invoice.id,
+            InvoiceDocument.kind == "pdf",
+            InvoiceDocument.data.is_not(None),
+            func.length(InvoiceDocument.data) > 0,
+        )
+        .exists()
+    )
 
 
 def invoices_missing_pdf(*, newest_per_account: int | None = None) -> list[int]:
@@ -160,8 +174,11 @@ def invoices_missing_pdf(*, newest_per_account: int | None = None) -> list[int]:
     `newest_per_account` limits the answer to that many of each account's newest approved
     invoices (those a customer opens first).
     """
-    has_pdf = select(InvoiceDocument.id).where(InvoiceDocument.invoice_id == Invoice.id,
-                                               InvoiceDocument.kind == "pdf").exists()
+    has_pdf = (
+        select(InvoiceDocument.id)
+        .where(InvoiceDocument.invoice_id == Invoice.id, InvoiceDocument.kind == "pdf")
+        .exists()
+    )
     rows = db.session.execute(
         select(Invoice.id, Invoice.account_id, has_pdf.label("has_pdf"))
         .where(Invoice.state == "Approved")

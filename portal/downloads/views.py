@@ -1,4 +1,5 @@
 """The public download route `/d/<token>`: a landing page on GET, the counted download on POST."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
@@ -47,8 +48,7 @@ def _fresh_link_target(token: str) -> str | None:
 def _refused(token: str, exc: NotFound | Gone):
     db.session.rollback()
     if isinstance(exc, Gone):
-        page = render_template("delivery/link_gone.html", message=exc.message,
-                               invoice_uuid=_fresh_link_target(token))
+        page = render_template("delivery/link_gone.html", message=exc.message, invoice_uuid=_fresh_link_target(token))
         return page, 410
     return render_template("delivery/link_invalid.html", message=exc.message), 404
 
@@ -61,8 +61,9 @@ def landing(token: str):
     except (NotFound, Gone) as exc:
         return _refused(token, exc)
     invoice = link.invoice
-    return render_template("delivery/landing.html", link=link, invoice=invoice, token=token,
-                           uses_left=link.max_uses - link.uses)
+    return render_template(
+        "delivery/landing.html", link=link, invoice=invoice, token=token, uses_left=link.max_uses - link.uses
+    )
 
 
 @bp.post("/d/<token>")

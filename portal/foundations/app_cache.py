@@ -1,4 +1,5 @@
 """Caches kept per process and per app (in `app.extensions`), sized by a setting."""
+
 from __future__ import annotations
 
 import threading

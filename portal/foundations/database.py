@@ -1,5 +1,6 @@
 """Database foundations: the declarative base (constraint naming convention), shared column types,
 and per-connection settings."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -110,8 +111,14 @@ def configure_engine_events(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def commit_with_retries(session: Session, write: Callable[[], None], *, tries: int = 3, delay: float = 0.5,
-                        sleep: Callable[[float], None] | None = None) -> None:
+def commit_with_retries(
+    session: Session,
+    write: Callable[[], None],
+    *,
+    tries: int = 3,
+    delay: float = 0.5,
+    sleep: Callable[[float], None] | None = None,
+) -> None:
     """Run `write()` (which adds to `session`) and commit; on a database error roll back and run it again.
 
     For the short write that records how a background job ended: a lock held a little longer

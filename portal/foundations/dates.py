@@ -1,4 +1,5 @@
 """Reading period dates given by people and machines, in the account's time zone."""
+
 from __future__ import annotations
 
 import datetime as dt

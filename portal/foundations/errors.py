@@ -1,4 +1,5 @@
 """Domain errors raised by the service layer; each face turns them into its own error format."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Formatting money, dates and durations for people (Babel); the app registers them as Jinja filters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,16 +57,18 @@ def date(value, locale: str | None = None, fmt: str = "medium") -> str:
     return format_date(value, format=fmt, locale=locale or current_locale())
 
 
-def local_datetime(value: dt.datetime | None, tz: str | None = "UTC", locale: str | None = None,
-                   fmt: str = "medium") -> str:
+def local_datetime(
+    value: dt.datetime | None, tz: str | None = "UTC", locale: str | None = None, fmt: str = "medium"
+) -> str:
     """A UTC moment shown in a time zone (the account's)."""
     if value is None:
         return ""
     return format_datetime(value, format=fmt, tzinfo=zone(tz), locale=locale or current_locale())
 
 
-def local_date_text(value: dt.datetime | None, tz: str | None = "UTC", locale: str | None = None,
-                    fmt: str = "medium") -> str:
+def local_date_text(
+    value: dt.datetime | None, tz: str | None = "UTC", locale: str | None = None, fmt: str = "medium"
+) -> str:
     """The local calendar date of a UTC moment in a time zone (portal.foundations.dates.local_date), as text."""
     if value is None:
         return ""

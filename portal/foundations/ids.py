@@ -1,4 +1,5 @@
 """Row ids given by people and machines: the one check that a value can name a row of an integer primary key."""
+
 from __future__ import annotations
 
 MAX_ROW_ID = 2**31 - 1  # integer primary keys: larger values cannot name a row (PostgreSQL would refuse them)

@@ -1,4 +1,5 @@
 """Exact money arithmetic: Decimal everywhere, exact SQL sums on both databases, currency rounding."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal

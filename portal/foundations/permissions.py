@@ -1,4 +1,5 @@
 """Who may do what: the actor of a service call and the expert-level table (README "Permissions")."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The signing keys of every token (list cursors, download links, reset and invite links, JWTs): current plus fallbacks."""
+
 from __future__ import annotations
 
 from flask import current_app

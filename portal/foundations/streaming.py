@@ -1,4 +1,5 @@
 """Streamed response bodies: each reads through a database session of its own, open for the stream's whole life."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -1,4 +1,5 @@
 """Single-line text: the one rule for values that must fit on one line (names, subjects), shared by every face."""
+
 from __future__ import annotations
 
 import re

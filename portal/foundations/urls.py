@@ -1,5 +1,6 @@
 """Absolute URLs for e-mails and links, built from BASE_URL (never from the request's Host header), and the
 one rule for where a `next` parameter may send the browser."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -16,8 +17,9 @@ def public_url(endpoint: str, **values) -> str:
     so a forged Host cannot send people to another site.
     """
     parts = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path.rstrip("/") or "/",
-                                       url_scheme=parts.scheme or "http")
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path.rstrip("/") or "/", url_scheme=parts.scheme or "http"
+    )
     return adapter.build(endpoint, values, force_external=True)
 
 

@@ -4,6 +4,7 @@ Rows go to the driver directly: executemany on SQLite (values converted the way 
 stores them: UTC timestamps as text, NUMERIC as REAL), COPY on PostgreSQL. Never ORM objects
 one by one: this is what makes imports and the demo's year of CDRs fast.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Importing CDRs from CSV (columns: README "CSV import columns")."""
+
 from __future__ import annotations
 
 from decimal import Decimal

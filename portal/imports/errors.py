@@ -1,4 +1,5 @@
 """What an import reports: the bad rows with their line numbers, and the outcome."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

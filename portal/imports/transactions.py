@@ -1,4 +1,5 @@
 """Importing transactions (non-call charges and credits) from CSV (columns: README "CSV import columns")."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -75,8 +76,9 @@ def import_transactions(file, *, skip_bad: bool = False, actor: Actor = SYSTEM) 
     Raises ImportRejected or PermissionDenied.
     """
     require(actor, "account.write")
-    spec = ImportSpec(COLUMNS, partial(_check, AccountIds(), Services()),
-                      partial(insert_columns, TRANSACTION_TABLE), "transactions")
+    spec = ImportSpec(
+        COLUMNS, partial(_check, AccountIds(), Services()), partial(insert_columns, TRANSACTION_TABLE), "transactions"
+    )
     with CsvSource(file, required=REQUIRED, optional=OPTIONAL) as source:
         return run_import(source, spec, skip_bad=skip_bad)
 

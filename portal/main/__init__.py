@@ -1,4 +1,5 @@
 """The front door: sends each visitor to the area that is theirs."""
+
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import text

@@ -1,4 +1,5 @@
 """Account of a customer, with its invoicing settings, and its discount plans."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,8 +68,9 @@ class Account(db.Model):
 
     customer = relationship("Customer", back_populates="accounts")
     invoice_contacts = relationship("Contact", secondary=account_invoice_contacts, order_by="Contact.id")
-    discount_plans = relationship("DiscountPlan", back_populates="account", order_by="DiscountPlan.id",
-                                  cascade="all, delete-orphan")
+    discount_plans = relationship(
+        "DiscountPlan", back_populates="account", order_by="DiscountPlan.id", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.name}>"

@@ -1,4 +1,5 @@
 """Audit events: every state change and every delivery, with who and when."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Reference data: countries, networks and the services that transactions belong to."""
+
 from __future__ import annotations
 
 import datetime as dt

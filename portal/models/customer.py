@@ -1,4 +1,5 @@
 """Customer (contractor) and its invoice contacts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,7 @@ class Customer(db.Model):
 
     organization = relationship("Organization", lazy="joined")
     accounts = relationship("Account", back_populates="customer", order_by="Account.id")
-    contacts = relationship("Contact", back_populates="customer", order_by="Contact.id",
-                            cascade="all, delete-orphan")
+    contacts = relationship("Contact", back_populates="customer", order_by="Contact.id", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Customer {self.id} {self.name}>"

@@ -1,4 +1,5 @@
 """Delivery records: download links and e-mail attempts."""
+
 from __future__ import annotations
 
 import datetime as dt

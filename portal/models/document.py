@@ -1,4 +1,5 @@
 """Stored documents of an invoice (PDF, CDR and usage CSV files) and the named templates behind them."""
+
 from __future__ import annotations
 
 import datetime as dt

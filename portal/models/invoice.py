@@ -1,4 +1,5 @@
 """Invoice, its detail rows (destinations, networks, service data) and its payments."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -177,14 +178,30 @@ class Invoice(db.Model):
     customer = relationship("Customer")
     organization = relationship("Organization")
     billing_run = relationship("BillingRun")
-    destinations = relationship("InvoiceDestination", back_populates="invoice", cascade="all, delete-orphan",
-                                passive_deletes=True, order_by="InvoiceDestination.id")
-    networks = relationship("InvoiceNetwork", back_populates="invoice", cascade="all, delete-orphan",
-                            passive_deletes=True, order_by="InvoiceNetwork.id")
-    service_data = relationship("InvoiceServiceData", back_populates="invoice", cascade="all, delete-orphan",
-                                passive_deletes=True, order_by="InvoiceServiceData.id")
-    payments = relationship("Payment", back_populates="invoice", cascade="all, delete-orphan",
-                            passive_deletes=True, order_by="Payment.id")
+    destinations = relationship(
+        "InvoiceDestination",
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="InvoiceDestination.id",
+    )
+    networks = relationship(
+        "InvoiceNetwork",
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="InvoiceNetwork.id",
+    )
+    service_data = relationship(
+        "InvoiceServiceData",
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="InvoiceServiceData.id",
+    )
+    payments = relationship(
+        "Payment", back_populates="invoice", cascade="all, delete-orphan", passive_deletes=True, order_by="Payment.id"
+    )
 
     @property
     def is_approved(self) -> bool:
@@ -234,8 +251,10 @@ class InvoiceDestination(_TrafficRow, db.Model):
     __table_args__ = (
         Index("ix_invoice_destinations_invoice", "invoice_id", "direction", "dst_prefix"),
         CheckConstraint("direction IN ('originated', 'terminated')", name="direction"),
-        CheckConstraint("calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0"
-                        " AND billing_duration >= 0", name="counters"),
+        CheckConstraint(
+            "calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0 AND billing_duration >= 0",
+            name="counters",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -255,8 +274,10 @@ class InvoiceNetwork(_TrafficRow, db.Model):
     __table_args__ = (
         Index("ix_invoice_networks_invoice", "invoice_id", "direction"),
         CheckConstraint("direction IN ('originated', 'terminated')", name="direction"),
-        CheckConstraint("calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0"
-                        " AND billing_duration >= 0", name="counters"),
+        CheckConstraint(
+            "calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0 AND billing_duration >= 0",
+            name="counters",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Organization: the operator brand that owns customers (`orgId` in the v2 API is its slug)."""
+
 from __future__ import annotations
 
 import datetime as dt

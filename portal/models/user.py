@@ -1,4 +1,5 @@
 """People and machines that sign in: admin users, customer users and API keys."""
+
 from __future__ import annotations
 
 import datetime as dt

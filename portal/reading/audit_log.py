@@ -1,4 +1,5 @@
 """Reading the audit log: events filtered by action, actor and invoice, newest first, a page at a time."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,14 @@ class AuditPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def search_audit_events(*, action: str | None = None, actor: str | None = None, invoice_id: int | None = None,
-                        page: int = 1, per_page: int = 50) -> AuditPage:
+def search_audit_events(
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    invoice_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> AuditPage:
     """Audit events, newest first.
 
     Args:
@@ -36,8 +43,11 @@ def search_audit_events(*, action: str | None = None, actor: str | None = None, 
     stmt = select(AuditEvent)
     if action:
         action = action.strip()[:50]
-        stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True) if action.endswith(".")
-                          else AuditEvent.action == action)
+        stmt = stmt.where(
+            AuditEvent.action.startswith(action, autoescape=True)
+            if action.endswith(".")
+            else AuditEvent.action == action
+        )
     if actor:
         stmt = stmt.where(func.lower(AuditEvent.actor).contains(actor.strip().lower()[:200], autoescape=True))
     if invoice_id is not None:
@@ -46,8 +56,9 @@ def search_audit_events(*, action: str | None = None, actor: str | None = None, 
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     pages = max(1, -(-total // per_page))
     page = max(1, min(int(page), pages))
-    events = db.session.scalars(stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-                                .limit(per_page).offset((page - 1) * per_page))
+    events = db.session.scalars(
+        stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    )
     return AuditPage(list(events), total, page, per_page)
 
 

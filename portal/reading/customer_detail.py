@@ -3,6 +3,7 @@
 Customers never see earned traffic or internal states: only rows the customer *spent* on, and
 service credits given to the customer, leave this module.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -76,17 +77,19 @@ def _traffic(model, invoice: Invoice, with_prefix: bool) -> list[TrafficRow]:
     )
     rows = []
     for row, country, network in db.session.execute(stmt):
-        rows.append(TrafficRow(
-            direction=row.direction,
-            prefix=row.dst_prefix if with_prefix else None,
-            country=country,
-            network=network,
-            rate=row.rate,
-            calls=row.calls_count,
-            successful_calls=row.successful_calls_count,
-            billing_seconds=row.billing_duration,
-            amount=row.amount,
-        ))
+        rows.append(
+            TrafficRow(
+                direction=row.direction,
+                prefix=row.dst_prefix if with_prefix else None,
+                country=country,
+                network=network,
+                rate=row.rate,
+                calls=row.calls_count,
+                successful_calls=row.successful_calls_count,
+                billing_seconds=row.billing_duration,
+                amount=row.amount,
+            )
+        )
     return rows
 
 
@@ -164,5 +167,9 @@ def invoice_detail_for_customer(scope, invoice_uuid) -> InvoiceDetail:
         NotFound: the invoice is outside the customer's scope (see get_invoice_for_customer).
     """
     invoice = get_invoice_for_customer(scope, invoice_uuid)
-    return InvoiceDetail(invoice=invoice, breakdown=invoice_breakdown(invoice), has_pdf=pdf_available(invoice),
-                         has_cdrs=cdrs_available(invoice))
+    return InvoiceDetail(
+        invoice=invoice,
+        breakdown=invoice_breakdown(invoice),
+        has_pdf=pdf_available(invoice),
+        has_cdrs=cdrs_available(invoice),
+    )

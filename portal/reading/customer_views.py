@@ -3,6 +3,7 @@
 Every query here starts from `portal.customers.scope.customer_invoices` (own customer, allowed
 accounts, approved only), so no filter, sort or export can reach anything outside that scope.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -168,12 +169,20 @@ def list_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, tod
     stmt = filtered_invoices(scope, filters, today)
     total, exact = bounded_count(stmt, paging.COUNT_LIMIT)
     items, more = fetch_page(stmt, filters.page, filters.per_page)
-    return InvoicePage(items=items, total=total, page=filters.page, per_page=filters.per_page, filters=filters,
-                       total_is_exact=exact, more=more)
+    return InvoicePage(
+        items=items,
+        total=total,
+        page=filters.page,
+        per_page=filters.per_page,
+        filters=filters,
+        total_is_exact=exact,
+        more=more,
+    )
 
 
-def iter_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date,
-                           batch: int = 500) -> Iterator[Invoice]:
+def iter_customer_invoices(
+    scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date, batch: int = 500
+) -> Iterator[Invoice]:
     """Every invoice of the filtered list (all pages) in list order, read in batches for a streamed export.
 
     The filters are checked and the query built now, in the caller's request; the rows are
@@ -186,9 +195,11 @@ def iter_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, tod
         ValidationFailed: from check_filters(), before anything is read.
     """
     check_filters(scope, filters)
-    stmt = (filtered_invoices(scope, filters, today)
-            .options(joinedload(Invoice.account))
-            .execution_options(yield_per=batch, stream_results=True))
+    stmt = (
+        filtered_invoices(scope, filters, today)
+        .options(joinedload(Invoice.account))
+        .execution_options(yield_per=batch, stream_results=True)
+    )
     return stream_with_own_session(_stream_invoices, stmt)
 
 
@@ -209,8 +220,9 @@ class CurrencyTotals:
     overdue_count: int
 
 
-def outstanding_by_currency(scope: CustomerScope, *, today: dt.date,
-                            account_id: int | None = None) -> list[CurrencyTotals]:
+def outstanding_by_currency(
+    scope: CustomerScope, *, today: dt.date, account_id: int | None = None
+) -> list[CurrencyTotals]:
     """Outstanding and overdue sums per currency (never added across currencies), in one GROUP BY."""
     dialect = db.session.get_bind().dialect.name
     scoped = scope.invoices().where(Invoice.outstanding > 0)
@@ -256,8 +268,9 @@ class Dashboard:
     chart_invoices: list[Invoice]
 
 
-def customer_dashboard(scope: CustomerScope, *, today: dt.date, account_id: int | None = None,
-                       latest: int = 5, chart: int = 12) -> Dashboard:
+def customer_dashboard(
+    scope: CustomerScope, *, today: dt.date, account_id: int | None = None, latest: int = 5, chart: int = 12
+) -> Dashboard:
     """The dashboard figures: totals per currency, the latest invoices and those of the spend chart.
 
     `account_id` must be one of the scope's accounts (the switcher form checks it; anything else
@@ -266,5 +279,8 @@ def customer_dashboard(scope: CustomerScope, *, today: dt.date, account_id: int 
     if account_id is not None and account_id not in {a.id for a in scope.accounts}:
         account_id = None
     recent = latest_invoices(scope, limit=max(latest, chart), account_id=account_id)
-    return Dashboard(totals=outstanding_by_currency(scope, today=today, account_id=account_id),
-                     latest=recent[:latest], chart_invoices=list(reversed(recent[:chart])))
+    return Dashboard(
+        totals=outstanding_by_currency(scope, today=today, account_id=account_id),
+        latest=recent[:latest],
+        chart_invoices=list(reversed(recent[:chart])),
+    )

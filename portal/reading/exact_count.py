@@ -16,6 +16,7 @@ snapshot describes: it always counts and keeps nothing. SQLite has no such snaps
 
 `PORTAL_COUNT_CACHE_SIZE` counts per process (0 turns this off).
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Text, cast, func, select, text
@@ -25,8 +26,10 @@ from portal.foundations.app_cache import app_lru
 
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
 # The same two values as columns of another statement (SQL constructs are immutable: built once).
-_SNAPSHOT_COLUMNS = [cast(func.pg_current_snapshot(), Text).label("count_snapshot"),
-                     func.pg_current_xact_id_if_assigned().is_(None).label("count_clean")]
+_SNAPSHOT_COLUMNS = [
+    cast(func.pg_current_snapshot(), Text).label("count_snapshot"),
+    func.pg_current_xact_id_if_assigned().is_(None).label("count_clean"),
+]
 
 
 def snapshot_reading(stmt):

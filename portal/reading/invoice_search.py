@@ -1,4 +1,5 @@
 """Searching invoices across customers with the backend API's filters (admin list and backend API list)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -104,8 +105,11 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset:
     f.created_since = _moment(get("createdSince"), "createdSince", errors)
     f.min_amount = _decimal(get("minAmount"), "minAmount", errors)
     f.max_amount = _decimal(get("maxAmount"), "maxAmount", errors)
-    for low, high, name in ((f.min_date, f.max_date, "maxDate"), (f.min_due_date, f.max_due_date, "maxDueDate"),
-                            (f.min_amount, f.max_amount, "maxAmount")):
+    for low, high, name in (
+        (f.min_date, f.max_date, "maxDate"),
+        (f.min_due_date, f.max_due_date, "maxDueDate"),
+        (f.min_amount, f.max_amount, "maxAmount"),
+    ):
         if low is not None and high is not None and high < low:
             errors.append(FieldError(name, "must not be before the minimum"))
     sort = get("sort") or "-id"
@@ -131,8 +135,12 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset:
 
 def invoice_query(f: InvoiceFilters):
     """The filtered SELECT of invoices (joined to customer and account for sorting), without order or paging."""
-    return select(Invoice).join(Customer, Customer.id == Invoice.customer_id).join(
-        Account, Account.id == Invoice.account_id).where(*invoice_conditions(f))
+    return (
+        select(Invoice)
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .join(Account, Account.id == Invoice.account_id)
+        .where(*invoice_conditions(f))
+    )
 
 
 def invoice_conditions(f: InvoiceFilters) -> list:
@@ -153,8 +161,13 @@ def invoice_conditions(f: InvoiceFilters) -> list:
     if f.invoice_type:
         conditions.append(Invoice.invoice_type == f.invoice_type)
     if f.undelivered:
-        conditions += [Invoice.state == "Approved", Invoice.emailed_at.is_(None), Invoice.downloaded_at.is_(None),
-                       Invoice.printed_at.is_(None), Invoice.marked_delivered_at.is_(None)]
+        conditions += [
+            Invoice.state == "Approved",
+            Invoice.emailed_at.is_(None),
+            Invoice.downloaded_at.is_(None),
+            Invoice.printed_at.is_(None),
+            Invoice.marked_delivered_at.is_(None),
+        ]
     if f.min_date:
         conditions.append(Invoice.invoice_date >= f.min_date)
     if f.max_date:
@@ -174,8 +187,7 @@ def invoice_conditions(f: InvoiceFilters) -> list:
     return conditions
 
 
-def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
-                    count_limit: int | None = None) -> InvoicePage:
+def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None, count_limit: int | None = None) -> InvoicePage:
     """One page of invoices matching the filters, sorted, with the total count (exact unless a
     `count_limit` bounds it: the HTML list passes COUNT_LIMIT, the APIs promise exact totals).
 
@@ -221,19 +233,21 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None,
         page_ids = page_ids.where(seek_condition(column, cursor, ascending=descending == backward))
     else:
         page_ids = page_ids.offset((f.page - 1) * f.per_page)
-    stmt = stmt.where(Invoice.id.in_(page_ids)).options(contains_eager(Invoice.customer),
-                                                         contains_eager(Invoice.account))
+    stmt = stmt.where(Invoice.id.in_(page_ids)).options(
+        contains_eager(Invoice.customer), contains_eager(Invoice.account)
+    )
     if count_limit is None:  # an exact count may follow: read the snapshot along
         read, seen = rows_with_snapshot(stmt.order_by(*order))
         rows = [row[0] for row in read]
     else:
         rows = list(db.session.scalars(stmt.order_by(*order)).unique())
     extra = len(rows) > f.per_page  # a row beyond the page, in the direction read
-    items = rows[-f.per_page:] if backward else rows[:f.per_page]
+    items = rows[-f.per_page :] if backward else rows[: f.per_page]
     if count_limit is None:
         exact = True
-        total = page_total(counted, seen=seen, offset=(f.page - 1) * f.per_page, shown=len(items),
-                           last=cursor is None and not extra)
+        total = page_total(
+            counted, seen=seen, offset=(f.page - 1) * f.per_page, shown=len(items), last=cursor is None and not extra
+        )
     page = f.page
     if cursor is None:
         more, earlier = extra, f.page > 1

@@ -9,6 +9,7 @@ NULLs (invoice number and dates of drafts) sort as if greater than every value, 
 ascending puts them last, descending first. That is PostgreSQL's default (its indexes answer as
 before); SQLite is told explicitly (NULLS LAST / NULLS FIRST), and the seek conditions agree.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """An account's raised invoices in a date window, addressed by organization slug and account id (orgs API v2)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,15 @@ class AccountInvoices:
     invoices: list[Invoice]
 
 
-def account_invoices(org_slug: str, account_id, *, start: dt.date | None = None, end: dt.date | None = None,
-                     actor: Actor = SYSTEM, now: dt.datetime | None = None) -> AccountInvoices:
+def account_invoices(
+    org_slug: str,
+    account_id,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    actor: Actor = SYSTEM,
+    now: dt.datetime | None = None,
+) -> AccountInvoices:
     """The account's raised invoices dated inside [start, end] (both inclusive), newest first.
 
     Defaults: `end` is today in the account's time zone, `start` twelve months before `end`.
@@ -81,8 +89,11 @@ def account_invoice(org_slug: str, account_id, invoice_uuid, *, actor: Actor = S
         key = uuid_mod.UUID(str(invoice_uuid))
     except ValueError:
         key = None
-    invoice = db.session.scalars(_visible_invoices(actor, account).where(Invoice.uuid == key)).first() \
-        if key is not None else None
+    invoice = (
+        db.session.scalars(_visible_invoices(actor, account).where(Invoice.uuid == key)).first()
+        if key is not None
+        else None
+    )
     if invoice is None:
         raise NotFound(f"Invoice {invoice_uuid} of account {account.id} could not be found.")
     return invoice
@@ -100,9 +111,12 @@ def _find_account(org_slug: str, account_id, actor: Actor) -> Account:
     pk = row_id(account_id)
     account = None
     if pk is not None:
-        stmt = (select(Account).join(Customer, Customer.id == Account.customer_id)
-                .join(Organization, Organization.id == Customer.organization_id)
-                .where(Account.id == pk, Organization.slug == org_slug))
+        stmt = (
+            select(Account)
+            .join(Customer, Customer.id == Account.customer_id)
+            .join(Organization, Organization.id == Customer.organization_id)
+            .where(Account.id == pk, Organization.slug == org_slug)
+        )
         account = db.session.scalars(stmt).first()
     if account is None or (actor.kind == "customer" and account.customer_id != actor.customer_id):
         raise NotFound(f"Account {account_id} of organization {org_slug} could not be found.")

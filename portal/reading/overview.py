@@ -1,4 +1,5 @@
 """The figures of the admin dashboard: invoices by state, what waits for approval, money owed per currency."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,7 +39,7 @@ def dashboard_figures(today: dt.date) -> DashboardFigures:
     counts = dict(db.session.execute(select(Invoice.state, func.count()).group_by(Invoice.state)).all())
     figures = DashboardFigures(by_state={state: counts.get(state, 0) for state in STATES})
     figures.pending = figures.by_state["Pending"]
-    overdue = (Invoice.due_date < today)
+    overdue = Invoice.due_date < today
     rows = db.session.execute(
         select(
             Invoice.currency,

@@ -1,4 +1,5 @@
 """One page of a filtered invoice list, with the arithmetic every list view needs, and bounded counts."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Sign-in forms: login, forgotten password, reset, change password, sign out everywhere."""
+
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField
@@ -21,11 +22,15 @@ class ForgotPasswordForm(PortalForm):
 class _NewPassword:
     password = PasswordField(
         "New password",
-        validators=[InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256,
-                                            message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")],
+        validators=[
+            InputRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=256, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
     )
-    confirm = PasswordField("Repeat the new password",
-                            validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")])
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")],
+    )
 
 
 class ResetPasswordForm(_NewPassword, PortalForm):

@@ -1,4 +1,5 @@
 """Sign-in pages: login, logout, forgotten password, reset by e-mail link, change password."""
+
 from __future__ import annotations
 
 import time
@@ -39,10 +40,14 @@ def _failed_login(response) -> bool:
 
 
 # The numbers are the sign-in rule's (portal.auth.rules), shared with the JSON:API sign-ins.
-_per_ip = limiter.limit(_limit(rules.PER_ADDRESS_LIMIT), methods=["POST"],
-                        key_func=get_remote_address, scope="auth-ip")
-_per_email = limiter.limit(_limit(rules.PER_LOGIN_LIMIT), methods=["POST"],
-                           key_func=_ip_and_email, deduct_when=_failed_login, scope="auth-email")
+_per_ip = limiter.limit(_limit(rules.PER_ADDRESS_LIMIT), methods=["POST"], key_func=get_remote_address, scope="auth-ip")
+_per_email = limiter.limit(
+    _limit(rules.PER_LOGIN_LIMIT),
+    methods=["POST"],
+    key_func=_ip_and_email,
+    deduct_when=_failed_login,
+    scope="auth-email",
+)
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -155,8 +160,9 @@ def profile_password():
             _stay_signed_in(user)
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.profile_password"))
-    return render_template("auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH,
-                           sign_out_form=SignOutEverywhereForm())
+    return render_template(
+        "auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH, sign_out_form=SignOutEverywhereForm()
+    )
 
 
 @bp.post("/profile/sign-out-everywhere")
@@ -171,8 +177,10 @@ def profile_sign_out_everywhere():
     service.sign_out_everywhere(user)
     db.session.commit()
     _stay_signed_in(user)
-    flash("Every other session has been signed out: other browsers, API tokens and unused password reset links.",
-          "success")
+    flash(
+        "Every other session has been signed out: other browsers, API tokens and unused password reset links.",
+        "success",
+    )
     return redirect(url_for("auth.profile_password"))
 
 
@@ -188,8 +196,7 @@ def too_many_requests(exc):
     limit = limiter.current_limit
     retry = max(1, int(limit.reset_at - time.time())) if limit is not None else 60
     if wants_json():
-        body = jsonify(error="Too Many Requests", detail=f"Rate limit exceeded; retry in {retry} seconds.",
-                       status=429)
+        body = jsonify(error="Too Many Requests", detail=f"Rate limit exceeded; retry in {retry} seconds.", status=429)
     else:
         body = render_template("auth/rate_limited.html", retry=retry)
     response = current_app.make_response((body, 429))

@@ -1,4 +1,5 @@
 """Admin page fixtures: admins of every level signed in on their own clients, invoices in each state, CSRF."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Creating invoices: every error message, the overlap matrix, time zones and references."""
+
 import datetime as dt
 
 import pytest
@@ -107,9 +108,9 @@ def test_end_exactly_now_is_allowed(app):
         ("2026-05-05", "2026-05-11", False),  # overlaps the start
         ("2026-05-19", "2026-05-25", False),  # overlaps the end
         ("2026-05-10", "2026-05-11", False),  # same start
-        ("2026-05-01", "2026-05-10", True),   # touches the start
-        ("2026-05-20", "2026-05-30", True),   # touches the end
-        ("2026-04-01", "2026-05-01", True),   # well before
+        ("2026-05-01", "2026-05-10", True),  # touches the start
+        ("2026-05-20", "2026-05-30", True),  # touches the end
+        ("2026-04-01", "2026-05-01", True),  # well before
     ],
 )
 def test_overlap_matrix(app, start, end, allowed):

@@ -1,4 +1,5 @@
 """Xero link/unlink and mark-delivered services: module switch, UUIDs, levels, states."""
+
 from __future__ import annotations
 
 import uuid
@@ -82,8 +83,11 @@ def test_bulk_approve_approves_pending_and_reports_the_rest(app, session):
     result = approve_invoices([pending.id, new.id, approved.id, 999999], actor=L[3])
     session.commit()
     assert [i.id for i in result.done] == [pending.id]
-    assert result.failed == [(new.id, "Invoice can't be approved"), (approved.id, "Invoice already approved"),
-                             (999999, "not found")]
+    assert result.failed == [
+        (new.id, "Invoice can't be approved"),
+        (approved.id, "Invoice already approved"),
+        (999999, "not found"),
+    ]
     assert pending.state == "Approved" and new.state == "New"
 
 

@@ -1,4 +1,5 @@
 """What a customer may see (portal.customers.scope): approved invoices of its own customer and allowed accounts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,12 +18,19 @@ from tests.invoices import make_invoice
 def test_every_invoice_belongs_to_its_accounts_customer(app, session):
     """The invariant customer_invoices() relies on when it selects by customer id alone."""
     account = AccountFactory()
-    invoice = create_invoice(account_id=account.id, start_date=dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc),
-                             end_date=dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc), actor=SYSTEM)
+    invoice = create_invoice(
+        account_id=account.id,
+        start_date=dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc),
+        end_date=dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc),
+        actor=SYSTEM,
+    )
     assert invoice.customer_id == account.customer_id
     make_invoice("Approved")
-    mismatched = session.scalars(select(Invoice).join(Invoice.account)
-                                 .where(Invoice.customer_id != Invoice.account.property.mapper.class_.customer_id))
+    mismatched = session.scalars(
+        select(Invoice)
+        .join(Invoice.account)
+        .where(Invoice.customer_id != Invoice.account.property.mapper.class_.customer_id)
+    )
     assert list(mismatched) == []
 
 

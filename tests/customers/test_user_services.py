@@ -1,5 +1,6 @@
 """Customer user invites and set-password links, account limits, disabling, admin levels, and the
 permission table enforced by every admin service."""
+
 from __future__ import annotations
 
 import email
@@ -41,8 +42,9 @@ def test_invite_creates_a_user_and_mails_a_link_that_sets_a_password_once(sessio
     account = AccountFactory(customer=customer)
     outbox = Path(app.config["OUTBOX_DIR"])
     before = set(outbox.glob("*.eml"))
-    user, link, sent = invite_customer_user(email="New@Customer.example", customer_id=customer.id,
-                                            account_ids=[account.id], actor=ADMIN)
+    user, link, sent = invite_customer_user(
+        email="New@Customer.example", customer_id=customer.id, account_ids=[account.id], actor=ADMIN
+    )
     assert sent and link.startswith("http://localhost/password/reset/")
     assert user.email == "new@customer.example" and user.password_hash is None
     assert user.accounts == [account]
@@ -74,8 +76,9 @@ def test_invite_link_lives_seven_days_while_a_reset_link_lives_one_hour(session,
         check_password_reset_token(old_invite)
 
 
-@pytest.mark.parametrize("tamper", [lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
-                                    lambda t: "x" + t, lambda t: "not.a.token"])
+@pytest.mark.parametrize(
+    "tamper", [lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), lambda t: "x" + t, lambda t: "not.a.token"]
+)
 def test_tampered_invite_tokens_are_not_found(session, tamper):
     token = make_password_token(CustomerUserFactory())
     with pytest.raises(NotFound):
@@ -100,8 +103,7 @@ def test_invite_limited_to_an_account_of_another_customer_is_refused(session):
     customer, other = CustomerFactory(), CustomerFactory()
     theirs = AccountFactory(customer=other)
     with pytest.raises(ValidationFailed) as exc:
-        invite_customer_user(email="x@customer.example", customer_id=customer.id, account_ids=[theirs.id],
-                             actor=ADMIN)
+        invite_customer_user(email="x@customer.example", customer_id=customer.id, account_ids=[theirs.id], actor=ADMIN)
     assert [str(e) for e in exc.value.errors] == ["account - must belong to the customer"]
 
 
@@ -148,6 +150,7 @@ def test_admin_level_changes_and_the_guards_against_lock_out(session):
 
 # The permission table: each admin action refused below its level with a clear message. ----------
 
+
 def _actions(session):
     customer = CustomerFactory()
     account = AccountFactory(customer=customer)
@@ -157,11 +160,11 @@ def _actions(session):
         "customer.write": lambda actor: create_customer(actor=actor, name="Acme"),
         "customer.delete": lambda actor: delete_customer(CustomerFactory(), actor=actor),
         "contact.write": lambda actor: add_contact(customer, email="c@acme.example", actor=actor),
-        "account.write": lambda actor: create_account(customer, actor=actor, name="A", currency="EUR",
-                                                      timezone="UTC"),
+        "account.write": lambda actor: create_account(customer, actor=actor, name="A", currency="EUR", timezone="UTC"),
         "customer_user.write": lambda actor: limit_customer_user(user, [account.id], actor=actor),
-        "customer_user.invite": lambda actor: invite_customer_user(email="i@acme.example", customer_id=customer.id,
-                                                                   actor=actor),
+        "customer_user.invite": lambda actor: invite_customer_user(
+            email="i@acme.example", customer_id=customer.id, actor=actor
+        ),
         "admin_user.write": lambda actor: create_admin_user(email="a@telco.example", password="x" * 12, actor=actor),
         "admin_user.level": lambda actor: change_admin_level(admin, 2, actor=actor),
         "api_key.write": lambda actor: create_api_key(name="k", scopes="read", level=1, actor=actor),
@@ -169,11 +172,18 @@ def _actions(session):
     }
 
 
-REQUIRED = {"customer.write": "customer.write", "customer.delete": "customer.write", "contact.write": "customer.write",
-            "account.write": "account.write", "customer_user.write": "customer_user.write",
-            "customer_user.invite": "customer_user.write", "admin_user.write": "admin_user.write",
-            "admin_user.level": "admin_user.write", "api_key.write": "api_key.write",
-            "billing_run.start": "billing_run.start"}
+REQUIRED = {
+    "customer.write": "customer.write",
+    "customer.delete": "customer.write",
+    "contact.write": "customer.write",
+    "account.write": "account.write",
+    "customer_user.write": "customer_user.write",
+    "customer_user.invite": "customer_user.write",
+    "admin_user.write": "admin_user.write",
+    "admin_user.level": "admin_user.write",
+    "api_key.write": "api_key.write",
+    "billing_run.start": "billing_run.start",
+}
 
 
 @pytest.mark.parametrize("level", [1, 2, 3, 4, 5])
@@ -186,7 +196,8 @@ def test_each_admin_service_enforces_its_level(session, name, level):
     if level < needed:
         with pytest.raises(PermissionDenied) as exc:
             call(actor)
-        assert exc.value.message == (f"Permission denied: {action.replace('_', ' ').replace('.', ' ')} "
-                                     f"needs expert level {needed}.")
+        assert exc.value.message == (
+            f"Permission denied: {action.replace('_', ' ').replace('.', ' ')} needs expert level {needed}."
+        )
     else:
         call(actor)

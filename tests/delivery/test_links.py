@@ -1,4 +1,5 @@
 """Download links: landing page, counted POST download, 404/410 pages, rotation, revocation, exact use counts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,12 +80,15 @@ def test_revoked_link_is_410(client, invoice, mint):
         read_link(token)
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda t: t[:-2] + ("xx" if not t.endswith("xx") else "yy"),
-    lambda t: "x" + t,
-    lambda t: "not-a-token",
-    lambda t: "a" * 2000,
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda t: t[:-2] + ("xx" if not t.endswith("xx") else "yy"),
+        lambda t: "x" + t,
+        lambda t: "not-a-token",
+        lambda t: "a" * 2000,
+    ],
+)
 def test_tampered_token_is_404(client, invoice, mint, mangle):
     link, token = mint(invoice)
     bad = mangle(token)
@@ -103,7 +107,8 @@ def test_token_of_a_deleted_link_or_wrong_nonce_is_404(app, invoice, mint):
     with pytest.raises(NotFound):
         consume_download(forged)
     other_salt = URLSafeSerializer(app.config["SECRET_KEY"], salt="portal.password-reset").dumps(
-        {"l": link.id, "n": link.nonce})
+        {"l": link.id, "n": link.nonce}
+    )
     with pytest.raises(NotFound):
         read_link(other_salt)
 
@@ -143,8 +148,10 @@ def test_minting_rules(app, mint):
     with pytest.raises(ValidationFailed) as errors:
         mint_download_link(invoice, actor=ADMIN, expires_in=dt.timedelta(0), max_uses=0, purpose="x")
     assert [str(e) for e in errors.value.errors] == [
-        "expires-in - must be more than 0 and at most 90 days", "max-uses - must be between 1 and 1000",
-        "purpose - must be one of portal, admin, api, email"]
+        "expires-in - must be more than 0 and at most 90 days",
+        "max-uses - must be between 1 and 1000",
+        "purpose - must be one of portal, admin, api, email",
+    ]
     stranger = Actor("other@customer.example", kind="customer", level=0, customer_id=invoice.customer_id + 1000)
     with pytest.raises(NotFound):
         mint(invoice, actor=stranger)

@@ -1,4 +1,5 @@
 """Download tokens never reach the logs: request lines and app messages show `/d/[token]`."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Message templates, bill styles, attachments and usage report profiles: validation, permission, rendering."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,9 @@ def fields(exc):
 
 
 def test_message_template_is_stored_and_audited(app, session):
-    template = ts.create_message_template("Monthly", "Invoice {invoice_number}", "Hello {customer}",
-                                          "<p>{total}</p>", actor=ADMIN)
+    template = ts.create_message_template(
+        "Monthly", "Invoice {invoice_number}", "Hello {customer}", "<p>{total}</p>", actor=ADMIN
+    )
     assert session.get(MessageTemplate, template.id).subject == "Invoice {invoice_number}"
     assert session.query(AuditEvent).filter_by(action="template.created").count() == 1
 
@@ -37,8 +39,11 @@ def test_blank_and_duplicate_names_are_refused(app):
     ts.create_message_template("Monthly", "s", "t", actor=ADMIN)
     with pytest.raises(ValidationFailed) as exc:
         ts.create_message_template("monthly", "", "", actor=ADMIN)
-    assert fields(exc) == [("body-text", "can't be blank"), ("name", "has already been taken"),
-                           ("subject", "can't be blank")]
+    assert fields(exc) == [
+        ("body-text", "can't be blank"),
+        ("name", "has already been taken"),
+        ("subject", "can't be blank"),
+    ]
 
 
 def test_update_keeps_unchanged_fields_and_checks_placeholders(app):

@@ -1,4 +1,5 @@
 """Invoice PDFs read back with pypdf: content, bill styles, page numbers, repeated headers, failures, memory."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -140,9 +141,16 @@ def test_fetcher_serves_static_files_only(app):
     root = Path(app.static_folder).resolve()
     response = fetcher.fetch((root / "css" / "portal.css").as_uri())
     assert b"prefers-color-scheme" in response.read()
-    for url in ["https://example.com/x.css", "http://127.0.0.1:1/", "ftp://example.com/x",
-                "file:///etc/passwd", (root / ".." / "portal" / "config.py").as_uri(),
-                "file://evil.example/static/css/portal.css", "data:text/css,body{}", "css/portal.css"]:
+    for url in [
+        "https://example.com/x.css",
+        "http://127.0.0.1:1/",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        (root / ".." / "portal" / "config.py").as_uri(),
+        "file://evil.example/static/css/portal.css",
+        "data:text/css,body{}",
+        "css/portal.css",
+    ]:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
 
@@ -172,8 +180,9 @@ def test_garbage_collector_is_paused_during_a_render_and_resumed_after(app, invo
 
     seen = []
     write_pdf = weasyprint.HTML.write_pdf
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf",
-                        lambda self, *a, **k: seen.append(gc.isenabled()) or write_pdf(self, *a, **k))
+    monkeypatch.setattr(
+        weasyprint.HTML, "write_pdf", lambda self, *a, **k: seen.append(gc.isenabled()) or write_pdf(self, *a, **k)
+    )
     assert gc.isenabled()
     assert render_invoice_pdf(invoice_pdf_context(invoice)).startswith(b"%PDF")
     assert seen == [False] and gc.isenabled()

@@ -1,5 +1,6 @@
 """SQLite connection settings: a write transaction takes the write lock before it reads, so a writer in between
 makes it wait (busy timeout) instead of failing with "database is locked"."""
+
 from __future__ import annotations
 
 import sqlite3

@@ -1,4 +1,5 @@
 """Money, dates and durations as people read them."""
+
 import datetime as dt
 from decimal import Decimal
 

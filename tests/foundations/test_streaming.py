@@ -1,4 +1,5 @@
 """portal.foundations.streaming: a stream reads through a session of its own, which outlives the request's and is always closed."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,9 @@ from tests.factories import AccountFactory
 
 
 def invoice_ids(session, fail_after: int | None = None):
-    result = session.scalars(select(Invoice.id).order_by(Invoice.id).execution_options(yield_per=2,
-                                                                                        stream_results=True))
+    result = session.scalars(
+        select(Invoice.id).order_by(Invoice.id).execution_options(yield_per=2, stream_results=True)
+    )
     try:
         for n, invoice_id in enumerate(result, start=1):
             if n == fail_after:
@@ -60,8 +62,12 @@ def test_a_stream_closed_early_or_failing_gives_its_connection_back(account):
 def test_the_invoice_stream_outlives_the_requests_session(app, account):
     """Flask-SQLAlchemy removes `db.session` when the request ends, before a streamed body is sent."""
     with app.test_request_context():
-        stream = iter_customer_invoices(CustomerScope(account.customer_id),
-                                        InvoiceFilters(sort="number", direction="asc"), today=FIRST_DAY.date(), batch=2)
+        stream = iter_customer_invoices(
+            CustomerScope(account.customer_id),
+            InvoiceFilters(sort="number", direction="asc"),
+            today=FIRST_DAY.date(),
+            batch=2,
+        )
         first = next(stream)
         db.session.remove()
     numbers = [first.invoice_number] + [invoice.invoice_number for invoice in stream]

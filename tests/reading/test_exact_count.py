@@ -1,5 +1,6 @@
 """Exact counts (portal/reading/exact_count.py): always right, and on PostgreSQL not counted again while
 nothing has been committed since."""
+
 from __future__ import annotations
 
 import pytest

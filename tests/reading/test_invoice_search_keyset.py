@@ -1,4 +1,5 @@
 """Keyset paging of the admin list: cursors walk every invoice once, in the sort's order, on every database."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,17 +45,20 @@ def invoices(app, session):
     made = []
     for n in range(23):
         drafted = n % 4 == 0  # a draft has no number nor dates yet
-        made.append(InvoiceFactory(
-            account=accounts[(n * 5) % len(accounts)],
-            state="New" if drafted else ("Pending", "Approved")[n % 2],
-            invoice_number=None if drafted else f"inv{(n * 7) % 23:04d}",
-            invoice_date=None if drafted else dt.date(2026, 6, 1 + n % 3),
-            due_date=None if drafted or n % 5 == 0 else dt.date(2026, 7, 1 + n % 2),
-            # Pairs share a start (on different accounts: one account's periods never overlap).
-            start_date=month(n // 2), end_date=month(n // 2 + 1),
-            created_at=dt.datetime(2026, 6, 1, 12, n % 4, 30, 250000, tzinfo=UTC),
-            total_amount=Decimal(n % 6) + Decimal("0.125"),
-        ))
+        made.append(
+            InvoiceFactory(
+                account=accounts[(n * 5) % len(accounts)],
+                state="New" if drafted else ("Pending", "Approved")[n % 2],
+                invoice_number=None if drafted else f"inv{(n * 7) % 23:04d}",
+                invoice_date=None if drafted else dt.date(2026, 6, 1 + n % 3),
+                due_date=None if drafted or n % 5 == 0 else dt.date(2026, 7, 1 + n % 2),
+                # Pairs share a start (on different accounts: one account's periods never overlap).
+                start_date=month(n // 2),
+                end_date=month(n // 2 + 1),
+                created_at=dt.datetime(2026, 6, 1, 12, n % 4, 30, 250000, tzinfo=UTC),
+                total_amount=Decimal(n % 6) + Decimal("0.125"),
+            )
+        )
     db.session.commit()
     return made
 
@@ -73,26 +77,43 @@ def expected(invoices, sort: str) -> list[int]:
 
 
 def search(**args):
-    return search_invoices(parse_invoice_filters(MultiDict(args), include_unsent_default=True, keyset=True),
-                           count_limit=1000)
+    return search_invoices(
+        parse_invoice_filters(MultiDict(args), include_unsent_default=True, keyset=True), count_limit=1000
+    )
 
 
 def walk(sort: str, per_page: int = 5):
     """Every page from the first, following Next (`after` cursors); then back with Previous (`before`)."""
     pages = [search(sort=sort, perPage=str(per_page))]
     while pages[-1].has_next:
-        pages.append(search(sort=sort, perPage=str(per_page), after=pages[-1].next_cursor,
-                            page=str(pages[-1].page + 1)))
+        pages.append(
+            search(sort=sort, perPage=str(per_page), after=pages[-1].next_cursor, page=str(pages[-1].page + 1))
+        )
     back = [pages[-1]]
     while back[-1].has_prev:
-        back.append(search(sort=sort, perPage=str(per_page), before=back[-1].prev_cursor,
-                           page=str(back[-1].page - 1)))
+        back.append(search(sort=sort, perPage=str(per_page), before=back[-1].prev_cursor, page=str(back[-1].page - 1)))
     return pages, back[::-1]
 
 
-@pytest.mark.parametrize("sort", ["-id", "id", "invoiceNumber", "-invoiceNumber", "invoiceDate", "-dueDate",
-                                  "dueDate", "customer", "-customer", "-account", "startDate", "-created",
-                                  "total", "-state"])
+@pytest.mark.parametrize(
+    "sort",
+    [
+        "-id",
+        "id",
+        "invoiceNumber",
+        "-invoiceNumber",
+        "invoiceDate",
+        "-dueDate",
+        "dueDate",
+        "customer",
+        "-customer",
+        "-account",
+        "startDate",
+        "-created",
+        "total",
+        "-state",
+    ],
+)
 def test_next_walks_every_invoice_once_in_order_and_previous_walks_back(invoices, sort):
     pages, back = walk(sort)
     forward = [[inv.id for inv in p.items] for p in pages]
@@ -143,16 +164,19 @@ def forged(data) -> str:
     return URLSafeSerializer(signing_keys(), salt=CURSOR_SALT).dumps(data)
 
 
-@pytest.mark.parametrize("make", [
-    lambda c: "garbage",
-    lambda c: c[:-3] + ("AAA" if not c.endswith("AAA") else "BBB"),  # signature edited
-    lambda c: forged(["invoiceDate", "2026-06-01", 3]),  # another sort's cursor
-    lambda c: forged(["dueDate", "not a date", 3]),
-    lambda c: forged(["dueDate", "2026-06-01", "3"]),
-    lambda c: forged(["dueDate", "2026-06-01", 2**40]),
-    lambda c: forged({"dueDate": 1}),
-    lambda c: "x" * 2000,
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda c: "garbage",
+        lambda c: c[:-3] + ("AAA" if not c.endswith("AAA") else "BBB"),  # signature edited
+        lambda c: forged(["invoiceDate", "2026-06-01", 3]),  # another sort's cursor
+        lambda c: forged(["dueDate", "not a date", 3]),
+        lambda c: forged(["dueDate", "2026-06-01", "3"]),
+        lambda c: forged(["dueDate", "2026-06-01", 2**40]),
+        lambda c: forged({"dueDate": 1}),
+        lambda c: "x" * 2000,
+    ],
+)
 def test_a_tampered_or_malformed_cursor_is_a_field_error(invoices, make):
     cursor = search(sort="dueDate", perPage="5").next_cursor
     for name in ("after", "before"):

@@ -1,4 +1,5 @@
 """search_invoices costs two statements whatever the table holds, and counts without the sorting joins."""
+
 from __future__ import annotations
 
 from sqlalchemy import event
@@ -95,11 +96,11 @@ def test_page_ids_come_from_the_invoices_table_alone_unless_the_sort_needs_a_joi
         page = search({"perPage": "2", "page": "2"})
     assert [i.id for i in page.items] == [invoices[0].id] and not page.has_next
     rows = next(s for s in seen if "count(" not in s.lower())
-    inner = rows[rows.index("IN (SELECT"):]
+    inner = rows[rows.index("IN (SELECT") :]
     assert "JOIN" not in inner.upper().split(")")[0]  # the id subquery names the invoices table only
     with statements() as seen:
         by_name = search({"perPage": "2", "sort": "customer"})
     names = sorted(i.customer.name for i in invoices)
     assert [i.customer.name for i in by_name.items] == names[:2] and by_name.has_next
     rows = next(s for s in seen if "count(" not in s.lower())
-    assert "JOIN" in rows[rows.index("IN (SELECT"):].upper()
+    assert "JOIN" in rows[rows.index("IN (SELECT") :].upper()

@@ -1,4 +1,5 @@
 """Bounded counts and one-extra-row paging (portal.reading.paging), on the real database."""
+
 from __future__ import annotations
 
 from sqlalchemy import event, select

@@ -1,6 +1,7 @@
 """Sessions and CSRF: a new session cookie on login, Secure cookies in production, argon2id at or above
 the OWASP minimum, and every state-changing browser route refusing a request without the CSRF token
 (plain forms and htmx requests alike)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -125,17 +126,21 @@ def test_login_issues_a_new_session_cookie_and_the_old_one_stays_anonymous(app, 
 
 
 def test_production_sets_secure_httponly_lax_session_and_remember_cookies(app, database_url):
-    production = create_app({"ENV_NAME": "production", "SECRET_KEY": "production-test-key",
-                             "SQLALCHEMY_DATABASE_URI": database_url})
+    production = create_app(
+        {"ENV_NAME": "production", "SECRET_KEY": "production-test-key", "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     with production.app_context():
         email = CustomerUserFactory().email
         db.session.commit()
     client = production.test_client()
     page = client.get("/login", base_url="https://localhost").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
-                           data={"csrf_token": token, "email": email, "password": PASSWORD,
-                                 "remember": "y"})
+    response = client.post(
+        "/login",
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/login"},
+        data={"csrf_token": token, "email": email, "password": PASSWORD, "remember": "y"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     for name in ("session", "remember_token"):

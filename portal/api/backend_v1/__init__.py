@@ -1,4 +1,5 @@
 """Backend API v1 (`/backend/api/v1`): API-key clients read, create, change and act on invoices."""
+
 from __future__ import annotations
 
 import logging
@@ -65,9 +66,12 @@ def _http_error(exc: HTTPException):
     return response
 
 
-register_database_fault_handlers(bp, conflict=lambda: error_response(409001),
-                                 unavailable=lambda: error_response(503001),
-                                 refused=lambda: error_response(400001, REFUSED_DETAIL))
+register_database_fault_handlers(
+    bp,
+    conflict=lambda: error_response(409001),
+    unavailable=lambda: error_response(503001),
+    refused=lambda: error_response(400001, REFUSED_DETAIL),
+)
 
 
 @bp.errorhandler(Exception)

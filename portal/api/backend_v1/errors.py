@@ -1,4 +1,5 @@
 """Backend API v1 errors: `{"error", "error_code", "hint"}` bodies and the table of error codes."""
+
 from __future__ import annotations
 
 from flask import jsonify

@@ -1,4 +1,5 @@
 """Reading backend API v1 input: list flags, dates and JSON bodies (wrong values are ApiErrors)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -94,6 +95,9 @@ def _field_value(name: str, column: str, value):
     if value and name in PRESET_FIELDS:
         accepted = PRESET_FIELDS[name]()
         if value not in accepted:
-            raise ApiError(400003, f"{name} - {value!r} is not one of the accepted values: "
-                                   + (", ".join(accepted) or "none are defined yet"))
+            raise ApiError(
+                400003,
+                f"{name} - {value!r} is not one of the accepted values: "
+                + (", ".join(accepted) or "none are defined yet"),
+            )
     return value or None

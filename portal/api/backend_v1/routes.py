@@ -1,4 +1,5 @@
 """Backend API v1 invoice routes: list, show (JSON or PDF), create, update, delete."""
+
 from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
@@ -148,10 +149,14 @@ def _optional_day(body: dict, name: str):
 def _transaction_ids(value):
     if value is None:
         return None
-    if (not isinstance(value, list) or len(value) > MAX_INCLUDED_TRANSACTIONS
-            or any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in value)):
-        raise ApiError(400003, f"_includeTransactionIDs - must be a list of at most {MAX_INCLUDED_TRANSACTIONS}"
-                               " transaction ids")
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_INCLUDED_TRANSACTIONS
+        or any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in value)
+    ):
+        raise ApiError(
+            400003, f"_includeTransactionIDs - must be a list of at most {MAX_INCLUDED_TRANSACTIONS} transaction ids"
+        )
     return value
 
 

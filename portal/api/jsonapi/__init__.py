@@ -3,6 +3,7 @@
 Both use bearer tokens (JWT), not the session cookie, so their blueprints are exempt from the
 form CSRF check; the customer cookie mode is covered in portal.api.jsonapi.customer.
 """
+
 from __future__ import annotations
 
 from portal.api.jsonapi import (
@@ -23,6 +24,7 @@ csrf.exempt(admin_bp)
 csrf.exempt(customer_bp)
 for _prefix in (admin_bp.url_prefix, customer_bp.url_prefix):
     ERROR_RENDERERS[_prefix + "/"] = lambda status, title, detail: errors_response(
-        status, [error_object(status, title, detail)])
+        status, [error_object(status, title, detail)]
+    )
 
 __all__ = ["admin_bp", "customer_bp"]

@@ -1,4 +1,5 @@
 """Admin JSON:API (`/api/rest/admin`): token login, the guard every route passes, and the read-only resources."""
+
 from __future__ import annotations
 
 import json
@@ -36,9 +37,18 @@ register_error_handlers(bp, empty_unauthorized=True)
 
 # Routes that answer with file bytes, not JSON:API documents (no Accept negotiation).
 BINARY_ENDPOINTS = {"jsonapi_admin.invoices_pdf"}
-READ_ONLY = ("accounts", "contractors", "countries", "networks", "services", "invoice-originated-destinations",
-             "invoice-originated-networks", "invoice-terminated-destinations", "invoice-terminated-networks",
-             "invoice-service-data")
+READ_ONLY = (
+    "accounts",
+    "contractors",
+    "countries",
+    "networks",
+    "services",
+    "invoice-originated-destinations",
+    "invoice-originated-networks",
+    "invoice-terminated-destinations",
+    "invoice-terminated-networks",
+    "invoice-service-data",
+)
 
 
 def context() -> Context:
@@ -67,7 +77,7 @@ def _guard():
 def read_credentials(body: dict, *names: str) -> list:
     credentials = body.get("auth")
     if not isinstance(credentials, dict):
-        raise bad_request("Bad request", "The body must be {\"auth\": {...}}.", pointer="/auth")
+        raise bad_request("Bad request", 'The body must be {"auth": {...}}.', pointer="/auth")
     return [credentials.get(name) for name in names]
 
 
@@ -86,8 +96,9 @@ def auth():
         user = sign_in(username, password, address=client_ip(), kind="admin", face="jsonapi-admin")
     except SignInRefused as exc:
         db.session.rollback()
-        raise authentication_failed("Your IP address is not allowed." if exc.reason == ADDRESS
-                                    else "Incorrect login or password.") from None
+        raise authentication_failed(
+            "Your IP address is not allowed." if exc.reason == ADDRESS else "Incorrect login or password."
+        ) from None
     token = issue_token(user.id, ADMIN_AUDIENCE, sessions_ended_at=user.sessions_ended_at)
     db.session.commit()
     return token_response(token)

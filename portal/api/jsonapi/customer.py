@@ -6,6 +6,7 @@ SameSite=Strict, the only unsafe routes are POST/DELETE /auth, and POST /auth re
 content type, which an HTML form cannot send. The cookie is a signed session (user, session
 version, sign-in time), not a token: it ends at an absolute lifetime and on DELETE /auth.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,9 @@ BINARY_ENDPOINTS = {"jsonapi_customer.invoices_download"}
 
 def context() -> Context:
     customer_id, account_ids = scope_for_user(g.jsonapi_customer)
-    return Context(root=request.url_root.rstrip("/") + ROOT_PATH, api="customer", customer_id=customer_id,
-                   account_ids=account_ids)
+    return Context(
+        root=request.url_root.rstrip("/") + ROOT_PATH, api="customer", customer_id=customer_id, account_ids=account_ids
+    )
 
 
 @bp.before_request
@@ -87,16 +89,25 @@ def _guard():
 
 def _set_cookie(response: Response, value: str, *, max_age: int = 0) -> None:
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
-    response.set_cookie(CUSTOMER_COOKIE, value, path=ROOT_PATH, httponly=True, samesite="Strict", secure=secure,
-                        max_age=max_age, expires=None if max_age else 0)
+    response.set_cookie(
+        CUSTOMER_COOKIE,
+        value,
+        path=ROOT_PATH,
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        max_age=max_age,
+        expires=None if max_age else 0,
+    )
 
 
 def _set_session_cookie(response: Response, user_id: int, session_version: int, started: int) -> None:
     # The browser keeps it for the idle lifetime, never past the session's absolute end.
     left = max(0, session_ends_at(started) - int(time.time()))
     idle = lifetime_seconds()
-    _set_cookie(response, issue_session_cookie(user_id, session_version, started),
-                max_age=min(idle, left) if idle else left)
+    _set_cookie(
+        response, issue_session_cookie(user_id, session_version, started), max_age=min(idle, left) if idle else left
+    )
 
 
 @bp.after_request

@@ -11,6 +11,7 @@ relationship linkage) are not cached.
 The cached values are encoded JSON (`orjson.Fragment`), so nothing can change them after the fact.
 `PORTAL_JSONAPI_CACHE_SIZE` objects per process (0 turns the cache off).
 """
+
 from __future__ import annotations
 
 import orjson

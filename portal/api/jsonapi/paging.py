@@ -1,4 +1,5 @@
 """Sorting (`sort=a,-b`) and page-number pagination (`page[number]`, `page[size]`) with links and total count."""
+
 from __future__ import annotations
 
 import math
@@ -29,8 +30,9 @@ def order_by(resource: Resource, args) -> list:
         key = name.lstrip("-").replace("-", "_")
         column = sorts.get(key)
         if column is None or not key:
-            raise bad_request("Invalid sort criteria", f"{name} is not a valid sort criteria for {resource.type}",
-                              parameter="sort")
+            raise bad_request(
+                "Invalid sort criteria", f"{name} is not a valid sort criteria for {resource.type}", parameter="sort"
+            )
         clauses.append(column.desc() if descending else column.asc())
         by_id = by_id or key == "id"
     if not by_id:  # the order is total once it reaches the id
@@ -45,8 +47,11 @@ def page_params(args) -> tuple[int, int]:
             return default
         if not PAGE_VALUE.match(raw) or (maximum and int(raw) > maximum):
             limit = f" between 1 and {maximum}" if maximum else " a positive integer"
-            raise bad_request("Invalid page value", f"{raw} is not a valid value for page[{key}]: it must be{limit}.",
-                              parameter=f"page[{key}]")
+            raise bad_request(
+                "Invalid page value",
+                f"{raw} is not a valid value for page[{key}]: it must be{limit}.",
+                parameter=f"page[{key}]",
+            )
         return int(raw)
 
     for key in args:
@@ -71,8 +76,12 @@ def page_query(stmt, args, *, counted=None) -> PageQuery:
     """The page `args` ask for (`page[number]`, `page[size]`) of a filtered, ordered statement.
     `counted`: the statement to count instead, when a simpler one has the same rows (default: `stmt`)."""
     number, size = page_params(args)
-    return PageQuery(number, size, snapshot_reading(stmt.limit(size).offset((number - 1) * size)),
-                     stmt if counted is None else counted)
+    return PageQuery(
+        number,
+        size,
+        snapshot_reading(stmt.limit(size).offset((number - 1) * size)),
+        stmt if counted is None else counted,
+    )
 
 
 def paginate(stmt, args, *, counted=None) -> tuple[list, dict, dict]:

@@ -1,5 +1,6 @@
 """`GET /v2/orgs/{orgId}/accounts/{accountId}/invoices`: the InvoiceInfoList of an account, and the PDF its
 `path` names (`…/invoices/{uuid}.pdf`), fetched with the same API key."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,12 @@ from portal.models import Invoice
 from portal.reading.org_invoices import account_invoice, account_invoices
 
 # Payment status of an invoice (Invoice.status_on) -> InvoiceInfoDetail.status {id, value}.
-STATUSES = {"unpaid": (1, "UNPAID"), "paid": (2, "PAID"), "overdue": (3, "OVERDUE"),
-            "partially paid": (4, "PARTIALLY_PAID")}
+STATUSES = {
+    "unpaid": (1, "UNPAID"),
+    "paid": (2, "PAID"),
+    "overdue": (3, "OVERDUE"),
+    "partially paid": (4, "PARTIALLY_PAID"),
+}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -58,8 +63,9 @@ def _path(invoice: Invoice, org_slug: str) -> str | None:
     """
     if not invoice.has_stored_pdf:
         return None
-    return url_for("orgs_v2.account_invoice_pdf", orgId=org_slug, accountId=invoice.account_id,
-                   invoiceId=str(invoice.uuid))
+    return url_for(
+        "orgs_v2.account_invoice_pdf", orgId=org_slug, accountId=invoice.account_id, invoiceId=str(invoice.uuid)
+    )
 
 
 def invoice_info(invoice: Invoice, org_slug: str) -> dict:

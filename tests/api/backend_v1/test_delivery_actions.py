@@ -1,4 +1,5 @@
 """Backend API v1 actions served by the document, e-mail and Xero services; the PDF by content negotiation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,8 +90,9 @@ def test_email_cdrs_errors_have_their_codes(api, account, smtp_server):
     other = raised_invoice(account, start=without_cdrs.end_date, end=without_cdrs.end_date.replace(month=7))
     unsent = pending_invoice(account, start=other.end_date, end=other.end_date.replace(month=8))
     db.session.commit()
-    assert_error(api.post(f"/invoices/{without_cdrs.id}?action=emailCdrs", json={"email": ["x@example.com"]}),
-                 400, 400707)
+    assert_error(
+        api.post(f"/invoices/{without_cdrs.id}?action=emailCdrs", json={"email": ["x@example.com"]}), 400, 400707
+    )
     assert_error(api.post(f"/invoices/{other.id}?action=emailCdrs", json={"email": ["not an address"]}), 400, 400702)
     assert_error(api.post(f"/invoices/{other.id}?action=emailCdrs", json={"email": 42}), 400, 400702)
     assert_error(api.post(f"/invoices/{unsent.id}?action=emailCdrs", json={"email": ["x@example.com"]}), 400, 400502)
@@ -180,8 +182,10 @@ def test_generate_download_link_needs_an_approved_invoice_and_level_three(api, k
 def test_email_sends_the_invoice_to_the_given_addresses(api, account, smtp_server):
     invoice = raised_invoice(account)
     db.session.commit()
-    response = api.post(f"/invoices/{invoice.id}?action=email",
-                        json={"email": ["accounts@example.com", "billing@example.com"], "billStyle": "Summary"})
+    response = api.post(
+        f"/invoices/{invoice.id}?action=email",
+        json={"email": ["accounts@example.com", "billing@example.com"], "billStyle": "Summary"},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body == {"success": True, "message": body["message"]} and "accounts@example.com" in body["message"]
