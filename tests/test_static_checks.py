@@ -1,5 +1,5 @@
 """Static checks run with the tests: bandit (nothing unjustified in `portal/`), import-linter (the layers of
-docs/architecture.md)."""
+docs/architecture.md), ruff (lint and format)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,27 @@ def test_imports_keep_the_layers():
         [*_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, f"import-linter contracts broken (docs/architecture.md):\n{result.stdout}"
+
+
+RUFF_PATHS = ["portal", "tests", "bench", "migrations"]
+
+
+def test_ruff_finds_nothing():
+    result = subprocess.run(
+        [*_tool("ruff"), "check", "--no-cache", *RUFF_PATHS], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, f"ruff check findings (fix them or add '# noqa: <code> - reason'):\n{result.stdout}"
+
+
+def test_ruff_format_leaves_every_file_as_it_is():
+    result = subprocess.run(
+        [*_tool("ruff"), "format", "--check", "--no-cache", *RUFF_PATHS],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"files to format (run: ruff format {' '.join(RUFF_PATHS)}):\n{result.stdout}"
 
 
 def test_flask_is_pinned_at_or_above_the_key_rotation_fix():

@@ -34,7 +34,8 @@ def _finite_float(text: str) -> float:
 def load_json_object(raw: bytes | str) -> dict:
     """The JSON object in `raw` (an empty body is `{}`).
 
-    Raises BadJsonBody: not UTF-8 or not JSON (NaN, Infinity and numbers beyond a float included), nested deeper than MAX_DEPTH
+    Raises BadJsonBody: not UTF-8 or not JSON (NaN, Infinity and numbers beyond a float included), nested deeper
+    than MAX_DEPTH
     (however deep: the parser's RecursionError is caught too), not an object, or a string (key or
     value) holding a lone surrogate such as `"\\ud800"`, which is valid JSON syntax but no character:
     neither database can store it and no response could repeat it.

@@ -1,4 +1,5 @@
-"""The demo's invoice periods: the whole periods of the billing calendar (portal.billing.periods) between two moments."""
+"""The demo's invoice periods: the whole periods of the billing calendar (portal.billing.periods) between two
+moments."""
 
 from __future__ import annotations
 

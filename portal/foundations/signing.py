@@ -1,4 +1,4 @@
-"""The signing keys of every token (list cursors, download links, reset and invite links, JWTs): current plus fallbacks."""
+"""The keys that sign every token (list cursors, download links, reset links, JWTs): current plus fallbacks."""
 
 from __future__ import annotations
 

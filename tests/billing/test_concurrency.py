@@ -1,4 +1,5 @@
-"""Two writers at once cannot create overlapping invoices: the service lock, and on PostgreSQL the exclusion constraint."""
+"""Two writers at once cannot create overlapping invoices: the service lock, and on PostgreSQL the exclusion
+constraint."""
 
 import datetime as dt
 import threading

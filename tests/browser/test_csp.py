@@ -1,4 +1,5 @@
-"""The main customer and admin pages under the real Content-Security-Policy in Chromium: no violation, htmx loaded with SRI."""
+"""The main customer and admin pages under the real Content-Security-Policy in Chromium: no violation, htmx
+loaded with SRI."""
 
 from __future__ import annotations
 

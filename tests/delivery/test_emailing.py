@@ -1,4 +1,5 @@
-"""email_invoice / email_invoice_cdrs against a real loopback SMTP server: content, choices, refusals, failures, retry."""
+"""email_invoice / email_invoice_cdrs against a real loopback SMTP server: content, choices, refusals, failures,
+retry."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""portal.foundations.streaming: a stream reads through a session of its own, which outlives the request's and is always closed."""
+"""portal.foundations.streaming: a stream reads through a session of its own, which outlives the request's and
+is always closed."""
 
 from __future__ import annotations
 

@@ -156,7 +156,8 @@ for _resource, _key, _rel in (
         RULES[f"jsonapi_admin.{_resource}_relationship"] = Rule("jsonapi_admin", {"key": _key, "rel": "=" + _rel})
 
 
-# The expert level each admin write needs (portal/foundations/permissions.py ACTION_LEVELS); every level below is refused.
+# The expert level each admin write needs (portal/foundations/permissions.py ACTION_LEVELS); every level below
+# is refused.
 ADMIN_WRITE_LEVELS = {
     "admin.invoice_create": 2,
     "admin.invoice_refill": 2,

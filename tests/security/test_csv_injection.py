@@ -1,4 +1,5 @@
-"""Spreadsheet formula injection: every CSV the portal writes shows text that starts a formula as text, numbers as numbers.
+"""Spreadsheet formula injection: every CSV the portal writes shows text that starts a formula as text, numbers
+as numbers.
 
 OWASP "CSV Injection": a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
 run as a formula by spreadsheets; it is written with a leading single quote instead.

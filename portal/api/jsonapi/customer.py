@@ -1,4 +1,5 @@
-"""Customer JSON:API v1 (`/api/rest/customer/v1`): login (token or cookie), the customer's approved invoices and accounts.
+"""Customer JSON:API v1 (`/api/rest/customer/v1`): login (token or cookie), the customer's approved invoices and
+accounts.
 
 Every read starts from portal.customers.scope (approved invoices of the customer's allowed
 accounts); anything outside is a 404. Cookie mode and CSRF: the cookie is HttpOnly and

@@ -165,7 +165,7 @@ def test_only_dates_and_account_are_accepted(client, admin_token):
         ('{"data": {"type": "invoices", "id": "5", "attributes": {}}}', 403),
         ('{"data": {"type": "invoices", "attributes": []}}', 400),
         (
-            '{"data": {"type": "invoices", "relationships": {"account": {"data": {"type": "contractors", "id": "1"}}}}}',
+            '{"data": {"type": "invoices", "relationships": {"account": {"data": {"type": "contractors", "id": "1"}}}}}',  # noqa: E501 - one request body
             400,
         ),
         (
