@@ -1,4 +1,4 @@
-# Two commands for a newcomer: `make run` and `make test` (see README).
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
 VENV   := .venv
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app portal

@@ -1,4 +1,4 @@
-"""Settings, all read from environment variables (see README "Configuration")."""
+"""Settings, all read from environment variables (see docs/configuration.md "Configuration")."""
 
 from __future__ import annotations
 

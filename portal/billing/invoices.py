@@ -1,7 +1,7 @@
 """Invoice lifecycle: create, approve, update editable fields, delete.
 
 Every function adds and flushes; the caller commits. Errors carry the exact messages
-every face shows (see README "Invoice rules").
+every face shows (see docs/invoice-rules.md "Invoice rules").
 """
 
 from __future__ import annotations

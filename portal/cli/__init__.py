@@ -1,4 +1,4 @@
-"""Operator commands: `flask --app portal <group> <command>` (README "Command line")."""
+"""Operator commands: `flask --app portal <group> <command>` (docs/operations.md "Command line")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`flask billing run`: the billing run for cron (README "Billing runs")."""
+"""`flask billing run`: the billing run for cron (docs/operations.md "Billing runs")."""
 
 from __future__ import annotations
 

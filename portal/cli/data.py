@@ -106,7 +106,7 @@ def cdrs_group():
 @click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
 @with_appcontext
 def import_cdrs_command(file, skip_bad):
-    """Import CDRs from a CSV file (columns: README "CSV import columns")."""
+    """Import CDRs from a CSV file (columns: docs/operations.md "CSV import columns")."""
     _run_import(import_cdrs, file, skip_bad, "CDRs")
 
 
@@ -120,5 +120,5 @@ def transactions_group():
 @click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
 @with_appcontext
 def import_transactions_command(file, skip_bad):
-    """Import transactions from a CSV file (columns: README "CSV import columns")."""
+    """Import transactions from a CSV file (columns: docs/operations.md "CSV import columns")."""
     _run_import(import_transactions, file, skip_bad, "transactions")

@@ -1,4 +1,4 @@
-"""Who may do what: the actor of a service call and the expert-level table (README "Permissions")."""
+"""Who may do what: the actor of a service call and the expert-level table (docs/security.md "Permissions")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Importing CDRs from CSV (columns: README "CSV import columns")."""
+"""Importing CDRs from CSV (columns: docs/operations.md "CSV import columns")."""
 
 from __future__ import annotations
 

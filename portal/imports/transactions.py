@@ -1,4 +1,4 @@
-"""Importing transactions (non-call charges and credits) from CSV (columns: README "CSV import columns")."""
+"""Importing transactions (non-call charges and credits) from CSV (columns: docs/operations.md "CSV import columns")."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ ACTIONS = (
     "linkToXero",
     "unlinkFromXero",
 )
-# The body parameters each action documents (README "APIs: backend v1"); any other is a 400504.
+# The body parameters each action documents (docs/apis.md "APIs: backend v1"); any other is a 400504.
 PARAMETERS: dict[str, tuple[str, ...]] = {
     "email": ("email", "billStyle", "message", "attachments", "invoiceUsageReportCustomerProfileID"),
     "emailCdrs": ("email",),

@@ -16,7 +16,7 @@ from portal.foundations.errors import (
     ValidationFailed,
 )
 
-# code: (HTTP status, error title, hint). README "APIs: backend v1" lists the same table.
+# code: (HTTP status, error title, hint). docs/apis.md "APIs: backend v1" lists the same table.
 CODES: dict[int, tuple[int, str, str]] = {
     400001: (400, "Invalid Parameter", "A query parameter has a wrong value; see the hint for which one"),
     400002: (400, "Invalid Body", "The request body must be a JSON object"),
