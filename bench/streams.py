@@ -29,6 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
+from portal.documents.csv import CDR_COLUMNS
 
 TIMEZONE = "Europe/Berlin"
 SAMPLE_EVERY = 100_000
@@ -102,19 +103,7 @@ def run_cursor(url: str, invoice_id: int) -> dict:
     tz = ZoneInfo(TIMEZONE)
     meter = Meter()
     writer = csv.writer(meter, lineterminator="\r\n")
-    header = (
-        "time",
-        "src",
-        "dst",
-        "prefix",
-        "country",
-        "network",
-        "duration",
-        "billed_duration",
-        "rate",
-        "price",
-        "success",
-    )
+    header = CDR_COLUMNS  # the header of the portal's CDR CSV
     if u.get_backend_name() == "sqlite":
         import sqlite3
 

@@ -6,7 +6,8 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.customers.customers import PAYMENT_METHODS
+from portal.customers.accounts import ACCOUNT_FIELDS
+from portal.customers.customers import CUSTOMER_FIELDS, PAYMENT_METHODS
 from portal.forms import PortalForm, choices
 from portal.models import INVOICE_PERIODS
 from portal.models.account import DELIVERY_MODES
@@ -53,20 +54,7 @@ class CustomerForm(PortalForm):
     enabled = BooleanField("Enabled", default=True)
 
     def service_data(self) -> dict:
-        return {
-            name: self._fields[name].data
-            for name in (
-                "name",
-                "address",
-                "country_code",
-                "vat_number",
-                "reverse_charge",
-                "email",
-                "phone",
-                "payment_method",
-                "enabled",
-            )
-        }
+        return {name: self._fields[name].data for name in CUSTOMER_FIELDS}
 
 
 class ContactForm(PortalForm):
@@ -92,21 +80,7 @@ class AccountForm(PortalForm):
     max_call_duration = StringField("Max call duration (seconds)")
 
     def service_data(self) -> dict:
-        data = {
-            name: self._fields[name].data
-            for name in (
-                "name",
-                "currency",
-                "timezone",
-                "vat_rate",
-                "payment_terms_days",
-                "invoice_period",
-                "invoice_ref_template",
-                "delivery_mode",
-                "bill_style",
-                "max_call_duration",
-            )
-        }
+        data = {name: self._fields[name].data for name in ACCOUNT_FIELDS if name != "invoice_contact_ids"}
         data["invoice_contact_ids"] = _int_list(self.invoice_contact_ids.data)
         return data
 

@@ -92,17 +92,7 @@ def email_invoice(
             invoice is unchanged, and a `failed` EmailDelivery with the error is committed;
             calling again retries.
     """
-    require(actor, "invoice.email")
-    if not invoice.is_approved:
-        raise InvalidState(NOT_APPROVED)
-    choices = validate_choices(
-        invoice,
-        recipients=recipients,
-        bill_style=bill_style,
-        message=message,
-        attachments=attachments,
-        usage_report_profile=usage_report_profile,
-    )
+    choices = _approved_choices(invoice, actor, recipients, bill_style, message, attachments, usage_report_profile)
     composed = compose_invoice_email(invoice, choices, actor=actor)
     invoice_id = invoice.id
     try:
@@ -200,17 +190,7 @@ def request_invoice_email(
 
     Raises PermissionDenied, InvalidState (not approved) and ValidationFailed exactly like `email_invoice`.
     """
-    require(actor, "invoice.email")
-    if not invoice.is_approved:
-        raise InvalidState(NOT_APPROVED)
-    choices = validate_choices(
-        invoice,
-        recipients=recipients,
-        bill_style=bill_style,
-        message=message,
-        attachments=attachments,
-        usage_report_profile=usage_report_profile,
-    )
+    choices = _approved_choices(invoice, actor, recipients, bill_style, message, attachments, usage_report_profile)
     options = {
         "bill_style": choices.bill_style,
         "message": None if choices.template is DEFAULT_TEMPLATE else choices.template.name,
@@ -396,6 +376,26 @@ def email_invoice_cdrs(invoice: Invoice, *, actor: Actor, recipients=None) -> Em
         message_id=message_id,
         actor=actor,
         **composed.details,
+    )
+
+
+def _approved_choices(
+    invoice: Invoice, actor: Actor, recipients, bill_style, message, attachments, usage_report_profile
+) -> EmailChoices:
+    """The checks every invoice e-mail starts with: the actor may e-mail, the invoice is approved, the choices valid.
+
+    Raises PermissionDenied, InvalidState (not approved) and ValidationFailed (validate_choices).
+    """
+    require(actor, "invoice.email")
+    if not invoice.is_approved:
+        raise InvalidState(NOT_APPROVED)
+    return validate_choices(
+        invoice,
+        recipients=recipients,
+        bill_style=bill_style,
+        message=message,
+        attachments=attachments,
+        usage_report_profile=usage_report_profile,
     )
 
 
