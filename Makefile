@@ -1,4 +1,4 @@
-# Two commands for a newcomer: `make run` and `make test` (see README).
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
 VENV   := .venv
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app portal
@@ -39,7 +39,7 @@ serve: $(VENV)/.installed
 
 ## make worker: background job workers on Redis (PORTAL_QUEUE_URL required)
 worker: $(VENV)/.installed
-	$(VENV)/bin/huey_consumer portal.jobs.huey -w $${WORKERS:-2} -k process
+	$(VENV)/bin/huey_consumer portal.worker.huey -w $${WORKERS:-2} -k process
 
 clean:
 	rm -rf $(VENV) .pytest_cache

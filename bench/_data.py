@@ -4,6 +4,7 @@ Invoices are approved, with destination, network and service rows whose sums equ
 invoice totals, so every page renders real figures. One heavy customer owns
 `heavy_invoices` invoices; the rest are spread over the other accounts.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,22 +16,53 @@ from sqlalchemy import insert
 
 from bench._setup import UTC
 
-COUNTRIES = [("DE", "Germany", "49"), ("GB", "United Kingdom", "44"), ("FR", "France", "33"),
-             ("US", "United States", "1"), ("NL", "Netherlands", "31"), ("ES", "Spain", "34")]
+COUNTRIES = [
+    ("DE", "Germany", "49"),
+    ("GB", "United Kingdom", "44"),
+    ("FR", "France", "33"),
+    ("US", "United States", "1"),
+    ("NL", "Netherlands", "31"),
+    ("ES", "Spain", "34"),
+]
 
 
-def populate(db, *, customers: int, accounts_per_customer: int, invoices: int, heavy_invoices: int,
-             seed: int = 7, progress=print, invoice_progress=None) -> dict:
+def populate(
+    db,
+    *,
+    customers: int,
+    accounts_per_customer: int,
+    invoices: int,
+    heavy_invoices: int,
+    seed: int = 7,
+    progress=print,
+    invoice_progress=None,
+) -> dict:
     """Write the data; `progress` gets a line of text every 5,000 invoices, `invoice_progress`
     (if given) gets (invoices written, invoices planned) after every batch, the last one included."""
-    from portal.auth.users import hash_password
-    from portal.models import (Account, AdminUser, Country, Customer, CustomerUser, Invoice, InvoiceDestination,
-                               InvoiceNetwork, InvoiceServiceData, Network, Organization)
+    from portal.auth.sessions import hash_password
+    from portal.models import (
+        Account,
+        AdminUser,
+        Country,
+        Customer,
+        CustomerUser,
+        Invoice,
+        InvoiceDestination,
+        InvoiceNetwork,
+        InvoiceServiceData,
+        Network,
+        Organization,
+    )
 
     rng = random.Random(seed)
     s = db.session
-    org = Organization(slug="telco", name="Telco Networks", legal_name="Telco Networks Ltd",
-                       address="1 Carrier Street\nLondon", vat_number="GB123456789")
+    org = Organization(
+        slug="telco",
+        name="Telco Networks",
+        legal_name="Telco Networks Ltd",
+        address="1 Carrier Street\nLondon",
+        vat_number="GB123456789",
+    )
     s.add(org)
     s.flush()
     country_ids, network_ids = [], []
@@ -45,26 +77,47 @@ def populate(db, *, customers: int, accounts_per_customer: int, invoices: int, h
             s.flush()
             network_ids.append((country.id, network.id, kind))
 
-    s.execute(insert(Customer), [
-        {"id": c, "organization_id": org.id, "name": f"Customer {c:05d} GmbH", "email": f"ap{c}@example.com",
-         "vat_number": f"DE{100000000 + c}", "address": f"{c} Example Street\nBerlin"}
-        for c in range(1, customers + 1)
-    ])
+    s.execute(
+        insert(Customer),
+        [
+            {
+                "id": c,
+                "organization_id": org.id,
+                "name": f"Customer {c:05d} GmbH",
+                "email": f"ap{c}@example.com",
+                "vat_number": f"DE{100000000 + c}",
+                "address": f"{c} Example Street\nBerlin",
+            }
+            for c in range(1, customers + 1)
+        ],
+    )
     currencies = ["EUR", "USD", "GBP"]
     account_rows = []
     for c in range(1, customers + 1):
         for a in range(accounts_per_customer):
             account_id = (c - 1) * accounts_per_customer + a + 1
-            account_rows.append({"id": account_id, "uuid": uuid.UUID(int=rng.getrandbits(128)), "customer_id": c,
-                                 "name": f"Account {account_id}", "currency": currencies[account_id % 3],
-                                 "timezone": "Europe/Berlin", "vat_rate": Decimal("19"), "payment_terms_days": 30})
+            account_rows.append(
+                {
+                    "id": account_id,
+                    "uuid": uuid.UUID(int=rng.getrandbits(128)),
+                    "customer_id": c,
+                    "name": f"Account {account_id}",
+                    "currency": currencies[account_id % 3],
+                    "timezone": "Europe/Berlin",
+                    "vat_rate": Decimal("19"),
+                    "payment_terms_days": 30,
+                }
+            )
     s.execute(insert(Account), account_rows)
     password = hash_password("bench-password-1")
     s.execute(insert(AdminUser), [{"email": "admin@bench.example", "level": 5, "password_hash": password}])
-    s.execute(insert(CustomerUser), [
-        {"email": "heavy@bench.example", "customer_id": 1, "password_hash": password},
-        {"email": "light@bench.example", "customer_id": 2, "password_hash": password},
-    ])
+    s.execute(
+        insert(CustomerUser),
+        [
+            {"email": "heavy@bench.example", "customer_id": 1, "password_hash": password},
+            {"email": "light@bench.example", "customer_id": 2, "password_hash": password},
+        ],
+    )
     s.commit()
 
     heavy_accounts = list(range(1, accounts_per_customer + 1))
@@ -97,43 +150,104 @@ def populate(db, *, customers: int, accounts_per_customer: int, invoices: int, h
             orig_total += amount
             orig_calls += calls
             dst_id += 1
-            chunk["dst"].append({"id": dst_id, "invoice_id": invoice_id, "direction": "originated",
-                                 "dst_prefix": f"49{15 + k}", "country_id": country_id, "network_id": network_id,
-                                 "rate": Decimal("0.045"), "spent": True, "calls_count": calls,
-                                 "successful_calls_count": calls * 6 // 10, "calls_duration": calls * 90,
-                                 "billing_duration": calls * 120, "amount": amount, "discount": Decimal(0),
-                                 "first_call_at": start, "last_call_at": end - timedelta(seconds=1)})
+            chunk["dst"].append(
+                {
+                    "id": dst_id,
+                    "invoice_id": invoice_id,
+                    "direction": "originated",
+                    "dst_prefix": f"49{15 + k}",
+                    "country_id": country_id,
+                    "network_id": network_id,
+                    "rate": Decimal("0.045"),
+                    "spent": True,
+                    "calls_count": calls,
+                    "successful_calls_count": calls * 6 // 10,
+                    "calls_duration": calls * 90,
+                    "billing_duration": calls * 120,
+                    "amount": amount,
+                    "discount": Decimal(0),
+                    "first_call_at": start,
+                    "last_call_at": end - timedelta(seconds=1),
+                }
+            )
             net_id += 1
-            chunk["net"].append({"id": net_id, "invoice_id": invoice_id, "direction": "originated",
-                                 "country_id": country_id, "network_id": network_id, "rate": Decimal("0.045"),
-                                 "spent": True, "calls_count": calls, "successful_calls_count": calls * 6 // 10,
-                                 "calls_duration": calls * 90, "billing_duration": calls * 120, "amount": amount,
-                                 "first_call_at": start, "last_call_at": end - timedelta(seconds=1)})
+            chunk["net"].append(
+                {
+                    "id": net_id,
+                    "invoice_id": invoice_id,
+                    "direction": "originated",
+                    "country_id": country_id,
+                    "network_id": network_id,
+                    "rate": Decimal("0.045"),
+                    "spent": True,
+                    "calls_count": calls,
+                    "successful_calls_count": calls * 6 // 10,
+                    "calls_duration": calls * 90,
+                    "billing_duration": calls * 120,
+                    "amount": amount,
+                    "first_call_at": start,
+                    "last_call_at": end - timedelta(seconds=1),
+                }
+            )
         services = Decimal("25.000000")
         svc_id += 1
-        chunk["svc"].append({"id": svc_id, "invoice_id": invoice_id, "service_id": None, "spent": True,
-                             "transactions_count": 1, "amount": services})
+        chunk["svc"].append(
+            {
+                "id": svc_id,
+                "invoice_id": invoice_id,
+                "service_id": None,
+                "spent": True,
+                "transactions_count": 1,
+                "amount": services,
+            }
+        )
         total = orig_total + services
         net = total.quantize(Decimal("0.01"))
         vat = (net * Decimal("0.19")).quantize(Decimal("0.01"))
         invoice_date = today - timedelta(days=n)
         paid = (net + vat) if n % 3 == 0 else Decimal(0)
-        chunk["inv"].append({
-            "id": invoice_id, "uuid": uuid.UUID(int=rng.getrandbits(128)), "reference": str(invoice_id),
-            "invoice_number": f"B-{invoice_id:07d}", "organization_id": org.id,
-            "customer_id": account["customer_id"], "account_id": account_id, "currency": account["currency"],
-            "state": "Approved", "invoice_type": "Auto Full", "start_date": start, "end_date": end,
-            "created_at": end, "filled_at": end, "approved_at": end, "invoice_date": invoice_date,
-            "due_date": invoice_date + timedelta(days=30), "amount_spent": total, "amount_total": total,
-            "originated_amount_spent": orig_total, "originated_calls_count": orig_calls,
-            "originated_successful_calls_count": orig_calls * 6 // 10, "originated_calls_duration": orig_calls * 90,
-            "originated_billing_duration": orig_calls * 120, "originated_first_call_at": start,
-            "originated_last_call_at": end - timedelta(seconds=1), "services_amount_spent": services,
-            "service_transactions_count": 1, "charges_calls": orig_total, "charges_recurring": services,
-            "charges_non_call": services, "vat_rate": Decimal("19"), "net_amount": net, "vat_amount": vat,
-            "total_amount": net + vat, "paid_amount": paid, "outstanding": net + vat - paid,
-            "paid_date": invoice_date if paid else None,
-        })
+        chunk["inv"].append(
+            {
+                "id": invoice_id,
+                "uuid": uuid.UUID(int=rng.getrandbits(128)),
+                "reference": str(invoice_id),
+                "invoice_number": f"B-{invoice_id:07d}",
+                "organization_id": org.id,
+                "customer_id": account["customer_id"],
+                "account_id": account_id,
+                "currency": account["currency"],
+                "state": "Approved",
+                "invoice_type": "Auto Full",
+                "start_date": start,
+                "end_date": end,
+                "created_at": end,
+                "filled_at": end,
+                "approved_at": end,
+                "invoice_date": invoice_date,
+                "due_date": invoice_date + timedelta(days=30),
+                "amount_spent": total,
+                "amount_total": total,
+                "originated_amount_spent": orig_total,
+                "originated_calls_count": orig_calls,
+                "originated_successful_calls_count": orig_calls * 6 // 10,
+                "originated_calls_duration": orig_calls * 90,
+                "originated_billing_duration": orig_calls * 120,
+                "originated_first_call_at": start,
+                "originated_last_call_at": end - timedelta(seconds=1),
+                "services_amount_spent": services,
+                "service_transactions_count": 1,
+                "charges_calls": orig_total,
+                "charges_recurring": services,
+                "charges_non_call": services,
+                "vat_rate": Decimal("19"),
+                "net_amount": net,
+                "vat_amount": vat,
+                "total_amount": net + vat,
+                "paid_amount": paid,
+                "outstanding": net + vat - paid,
+                "paid_date": invoice_date if paid else None,
+            }
+        )
         if len(chunk["inv"]) >= 5000:
             _flush(s, chunk, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData)
             progress(f"  {invoice_id:,} / {len(plan):,} invoices")

@@ -1,4 +1,5 @@
 """Shared set-up for benchmarks: an app on a chosen database, migrated, and fast bulk data helpers."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,11 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 def arguments(description: str, *, default_database: str = "sqlite", **extra) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default=default_database)
-    parser.add_argument("--database-url", help="PostgreSQL server URL (a benchmark database is created beside it)",
-                        default=os.environ.get("PORTAL_BENCH_DATABASE_URL", PG_URL))
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL server URL (a benchmark database is created beside it)",
+        default=os.environ.get("PORTAL_BENCH_DATABASE_URL", PG_URL),
+    )
     for name, (kind, default, help_text) in extra.items():
         if kind is bool:  # a flag: present or not
             parser.add_argument(f"--{name.replace('_', '-')}", action="store_true", default=default, help=help_text)
@@ -65,26 +69,50 @@ def migrated_app(database_url: str):
 
     from portal import create_app
 
-    app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-")})
+    app = create_app(
+        {
+            "ENV_NAME": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
+        }
+    )
     with app.app_context():
         upgrade()
     return app
 
 
 def machine() -> str:
-    return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
+    return (
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
+    )
 
 
-def bulk_cdrs(db, *, customer_acc_id: int, vendor_acc_id: int | None, count: int, start: datetime,
-              days: int, seed: int = 1, chunk: int = 20_000) -> None:
+def bulk_cdrs(
+    db,
+    *,
+    customer_acc_id: int,
+    vendor_acc_id: int | None,
+    count: int,
+    start: datetime,
+    days: int,
+    seed: int = 1,
+    chunk: int = 20_000,
+) -> None:
     """Insert `count` CDRs spread over `days` days with a realistic prefix and price mix."""
     from portal.models import Cdr
 
     rng = random.Random(seed)
-    prefixes = [("4915", Decimal("0.0450")), ("4930", Decimal("0.0080")), ("447", Decimal("0.0320")),
-                ("4420", Decimal("0.0060")), ("336", Decimal("0.0380")), ("331", Decimal("0.0070")),
-                ("1212", Decimal("0.0040")), ("9198", Decimal("0.0150")), ("90532", Decimal("0.0700"))]
+    prefixes = [
+        ("4915", Decimal("0.0450")),
+        ("4930", Decimal("0.0080")),
+        ("447", Decimal("0.0320")),
+        ("4420", Decimal("0.0060")),
+        ("336", Decimal("0.0380")),
+        ("331", Decimal("0.0070")),
+        ("1212", Decimal("0.0040")),
+        ("9198", Decimal("0.0150")),
+        ("90532", Decimal("0.0700")),
+    ]
     span = days * 86400
     rows = []
     for i in range(count):
@@ -93,15 +121,26 @@ def bulk_cdrs(db, *, customer_acc_id: int, vendor_acc_id: int | None, count: int
         duration = int(rng.expovariate(1 / 150)) if success else 0
         billed = -(-duration // 60) * 60
         price = (rate * billed / 60).quantize(Decimal("0.000001"))
-        rows.append({
-            "time_start": start + timedelta(seconds=rng.randrange(span)),
-            "duration": duration, "customer_duration": billed, "vendor_duration": billed, "success": success,
-            "customer_acc_id": customer_acc_id, "vendor_acc_id": vendor_acc_id,
-            "customer_price": price, "vendor_price": (price * Decimal("0.8")).quantize(Decimal("0.000001")),
-            "dst_prefix": prefix, "dialpeer_prefix": prefix, "destination_rate": rate,
-            "dialpeer_rate": rate * Decimal("0.8"), "destination_reverse_billing": False,
-            "dialpeer_reverse_billing": False, "is_last_cdr": rng.random() > 0.05,
-        })
+        rows.append(
+            {
+                "time_start": start + timedelta(seconds=rng.randrange(span)),
+                "duration": duration,
+                "customer_duration": billed,
+                "vendor_duration": billed,
+                "success": success,
+                "customer_acc_id": customer_acc_id,
+                "vendor_acc_id": vendor_acc_id,
+                "customer_price": price,
+                "vendor_price": (price * Decimal("0.8")).quantize(Decimal("0.000001")),
+                "dst_prefix": prefix,
+                "dialpeer_prefix": prefix,
+                "destination_rate": rate,
+                "dialpeer_rate": rate * Decimal("0.8"),
+                "destination_reverse_billing": False,
+                "dialpeer_reverse_billing": False,
+                "is_last_cdr": rng.random() > 0.05,
+            }
+        )
         if len(rows) == chunk:
             db.session.execute(insert(Cdr), rows)
             rows = []

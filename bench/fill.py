@@ -1,8 +1,9 @@
 """Benchmark: filling one invoice over N CDRs versus the bare SQL GROUP BY the fill needs (target ratio ≤ 1.3).
 
-    python bench/fill.py --database sqlite --cdrs 1000000
-    python bench/fill.py --database postgresql --cdrs 1000000
+python bench/fill.py --database sqlite --cdrs 1000000
+python bench/fill.py --database postgresql --cdrs 1000000
 """
+
 from __future__ import annotations
 
 import statistics
@@ -13,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
 
 BARE_GROUP_BY = """
 SELECT dst_prefix, country_id, network_id, destination_rate, destination_reverse_billing, count(*),
@@ -34,8 +35,12 @@ GROUP BY dialpeer_prefix, country_id, network_id, dialpeer_rate, dialpeer_revers
 
 
 def main() -> None:
-    args = arguments(__doc__, cdrs=(int, 1_000_000, "number of CDRs"), repeat=(int, 5, "timed repetitions"),
-                     tag=(str, "", "suffix of the benchmark database name (parallel runs)"))
+    args = arguments(
+        __doc__,
+        cdrs=(int, 1_000_000, "number of CDRs"),
+        repeat=(int, 5, "timed repetitions"),
+        tag=(str, "", "suffix of the benchmark database name (parallel runs)"),
+    )
     url = fresh_database(args, "fill" + args.tag)
     app = migrated_app(url)
     from portal.billing.fill import fill_invoice
@@ -68,8 +73,9 @@ def main() -> None:
             bare.append(time.perf_counter() - t0)
             db.session.rollback()
 
-            invoice = create_invoice(account_id=account.id, start_date=start, end_date=end,
-                                     now=datetime(2027, 1, 2, tzinfo=UTC))
+            invoice = create_invoice(
+                account_id=account.id, start_date=start, end_date=end, now=datetime(2027, 1, 2, tzinfo=UTC)
+            )
             db.session.commit()
             t0 = time.perf_counter()
             fill_invoice(invoice)

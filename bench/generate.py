@@ -15,6 +15,7 @@ writes them: by time, all accounts interleaved. PostgreSQL gets VACUUM ANALYZE a
 Defaults are the sizes of issue 7: 1,000 customers, 3 accounts each, 100,000 invoices (10,000 of
 the heavy customer), 1,000,000 CDRs. Without --keep the database is dropped after the summary.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,24 +29,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import click  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+import click
+from sqlalchemy import func, select, text
 
-from bench._data import populate  # noqa: E402
-from bench._setup import UTC, arguments, drop_database, fresh_database, machine, migrated_app  # noqa: E402
+from bench._data import populate
+from bench._setup import UTC, arguments, drop_database, fresh_database, machine, migrated_app
 
 PASSWORD = "bench-password-1"
 LOGINS = ("admin@bench.example", "heavy@bench.example", "light@bench.example")
 CHUNK = 50_000
 # (dialled prefix, country, network kind, rate per minute): networks populate() creates.
-DESTINATIONS = [("49151", "DE", "mobile", "0.045"), ("4930", "DE", "fixed", "0.008"),
-                ("447", "GB", "mobile", "0.032"), ("4420", "GB", "fixed", "0.006"),
-                ("336", "FR", "mobile", "0.038"), ("331", "FR", "fixed", "0.007"),
-                ("1212", "US", "fixed", "0.004"), ("316", "NL", "mobile", "0.041"),
-                ("346", "ES", "mobile", "0.036")]
+DESTINATIONS = [
+    ("49151", "DE", "mobile", "0.045"),
+    ("4930", "DE", "fixed", "0.008"),
+    ("447", "GB", "mobile", "0.032"),
+    ("4420", "GB", "fixed", "0.006"),
+    ("336", "FR", "mobile", "0.038"),
+    ("331", "FR", "fixed", "0.007"),
+    ("1212", "US", "fixed", "0.004"),
+    ("316", "NL", "mobile", "0.041"),
+    ("346", "ES", "mobile", "0.036"),
+]
 # Tables populate() fills with explicit ids, behind their PostgreSQL sequences.
-EXPLICIT_IDS = ("customers", "accounts", "invoices", "invoice_destinations", "invoice_networks",
-                "invoice_service_data")
+EXPLICIT_IDS = ("customers", "accounts", "invoices", "invoice_destinations", "invoice_networks", "invoice_service_data")
 
 
 class Phases:
@@ -67,10 +73,16 @@ def bar(label: str, length: int):
 
 def write_invoices(db, args) -> None:
     with bar("invoices", max(args.invoices, args.heavy_invoices)) as progress:
-        populate(db, customers=args.customers, accounts_per_customer=args.accounts_per_customer,
-                 invoices=args.invoices, heavy_invoices=args.heavy_invoices, seed=args.seed,
-                 progress=lambda _line: None,
-                 invoice_progress=lambda done, _total: progress.update(done - progress.pos))
+        populate(
+            db,
+            customers=args.customers,
+            accounts_per_customer=args.accounts_per_customer,
+            invoices=args.invoices,
+            heavy_invoices=args.heavy_invoices,
+            seed=args.seed,
+            progress=lambda _line: None,
+            invoice_progress=lambda done, _total: progress.update(done - progress.pos),
+        )
 
 
 def heavy_customer_id(db) -> int:
@@ -86,9 +98,14 @@ def cdr_plan(db, count: int) -> list[tuple[int, int, int, int]]:
 
     heavy = heavy_customer_id(db)
     accounts = db.session.execute(select(Account.id, Account.customer_id).order_by(Account.id)).all()
-    windows = {account_id: (start, end) for account_id, start, end in db.session.execute(
-        select(Invoice.account_id, func.min(Invoice.start_date), func.max(Invoice.end_date))
-        .group_by(Invoice.account_id))}
+    windows = {
+        account_id: (start, end)
+        for account_id, start, end in db.session.execute(
+            select(Invoice.account_id, func.min(Invoice.start_date), func.max(Invoice.end_date)).group_by(
+                Invoice.account_id
+            )
+        )
+    }
     if windows:
         overall = (min(w[0] for w in windows.values()), max(w[1] for w in windows.values()))
     else:
@@ -121,10 +138,16 @@ def write_cdrs(db, count: int, seed: int) -> None:
 
     rng = random.Random(seed)
     countries = dict(db.session.execute(select(Country.iso2, Country.id)).all())
-    networks = {(country, kind): network_id for country, kind, network_id in
-                db.session.execute(select(Network.country_id, Network.network_type, Network.id))}
-    destinations = [(prefix, countries[iso2], networks[(countries[iso2], kind)], Decimal(rate))
-                    for prefix, iso2, kind, rate in DESTINATIONS]
+    networks = {
+        (country, kind): network_id
+        for country, kind, network_id in db.session.execute(
+            select(Network.country_id, Network.network_type, Network.id)
+        )
+    }
+    destinations = [
+        (prefix, countries[iso2], networks[(countries[iso2], kind)], Decimal(rate))
+        for prefix, iso2, kind, rate in DESTINATIONS
+    ]
     # One sortable integer per CDR: start second << 32 | account id.
     keys = []
     for account_id, n, first, seconds in cdr_plan(db, count):
@@ -134,17 +157,34 @@ def write_cdrs(db, count: int, seed: int) -> None:
     prices: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
     with bar("CDRs", len(keys)) as progress:
         for begin in range(0, len(keys), CHUNK):
-            insert_columns(CDR_TABLE, cdr_columns(rng, keys[begin:begin + CHUNK], destinations, prices))
+            insert_columns(CDR_TABLE, cdr_columns(rng, keys[begin : begin + CHUNK], destinations, prices))
             db.session.commit()
             progress.update(min(CHUNK, len(keys) - begin))
 
 
 def cdr_columns(rng, keys: list[int], destinations, prices) -> dict[str, list]:
     """The columns of one chunk of CDRs: durations long-tailed, 62 % answered, 5 % re-routed attempts."""
-    columns: dict[str, list] = {name: [] for name in (
-        "time_start", "duration", "customer_duration", "vendor_duration", "success", "customer_acc_id",
-        "customer_price", "vendor_price", "dst_prefix", "dialpeer_prefix", "country_id", "network_id",
-        "destination_rate", "dialpeer_rate", "dst_number", "is_last_cdr")}
+    columns: dict[str, list] = {
+        name: []
+        for name in (
+            "time_start",
+            "duration",
+            "customer_duration",
+            "vendor_duration",
+            "success",
+            "customer_acc_id",
+            "customer_price",
+            "vendor_price",
+            "dst_prefix",
+            "dialpeer_prefix",
+            "country_id",
+            "network_id",
+            "destination_rate",
+            "dialpeer_rate",
+            "dst_number",
+            "is_last_cdr",
+        )
+    }
     random_, randrange, expovariate = rng.random, rng.randrange, rng.expovariate
     fromtimestamp = datetime.fromtimestamp
     for key in keys:
@@ -179,20 +219,23 @@ def cdr_columns(rng, keys: list[int], destinations, prices) -> dict[str, list]:
 def finish_postgresql(db) -> None:
     """Sequences past populate()'s explicit ids (so the app can add rows), then VACUUM ANALYZE."""
     for table in EXPLICIT_IDS:
-        db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608
-                                f"(SELECT max(id) FROM {table}))"))
+        db.session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608
+                f"(SELECT max(id) FROM {table}))"
+            )
+        )
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
 
 
 def counts(db) -> dict[str, int]:
-    from portal.models import (Account, Cdr, Customer, Invoice, InvoiceDestination, InvoiceNetwork,
-                               InvoiceServiceData)
+    from portal.models import Account, Cdr, Customer, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
 
     heavy = heavy_customer_id(db)
     heavy_accounts = select(Account.id).where(Account.customer_id == heavy)
-    number = lambda query: db.session.scalar(query)  # noqa: E731
+    number = lambda query: db.session.scalar(query)  # noqa: E731 - a one-line helper used right below
     return {
         "customers": number(select(func.count()).select_from(Customer)),
         "accounts": number(select(func.count()).select_from(Account)),
@@ -208,24 +251,35 @@ def counts(db) -> dict[str, int]:
 
 def expected(args) -> dict[str, int]:
     invoices = max(args.invoices, args.heavy_invoices)
-    return {"customers": args.customers, "accounts": args.customers * args.accounts_per_customer,
-            "invoices": invoices, "heavy customer's invoices": args.heavy_invoices,
-            "invoice destination rows": 5 * invoices, "invoice network rows": 5 * invoices,
-            "invoice service rows": invoices, "CDRs": args.cdrs}
+    return {
+        "customers": args.customers,
+        "accounts": args.customers * args.accounts_per_customer,
+        "invoices": invoices,
+        "heavy customer's invoices": args.heavy_invoices,
+        "invoice destination rows": 5 * invoices,
+        "invoice network rows": 5 * invoices,
+        "invoice service rows": invoices,
+        "CDRs": args.cdrs,
+    }
 
 
 def main() -> int:
-    args = arguments(__doc__, customers=(int, 1000, "customers (customer 1 is the heavy one)"),
-                     accounts_per_customer=(int, 3, "accounts of each customer"),
-                     invoices=(int, 100_000, "approved invoices in all, the heavy customer's included"),
-                     heavy_invoices=(int, 10_000, "invoices of the heavy customer"),
-                     cdrs=(int, 1_000_000, "CDRs over all customer accounts"),
-                     seed=(int, 7, "same seed, same data"),
-                     tag=(str, "", "suffix of the database name, so that two runs on one server never collide"),
-                     keep=(bool, False, "keep the database afterwards (otherwise it is dropped)"))
+    args = arguments(
+        __doc__,
+        customers=(int, 1000, "customers (customer 1 is the heavy one)"),
+        accounts_per_customer=(int, 3, "accounts of each customer"),
+        invoices=(int, 100_000, "approved invoices in all, the heavy customer's included"),
+        heavy_invoices=(int, 10_000, "invoices of the heavy customer"),
+        cdrs=(int, 1_000_000, "CDRs over all customer accounts"),
+        seed=(int, 7, "same seed, same data"),
+        tag=(str, "", "suffix of the database name, so that two runs on one server never collide"),
+        keep=(bool, False, "keep the database afterwards (otherwise it is dropped)"),
+    )
     if args.customers < 2 or args.accounts_per_customer < 1:
-        raise SystemExit("--customers must be at least 2 (the heavy and the light login's customers) and "
-                         "--accounts-per-customer at least 1")
+        raise SystemExit(
+            "--customers must be at least 2 (the heavy and the light login's customers) and "
+            "--accounts-per-customer at least 1"
+        )
     load_before = os.getloadavg()[0]
     phases = Phases()
     with phases("schema (migrations)"):
@@ -247,8 +301,10 @@ def main() -> int:
         db.engine.dispose()
     load_after = os.getloadavg()[0]
 
-    print(f"database: {args.database}; machine: {machine()}; load average {load_before:.1f} before, "
-          f"{load_after:.1f} after")
+    print(
+        f"database: {args.database}; machine: {machine()}; load average {load_before:.1f} before, "
+        f"{load_after:.1f} after"
+    )
     print("\n| rows | count |\n| --- | --- |")
     for name, number in found.items():
         print(f"| {name} | {number:,} |")

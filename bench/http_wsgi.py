@@ -1,8 +1,10 @@
-"""The production app plus one benchmark-only route, `/bench/minimal`, for bench/http_server.py (never part of the product).
+"""The production app plus one benchmark-only route, `/bench/minimal`, for bench/http_server.py (never part of
+the product).
 
 `/bench/minimal` is the yardstick: the same app, hooks and server, but the route only reads one
 invoice row through SQLAlchemy and answers a small JSON object.
 """
+
 from sqlalchemy import select
 
 from portal import create_app

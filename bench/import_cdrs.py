@@ -6,6 +6,7 @@
 Run from the project root (or with the project on PYTHONPATH). The database is created for the
 run and dropped afterwards (SQLite: a temporary file; PostgreSQL: database `portal_bench_import_<pid>`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = f"portal_bench_import_{os.getpid()}"
-HEADER = ["time_start", "duration", "customer_duration", "vendor_duration", "success", "customer_account_id",
-          "vendor_account_id", "customer_price", "vendor_price", "dst_prefix", "dialpeer_prefix", "country",
-          "network", "destination_rate", "dialpeer_rate", "destination_reverse_billing", "dialpeer_reverse_billing",
-          "src_number", "dst_number", "is_last_cdr"]
-DESTINATIONS = [("49151", "DE", "0.019500"), ("4930", "DE", "0.004500"), ("4477", "GB", "0.014000"),
-                ("4420", "GB", "0.004000"), ("336", "FR", "0.018000"), ("1212", "US", "0.006000")]
+HEADER = [
+    "time_start",
+    "duration",
+    "customer_duration",
+    "vendor_duration",
+    "success",
+    "customer_account_id",
+    "vendor_account_id",
+    "customer_price",
+    "vendor_price",
+    "dst_prefix",
+    "dialpeer_prefix",
+    "country",
+    "network",
+    "destination_rate",
+    "dialpeer_rate",
+    "destination_reverse_billing",
+    "dialpeer_reverse_billing",
+    "src_number",
+    "dst_number",
+    "is_last_cdr",
+]
+DESTINATIONS = [
+    ("49151", "DE", "0.019500"),
+    ("4930", "DE", "0.004500"),
+    ("4477", "GB", "0.014000"),
+    ("4420", "GB", "0.004000"),
+    ("336", "FR", "0.018000"),
+    ("1212", "US", "0.006000"),
+]
 
 
 def write_csv(path: Path, rows: int, customer_ids: list[int], vendor_ids: list[int], seed: int = 7) -> None:
@@ -44,11 +69,30 @@ def write_csv(path: Path, rows: int, customer_ids: list[int], vendor_ids: list[i
             duration = min(7200, int(rng.lognormvariate(4.06, 1.05))) if answered else 0
             price = (Decimal(rate) * duration / 60).quantize(Decimal("0.000001"))
             moment = start + dt.timedelta(seconds=n * 13 + rng.randrange(13))
-            out.writerow([moment.strftime("%Y-%m-%dT%H:%M:%SZ"), duration, duration, duration,
-                          "true" if answered else "false", rng.choice(customer_ids), rng.choice(vendor_ids),
-                          price, (price * Decimal("0.78")).quantize(Decimal("0.000001")), prefix, prefix, country,
-                          "", rate, "0.010000", "false", "false", f"44{rng.randrange(10**9, 10**10)}",
-                          f"{prefix}{rng.randrange(10**6, 10**7)}", "true"])
+            out.writerow(
+                [
+                    moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    duration,
+                    duration,
+                    duration,
+                    "true" if answered else "false",
+                    rng.choice(customer_ids),
+                    rng.choice(vendor_ids),
+                    price,
+                    (price * Decimal("0.78")).quantize(Decimal("0.000001")),
+                    prefix,
+                    prefix,
+                    country,
+                    "",
+                    rate,
+                    "0.010000",
+                    "false",
+                    "false",
+                    f"44{rng.randrange(10**9, 10**10)}",
+                    f"{prefix}{rng.randrange(10**6, 10**7)}",
+                    "true",
+                ]
+            )
 
 
 def database_url(kind: str, pg_url: str, tmp: Path) -> str:
@@ -132,9 +176,11 @@ def main(argv=None) -> int:
         return 1
     # Wall time is what a user waits; CPU time of this process shows the importer's own cost
     # when other processes share the machine (PostgreSQL's own work is not in it).
-    print(f"database={args.database} rows={args.rows:,} csv_written={generated:.2f}s import_wall={elapsed:.2f}s "
-          f"import_cpu={cpu:.2f}s rate_wall={args.rows / elapsed:,.0f} rows/s "
-          f"rate_cpu={args.rows / cpu:,.0f} rows/s")
+    print(
+        f"database={args.database} rows={args.rows:,} csv_written={generated:.2f}s import_wall={elapsed:.2f}s "
+        f"import_cpu={cpu:.2f}s rate_wall={args.rows / elapsed:,.0f} rows/s "
+        f"rate_cpu={args.rows / cpu:,.0f} rows/s"
+    )
     return 0
 
 

@@ -10,6 +10,7 @@ serves it with gunicorn on 127.0.0.1 only, runs bench/locustfile.py, prints p50/
 request type, checks the server log for tracebacks and 5xx answers, stops the server and
 drops the database. The exit code is 1 when any request failed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402 - after the sys.path line that lets the script import the project
+from sqlalchemy.engine import make_url  # noqa: E402 - after the sys.path line that lets the script import the project
 
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
 
 PASSWORD = "bench-password-1"
 # All simulated users share 127.0.0.1: the per-address sign-in limits are raised for the run only.
@@ -61,14 +62,22 @@ def add_logins(db, count: int) -> dict[str, list[str]]:
     from portal.models import AdminUser, CustomerUser
 
     password_hash = db.session.scalar(select(CustomerUser.password_hash).where(CustomerUser.customer_id == 1))
-    logins = {"heavy": [f"heavy-{n:02d}@bench.example" for n in range(count)],
-              "light": [f"light-{n:02d}@bench.example" for n in range(count)],
-              "admin": [f"admin-{n:02d}@bench.example" for n in range(count)]}
-    db.session.execute(insert(CustomerUser), [{"email": email, "customer_id": 1 if who == "heavy" else 2,
-                                               "password_hash": password_hash}
-                                              for who in ("heavy", "light") for email in logins[who]])
-    db.session.execute(insert(AdminUser), [{"email": email, "level": 5, "password_hash": password_hash}
-                                           for email in logins["admin"]])
+    logins = {
+        "heavy": [f"heavy-{n:02d}@bench.example" for n in range(count)],
+        "light": [f"light-{n:02d}@bench.example" for n in range(count)],
+        "admin": [f"admin-{n:02d}@bench.example" for n in range(count)],
+    }
+    db.session.execute(
+        insert(CustomerUser),
+        [
+            {"email": email, "customer_id": 1 if who == "heavy" else 2, "password_hash": password_hash}
+            for who in ("heavy", "light")
+            for email in logins[who]
+        ],
+    )
+    db.session.execute(
+        insert(AdminUser), [{"email": email, "level": 5, "password_hash": password_hash} for email in logins["admin"]]
+    )
     return logins
 
 
@@ -82,8 +91,14 @@ def prepare(app, args) -> dict:
 
     with app.app_context():
         t0 = time.perf_counter()
-        populate(db, customers=args.customers, accounts_per_customer=3, invoices=args.invoices,
-                 heavy_invoices=args.heavy_invoices, progress=lambda line: None)
+        populate(
+            db,
+            customers=args.customers,
+            accounts_per_customer=3,
+            invoices=args.invoices,
+            heavy_invoices=args.heavy_invoices,
+            progress=lambda line: None,
+        )
         _row, key = create_api_key(name="load test", scopes="read", level=3)
         logins = add_logins(db, args.users)
         db.session.commit()
@@ -93,8 +108,9 @@ def prepare(app, args) -> dict:
         print(f"loaded {args.invoices:,} invoices of {args.customers} customers in {time.perf_counter() - t0:.1f} s")
 
         t0 = time.perf_counter()
-        with_pdf = db.session.scalars(select(Invoice).where(Invoice.customer_id.in_([1, 2]),
-                                                            Invoice.invoice_date >= PDF_SINCE)).all()
+        with_pdf = db.session.scalars(
+            select(Invoice).where(Invoice.customer_id.in_([1, 2]), Invoice.invoice_date >= PDF_SINCE)
+        ).all()
         for invoice in with_pdf:
             if render_invoice_document(invoice) is None:
                 raise SystemExit(f"PDF of invoice {invoice.id} failed: {invoice.pdf_error}")
@@ -102,13 +118,19 @@ def prepare(app, args) -> dict:
         print(f"rendered {len(with_pdf)} PDFs in {time.perf_counter() - t0:.1f} s")
 
         def customer_data(customer_id: int, emails: list[str]) -> dict:
-            rows = db.session.execute(select(Invoice.uuid, Invoice.invoice_number, Invoice.account_id)
-                                      .where(Invoice.customer_id == customer_id)
-                                      .order_by(Invoice.invoice_date.desc()).limit(300)).all()
-            return {"emails": emails, "uuids": [str(r.uuid) for r in rows],
-                    "numbers": [r.invoice_number for r in rows[:50]],
-                    "accounts": sorted({r.account_id for r in rows}),
-                    "pdf_uuids": [str(i.uuid) for i in with_pdf if i.customer_id == customer_id]}
+            rows = db.session.execute(
+                select(Invoice.uuid, Invoice.invoice_number, Invoice.account_id)
+                .where(Invoice.customer_id == customer_id)
+                .order_by(Invoice.invoice_date.desc())
+                .limit(300)
+            ).all()
+            return {
+                "emails": emails,
+                "uuids": [str(r.uuid) for r in rows],
+                "numbers": [r.invoice_number for r in rows[:50]],
+                "accounts": sorted({r.account_id for r in rows}),
+                "pdf_uuids": [str(i.uuid) for i in with_pdf if i.customer_id == customer_id],
+            }
 
         all_ids = db.session.scalars(select(Invoice.id)).all()
         return {
@@ -129,7 +151,7 @@ def wait_until_serving(url: str, server: subprocess.Popen, seconds: int = 90) ->
         if server.poll() is not None:
             raise SystemExit("gunicorn exited while starting; see its log")
         try:
-            with urllib.request.urlopen(f"{url}/login", timeout=5) as response:  # noqa: S310 - loopback URL we built
+            with urllib.request.urlopen(f"{url}/login", timeout=5) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -143,8 +165,10 @@ def stats_table(stats_csv: Path) -> tuple[list[str], int, int]:
     with stats_csv.open(newline="") as handle:
         for row in csv.DictReader(handle):
             name = row["Name"] if row["Type"] else "**all requests**"
-            lines.append(f"| {name} | {int(row['Request Count']):,} | {row['Failure Count']} | {row['50%']} | "
-                         f"{row['95%']} | {row['99%']} | {float(row['Max Response Time']):.0f} |")
+            lines.append(
+                f"| {name} | {int(row['Request Count']):,} | {row['Failure Count']} | {row['50%']} | "
+                f"{row['95%']} | {row['99%']} | {float(row['Max Response Time']):.0f} |"
+            )
             if not row["Type"]:
                 total, failures = int(row["Request Count"]), int(row["Failure Count"])
     return lines, total, failures
@@ -161,13 +185,18 @@ def server_problems(log: Path, access_log: Path) -> list[str]:
 
 
 def main() -> None:
-    args = arguments(__doc__, users=(int, 50, "concurrent users"), spawn_rate=(float, 10, "users started per second"),
-                     run_time=(int, 60, "seconds of load"), customers=(int, 200, "customers (3 accounts each)"),
-                     invoices=(int, 20_000, "invoices in the database"),
-                     heavy_invoices=(int, 3_000, "invoices of the heavy customer"),
-                     think_time=(str, "1-3", "seconds between a user's tasks, min-max (0: none)"),
-                     ratelimit_storage=(str, "redis://127.0.0.1:6379/15", "rate-limit store (memory:// if unreachable)"),
-                     keep=(int, 0, "1: keep the database afterwards"))
+    args = arguments(
+        __doc__,
+        users=(int, 50, "concurrent users"),
+        spawn_rate=(float, 10, "users started per second"),
+        run_time=(int, 60, "seconds of load"),
+        customers=(int, 200, "customers (3 accounts each)"),
+        invoices=(int, 20_000, "invoices in the database"),
+        heavy_invoices=(int, 3_000, "invoices of the heavy customer"),
+        think_time=(str, "1-3", "seconds between a user's tasks, min-max (0: none)"),
+        ratelimit_storage=(str, "redis://127.0.0.1:6379/15", "rate-limit store (memory:// if unreachable)"),
+        keep=(int, 0, "1: keep the database afterwards"),
+    )
     args.database = "postgresql"
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     # A database of this run's own: other runs may share the PostgreSQL server.
@@ -179,29 +208,68 @@ def main() -> None:
     storage = args.ratelimit_storage if redis_reachable(args.ratelimit_storage) else "memory://"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production",
-           "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DATABASE_URL": url,
-           "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_BASE_URL": base, "PORTAL_RATELIMIT_STORAGE_URL": storage,
-           "PORTAL_INSTANCE_PATH": str(work / "instance"), "PORTAL_OUTBOX_DIR": str(work / "outbox"),
-           "PORTAL_ACCESS_LOG": str(work / "access.log"), "BENCH_PER_IP_LIMIT": PER_IP_LIMIT,
-           # Redis is shared: this run's limit counters under a prefix of their own.
-           "BENCH_RATELIMIT_PREFIX": f"bench-load-{secrets.token_hex(6)}",
-           "BENCH_LOAD_DATA": str(work / "data.json"), "BENCH_THINK_TIME": args.think_time}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PORTAL_ENV": "production",
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_BIND": f"127.0.0.1:{port}",
+        "PORTAL_BASE_URL": base,
+        "PORTAL_RATELIMIT_STORAGE_URL": storage,
+        "PORTAL_INSTANCE_PATH": str(work / "instance"),
+        "PORTAL_OUTBOX_DIR": str(work / "outbox"),
+        "PORTAL_ACCESS_LOG": str(work / "access.log"),
+        "BENCH_PER_IP_LIMIT": PER_IP_LIMIT,
+        # Redis is shared: this run's limit counters under a prefix of their own.
+        "BENCH_RATELIMIT_PREFIX": f"bench-load-{secrets.token_hex(6)}",
+        "BENCH_LOAD_DATA": str(work / "data.json"),
+        "BENCH_THINK_TIME": args.think_time,
+    }
     env.pop("PORTAL_QUEUE_URL", None)
     log = work / "gunicorn.log"
     with log.open("w") as log_handle:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bench.load_wsgi:app"],
-                                  cwd=ROOT, env=env, stdout=log_handle, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bench.load_wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_handle,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until_serving(base, server)
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
         locust = subprocess.run(
-            [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-             "--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.run_time}s",
-             "--host", base, "--csv", str(work / "locust"), "--only-summary", "--stop-timeout", "15",
-             "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=args.run_time + 180)
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                str(args.spawn_rate),
+                "--run-time",
+                f"{args.run_time}s",
+                "--host",
+                base,
+                "--csv",
+                str(work / "locust"),
+                "--only-summary",
+                "--stop-timeout",
+                "15",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=args.run_time + 180,
+        )
         elapsed = time.perf_counter() - started
         load_after = os.getloadavg()[0]
     finally:
@@ -217,10 +285,14 @@ def main() -> None:
         admin.dispose()
 
     rows, total, failures = stats_table(work / "locust_stats.csv")
-    print(f"\nmachine: {machine()}; load average {load_before:.1f} before, {load_after:.1f} after; "
-          f"rate limits stored in {storage}")
-    print(f"{args.users} users, think time {args.think_time} s, {args.run_time} s, {total:,} requests "
-          f"({total / elapsed:.1f}/s), {failures} failed\n")
+    print(
+        f"\nmachine: {machine()}; load average {load_before:.1f} before, {load_after:.1f} after; "
+        f"rate limits stored in {storage}"
+    )
+    print(
+        f"{args.users} users, think time {args.think_time} s, {args.run_time} s, {total:,} requests "
+        f"({total / elapsed:.1f}/s), {failures} failed\n"
+    )
     print("| request | count | failed | p50 ms | p95 ms | p99 ms | max ms |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))

@@ -5,6 +5,7 @@ address) would throttle the benchmark itself. `bench/load.py` sets BENCH_PER_IP_
 covers the HTML login and both JSON:API sign-ins (portal.auth.rules). The per-e-mail limit on failed
 logins and everything else keep their production values.
 """
+
 import os
 
 from portal import create_app

@@ -6,6 +6,7 @@ response is checked (status, content type, and for PDFs the file signature), so 
 counts as a failure, not only a 5xx. The ids and tokens come from the JSON file that
 `bench/load.py` writes (`BENCH_LOAD_DATA`).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -87,8 +88,13 @@ class BrowserUser(PortalUser):
     def sign_in(self):
         page = self.client.get("/login", name="login: form")
         token = csrf_token(page.text)
-        with self.client.post("/login", name="login: submit", allow_redirects=False, catch_response=True,
-                              data={"csrf_token": token, "email": self.email, "password": PASSWORD}) as response:
+        with self.client.post(
+            "/login",
+            name="login: submit",
+            allow_redirects=False,
+            catch_response=True,
+            data={"csrf_token": token, "email": self.email, "password": PASSWORD},
+        ) as response:
             if response.status_code != 302 or not response.headers.get("Location", "").endswith(self.home):
                 response.failure(f"sign-in answered {response.status_code} {response.headers.get('Location')}")
             else:
@@ -96,8 +102,13 @@ class BrowserUser(PortalUser):
 
     def sign_out(self):
         page = self.client.get(self.home, name=f"{self.area}: dashboard")
-        with self.client.post("/logout", name="logout", data={"csrf_token": csrf_token(page.text)},
-                              allow_redirects=False, catch_response=True) as response:
+        with self.client.post(
+            "/logout",
+            name="logout",
+            data={"csrf_token": csrf_token(page.text)},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             expect(response, 302)
 
     @task(1)
@@ -128,30 +139,40 @@ class CustomerBrowser(BrowserUser):
 
     @task(3)
     def filter(self):
-        params = random.choice([
-            {"status": "unpaid"}, {"status": "paid", "sort": "amount", "direction": "asc"},
-            {"preset": "last_3_months", "per_page": "50"}, {"period_from": "2026-01-01", "period_to": "2026-06-30"},
-            {"account": str(random.choice(DATA[self.who]["accounts"])), "page": "2"},
-            {"number": random.choice(DATA[self.who]["numbers"])},
-        ])
+        params = random.choice(
+            [
+                {"status": "unpaid"},
+                {"status": "paid", "sort": "amount", "direction": "asc"},
+                {"preset": "last_3_months", "per_page": "50"},
+                {"period_from": "2026-01-01", "period_to": "2026-06-30"},
+                {"account": str(random.choice(DATA[self.who]["accounts"])), "page": "2"},
+                {"number": random.choice(DATA[self.who]["numbers"])},
+            ]
+        )
         headers = {"HX-Request": "true"} if random.random() < 0.5 else {}  # half as htmx fragment requests
-        with self.client.get("/portal/invoices", params=params, headers=headers, name="customer: filter",
-                             catch_response=True) as response:
+        with self.client.get(
+            "/portal/invoices", params=params, headers=headers, name="customer: filter", catch_response=True
+        ) as response:
             expect(response, 200, "text/html")
 
     @task(3)
     def detail(self):
         uuid = random.choice(DATA[self.who]["uuids"])
-        with self.client.get(f"/portal/invoices/{uuid}", name="customer: invoice detail",
-                             catch_response=True) as response:
+        with self.client.get(
+            f"/portal/invoices/{uuid}", name="customer: invoice detail", catch_response=True
+        ) as response:
             expect(response, 200, "text/html")
 
     @task(1)
     def download_pdf(self):
         uuid = random.choice(DATA[self.who]["pdf_uuids"])
         page = self.client.get(f"/portal/invoices/{uuid}", name="customer: invoice detail")
-        with self.client.post(f"/portal/invoices/{uuid}/pdf", name="customer: Download PDF",
-                              data={"csrf_token": csrf_token(page.text)}, catch_response=True) as response:
+        with self.client.post(
+            f"/portal/invoices/{uuid}/pdf",
+            name="customer: Download PDF",
+            data={"csrf_token": csrf_token(page.text)},
+            catch_response=True,
+        ) as response:
             expect(response, 200, "application/pdf", b"%PDF-")
 
 
@@ -171,17 +192,25 @@ class AdminBrowser(BrowserUser):
 
     @task(3)
     def invoice_list(self):
-        params = random.choice([{}, {"state": "Approved", "sort": "-total"}, {"customer": "1"},
-                                {"minDate": "2026-10-01", "maxDate": "2026-10-31", "perPage": "100"}])
-        with self.client.get("/admin/invoices", params=params, name="admin: invoice list/filter",
-                             catch_response=True) as response:
+        params = random.choice(
+            [
+                {},
+                {"state": "Approved", "sort": "-total"},
+                {"customer": "1"},
+                {"minDate": "2026-10-01", "maxDate": "2026-10-31", "perPage": "100"},
+            ]
+        )
+        with self.client.get(
+            "/admin/invoices", params=params, name="admin: invoice list/filter", catch_response=True
+        ) as response:
             expect(response, 200, "text/html")
 
     @task(3)
     def invoice_detail(self):
         invoice_id = random.choice(DATA["admin"]["invoice_ids"])
-        with self.client.get(f"/admin/invoices/{invoice_id}", name="admin: invoice detail",
-                             catch_response=True) as response:
+        with self.client.get(
+            f"/admin/invoices/{invoice_id}", name="admin: invoice detail", catch_response=True
+        ) as response:
             expect(response, 200, "text/html")
 
 
@@ -198,11 +227,17 @@ class CustomerJsonApi(PortalUser):
         self.authenticate()
 
     def authenticate(self):
-        with self.client.post(f"{self.base}/auth", name="json:api customer: auth", catch_response=True,
-                              json={"auth": {"login": self.email, "password": PASSWORD}}) as response:
+        with self.client.post(
+            f"{self.base}/auth",
+            name="json:api customer: auth",
+            catch_response=True,
+            json={"auth": {"login": self.email, "password": PASSWORD}},
+        ) as response:
             expect(response, 201)
-            self.headers = {"Accept": JSONAPI, "Authorization": f"Bearer {response.json().get('jwt', '')}"
-                            if response.status_code == 201 else ""}
+            self.headers = {
+                "Accept": JSONAPI,
+                "Authorization": f"Bearer {response.json().get('jwt', '')}" if response.status_code == 201 else "",
+            }
 
     @task(1)
     def login_again(self):
@@ -210,24 +245,39 @@ class CustomerJsonApi(PortalUser):
 
     @task(3)
     def invoice_list(self):
-        params = random.choice([{}, {"filter[start_date_gteq]": "2026-06-01", "page[size]": "100"},
-                                {"sort": "-amount_spent", "page[number]": "2"}])
-        with self.client.get(f"{self.base}/invoices", params=params, headers=self.headers,
-                             name="json:api customer: invoices", catch_response=True) as response:
+        params = random.choice(
+            [
+                {},
+                {"filter[start_date_gteq]": "2026-06-01", "page[size]": "100"},
+                {"sort": "-amount_spent", "page[number]": "2"},
+            ]
+        )
+        with self.client.get(
+            f"{self.base}/invoices",
+            params=params,
+            headers=self.headers,
+            name="json:api customer: invoices",
+            catch_response=True,
+        ) as response:
             expect(response, 200, JSONAPI)
 
     @task(2)
     def invoice(self):
         uuid = random.choice(DATA[self.who]["uuids"])
-        with self.client.get(f"{self.base}/invoices/{uuid}", headers=self.headers,
-                             name="json:api customer: invoice", catch_response=True) as response:
+        with self.client.get(
+            f"{self.base}/invoices/{uuid}", headers=self.headers, name="json:api customer: invoice", catch_response=True
+        ) as response:
             expect(response, 200, JSONAPI)
 
     @task(1)
     def download(self):
         uuid = random.choice(DATA[self.who]["pdf_uuids"])
-        with self.client.get(f"{self.base}/invoices/{uuid}/download", headers=self.headers,
-                             name="json:api customer: PDF download", catch_response=True) as response:
+        with self.client.get(
+            f"{self.base}/invoices/{uuid}/download",
+            headers=self.headers,
+            name="json:api customer: PDF download",
+            catch_response=True,
+        ) as response:
             expect(response, 200, "application/pdf", b"%PDF-")
 
 
@@ -243,26 +293,46 @@ class AdminJsonApi(PortalUser):
         self.authenticate()
 
     def authenticate(self):
-        with self.client.post(f"{self.base}/auth", name="json:api admin: auth", catch_response=True,
-                              json={"auth": {"username": self.email, "password": PASSWORD}}) as response:
+        with self.client.post(
+            f"{self.base}/auth",
+            name="json:api admin: auth",
+            catch_response=True,
+            json={"auth": {"username": self.email, "password": PASSWORD}},
+        ) as response:
             expect(response, 201)
-            self.headers = {"Accept": JSONAPI, "Authorization": f"Bearer {response.json().get('jwt', '')}"
-                            if response.status_code == 201 else ""}
+            self.headers = {
+                "Accept": JSONAPI,
+                "Authorization": f"Bearer {response.json().get('jwt', '')}" if response.status_code == 201 else "",
+            }
 
     @task(3)
     def invoice_list(self):
-        params = random.choice([{"include": "account"}, {"filter[account_id_eq]": "1", "sort": "-id"},
-                                {"filter[amount_spent_gt]": "100", "page[size]": "100"}])
-        with self.client.get(f"{self.base}/invoices", params=params, headers=self.headers,
-                             name="json:api admin: invoices", catch_response=True) as response:
+        params = random.choice(
+            [
+                {"include": "account"},
+                {"filter[account_id_eq]": "1", "sort": "-id"},
+                {"filter[amount_spent_gt]": "100", "page[size]": "100"},
+            ]
+        )
+        with self.client.get(
+            f"{self.base}/invoices",
+            params=params,
+            headers=self.headers,
+            name="json:api admin: invoices",
+            catch_response=True,
+        ) as response:
             expect(response, 200, JSONAPI)
 
     @task(2)
     def invoice(self):
         invoice_id = random.choice(DATA["admin"]["invoice_ids"])
-        with self.client.get(f"{self.base}/invoices/{invoice_id}",
-                             params={"include": "originated-destinations.country"}, headers=self.headers,
-                             name="json:api admin: invoice", catch_response=True) as response:
+        with self.client.get(
+            f"{self.base}/invoices/{invoice_id}",
+            params={"include": "originated-destinations.country"},
+            headers=self.headers,
+            name="json:api admin: invoice",
+            catch_response=True,
+        ) as response:
             expect(response, 200, JSONAPI)
 
 
@@ -277,34 +347,48 @@ class BackendIntegration(PortalUser):
 
     @task(3)
     def invoice_list(self):
-        path, params = random.choice([
-            ("/backend/api/v1/invoices", {"perPage": "50"}),
-            ("/backend/api/v1/invoices", {"minDate": "2026-10-01", "sort": "-total", "page": "2"}),
-            ("/backend/api/v1/customers/1/invoices", {"includeUnsent": "1"}),
-        ])
-        with self.client.get(path, params=params, headers=self.headers, name="backend v1: invoices",
-                             catch_response=True) as response:
+        path, params = random.choice(
+            [
+                ("/backend/api/v1/invoices", {"perPage": "50"}),
+                ("/backend/api/v1/invoices", {"minDate": "2026-10-01", "sort": "-total", "page": "2"}),
+                ("/backend/api/v1/customers/1/invoices", {"includeUnsent": "1"}),
+            ]
+        )
+        with self.client.get(
+            path, params=params, headers=self.headers, name="backend v1: invoices", catch_response=True
+        ) as response:
             expect(response, 200, "application/json")
 
     @task(2)
     def invoice(self):
         invoice_id = random.choice(DATA["admin"]["invoice_ids"])
-        with self.client.get(f"/backend/api/v1/invoices/{invoice_id}", headers=self.headers,
-                             name="backend v1: invoice", catch_response=True) as response:
+        with self.client.get(
+            f"/backend/api/v1/invoices/{invoice_id}",
+            headers=self.headers,
+            name="backend v1: invoice",
+            catch_response=True,
+        ) as response:
             expect(response, 200, "application/json")
 
     @task(1)
     def pdf(self):
         invoice_id = random.choice(DATA["pdf_invoice_ids"])
-        with self.client.get(f"/backend/api/v1/invoices/{invoice_id}",
-                             headers={**self.headers, "Accept": "application/pdf"},
-                             name="backend v1: PDF", catch_response=True) as response:
+        with self.client.get(
+            f"/backend/api/v1/invoices/{invoice_id}",
+            headers={**self.headers, "Accept": "application/pdf"},
+            name="backend v1: PDF",
+            catch_response=True,
+        ) as response:
             expect(response, 200, "application/pdf", b"%PDF-")
 
     @task(1)
     def orgs_v2(self):
         orgs = DATA["orgs_v2"]
-        with self.client.get(f"/v2/orgs/{orgs['org']}/accounts/{orgs['account']}/invoices",
-                             params={"start_date": orgs["start_date"], "end_date": orgs["end_date"]},
-                             headers=self.headers, name="orgs v2: invoices", catch_response=True) as response:
+        with self.client.get(
+            f"/v2/orgs/{orgs['org']}/accounts/{orgs['account']}/invoices",
+            params={"start_date": orgs["start_date"], "end_date": orgs["end_date"]},
+            headers=self.headers,
+            name="orgs v2: invoices",
+            catch_response=True,
+        ) as response:
             expect(response, 200, "application/json")

@@ -7,6 +7,7 @@ Target: p95(large) / p95(small) <= 1.5 and the same number of queries per page a
     python bench/pages.py --database sqlite
     python bench/pages.py --database postgresql --small 1000 --large 100000 --requests 200
 """
+
 from __future__ import annotations
 
 import gc
@@ -17,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, select, text  # noqa: E402
+from sqlalchemy import event, select, text
 
-from bench._data import populate  # noqa: E402
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
+from bench._data import populate
+from bench._setup import arguments, fresh_database, machine, migrated_app
 
 PASSWORD = "bench-password-1"
 SEED_JSONAPI_SHOW_MS = 8.9  # the seed system's own server time for GET /api/rest/admin/invoices/{id}
@@ -39,8 +40,14 @@ class Site:
         customers = args.customers  # the same at both sizes: only the invoice count changes
         with self.app.app_context():
             t0 = time.perf_counter()
-            populate(db, customers=customers, accounts_per_customer=args.accounts_per_customer,
-                     invoices=invoices, heavy_invoices=max(1, invoices // 10), progress=lambda _: None)
+            populate(
+                db,
+                customers=customers,
+                accounts_per_customer=args.accounts_per_customer,
+                invoices=invoices,
+                heavy_invoices=max(1, invoices // 10),
+                progress=lambda _: None,
+            )
             if db.engine.dialect.name == "postgresql":
                 # The steady state autovacuum keeps a live database in: statistics and a visibility map
                 # (index-only scans); a freshly bulk-loaded table has neither.
@@ -51,8 +58,9 @@ class Site:
             heavy = db.session.scalar(select(CustomerUser).where(CustomerUser.email == "heavy@bench.example"))
             admin = db.session.scalar(select(AdminUser).where(AdminUser.email == "admin@bench.example"))
             # The heavy customer's invoice in the middle of its list: neither the first nor the last row.
-            heavy_ids = db.session.scalars(select(Invoice.id).where(Invoice.customer_id == heavy.customer_id)
-                                           .order_by(Invoice.id)).all()
+            heavy_ids = db.session.scalars(
+                select(Invoice.id).where(Invoice.customer_id == heavy.customer_id).order_by(Invoice.id)
+            ).all()
             middle = db.session.get(Invoice, heavy_ids[len(heavy_ids) // 2])
             self.user_ids = heavy.get_id(), admin.get_id()
             self.invoice = str(middle.uuid), middle.id, heavy.customer_id
@@ -68,8 +76,9 @@ class Site:
         self.customer = self._signed_in(customer_user_id)
         self.admin = self._signed_in(admin_user_id)
         self.api = self.app.test_client()
-        answer = self.api.post("/api/rest/admin/auth", json={"auth": {"username": "admin@bench.example",
-                                                                       "password": PASSWORD}})
+        answer = self.api.post(
+            "/api/rest/admin/auth", json={"auth": {"username": "admin@bench.example", "password": PASSWORD}}
+        )
         assert answer.status_code == 201, answer.get_data(as_text=True)[:500]
         jwt = answer.get_json()["jwt"]
         api_headers = {"Authorization": f"Bearer {jwt}", "Accept": "application/vnd.api+json"}
@@ -130,39 +139,50 @@ def report(sites: list[Site], results: dict) -> list[dict]:
     for page in sites[0].pages:
         small, large = results[page, 0], results[page, 1]
         p95_small, p95_large = percentile(small["times"], 95), percentile(large["times"], 95)
-        rows.append({
-            "page": page,
-            "p50": [statistics.median(small["times"]) * 1000, statistics.median(large["times"]) * 1000],
-            "p95": [p95_small * 1000, p95_large * 1000],
-            "ratio": p95_large / p95_small,
-            "cpu_p50": [statistics.median(small["cpu"]) * 1000, statistics.median(large["cpu"]) * 1000],
-            "queries": [sorted(small["queries"]), sorted(large["queries"])],
-        })
+        rows.append(
+            {
+                "page": page,
+                "p50": [statistics.median(small["times"]) * 1000, statistics.median(large["times"]) * 1000],
+                "p95": [p95_small * 1000, p95_large * 1000],
+                "ratio": p95_large / p95_small,
+                "cpu_p50": [statistics.median(small["cpu"]) * 1000, statistics.median(large["cpu"]) * 1000],
+                "queries": [sorted(small["queries"]), sorted(large["queries"])],
+            }
+        )
     small_n, large_n = sites[0].invoices, sites[1].invoices
     print(f"database: {sites[0].engine.dialect.name}; machine: {machine()}")
-    print(f"{'page':32} {'p50 ' + format(small_n, ','):>11} {'p50 ' + format(large_n, ','):>11} "
-          f"{'p95 ' + format(small_n, ','):>11} {'p95 ' + format(large_n, ','):>11} {'ratio':>6} queries"
-          f" (cpu p50 small/large ms)")
+    print(
+        f"{'page':32} {'p50 ' + format(small_n, ','):>11} {'p50 ' + format(large_n, ','):>11} "
+        f"{'p95 ' + format(small_n, ','):>11} {'p95 ' + format(large_n, ','):>11} {'ratio':>6} queries"
+        f" (cpu p50 small/large ms)"
+    )
     for row in rows:
         queries = " / ".join(",".join(map(str, q)) for q in row["queries"])
         verdict = "ok" if row["ratio"] <= RATIO_TARGET else "SLOW"
         constant = "constant" if row["queries"][0] == row["queries"][1] and len(row["queries"][0]) == 1 else "VARIES"
-        print(f"{row['page']:32} {row['p50'][0]:8.1f} ms {row['p50'][1]:8.1f} ms {row['p95'][0]:8.1f} ms "
-              f"{row['p95'][1]:8.1f} ms {row['ratio']:6.2f} {queries} ({constant}) {verdict}"
-              f" (cpu {row['cpu_p50'][0]:.1f}/{row['cpu_p50'][1]:.1f})")
+        print(
+            f"{row['page']:32} {row['p50'][0]:8.1f} ms {row['p50'][1]:8.1f} ms {row['p95'][0]:8.1f} ms "
+            f"{row['p95'][1]:8.1f} ms {row['ratio']:6.2f} {queries} ({constant}) {verdict}"
+            f" (cpu {row['cpu_p50'][0]:.1f}/{row['cpu_p50'][1]:.1f})"
+        )
     show = next(row for row in rows if row["page"].startswith("JSON:API GET /invoices/"))
-    print(f"JSON:API single GET at {large_n:,}: p50 {show['p50'][1]:.1f} ms, CPU p50 {show['cpu_p50'][1]:.1f} ms "
-          f"(seed system: {SEED_JSONAPI_SHOW_MS} ms)")
+    print(
+        f"JSON:API single GET at {large_n:,}: p50 {show['p50'][1]:.1f} ms, CPU p50 {show['cpu_p50'][1]:.1f} ms "
+        f"(seed system: {SEED_JSONAPI_SHOW_MS} ms)"
+    )
     return rows
 
 
 def main() -> None:
-    args = arguments(__doc__, small=(int, 1_000, "invoices in the small database"),
-                     large=(int, 100_000, "invoices in the large database"),
-                     requests=(int, 100, "timed requests per page and database"),
-                     customers=(int, 1_000, "customers (fewer when there are few invoices)"),
-                     accounts_per_customer=(int, 3, "accounts per customer"),
-                     tag=(str, "", "suffix of the database names, so that two runs on one server never collide"))
+    args = arguments(
+        __doc__,
+        small=(int, 1_000, "invoices in the small database"),
+        large=(int, 100_000, "invoices in the large database"),
+        requests=(int, 100, "timed requests per page and database"),
+        customers=(int, 1_000, "customers (fewer when there are few invoices)"),
+        accounts_per_customer=(int, 3, "accounts per customer"),
+        tag=(str, "", "suffix of the database names, so that two runs on one server never collide"),
+    )
     suffix = f"_{args.tag}" if args.tag else ""
     sites = [Site(args, args.small, f"pages_small{suffix}"), Site(args, args.large, f"pages_large{suffix}")]
     for site in sites:

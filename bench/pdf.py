@@ -7,6 +7,7 @@ median), RSS growth over 500 renders < 10 MiB after a warm-up.
     python bench/pdf.py --database postgresql
     python bench/pdf.py --repeat 1 --renders 3 --warmup 1     # smoke run
 """
+
 from __future__ import annotations
 
 import gc
@@ -21,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pypdf import PdfReader  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from pypdf import PdfReader
+from sqlalchemy import func, insert, select
 
-from bench._data import populate  # noqa: E402
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402
+from bench._data import populate
+from bench._setup import arguments, fresh_database, machine, migrated_app
 
 # (label, destination rows, target in ms); populate() gives every invoice 5 destination and 5 network rows.
 SIZES = [("1 page", 5, 150), ("3 pages", 75, 500), ("200 destination rows", 200, 1000)]
@@ -44,12 +45,27 @@ def add_destinations(db, invoice, rows: int) -> None:
     template = db.session.scalars(select(InvoiceDestination).where(InvoiceDestination.invoice_id == invoice.id)).first()
     # populate() writes explicit ids, which leave PostgreSQL's sequence behind: give explicit ids too.
     next_id = db.session.scalar(select(func.max(InvoiceDestination.id))) + 1
-    extra = [{"id": next_id + n, "invoice_id": invoice.id, "direction": "originated", "dst_prefix": f"4{9100 + n}",
-              "country_id": template.country_id, "network_id": template.network_id, "rate": Decimal("0.045"),
-              "spent": True, "calls_count": 10 + n, "successful_calls_count": 6 + n, "calls_duration": 900 + n,
-              "billing_duration": 1200 + n, "amount": Decimal("1.250000"), "discount": Decimal(0),
-              "first_call_at": invoice.start_date, "last_call_at": invoice.end_date - timedelta(seconds=1)}
-             for n in range(rows - existing)]
+    extra = [
+        {
+            "id": next_id + n,
+            "invoice_id": invoice.id,
+            "direction": "originated",
+            "dst_prefix": f"4{9100 + n}",
+            "country_id": template.country_id,
+            "network_id": template.network_id,
+            "rate": Decimal("0.045"),
+            "spent": True,
+            "calls_count": 10 + n,
+            "successful_calls_count": 6 + n,
+            "calls_duration": 900 + n,
+            "billing_duration": 1200 + n,
+            "amount": Decimal("1.250000"),
+            "discount": Decimal(0),
+            "first_call_at": invoice.start_date,
+            "last_call_at": invoice.end_date - timedelta(seconds=1),
+        }
+        for n in range(rows - existing)
+    ]
     if extra:
         db.session.execute(insert(InvoiceDestination), extra)
     db.session.commit()
@@ -63,17 +79,26 @@ def render(invoice) -> bytes:
 
 
 def main() -> None:
-    args = arguments(__doc__, repeat=(int, 5, "timed renders per size (median reported)"),
-                     renders=(int, 500, "renders for the memory check"),
-                     warmup=(int, 20, "renders before the memory baseline"))
+    args = arguments(
+        __doc__,
+        repeat=(int, 5, "timed renders per size (median reported)"),
+        renders=(int, 500, "renders for the memory check"),
+        warmup=(int, 20, "renders before the memory baseline"),
+    )
     url = fresh_database(args, "pdf")
     app = migrated_app(url)
     from portal.extensions import db
     from portal.models import Invoice
 
     with app.app_context():
-        populate(db, customers=2, accounts_per_customer=3, invoices=len(SIZES), heavy_invoices=len(SIZES),
-                 progress=lambda line: None)
+        populate(
+            db,
+            customers=2,
+            accounts_per_customer=3,
+            invoices=len(SIZES),
+            heavy_invoices=len(SIZES),
+            progress=lambda line: None,
+        )
         invoices = [db.session.get(Invoice, n + 1) for n in range(len(SIZES))]
         for invoice, (_, rows, _) in zip(invoices, SIZES):
             add_destinations(db, invoice, rows)
@@ -94,8 +119,9 @@ def main() -> None:
             pages = len(PdfReader(io.BytesIO(data)).pages)
             wall, cpu = statistics.median(walls), statistics.median(cpus)
             verdict = "ok" if wall <= target_ms else ("ok on CPU" if cpu <= target_ms else "MISSED")
-            print(f"| {label} | {rows} | {pages} | {len(data):,} | {wall:.0f} | {cpu:.0f} "
-                  f"| <= {target_ms}: {verdict} |")
+            print(
+                f"| {label} | {rows} | {pages} | {len(data):,} | {wall:.0f} | {cpu:.0f} | <= {target_ms}: {verdict} |"
+            )
 
         for _ in range(args.warmup):
             render(invoices[0])
@@ -109,8 +135,10 @@ def main() -> None:
         growth = (rss_bytes() - before) / 1024 / 1024
         elapsed = time.perf_counter() - t0
         verdict = "ok" if growth < 10 else "MISSED"
-        print(f"memory: RSS {before / 1024 / 1024:.1f} MiB after {args.warmup} warm-up renders, "
-              f"growth {growth:+.1f} MiB over {args.renders} renders ({elapsed:.1f} s) (target < 10 MiB: {verdict})")
+        print(
+            f"memory: RSS {before / 1024 / 1024:.1f} MiB after {args.warmup} warm-up renders, "
+            f"growth {growth:+.1f} MiB over {args.renders} renders ({elapsed:.1f} s) (target < 10 MiB: {verdict})"
+        )
 
 
 if __name__ == "__main__":

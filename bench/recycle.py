@@ -9,6 +9,7 @@ GET /healthz, pausing `--think` seconds between requests: a pause of about the 2
 gunicorn worker keeps idle connections open lands the next request on a connection the worker is
 closing. Serves a fresh SQLite database on 127.0.0.1 only; exits 1 when any request failed.
 """
+
 from __future__ import annotations
 
 import collections
@@ -27,7 +28,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._setup import arguments, drop_database, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import arguments, drop_database, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
 
 
 def free_port() -> int:
@@ -37,26 +38,44 @@ def free_port() -> int:
 
 
 def main() -> None:
-    args = arguments(__doc__, clients=(int, 64, "concurrent clients"), requests=(int, 20, "requests per client"),
-                     think=(float, 2.0, "seconds between a client's requests"),
-                     max_requests=(int, 10, "requests a worker serves before it is recycled"),
-                     keepalive=(str, "", "PORTAL_KEEPALIVE for the run (empty: gunicorn.conf.py's default)"))
+    args = arguments(
+        __doc__,
+        clients=(int, 64, "concurrent clients"),
+        requests=(int, 20, "requests per client"),
+        think=(float, 2.0, "seconds between a client's requests"),
+        max_requests=(int, 10, "requests a worker serves before it is recycled"),
+        keepalive=(str, "", "PORTAL_KEEPALIVE for the run (empty: gunicorn.conf.py's default)"),
+    )
     url = fresh_database(args, "recycle")
     migrated_app(url)
     work = Path(tempfile.mkdtemp(prefix="bench-recycle-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production",
-           "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DATABASE_URL": url,
-           "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_WORKERS": "2", "PORTAL_THREADS": "4",
-           "PORTAL_MAX_REQUESTS": str(args.max_requests), "PORTAL_MAX_REQUESTS_JITTER": "0",
-           "PORTAL_ACCESS_LOG": str(work / "access.log"), "PORTAL_INSTANCE_PATH": str(work)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PORTAL_ENV": "production",
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_BIND": f"127.0.0.1:{port}",
+        "PORTAL_WORKERS": "2",
+        "PORTAL_THREADS": "4",
+        "PORTAL_MAX_REQUESTS": str(args.max_requests),
+        "PORTAL_MAX_REQUESTS_JITTER": "0",
+        "PORTAL_ACCESS_LOG": str(work / "access.log"),
+        "PORTAL_INSTANCE_PATH": str(work),
+    }
     if args.keepalive:
         env["PORTAL_KEEPALIVE"] = args.keepalive
     log = work / "gunicorn.log"
     with log.open("w") as handle:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-                                  cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
     errors: collections.Counter = collections.Counter()
     answered = []
     try:
@@ -67,7 +86,7 @@ def main() -> None:
                 break
             except requests.RequestException:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"gunicorn did not start; see {log}")
+                    raise SystemExit(f"gunicorn did not start; see {log}") from None
                 time.sleep(0.2)
 
         def client():
@@ -92,9 +111,11 @@ def main() -> None:
         drop_database(url)
     recycled = log.read_text().count("Autorestarting worker")
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
-    print(f"keepalive {args.keepalive or 'as configured'}, {args.clients} clients x {args.requests} requests, "
-          f"think {args.think} s, max_requests {args.max_requests}: {len(answered)} answered, "
-          f"{sum(errors.values())} failed, {recycled} worker restarts, {elapsed:.1f} s")
+    print(
+        f"keepalive {args.keepalive or 'as configured'}, {args.clients} clients x {args.requests} requests, "
+        f"think {args.think} s, max_requests {args.max_requests}: {len(answered)} answered, "
+        f"{sum(errors.values())} failed, {recycled} worker restarts, {elapsed:.1f} s"
+    )
     for error, count in errors.most_common(5):
         print(f"  {count} × {error}")
     sys.exit(1 if errors else 0)

@@ -9,6 +9,7 @@ same query on a DB-API cursor (a server-side one on PostgreSQL) and writes the s
 csv module. Both hash their output; equal hashes prove the rows are the same. Targets: export peak
 RSS < 200 MB, export time <= 2x the cursor's.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,10 +25,11 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app  # noqa: E402
+from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
+from portal.documents.csv import CDR_COLUMNS
 
 TIMEZONE = "Europe/Berlin"
 SAMPLE_EVERY = 100_000
@@ -38,8 +40,14 @@ FROM cdrs c LEFT JOIN countries co ON co.id = c.country_id LEFT JOIN networks n 
 WHERE c.customer_acc_id = :acc AND c.is_last_cdr AND c.time_start >= :start AND c.time_start < :end
 ORDER BY c.time_start, c.id
 """
-COUNTRIES = [("DE", "Germany", "49"), ("GB", "United Kingdom", "44"), ("FR", "France", "33"),
-             ("US", "United States", "1"), ("IN", "India", "91"), ("TR", "Turkey", "90")]
+COUNTRIES = [
+    ("DE", "Germany", "49"),
+    ("GB", "United Kingdom", "44"),
+    ("FR", "France", "33"),
+    ("US", "United States", "1"),
+    ("IN", "India", "91"),
+    ("TR", "Turkey", "90"),
+]
 
 
 def rss_kib(field: str = "VmRSS") -> int:
@@ -95,17 +103,16 @@ def run_cursor(url: str, invoice_id: int) -> dict:
     tz = ZoneInfo(TIMEZONE)
     meter = Meter()
     writer = csv.writer(meter, lineterminator="\r\n")
-    header = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
-              "price", "success")
+    header = CDR_COLUMNS  # the header of the portal's CDR CSV
     if u.get_backend_name() == "sqlite":
         import sqlite3
 
         conn = sqlite3.connect(u.database)
-        acc, start, end = conn.execute("SELECT account_id, start_date, end_date FROM invoices WHERE id = ?",
-                                       (invoice_id,)).fetchone()
+        acc, start, end = conn.execute(
+            "SELECT account_id, start_date, end_date FROM invoices WHERE id = ?", (invoice_id,)
+        ).fetchone()
         cursor = conn.cursor()
-        cursor.execute(EXPORT_SQL.replace(":acc", "?").replace(":start", "?").replace(":end", "?"),
-                       (acc, start, end))
+        cursor.execute(EXPORT_SQL.replace(":acc", "?").replace(":start", "?").replace(":end", "?"), (acc, start, end))
 
         def when(value):
             return datetime.fromisoformat(value).replace(tzinfo=UTC)
@@ -115,15 +122,19 @@ def run_cursor(url: str, invoice_id: int) -> dict:
     else:
         import psycopg
 
-        conn = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                               dbname=u.database)
-        acc, start, end = conn.execute("SELECT account_id, start_date, end_date FROM invoices WHERE id = %s",
-                                       (invoice_id,)).fetchone()
+        conn = psycopg.connect(
+            host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=u.database
+        )
+        acc, start, end = conn.execute(
+            "SELECT account_id, start_date, end_date FROM invoices WHERE id = %s", (invoice_id,)
+        ).fetchone()
         # A named cursor is a server-side cursor: rows arrive itersize at a time.
         cursor = conn.cursor(name="bench_export")
         cursor.itersize = 1000
-        cursor.execute(EXPORT_SQL.replace(":acc", "%(acc)s").replace(":start", "%(start)s")
-                       .replace(":end", "%(end)s"), {"acc": acc, "start": start, "end": end})
+        cursor.execute(
+            EXPORT_SQL.replace(":acc", "%(acc)s").replace(":start", "%(start)s").replace(":end", "%(end)s"),
+            {"acc": acc, "start": start, "end": end},
+        )
 
         def when(value):
             return value
@@ -133,23 +144,46 @@ def run_cursor(url: str, invoice_id: int) -> dict:
     t0 = time.perf_counter()
     writer.writerow(header)
     for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in cursor:
-        writer.writerow((when(time_start).astimezone(tz).isoformat(), src or "", dst or "", prefix or "",
-                         country or "", network or "", duration, billed, number(rate), number(price),
-                         "true" if success else "false"))
+        writer.writerow(
+            (
+                when(time_start).astimezone(tz).isoformat(),
+                src or "",
+                dst or "",
+                prefix or "",
+                country or "",
+                network or "",
+                duration,
+                billed,
+                number(rate),
+                number(price),
+                "true" if success else "false",
+            )
+        )
     seconds = time.perf_counter() - t0
     conn.close()
     return _report(meter, seconds, start_rss)
 
 
 def _report(meter: Meter, seconds: float, start_rss: int) -> dict:
-    return {"lines": meter.lines, "bytes": meter.size, "sha256": meter.digest.hexdigest(), "seconds": seconds,
-            "rss_before_mb": start_rss, "rss_track_mb": meter.track, "peak_rss_mb": rss_kib("VmHWM") // 1024}
+    return {
+        "lines": meter.lines,
+        "bytes": meter.size,
+        "sha256": meter.digest.hexdigest(),
+        "seconds": seconds,
+        "rss_before_mb": start_rss,
+        "rss_track_mb": meter.track,
+        "peak_rss_mb": rss_kib("VmHWM") // 1024,
+    }
 
 
 def worker(mode: str, url: str, invoice_id: int) -> dict:
     """Run one side in a child process; its JSON report plus the kernel's peak RSS of the children."""
-    done = subprocess.run([sys.executable, __file__, "--worker", mode, "--url", url, "--invoice-id", str(invoice_id)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", mode, "--url", url, "--invoice-id", str(invoice_id)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"{mode} worker failed:\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -185,14 +219,17 @@ def build(args) -> tuple[str, int]:
             network_id = db.session.scalar(text("SELECT id FROM networks WHERE country_id = :c"), {"c": country.id})
             code = next(c for iso2, _, c in COUNTRIES if iso2 == country.iso2)
             db.session.execute(
-                text("UPDATE cdrs SET country_id = :c, network_id = :n, src_number = '4930' || CAST(id AS TEXT),"
-                     " dst_number = dst_prefix || CAST(id AS TEXT) WHERE dst_prefix LIKE :p"),
+                text(
+                    "UPDATE cdrs SET country_id = :c, network_id = :n, src_number = '4930' || CAST(id AS TEXT),"
+                    " dst_number = dst_prefix || CAST(id AS TEXT) WHERE dst_prefix LIKE :p"
+                ),
                 {"c": country.id, "n": network_id, "p": code + "%"},
             )
         db.session.commit()
         print(f"generated {args.cdrs:,} CDRs in {time.perf_counter() - t0:.1f} s", flush=True)
-        invoice = create_invoice(account_id=account.id, start_date=start, end_date=end,
-                                 now=datetime(2027, 1, 2, tzinfo=UTC))
+        invoice = create_invoice(
+            account_id=account.id, start_date=start, end_date=end, now=datetime(2027, 1, 2, tzinfo=UTC)
+        )
         db.session.commit()
         invoice_id = invoice.id
         db.engine.dispose()
@@ -207,11 +244,14 @@ def build(args) -> tuple[str, int]:
 
 
 def main() -> None:
-    args = arguments(__doc__, cdrs=(int, 1_000_000, "number of CDRs"),
-                     worker=(str, "", "internal: run one side (export | cursor) and print its JSON report"),
-                     url=(str, "", "internal: the worker's database URL"),
-                     invoice_id=(int, 0, "internal: the worker's invoice id"),
-                     tag=(str, "", "suffix of the benchmark database name (parallel runs)"))
+    args = arguments(
+        __doc__,
+        cdrs=(int, 1_000_000, "number of CDRs"),
+        worker=(str, "", "internal: run one side (export | cursor) and print its JSON report"),
+        url=(str, "", "internal: the worker's database URL"),
+        invoice_id=(int, 0, "internal: the worker's invoice id"),
+        tag=(str, "", "suffix of the benchmark database name (parallel runs)"),
+    )
     if args.worker:
         side = {"export": run_export, "cursor": run_cursor}[args.worker]
         print(json.dumps(side(args.url, args.invoice_id)))
@@ -223,12 +263,16 @@ def main() -> None:
     same = cursor["sha256"] == export["sha256"] and cursor["lines"] == export["lines"]
     print(f"database: {args.database}; machine: {machine()}")
     for name, r in (("cursor + csv", cursor), ("portal export", export)):
-        print(f"{name:14} lines {r['lines']:,}  {r['bytes'] / 1e6:.1f} MB  {r['seconds']:.2f} s  "
-              f"rss before {r['rss_before_mb']} MB, peak (VmHWM) {r['peak_rss_mb']} MB, "
-              f"every {SAMPLE_EVERY:,} lines {r['rss_track_mb']}")
+        print(
+            f"{name:14} lines {r['lines']:,}  {r['bytes'] / 1e6:.1f} MB  {r['seconds']:.2f} s  "
+            f"rss before {r['rss_before_mb']} MB, peak (VmHWM) {r['peak_rss_mb']} MB, "
+            f"every {SAMPLE_EVERY:,} lines {r['rss_track_mb']}"
+        )
     print(f"same output: {same}")
-    print(f"export peak RSS: {export['peak_rss_mb']} MB (target < 200 MB); "
-          f"kernel max RSS of the workers: {export['children_maxrss_mb']} MB")
+    print(
+        f"export peak RSS: {export['peak_rss_mb']} MB (target < 200 MB); "
+        f"kernel max RSS of the workers: {export['children_maxrss_mb']} MB"
+    )
     print(f"ratio export / cursor: {export['seconds'] / cursor['seconds']:.2f} (target <= 2)")
     if not same:
         raise SystemExit("the export and the cursor wrote different rows")

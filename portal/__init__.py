@@ -1,4 +1,5 @@
 """Invoice portal for telecom operators: the application factory."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,17 @@ import uuid
 
 from flask import Flask, g, request
 
+from portal import models  # noqa: F401 - registers the tables
+from portal.auth.sessions import configure_login
+from portal.blueprints import BLUEPRINTS
+from portal.cli import register_commands
 from portal.config import DEV_SECRET_KEY, INSTANCE, ROOT, config_for
+from portal.error_handlers import register_error_handlers
+from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.foundations import formatting
+from portal.foundations.database import configure_engine_events
+from portal.jobs import configure_jobs
+from portal.security import register_security_headers
 
 
 def create_app(config=None) -> Flask:
@@ -42,7 +53,7 @@ def _check_config(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):
         # Use psycopg 3, the driver this project installs.
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://") :]
     if uri.startswith("sqlite"):
         opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         opts.setdefault("connect_args", {"timeout": 15})
@@ -50,11 +61,6 @@ def _check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from portal import models  # noqa: F401 - registers the tables
-    from portal.database import configure_engine_events
-    from portal.extensions import csrf, db, limiter, login_manager, migrate
-    from portal.jobs import configure_jobs
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -63,8 +69,6 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine_events(db.engine)
     configure_jobs(app)
-
-    from portal.auth.users import configure_login
 
     configure_login(app, login_manager)
 
@@ -83,31 +87,36 @@ def register_request_hooks(app: Flask) -> None:
         response.headers["X-Request-Id"] = g.get("request_id", "")
         return response
 
-    from portal.security import register_security_headers
-
     register_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.blueprints import BLUEPRINTS
-
-    for blueprint in BLUEPRINTS():
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from portal.formatting import register_template_helpers as register
+    @app.context_processor
+    def _helpers():
+        # Lets shared templates link to pages only when the blueprint serving them is registered.
+        return {"has_endpoint": lambda name: name in app.view_functions}
 
-    register(app)
+    app.jinja_env.filters.update(
+        money=formatting.money,
+        number=formatting.number,
+        percent=formatting.percent,
+        date=formatting.date,
+        local_datetime=formatting.local_datetime,
+        local_date=formatting.local_date_text,
+        period_end_date=formatting.period_end_date,
+        duration=formatting.duration,
+        minutes=formatting.minutes,
+    )
 
 
 def register_errors(app: Flask) -> None:
-    from portal.error_handlers import register_error_handlers
-
     register_error_handlers(app)
 
 
 def register_cli(app: Flask) -> None:
-    from portal.cli import register_commands
-
     register_commands(app)

@@ -1,9 +1,10 @@
 """Recording audit events (every state change and delivery)."""
+
 from __future__ import annotations
 
 from portal.extensions import db
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent
-from portal.permissions import Actor
 
 
 def record_event(actor: Actor, action: str, subject, *, invoice_id: int | None = None, **details) -> AuditEvent:

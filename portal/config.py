@@ -1,4 +1,5 @@
-"""Settings, all read from environment variables (see README "Configuration")."""
+"""Settings, all read from environment variables (see docs/configuration.md "Configuration")."""
+
 from __future__ import annotations
 
 import os
@@ -50,7 +51,7 @@ class Config:
 
     # JSON:API: serialized resource objects kept per process (portal/api/jsonapi/object_cache.py); 0: off.
     JSONAPI_CACHE_SIZE = _int("PORTAL_JSONAPI_CACHE_SIZE", 5000)
-    # Exact API list counts kept per PostgreSQL snapshot (portal/exact_count.py); 0: off.
+    # Exact API list counts kept per PostgreSQL snapshot (portal/reading/exact_count.py); 0: off.
     COUNT_CACHE_SIZE = _int("PORTAL_COUNT_CACHE_SIZE", 1000)
     # JSON:API list statements kept per process, by resource, caller's scope and query string; 0: off.
     JSONAPI_QUERY_CACHE_SIZE = _int("PORTAL_JSONAPI_QUERY_CACHE_SIZE", 500)

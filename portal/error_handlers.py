@@ -1,4 +1,5 @@
 """App-level error handling: HTML pages for browsers, JSON for machine clients, never a traceback."""
+
 from __future__ import annotations
 
 import logging
@@ -8,8 +9,8 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.delivery.log_filter import install_token_redaction, redact
-from portal.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +19,10 @@ API_PREFIXES = ("/api/", "/backend/", "/v2/")
 # errors raised before a blueprint is known (unrouted paths, 405) under that prefix.
 ERROR_RENDERERS: dict = {}
 # A DataError's answer: the value itself is not repeated (it may be long or unprintable).
-REFUSED_DETAIL = ("A value in the request cannot be stored (a character that is not allowed, such as NUL, "
-                  "or a number out of range); nothing was saved.")
+REFUSED_DETAIL = (
+    "A value in the request cannot be stored (a character that is not allowed, such as NUL, "
+    "or a number out of range); nothing was saved."
+)
 
 
 def wants_json() -> bool:

@@ -1,4 +1,5 @@
 """Extension objects, created unbound and attached to the app in create_app()."""
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -6,7 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from portal.database import Base
+from portal.foundations.database import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True)

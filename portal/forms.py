@@ -1,5 +1,6 @@
 """The base of every HTML form (the rules for input no field may carry, whatever the field) and the
 choices of select, multi-select and radio fields."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -9,7 +10,7 @@ from wtforms.fields import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
-from portal.text import SINGLE_LINE_MESSAGE, is_single_line
+from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
 
 NOT_ALLOWED_MESSAGE = "contains a character that is not allowed"
 

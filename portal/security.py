@@ -1,7 +1,10 @@
 """Security headers on every response: the documented set, a strict CSP, HSTS in production, no-store if personal."""
+
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request
+
+from portal.extensions import csrf
 
 PERSONAL_CACHE_CONTROL = "no-store"
 # Set by each API's authentication guard for the caller it let in: an API key (backend v1,
@@ -11,19 +14,21 @@ API_CALLERS = ("api_caller", "jsonapi_admin", "jsonapi_customer")
 
 def content_security_policy(app: Flask) -> str:
     """Only the app itself, plus the one pinned htmx file from the CDN."""
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' {app.config['HTMX_URL']}",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {app.config['HTMX_URL']}",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def add_security_headers(response: Response) -> Response:
@@ -84,7 +89,5 @@ def check_csrf() -> None:
     posting to an admin route would get "400 CSRF token missing" instead of the guard's 404,
     which tells them the route exists. The guard calls this once it has let the caller in.
     """
-    from portal.extensions import csrf
-
     if current_app.config.get("WTF_CSRF_ENABLED", True) and current_app.config.get("WTF_CSRF_CHECK_DEFAULT", True):
         csrf.protect()

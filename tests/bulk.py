@@ -1,4 +1,5 @@
 """Large test data made fast: thousands of approved invoices, stored PDFs and 100k CDRs in a few bulk inserts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,13 +25,26 @@ def approved_invoices(account, count: int, *, number_prefix: str = "INV-") -> li
     for n in range(count):
         start = FIRST_DAY + dt.timedelta(days=n)
         total = Decimal(n) + Decimal("0.50")
-        invoices.append(InvoiceFactory.build(
-            account=account, customer_id=account.customer_id, organization_id=account.customer.organization_id,
-            state="Approved", start_date=start, end_date=start + dt.timedelta(days=1),
-            invoice_number=f"{number_prefix}{n:06d}", reference=f"{number_prefix}R{n}",
-            invoice_date=(start + dt.timedelta(days=1)).date(), due_date=(start + dt.timedelta(days=31)).date(),
-            approved_at=start + dt.timedelta(days=1), net_amount=total, total_amount=total, amount_spent=total,
-            amount_total=total, outstanding=total))
+        invoices.append(
+            InvoiceFactory.build(
+                account=account,
+                customer_id=account.customer_id,
+                organization_id=account.customer.organization_id,
+                state="Approved",
+                start_date=start,
+                end_date=start + dt.timedelta(days=1),
+                invoice_number=f"{number_prefix}{n:06d}",
+                reference=f"{number_prefix}R{n}",
+                invoice_date=(start + dt.timedelta(days=1)).date(),
+                due_date=(start + dt.timedelta(days=31)).date(),
+                approved_at=start + dt.timedelta(days=1),
+                net_amount=total,
+                total_amount=total,
+                amount_spent=total,
+                amount_total=total,
+                outstanding=total,
+            )
+        )
     db.session.add_all(invoices)
     db.session.flush()
     return invoices
@@ -46,9 +60,17 @@ def stored_pdfs(invoices) -> None:
     documents = []
     for invoice in invoices:
         data = pdf_bytes(invoice.id)
-        documents.append(InvoiceDocument(invoice_id=invoice.id, kind="pdf", filename=f"{invoice.invoice_number}.pdf",
-                                         content_type="application/pdf", data=data, size=len(data),
-                                         sha256=hashlib.sha256(data).hexdigest()))
+        documents.append(
+            InvoiceDocument(
+                invoice_id=invoice.id,
+                kind="pdf",
+                filename=f"{invoice.invoice_number}.pdf",
+                content_type="application/pdf",
+                data=data,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
+        )
     db.session.add_all(documents)
     db.session.flush()
 
@@ -58,10 +80,21 @@ def calls(account, start: dt.datetime, count: int, *, spacing: dt.timedelta = dt
 
     Call n goes from `+4930{n:07d}` to `+4915{n:08d}`, lasts n % 600 seconds and costs n / 10^6.
     """
-    rows = [{
-        "time_start": start + spacing * n, "duration": n % 600, "customer_duration": n % 600,
-        "vendor_duration": n % 600, "success": n % 600 > 0, "customer_acc_id": account.id,
-        "customer_price": Decimal(n) / 1_000_000, "destination_rate": Decimal("0.012000"), "dst_prefix": "4915",
-        "src_number": f"+4930{n:07d}", "dst_number": f"+4915{n:08d}", "is_last_cdr": True,
-    } for n in range(count)]
+    rows = [
+        {
+            "time_start": start + spacing * n,
+            "duration": n % 600,
+            "customer_duration": n % 600,
+            "vendor_duration": n % 600,
+            "success": n % 600 > 0,
+            "customer_acc_id": account.id,
+            "customer_price": Decimal(n) / 1_000_000,
+            "destination_rate": Decimal("0.012000"),
+            "dst_prefix": "4915",
+            "src_number": f"+4930{n:07d}",
+            "dst_number": f"+4915{n:08d}",
+            "is_last_cdr": True,
+        }
+        for n in range(count)
+    ]
     db.session.execute(insert(Cdr), rows)

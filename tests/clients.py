@@ -4,6 +4,7 @@ The `app` fixture keeps one app context open for the whole test and Flask reuses
 every request, so `g` (where Flask-Login caches the current user and Flask-WTF the CSRF
 token) would otherwise survive from one request to the next and from one client to another.
 """
+
 from __future__ import annotations
 
 from flask import g, has_app_context

@@ -3,6 +3,7 @@
 The schema is built by running the Alembic migrations, never create_all(), so every test
 run also proves the migrations. Set PORTAL_TEST_DATABASE_URL to run on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """factory_boy factories for the domain; they add to db.session and flush, tests commit when they need to."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +8,23 @@ from decimal import Decimal
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from portal.auth.users import hash_password
+from portal.auth.sessions import hash_password
 from portal.extensions import db
-from portal.models import (Account, AdminUser, Cdr, Contact, Country, Customer, CustomerUser, DiscountPlan, Invoice,
-                           Network, Organization, Service, Transaction)
+from portal.models import (
+    Account,
+    AdminUser,
+    Cdr,
+    Contact,
+    Country,
+    Customer,
+    CustomerUser,
+    DiscountPlan,
+    Invoice,
+    Network,
+    Organization,
+    Service,
+    Transaction,
+)
 
 UTC = dt.timezone.utc
 PASSWORD = "correct horse battery"
@@ -20,7 +34,7 @@ _PASSWORD_HASH = hash_password(PASSWORD)
 class Base(SQLAlchemyModelFactory):
     class Meta:
         abstract = True
-        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731 - a one-line helper used right below
         sqlalchemy_session_persistence = "flush"
 
 

@@ -1,4 +1,5 @@
 """Invoices in a given state, moved there by the engine's own services (fill, approve)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,12 @@ def account_of_five(app):
     """An account with three approved and two new invoices (committed); returns the account."""
     account = AccountFactory()
     for month, state in enumerate(["Approved"] * 3 + ["New"] * 2, start=1):  # periods never overlap
-        InvoiceFactory(account=account, state=state, start_date=dt.datetime(2025, month, 1, tzinfo=dt.timezone.utc),
-                       end_date=dt.datetime(2025, month + 1, 1, tzinfo=dt.timezone.utc))
+        InvoiceFactory(
+            account=account,
+            state=state,
+            start_date=dt.datetime(2025, month, 1, tzinfo=dt.timezone.utc),
+            end_date=dt.datetime(2025, month + 1, 1, tzinfo=dt.timezone.utc),
+        )
     db.session.commit()
     return account
 
@@ -54,11 +59,20 @@ def account_of_five(app):
 def other_connection_adds(account) -> None:
     """An invoice committed by another connection (another request, worker or process)."""
     with db.engine.begin() as conn:
-        conn.execute(insert(Invoice).values(
-            uuid=uuid.uuid4(), reference="elsewhere", organization_id=account.customer.organization_id,
-            customer_id=account.customer_id, account_id=account.id, currency=account.currency, state="Approved",
-            invoice_type="Manual", start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
-            end_date=dt.datetime(2024, 2, 1, tzinfo=dt.timezone.utc)))
+        conn.execute(
+            insert(Invoice).values(
+                uuid=uuid.uuid4(),
+                reference="elsewhere",
+                organization_id=account.customer.organization_id,
+                customer_id=account.customer_id,
+                account_id=account.id,
+                currency=account.currency,
+                state="Approved",
+                invoice_type="Manual",
+                start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+                end_date=dt.datetime(2024, 2, 1, tzinfo=dt.timezone.utc),
+            )
+        )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ The Flask test client runs one request at a time in the test's own thread and ha
 response over whole, which hides concurrency and streaming. Tests of those paths go through
 `live_server` (werkzeug's threaded server) with `requests`, reading every response to its end.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,10 @@ def signed_in_session(base_url: str, email: str, password: str) -> requests.Sess
     """A requests session signed in through the real login form (cookie and CSRF as a browser has them)."""
     http = requests.Session()
     form = http.get(f"{base_url}/login", timeout=30)
-    answer = http.post(f"{base_url}/login", data={"email": email, "password": password,
-                                                  "csrf_token": csrf_token(form.text)}, timeout=30)
+    answer = http.post(
+        f"{base_url}/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(form.text)},
+        timeout=30,
+    )
     assert answer.ok and "/login" not in answer.url, f"sign-in as {email} failed"
     return http

@@ -1,5 +1,6 @@
 """Jobs on a queue without a worker: `memory_queue` keeps enqueued jobs in memory and `run_queue()` runs them (and
 the retries they schedule) in the test's thread, as a consumer would."""
+
 from __future__ import annotations
 
 import time

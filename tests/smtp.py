@@ -1,4 +1,5 @@
 """A real SMTP server on loopback (aiosmtpd) for tests: collects what it receives, or refuses on demand."""
+
 from __future__ import annotations
 
 import socket
@@ -29,13 +30,13 @@ class CollectingHandler:
     refuse_data: str | None = None
     refuse_data_times: int | None = None
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd calls its handlers by these names
         if self.refuse_rcpt:
             return self.refuse_rcpt
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd calls its handlers by these names
         if self.refuse_data and self.refuse_data_times != 0:
             if self.refuse_data_times is not None:
                 self.refuse_data_times -= 1
@@ -69,7 +70,7 @@ class SmtpServer:
     def config(self) -> dict:
         return {"MAIL_HOST": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_SECURITY": "none", "MAIL_TIMEOUT": 5}
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         return self
 

@@ -1,4 +1,5 @@
 """Recording the SQL statements a block of code sends (query-count and query-shape tests)."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

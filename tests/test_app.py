@@ -1,4 +1,5 @@
 """The application shell: configuration checks, common response headers, health."""
+
 import pytest
 
 from portal import create_app
@@ -8,8 +9,9 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     with pytest.raises(RuntimeError, match="PORTAL_SECRET_KEY"):
         create_app({"ENV_NAME": "production", "SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with pytest.raises(RuntimeError, match="PORTAL_SECRET_KEY"):
-        create_app({"ENV_NAME": "production", "SECRET_KEY": "dev-secret-change-me",
-                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            {"ENV_NAME": "production", "SECRET_KEY": "dev-secret-change-me", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        )
 
 
 def test_production_with_secret_key_has_secure_cookies():

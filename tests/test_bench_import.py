@@ -1,4 +1,5 @@
 """The import benchmark runs end to end on tiny data (the figures themselves are in bench/README.md)."""
+
 from __future__ import annotations
 
 import os

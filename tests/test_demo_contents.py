@@ -1,17 +1,29 @@
 """What the demo holds (loaded once for the module): states, traffic, settings, users and their scopes."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.auth.users import verify_password
-from portal.billing.scoping import customer_invoices, scope_for_user
+from portal.auth.sessions import verify_password
+from portal.customers.scope import customer_invoices, scope_for_user
 from portal.demo import load_demo_data
 from portal.demo.clock import demo_now
 from portal.demo.users import ADMIN_PASSWORD, CUSTOMER_PASSWORD
 from portal.extensions import db
-from portal.models import (Account, AdminUser, BillStyle, Cdr, CustomerUser, DiscountPlan, Invoice, MessageTemplate,
-                           Organization, Transaction, UsageReportProfile)
+from portal.models import (
+    Account,
+    AdminUser,
+    BillStyle,
+    Cdr,
+    CustomerUser,
+    DiscountPlan,
+    Invoice,
+    MessageTemplate,
+    Organization,
+    Transaction,
+    UsageReportProfile,
+)
 from tests.conftest import _empty_tables
 from tests.test_demo_data import SMALL
 

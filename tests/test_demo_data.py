@@ -1,4 +1,5 @@
 """Loading the demo: deterministic for a seed, the CLI flags (--if-empty, --print-logins), the demo clock."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,16 @@ def fingerprint() -> dict:
         "cdr_seconds": s.scalar(select(func.sum(Cdr.duration))),
         "transactions": s.scalar(select(func.count()).select_from(Transaction)),
         "invoices": sorted(
-            (i.account.name, i.start_date.isoformat(), i.state, i.invoice_number, str(i.amount_total),
-             str(i.total_amount), str(i.paid_amount), str(i.uuid))
+            (
+                i.account.name,
+                i.start_date.isoformat(),
+                i.state,
+                i.invoice_number,
+                str(i.amount_total),
+                str(i.total_amount),
+                str(i.paid_amount),
+                str(i.uuid),
+            )
             for i in s.scalars(select(Invoice))
         ),
         "payments": s.scalar(select(func.count()).select_from(Payment)),

@@ -1,4 +1,5 @@
 """The demo's invoice periods: local-midnight boundaries, whole periods only, in the account's time zone."""
+
 from __future__ import annotations
 
 import datetime as dt

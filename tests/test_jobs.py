@@ -2,6 +2,7 @@
 
 Redis is shared: each test uses a queue of its own name (PORTAL_QUEUE_NAME) and removes only that queue's keys.
 """
+
 from __future__ import annotations
 
 import collections
@@ -23,9 +24,9 @@ from portal.delivery.emailing import request_invoice_email
 from portal.delivery.tasks import enqueue_email
 from portal.documents.tasks import enqueue_render_pdf
 from portal.extensions import db
+from portal.foundations.permissions import Actor
 from portal.jobs import configure_jobs, huey
 from portal.models import AuditEvent, EmailDelivery, Invoice, InvoiceDestination, InvoiceDocument
-from portal.permissions import Actor
 from tests.admin.conftest import admin_client  # noqa: F401 - fixture
 from tests.documents.conftest import approved_without_pdf, failing_render  # noqa: F401 - fixture
 from tests.factories import AccountFactory, CdrFactory
@@ -42,8 +43,9 @@ def unique_queue_name() -> str:
 def _invoice_with_traffic():
     account = AccountFactory()
     CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 5, 3, tzinfo=UTC), customer_price=Decimal("2"))
-    invoice = create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01",
-                             now=dt.datetime(2026, 11, 1, tzinfo=UTC))
+    invoice = create_invoice(
+        account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=dt.datetime(2026, 11, 1, tzinfo=UTC)
+    )
     db.session.commit()
     return invoice.id
 
@@ -94,11 +96,25 @@ def test_redis_worker_process_runs_queued_fill(app, database_url, tmp_path):
     invoice_id = _invoice_with_traffic()
     # The same task, registered on a Redis-backed queue as a producer process in production has it.
     queue.enqueue(queue.task()(fill_invoice_job.func).s(invoice_id))
-    env = {**os.environ, "PORTAL_QUEUE_URL": REDIS_URL, "PORTAL_QUEUE_NAME": name,
-           "PORTAL_DATABASE_URL": database_url, "PORTAL_INSTANCE_PATH": str(tmp_path)}
+    env = {
+        **os.environ,
+        "PORTAL_QUEUE_URL": REDIS_URL,
+        "PORTAL_QUEUE_NAME": name,
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_INSTANCE_PATH": str(tmp_path),
+    }
     worker = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "huey_consumer"), "portal.jobs.huey", "-w", "1", "-k", "thread"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            os.path.join(os.path.dirname(sys.executable), "huey_consumer"),
+            "portal.worker.huey",
+            "-w",
+            "1",
+            "-k",
+            "thread",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 30
@@ -128,11 +144,19 @@ def redis_consumer(app):
     _require_redis()
     keys = ("QUEUE_URL", "QUEUE_NAME", "JOB_RETRIES", "JOB_RETRY_DELAY", "JOB_RETRY_BACKOFF")
     saved = {key: app.config.get(key) for key in keys}
-    app.config.update(QUEUE_URL=REDIS_URL, QUEUE_NAME=unique_queue_name(), JOB_RETRIES=2, JOB_RETRY_DELAY=0.2,
-                      JOB_RETRY_BACKOFF=1)
+    app.config.update(
+        QUEUE_URL=REDIS_URL, QUEUE_NAME=unique_queue_name(), JOB_RETRIES=2, JOB_RETRY_DELAY=0.2, JOB_RETRY_BACKOFF=1
+    )
     configure_jobs(app)
-    consumer = _ThreadConsumer(huey, workers=2, worker_type="thread", periodic=False, initial_delay=0.05,
-                               max_delay=0.2, check_worker_health=False)
+    consumer = _ThreadConsumer(
+        huey,
+        workers=2,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.05,
+        max_delay=0.2,
+        check_worker_health=False,
+    )
     consumer.start()
     try:
         yield huey
@@ -145,19 +169,33 @@ def redis_consumer(app):
 
 def _all_done(invoice_ids, delivery_ids) -> bool:
     db.session.expire_all()
-    rendered = set(db.session.scalars(select(InvoiceDocument.invoice_id).where(
-        InvoiceDocument.invoice_id.in_(invoice_ids), InvoiceDocument.kind == "pdf")))
-    failed = set(db.session.scalars(select(Invoice.id).where(Invoice.id.in_(invoice_ids),
-                                                             Invoice.pdf_error.is_not(None))))
-    open_requests = db.session.scalar(select(func.count()).select_from(EmailDelivery).where(
-        EmailDelivery.id.in_(delivery_ids), EmailDelivery.status.in_(("queued", "sending"))))
+    rendered = set(
+        db.session.scalars(
+            select(InvoiceDocument.invoice_id).where(
+                InvoiceDocument.invoice_id.in_(invoice_ids), InvoiceDocument.kind == "pdf"
+            )
+        )
+    )
+    failed = set(
+        db.session.scalars(select(Invoice.id).where(Invoice.id.in_(invoice_ids), Invoice.pdf_error.is_not(None)))
+    )
+    open_requests = db.session.scalar(
+        select(func.count())
+        .select_from(EmailDelivery)
+        .where(EmailDelivery.id.in_(delivery_ids), EmailDelivery.status.in_(("queued", "sending")))
+    )
     db.session.rollback()
-    return rendered | failed == set(invoice_ids) and open_requests == 0 and huey.pending_count() == 0 \
+    return (
+        rendered | failed == set(invoice_ids)
+        and open_requests == 0
+        and huey.pending_count() == 0
         and huey.scheduled_count() == 0
+    )
 
 
 def test_redis_consumer_ends_every_pdf_and_email_job_done_or_recorded_and_sends_nothing_twice(
-        app, redis_consumer, smtp_server, failing_render, admin_client):
+    app, redis_consumer, smtp_server, failing_render, admin_client
+):
     clerk = Actor("clerk@telco.example", kind="admin", level=3)
     invoice_ids = approved_without_pdf(4)
     broken = invoice_ids[0]
@@ -168,8 +206,9 @@ def test_redis_consumer_ends_every_pdf_and_email_job_done_or_recorded_and_sends_
     delivery_ids = {}
     for invoice_id in invoice_ids:
         enqueue_render_pdf(invoice_id)
-        delivery_ids[invoice_id] = request_invoice_email(db.session.get(Invoice, invoice_id), actor=clerk,
-                                                         recipients=addresses[invoice_id]).id
+        delivery_ids[invoice_id] = request_invoice_email(
+            db.session.get(Invoice, invoice_id), actor=clerk, recipients=addresses[invoice_id]
+        ).id
         db.session.commit()
         enqueue_email(delivery_ids[invoice_id])
 
@@ -187,8 +226,11 @@ def test_redis_consumer_ends_every_pdf_and_email_job_done_or_recorded_and_sends_
             assert delivery.attempts == 3 and "database is locked" in delivery.error
         else:
             assert invoice.pdf_error is None and (delivery.status, delivery.error) == ("sent", None)
-    failures = collections.Counter(db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.action.in_(("invoice.pdf_failed", "invoice.email_failed")))))
+    failures = collections.Counter(
+        db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.in_(("invoice.pdf_failed", "invoice.email_failed")))
+        )
+    )
     assert failures == {"invoice.pdf_failed": 1, "invoice.email_failed": 1}
     received = collections.Counter(address for m in smtp_server.messages for address in m.rcpt_tos)
     assert received == {addresses[i]: 1 for i in invoice_ids if i != broken}

@@ -1,6 +1,6 @@
 """The Alembic migrations build the whole schema on an empty database, match the models, and undo cleanly."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import datetime as dt
 import uuid
@@ -36,22 +36,22 @@ def empty_database_url(tmp_path, database_url):
 
 
 def test_migrations_reach_head_match_models_and_downgrade(empty_database_url, tmp_path):
-    app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
-                      "OUTBOX_DIR": str(tmp_path)})
+    app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url, "OUTBOX_DIR": str(tmp_path)})
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            differences = [d for d in compare_metadata(context, db.metadata)
-                           if not _is_postgresql_exclusion(d)]
+            differences = [d for d in compare_metadata(context, db.metadata) if not _is_postgresql_exclusion(d)]
             assert differences == []
             tables = set(inspect(conn).get_table_names())
         assert {t.name for t in db.metadata.sorted_tables} <= tables
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:
-                found = conn.execute(text(
-                    "SELECT count(*) FROM pg_constraint WHERE conname = 'ex_invoices_no_overlap' AND contype = 'x'"
-                )).scalar_one()
+                found = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_constraint WHERE conname = 'ex_invoices_no_overlap' AND contype = 'x'"
+                    )
+                ).scalar_one()
             assert found == 1
         downgrade(revision="base")
         with db.engine.connect() as conn:
@@ -90,8 +90,7 @@ def _insert(conn, tables, name: str, **values) -> None:
 def test_users_with_allowed_accounts_are_marked_limited_by_the_migration(empty_database_url, tmp_path):
     """0140: a customer user with link rows is limited (and stays so when those accounts go); one without is not;
     the link rows survive the upgrade and the downgrade."""
-    app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
-                      "OUTBOX_DIR": str(tmp_path)})
+    app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url, "OUTBOX_DIR": str(tmp_path)})
     with app.app_context():
         upgrade(revision="0130")
         with db.engine.begin() as conn:
@@ -100,17 +99,35 @@ def test_users_with_allowed_accounts_are_marked_limited_by_the_migration(empty_d
             tables = tables.tables
             _insert(conn, tables, "organizations", id=1, slug="telco")
             _insert(conn, tables, "customers", id=1, organization_id=1, enabled=True)
-            _insert(conn, tables, "accounts", id=1, customer_id=1, delivery_mode="email", currency="EUR",
-                    uuid="00000000000000000000000000000001")
+            _insert(
+                conn,
+                tables,
+                "accounts",
+                id=1,
+                customer_id=1,
+                delivery_mode="email",
+                currency="EUR",
+                uuid="00000000000000000000000000000001",
+            )
             for user_id, email in ((1, "all@acme.example"), (2, "one@acme.example")):
-                _insert(conn, tables, "customer_users", id=user_id, customer_id=1, email=email, enabled=True,
-                        session_version=1)
+                _insert(
+                    conn,
+                    tables,
+                    "customer_users",
+                    id=user_id,
+                    customer_id=1,
+                    email=email,
+                    enabled=True,
+                    session_version=1,
+                )
             _insert(conn, tables, "customer_user_accounts", user_id=2, account_id=1)
         upgrade()
         with db.engine.connect() as conn:
             flags = dict(conn.execute(text("SELECT email, limited_to_accounts FROM customer_users")).all())
-        assert {email: bool(flag) for email, flag in flags.items()} == {"all@acme.example": False,
-                                                                       "one@acme.example": True}
+        assert {email: bool(flag) for email, flag in flags.items()} == {
+            "all@acme.example": False,
+            "one@acme.example": True,
+        }
         # Neither way may the allowed-accounts rows be lost (SQLite batch mode would cascade them away).
         links = "SELECT count(*) FROM customer_user_accounts"
         with db.engine.connect() as conn:

@@ -1,15 +1,16 @@
 """`make serve`-style startup: gunicorn with gunicorn.conf.py and the production settings answers on loopback."""
+
 from __future__ import annotations
 
 import contextlib
 import json
 import os
 import random
-import threading
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -48,14 +49,28 @@ def serving(database_url, tmp_path, **settings):
     """gunicorn with gunicorn.conf.py and the production settings (1 worker × 2 threads unless `settings`
     say otherwise); yields its base URL and log path."""
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production",
-           "PORTAL_SECRET_KEY": secrets.token_urlsafe(32), "PORTAL_DATABASE_URL": database_url,
-           "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_WORKERS": "1", "PORTAL_THREADS": "2",
-           "PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox"), **settings}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PORTAL_ENV": "production",
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_BIND": f"127.0.0.1:{port}",
+        "PORTAL_WORKERS": "1",
+        "PORTAL_THREADS": "2",
+        "PORTAL_INSTANCE_PATH": str(tmp_path),
+        "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        **settings,
+    }
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "w") as log:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -89,12 +104,12 @@ def test_gunicorn_with_the_production_config_serves_health_and_the_jsonapi(produ
     assert request_id
 
     credentials = json.dumps({"auth": {"username": admin.email, "password": PASSWORD}}).encode()
-    status, _, body = _get(base + "/api/rest/admin/auth", data=credentials,
-                           headers={"Content-Type": "application/json"})
+    status, _, body = _get(
+        base + "/api/rest/admin/auth", data=credentials, headers={"Content-Type": "application/json"}
+    )
     assert status == 201
     token = json.loads(body)["jwt"]
-    status, headers, body = _get(base + "/api/rest/admin/accounts",
-                                 headers={"Authorization": f"Bearer {token}"})
+    status, headers, body = _get(base + "/api/rest/admin/accounts", headers={"Authorization": f"Bearer {token}"})
     assert status == 200 and headers["Content-Type"].startswith("application/vnd.api+json")
     assert [a["attributes"]["name"] for a in json.loads(body)["data"]] == ["Served account"]
     assert account.id
@@ -108,16 +123,29 @@ def test_gunicorn_with_the_production_config_serves_health_and_the_jsonapi(produ
     deadline = time.monotonic() + 5
     while f"rid={request_id}" not in log_path.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert f'"GET /healthz HTTP/1.1" 200' in log_path.read_text()
+    assert '"GET /healthz HTTP/1.1" 200' in log_path.read_text()
     assert f"rid={request_id}" in log_path.read_text()
 
 
 def test_production_refuses_to_start_without_a_secret_key(database_url, tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "",
-           "PORTAL_DATABASE_URL": database_url, "PORTAL_BIND": f"127.0.0.1:{_free_port()}", "PORTAL_WORKERS": "1",
-           "PORTAL_INSTANCE_PATH": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PORTAL_ENV": "production",
+        "PORTAL_SECRET_KEY": "",
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_BIND": f"127.0.0.1:{_free_port()}",
+        "PORTAL_WORKERS": "1",
+        "PORTAL_INSTANCE_PATH": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "SECRET_KEY" in done.stdout + done.stderr
 
@@ -139,10 +167,15 @@ def test_gunicorn_freezes_the_preloaded_app_before_forking_workers():
 def test_workers_recycle_under_back_to_back_clients_without_resetting_a_connection(app, database_url, tmp_path):
     """Workers restart every 10 requests while 12 clients send 240 requests with short random pauses: every
     request is answered, and no connection is left idle for a stopping worker to close under a client."""
-    settings = {"PORTAL_WORKERS": "2", "PORTAL_THREADS": "4", "PORTAL_MAX_REQUESTS": "10",
-                "PORTAL_MAX_REQUESTS_JITTER": "0"}
+    settings = {
+        "PORTAL_WORKERS": "2",
+        "PORTAL_THREADS": "4",
+        "PORTAL_MAX_REQUESTS": "10",
+        "PORTAL_MAX_REQUESTS_JITTER": "0",
+    }
     errors, kept_alive, answered = [], [], []
     with serving(database_url, tmp_path, **settings) as (base, log_path):
+
         def client():
             http = requests.Session()  # keeps connections alive whenever the server lets it
             for _ in range(20):

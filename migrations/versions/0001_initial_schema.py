@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-21 05:53:12.233253
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

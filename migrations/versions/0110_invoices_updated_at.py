@@ -7,8 +7,8 @@ objects on it (portal/api/jsonapi/object_cache.py).
 Revision ID: 0110
 Revises: 0100
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0110"
 down_revision = "0100"

@@ -6,8 +6,8 @@ the message goes out, so a retry never sends it twice (portal/delivery/emailing.
 Revision ID: 0130
 Revises: 0110
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0130"
 down_revision = "0110"

@@ -4,7 +4,7 @@ A customer user with rows in customer_user_accounts today is limited; the flag k
 when those accounts are deleted, where an empty link table used to mean "every account".
 
 Plain ALTER TABLE ADD/DROP COLUMN, not batch mode: on SQLite a batch that recreates
-customer_users drops the old table, and with foreign keys on (portal/database.py) that DROP
+customer_users drops the old table, and with foreign keys on (portal/foundations/database.py) that DROP
 deletes every customer_user_accounts row through its ON DELETE CASCADE, which would turn
 every limited user into one who sees all accounts. The constant server default keeps ADD
 COLUMN possible on SQLite; DROP COLUMN needs SQLite 3.35 or later.
@@ -12,8 +12,8 @@ COLUMN possible on SQLite; DROP COLUMN needs SQLite 3.35 or later.
 Revision ID: 0140
 Revises: 0130
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0140"
 down_revision = "0130"

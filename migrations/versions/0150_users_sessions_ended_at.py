@@ -7,8 +7,8 @@ in 0140, so SQLite never recreates customer_users (see there).
 Revision ID: 0150
 Revises: 0140
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0150"
 down_revision = "0140"

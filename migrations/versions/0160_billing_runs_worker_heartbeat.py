@@ -8,8 +8,8 @@ marked failed (portal/billing/runs.py). Existing rows keep NULL (a `running` one
 Revision ID: 0160
 Revises: 0150
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0160"
 down_revision = "0150"

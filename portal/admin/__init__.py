@@ -1,4 +1,5 @@
 """The admin area: one blueprint, protected as a whole (customers get a 404), one module per resource."""
+
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
@@ -22,8 +23,21 @@ def _admins_only():
 
 
 # Resource modules register their routes on `bp` (imported last: they import `bp` from here).
-from portal.admin.helpers import register_template_context  # noqa: E402
+from portal.admin.helpers import register_template_context  # noqa: E402 - the route modules need `bp`, defined above
 
 register_template_context(bp)
-from portal.admin import accounts, api_keys, audit, billing_runs, customers, dashboard, templates, users  # noqa: E402,F401
-from portal.admin import failures, invoice_actions, invoice_bulk, invoices, outbox  # noqa: E402,F401 - registers the routes
+from portal.admin import (  # noqa: E402,F401 - importing registers the routes (they import `bp` from here)
+    accounts,
+    api_keys,
+    audit,
+    billing_runs,
+    customers,
+    dashboard,
+    failures,
+    invoice_actions,
+    invoice_bulk,
+    invoices,
+    outbox,
+    templates,
+    users,
+)

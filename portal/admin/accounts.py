@@ -1,4 +1,5 @@
 """Admin pages for accounts: create and edit the invoicing settings, delete, and manage discount plans."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -6,17 +7,29 @@ from flask import flash, redirect, render_template, url_for
 from portal.admin import bp
 from portal.admin.forms import AccountForm, ConfirmForm, DiscountPlanForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
-from portal.billing.accounts import (add_discount_plan, bill_style_names, create_account, delete_account,
-                                     delete_discount_plan, get_account, get_discount_plan, set_discount_plan_active,
-                                     timezone_names, update_account)
-from portal.billing.customers import get_customer
-from portal.errors import NotFound, ValidationFailed
+from portal.customers.accounts import (
+    add_discount_plan,
+    bill_style_names,
+    create_account,
+    delete_account,
+    delete_discount_plan,
+    get_account,
+    get_discount_plan,
+    set_discount_plan_active,
+    timezone_names,
+    update_account,
+)
+from portal.customers.customers import get_customer
 from portal.extensions import db
 from portal.forms import choices
-from portal.permissions import require
+from portal.foundations.errors import NotFound, ValidationFailed
+from portal.foundations.permissions import require
 
-_ALIASES = {"payment-terms": "payment_terms_days", "reference-template": "invoice_ref_template",
-            "invoice-contacts": "invoice_contact_ids"}
+_ALIASES = {
+    "payment-terms": "payment_terms_days",
+    "reference-template": "invoice_ref_template",
+    "invoice-contacts": "invoice_contact_ids",
+}
 
 
 def _account_form(customer, account=None) -> AccountForm:
@@ -26,17 +39,24 @@ def _account_form(customer, account=None) -> AccountForm:
         form.invoice_period.data = account.invoice_period or ""
         form.max_call_duration.data = "" if account.max_call_duration is None else str(account.max_call_duration)
         form.vat_rate.data = f"{account.vat_rate.normalize():f}"
-    form.invoice_contact_ids.choices = choices((str(c.id), f"{c.name or ''} <{c.email}>".strip())
-                                               for c in customer.contacts)
+    form.invoice_contact_ids.choices = choices(
+        (str(c.id), f"{c.name or ''} <{c.email}>".strip()) for c in customer.contacts
+    )
     form.bill_style.choices = choices((s, s) for s in bill_style_names())
     return form
 
 
 def _render_form(form, customer, account, plan_form=None):
     status = 422 if has_errors(form) or (plan_form is not None and has_errors(plan_form)) else 200
-    return render_template("admin/accounts/form.html", form=form, customer=customer, account=account,
-                           plan_form=plan_form or DiscountPlanForm(), confirm=ConfirmForm(),
-                           timezones=timezone_names()), status
+    return render_template(
+        "admin/accounts/form.html",
+        form=form,
+        customer=customer,
+        account=account,
+        plan_form=plan_form or DiscountPlanForm(),
+        confirm=ConfirmForm(),
+        timezones=timezone_names(),
+    ), status
 
 
 @bp.route("/customers/<int:customer_id>/accounts/new", methods=["GET", "POST"])
@@ -94,9 +114,15 @@ def discount_plans_create(account_id: int):
     plan_form = DiscountPlanForm()
     if plan_form.validate_on_submit():
         try:
-            plan = add_discount_plan(account, name=plan_form.name.data, kind=plan_form.kind.data,
-                                     prefixes=plan_form.prefixes.data, percent=plan_form.percent.data,
-                                     free_minutes=plan_form.free_minutes.data, actor=current_actor())
+            plan = add_discount_plan(
+                account,
+                name=plan_form.name.data,
+                kind=plan_form.kind.data,
+                prefixes=plan_form.prefixes.data,
+                percent=plan_form.percent.data,
+                free_minutes=plan_form.free_minutes.data,
+                actor=current_actor(),
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()

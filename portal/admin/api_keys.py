@@ -1,4 +1,5 @@
 """Admin pages for backend API keys: list with last use, create (the key is shown once), revoke."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -8,12 +9,12 @@ from portal.admin import bp
 from portal.admin.forms import ApiKeyForm, ConfirmForm
 from portal.admin.helpers import apply_errors, current_actor, has_errors
 from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
-from portal.billing.customers import get_row
-from portal.errors import ValidationFailed
+from portal.customers.customers import get_row
 from portal.extensions import db
 from portal.forms import choices
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.permissions import require
 from portal.models import ApiKey, Customer
-from portal.permissions import require
 
 
 def _customer_choices():
@@ -38,9 +39,13 @@ def api_keys_create():
         except (TypeError, ValueError):
             level = 0  # refused by the service with its own message
         try:
-            row, key = create_api_key(name=form.name.data, scopes=form.scope.data or [], level=level,
-                                      customer_id=int(customer_id) if str(customer_id or "").isdigit() else None,
-                                      actor=current_actor())
+            row, key = create_api_key(
+                name=form.name.data,
+                scopes=form.scope.data or [],
+                level=level,
+                customer_id=int(customer_id) if str(customer_id or "").isdigit() else None,
+                actor=current_actor(),
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()

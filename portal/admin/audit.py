@@ -1,4 +1,5 @@
 """The audit log page: every state change and delivery with who and when, filtered and paginated."""
+
 from __future__ import annotations
 
 from flask import render_template, request
@@ -6,9 +7,9 @@ from flask import render_template, request
 from portal.admin import bp
 from portal.admin.forms import AuditFilterForm
 from portal.admin.helpers import page_arg
-from portal.audit_log import audit_actions, search_audit_events
-from portal.billing.invoices import row_id
 from portal.forms import choices
+from portal.foundations.ids import row_id
+from portal.reading.audit_log import audit_actions, search_audit_events
 
 PER_PAGE = 50
 
@@ -21,8 +22,13 @@ def audit_list():
     invoice_id = row_id(invoice_text) if invoice_text.isascii() and invoice_text.isdigit() else None
     if invoice_text and invoice_id is None:
         form.invoice.errors = ["must be an invoice id (a whole number)"]
-    result = search_audit_events(action=form.action.data or None, actor=form.actor.data or None,
-                                 invoice_id=invoice_id, page=page_arg(), per_page=PER_PAGE)
+    result = search_audit_events(
+        action=form.action.data or None,
+        actor=form.actor.data or None,
+        invoice_id=invoice_id,
+        page=page_arg(),
+        per_page=PER_PAGE,
+    )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     template = "admin/audit/_table.html" if request.headers.get("HX-Request") else "admin/audit/list.html"
     return render_template(template, form=form, result=result, args=args)

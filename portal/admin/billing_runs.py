@@ -1,4 +1,5 @@
 """Admin pages for billing runs: the list, the start form, and a run page that shows progress, then the result."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,10 +12,10 @@ from portal.admin.forms import BillingRunForm
 from portal.admin.helpers import apply_errors, current_actor, has_errors, page_arg
 from portal.billing.runs import get_billing_run, is_stale, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
-from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.permissions import require
 from portal.models import Account, BillingRun, Invoice
-from portal.permissions import require
 
 PER_PAGE = 25
 
@@ -24,10 +25,19 @@ def billing_runs_list():
     total = db.session.scalar(select(func.count()).select_from(BillingRun))
     pages = max(1, -(-total // PER_PAGE))
     page = min(page_arg(), pages)
-    runs = db.session.scalars(select(BillingRun).order_by(BillingRun.created_at.desc(), BillingRun.id.desc())
-                              .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
-    return render_template("admin/billing_runs/list.html", runs=list(runs), page=page, pages=pages,
-                           can_start=current_actor().can("billing_run.start"))
+    runs = db.session.scalars(
+        select(BillingRun)
+        .order_by(BillingRun.created_at.desc(), BillingRun.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    )
+    return render_template(
+        "admin/billing_runs/list.html",
+        runs=list(runs),
+        page=page,
+        pages=pages,
+        can_start=current_actor().can("billing_run.start"),
+    )
 
 
 @bp.route("/billing-runs/new", methods=["GET", "POST"])
@@ -36,8 +46,9 @@ def billing_runs_create():
     form = BillingRunForm()
     if form.validate_on_submit():
         try:
-            run = start_billing_run(run_at=(form.run_at.data or "").strip() or None, approve=form.approve.data,
-                                    actor=current_actor())
+            run = start_billing_run(
+                run_at=(form.run_at.data or "").strip() or None, approve=form.approve.data, actor=current_actor()
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
@@ -61,10 +72,18 @@ def _moment(text):
 def _failure_rows(failures: list[dict]) -> list[dict]:
     """Failures with their period as moments and the account's time zone, to show local dates."""
     ids = {f.get("account_id") for f in failures if isinstance(f.get("account_id"), int)}
-    zones = dict(db.session.execute(select(Account.id, Account.timezone).where(Account.id.in_(ids))).all()) \
-        if ids else {}
-    return [dict(failure, start_at=_moment(failure.get("start")), end_at=_moment(failure.get("end")),
-                 timezone=zones.get(failure.get("account_id"), "UTC")) for failure in failures]
+    zones = (
+        dict(db.session.execute(select(Account.id, Account.timezone).where(Account.id.in_(ids))).all()) if ids else {}
+    )
+    return [
+        dict(
+            failure,
+            start_at=_moment(failure.get("start")),
+            end_at=_moment(failure.get("end")),
+            timezone=zones.get(failure.get("account_id"), "UTC"),
+        )
+        for failure in failures
+    ]
 
 
 @bp.get("/billing-runs/<int:run_id>")
@@ -73,10 +92,12 @@ def billing_runs_detail(run_id: int):
     finished = run.status in ("done", "failed")
     invoices = []
     if finished:
-        invoices = list(db.session.scalars(select(Invoice).where(Invoice.billing_run_id == run.id)
-                                           .order_by(Invoice.id).limit(1000)))
-    context = dict(run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []),
-                   stale=is_stale(run))
+        invoices = list(
+            db.session.scalars(select(Invoice).where(Invoice.billing_run_id == run.id).order_by(Invoice.id).limit(1000))
+        )
+    context = dict(
+        run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []), stale=is_stale(run)
+    )
     if request.headers.get("HX-Request"):
         return render_template("admin/billing_runs/_run.html", **context)
     return render_template("admin/billing_runs/detail.html", **context)

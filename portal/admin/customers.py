@@ -1,4 +1,5 @@
 """Admin pages for customers: list, detail (accounts, contacts, users), create, edit, delete, contacts."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -6,13 +7,22 @@ from flask import flash, redirect, render_template, request, url_for
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm, ContactForm, CustomerForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors, page_arg
-from portal.auth.user_admin import list_customer_users
-from portal.billing.customers import (add_contact, country_names, create_customer, delete_contact, delete_customer,
-                                      get_contact, get_customer, list_customers, update_customer)
-from portal.errors import NotFound, ValidationFailed
+from portal.customers.customers import (
+    add_contact,
+    country_names,
+    create_customer,
+    delete_contact,
+    delete_customer,
+    get_contact,
+    get_customer,
+    list_customers,
+    update_customer,
+)
+from portal.customers.users import list_customer_users
 from portal.extensions import db
 from portal.forms import choices
-from portal.permissions import require
+from portal.foundations.errors import NotFound, ValidationFailed
+from portal.foundations.permissions import require
 
 PER_PAGE = 50
 
@@ -28,15 +38,26 @@ def customers_list():
     search = (request.args.get("q") or "").replace("\x00", "").strip()[:100]
     customers, total = list_customers(search=search, page=page_arg(), per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
-    return render_template("admin/customers/list.html", customers=customers, total=total, search=search,
-                           page=min(page_arg(), pages), pages=pages)
+    return render_template(
+        "admin/customers/list.html",
+        customers=customers,
+        total=total,
+        search=search,
+        page=min(page_arg(), pages),
+        pages=pages,
+    )
 
 
 @bp.get("/customers/<int:customer_id>")
 def customers_detail(customer_id: int):
     customer = get_customer(customer_id)
-    return render_template("admin/customers/detail.html", customer=customer, contact_form=ContactForm(),
-                           confirm=ConfirmForm(), users=list_customer_users(customer.id))
+    return render_template(
+        "admin/customers/detail.html",
+        customer=customer,
+        contact_form=ContactForm(),
+        confirm=ConfirmForm(),
+        users=list_customer_users(customer.id),
+    )
 
 
 @bp.route("/customers/new", methods=["GET", "POST"])
@@ -75,8 +96,10 @@ def customers_edit(customer_id: int):
         else:
             flash(f"Customer {customer.name} saved.", "success")
             return redirect(url_for("admin.customers_detail", customer_id=customer.id))
-    return (render_template("admin/customers/form.html", form=form, customer=customer),
-            422 if has_errors(form) else 200)
+    return (
+        render_template("admin/customers/form.html", form=form, customer=customer),
+        422 if has_errors(form) else 200,
+    )
 
 
 @bp.post("/customers/<int:customer_id>/delete")
@@ -105,8 +128,13 @@ def contacts_create(customer_id: int):
         else:
             flash(f"Contact {contact.email} added.", "success")
             return redirect(url_for("admin.customers_detail", customer_id=customer_id, _anchor="contacts"), 303)
-    return render_template("admin/customers/detail.html", customer=customer, contact_form=form,
-                           confirm=ConfirmForm(), users=list_customer_users(customer.id)), 422
+    return render_template(
+        "admin/customers/detail.html",
+        customer=customer,
+        contact_form=form,
+        confirm=ConfirmForm(),
+        users=list_customer_users(customer.id),
+    ), 422
 
 
 @bp.post("/customers/<int:customer_id>/contacts/<int:contact_id>/delete")

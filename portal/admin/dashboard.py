@@ -1,11 +1,12 @@
 """The admin dashboard: invoices by state, waiting for approval, money owed per currency, the last billing run."""
+
 from __future__ import annotations
 
 from flask import render_template
 
 from portal.admin import bp
-from portal.billing.overview import dashboard_figures
-from portal.database import utcnow
+from portal.foundations.database import utcnow
+from portal.reading.overview import dashboard_figures
 
 
 @bp.get("/")

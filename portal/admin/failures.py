@@ -1,4 +1,5 @@
 """Failed background work: PDFs that could not be rendered and e-mails that could not be sent, each with Retry."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -12,16 +13,21 @@ from portal.delivery.records import STALLED_AFTER, is_stalled, open_email_failur
 from portal.delivery.tasks import enqueue_email
 from portal.documents.service import invoices_with_pdf_error, request_pdf_retry
 from portal.documents.tasks import enqueue_render_pdf
-from portal.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
 from portal.jobs import huey
 from portal.models import EmailDelivery, Invoice
 
 
 @bp.get("/failures")
 def failures_list():
-    return render_template("admin/failures/list.html", pdfs=invoices_with_pdf_error(), emails=open_email_failures(),
-                           stalled_minutes=int(STALLED_AFTER.total_seconds() // 60), is_stalled=is_stalled)
+    return render_template(
+        "admin/failures/list.html",
+        pdfs=invoices_with_pdf_error(),
+        emails=open_email_failures(),
+        stalled_minutes=int(STALLED_AFTER.total_seconds() // 60),
+        is_stalled=is_stalled,
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>/pdf/retry")
@@ -72,8 +78,10 @@ def send_and_report(delivery_id: int) -> None:
     elif delivery.status == "failed":
         flash(f"E-mail not sent: {delivery.error} The attempt is in the delivery history; you can retry.", "error")
     else:
-        flash(f"{what} e-mail to {delivery.recipients} queued; it is sent in the background "
-              f"(see the delivery history).", "success")
+        flash(
+            f"{what} e-mail to {delivery.recipients} queued; it is sent in the background (see the delivery history).",
+            "success",
+        )
 
 
 def _back(invoice_id: int):

@@ -1,11 +1,13 @@
 """Admin forms (Flask-WTF): they read input only; every rule is checked by the service they feed."""
+
 from __future__ import annotations
 
-from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.billing.customers import PAYMENT_METHODS
+from portal.customers.accounts import ACCOUNT_FIELDS
+from portal.customers.customers import CUSTOMER_FIELDS, PAYMENT_METHODS
 from portal.forms import PortalForm, choices
 from portal.models import INVOICE_PERIODS
 from portal.models.account import DELIVERY_MODES
@@ -46,14 +48,13 @@ class CustomerForm(PortalForm):
     reverse_charge = BooleanField("Reverse charge (the customer accounts for VAT)")
     email = StringField("E-mail", validators=[Optional(), Length(max=254)])
     phone = StringField("Phone", validators=[Optional(), Length(max=64)])
-    payment_method = SelectField("Payment method", choices=choices((m, m) for m in PAYMENT_METHODS),
-                                 validate_choice=False)
+    payment_method = SelectField(
+        "Payment method", choices=choices((m, m) for m in PAYMENT_METHODS), validate_choice=False
+    )
     enabled = BooleanField("Enabled", default=True)
 
     def service_data(self) -> dict:
-        return {name: self._fields[name].data for name in (
-            "name", "address", "country_code", "vat_number", "reverse_charge", "email", "phone", "payment_method",
-            "enabled")}
+        return {name: self._fields[name].data for name in CUSTOMER_FIELDS}
 
 
 class ContactForm(PortalForm):
@@ -67,28 +68,30 @@ class AccountForm(PortalForm):
     timezone = StringField("Time zone", default="UTC", validators=[InputRequired(message="can't be blank")])
     vat_rate = StringField("VAT rate (%)", default="0")
     payment_terms_days = StringField("Payment terms (days)", default="30")
-    invoice_period = SelectField("Invoice period", choices=choices([("", "None (manual invoicing)")]
-                                                              + [(p, p) for p in INVOICE_PERIODS]),
-                                 validate_choice=False)
+    invoice_period = SelectField(
+        "Invoice period",
+        choices=choices([("", "None (manual invoicing)")] + [(p, p) for p in INVOICE_PERIODS]),
+        validate_choice=False,
+    )
     invoice_ref_template = StringField("Reference template", default="$id")
     invoice_contact_ids = MultiCheckboxField("Invoice contacts", choices=[], coerce=str)
-    delivery_mode = SelectField("Delivery mode", choices=choices((m, m) for m in DELIVERY_MODES),
-                                validate_choice=False)
+    delivery_mode = SelectField("Delivery mode", choices=choices((m, m) for m in DELIVERY_MODES), validate_choice=False)
     bill_style = SelectField("Bill style", choices=[], validate_choice=False)
     max_call_duration = StringField("Max call duration (seconds)")
 
     def service_data(self) -> dict:
-        data = {name: self._fields[name].data for name in (
-            "name", "currency", "timezone", "vat_rate", "payment_terms_days", "invoice_period",
-            "invoice_ref_template", "delivery_mode", "bill_style", "max_call_duration")}
+        data = {name: self._fields[name].data for name in ACCOUNT_FIELDS if name != "invoice_contact_ids"}
         data["invoice_contact_ids"] = _int_list(self.invoice_contact_ids.data)
         return data
 
 
 class DiscountPlanForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
-    kind = SelectField("Kind", choices=choices([("percentage", "Percentage off"), ("free_minutes", "Free minutes")]),
-                       validate_choice=False)
+    kind = SelectField(
+        "Kind",
+        choices=choices([("percentage", "Percentage off"), ("free_minutes", "Free minutes")]),
+        validate_choice=False,
+    )
     prefixes = StringField("Destination prefixes", validators=[InputRequired(message="can't be blank")])
     percent = StringField("Percent")
     free_minutes = StringField("Free minutes per period")
@@ -117,8 +120,9 @@ class LevelForm(PortalForm):
 
 class ApiKeyForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
-    scope = MultiCheckboxField("Scopes", choices=choices([("read", "read"), ("write", "write")]), default=["read"],
-                               coerce=str)
+    scope = MultiCheckboxField(
+        "Scopes", choices=choices([("read", "read"), ("write", "write")]), default=["read"], coerce=str
+    )
     level = SelectField("Expert level", choices=LEVEL_CHOICES, default="1", validate_choice=False)
     customer_id = SelectField("Only this customer's data", choices=[], validate_choice=False)
 

@@ -1,14 +1,15 @@
 """Small helpers shared by admin views: the acting admin, service errors shown beside form fields or
 as flashes, paging, and `can()` in templates."""
+
 from __future__ import annotations
 
 from flask import flash, request
 from flask_login import current_user
 from wtforms import Form
 
-from portal.errors import InvalidState, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
-from portal.permissions import Actor, admin_actor
+from portal.foundations.errors import InvalidState, PermissionDenied, ServiceError, ValidationFailed
+from portal.foundations.permissions import Actor, admin_actor
 
 
 def current_actor() -> Actor:
@@ -78,5 +79,8 @@ def register_template_context(bp) -> None:
 
     @bp.context_processor
     def _permissions():
-        return {"can": lambda action: current_user.is_authenticated and current_user.kind == "admin"
-                and current_actor().can(action)}
+        return {
+            "can": lambda action: (
+                current_user.is_authenticated and current_user.kind == "admin" and current_actor().can(action)
+            )
+        }

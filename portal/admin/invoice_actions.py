@@ -5,6 +5,7 @@ refusals come back as an error flash on the invoice page, or on the list when th
 deleted meanwhile. Every state change locks the invoice in its service, so of two clicks at
 once one acts and the other gets the service's refusal (e.g. "Invoice already approved").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,13 +17,14 @@ from portal.admin.failures import send_and_report
 from portal.admin.helpers import current_actor, flash_error
 from portal.admin.invoice_forms import LINK_HOURS
 from portal.billing.fill import reapply_discount_plans, refill_invoice
-from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice
+from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice, recreate_documents
 from portal.billing.payments import record_payment
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import request_cdrs_email, request_invoice_email
+from portal.delivery.links import download_url, mint_download_link, revoke_download_link
 from portal.delivery.marking import mark_invoice_delivered
-from portal.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.models import DownloadLink
 
 
@@ -61,8 +63,11 @@ def _gone(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/approve")
 def invoice_approve(invoice_id: int):
-    return _run(invoice_id, lambda inv: approve_invoice(inv, actor=current_actor()),
-                "Invoice approved as {result.invoice_number}.")
+    return _run(
+        invoice_id,
+        lambda inv: approve_invoice(inv, actor=current_actor()),
+        "Invoice approved as {result.invoice_number}.",
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>/delete")
@@ -85,20 +90,20 @@ def invoice_delete(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/refill")
 def invoice_refill(invoice_id: int):
-    return _run(invoice_id, lambda inv: refill_invoice(inv, actor=current_actor()),
-                "Call transactions updated: the invoice was filled again from its CDRs and transactions.")
+    return _run(
+        invoice_id,
+        lambda inv: refill_invoice(inv, actor=current_actor()),
+        "Call transactions updated: the invoice was filled again from its CDRs and transactions.",
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>/reapply-discounts")
 def invoice_reapply_discounts(invoice_id: int):
-    return _run(invoice_id, lambda inv: reapply_discount_plans(inv, actor=current_actor()),
-                "Discount plans reapplied.")
+    return _run(invoice_id, lambda inv: reapply_discount_plans(inv, actor=current_actor()), "Discount plans reapplied.")
 
 
 @bp.post("/invoices/<int:invoice_id>/recreate")
 def invoice_recreate(invoice_id: int):
-    from portal.documents.service import recreate_documents
-
     return _run(invoice_id, lambda inv: recreate_documents(inv, actor=current_actor()), "Documents recreated.")
 
 
@@ -106,17 +111,26 @@ def invoice_recreate(invoice_id: int):
 def invoice_email(invoice_id: int):
     form = request.form
     recipients = form.getlist("recipients") + ([form["extra"]] if form.get("extra", "").strip() else [])
-    return _queue_email(invoice_id, lambda inv: request_invoice_email(
-        inv, actor=current_actor(), recipients=recipients or None, bill_style=form.get("bill_style") or None,
-        message=form.get("message") or None, attachments=form.getlist("attachments"),
-        usage_report_profile=form.get("usage_report_profile") or None))
+    return _queue_email(
+        invoice_id,
+        lambda inv: request_invoice_email(
+            inv,
+            actor=current_actor(),
+            recipients=recipients or None,
+            bill_style=form.get("bill_style") or None,
+            message=form.get("message") or None,
+            attachments=form.getlist("attachments"),
+            usage_report_profile=form.get("usage_report_profile") or None,
+        ),
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>/email-cdrs")
 def invoice_email_cdrs(invoice_id: int):
     extra = request.form.get("extra", "").strip()
-    return _queue_email(invoice_id, lambda inv: request_cdrs_email(inv, actor=current_actor(),
-                                                                   recipients=extra or None))
+    return _queue_email(
+        invoice_id, lambda inv: request_cdrs_email(inv, actor=current_actor(), recipients=extra or None)
+    )
 
 
 def _queue_email(invoice_id: int, request_email):
@@ -136,17 +150,23 @@ def _queue_email(invoice_id: int, request_email):
 @bp.post("/invoices/<int:invoice_id>/payments")
 def invoice_payment(invoice_id: int):
     form = request.form
-    return _run(invoice_id, lambda inv: record_payment(
-        inv, amount=form.get("amount", ""), paid_on=form.get("paid_on", ""), method=form.get("method") or None,
-        reference=form.get("reference") or None, actor=current_actor()),
-        "Payment of {result.amount} recorded.")
+    return _run(
+        invoice_id,
+        lambda inv: record_payment(
+            inv,
+            amount=form.get("amount", ""),
+            paid_on=form.get("paid_on", ""),
+            method=form.get("method") or None,
+            reference=form.get("reference") or None,
+            actor=current_actor(),
+        ),
+        "Payment of {result.amount} recorded.",
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>/links")
 def invoice_link_create(invoice_id: int):
     """Mint a download link and show its URL once (it is never shown again)."""
-    from portal.delivery.links import download_url, mint_download_link
-
     invoice = get_invoice(invoice_id)
     try:
         hours = int(request.form.get("expires_in", "168"))
@@ -157,8 +177,9 @@ def invoice_link_create(invoice_id: int):
         flash("Choose an expiry of " + ", ".join(str(h) for h in LINK_HOURS) + " hours and 1 or 2 uses.", "error")
         return _back(invoice_id)
     try:
-        link, token = mint_download_link(invoice, actor=current_actor(), expires_in=dt.timedelta(hours=hours),
-                                         max_uses=uses, purpose="admin")
+        link, token = mint_download_link(
+            invoice, actor=current_actor(), expires_in=dt.timedelta(hours=hours), max_uses=uses, purpose="admin"
+        )
     except ServiceError as exc:
         db.session.rollback()
         flash_error(exc)
@@ -169,8 +190,6 @@ def invoice_link_create(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/links/<int:link_id>/revoke")
 def invoice_link_revoke(invoice_id: int, link_id: int):
-    from portal.delivery.links import revoke_download_link
-
     def revoke(invoice):
         link = db.session.get(DownloadLink, link_id)
         if link is None or link.invoice_id != invoice.id:
@@ -182,19 +201,23 @@ def invoice_link_revoke(invoice_id: int, link_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/xero")
 def invoice_xero_link(invoice_id: int):
-    return _run(invoice_id, lambda inv: link_invoice_to_xero(inv, request.form.get("xero_id", ""),
-                                                             actor=current_actor()),
-                "Invoice linked to Xero invoice {result.xero_id}.")
+    return _run(
+        invoice_id,
+        lambda inv: link_invoice_to_xero(inv, request.form.get("xero_id", ""), actor=current_actor()),
+        "Invoice linked to Xero invoice {result.xero_id}.",
+    )
 
 
 @bp.post("/invoices/<int:invoice_id>/xero/unlink")
 def invoice_xero_unlink(invoice_id: int):
-    return _run(invoice_id, lambda inv: unlink_invoice_from_xero(inv, actor=current_actor()),
-                "Xero link removed.")
+    return _run(invoice_id, lambda inv: unlink_invoice_from_xero(inv, actor=current_actor()), "Xero link removed.")
 
 
 @bp.post("/invoices/<int:invoice_id>/delivered")
 def invoice_mark_delivered(invoice_id: int):
     how = request.form.get("how", "printed")
-    return _run(invoice_id, lambda inv: mark_invoice_delivered(inv, actor=current_actor(), how=how),
-                f"Invoice marked delivered ({how}).")
+    return _run(
+        invoice_id,
+        lambda inv: mark_invoice_delivered(inv, actor=current_actor(), how=how),
+        f"Invoice marked delivered ({how}).",
+    )

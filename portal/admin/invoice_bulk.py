@@ -1,4 +1,5 @@
 """Bulk actions on the invoices selected in the admin list: approve (then a PDF progress page), e-mail, ZIP of PDFs."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -8,12 +9,12 @@ from portal.admin.helpers import current_actor, flash_error
 from portal.billing.bulk import approve_invoices, bulk_approval_progress, selected_ids
 from portal.delivery.tasks import email_invoices
 from portal.delivery.zip_export import invoices_pdf_zip
-from portal.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
+from portal.foundations.permissions import require
+from portal.foundations.streaming import streamed_download
+from portal.foundations.urls import safe_next_path
 from portal.jobs import huey
-from portal.permissions import require
-from portal.streaming import streamed_download
-from portal.urls import safe_next_path
 
 
 def _back_to_list():

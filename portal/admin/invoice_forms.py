@@ -1,10 +1,10 @@
 """Forms of the admin invoice pages (CSRF through Flask-WTF; rules stay in the services)."""
+
 from __future__ import annotations
 
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, ValidationError
 
 from portal.forms import PortalForm, choices
-
 
 LINK_HOURS = (1, 6, 24, 72, 168, 336, 720)
 
@@ -43,8 +43,9 @@ class PaymentForm(PortalForm):
 
 
 class DownloadLinkForm(PortalForm):
-    expires_in = SelectField("Expires after", choices=choices((str(h), f"{h} hours") for h in LINK_HOURS),
-                             default="168")
+    expires_in = SelectField(
+        "Expires after", choices=choices((str(h), f"{h} hours") for h in LINK_HOURS), default="168"
+    )
     max_uses = SelectField("Maximum uses", choices=choices([("1", "1"), ("2", "2")]), default="1")
 
 
@@ -53,8 +54,9 @@ class XeroLinkForm(PortalForm):
 
 
 class MarkDeliveredForm(PortalForm):
-    how = RadioField("Delivered", choices=choices([("printed", "Printed and posted"), ("by hand", "By hand")]),
-                     default="printed")
+    how = RadioField(
+        "Delivered", choices=choices([("printed", "Printed and posted"), ("by hand", "By hand")]), default="printed"
+    )
 
 
 class ConfirmForm(PortalForm):
@@ -63,5 +65,14 @@ class ConfirmForm(PortalForm):
     next = HiddenField()
 
 
-__all__ = ["InvoiceCreateForm", "EmailInvoiceForm", "EmailCdrsForm", "PaymentForm", "DownloadLinkForm",
-           "XeroLinkForm", "MarkDeliveredForm", "ConfirmForm", "LINK_HOURS"]
+__all__ = [
+    "InvoiceCreateForm",
+    "EmailInvoiceForm",
+    "EmailCdrsForm",
+    "PaymentForm",
+    "DownloadLinkForm",
+    "XeroLinkForm",
+    "MarkDeliveredForm",
+    "ConfirmForm",
+    "LINK_HOURS",
+]

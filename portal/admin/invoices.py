@@ -1,4 +1,5 @@
 """Admin invoice pages: the list across customers (filters, htmx, bulk actions), create, and the invoice page."""
+
 from __future__ import annotations
 
 import io
@@ -9,23 +10,43 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.admin import bp
 from portal.admin.helpers import apply_field_errors, current_actor
-from portal.admin.invoice_forms import (ConfirmForm, DownloadLinkForm, EmailCdrsForm, EmailInvoiceForm,
-                                        InvoiceCreateForm, MarkDeliveredForm, PaymentForm, XeroLinkForm)
-from portal.billing.dates import local_date
-from portal.billing.invoice_search import parse_invoice_filters, search_invoices
-from portal.billing import paging
-from portal.billing.invoices import create_invoice, get_invoice, row_id
+from portal.admin.invoice_forms import (
+    ConfirmForm,
+    DownloadLinkForm,
+    EmailCdrsForm,
+    EmailInvoiceForm,
+    InvoiceCreateForm,
+    MarkDeliveredForm,
+    PaymentForm,
+    XeroLinkForm,
+)
+from portal.billing.invoices import create_invoice, get_invoice
 from portal.billing.tasks import enqueue_fill
 from portal.billing.xero import xero_enabled
-from portal.database import utcnow
 from portal.delivery.emailing import known_bill_styles
 from portal.delivery.recipients import default_recipients
 from portal.delivery.records import open_failure_ids
-from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.forms import choices
-from portal.models import (STATES, TYPES, Account, Attachment, AuditEvent, Customer, DownloadLink, EmailDelivery,
-                           InvoiceDocument, MessageTemplate, UsageReportProfile)
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.ids import row_id
+from portal.models import (
+    STATES,
+    TYPES,
+    Account,
+    Attachment,
+    AuditEvent,
+    Customer,
+    DownloadLink,
+    EmailDelivery,
+    InvoiceDocument,
+    MessageTemplate,
+    UsageReportProfile,
+)
+from portal.reading import paging
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
 CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "end_date"}
 
@@ -34,7 +55,7 @@ CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "
 def invoices_list():
     """Every invoice of every customer (all states by default); the same view answers htmx with the results only.
 
-    Next and Previous carry a cursor (keyset paging, portal.billing.list_cursor); sorting or filtering
+    Next and Previous carry a cursor (keyset paging, portal.reading.list_cursor); sorting or filtering
     drops it and starts again from the first page.
     """
     try:
@@ -43,9 +64,16 @@ def invoices_list():
     except ValidationFailed as exc:
         page, errors = None, exc.errors
     list_args = {k: v for k, v in request.args.items() if k not in ("after", "before")}
-    context = {"page": page, "errors": errors, "args": request.args, "list_args": list_args,
-               "states": STATES, "types": TYPES,
-               "customers": _customers(), "bulk": ConfirmForm()}
+    context = {
+        "page": page,
+        "errors": errors,
+        "args": request.args,
+        "list_args": list_args,
+        "states": STATES,
+        "types": TYPES,
+        "customers": _customers(),
+        "bulk": ConfirmForm(),
+    }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "invoice-results":
         return render_template("admin/invoices/_results.html", **context)
     return render_template("admin/invoices/list.html", **context)
@@ -60,55 +88,94 @@ def invoice_create():
     form.account.choices = _account_choices(selected)
     if form.validate_on_submit():
         try:
-            invoice = create_invoice(account_id=form.account.data, start_date=form.start_date.data,
-                                     end_date=form.end_date.data, actor=current_actor())
+            invoice = create_invoice(
+                account_id=form.account.data,
+                start_date=form.start_date.data,
+                end_date=form.end_date.data,
+                actor=current_actor(),
+            )
         except ValidationFailed as exc:
             apply_field_errors(form, exc, CREATE_FIELDS)
         else:
             db.session.commit()
             enqueue_fill(invoice.id)
-            flash(f"Invoice {invoice.reference} created for {invoice.account.name}; its charges are being filled.",
-                  "success")
+            flash(
+                f"Invoice {invoice.reference} created for {invoice.account.name}; its charges are being filled.",
+                "success",
+            )
             return redirect(url_for("admin.invoice_detail", invoice_id=invoice.id))
     return render_template("admin/invoices/create.html", form=form), 422 if form.errors or getattr(
-        form, "form_errors", None) else 200
+        form, "form_errors", None
+    ) else 200
 
 
 @bp.get("/invoices/account-options")
 def invoice_account_options():
     """The <option>s of one customer's accounts (htmx, when the customer select changes)."""
-    return render_template("admin/invoices/_account_options.html",
-                           choices=_account_choices(request.args.get("customer", "")))
+    return render_template(
+        "admin/invoices/_account_options.html", choices=_account_choices(request.args.get("customer", ""))
+    )
 
 
 @bp.get("/invoices/<int:invoice_id>")
 def invoice_detail(invoice_id: int):
     invoice = get_invoice(invoice_id)
-    documents = list(db.session.scalars(select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id)
-                                        .order_by(InvoiceDocument.kind)))
-    deliveries = list(db.session.scalars(select(EmailDelivery).where(EmailDelivery.invoice_id == invoice.id)
-                                         .order_by(EmailDelivery.id.desc())))
-    links = list(db.session.scalars(select(DownloadLink).where(DownloadLink.invoice_id == invoice.id)
-                                    .order_by(DownloadLink.id.desc())))
-    audit = list(db.session.scalars(select(AuditEvent).where(AuditEvent.invoice_id == invoice.id)
-                                    .order_by(AuditEvent.id.desc()).limit(200)))
+    documents = list(
+        db.session.scalars(
+            select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id).order_by(InvoiceDocument.kind)
+        )
+    )
+    deliveries = list(
+        db.session.scalars(
+            select(EmailDelivery).where(EmailDelivery.invoice_id == invoice.id).order_by(EmailDelivery.id.desc())
+        )
+    )
+    links = list(
+        db.session.scalars(
+            select(DownloadLink).where(DownloadLink.invoice_id == invoice.id).order_by(DownloadLink.id.desc())
+        )
+    )
+    audit = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.invoice_id == invoice.id).order_by(AuditEvent.id.desc()).limit(200)
+        )
+    )
     email_form = EmailInvoiceForm(formdata=None)
     contacts = default_recipients(invoice)
     email_form.recipients.choices = choices((a, a) for a in contacts)
     email_form.recipients.data = contacts
-    email_form.bill_style.choices = choices([("", f"As stored ({invoice.bill_style})")]
-                                            + [(s, s) for s in known_bill_styles()])
-    email_form.message.choices = choices([("", "Built-in message")] + [
-        (t, t) for t in db.session.scalars(select(MessageTemplate.name).order_by(MessageTemplate.name))])
+    email_form.bill_style.choices = choices(
+        [("", f"As stored ({invoice.bill_style})")] + [(s, s) for s in known_bill_styles()]
+    )
+    email_form.message.choices = choices(
+        [("", "Built-in message")]
+        + [(t, t) for t in db.session.scalars(select(MessageTemplate.name).order_by(MessageTemplate.name))]
+    )
     email_form.attachments.choices = choices(
-        (n, n) for n in db.session.scalars(select(Attachment.name).order_by(Attachment.name)))
-    email_form.usage_report_profile.choices = choices([("", "None")] + [
-        (n, n) for n in db.session.scalars(select(UsageReportProfile.name).order_by(UsageReportProfile.name))])
+        (n, n) for n in db.session.scalars(select(Attachment.name).order_by(Attachment.name))
+    )
+    email_form.usage_report_profile.choices = choices(
+        [("", "None")]
+        + [(n, n) for n in db.session.scalars(select(UsageReportProfile.name).order_by(UsageReportProfile.name))]
+    )
     return render_template(
-        "admin/invoices/detail.html", invoice=invoice, documents=documents, deliveries=deliveries, links=links,
-        audit=audit, retryable=open_failure_ids(deliveries), xero_enabled=xero_enabled(), now=utcnow(), today=local_date(utcnow(), invoice.account.timezone), email_form=email_form, cdrs_form=EmailCdrsForm(formdata=None),
-        payment_form=PaymentForm(formdata=None), link_form=DownloadLinkForm(formdata=None),
-        xero_form=XeroLinkForm(formdata=None), delivered_form=MarkDeliveredForm(formdata=None), confirm=ConfirmForm(),
+        "admin/invoices/detail.html",
+        invoice=invoice,
+        documents=documents,
+        deliveries=deliveries,
+        links=links,
+        audit=audit,
+        retryable=open_failure_ids(deliveries),
+        xero_enabled=xero_enabled(),
+        now=utcnow(),
+        today=local_date(utcnow(), invoice.account.timezone),
+        email_form=email_form,
+        cdrs_form=EmailCdrsForm(formdata=None),
+        payment_form=PaymentForm(formdata=None),
+        link_form=DownloadLinkForm(formdata=None),
+        xero_form=XeroLinkForm(formdata=None),
+        delivered_form=MarkDeliveredForm(formdata=None),
+        confirm=ConfirmForm(),
     )
 
 
@@ -116,12 +183,14 @@ def invoice_detail(invoice_id: int):
 def invoice_document(invoice_id: int, kind: str):
     """A stored document of the invoice (admins read; this is not a customer delivery)."""
     invoice = get_invoice(invoice_id)
-    document = db.session.scalars(select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id,
-                                                                InvoiceDocument.kind == kind)).first()
+    document = db.session.scalars(
+        select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == kind)
+    ).first()
     if document is None:
         abort(404, "This invoice has no such document.")
-    return send_file(io.BytesIO(document.data), mimetype=document.content_type, as_attachment=True,
-                     download_name=document.filename)
+    return send_file(
+        io.BytesIO(document.data), mimetype=document.content_type, as_attachment=True, download_name=document.filename
+    )
 
 
 def _customers() -> list:
@@ -138,6 +207,13 @@ def _account_choices(customer_id: str) -> list[SelectChoice]:
     else:
         stmt = stmt.join(Customer).order_by(None).order_by(Customer.name, Account.name)
     accounts = db.session.scalars(stmt)
-    return choices([("", "Choose an account")] + [
-        (str(a.id), f"{a.customer.name} · {a.name}{' (automatic: ' + a.invoice_period + ')' if a.invoice_period else ''}")
-        for a in accounts])
+    return choices(
+        [("", "Choose an account")]
+        + [
+            (
+                str(a.id),
+                f"{a.customer.name} · {a.name}{' (automatic: ' + a.invoice_period + ')' if a.invoice_period else ''}",
+            )
+            for a in accounts
+        ]
+    )

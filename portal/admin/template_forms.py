@@ -1,4 +1,5 @@
 """Forms of the templates page: message templates, bill styles, attachments, usage report profiles."""
+
 from __future__ import annotations
 
 from flask_wtf.file import FileField
@@ -20,8 +21,11 @@ class MessageTemplateForm(PortalForm):
 
 class BillStyleForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=40)])
-    layout = SelectField("Layout", validate_choice=False,
-                         choices=choices([("full", "Full (with destination tables)"), ("summary", "Summary")]))
+    layout = SelectField(
+        "Layout",
+        validate_choice=False,
+        choices=choices([("full", "Full (with destination tables)"), ("summary", "Summary")]),
+    )
     description = StringField("Description", validators=[Optional(), Length(max=200)])
 
 
@@ -32,5 +36,6 @@ class AttachmentForm(PortalForm):
 
 class UsageReportProfileForm(PortalForm):
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
-    group_by = SelectField("Group by", choices=choices([("destination", "destination"), ("network", "network")]),
-                           validate_choice=False)
+    group_by = SelectField(
+        "Group by", choices=choices([("destination", "destination"), ("network", "network")]), validate_choice=False
+    )

@@ -1,5 +1,6 @@
 """The templates page: message templates, bill styles, e-mail attachments and usage report profiles
 (the rules live in portal.delivery.templates_service)."""
+
 from __future__ import annotations
 
 import io
@@ -10,14 +11,19 @@ from sqlalchemy import select
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
-from portal.admin.template_forms import (PLACEHOLDER_HINT, AttachmentForm, BillStyleForm, MessageTemplateForm,
-                                         UsageReportProfileForm)
-from portal.billing.customers import get_row
+from portal.admin.template_forms import (
+    PLACEHOLDER_HINT,
+    AttachmentForm,
+    BillStyleForm,
+    MessageTemplateForm,
+    UsageReportProfileForm,
+)
+from portal.customers.customers import get_row
 from portal.delivery import templates_service as service
-from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.permissions import require
 from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
-from portal.permissions import require
 
 _ALIASES = {"body-text": "body_text", "body-html": "body_html", "group-by": "group_by"}
 
@@ -30,9 +36,15 @@ def _page(status: int = 200, **forms):
     forms.setdefault("bill_style_form", BillStyleForm())
     forms.setdefault("attachment_form", AttachmentForm())
     forms.setdefault("profile_form", UsageReportProfileForm())
-    return render_template("admin/templates/list.html", templates=_all(MessageTemplate), styles=_all(BillStyle),
-                           attachments=_all(Attachment), profiles=_all(UsageReportProfile), confirm=ConfirmForm(),
-                           **forms), status
+    return render_template(
+        "admin/templates/list.html",
+        templates=_all(MessageTemplate),
+        styles=_all(BillStyle),
+        attachments=_all(Attachment),
+        profiles=_all(UsageReportProfile),
+        confirm=ConfirmForm(),
+        **forms,
+    ), status
 
 
 def _back(anchor: str):
@@ -50,8 +62,9 @@ def message_templates_create():
     form = MessageTemplateForm()
     if form.validate_on_submit():
         try:
-            template = service.create_message_template(form.name.data, form.subject.data, form.body_text.data,
-                                                       form.body_html.data, actor=current_actor())
+            template = service.create_message_template(
+                form.name.data, form.subject.data, form.body_text.data, form.body_html.data, actor=current_actor()
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
@@ -59,8 +72,10 @@ def message_templates_create():
         else:
             flash(f"Message template {template.name} created.", "success")
             return _back("message-templates")
-    return (render_template("admin/templates/message_form.html", form=form, template=None, hint=PLACEHOLDER_HINT),
-            422 if has_errors(form) else 200)
+    return (
+        render_template("admin/templates/message_form.html", form=form, template=None, hint=PLACEHOLDER_HINT),
+        422 if has_errors(form) else 200,
+    )
 
 
 @bp.route("/templates/messages/<int:template_id>", methods=["GET", "POST"])
@@ -71,9 +86,14 @@ def message_templates_edit(template_id: int):
         require(current_actor(), "template.write")
     if form.validate_on_submit():
         try:
-            service.update_message_template(template, name=form.name.data, subject=form.subject.data,
-                                            body_text=form.body_text.data, body_html=form.body_html.data or "",
-                                            actor=current_actor())
+            service.update_message_template(
+                template,
+                name=form.name.data,
+                subject=form.subject.data,
+                body_text=form.body_text.data,
+                body_html=form.body_html.data or "",
+                actor=current_actor(),
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
@@ -81,8 +101,16 @@ def message_templates_edit(template_id: int):
         else:
             flash(f"Message template {template.name} saved.", "success")
             return _back("message-templates")
-    return (render_template("admin/templates/message_form.html", form=form, template=template,
-                            hint=PLACEHOLDER_HINT, confirm=ConfirmForm()), 422 if has_errors(form) else 200)
+    return (
+        render_template(
+            "admin/templates/message_form.html",
+            form=form,
+            template=template,
+            hint=PLACEHOLDER_HINT,
+            confirm=ConfirmForm(),
+        ),
+        422 if has_errors(form) else 200,
+    )
 
 
 def _delete(model, pk: int, label: str, delete, anchor: str):
@@ -94,8 +122,9 @@ def _delete(model, pk: int, label: str, delete, anchor: str):
 
 @bp.post("/templates/messages/<int:template_id>/delete")
 def message_templates_delete(template_id: int):
-    return _delete(MessageTemplate, template_id, "message template", service.delete_message_template,
-                   "message-templates")
+    return _delete(
+        MessageTemplate, template_id, "message template", service.delete_message_template, "message-templates"
+    )
 
 
 def _save(form, form_key: str, anchor: str, create, message):
@@ -115,10 +144,13 @@ def _save(form, form_key: str, anchor: str, create, message):
 
 @bp.post("/templates/bill-styles")
 def bill_styles_create():
-    return _save(BillStyleForm(), "bill_style_form", "bill-styles",
-                 lambda f: service.create_bill_style(f.name.data, f.layout.data, f.description.data,
-                                                     actor=current_actor()),
-                 lambda style: f"Bill style {style.name} created.")
+    return _save(
+        BillStyleForm(),
+        "bill_style_form",
+        "bill-styles",
+        lambda f: service.create_bill_style(f.name.data, f.layout.data, f.description.data, actor=current_actor()),
+        lambda style: f"Bill style {style.name} created.",
+    )
 
 
 @bp.post("/templates/bill-styles/<int:style_id>/delete")
@@ -133,15 +165,24 @@ def attachments_upload():
         data = file.read(service.MAX_ATTACHMENT_BYTES + 1) if file else b""
         return service.upload_attachment(form.name.data, getattr(file, "filename", None), data, actor=current_actor())
 
-    return _save(AttachmentForm(), "attachment_form", "attachments", upload,
-                 lambda attachment: f"Attachment {attachment.name} uploaded.")
+    return _save(
+        AttachmentForm(),
+        "attachment_form",
+        "attachments",
+        upload,
+        lambda attachment: f"Attachment {attachment.name} uploaded.",
+    )
 
 
 @bp.get("/templates/attachments/<int:attachment_id>")
 def attachments_download(attachment_id: int):
     attachment = get_row(Attachment, attachment_id, "attachment")
-    return send_file(io.BytesIO(attachment.data), mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.filename)
+    return send_file(
+        io.BytesIO(attachment.data),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+    )
 
 
 @bp.post("/templates/attachments/<int:attachment_id>/delete")
@@ -151,12 +192,17 @@ def attachments_delete(attachment_id: int):
 
 @bp.post("/templates/usage-reports")
 def usage_report_profiles_create():
-    return _save(UsageReportProfileForm(), "profile_form", "usage-reports",
-                 lambda f: service.create_usage_report_profile(f.name.data, f.group_by.data, actor=current_actor()),
-                 lambda profile: f"Usage report profile {profile.name} created.")
+    return _save(
+        UsageReportProfileForm(),
+        "profile_form",
+        "usage-reports",
+        lambda f: service.create_usage_report_profile(f.name.data, f.group_by.data, actor=current_actor()),
+        lambda profile: f"Usage report profile {profile.name} created.",
+    )
 
 
 @bp.post("/templates/usage-reports/<int:profile_id>/delete")
 def usage_report_profiles_delete(profile_id: int):
-    return _delete(UsageReportProfile, profile_id, "usage report profile", service.delete_usage_report_profile,
-                   "usage-reports")
+    return _delete(
+        UsageReportProfile, profile_id, "usage report profile", service.delete_usage_report_profile, "usage-reports"
+    )

@@ -1,4 +1,5 @@
 """Admin pages for people: admin users (create, level, disable) and customer users (invite, limit, disable)."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -6,17 +7,24 @@ from flask import flash, redirect, render_template, url_for
 from portal.admin import bp
 from portal.admin.forms import AdminUserForm, ConfirmForm, InviteForm, LevelForm, LimitAccountsForm
 from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
-from portal.auth.user_admin import (change_admin_level, get_admin_user, get_customer_user, invite_customer_user,
-                                    limit_customer_user, list_admin_users, list_customer_users, reinvite_customer_user,
-                                    set_user_enabled)
-from portal.auth.user_service import create_admin_user
-from portal.billing.customers import get_customer
-from portal.billing.invoices import row_id
-from portal.errors import InvalidState, ValidationFailed
+from portal.customers.customers import get_customer
+from portal.customers.users import (
+    change_admin_level,
+    create_admin_user,
+    get_admin_user,
+    get_customer_user,
+    invite_customer_user,
+    limit_customer_user,
+    list_admin_users,
+    list_customer_users,
+    reinvite_customer_user,
+    set_user_enabled,
+)
 from portal.extensions import db
 from portal.forms import choices
-from portal.permissions import require
-
+from portal.foundations.errors import InvalidState, ValidationFailed
+from portal.foundations.ids import row_id
+from portal.foundations.permissions import require
 
 _NO_STORE = {"Cache-Control": "no-store"}
 
@@ -27,8 +35,13 @@ def _account_choices(customer):
 
 @bp.get("/users")
 def users_list():
-    return render_template("admin/users/list.html", admins=list_admin_users(), customer_users=list_customer_users(),
-                           confirm=ConfirmForm(), level_form=LevelForm())
+    return render_template(
+        "admin/users/list.html",
+        admins=list_admin_users(),
+        customer_users=list_customer_users(),
+        confirm=ConfirmForm(),
+        level_form=LevelForm(),
+    )
 
 
 @bp.route("/users/admins/new", methods=["GET", "POST"])
@@ -37,8 +50,13 @@ def admin_users_create():
     form = AdminUserForm()
     if form.validate_on_submit():
         try:
-            user = create_admin_user(email=form.email.data, password=form.password.data, level=int(form.level.data),
-                                     name=(form.name.data or "").strip() or None, actor=current_actor())
+            user = create_admin_user(
+                email=form.email.data,
+                password=form.password.data,
+                level=int(form.level.data),
+                name=(form.name.data or "").strip() or None,
+                actor=current_actor(),
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
@@ -77,8 +95,9 @@ def customer_users_enabled(user_id: int, change: str):
 
 def _set_enabled(user, change: str, back: str):
     if ConfirmForm().validate_on_submit():
-        commit_or_explain(lambda: set_user_enabled(user, change == "enable", actor=current_actor()),
-                          f"{user.email} {change}d.")
+        commit_or_explain(
+            lambda: set_user_enabled(user, change == "enable", actor=current_actor()), f"{user.email} {change}d."
+        )
     return redirect(back, 303)
 
 
@@ -91,8 +110,13 @@ def customer_users_invite(customer_id: int):
     if form.validate_on_submit():
         account_ids = [row_id(i) or -1 for i in form.account_ids.data or []]
         try:
-            user, link, sent = invite_customer_user(email=form.email.data, name=form.name.data, customer_id=customer.id,
-                                               account_ids=account_ids, actor=current_actor())
+            user, link, sent = invite_customer_user(
+                email=form.email.data,
+                name=form.name.data,
+                customer_id=customer.id,
+                account_ids=account_ids,
+                actor=current_actor(),
+            )
             db.session.commit()
         except ValidationFailed as exc:
             db.session.rollback()
@@ -100,8 +124,10 @@ def customer_users_invite(customer_id: int):
         else:
             # The link works once for whoever holds it: never cached.
             return render_template("admin/users/invited.html", user=user, link=link, sent=sent), 200, _NO_STORE
-    return (render_template("admin/users/invite_form.html", form=form, customer=customer),
-            422 if has_errors(form) else 200)
+    return (
+        render_template("admin/users/invite_form.html", form=form, customer=customer),
+        422 if has_errors(form) else 200,
+    )
 
 
 @bp.route("/users/customers/<int:user_id>", methods=["GET", "POST"])
@@ -122,8 +148,10 @@ def customer_users_edit(user_id: int):
         else:
             flash("Account access saved.", "success")
             return redirect(url_for("admin.customer_users_edit", user_id=user.id), 303)
-    return (render_template("admin/users/customer_user.html", user=user, form=form, confirm=ConfirmForm()),
-            422 if has_errors(form) else 200)
+    return (
+        render_template("admin/users/customer_user.html", user=user, form=form, confirm=ConfirmForm()),
+        422 if has_errors(form) else 200,
+    )
 
 
 @bp.post("/users/customers/<int:user_id>/invite")

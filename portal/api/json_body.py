@@ -1,4 +1,5 @@
 """Reading a JSON request body, the same way for every API: an object, not too deep, only real characters."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,8 @@ def _finite_float(text: str) -> float:
 def load_json_object(raw: bytes | str) -> dict:
     """The JSON object in `raw` (an empty body is `{}`).
 
-    Raises BadJsonBody: not UTF-8 or not JSON (NaN, Infinity and numbers beyond a float included), nested deeper than MAX_DEPTH
+    Raises BadJsonBody: not UTF-8 or not JSON (NaN, Infinity and numbers beyond a float included), nested deeper
+    than MAX_DEPTH
     (however deep: the parser's RecursionError is caught too), not an object, or a string (key or
     value) holding a lone surrogate such as `"\\ud800"`, which is valid JSON syntax but no character:
     neither database can store it and no response could repeat it.
@@ -63,14 +65,17 @@ def _check_values(body: dict) -> None:
             for key, item in value.items():
                 where = f"{pointer}/{_escape(key)}"
                 if not _encodable(key):
-                    raise BadJsonBody(f"The member name at {where} is not valid Unicode text "
-                                      "(it holds a lone surrogate escape such as \\ud800).")
+                    raise BadJsonBody(
+                        f"The member name at {where} is not valid Unicode text "
+                        "(it holds a lone surrogate escape such as \\ud800)."
+                    )
                 stack.append((item, where, depth + 1))
         elif isinstance(value, list):
             stack.extend((item, f"{pointer}/{index}", depth + 1) for index, item in enumerate(value))
         elif isinstance(value, str) and not _encodable(value):
-            raise BadJsonBody(f"The string at {pointer} is not valid Unicode text "
-                              "(it holds a lone surrogate escape such as \\ud800).")
+            raise BadJsonBody(
+                f"The string at {pointer} is not valid Unicode text (it holds a lone surrogate escape such as \\ud800)."
+            )
 
 
 def _encodable(text: str) -> bool:

@@ -1,4 +1,5 @@
 """API-key authentication shared by the backend v1 and orgs v2 APIs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +7,8 @@ from dataclasses import dataclass
 from flask import request
 
 from portal.auth.api_keys import api_key_actor, verify_api_key
+from portal.foundations.permissions import Actor
 from portal.models import ApiKey
-from portal.permissions import Actor
 
 MISSING = "missing"
 INVALID = "invalid"

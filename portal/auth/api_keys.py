@@ -1,4 +1,5 @@
 """Backend API keys: created with a scope and level, shown once, stored as a SHA-256, revocable."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,11 +9,11 @@ from sqlalchemy import select
 
 from portal.audit import record_event
 from portal.auth.rules import api_key_is_valid
-from portal.database import utcnow
-from portal.errors import FieldError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.errors import FieldError, ValidationFailed
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import ApiKey, Customer
-from portal.permissions import SYSTEM, Actor, require
 
 SCOPES = ("read", "write")
 KEY_PREFIX = "tlp"
@@ -22,8 +23,9 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_api_key(*, name: str, scopes, level: int, customer_id: int | None = None,
-                   actor: Actor = SYSTEM) -> tuple[ApiKey, str]:
+def create_api_key(
+    *, name: str, scopes, level: int, customer_id: int | None = None, actor: Actor = SYSTEM
+) -> tuple[ApiKey, str]:
     """Create a key; returns (row, the key itself). The key is never stored and cannot be shown again.
 
     `scopes` is "read", "write", "read,write" or a list of those. A customer key
@@ -47,12 +49,18 @@ def create_api_key(*, name: str, scopes, level: int, customer_id: int | None = N
         raise ValidationFailed(errors)
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    row = ApiKey(name=name.strip(), prefix=prefix, key_hash=_digest(key), scopes=",".join(scopes), level=level,
-                 customer_id=customer_id, created_by=actor.label)
+    row = ApiKey(
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=_digest(key),
+        scopes=",".join(scopes),
+        level=level,
+        customer_id=customer_id,
+        created_by=actor.label,
+    )
     db.session.add(row)
     db.session.flush()
-    record_event(actor, "api_key.created", row, name=row.name, scopes=row.scopes, level=level,
-                 customer_id=customer_id)
+    record_event(actor, "api_key.created", row, name=row.name, scopes=row.scopes, level=level, customer_id=customer_id)
     return row, key
 
 

@@ -1,4 +1,5 @@
 """Who may be signed in: the one rule every face applies at sign-in and on every request afterwards."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,8 @@ import math
 
 from sqlalchemy import update
 
-from portal.database import utcnow
 from portal.extensions import db
+from portal.foundations.database import utcnow
 from portal.models import CustomerUser
 
 # Sign-in input limits, the same for every face. No password the portal accepts is longer
@@ -103,8 +104,9 @@ def session_is_valid(kind: str, user, address: str | None, version) -> bool:
     It does while the user's session version is the one the session carries (every ending of
     sessions moves it on: end_every_session) and the user's standing allows it (standing_problem).
     """
-    return user is not None and str(user.session_version) == str(version) \
-        and standing_problem(kind, user, address) is None
+    return (
+        user is not None and str(user.session_version) == str(version) and standing_problem(kind, user, address) is None
+    )
 
 
 def tokens_valid_from(sessions_ended_at: dt.datetime | None) -> float | None:
@@ -152,8 +154,17 @@ def end_customer_sessions(customer_id: int) -> int:
     Returns the number of users whose sessions were ended.
     """
     ended = db.session.execute(
-        update(CustomerUser).where(CustomerUser.customer_id == customer_id)
+        update(CustomerUser)
+        .where(CustomerUser.customer_id == customer_id)
         .values(session_version=CustomerUser.session_version + 1, sessions_ended_at=utcnow())
         .execution_options(synchronize_session="fetch")
     ).rowcount
     return ended
+
+
+def reset_refused(user) -> bool:
+    """Whether a password-reset link may not be sent to or used by this user (it or its customer disabled).
+
+    The address rule is for signing in; a reset link only sets a password (and signs nobody in).
+    """
+    return account_problem(user.kind, user) is not None

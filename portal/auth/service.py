@@ -1,21 +1,20 @@
 """Sign-in services: sign in (every face), change and reset passwords, end sessions."""
+
 from __future__ import annotations
 
 import logging
 
-from flask import render_template
 from sqlalchemy import func, select, update
 
 from portal.audit import record_event
 from portal.auth import rules
-from portal.auth.tokens import TokenInvalid, make_password_reset_token, read_password_reset_token
-from portal.auth.user_service import find_user_by_email
-from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from portal.database import utcnow
-from portal.errors import DeliveryFailed, FieldError, Gone, NotFound, ValidationFailed
+from portal.auth.sessions import MIN_PASSWORD_LENGTH, USER_MODELS, find_user_by_email, hash_password, verify_password
+from portal.auth.tasks import send_password_reset_job
+from portal.auth.tokens import TokenInvalid, read_password_reset_token
 from portal.extensions import db
-from portal.models import AdminUser, CustomerUser
-from portal.permissions import Actor, admin_actor, customer_actor
+from portal.foundations.database import utcnow
+from portal.foundations.errors import FieldError, Gone, NotFound, ValidationFailed
+from portal.foundations.permissions import actor_for
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +22,11 @@ INVALID_CREDENTIALS = "Invalid email or password."
 RESET_LINK_EXPIRED = "This password reset link has expired. Ask for a new one."
 RESET_LINK_USED = "This password reset link has already been used. Ask for a new one if you need to."
 RESET_LINK_INVALID = "This password reset link is not valid."
-RESET_LINK_REVOKED = ("This password reset link no longer works: the password was changed or the account was signed "
-                      "out everywhere since it was sent. Ask for a new one if you need to.")
+RESET_LINK_REVOKED = (
+    "This password reset link no longer works: the password was changed or the account was signed "
+    "out everywhere since it was sent. Ask for a new one if you need to."
+)
 MAX_PASSWORD_LENGTH = rules.MAX_PASSWORD_LENGTH
-_MODELS = {"admin": AdminUser, "customer": CustomerUser}
-
-
-def actor_for(user) -> Actor:
-    return admin_actor(user) if user.kind == "admin" else customer_actor(user)
 
 
 class SignInRefused(Exception):
@@ -50,7 +46,7 @@ def find_user(login: str, kind: str | None = None):
     """The user whose e-mail is `login` (case-insensitive): admin or customer, or only `kind`; None."""
     if kind is None:
         return find_user_by_email(login)
-    model = _MODELS[kind]
+    model = USER_MODELS[kind]
     key = login.strip().lower()
     return db.session.scalars(select(model).where(func.lower(model.email) == key)).first()
 
@@ -146,39 +142,10 @@ def request_password_reset(email: str | None) -> None:
     (`send_password_reset_job`): with a queue the request does not wait for SMTP, so its
     duration gives nothing away either.
     """
-    from portal.auth.tasks import send_password_reset_job
-
     user = find_user_by_email((email or "").strip()[:254]) if email else None
-    if user is None or _reset_refused(user):
+    if user is None or rules.reset_refused(user):
         return
     send_password_reset_job(user.kind, user.id)
-
-
-def send_password_reset(kind: str, user_id: int) -> bool:
-    """Mail a reset link to one user now; False when the user is gone or disabled, or the mail failed (logged)."""
-    from portal.delivery.mail import send_message
-    from portal.urls import public_url
-
-    user = db.session.get(_MODELS.get(kind, CustomerUser), user_id)
-    if user is None or _reset_refused(user):
-        return False
-    link = public_url("auth.password_reset", token=make_password_reset_token(user))
-    context = {"user": user, "link": link, "minutes": 60}
-    try:
-        send_message([user.email], "Reset your password",
-                     render_template("auth/email/password_reset.txt", **context),
-                     render_template("auth/email/password_reset.html", **context))
-    except DeliveryFailed as exc:
-        log.warning("password reset mail to user %s:%s failed: %s", user.kind, user.id, exc.message)
-        return False
-    record_event(actor_for(user), f"{user.kind}_user.password_reset_requested", user)
-    db.session.flush()
-    return True
-
-
-def _reset_refused(user) -> bool:
-    # The address rule is for signing in; a reset link only sets a password (and signs nobody in).
-    return rules.account_problem(user.kind, user) is not None
 
 
 def check_password_reset_token(token: str):
@@ -196,8 +163,8 @@ def check_password_reset_token(token: str):
         if exc.reason == "expired":
             raise Gone(RESET_LINK_EXPIRED) from None
         raise NotFound(RESET_LINK_INVALID) from None
-    user = db.session.get(_MODELS[data["k"]], data["i"])
-    if user is None or _reset_refused(user):
+    user = db.session.get(USER_MODELS[data["k"]], data["i"])
+    if user is None or rules.reset_refused(user):
         raise NotFound(RESET_LINK_INVALID)
     if user.password_token_version != data["v"]:
         raise Gone(RESET_LINK_USED)
@@ -225,10 +192,15 @@ def reset_password(token: str, new_password: str | None):
     taken = db.session.execute(
         update(model)
         # Neither used meanwhile nor ended by a concurrent sign-out everywhere, password change or disabling.
-        .where(model.id == user.id, model.password_token_version == version,
-               model.session_version == user.session_version)
-        .values(password_token_version=version + 1, session_version=model.session_version + 1,
-                sessions_ended_at=utcnow(), password_hash=hash_password(new_password))
+        .where(
+            model.id == user.id, model.password_token_version == version, model.session_version == user.session_version
+        )
+        .values(
+            password_token_version=version + 1,
+            session_version=model.session_version + 1,
+            sessions_ended_at=utcnow(),
+            password_hash=hash_password(new_password),
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if taken != 1:

@@ -1,25 +1,18 @@
-"""Signing keys for tokens (current key plus fallbacks for rotation) and the password-reset token."""
+"""The password-reset and invitation token (signed with portal.foundations.signing keys)."""
+
 from __future__ import annotations
 
 import time
 
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from portal.foundations.signing import signing_keys
 
 # A signing namespace, not a secret.
 PASSWORD_RESET_SALT = "portal.password-reset"  # nosec B105
 PASSWORD_RESET_MAX_AGE = 3600
 # An invitation (admin-created user choosing a first password) waits for someone to read their mail.
 INVITE_MAX_AGE = 7 * 24 * 3600
-
-
-def signing_keys() -> list[str | bytes]:
-    """Keys in the order itsdangerous wants: oldest fallback first, current key last (it signs).
-
-    `SECRET_KEY_FALLBACKS` lists older keys newest first, so they are reversed.
-    """
-    config = current_app.config
-    return [*reversed(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -48,17 +41,19 @@ class TokenInvalid(Exception):
 
 def read_password_reset_token(token: str, max_age: int = PASSWORD_RESET_MAX_AGE) -> dict:
     try:
-        data, signed_at = _reset_serializer().loads(token, max_age=max(max_age, INVITE_MAX_AGE),
-                                                    return_timestamp=True)
+        data, signed_at = _reset_serializer().loads(token, max_age=max(max_age, INVITE_MAX_AGE), return_timestamp=True)
     except SignatureExpired:
         raise TokenInvalid("expired") from None
     except BadSignature:
         raise TokenInvalid("invalid") from None
-    if isinstance(data, dict) and data.get("p") != "invite" and \
-            time.time() - signed_at.timestamp() > max_age:
+    if isinstance(data, dict) and data.get("p") != "invite" and time.time() - signed_at.timestamp() > max_age:
         raise TokenInvalid("expired")
-    if not isinstance(data, dict) or data.get("k") not in ("admin", "customer") \
-            or not isinstance(data.get("i"), int) or not isinstance(data.get("v"), int):
+    if (
+        not isinstance(data, dict)
+        or data.get("k") not in ("admin", "customer")
+        or not isinstance(data.get("i"), int)
+        or not isinstance(data.get("v"), int)
+    ):
         raise TokenInvalid("invalid")
     # Links made before they carried the session version count as made at the first one, so they
     # work only for users whose sessions were never ended since.

@@ -1,4 +1,5 @@
 """The anomaly report of a billing run: invoices whose total moved far from the account's recent average."""
+
 from __future__ import annotations
 
 import statistics
@@ -7,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from portal.billing.money import round_currency
 from portal.extensions import db
+from portal.foundations.money import round_currency
 from portal.models import Invoice
 
 HISTORY = 3  # how many earlier periods make the baseline
@@ -29,8 +30,10 @@ def find_anomalies(run_id: int) -> list[dict]:
     with decimals as strings (total and average rounded to the currency, percent to 0.1).
     """
     invoices = db.session.scalars(
-        select(Invoice).options(joinedload(Invoice.account))
-        .where(Invoice.billing_run_id == run_id).order_by(Invoice.account_id, Invoice.start_date)
+        select(Invoice)
+        .options(joinedload(Invoice.account))
+        .where(Invoice.billing_run_id == run_id)
+        .order_by(Invoice.account_id, Invoice.start_date)
     ).all()
     histories = _histories(run_id)
     flagged = []
@@ -51,15 +54,17 @@ def find_anomalies(run_id: int) -> list[dict]:
             change = (total - average) / abs(average) * 100
             if abs(change) < MIN_CHANGE_PERCENT:
                 continue
-        flagged.append({
-            "account_id": invoice.account_id,
-            "account": invoice.account.name,
-            "invoice_id": invoice.id,
-            "currency": invoice.currency,
-            "total": str(round_currency(total, invoice.currency)),
-            "average": str(round_currency(average, invoice.currency)),
-            "change_percent": None if change is None else str(change.quantize(Decimal("0.1"))),
-        })
+        flagged.append(
+            {
+                "account_id": invoice.account_id,
+                "account": invoice.account.name,
+                "invoice_id": invoice.id,
+                "currency": invoice.currency,
+                "total": str(round_currency(total, invoice.currency)),
+                "average": str(round_currency(average, invoice.currency)),
+                "change_percent": None if change is None else str(change.quantize(Decimal("0.1"))),
+            }
+        )
     return flagged
 
 
@@ -70,8 +75,11 @@ def _histories(run_id: int) -> dict[int, list]:
     instead of one per invoice: a run over thousands of accounts stays a single round trip.
     """
     current, earlier = aliased(Invoice), aliased(Invoice)
-    rank = func.row_number().over(partition_by=current.id,
-                                  order_by=(earlier.end_date.desc(), earlier.id.desc())).label("rank")
+    rank = (
+        func.row_number()
+        .over(partition_by=current.id, order_by=(earlier.end_date.desc(), earlier.id.desc()))
+        .label("rank")
+    )
     ranked = (
         select(current.id.label("invoice_id"), earlier.amount_total.label("total"), rank)
         .join(earlier, (earlier.account_id == current.account_id) & (earlier.end_date <= current.start_date))
@@ -80,7 +88,8 @@ def _histories(run_id: int) -> dict[int, list]:
     )
     histories: dict[int, list] = {}
     for invoice_id, total in db.session.execute(
-        select(ranked.c.invoice_id, ranked.c.total).where(ranked.c.rank <= HISTORY)
+        select(ranked.c.invoice_id, ranked.c.total)
+        .where(ranked.c.rank <= HISTORY)
         .order_by(ranked.c.invoice_id, ranked.c.rank)
     ):
         histories.setdefault(invoice_id, []).append(total)

@@ -1,4 +1,5 @@
 """Bulk invoice actions over a selection: each invoice in its own savepoint, so one refusal spoils nothing else."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,13 +8,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from portal.audit import record_event
-from portal.billing.invoices import approve_invoice, row_id
+from portal.billing.invoices import approve_invoice
 from portal.billing.locks import lock_invoices
 from portal.documents.service import stored_pdf_exists
-from portal.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
+from portal.foundations.ids import row_id
+from portal.foundations.permissions import Actor, require
 from portal.models import AuditEvent, Invoice
-from portal.permissions import Actor, require
 
 MAX_SELECTION = 500
 BULK_APPROVED = "invoice.bulk_approved"
@@ -56,8 +58,9 @@ def selected_ids(values) -> list[int]:
         if number is not None and number not in ids:
             ids.append(number)
     if len(ids) > MAX_SELECTION:
-        raise ValidationFailed.single("ids", f"select at most {MAX_SELECTION} invoices at a time "
-                                             f"({len(ids)} were selected)")
+        raise ValidationFailed.single(
+            "ids", f"select at most {MAX_SELECTION} invoices at a time ({len(ids)} were selected)"
+        )
     return ids
 
 
@@ -96,8 +99,13 @@ def approve_invoices(invoice_ids: list[int], *, actor: Actor) -> BulkResult:
             result.failed.append((invoice_id, exc.message))
         else:
             result.done.append(invoice)
-    event = record_event(actor, BULK_APPROVED, None, invoice_ids=[i.id for i in result.done],
-                         refused=[[invoice_id, reason] for invoice_id, reason in result.failed])
+    event = record_event(
+        actor,
+        BULK_APPROVED,
+        None,
+        invoice_ids=[i.id for i in result.done],
+        refused=[[invoice_id, reason] for invoice_id, reason in result.failed],
+    )
     db.session.flush()
     result.batch_id = event.id
     return result
@@ -120,13 +128,21 @@ def bulk_approval_progress(batch_id) -> BulkApprovalProgress:
     if approved:
         rows = db.session.execute(
             select(Invoice.id, Invoice.invoice_number, Invoice.pdf_error, stored_pdf_exists().label("has_pdf"))
-            .where(Invoice.id.in_(approved)).order_by(Invoice.id)
+            .where(Invoice.id.in_(approved))
+            .order_by(Invoice.id)
         ).all()
         for invoice_id, number, error, has_pdf in rows:
             if has_pdf:
                 rendered += 1
             elif error:
                 failed.append((invoice_id, number, error))
-    return BulkApprovalProgress(batch_id=event.id, actor=event.actor, created_at=event.created_at,
-                                approved=approved, refused=refused, rendered=rendered, failed=failed,
-                                waiting=len(approved) - rendered - len(failed))
+    return BulkApprovalProgress(
+        batch_id=event.id,
+        actor=event.actor,
+        created_at=event.created_at,
+        approved=approved,
+        refused=refused,
+        rendered=rendered,
+        failed=failed,
+        waiting=len(approved) - rendered - len(failed),
+    )

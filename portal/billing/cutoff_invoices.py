@@ -1,17 +1,18 @@
 """Creating a customer's invoice up to a cut-off date (backend API): which account, which period."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import func, select
 
-from portal.billing.dates import local_date, local_midnight
 from portal.billing.invoices import create_invoice
-from portal.database import utcnow
-from portal.errors import FieldError, NotFound, ValidationFailed
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date, local_midnight
+from portal.foundations.errors import FieldError, NotFound, ValidationFailed
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Account, Cdr, Customer, Invoice, Transaction
-from portal.permissions import SYSTEM, Actor, require
 
 SEVERAL_ACCOUNTS = "can't be blank: the customer has several accounts"
 NO_START = "can't be blank: the account has no earlier invoice, call or transaction before the cut-off date"
@@ -85,10 +86,19 @@ def period_start(account: Account, end: dt.datetime) -> dt.datetime:
     return local_midnight(local_date(min(firsts), account.timezone), account.timezone)
 
 
-def create_customer_invoice(customer: Customer, *, account_id=None, start_date=None, end_date=None,
-                            cutoff_date: dt.date | None = None, transaction_cutoff_date: dt.date | None = None,
-                            include_transaction_ids: list[int] | None = None, fields: dict | None = None,
-                            actor: Actor = SYSTEM, now: dt.datetime | None = None) -> Invoice:
+def create_customer_invoice(
+    customer: Customer,
+    *,
+    account_id=None,
+    start_date=None,
+    end_date=None,
+    cutoff_date: dt.date | None = None,
+    transaction_cutoff_date: dt.date | None = None,
+    include_transaction_ids: list[int] | None = None,
+    fields: dict | None = None,
+    actor: Actor = SYSTEM,
+    now: dt.datetime | None = None,
+) -> Invoice:
     """Create an invoice for one of the customer's accounts, up to a cut-off date.
 
     With `start_date` and `end_date` the period is exactly [start, end). Otherwise the period
@@ -112,6 +122,14 @@ def create_customer_invoice(customer: Customer, *, account_id=None, start_date=N
     if start_date is None:
         end_date = local_midnight(cutoff_date, account.timezone)
         start_date = period_start(account, end_date)
-    return create_invoice(account_id=account, start_date=start_date, end_date=end_date, actor=actor, now=now,
-                          cutoff_date=cutoff_date, transaction_cutoff_date=transaction_cutoff_date,
-                          include_transaction_ids=include_transaction_ids, **(fields or {}))
+    return create_invoice(
+        account_id=account,
+        start_date=start_date,
+        end_date=end_date,
+        actor=actor,
+        now=now,
+        cutoff_date=cutoff_date,
+        transaction_cutoff_date=transaction_cutoff_date,
+        include_transaction_ids=include_transaction_ids,
+        **(fields or {}),
+    )

@@ -1,9 +1,10 @@
 """Discount plans applied to an invoice's originated destination rows during fill."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.billing.money import ZERO, micro
+from portal.foundations.money import ZERO, micro
 
 
 def _matches(prefix: str | None, plan) -> bool:

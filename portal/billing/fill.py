@@ -1,4 +1,5 @@
 """Filling an invoice: the period's CDRs and transactions aggregated in SQL into detail rows and totals."""
+
 from __future__ import annotations
 
 from sqlalchemy import Integer, and_, case, func, insert, or_, select
@@ -8,13 +9,21 @@ from portal.audit import record_event
 from portal.billing.discounts import apply_discounts
 from portal.billing.invoices import purge_detail_rows
 from portal.billing.locks import lock_account, lock_invoice
-from portal.billing.money import ZERO, micro, money_sum, money_value
-from portal.errors import InvalidState
 from portal.extensions import db
-from portal.models import (CHARGE_COLUMNS, Cdr, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData,
-                           Transaction)
-from portal.database import utcnow
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_midnight
+from portal.foundations.errors import InvalidState
+from portal.foundations.money import ZERO, micro, money_sum, money_value
+from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.models import (
+    CHARGE_COLUMNS,
+    Cdr,
+    Invoice,
+    InvoiceDestination,
+    InvoiceNetwork,
+    InvoiceServiceData,
+    Transaction,
+)
 
 ALREADY_FILLED = "invoice already filled"
 
@@ -86,8 +95,7 @@ def reapply_discount_plans(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoic
     db.session.flush()
     _rebuild_networks(invoice)
     _totals(invoice)
-    record_event(actor, "invoice.discounts_reapplied", invoice, invoice_id=invoice.id,
-                 discount=invoice.discount_amount)
+    record_event(actor, "invoice.discounts_reapplied", invoice, invoice_id=invoice.id, discount=invoice.discount_amount)
     db.session.flush()
     return invoice
 
@@ -137,8 +145,10 @@ def _traffic_rows(invoice: Invoice, direction: str, dialect: str) -> list[Invoic
     )
     result = []
     # Few groups come back; ordering them here is cheaper than a second sort in the database.
-    groups = sorted(db.session.execute(stmt), key=lambda r: (r.prefix or "", r.country_id or 0, r.network_id or 0,
-                                                             r.rate or 0, bool(r.reverse)))
+    groups = sorted(
+        db.session.execute(stmt),
+        key=lambda r: (r.prefix or "", r.country_id or 0, r.network_id or 0, r.rate or 0, bool(r.reverse)),
+    )
     for r in groups:
         # Originated: the customer spends unless the destination is reverse-billed;
         # terminated: the vendor earns unless the dialpeer is reverse-billed.
@@ -193,9 +203,21 @@ def _rebuild_networks(invoice: Invoice) -> None:
     n = InvoiceNetwork.__table__.c
     db.session.execute(
         insert(InvoiceNetwork).from_select(
-            [n.invoice_id, n.direction, n.country_id, n.network_id, n.rate, n.spent, n.calls_count,
-             n.successful_calls_count, n.calls_duration, n.billing_duration, n.amount, n.first_call_at,
-             n.last_call_at],
+            [
+                n.invoice_id,
+                n.direction,
+                n.country_id,
+                n.network_id,
+                n.rate,
+                n.spent,
+                n.calls_count,
+                n.successful_calls_count,
+                n.calls_duration,
+                n.billing_duration,
+                n.amount,
+                n.first_call_at,
+                n.last_call_at,
+            ],
             source,
         )
     )
@@ -204,8 +226,6 @@ def _rebuild_networks(invoice: Invoice) -> None:
 
 def _transactions_filter(invoice: Invoice):
     """Transactions on this invoice: claimed by it, or unclaimed and dated inside its window."""
-    from portal.billing.dates import local_midnight
-
     t = Transaction
     end = invoice.end_date
     if invoice.transaction_cutoff_date is not None:
@@ -255,8 +275,16 @@ def _totals(invoice: Invoice) -> None:
     db.session.flush()
     db.session.expire(invoice, ["destinations", "service_data"])
     totals = {
-        side: {"spent": ZERO, "earned": ZERO, "calls": 0, "ok": 0, "duration": 0, "billed": 0,
-               "first": None, "last": None}
+        side: {
+            "spent": ZERO,
+            "earned": ZERO,
+            "calls": 0,
+            "ok": 0,
+            "duration": 0,
+            "billed": 0,
+            "first": None,
+            "last": None,
+        }
         for side in ("originated", "terminated")
     }
     discount = ZERO

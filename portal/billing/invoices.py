@@ -1,8 +1,9 @@
 """Invoice lifecycle: create, approve, update editable fields, delete.
 
 Every function adds and flushes; the caller commits. Errors carry the exact messages
-every face shows (see README "Invoice rules").
+every face shows (see docs/invoice-rules.md "Invoice rules").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,17 +12,27 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
-from portal.billing.dates import BadDate, local_date, parse_moment
-from portal.billing.after_commit import call_after_commit
 from portal.billing.locks import lock_account, lock_invoice
-from portal.billing.money import round_currency
 from portal.billing.numbering import issue_invoice_number
+from portal.documents.service import render_invoice_document
 from portal.documents.tasks import enqueue_render_pdf
-from portal.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from portal.extensions import db
-from portal.models import Account, Invoice, InvoiceDocument, Transaction
-from portal.database import utcnow
-from portal.permissions import SYSTEM, Actor, require
+from portal.foundations.database import utcnow
+from portal.foundations.dates import BadDate, local_date, parse_moment
+from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from portal.foundations.ids import row_id
+from portal.foundations.money import round_currency
+from portal.foundations.permissions import SYSTEM, Actor, require
+from portal.jobs import call_after_commit
+from portal.models import (
+    Account,
+    Invoice,
+    InvoiceDestination,
+    InvoiceDocument,
+    InvoiceNetwork,
+    InvoiceServiceData,
+    Transaction,
+)
 
 OVERLAP = "have invoice inside provided period"
 IN_FUTURE = "end_time can't be in future"
@@ -151,8 +162,15 @@ def create_invoice(
     invoice.reference = render_reference(account.invoice_ref_template, invoice.id)
     if include_transaction_ids:
         _claim_transactions(invoice, include_transaction_ids)
-    record_event(actor, "invoice.created", invoice, invoice_id=invoice.id, type=invoice_type,
-                 start=start.isoformat(), end=end.isoformat())
+    record_event(
+        actor,
+        "invoice.created",
+        invoice,
+        invoice_id=invoice.id,
+        type=invoice_type,
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
     db.session.flush()
     return invoice
 
@@ -173,8 +191,9 @@ def render_reference(template: str | None, invoice_id: int) -> str:
     return (template or "$id").replace("$id", str(invoice_id))
 
 
-def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date | None = None,
-                    render_pdf: bool = True) -> Invoice:
+def approve_invoice(
+    invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date | None = None, render_pdf: bool = True
+) -> Invoice:
     """Raise a Pending invoice: number, invoice and due dates, net, VAT, total, outstanding.
 
     Atomic: the invoice is locked and re-read first (`lock_invoice`), so of two approvals at
@@ -228,11 +247,18 @@ def approve_invoice(invoice: Invoice, *, actor: Actor = SYSTEM, today: dt.date |
         invoice.outstanding = invoice.total_amount - invoice.paid_amount
         # A PDF rendered while the invoice was Pending says DRAFT and has no number; the job
         # scheduled below only renders invoices without one.
-        for draft in db.session.scalars(select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id,
-                                                                      InvoiceDocument.kind == "pdf")):
+        for draft in db.session.scalars(
+            select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == "pdf")
+        ):
             db.session.delete(draft)
-        record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, number=invoice.invoice_number,
-                     total=invoice.total_amount)
+        record_event(
+            actor,
+            "invoice.approved",
+            invoice,
+            invoice_id=invoice.id,
+            number=invoice.invoice_number,
+            total=invoice.total_amount,
+        )
     db.session.flush()
     if render_pdf:
         call_after_commit(enqueue_render_pdf, invoice.id)
@@ -252,8 +278,10 @@ def update_invoice(invoice: Invoice, changes: dict, *, actor: Actor = SYSTEM) ->
     invoice = lock_invoice(invoice)
     allowed = EDITABLE_AFTER_APPROVAL if invoice.is_approved else EDITABLE_FIELDS
     errors = [
-        FieldError(name.replace("_", "-"), "can't be changed on an approved invoice"
-                   if name in EDITABLE_FIELDS else "is not allowed")
+        FieldError(
+            name.replace("_", "-"),
+            "can't be changed on an approved invoice" if name in EDITABLE_FIELDS else "is not allowed",
+        )
         for name in changes
         if name not in allowed
     ]
@@ -279,9 +307,16 @@ def delete_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> None:
     invoice = lock_invoice(invoice)
     if invoice.is_approved:
         raise InvalidState("Approved invoice can't be deleted")
-    record_event(actor, "invoice.deleted", invoice, invoice_id=None, reference=invoice.reference,
-                 account_id=invoice.account_id, start=invoice.start_date.isoformat(),
-                 end=invoice.end_date.isoformat())
+    record_event(
+        actor,
+        "invoice.deleted",
+        invoice,
+        invoice_id=None,
+        reference=invoice.reference,
+        account_id=invoice.account_id,
+        start=invoice.start_date.isoformat(),
+        end=invoice.end_date.isoformat(),
+    )
     db.session.execute(
         Transaction.__table__.update().where(Transaction.invoice_id == invoice.id).values(invoice_id=None)
     )
@@ -294,20 +329,6 @@ def _find_account(account_id) -> Account | None:
         return None
     pk = row_id(account_id)
     return db.session.get(Account, pk) if pk is not None else None
-
-
-MAX_ROW_ID = 2**31 - 1  # integer primary keys: larger values cannot name a row (PostgreSQL would refuse them)
-
-
-def row_id(value) -> int | None:
-    """A primary key given as text or number, or None when it cannot name a row."""
-    if isinstance(value, bool):
-        return None
-    try:
-        pk = int(str(value).strip()) if not isinstance(value, int) else value
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk <= MAX_ROW_ID else None
 
 
 def _read_moment(value, field: str, tz: str, errors: list[FieldError]) -> dt.datetime | None:
@@ -341,15 +362,33 @@ def _claim_transactions(invoice: Invoice, ids: list[int]) -> None:
             "_includeTransactionIDs",
             "unknown or already invoiced transactions: " + ", ".join(str(i) for i in sorted(missing)),
         )
-    db.session.execute(
-        Transaction.__table__.update().where(Transaction.id.in_(found)).values(invoice_id=invoice.id)
-    )
+    db.session.execute(Transaction.__table__.update().where(Transaction.id.in_(found)).values(invoice_id=invoice.id))
 
 
 def purge_detail_rows(invoice: Invoice) -> None:
     """Remove the filled rows of an invoice (before a refill)."""
-    from portal.models import InvoiceDestination, InvoiceNetwork, InvoiceServiceData
-
     for model in (InvoiceDestination, InvoiceNetwork, InvoiceServiceData):
         db.session.execute(delete(model).where(model.invoice_id == invoice.id))
     db.session.expire(invoice, ["destinations", "networks", "service_data"])
+
+
+def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | None:
+    """Render the invoice's documents again (the backend `recreate` action and the admin button).
+
+    Returns the new PDF document, or None when rendering failed (the reason is in
+    `invoice.pdf_error`).
+
+    The invoice is locked and re-read first, so the documents show the invoice as committed:
+    an approval at the same moment waits, and then replaces a draft PDF made here.
+
+    Raises:
+        PermissionDenied: the actor may not recreate documents ("invoice.recreate").
+        InvalidState: the invoice is New (not filled yet); Pending and Approved are allowed.
+        NotFound: the invoice was deleted meanwhile.
+    """
+    require(actor, "invoice.recreate")
+    invoice = lock_invoice(invoice)
+    if invoice.state not in ("Pending", "Approved"):
+        raise InvalidState("Invoice documents can't be created before the invoice is filled")
+    record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
+    return render_invoice_document(invoice, actor=actor)

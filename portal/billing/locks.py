@@ -1,12 +1,13 @@
 """Write locks held until the transaction ends: per account (creating and filling its invoices), per invoice
 (every state change of it) and per billing run (claiming its execution)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from portal.errors import Conflict, NotFound
 from portal.extensions import db
+from portal.foundations.errors import Conflict, NotFound
 from portal.models import BillingRun, Invoice
 
 _LOCK_NAMESPACE = 7301  # first key of pg_advisory_xact_lock(int, int): "invoice work on an account"
@@ -74,8 +75,9 @@ def lock_invoices(invoice_ids) -> None:
     if not ids:
         return
     if _dialect() == "postgresql":
-        db.session.execute(select(Invoice.id).where(Invoice.id.in_(ids)).order_by(Invoice.id)
-                           .with_for_update(of=Invoice)).all()
+        db.session.execute(
+            select(Invoice.id).where(Invoice.id.in_(ids)).order_by(Invoice.id).with_for_update(of=Invoice)
+        ).all()
         return
     _sqlite_write(text("UPDATE invoices SET state = state WHERE id = :id"), ids[0], BUSY_DATABASE)
 

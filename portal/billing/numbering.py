@@ -1,11 +1,12 @@
 """Invoice numbers: unique, gap-free per organization and year, in a configurable format."""
+
 from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import text
 
-from portal.errors import InvalidState
 from portal.extensions import db
+from portal.foundations.errors import InvalidState
 from portal.models import Invoice
 
 

@@ -1,4 +1,5 @@
 """Payments against raised invoices; paid, partially paid and overdue follow from them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from portal.audit import record_event
 from portal.billing.locks import lock_invoice
-from portal.billing.money import micro
-from portal.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
+from portal.foundations.money import micro
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Invoice, Payment
-from portal.permissions import SYSTEM, Actor, require
 
 
 def record_payment(
@@ -64,21 +65,25 @@ def record_payment(
     elif paid_on > (today or dt.date.today()):
         errors.append(FieldError("paid-on", "can't be in the future"))
     # The column sizes: an overlong value is the caller's error, not a database failure.
-    for name, text, limit in (("method", method, Payment.method.type.length),
-                              ("reference", reference, Payment.reference.type.length)):
+    for name, text, limit in (
+        ("method", method, Payment.method.type.length),
+        ("reference", reference, Payment.reference.type.length),
+    ):
         if text is not None and len(text) > limit:
             errors.append(FieldError(name, f"is too long (at most {limit} characters)"))
     if errors:
         raise ValidationFailed(errors)
 
-    payment = Payment(invoice=invoice, amount=value, paid_on=paid_on, method=method, reference=reference,
-                      created_by=actor.label)
+    payment = Payment(
+        invoice=invoice, amount=value, paid_on=paid_on, method=method, reference=reference, created_by=actor.label
+    )
     db.session.add(payment)
     invoice.paid_amount += value
     invoice.outstanding = invoice.total_amount - invoice.paid_amount
     if invoice.outstanding <= 0:
         invoice.paid_date = paid_on
-    record_event(actor, "invoice.payment_recorded", invoice, invoice_id=invoice.id, amount=value,
-                 paid_on=paid_on.isoformat())
+    record_event(
+        actor, "invoice.payment_recorded", invoice, invoice_id=invoice.id, amount=value, paid_on=paid_on.isoformat()
+    )
     db.session.flush()
     return payment

@@ -1,10 +1,11 @@
 """Invoice periods: pure calendar arithmetic in the account's time zone, boundaries at local midnight."""
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import NamedTuple
 
-from portal.billing.dates import local_midnight, zone
+from portal.foundations.dates import local_midnight, zone
 from portal.models.account import INVOICE_PERIODS
 
 FULL = "Auto Full"

@@ -15,6 +15,7 @@ seconds), or `queued` that long without any process taking it. Stale runs are ma
 the next run (`start_billing_run`, `execute_billing_run`) or `flask billing recover`; the next
 run invoices what they left, and `flask billing resume` may also take one over.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,25 +23,25 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import and_, distinct, func, or_, select, update
 
 from portal.audit import record_event
 from portal.billing.anomalies import find_anomalies
-from portal.billing.dates import BadDate, parse_moment
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.locks import lock_account, lock_billing_run
 from portal.billing.periods import period_ending_at
 from portal.billing.schedule import advance_schedule, latest_invoice_end
-from portal.database import utcnow
-from portal.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import BadDate, parse_moment
+from portal.foundations.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Account, BillingRun, Invoice
-from portal.permissions import SYSTEM, Actor, require
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,9 @@ class AccountOutcome:
     failure: dict | None = None
 
 
-def start_billing_run(*, run_at=None, approve: bool = False, actor: Actor = SYSTEM,
-                      now: dt.datetime | None = None) -> BillingRun:
+def start_billing_run(
+    *, run_at=None, approve: bool = False, actor: Actor = SYSTEM, now: dt.datetime | None = None
+) -> BillingRun:
     """Create a queued billing run (the caller commits, then calls `enqueue_billing_run(run.id)`).
 
     Args:
@@ -95,8 +97,9 @@ def start_billing_run(*, run_at=None, approve: bool = False, actor: Actor = SYST
         if moment > now:
             # Invoices may only cover the past; a run "in the future" would bill unfinished periods.
             raise ValidationFailed.single("run-at", "can't be in future")
-    run = BillingRun(run_at=moment, approve=bool(approve), status="queued", created_by=actor.label,
-                     failures=[], anomalies=[])
+    run = BillingRun(
+        run_at=moment, approve=bool(approve), status="queued", created_by=actor.label, failures=[], anomalies=[]
+    )
     db.session.add(run)
     db.session.flush()
     record_event(actor, "billing_run.started", run, run_at=moment.isoformat(), approve=run.approve)
@@ -217,14 +220,22 @@ def _execute(run_id: int, worker: str, progress) -> BillingRun:
         run.anomalies = find_anomalies(run.id)
         run.status = "done"
         run.finished_at = utcnow()
-        record_event(_run_actor(run), "billing_run.finished", run, invoices_created=run.invoices_created,
-                     failures=len(run.failures), anomalies=len(run.anomalies))
+        record_event(
+            _run_actor(run),
+            "billing_run.finished",
+            run,
+            invoices_created=run.invoices_created,
+            failures=len(run.failures),
+            anomalies=len(run.anomalies),
+        )
         db.session.commit()
     except _RunLost:
         db.session.rollback()
         log.warning("billing run %s: stopped, the run is no longer this process's (%s)", run_id, worker)
-        raise Conflict(f"Billing run {run_id} was marked failed or taken over by another process "
-                       "while this one was silent; this process stopped.") from None
+        raise Conflict(
+            f"Billing run {run_id} was marked failed or taken over by another process "
+            "while this one was silent; this process stopped."
+        ) from None
     except Exception as exc:
         db.session.rollback()
         log.exception("billing run %s failed", run_id)
@@ -325,8 +336,8 @@ def recover_stale_billing_runs(*, now: dt.datetime | None = None) -> list[int]:
     now = now or utcnow()
     cutoff = now - stale_after()
     candidates = db.session.scalars(
-        select(BillingRun).where(or_(BillingRun.status == "running",
-                                     and_(BillingRun.status == "queued", BillingRun.created_at < cutoff)))
+        select(BillingRun)
+        .where(or_(BillingRun.status == "running", and_(BillingRun.status == "queued", BillingRun.created_at < cutoff)))
         .order_by(BillingRun.id)
     ).all()
     recovered = []
@@ -338,21 +349,31 @@ def recover_stale_billing_runs(*, now: dt.datetime | None = None) -> list[int]:
             continue
         last = run.heartbeat_at or run.started_at
         if run.status == "queued":
-            reason = (f"Never started: no process took the run within {int(stale_after().total_seconds() // 60)} "
-                      "minutes (are the workers running?).")
+            reason = (
+                f"Never started: no process took the run within {int(stale_after().total_seconds() // 60)} "
+                "minutes (are the workers running?)."
+            )
         else:
-            reason = ("Interrupted: the process executing the run stopped"
-                      + (f" (last progress at {last.isoformat(timespec='seconds')})" if last else "")
-                      + f". Its invoices are kept; the next run invoices what is left, or resume it with "
-                        f"`flask billing resume {run.id}`.")
+            reason = (
+                "Interrupted: the process executing the run stopped"
+                + (f" (last progress at {last.isoformat(timespec='seconds')})" if last else "")
+                + f". Its invoices are kept; the next run invoices what is left, or resume it with "
+                f"`flask billing resume {run.id}`."
+            )
         previous = run.status
         run.status = "failed"
         run.finished_at = now
         run.failures = list(run.failures or []) + [
             {"account_id": None, "account": None, "start": None, "end": None, "error": reason}
         ]
-        record_event(SYSTEM, "billing_run.interrupted", run, previous_status=previous, worker=run.worker,
-                     heartbeat_at=last.isoformat() if last else None)
+        record_event(
+            SYSTEM,
+            "billing_run.interrupted",
+            run,
+            previous_status=previous,
+            worker=run.worker,
+            heartbeat_at=last.isoformat() if last else None,
+        )
         recovered.append(run.id)
     db.session.flush()
     return recovered
@@ -385,9 +406,15 @@ def bill_account(run: BillingRun, account_id: int) -> AccountOutcome:
                 raise ValidationFailed.single(None, INVOICE_EXISTS)
             if last_end is not None:
                 start = max(start, last_end)
-            invoice = create_invoice(account_id=account, start_date=start, end_date=end, actor=actor,
-                                     invoice_type=account.next_invoice_type or "Auto Full", now=run_at,
-                                     billing_run_id=run_id)
+            invoice = create_invoice(
+                account_id=account,
+                start_date=start,
+                end_date=end,
+                actor=actor,
+                invoice_type=account.next_invoice_type or "Auto Full",
+                now=run_at,
+                billing_run_id=run_id,
+            )
             fill_invoice(invoice, actor=actor)
             if approve:
                 approve_invoice(invoice, actor=actor)
@@ -412,8 +439,9 @@ def bill_account(run: BillingRun, account_id: int) -> AccountOutcome:
 
 def _stamp_heartbeat(run_id: int) -> None:
     # In the period's own transaction: a run busy with one account's many periods stays alive.
-    db.session.execute(update(BillingRun).where(BillingRun.id == run_id, BillingRun.status == "running")
-                       .values(heartbeat_at=utcnow()))
+    db.session.execute(
+        update(BillingRun).where(BillingRun.id == run_id, BillingRun.status == "running").values(heartbeat_at=utcnow())
+    )
 
 
 def _still_due(account: Account, run_at: dt.datetime) -> bool:

@@ -1,4 +1,5 @@
 """An account's automatic invoicing schedule: its invoice period, `next_invoice_at` and `next_invoice_type`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,14 +8,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 
 from portal.audit import record_event
-from portal.billing.dates import BadDate, parse_moment
 from portal.billing.periods import following_period, period_containing, period_ending_at
-from portal.database import utcnow
-from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import BadDate, parse_moment
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Account, Invoice
 from portal.models.account import INVOICE_PERIODS
-from portal.permissions import SYSTEM, Actor, require
 
 _TICK = dt.timedelta(microseconds=1)
 
@@ -77,14 +78,21 @@ def set_invoice_period(
         account.invoice_period = kind
         _align(account, now or utcnow())
     if (account.invoice_period, account.next_invoice_at) != before:
-        record_event(actor, "account.invoice_period_set", account, period=account.invoice_period,
-                     next_invoice_at=_iso(account.next_invoice_at), next_invoice_type=account.next_invoice_type)
+        record_event(
+            actor,
+            "account.invoice_period_set",
+            account,
+            period=account.invoice_period,
+            next_invoice_at=_iso(account.next_invoice_at),
+            next_invoice_type=account.next_invoice_type,
+        )
     db.session.flush()
     return account
 
 
-def realign_schedule(account: Account, *, actor: Actor = SYSTEM, now: dt.datetime | None = None,
-                     previous_timezone: str | None = None) -> Account:
+def realign_schedule(
+    account: Account, *, actor: Actor = SYSTEM, now: dt.datetime | None = None, previous_timezone: str | None = None
+) -> Account:
     """Recompute `next_invoice_at`/`next_invoice_type` for the account's current time zone.
 
     Call after changing `account.timezone`. With invoices, the new due moment is the end, in the
@@ -101,15 +109,21 @@ def realign_schedule(account: Account, *, actor: Actor = SYSTEM, now: dt.datetim
         before = account.next_invoice_at
         _align(account, now or utcnow(), previous_timezone)
         if account.next_invoice_at != before:
-            record_event(actor, "account.schedule_realigned", account, timezone=account.timezone,
-                         next_invoice_at=_iso(account.next_invoice_at),
-                         next_invoice_type=account.next_invoice_type)
+            record_event(
+                actor,
+                "account.schedule_realigned",
+                account,
+                timezone=account.timezone,
+                next_invoice_at=_iso(account.next_invoice_at),
+                next_invoice_type=account.next_invoice_type,
+            )
         db.session.flush()
     return account
 
 
-def set_account_timezone(account: Account, tz_name: str, *, actor: Actor = SYSTEM,
-                         now: dt.datetime | None = None) -> Account:
+def set_account_timezone(
+    account: Account, tz_name: str, *, actor: Actor = SYSTEM, now: dt.datetime | None = None
+) -> Account:
     """Change the account's IANA time zone and realign its schedule.
 
     Raises ValidationFailed(`timezone - is invalid`) for an unknown zone name.

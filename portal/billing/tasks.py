@@ -1,11 +1,15 @@
 """Background jobs of the billing service. Each one is idempotent: it re-reads state and does only what is left."""
+
 from __future__ import annotations
 
 import logging
 
-from portal.errors import InvalidState, NotFound
+from portal.billing.fill import fill_invoice
+from portal.billing.runs import execute_billing_run
 from portal.extensions import db
+from portal.foundations.errors import InvalidState, NotFound
 from portal.jobs import huey, job_app
+from portal.models import Invoice
 
 log = logging.getLogger(__name__)
 
@@ -13,9 +17,6 @@ log = logging.getLogger(__name__)
 @huey.task(retries=2, retry_delay=5)
 def fill_invoice_job(invoice_id: int) -> str:
     """Fill one invoice if it is still New (a second run finds it Pending and does nothing)."""
-    from portal.billing.fill import fill_invoice
-    from portal.models import Invoice
-
     with job_app().app_context():
         invoice = db.session.get(Invoice, invoice_id)
         if invoice is None:
@@ -40,8 +41,6 @@ def enqueue_fill(invoice_id: int) -> None:
 @huey.task(retries=1, retry_delay=30)
 def billing_run_job(run_id: int) -> str:
     """Execute a billing run. Safe to repeat: a retry or a second delivery only does what is left."""
-    from portal.billing.runs import execute_billing_run
-
     with job_app().app_context():
         run = execute_billing_run(run_id)
         return f"{run.invoices_created} invoices, {len(run.failures)} failures"

@@ -1,4 +1,5 @@
 """Linking invoices to their copies in Xero (a stored Xero invoice id; nothing is sent to Xero)."""
+
 from __future__ import annotations
 
 import uuid as uuid_mod
@@ -6,10 +7,10 @@ import uuid as uuid_mod
 from flask import current_app
 
 from portal.audit import record_event
-from portal.errors import InvalidState, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import InvalidState, ValidationFailed
+from portal.foundations.permissions import Actor, require
 from portal.models import Invoice
-from portal.permissions import Actor, require
 
 XERO_DISABLED = "The Xero module is not enabled"
 
@@ -41,8 +42,7 @@ def link_invoice_to_xero(invoice: Invoice, xero_id, *, actor: Actor) -> Invoice:
     if previous is not None and previous != value:
         require(actor, "invoice.xero_relink")
     invoice.xero_id = value
-    record_event(actor, "invoice.xero_linked", invoice, invoice_id=invoice.id, xero_id=value,
-                 previous=previous)
+    record_event(actor, "invoice.xero_linked", invoice, invoice_id=invoice.id, xero_id=value, previous=previous)
     db.session.flush()
     return invoice
 

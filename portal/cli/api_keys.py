@@ -1,12 +1,13 @@
 """`flask api-keys …`: create (prints the key once), list and revoke backend API keys."""
+
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
 from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
-from portal.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
 from portal.models import ApiKey
 
 
@@ -29,8 +30,11 @@ def create_key(name, scopes, level, customer_id):
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
-    click.echo(f"created API key {row.id} ({row.name}, scope {row.scopes}, level {row.level}"
-               + (f", customer {row.customer_id}" if row.customer_id else "") + ")")
+    click.echo(
+        f"created API key {row.id} ({row.name}, scope {row.scopes}, level {row.level}"
+        + (f", customer {row.customer_id}" if row.customer_id else "")
+        + ")"
+    )
     click.echo("Store this key now; it will not be shown again:")
     click.echo(key)
 
@@ -46,8 +50,10 @@ def list_keys():
         state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
         customer = row.customer_id if row.customer_id else "all"
-        click.echo(f"{row.id}\t{row.name}\t{row.prefix}\tscope={row.scopes}\tlevel={row.level}"
-                   f"\tcustomer={customer}\t{state}\tlast used {used}")
+        click.echo(
+            f"{row.id}\t{row.name}\t{row.prefix}\tscope={row.scopes}\tlevel={row.level}"
+            f"\tcustomer={customer}\t{state}\tlast used {used}"
+        )
 
 
 @api_keys_group.command("revoke")

@@ -1,4 +1,5 @@
-"""`flask billing run`: the billing run for cron (README "Billing runs")."""
+"""`flask billing run`: the billing run for cron (docs/operations.md "Billing runs")."""
+
 from __future__ import annotations
 
 import contextlib
@@ -8,9 +9,9 @@ import click
 from flask.cli import with_appcontext
 
 from portal.billing.runs import execute_billing_run, get_billing_run, recover_stale_billing_runs, start_billing_run
-from portal.errors import ServiceError, ValidationFailed
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.errors import ServiceError, ValidationFailed
+from portal.foundations.permissions import Actor
 
 
 @click.group("billing", help="Automatic invoicing.")
@@ -19,8 +20,12 @@ def billing_group():
 
 
 @billing_group.command("run")
-@click.option("--at", "run_at", metavar="ISO-TIME",
-              help="Invoice as of this moment (ISO-8601, UTC unless it has an offset); default now.")
+@click.option(
+    "--at",
+    "run_at",
+    metavar="ISO-TIME",
+    help="Invoice as of this moment (ISO-8601, UTC unless it has an offset); default now.",
+)
 @click.option("--approve", is_flag=True, help="Approve the invoices the run creates.")
 @with_appcontext
 def run_cmd(run_at, approve):
@@ -71,8 +76,9 @@ def _execute_and_report(run) -> None:
             # The bar starts once the run has counted the due accounts.
             nonlocal bar
             if bar is None:
-                bar = stack.enter_context(click.progressbar(length=current.accounts_total, label="Accounts",
-                                                            file=sys.stderr))
+                bar = stack.enter_context(
+                    click.progressbar(length=current.accounts_total, label="Accounts", file=sys.stderr)
+                )
             bar.update(current.accounts_done - bar.pos)
 
         try:

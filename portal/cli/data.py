@@ -1,4 +1,5 @@
 """`flask demo-data`, `flask cdrs import` and `flask transactions import`: getting data into the portal."""
+
 from __future__ import annotations
 
 import sys
@@ -6,8 +7,13 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal.errors import ServiceError
+from portal.demo import database_has_organization, load_demo_data
+from portal.demo.users import demo_logins
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
+from portal.imports.cdrs import import_cdrs
+from portal.imports.errors import ImportRejected
+from portal.imports.transactions import import_transactions
 
 
 def _click_progress(label: str, length: int):
@@ -15,23 +21,30 @@ def _click_progress(label: str, length: int):
 
 
 @click.command("demo-data")
-@click.option("--scale", type=click.IntRange(1, 10_000), default=1, show_default=True,
-              help="1 = demo; 100 ≈ 1,000 customers, 3,000 accounts, 900k CDRs.")
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 10_000),
+    default=1,
+    show_default=True,
+    help="1 = demo; 100 ≈ 1,000 customers, 3,000 accounts, 900k CDRs.",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same month: same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds an organization.")
 @click.option("--print-logins", is_flag=True, help="Only print the URL and the demo logins (loads nothing).")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="URL printed with the logins.")
 @click.option("--months", type=click.IntRange(4, 24), default=12, hidden=True)
 @click.option("--calls-per-account", type=click.IntRange(1, 1_000_000), hidden=True)
-@click.option("--pdfs", type=click.Choice(["all", "recent", "none"]), default="all", show_default=True,
-              help="PDFs to render now: every approved invoice, each account's two newest, or none "
-                   "(render the rest later with `flask --app portal documents render-missing`).")
+@click.option(
+    "--pdfs",
+    type=click.Choice(["all", "recent", "none"]),
+    default="all",
+    show_default=True,
+    help="PDFs to render now: every approved invoice, each account's two newest, or none "
+    "(render the rest later with `flask --app portal documents render-missing`).",
+)
 @with_appcontext
 def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_per_account, pdfs):
     """Load deterministic demo data (organization `telco`) into an empty database."""
-    from portal.demo import database_has_organization, load_demo_data
-    from portal.demo.users import demo_logins
-
     if print_logins:
         logins = demo_logins()
         if not logins:
@@ -45,19 +58,25 @@ def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_pe
         click.echo("The database already holds data: demo data not loaded.")
         return
     try:
-        summary = load_demo_data(scale=scale, seed=seed, progress=_click_progress, months=months,
-                                 calls_per_account=calls_per_account, pdfs=pdfs)
+        summary = load_demo_data(
+            scale=scale,
+            seed=seed,
+            progress=_click_progress,
+            months=months,
+            calls_per_account=calls_per_account,
+            pdfs=pdfs,
+        )
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     states = ", ".join(f"{n} {state}" for state, n in sorted(summary.invoices.items()))
-    click.echo(f"Loaded {summary.customers} customers, {summary.accounts} accounts, {summary.cdrs} CDRs, "
-               f"{summary.transactions} transactions, {sum(summary.invoices.values())} invoices ({states}).")
+    click.echo(
+        f"Loaded {summary.customers} customers, {summary.accounts} accounts, {summary.cdrs} CDRs, "
+        f"{summary.transactions} transactions, {sum(summary.invoices.values())} invoices ({states})."
+    )
 
 
 def _run_import(importer, file, skip_bad: bool, what: str) -> None:
-    from portal.imports.errors import ImportRejected
-
     try:
         result = importer(file, skip_bad=skip_bad)
     except ImportRejected as exc:
@@ -71,8 +90,10 @@ def _run_import(importer, file, skip_bad: bool, what: str) -> None:
     db.session.commit()
     for bad in result.bad_rows:
         click.echo(f"skipped line {bad.line}: {bad.reason}", err=True)
-    click.echo(f"Imported {result.imported} {what}" + (f", skipped {len(result.bad_rows)} bad rows."
-                                                       if result.bad_rows else "."))
+    click.echo(
+        f"Imported {result.imported} {what}"
+        + (f", skipped {len(result.bad_rows)} bad rows." if result.bad_rows else ".")
+    )
 
 
 @click.group("cdrs", help="Call detail records.")
@@ -85,9 +106,7 @@ def cdrs_group():
 @click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
 @with_appcontext
 def import_cdrs_command(file, skip_bad):
-    """Import CDRs from a CSV file (columns: README "CSV import columns")."""
-    from portal.imports.cdrs import import_cdrs
-
+    """Import CDRs from a CSV file (columns: docs/operations.md "CSV import columns")."""
     _run_import(import_cdrs, file, skip_bad, "CDRs")
 
 
@@ -101,7 +120,5 @@ def transactions_group():
 @click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
 @with_appcontext
 def import_transactions_command(file, skip_bad):
-    """Import transactions from a CSV file (columns: README "CSV import columns")."""
-    from portal.imports.transactions import import_transactions
-
+    """Import transactions from a CSV file (columns: docs/operations.md "CSV import columns")."""
     _run_import(import_transactions, file, skip_bad, "transactions")

@@ -1,4 +1,5 @@
 """`flask documents …`: rendering the PDFs that approved invoices are missing."""
+
 from __future__ import annotations
 
 import sys
@@ -16,13 +17,24 @@ def documents_group():
 
 
 @documents_group.command("render-missing")
-@click.option("--newest-per-account", type=click.IntRange(1, None),
-              help="Only each account's newest N approved invoices.")
+@click.option(
+    "--newest-per-account", type=click.IntRange(1, None), help="Only each account's newest N approved invoices."
+)
 @click.option("--quiet", is_flag=True, help="No progress bar (for running in the background).")
-@click.option("--tries", type=click.IntRange(1, 20), default=4, show_default=True,
-              help="Tries per invoice before its failure is recorded on it.")
-@click.option("--retry-delay", type=click.FloatRange(0, 600), default=1.0, show_default=True,
-              help="Seconds before an invoice's second try; doubled before each next one.")
+@click.option(
+    "--tries",
+    type=click.IntRange(1, 20),
+    default=4,
+    show_default=True,
+    help="Tries per invoice before its failure is recorded on it.",
+)
+@click.option(
+    "--retry-delay",
+    type=click.FloatRange(0, 600),
+    default=1.0,
+    show_default=True,
+    help="Seconds before an invoice's second try; doubled before each next one.",
+)
 @with_appcontext
 def render_missing(newest_per_account, quiet, tries, retry_delay):
     """Render and store the PDF of every approved invoice that has none (resumable).

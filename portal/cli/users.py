@@ -1,12 +1,13 @@
 """`flask users …`: create, list and disable admin and customer users."""
+
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
-from portal.auth.user_service import create_admin_user, create_customer_user, disable_user, list_users
-from portal.errors import ServiceError
+from portal.customers.users import create_admin_user, create_customer_user, disable_user, list_users
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
 
 
 @click.group("users", help="Admin and customer users.")
@@ -29,8 +30,9 @@ def create_user(email, password, role, level, customer_id, account_ids, name):
         if role == "admin":
             user = create_admin_user(email=email, password=password, level=level, name=name)
         else:
-            user = create_customer_user(email=email, password=password, customer_id=customer_id,
-                                        account_ids=list(account_ids), name=name)
+            user = create_customer_user(
+                email=email, password=password, customer_id=customer_id, account_ids=list(account_ids), name=name
+            )
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()

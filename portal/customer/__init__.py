@@ -1,4 +1,5 @@
 """The customer portal: one blueprint, protected as a whole (customers only), views in views.py."""
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 

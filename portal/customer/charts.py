@@ -1,4 +1,5 @@
 """Geometry of the server-rendered SVG bar charts (no chart library: plain numbers for the template)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

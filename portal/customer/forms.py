@@ -1,4 +1,5 @@
 """Forms of the customer portal: the invoice list filters (GET, no CSRF), the account switcher, PDF download."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,10 +7,10 @@ import datetime as dt
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal.billing.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
-from portal.billing.dates import FIRST_DAY, LAST_DAY, in_day_range
-from portal.errors import ValidationFailed
 from portal.forms import PortalForm, choices
+from portal.foundations.dates import FIRST_DAY, LAST_DAY, in_day_range
+from portal.foundations.errors import ValidationFailed
+from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
 DAY_RANGE_FIELD_MESSAGE = f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
@@ -43,24 +44,27 @@ class AccountSwitchForm(_GetForm):
 
 class InvoiceFilterForm(_GetForm):
     account = SelectField("Account", validate_choice=False)
-    preset = SelectField("Period", choices=choices([("", "Custom dates")] + list(PRESETS.items())), validate_choice=False)
+    preset = SelectField(
+        "Period", choices=choices([("", "Custom dates")] + list(PRESETS.items())), validate_choice=False
+    )
     period_from = DateField("Period from", validators=[Optional()], render_kw={"autocomplete": "off"})
     period_to = DateField("Period to", validators=[Optional()])
     invoice_date_from = DateField("Invoice date from", validators=[Optional()])
     invoice_date_to = DateField("Invoice date to", validators=[Optional()])
     due_date_from = DateField("Due date from", validators=[Optional()])
     due_date_to = DateField("Due date to", validators=[Optional()])
-    status = SelectField("Status", choices=choices([("", "Any status")] + [(s, s.capitalize()) for s in STATUSES]),
-                         validate_choice=False)
+    status = SelectField(
+        "Status", choices=choices([("", "Any status")] + [(s, s.capitalize()) for s in STATUSES]), validate_choice=False
+    )
     number = StringField("Invoice number", validators=[Optional(), Length(max=64)])
-    per_page = SelectField("Per page", choices=choices((str(n), str(n)) for n in PAGE_SIZES), default="25",
-                           validate_choice=False)
+    per_page = SelectField(
+        "Per page", choices=choices((str(n), str(n)) for n in PAGE_SIZES), default="25", validate_choice=False
+    )
     sort = HiddenField(default="date")
     direction = HiddenField(default="desc")
     page = IntegerField("Page", validators=[Optional()], default=1)
 
-    DATE_FIELDS = ("period_from", "period_to", "invoice_date_from", "invoice_date_to", "due_date_from",
-                   "due_date_to")
+    DATE_FIELDS = ("period_from", "period_to", "invoice_date_from", "invoice_date_to", "due_date_from", "due_date_to")
 
     def validate_preset(self, field):
         if field.data and field.data not in PRESETS:
@@ -72,8 +76,9 @@ class InvoiceFilterForm(_GetForm):
 
     def validate_per_page(self, field):
         if (field.data or "25") not in {str(n) for n in PAGE_SIZES}:
-            raise ValidationError(f"Choose {', '.join(map(str, PAGE_SIZES[:-1]))} or {PAGE_SIZES[-1]} rows "
-                                  f"(at most {PAGE_SIZES[-1]}).")
+            raise ValidationError(
+                f"Choose {', '.join(map(str, PAGE_SIZES[:-1]))} or {PAGE_SIZES[-1]} rows (at most {PAGE_SIZES[-1]})."
+            )
 
     def validate_page(self, field):
         # Compared as integers: WTForms' NumberRange turns the value into a float first, which a
@@ -94,8 +99,9 @@ class InvoiceFilterForm(_GetForm):
         for name in self.DATE_FIELDS:
             field = self[name]
             # DateField's own message is vague; say what format works.
-            field.errors = [DATE_MESSAGE if "date" in str(e).lower() and "valid" in str(e).lower() else e
-                            for e in field.errors]
+            field.errors = [
+                DATE_MESSAGE if "date" in str(e).lower() and "valid" in str(e).lower() else e for e in field.errors
+            ]
             # A real date can still be too far out to become an instant in the account's zone.
             if not field.errors and field.data and not in_day_range(field.data):
                 field.errors = [DAY_RANGE_FIELD_MESSAGE]
@@ -135,8 +141,11 @@ class InvoiceFilterForm(_GetForm):
 
     def query_args(self, **changes) -> dict:
         """The current filters as query-string arguments (for sort and page links), with changes applied."""
-        args = {name: field.raw_data[0] for name, field in self._fields.items()
-                if field.raw_data and field.raw_data[0] not in ("", None)}
+        args = {
+            name: field.raw_data[0]
+            for name, field in self._fields.items()
+            if field.raw_data and field.raw_data[0] not in ("", None)
+        }
         args.update(changes)
         return {k: v for k, v in args.items() if v not in ("", None)}
 
@@ -147,4 +156,3 @@ class DownloadPdfForm(PortalForm):
 
 def _sentence(message: str) -> str:
     return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
-

@@ -1,4 +1,5 @@
 """Customer portal pages: parse the request, call one service, render (no business rules here)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,21 +7,21 @@ import datetime as dt
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.billing.customer_detail import (download_pdf_for_customer, get_invoice_for_customer,
-                                            invoice_detail_for_customer)
-from portal.billing.customer_views import (PRESETS, CustomerScope, customer_dashboard, iter_customer_invoices,
-                                           list_customer_invoices)
 from portal.customer import bp
 from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
-from portal.database import utcnow
+from portal.customers.scope import CustomerScope
+from portal.delivery.links import download_pdf_for_customer
 from portal.documents.csv import iter_invoice_cdrs_csv
-from portal.errors import InvalidState, ValidationFailed
-from portal.formatting import local_date
 from portal.extensions import db
-from portal.permissions import customer_actor
-from portal.streaming import streamed_download
+from portal.foundations.database import utcnow
+from portal.foundations.errors import InvalidState, ValidationFailed
+from portal.foundations.formatting import local_date_text
+from portal.foundations.permissions import customer_actor
+from portal.foundations.streaming import streamed_download
+from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
+from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
 
 DASHBOARD_LATEST = 5
 CHART_INVOICES = 12
@@ -43,10 +44,22 @@ def _is_htmx_fragment() -> bool:
 def dashboard():
     scope, today = _scope(), _today()
     form = AccountSwitchForm(request.args, scope.accounts)
-    figures = customer_dashboard(scope, today=today, account_id=form.account_id if form.validate() else None,
-                                 latest=DASHBOARD_LATEST, chart=CHART_INVOICES)
-    return render_template("customer/dashboard.html", form=form, accounts=scope.accounts, totals=figures.totals,
-                           latest=figures.latest, charts=_spend_charts(figures.chart_invoices), today=today)
+    figures = customer_dashboard(
+        scope,
+        today=today,
+        account_id=form.account_id if form.validate() else None,
+        latest=DASHBOARD_LATEST,
+        chart=CHART_INVOICES,
+    )
+    return render_template(
+        "customer/dashboard.html",
+        form=form,
+        accounts=scope.accounts,
+        totals=figures.totals,
+        latest=figures.latest,
+        charts=_spend_charts(figures.chart_invoices),
+        today=today,
+    )
 
 
 def _spend_charts(invoices) -> list:
@@ -54,13 +67,20 @@ def _spend_charts(invoices) -> list:
     charts = []
     for currency in sorted({inv.currency for inv in invoices}):
         # Each bar is one invoice, labelled with the first day of its period in the account's zone.
-        rows = [(local_date(inv.start_date, inv.account.timezone), inv.amount_spent)
-                for inv in invoices if inv.currency == currency]
-        charts.append(bar_chart(
-            f"Spend per period ({currency})",
-            f"Amount spent in each period of your last {len(rows)} {currency} invoices, oldest first; "
-            "each bar is labelled with the first day of the period.",
-            currency, rows))
+        rows = [
+            (local_date_text(inv.start_date, inv.account.timezone), inv.amount_spent)
+            for inv in invoices
+            if inv.currency == currency
+        ]
+        charts.append(
+            bar_chart(
+                f"Spend per period ({currency})",
+                f"Amount spent in each period of your last {len(rows)} {currency} invoices, oldest first; "
+                "each bar is labelled with the first day of the period.",
+                currency,
+                rows,
+            )
+        )
     return charts
 
 
@@ -81,9 +101,18 @@ def invoices_list():
     scope, today = _scope(), _today()
     form, filters, page = _filtered_page(scope, today)
     template = "customer/invoices/_table.html" if _is_htmx_fragment() else "customer/invoices/list.html"
-    response = make_response(render_template(template, form=form, filters=filters, page=page, today=today,
-                                             presets=PRESETS, oob=_is_htmx_fragment(),
-                                             several_accounts=len(scope.accounts) > 1))
+    response = make_response(
+        render_template(
+            template,
+            form=form,
+            filters=filters,
+            page=page,
+            today=today,
+            presets=PRESETS,
+            oob=_is_htmx_fragment(),
+            several_accounts=len(scope.accounts) > 1,
+        )
+    )
     response.vary.add("HX-Request")
     if _is_htmx_fragment():
         # The address bar gets the filters without the empty fields a submitted form carries.
@@ -102,29 +131,52 @@ def invoices_csv():
     except ValidationFailed as exc:
         form.add_service_errors(exc)
         return _list_with_errors(form, today)
-    return streamed_download(invoice_list_csv(invoices, today=today), mimetype="text/csv",
-                             filename=f"invoices-{today.isoformat()}.csv")
+    return streamed_download(
+        invoice_list_csv(invoices, today=today), mimetype="text/csv", filename=f"invoices-{today.isoformat()}.csv"
+    )
 
 
 def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
-    return render_template("customer/invoices/list.html", form=form, filters=None, page=None, today=today,
-                           presets=PRESETS, oob=False, several_accounts=len(form.account.choices) > 2), 400
+    return render_template(
+        "customer/invoices/list.html",
+        form=form,
+        filters=None,
+        page=None,
+        today=today,
+        presets=PRESETS,
+        oob=False,
+        several_accounts=len(form.account.choices) > 2,
+    ), 400
 
 
 @bp.get("/invoices/<invoice_uuid>")
 def invoice_detail(invoice_uuid: str):
     detail = invoice_detail_for_customer(_scope(), invoice_uuid)
     invoice, breakdown = detail.invoice, detail.breakdown
-    mix = bar_chart("Originated, terminated and services",
-                    "What the invoice's spend is made of: calls you originated, calls you terminated, services.",
-                    invoice.currency,
-                    [("Originated calls", breakdown.originated), ("Terminated calls", breakdown.terminated),
-                     ("Services", breakdown.services)])
-    by_country = bar_chart("Spend by country", "Amount spent on calls to each country.", invoice.currency,
-                           breakdown.spend_by_country)
-    return render_template("customer/invoices/detail.html", invoice=invoice, breakdown=breakdown,
-                           status=invoice.status_on(_today()), has_pdf=detail.has_pdf, has_cdrs=detail.has_cdrs,
-                           mix_chart=mix, country_chart=by_country, pdf_form=DownloadPdfForm())
+    mix = bar_chart(
+        "Originated, terminated and services",
+        "What the invoice's spend is made of: calls you originated, calls you terminated, services.",
+        invoice.currency,
+        [
+            ("Originated calls", breakdown.originated),
+            ("Terminated calls", breakdown.terminated),
+            ("Services", breakdown.services),
+        ],
+    )
+    by_country = bar_chart(
+        "Spend by country", "Amount spent on calls to each country.", invoice.currency, breakdown.spend_by_country
+    )
+    return render_template(
+        "customer/invoices/detail.html",
+        invoice=invoice,
+        breakdown=breakdown,
+        status=invoice.status_on(_today()),
+        has_pdf=detail.has_pdf,
+        has_cdrs=detail.has_cdrs,
+        mix_chart=mix,
+        country_chart=by_country,
+        pdf_form=DownloadPdfForm(),
+    )
 
 
 @bp.post("/invoices/<invoice_uuid>/pdf")
@@ -149,5 +201,8 @@ def invoice_pdf(invoice_uuid: str):
 @bp.get("/invoices/<invoice_uuid>/cdrs.csv")
 def invoice_cdrs_csv(invoice_uuid: str):
     invoice = get_invoice_for_customer(_scope(), invoice_uuid)
-    return streamed_download(iter_invoice_cdrs_csv(invoice), mimetype="text/csv",
-                             filename=f"cdrs-{invoice.invoice_number or invoice.reference}.csv")
+    return streamed_download(
+        iter_invoice_cdrs_csv(invoice),
+        mimetype="text/csv",
+        filename=f"cdrs-{invoice.invoice_number or invoice.reference}.csv",
+    )

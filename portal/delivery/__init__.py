@@ -1,1 +1,1 @@
-"""Delivery of invoices: e-mail (SMTP or the outbox folder), download links (signed tokens) for `/d/<token>`, delivery records."""
+"""Delivery of invoices: e-mail, download links (signed tokens) for `/d/<token>`, delivery records, exports."""

@@ -1,4 +1,5 @@
 """E-mailing invoices and their CDR files to customers: one attempt, one EmailDelivery record, one audit event."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,28 +8,40 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from portal import formatting
-from portal.database import commit_with_retries, utcnow
-from portal.delivery import mail
+from portal import mail
 from portal.delivery.invoice_files import cdrs_file, pdf_for_mail, usage_report_file
+from portal.delivery.links import download_url, mint_download_link
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, TemplateText, render_text
-from portal.delivery.records import (claim_queued, is_followed, is_stalled, record_failure, record_queued,
-                                     record_failed_try, record_request_failed, record_request_sent, record_sent)
 from portal.delivery.recipients import resolve_recipients
+from portal.delivery.records import (
+    claim_queued,
+    is_followed,
+    is_stalled,
+    record_failed_try,
+    record_failure,
+    record_queued,
+    record_request_failed,
+    record_request_sent,
+    record_sent,
+)
 from portal.documents.csv import invoice_has_cdrs
 from portal.documents.service import describe_failure
-from portal.errors import DeliveryFailed, FieldError, InvalidState, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations import formatting
+from portal.foundations.database import commit_with_retries, utcnow
+from portal.foundations.errors import DeliveryFailed, FieldError, InvalidState, ServiceError, ValidationFailed
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
-from portal.permissions import SYSTEM, Actor, require
 
 NOT_APPROVED = "Invoice must be approved before it can be emailed"
 NO_CDRS = "No CDRs available for this invoice"
 BUILT_IN_BILL_STYLES = ("Full", "Summary")
 EMAIL_LINK_HOURS = 168
 CDRS_SUBJECT = "Call detail records of invoice {invoice_number} ({period})"
-CDRS_TEXT = ("Dear {customer},\n\nplease find attached the call detail records of invoice {invoice_number} for "
-             "{account}, period {period}.\n\nKind regards,\nBilling")
+CDRS_TEXT = (
+    "Dear {customer},\n\nplease find attached the call detail records of invoice {invoice_number} for "
+    "{account}, period {period}.\n\nKind regards,\nBilling"
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +57,16 @@ class EmailChoices:
     usage_report_profile: UsageReportProfile | None
 
 
-def email_invoice(invoice: Invoice, *, actor: Actor, recipients=None, bill_style=None, message=None,
-                  attachments=(), usage_report_profile=None) -> EmailDelivery:
+def email_invoice(
+    invoice: Invoice,
+    *,
+    actor: Actor,
+    recipients=None,
+    bill_style=None,
+    message=None,
+    attachments=(),
+    usage_report_profile=None,
+) -> EmailDelivery:
     """E-mail an approved invoice with its PDF, an HTML + text body and a 7-day download link, now.
 
     The synchronous send of the APIs; the admin pages queue a request instead
@@ -71,25 +92,36 @@ def email_invoice(invoice: Invoice, *, actor: Actor, recipients=None, bill_style
             invoice is unchanged, and a `failed` EmailDelivery with the error is committed;
             calling again retries.
     """
-    require(actor, "invoice.email")
-    if not invoice.is_approved:
-        raise InvalidState(NOT_APPROVED)
-    choices = validate_choices(invoice, recipients=recipients, bill_style=bill_style, message=message,
-                               attachments=attachments, usage_report_profile=usage_report_profile)
+    choices = _approved_choices(invoice, actor, recipients, bill_style, message, attachments, usage_report_profile)
     composed = compose_invoice_email(invoice, choices, actor=actor)
     invoice_id = invoice.id
     try:
-        message_id = mail.send_message(choices.recipients, composed.subject, composed.text, composed.html,
-                                       composed.files)
+        message_id = mail.send_message(
+            choices.recipients, composed.subject, composed.text, composed.html, composed.files
+        )
     except DeliveryFailed as exc:
-        failed = record_failure(invoice_id, kind="invoice", recipients=choices.recipients, subject=composed.subject,
-                                error=exc.message, actor=actor)
+        failed = record_failure(
+            invoice_id,
+            kind="invoice",
+            recipients=choices.recipients,
+            subject=composed.subject,
+            error=exc.message,
+            actor=actor,
+        )
         exc.delivery = failed
         raise
     status = "outbox" if mail.outbox_mode() else "sent"
     invoice.emailed_at = utcnow()
-    return record_sent(invoice, kind="invoice", recipients=choices.recipients, subject=composed.subject,
-                       status=status, message_id=message_id, actor=actor, **composed.details)
+    return record_sent(
+        invoice,
+        kind="invoice",
+        recipients=choices.recipients,
+        subject=composed.subject,
+        status=status,
+        message_id=message_id,
+        actor=actor,
+        **composed.details,
+    )
 
 
 @dataclass(frozen=True)
@@ -118,8 +150,13 @@ def compose_invoice_email(invoice: Invoice, choices: EmailChoices, *, actor: Act
     subject = render_text(choices.template.subject, values)
     text = render_text(choices.template.body_text, values)
     html = render_text(choices.template.body_html, values, html=True) if choices.template.body_html else None
-    return ComposedEmail(subject, text, html, files, {"template": choices.template.name,
-                                                      "attachments": [name for name, _type, _data in files]})
+    return ComposedEmail(
+        subject,
+        text,
+        html,
+        files,
+        {"template": choices.template.name, "attachments": [name for name, _type, _data in files]},
+    )
 
 
 def compose_cdrs_email(invoice: Invoice) -> ComposedEmail:
@@ -136,8 +173,16 @@ def compose_cdrs_email(invoice: Invoice) -> ComposedEmail:
     return ComposedEmail(subject, text, None, [cdrs], {"attachments": [cdrs[0]]})
 
 
-def request_invoice_email(invoice: Invoice, *, actor: Actor, recipients=None, bill_style=None, message=None,
-                          attachments=(), usage_report_profile=None) -> EmailDelivery:
+def request_invoice_email(
+    invoice: Invoice,
+    *,
+    actor: Actor,
+    recipients=None,
+    bill_style=None,
+    message=None,
+    attachments=(),
+    usage_report_profile=None,
+) -> EmailDelivery:
     """Record a request to e-mail the invoice (status `queued`), for `send_email_job` to send.
 
     Every choice is checked now, as `email_invoice` checks it, so a refusal is shown at once.
@@ -145,11 +190,7 @@ def request_invoice_email(invoice: Invoice, *, actor: Actor, recipients=None, bi
 
     Raises PermissionDenied, InvalidState (not approved) and ValidationFailed exactly like `email_invoice`.
     """
-    require(actor, "invoice.email")
-    if not invoice.is_approved:
-        raise InvalidState(NOT_APPROVED)
-    choices = validate_choices(invoice, recipients=recipients, bill_style=bill_style, message=message,
-                               attachments=attachments, usage_report_profile=usage_report_profile)
+    choices = _approved_choices(invoice, actor, recipients, bill_style, message, attachments, usage_report_profile)
     options = {
         "bill_style": choices.bill_style,
         "message": None if choices.template is DEFAULT_TEMPLATE else choices.template.name,
@@ -157,8 +198,9 @@ def request_invoice_email(invoice: Invoice, *, actor: Actor, recipients=None, bi
         "usage_report_profile": choices.usage_report_profile.name if choices.usage_report_profile else None,
     }
     subject = render_text(choices.template.subject, placeholder_values(invoice, ""))
-    return record_queued(invoice, kind="invoice", recipients=choices.recipients, subject=subject, options=options,
-                         actor=actor)
+    return record_queued(
+        invoice, kind="invoice", recipients=choices.recipients, subject=subject, options=options, actor=actor
+    )
 
 
 def request_cdrs_email(invoice: Invoice, *, actor: Actor, recipients=None) -> EmailDelivery:
@@ -198,10 +240,15 @@ def retry_email(delivery: EmailDelivery, *, actor: Actor) -> EmailDelivery:
     options = delivery.options or {}
     if delivery.kind == "cdrs":
         return request_cdrs_email(delivery.invoice, actor=actor, recipients=delivery.recipients)
-    return request_invoice_email(delivery.invoice, actor=actor, recipients=delivery.recipients,
-                                 bill_style=options.get("bill_style"), message=options.get("message"),
-                                 attachments=options.get("attachments") or (),
-                                 usage_report_profile=options.get("usage_report_profile"))
+    return request_invoice_email(
+        delivery.invoice,
+        actor=actor,
+        recipients=delivery.recipients,
+        bill_style=options.get("bill_style"),
+        message=options.get("message"),
+        attachments=options.get("attachments") or (),
+        usage_report_profile=options.get("usage_report_profile"),
+    )
 
 
 def send_queued_email(delivery_id: int, *, last_try: bool) -> str:
@@ -232,10 +279,11 @@ def send_queued_email(delivery_id: int, *, last_try: bool) -> str:
         return "already failed"
     actor = Actor(delivery.created_by or SYSTEM.label)
     if delivery.status == "sending":
-        error = (f"The outcome of an earlier try is unknown: it stopped after handing over message "
-                 f"{delivery.message_id} or just before. Check the mail server's log before retrying.")
-        commit_with_retries(db.session, lambda: record_request_failed(_delivery(delivery_id), error=error,
-                                                                      actor=actor))
+        error = (
+            f"The outcome of an earlier try is unknown: it stopped after handing over message "
+            f"{delivery.message_id} or just before. Check the mail server's log before retrying."
+        )
+        commit_with_retries(db.session, lambda: record_request_failed(_delivery(delivery_id), error=error, actor=actor))
         return "outcome unknown"
     message_id = mail.new_message_id()
     claimed = False  # committed as `sending`: from here on the message may go out
@@ -249,24 +297,30 @@ def send_queued_email(delivery_id: int, *, last_try: bool) -> str:
         recipients = delivery.recipients.split(", ")
         db.session.commit()
         claimed = True
-        mail.send_message(recipients, composed.subject, composed.text, composed.html, composed.files,
-                          message_id=message_id)
-    except Exception as exc:  # noqa: BLE001 - every failure is retried or recorded
+        mail.send_message(
+            recipients, composed.subject, composed.text, composed.html, composed.files, message_id=message_id
+        )
+    except Exception as exc:
         db.session.rollback()
         error = exc.message if isinstance(exc, ServiceError) else describe_failure(exc)
         final = last_try or (isinstance(exc, ServiceError) and not isinstance(exc, DeliveryFailed))
         # A composition that failed rolled the claim back with it; the try still counts.
-        commit_with_retries(db.session, lambda: record_failed_try(_delivery(delivery_id), error=error, final=final,
-                                                                  counted=claimed, actor=actor))
+        commit_with_retries(
+            db.session,
+            lambda: record_failed_try(_delivery(delivery_id), error=error, final=final, counted=claimed, actor=actor),
+        )
         if final:
             return "failed"
         log.warning("e-mail request %s failed, to be tried again: %s", delivery_id, error)
         raise
     status = "outbox" if mail.outbox_mode() else "sent"
     # Were this record lost, the request would stay `sending` and the next try would report it, not resend it.
-    commit_with_retries(db.session, lambda: record_request_sent(_delivery(delivery_id), status=status,
-                                                                subject=composed.subject, actor=actor,
-                                                                **composed.details))
+    commit_with_retries(
+        db.session,
+        lambda: record_request_sent(
+            _delivery(delivery_id), status=status, subject=composed.subject, actor=actor, **composed.details
+        ),
+    )
     return status
 
 
@@ -282,9 +336,14 @@ def _compose_request(delivery: EmailDelivery) -> ComposedEmail:
     if delivery.kind == "cdrs":
         return compose_cdrs_email(invoice)
     options = delivery.options or {}
-    choices = validate_choices(invoice, recipients=delivery.recipients, bill_style=options.get("bill_style"),
-                               message=options.get("message"), attachments=options.get("attachments") or (),
-                               usage_report_profile=options.get("usage_report_profile"))
+    choices = validate_choices(
+        invoice,
+        recipients=delivery.recipients,
+        bill_style=options.get("bill_style"),
+        message=options.get("message"),
+        attachments=options.get("attachments") or (),
+        usage_report_profile=options.get("usage_report_profile"),
+    )
     return compose_invoice_email(invoice, choices, actor=actor)
 
 
@@ -303,16 +362,46 @@ def email_invoice_cdrs(invoice: Invoice, *, actor: Actor, recipients=None) -> Em
     try:
         message_id = mail.send_message(addresses, composed.subject, composed.text, None, composed.files)
     except DeliveryFailed as exc:
-        exc.delivery = record_failure(invoice_id, kind="cdrs", recipients=addresses, subject=composed.subject,
-                                      error=exc.message, actor=actor)
+        exc.delivery = record_failure(
+            invoice_id, kind="cdrs", recipients=addresses, subject=composed.subject, error=exc.message, actor=actor
+        )
         raise
     status = "outbox" if mail.outbox_mode() else "sent"
-    return record_sent(invoice, kind="cdrs", recipients=addresses, subject=composed.subject, status=status,
-                       message_id=message_id, actor=actor, **composed.details)
+    return record_sent(
+        invoice,
+        kind="cdrs",
+        recipients=addresses,
+        subject=composed.subject,
+        status=status,
+        message_id=message_id,
+        actor=actor,
+        **composed.details,
+    )
 
 
-def validate_choices(invoice: Invoice, *, recipients=None, bill_style=None, message=None, attachments=(),
-                     usage_report_profile=None) -> EmailChoices:
+def _approved_choices(
+    invoice: Invoice, actor: Actor, recipients, bill_style, message, attachments, usage_report_profile
+) -> EmailChoices:
+    """The checks every invoice e-mail starts with: the actor may e-mail, the invoice is approved, the choices valid.
+
+    Raises PermissionDenied, InvalidState (not approved) and ValidationFailed (validate_choices).
+    """
+    require(actor, "invoice.email")
+    if not invoice.is_approved:
+        raise InvalidState(NOT_APPROVED)
+    return validate_choices(
+        invoice,
+        recipients=recipients,
+        bill_style=bill_style,
+        message=message,
+        attachments=attachments,
+        usage_report_profile=usage_report_profile,
+    )
+
+
+def validate_choices(
+    invoice: Invoice, *, recipients=None, bill_style=None, message=None, attachments=(), usage_report_profile=None
+) -> EmailChoices:
     """Check every option of an invoice e-mail at once; all problems are reported together."""
     errors: list[FieldError] = []
     try:
@@ -354,8 +443,10 @@ def known_bill_styles() -> list[str]:
 def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
     """The values of the message template placeholders for one invoice (English formatting)."""
     tz = invoice.account.timezone
-    period = (f"{formatting.local_date(invoice.start_date, tz, 'en')} – "
-              f"{formatting.period_end_date(invoice.end_date, tz, 'en')}")
+    period = (
+        f"{formatting.local_date_text(invoice.start_date, tz, 'en')} – "
+        f"{formatting.period_end_date(invoice.end_date, tz, 'en')}"
+    )
     return {
         "customer": invoice.customer.name if invoice.customer else "",
         "invoice_number": invoice.invoice_number or "",
@@ -371,10 +462,9 @@ def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
 
 
 def _mint_email_link(invoice: Invoice, actor: Actor) -> str:
-    from portal.delivery.links import download_url, mint_download_link
-
-    _link, token = mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(hours=EMAIL_LINK_HOURS),
-                                      max_uses=1, purpose="email")
+    _link, token = mint_download_link(
+        invoice, actor=actor, expires_in=dt.timedelta(hours=EMAIL_LINK_HOURS), max_uses=1, purpose="email"
+    )
     return download_url(token)
 
 
@@ -400,5 +490,3 @@ def _names(values) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
-
-

@@ -1,4 +1,5 @@
 """The files an invoice e-mail carries: the PDF (stored, or rendered in another bill style), usage and CDR CSVs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +8,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.delivery.usage_reports import usage_report_csv
-from portal.errors import InvalidState
+from portal.documents.context import invoice_pdf_context
+from portal.documents.csv import invoice_has_cdrs, iter_invoice_cdrs_csv
+from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
+from portal.documents.service import get_pdf_document, pdf_filename, render_invoice_document
 from portal.extensions import db
+from portal.foundations.errors import InvalidState
 from portal.models import Invoice, InvoiceDocument, UsageReportProfile
 
 File = tuple[str, str, bytes]
@@ -25,21 +30,16 @@ def pdf_for_mail(invoice: Invoice, bill_style: str | None, *, actor) -> File:
 
     Raises InvalidState when the PDF cannot be rendered (the reason is in `invoice.pdf_error`).
     """
-    from portal.documents.service import get_pdf_document, render_invoice_document
-
     if bill_style is None or bill_style == invoice.bill_style:
         document = get_pdf_document(invoice) or render_invoice_document(invoice, actor=actor)
         if document is None:
             raise InvalidState(f"The invoice PDF could not be rendered: {invoice.pdf_error}")
         return document.filename, document.content_type, document.data
-    from portal.documents.context import invoice_pdf_context
-    from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
-    from portal.documents.service import pdf_filename
 
     template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
     try:
         data = render_invoice_pdf(invoice_pdf_context(_Styled(invoice, bill_style)), template)
-    except Exception as exc:  # noqa: BLE001 - any render failure refuses this e-mail with its reason
+    except Exception as exc:
         raise InvalidState(f"The invoice PDF in bill style {bill_style} could not be rendered: {exc}") from exc
     return pdf_filename(invoice), "application/pdf", data
 
@@ -65,8 +65,6 @@ def cdrs_file(invoice: Invoice) -> File | None:
     The rows are read by the same stream the portal download sends (its own session, in
     batches, spreadsheet-safe cells), so the stored file and the download are the same text.
     """
-    from portal.documents.csv import invoice_has_cdrs, iter_invoice_cdrs_csv
-
     if not invoice_has_cdrs(invoice):
         return None
     data = b"".join(c.encode("utf-8") if isinstance(c, str) else c for c in iter_invoice_cdrs_csv(invoice))

@@ -5,6 +5,7 @@ salt and the app's keys, so old keys in SECRET_KEY_FALLBACKS keep links working 
 rotation). Everything that can change — expiry, uses, revocation — lives in the database,
 and one conditional UPDATE takes a use, so two requests can never both take the last one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,12 +16,15 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 
 from portal.audit import record_event
-from portal.auth.tokens import signing_keys
-from portal.database import utcnow
-from portal.errors import FieldError, Gone, InvalidState, NotFound, ValidationFailed
+from portal.documents.service import get_pdf_document, render_invoice_document
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.errors import FieldError, Gone, InvalidState, NotFound, ValidationFailed
+from portal.foundations.permissions import Actor, require
+from portal.foundations.signing import signing_keys
+from portal.foundations.urls import public_url
 from portal.models import DownloadLink, Invoice, InvoiceDocument
-from portal.permissions import Actor, require
+from portal.reading.customer_detail import get_invoice_for_customer, pdf_available
 
 LINK_SALT = "portal.download-link"
 PURPOSES = ("portal", "admin", "api", "email")
@@ -36,8 +40,9 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(signing_keys(), salt=LINK_SALT)
 
 
-def mint_download_link(invoice: Invoice, *, actor: Actor, expires_in: dt.timedelta, max_uses: int = 1,
-                       purpose: str) -> tuple[DownloadLink, str]:
+def mint_download_link(
+    invoice: Invoice, *, actor: Actor, expires_in: dt.timedelta, max_uses: int = 1, purpose: str
+) -> tuple[DownloadLink, str]:
     """Create a download link for an approved invoice's PDF; returns (link row, token).
 
     The PDF is rendered first if the invoice has none yet. The token is not stored and is
@@ -49,8 +54,6 @@ def mint_download_link(invoice: Invoice, *, actor: Actor, expires_in: dt.timedel
         InvalidState: the invoice is not approved, or its PDF cannot be rendered.
         ValidationFailed: expiry not in (0, 90 days], max_uses not in 1..1000, unknown purpose.
     """
-    from portal.documents.service import get_pdf_document, render_invoice_document
-
     require(actor, "invoice.download_link")
     if actor.kind == "customer" and actor.customer_id != invoice.customer_id:
         raise NotFound(f"The record identified by {invoice.uuid} could not be found.")
@@ -67,13 +70,28 @@ def mint_download_link(invoice: Invoice, *, actor: Actor, expires_in: dt.timedel
         raise InvalidState("Download links are only for approved invoices")
     if get_pdf_document(invoice) is None and render_invoice_document(invoice, actor=actor) is None:
         raise InvalidState(f"The invoice PDF could not be rendered: {invoice.pdf_error}")
-    link = DownloadLink(invoice_id=invoice.id, nonce=secrets.token_urlsafe(16), expires_at=utcnow() + expires_in,
-                        max_uses=max_uses, uses=0, purpose=purpose, created_by=actor.label)
+    link = DownloadLink(
+        invoice_id=invoice.id,
+        nonce=secrets.token_urlsafe(16),
+        expires_at=utcnow() + expires_in,
+        max_uses=max_uses,
+        uses=0,
+        purpose=purpose,
+        created_by=actor.label,
+    )
     db.session.add(link)
     db.session.flush()
     token = _serializer().dumps({"l": link.id, "n": link.nonce})
-    record_event(actor, "invoice.download_link_created", link, invoice_id=invoice.id, link_id=link.id,
-                 purpose=purpose, max_uses=max_uses, expires_at=link.expires_at.isoformat())
+    record_event(
+        actor,
+        "invoice.download_link_created",
+        link,
+        invoice_id=invoice.id,
+        link_id=link.id,
+        purpose=purpose,
+        max_uses=max_uses,
+        expires_at=link.expires_at.isoformat(),
+    )
     return link, token
 
 
@@ -84,15 +102,14 @@ def mint_portal_download_link(invoice: Invoice, *, actor: Actor) -> tuple[Downlo
     external=False)`: the browser repeats its POST there and the download starts at once.
     """
     minutes = int(current_app.config.get("PORTAL_DOWNLOAD_LINK_MINUTES") or 10)
-    return mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes), max_uses=1,
-                              purpose="portal")
+    return mint_download_link(
+        invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes), max_uses=1, purpose="portal"
+    )
 
 
 def download_url(token: str, external: bool = True) -> str:
     """The `/d/<token>` address; external ones are built on BASE_URL and work outside a request."""
     if external:
-        from portal.urls import public_url
-
         return public_url("download.landing", token=token)
     return url_for("download.landing", token=token)
 
@@ -162,17 +179,19 @@ def consume_download(token: str) -> tuple[Invoice, InvoiceDocument]:
         NotFound: tampered or unknown token, or the invoice has no stored PDF.
         Gone: revoked, expired or used up (also when a concurrent request took the last use).
     """
-    from portal.documents.service import get_pdf_document
-
     data = _token_data(token)
     if data is None:
         raise NotFound(INVALID)
     now = utcnow()
     taken = db.session.execute(
         update(DownloadLink)
-        .where(DownloadLink.id == data["l"], DownloadLink.nonce == data["n"],
-               DownloadLink.uses < DownloadLink.max_uses, DownloadLink.revoked_at.is_(None),
-               DownloadLink.expires_at > now)
+        .where(
+            DownloadLink.id == data["l"],
+            DownloadLink.nonce == data["n"],
+            DownloadLink.uses < DownloadLink.max_uses,
+            DownloadLink.revoked_at.is_(None),
+            DownloadLink.expires_at > now,
+        )
         .values(uses=DownloadLink.uses + 1, last_used_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -188,8 +207,15 @@ def consume_download(token: str) -> tuple[Invoice, InvoiceDocument]:
     if document is None:
         raise NotFound("The document of this invoice is not available.")
     invoice.downloaded_at = now
-    record_event(Actor(f"download-link:{link.id}", kind="system"), "invoice.downloaded", invoice,
-                 invoice_id=invoice.id, link_id=link.id, purpose=link.purpose, use=link.uses)
+    record_event(
+        Actor(f"download-link:{link.id}", kind="system"),
+        "invoice.downloaded",
+        invoice,
+        invoice_id=invoice.id,
+        link_id=link.id,
+        purpose=link.purpose,
+        use=link.uses,
+    )
     db.session.flush()
     return invoice, document
 
@@ -207,3 +233,27 @@ def revoke_download_link(link: DownloadLink, *, actor: Actor) -> DownloadLink:
         record_event(actor, "invoice.download_link_revoked", link, invoice_id=link.invoice_id, link_id=link.id)
     db.session.flush()
     return link
+
+
+def download_pdf_for_customer(scope, invoice_uuid, *, actor):
+    """A customer's "Download PDF" click: mint a single-use portal link and redeem it at once.
+
+    The link lives `PORTAL_DOWNLOAD_LINK_MINUTES` minutes (mint_portal_download_link).
+
+    Going through a download link keeps one path for every PDF download (use counts, the
+    invoice's downloaded mark and the audit trail), whether the click came from the portal or a mail.
+
+    Returns:
+        (invoice, document) with the stored PDF.
+    Raises:
+        NotFound: the invoice is outside the customer's scope.
+        InvalidState: no PDF has been rendered for the invoice yet (nothing is rendered on the click).
+    """
+    invoice = get_invoice_for_customer(scope, invoice_uuid)
+    if not pdf_available(invoice):
+        raise InvalidState(
+            "The PDF of this invoice is not ready yet. Please try again later; "
+            "billing has been told when a document could not be produced."
+        )
+    _link, token = mint_portal_download_link(invoice, actor=actor)
+    return consume_download(token)

@@ -1,4 +1,5 @@
 """Keeping download tokens out of logs: `/d/<token>` is written as `/d/[token]` by every log line we control."""
+
 from __future__ import annotations
 
 import logging

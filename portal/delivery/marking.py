@@ -1,12 +1,13 @@
 """Marking an invoice delivered outside the portal: printed and posted, or handed over."""
+
 from __future__ import annotations
 
 from portal.audit import record_event
-from portal.database import utcnow
-from portal.errors import InvalidState, ValidationFailed
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.errors import InvalidState, ValidationFailed
+from portal.foundations.permissions import Actor, require
 from portal.models import Invoice
-from portal.permissions import Actor, require
 
 DELIVERY_WAYS = {"printed": "printed_at", "by hand": "marked_delivered_at"}
 

@@ -1,4 +1,5 @@
 """Message templates: placeholders, their validation, rendering, and the built-in default template."""
+
 from __future__ import annotations
 
 import string
@@ -6,8 +7,17 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-PLACEHOLDERS = ("customer", "invoice_number", "period", "total", "due_date", "download_link", "reference",
-                "account", "organization")
+PLACEHOLDERS = (
+    "customer",
+    "invoice_number",
+    "period",
+    "total",
+    "due_date",
+    "download_link",
+    "reference",
+    "account",
+    "organization",
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,7 @@ DEFAULT_TEMPLATE = TemplateText(
         "<p>Dear {customer},</p>"
         "<p>please find attached invoice <strong>{invoice_number}</strong> for {account}, period {period}.</p>"
         "<p>Total: <strong>{total}</strong>, due on {due_date}.</p>"
-        "<p>Download: <a href=\"{download_link}\">{download_link}</a></p>"
+        '<p>Download: <a href="{download_link}">{download_link}</a></p>'
         "<p>Kind regards,<br>Billing</p>"
     ),
 )
@@ -60,8 +70,9 @@ def template_problems(text: str | None) -> list[str]:
         if name is None:
             continue
         if name not in PLACEHOLDERS:
-            problems.append(f"unknown placeholder {{{name}}}; use one of "
-                            + ", ".join("{" + p + "}" for p in PLACEHOLDERS))
+            problems.append(
+                f"unknown placeholder {{{name}}}; use one of " + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            )
         elif spec or conversion:
             problems.append(f"placeholder {{{name}}} may not have a format or conversion")
     return problems

@@ -1,4 +1,5 @@
 """Reading the outbox folder: the .eml files written when no SMTP server is configured."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.errors import NotFound
+from portal.foundations.errors import NotFound
 
 # Only names the outbox writer produces: no path separators, so a name never leaves the folder.
 _NAME = re.compile(r"^[0-9A-Za-z._-]{1,120}\.eml$")
@@ -38,8 +39,9 @@ def list_outbox(limit: int = 200) -> list[OutboxMessage]:
     folder = outbox_folder()
     if not folder.is_dir():
         return []
-    paths = sorted((p for p in folder.iterdir() if p.is_file() and _NAME.match(p.name)),
-                   key=lambda p: p.name, reverse=True)
+    paths = sorted(
+        (p for p in folder.iterdir() if p.is_file() and _NAME.match(p.name)), key=lambda p: p.name, reverse=True
+    )
     return [_read(path, bodies=False) for path in paths[:limit]]
 
 
@@ -61,7 +63,10 @@ def _read(path: Path, *, bodies: bool) -> OutboxMessage:
     except (TypeError, ValueError):
         date = None
     result = OutboxMessage(
-        name=path.name, date=date, sender=str(msg["From"] or ""), to=str(msg["To"] or ""),
+        name=path.name,
+        date=date,
+        sender=str(msg["From"] or ""),
+        to=str(msg["To"] or ""),
         subject=str(msg["Subject"] or ""),
         attachments=[part.get_filename() or "(unnamed)" for part in msg.iter_attachments()],
     )

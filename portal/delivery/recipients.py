@@ -1,11 +1,12 @@
 """Who an invoice e-mail goes to: the account's invoice contacts, else the customer's address, or addresses given."""
+
 from __future__ import annotations
 
 import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from portal.errors import FieldError, ValidationFailed
+from portal.foundations.errors import FieldError, ValidationFailed
 from portal.models import Invoice
 
 _SEPARATORS = re.compile(r"[,;\s]+")
@@ -53,7 +54,8 @@ def resolve_recipients(invoice: Invoice, recipients) -> list[str]:
     addresses = parse_recipients(recipients) or default_recipients(invoice)
     if not addresses:
         raise ValidationFailed.single(
-            "email", "no recipient: the account has no invoice contacts and the customer no e-mail address")
+            "email", "no recipient: the account has no invoice contacts and the customer no e-mail address"
+        )
     return addresses
 
 

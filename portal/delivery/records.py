@@ -1,5 +1,6 @@
 """Delivery records: e-mail attempts that succeeded (in the caller's transaction) or failed (committed on their own),
 and the life of a queued e-mail request (queued → sending → sent/outbox or failed)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,27 +9,51 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from portal.audit import _plain, record_event
-from portal.database import utcnow
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, EmailDelivery, Invoice
-from portal.permissions import Actor
 
 
-def record_sent(invoice: Invoice, *, kind: str, recipients: list[str], subject: str, status: str,
-                message_id: str, actor: Actor, **details) -> EmailDelivery:
+def record_sent(
+    invoice: Invoice,
+    *,
+    kind: str,
+    recipients: list[str],
+    subject: str,
+    status: str,
+    message_id: str,
+    actor: Actor,
+    **details,
+) -> EmailDelivery:
     """Add the successful attempt and its audit event to the session; the caller commits."""
-    delivery = EmailDelivery(invoice_id=invoice.id, kind=kind, recipients=", ".join(recipients), subject=subject,
-                             status=status, message_id=message_id, created_by=actor.label)
+    delivery = EmailDelivery(
+        invoice_id=invoice.id,
+        kind=kind,
+        recipients=", ".join(recipients),
+        subject=subject,
+        status=status,
+        message_id=message_id,
+        created_by=actor.label,
+    )
     db.session.add(delivery)
     db.session.flush()
-    record_event(actor, "invoice.emailed" if kind == "invoice" else "invoice.cdrs_emailed", delivery,
-                 invoice_id=invoice.id, recipients=recipients, status=status, **details)
+    record_event(
+        actor,
+        "invoice.emailed" if kind == "invoice" else "invoice.cdrs_emailed",
+        delivery,
+        invoice_id=invoice.id,
+        recipients=recipients,
+        status=status,
+        **details,
+    )
     db.session.flush()
     return delivery
 
 
-def record_failure(invoice_id: int, *, kind: str, recipients: list[str], subject: str, error: str,
-                   actor: Actor) -> EmailDelivery:
+def record_failure(
+    invoice_id: int, *, kind: str, recipients: list[str], subject: str, error: str, actor: Actor
+) -> EmailDelivery:
     """Commit a failed attempt and its audit event so that they survive the caller's rollback.
 
     The session's open transaction is rolled back first: whatever this attempt prepared (the
@@ -38,17 +63,29 @@ def record_failure(invoice_id: int, *, kind: str, recipients: list[str], subject
     """
     db.session.rollback()
     with Session(db.engine, expire_on_commit=False) as separate:
-        delivery = EmailDelivery(invoice_id=invoice_id, kind=kind, recipients=", ".join(recipients),
-                                 subject=subject, status="failed", error=error, created_by=actor.label,
-                                 created_at=utcnow())
+        delivery = EmailDelivery(
+            invoice_id=invoice_id,
+            kind=kind,
+            recipients=", ".join(recipients),
+            subject=subject,
+            status="failed",
+            error=error,
+            created_by=actor.label,
+            created_at=utcnow(),
+        )
         separate.add(delivery)
         separate.flush()
-        separate.add(AuditEvent(
-            actor=actor.label,
-            action="invoice.email_failed" if kind == "invoice" else "invoice.cdrs_email_failed",
-            subject_type=EmailDelivery.__tablename__, subject_id=delivery.id, invoice_id=invoice_id,
-            details={"recipients": _plain(recipients), "error": error}, created_at=utcnow(),
-        ))
+        separate.add(
+            AuditEvent(
+                actor=actor.label,
+                action="invoice.email_failed" if kind == "invoice" else "invoice.cdrs_email_failed",
+                subject_type=EmailDelivery.__tablename__,
+                subject_id=delivery.id,
+                invoice_id=invoice_id,
+                details={"recipients": _plain(recipients), "error": error},
+                created_at=utcnow(),
+            )
+        )
         separate.commit()
         delivery_id = delivery.id
     return db.session.get(EmailDelivery, delivery_id)
@@ -62,11 +99,20 @@ def _action(kind: str, what: str) -> str:
     return f"invoice.{what}" if kind == "invoice" else f"invoice.cdrs_{what}"
 
 
-def record_queued(invoice: Invoice, *, kind: str, recipients: list[str], subject: str, options: dict | None,
-                  actor: Actor) -> EmailDelivery:
+def record_queued(
+    invoice: Invoice, *, kind: str, recipients: list[str], subject: str, options: dict | None, actor: Actor
+) -> EmailDelivery:
     """Add a queued e-mail request and its audit event to the session; the caller commits, then enqueues."""
-    delivery = EmailDelivery(invoice_id=invoice.id, kind=kind, recipients=", ".join(recipients), subject=subject,
-                             status="queued", options=options, created_by=actor.label, updated_at=utcnow())
+    delivery = EmailDelivery(
+        invoice_id=invoice.id,
+        kind=kind,
+        recipients=", ".join(recipients),
+        subject=subject,
+        status="queued",
+        options=options,
+        created_by=actor.label,
+        updated_at=utcnow(),
+    )
     db.session.add(delivery)
     db.session.flush()
     record_event(actor, _action(kind, "email_queued"), delivery, invoice_id=invoice.id, recipients=recipients)
@@ -84,12 +130,14 @@ def claim_queued(delivery_id: int, message_id: str) -> bool:
         update(EmailDelivery)
         .where(EmailDelivery.id == delivery_id, EmailDelivery.status == "queued")
         .values(status="sending", message_id=message_id, attempts=EmailDelivery.attempts + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return claimed.rowcount == 1
 
 
-def record_failed_try(delivery: EmailDelivery, *, error: str, final: bool, counted: bool,
-                      actor: Actor) -> EmailDelivery:
+def record_failed_try(
+    delivery: EmailDelivery, *, error: str, final: bool, counted: bool, actor: Actor
+) -> EmailDelivery:
     """A try that did not send: failed for good when `final` (see `record_request_failed`), else back to
     `queued` with its error for the next try. `counted`: the try's claim was committed (it is in `attempts`
     already); otherwise it is counted now. The caller commits."""
@@ -102,8 +150,9 @@ def record_failed_try(delivery: EmailDelivery, *, error: str, final: bool, count
     return delivery
 
 
-def record_request_sent(delivery: EmailDelivery, *, status: str, subject: str, actor: Actor,
-                        **details) -> EmailDelivery:
+def record_request_sent(
+    delivery: EmailDelivery, *, status: str, subject: str, actor: Actor, **details
+) -> EmailDelivery:
     """The request went out: its status (`sent`, `outbox`), the invoice's `emailed_at`, an audit event.
 
     The caller commits.
@@ -111,8 +160,15 @@ def record_request_sent(delivery: EmailDelivery, *, status: str, subject: str, a
     delivery.status, delivery.subject, delivery.error, delivery.updated_at = status, subject, None, utcnow()
     if delivery.kind == "invoice":
         delivery.invoice.emailed_at = utcnow()
-    record_event(actor, _action(delivery.kind, "emailed"), delivery, invoice_id=delivery.invoice_id,
-                 recipients=delivery.recipients.split(", "), status=status, **details)
+    record_event(
+        actor,
+        _action(delivery.kind, "emailed"),
+        delivery,
+        invoice_id=delivery.invoice_id,
+        recipients=delivery.recipients.split(", "),
+        status=status,
+        **details,
+    )
     db.session.flush()
     return delivery
 
@@ -120,8 +176,14 @@ def record_request_sent(delivery: EmailDelivery, *, status: str, subject: str, a
 def record_request_failed(delivery: EmailDelivery, *, error: str, actor: Actor) -> EmailDelivery:
     """The request failed for good: status `failed`, the error, an audit event (caller commits)."""
     delivery.status, delivery.error, delivery.updated_at = "failed", error, utcnow()
-    record_event(actor, _action(delivery.kind, "email_failed"), delivery, invoice_id=delivery.invoice_id,
-                 recipients=delivery.recipients.split(", "), error=error)
+    record_event(
+        actor,
+        _action(delivery.kind, "email_failed"),
+        delivery,
+        invoice_id=delivery.invoice_id,
+        recipients=delivery.recipients.split(", "),
+        error=error,
+    )
     db.session.flush()
     return delivery
 
@@ -134,9 +196,15 @@ def is_stalled(delivery: EmailDelivery, now: dt.datetime | None = None) -> bool:
 
 def is_followed(delivery: EmailDelivery) -> bool:
     """A later request of the same invoice and kind exists (a Retry, or sending again)."""
-    return db.session.scalar(select(exists().where(
-        EmailDelivery.invoice_id == delivery.invoice_id, EmailDelivery.kind == delivery.kind,
-        EmailDelivery.id > delivery.id)))
+    return db.session.scalar(
+        select(
+            exists().where(
+                EmailDelivery.invoice_id == delivery.invoice_id,
+                EmailDelivery.kind == delivery.kind,
+                EmailDelivery.id > delivery.id,
+            )
+        )
+    )
 
 
 def open_failure_ids(deliveries: list[EmailDelivery]) -> set[int]:
@@ -152,11 +220,18 @@ def open_email_failures(limit: int = 500) -> list[EmailDelivery]:
     """E-mail requests that failed or stalled and were not followed by a later request of the same invoice
     and kind (a Retry, or sending again), newest first."""
     later = aliased(EmailDelivery)
-    followed = exists().where(later.invoice_id == EmailDelivery.invoice_id, later.kind == EmailDelivery.kind,
-                              later.id > EmailDelivery.id)
+    followed = exists().where(
+        later.invoice_id == EmailDelivery.invoice_id, later.kind == EmailDelivery.kind, later.id > EmailDelivery.id
+    )
     cutoff = utcnow() - STALLED_AFTER
     stalled = EmailDelivery.status.in_(("queued", "sending")) & (
-        func.coalesce(EmailDelivery.updated_at, EmailDelivery.created_at) < cutoff)
-    return list(db.session.scalars(
-        select(EmailDelivery).where(or_(EmailDelivery.status == "failed", stalled), ~followed)
-        .order_by(EmailDelivery.id.desc()).limit(limit)))
+        func.coalesce(EmailDelivery.updated_at, EmailDelivery.created_at) < cutoff
+    )
+    return list(
+        db.session.scalars(
+            select(EmailDelivery)
+            .where(or_(EmailDelivery.status == "failed", stalled), ~followed)
+            .order_by(EmailDelivery.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,14 +1,15 @@
 """Background jobs of delivery: sending queued e-mail requests (one job each), and the bulk e-mail action."""
+
 from __future__ import annotations
 
 import logging
 
 from portal.delivery.emailing import request_invoice_email, send_queued_email
-from portal.errors import ServiceError
 from portal.extensions import db
+from portal.foundations.errors import ServiceError
+from portal.foundations.permissions import Actor
 from portal.jobs import huey, is_last_try, job_app, retry_options
 from portal.models import EmailDelivery, Invoice
-from portal.permissions import Actor
 
 log = logging.getLogger(__name__)
 

@@ -2,17 +2,18 @@
 
 Every function requires "template.write", adds and flushes, records an audit event; the caller commits.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from portal.audit import record_event
 from portal.delivery.message_templates import template_problems
-from portal.errors import FieldError, InvalidState, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
+from portal.foundations.permissions import Actor, require
+from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
 from portal.models import Account, Attachment, BillStyle, MessageTemplate, UsageReportProfile
-from portal.permissions import Actor, require
-from portal.text import SINGLE_LINE_MESSAGE, is_single_line
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 BILL_STYLE_LAYOUTS = ("full", "summary")
@@ -74,17 +75,21 @@ def create_message_template(name, subject, body_text, body_html=None, *, actor: 
     return template
 
 
-def update_message_template(template: MessageTemplate, *, actor: Actor, name=None, subject=None, body_text=None,
-                            body_html=None) -> MessageTemplate:
+def update_message_template(
+    template: MessageTemplate, *, actor: Actor, name=None, subject=None, body_text=None, body_html=None
+) -> MessageTemplate:
     """Change a message template; arguments left None keep their value. Same errors as create."""
     require(actor, "template.write")
     errors: list[FieldError] = []
-    new_name = _name(template.name if name is None else name, errors, MessageTemplate, max_length=100,
-                     exclude_id=template.id)
+    new_name = _name(
+        template.name if name is None else name, errors, MessageTemplate, max_length=100, exclude_id=template.id
+    )
     subject, body_text, body_html = _template_fields(
         template.subject if subject is None else subject,
         template.body_text if body_text is None else body_text,
-        template.body_html if body_html is None else body_html, errors)
+        template.body_html if body_html is None else body_html,
+        errors,
+    )
     if errors:
         raise ValidationFailed(errors)
     template.name, template.subject, template.body_text, template.body_html = new_name, subject, body_text, body_html
@@ -132,8 +137,10 @@ def delete_bill_style(style: BillStyle, *, actor: Actor) -> None:
     require(actor, "template.write")
     users = db.session.scalar(select(func.count()).select_from(Account).where(Account.bill_style == style.name))
     if users:
-        raise InvalidState(f"Bill style {style.name} is used by {users} account{'s' if users != 1 else ''}; "
-                           "give them another bill style first.")
+        raise InvalidState(
+            f"Bill style {style.name} is used by {users} account{'s' if users != 1 else ''}; "
+            "give them another bill style first."
+        )
     _delete_named(style, "bill_style.deleted", actor)
 
 
@@ -157,8 +164,9 @@ def upload_attachment(name, filename, data: bytes, *, actor: Actor) -> Attachmen
         raise ValidationFailed(errors)
     if not filename or not filename.lower().endswith(".pdf"):
         filename = (filename or name).rsplit(".", 1)[0] + ".pdf"
-    attachment = Attachment(name=name, filename=filename[:200], content_type="application/pdf", data=data,
-                            size=len(data))
+    attachment = Attachment(
+        name=name, filename=filename[:200], content_type="application/pdf", data=data, size=len(data)
+    )
     db.session.add(attachment)
     db.session.flush()
     record_event(actor, "attachment.uploaded", attachment, name=name, size=len(data))

@@ -1,4 +1,5 @@
 """Usage report CSV sent with an invoice: its traffic by destination or by network (from the filled rows)."""
+
 from __future__ import annotations
 
 import io
@@ -6,8 +7,16 @@ import io
 from portal.documents.csv import SpreadsheetCsvWriter
 from portal.models import Invoice, UsageReportProfile
 
-_COMMON = ["calls", "successful_calls", "duration_seconds", "billing_duration_seconds", "rate", "amount",
-           "first_call_utc", "last_call_utc"]
+_COMMON = [
+    "calls",
+    "successful_calls",
+    "duration_seconds",
+    "billing_duration_seconds",
+    "rate",
+    "amount",
+    "first_call_utc",
+    "last_call_utc",
+]
 
 
 def usage_report_csv(invoice: Invoice, profile: UsageReportProfile) -> tuple[str, bytes]:
@@ -22,11 +31,18 @@ def usage_report_csv(invoice: Invoice, profile: UsageReportProfile) -> tuple[str
         writer.writerow(
             [row.direction, "spent" if row.spent else "earned"]
             + ([] if by_network else [row.dst_prefix or ""])
-            + [row.country.name if row.country else "", row.network.name if row.network else "",
-               row.calls_count, row.successful_calls_count, row.calls_duration, row.billing_duration,
-               f"{row.rate}", f"{row.amount}",
-               row.first_call_at.isoformat() if row.first_call_at else "",
-               row.last_call_at.isoformat() if row.last_call_at else ""]
+            + [
+                row.country.name if row.country else "",
+                row.network.name if row.network else "",
+                row.calls_count,
+                row.successful_calls_count,
+                row.calls_duration,
+                row.billing_duration,
+                f"{row.rate}",
+                f"{row.amount}",
+                row.first_call_at.isoformat() if row.first_call_at else "",
+                row.last_call_at.isoformat() if row.last_call_at else "",
+            ]
         )
     label = invoice.invoice_number or invoice.reference or str(invoice.id)
     filename = f"usage-{'networks' if by_network else 'destinations'}-{label}.csv"

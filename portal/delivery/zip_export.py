@@ -1,4 +1,5 @@
 """The stored PDFs of a selection of invoices as one ZIP file, streamed member by member."""
+
 from __future__ import annotations
 
 import io
@@ -8,10 +9,10 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.errors import ValidationFailed
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.permissions import Actor, require
+from portal.foundations.streaming import stream_with_own_session
 from portal.models import InvoiceDocument
-from portal.permissions import Actor, require
-from portal.streaming import stream_with_own_session
 
 FILENAME = "invoices.zip"
 BATCH = 25  # PDFs read from the database at a time: what one stream holds in memory
@@ -63,10 +64,15 @@ def _zip_chunks(session: Session, invoice_ids: list[int]) -> Iterator[bytes]:
     used: set[str] = set()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for start in range(0, len(invoice_ids), BATCH):
-            ids = invoice_ids[start:start + BATCH]
-            documents = {row.invoice_id: row for row in session.execute(
-                select(InvoiceDocument.invoice_id, InvoiceDocument.filename, InvoiceDocument.data)
-                .where(InvoiceDocument.invoice_id.in_(ids), InvoiceDocument.kind == "pdf"))}
+            ids = invoice_ids[start : start + BATCH]
+            documents = {
+                row.invoice_id: row
+                for row in session.execute(
+                    select(InvoiceDocument.invoice_id, InvoiceDocument.filename, InvoiceDocument.data).where(
+                        InvoiceDocument.invoice_id.in_(ids), InvoiceDocument.kind == "pdf"
+                    )
+                )
+            }
             for invoice_id in ids:
                 document = documents.get(invoice_id)
                 if document is None:
@@ -78,6 +84,7 @@ def _zip_chunks(session: Session, invoice_ids: list[int]) -> Iterator[bytes]:
             del documents
             yield sink.take()
         if missing:
-            archive.writestr("MISSING.txt", "No stored PDF for invoice ids: "
-                             + ", ".join(str(i) for i in missing) + "\n")
+            archive.writestr(
+                "MISSING.txt", "No stored PDF for invoice ids: " + ", ".join(str(i) for i in missing) + "\n"
+            )
     yield sink.take()  # the central directory

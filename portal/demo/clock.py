@@ -4,6 +4,7 @@ Every date in the demo (a year of CDRs, invoice periods, invoice and payment dat
 computed from this moment, so the data always looks recent yet two loads with the same
 seed in the same calendar month are identical.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Demo customers, their invoice contacts and accounts (currencies, time zones, periods), and discount plans."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,59 +37,133 @@ class CustomerSpec:
 
 A = AccountSpec
 NAMED_CUSTOMERS: tuple[CustomerSpec, ...] = (
-    CustomerSpec("Nordwind Telekom GmbH", "DE", "Friedrichstraße 68\n10117 Berlin\nGermany", "nordwind.example", (
-        A("Nordwind Wholesale EUR", "EUR", "Europe/Berlin", "Monthly"),
-        A("Nordwind Retail Breakout", "EUR", "Europe/Berlin", "SemiMonthly"),
-        A("Nordwind USD Transit", "USD", "Europe/Berlin", "Monthly", role="both"),
-    )),
-    CustomerSpec("Brightline Communications Ltd", "GB", "14 Finsbury Square\nLondon EC2A 1BR\nUnited Kingdom",
-                 "brightline.example", (
-        A("Brightline UK Voice", "GBP", "Europe/London", "Monthly", terms=14),
-        A("Brightline EU Voice", "EUR", "Europe/London", "Weekly", terms=14),
-        A("Brightline Special Projects", "GBP", "Europe/London", None, terms=14),
-    )),
-    CustomerSpec("Atlantic Voice Inc.", "US", "1250 Broadway, Suite 3600\nNew York, NY 10001\nUnited States",
-                 "atlanticvoice.example", (
-        A("Atlantic Wholesale", "USD", "America/New_York", "Monthly"),
-        A("Atlantic Termination", "USD", "America/New_York", "Monthly", role="vendor"),
-    )),
-    CustomerSpec("Voix de Paris SAS", "FR", "42 rue de la Boétie\n75008 Paris\nFrance", "voixdeparis.example", (
-        A("Voix de Paris Standard", "EUR", "Europe/Paris", "Monthly", terms=45),
-        A("Voix de Paris Premium", "EUR", "Europe/Paris", "SemiMonthly"),
-    )),
-    CustomerSpec("Oranje Connect B.V.", "NL", "Herengracht 182\n1016 BR Amsterdam\nNetherlands",
-                 "oranjeconnect.example", (
-        A("Oranje Carrier Services", "EUR", "Europe/Amsterdam", "Monthly", role="both"),
-        A("Oranje USD Routes", "USD", "Europe/Amsterdam", "Monthly"),
-    )),
-    CustomerSpec("Iberia Tel S.L.", "ES", "Calle de Serrano 41\n28001 Madrid\nSpain", "iberiatel.example", (
-        A("Iberia Tel Voz", "EUR", "Europe/Madrid", "Monthly"),
-        A("Iberia Tel Movil", "EUR", "Europe/Madrid", "Weekly"),
-    )),
-    CustomerSpec("Marmara Iletisim A.S.", "TR", "Büyükdere Cad. No 185\n34394 Istanbul\nTürkiye",
-                 "marmara.example", (
-        A("Marmara International", "USD", "Europe/Istanbul", "Monthly", terms=15),
-        A("Marmara Termination", "USD", "Europe/Istanbul", "SemiMonthly", role="vendor"),
-    )),
-    CustomerSpec("Sagar Telecom Pvt Ltd", "IN", "Bandra Kurla Complex, G Block\nMumbai 400051\nIndia",
-                 "sagartelecom.example", (
-        A("Sagar Global Voice", "USD", "Asia/Kolkata", "Monthly"),
-        A("Sagar GBP Desk", "GBP", "Asia/Kolkata", "Monthly"),
-    )),
-    CustomerSpec("Vistula Telekom Sp. z o.o.", "PL", "ul. Prosta 36\n00-838 Warszawa\nPoland", "vistula.example", (
-        A("Vistula Hurt", "EUR", "Europe/Warsaw", "Monthly"),
-        A("Vistula Projekty", "EUR", "Europe/Warsaw", None),
-    )),
-    CustomerSpec("Adriatica Telecomunicazioni S.p.A.", "IT", "Via Vittor Pisani 16\n20124 Milano\nItaly",
-                 "adriatica.example", (
-        A("Adriatica Voce", "EUR", "Europe/Rome", "Monthly"),
-        A("Adriatica Transit", "EUR", "Europe/Rome", "Monthly", role="vendor"),
-    )),
+    CustomerSpec(
+        "Nordwind Telekom GmbH",
+        "DE",
+        "Friedrichstraße 68\n10117 Berlin\nGermany",
+        "nordwind.example",
+        (
+            A("Nordwind Wholesale EUR", "EUR", "Europe/Berlin", "Monthly"),
+            A("Nordwind Retail Breakout", "EUR", "Europe/Berlin", "SemiMonthly"),
+            A("Nordwind USD Transit", "USD", "Europe/Berlin", "Monthly", role="both"),
+        ),
+    ),
+    CustomerSpec(
+        "Brightline Communications Ltd",
+        "GB",
+        "14 Finsbury Square\nLondon EC2A 1BR\nUnited Kingdom",
+        "brightline.example",
+        (
+            A("Brightline UK Voice", "GBP", "Europe/London", "Monthly", terms=14),
+            A("Brightline EU Voice", "EUR", "Europe/London", "Weekly", terms=14),
+            A("Brightline Special Projects", "GBP", "Europe/London", None, terms=14),
+        ),
+    ),
+    CustomerSpec(
+        "Atlantic Voice Inc.",
+        "US",
+        "1250 Broadway, Suite 3600\nNew York, NY 10001\nUnited States",
+        "atlanticvoice.example",
+        (
+            A("Atlantic Wholesale", "USD", "America/New_York", "Monthly"),
+            A("Atlantic Termination", "USD", "America/New_York", "Monthly", role="vendor"),
+        ),
+    ),
+    CustomerSpec(
+        "Voix de Paris SAS",
+        "FR",
+        "42 rue de la Boétie\n75008 Paris\nFrance",
+        "voixdeparis.example",
+        (
+            A("Voix de Paris Standard", "EUR", "Europe/Paris", "Monthly", terms=45),
+            A("Voix de Paris Premium", "EUR", "Europe/Paris", "SemiMonthly"),
+        ),
+    ),
+    CustomerSpec(
+        "Oranje Connect B.V.",
+        "NL",
+        "Herengracht 182\n1016 BR Amsterdam\nNetherlands",
+        "oranjeconnect.example",
+        (
+            A("Oranje Carrier Services", "EUR", "Europe/Amsterdam", "Monthly", role="both"),
+            A("Oranje USD Routes", "USD", "Europe/Amsterdam", "Monthly"),
+        ),
+    ),
+    CustomerSpec(
+        "Iberia Tel S.L.",
+        "ES",
+        "Calle de Serrano 41\n28001 Madrid\nSpain",
+        "iberiatel.example",
+        (
+            A("Iberia Tel Voz", "EUR", "Europe/Madrid", "Monthly"),
+            A("Iberia Tel Movil", "EUR", "Europe/Madrid", "Weekly"),
+        ),
+    ),
+    CustomerSpec(
+        "Marmara Iletisim A.S.",
+        "TR",
+        "Büyükdere Cad. No 185\n34394 Istanbul\nTürkiye",
+        "marmara.example",
+        (
+            A("Marmara International", "USD", "Europe/Istanbul", "Monthly", terms=15),
+            A("Marmara Termination", "USD", "Europe/Istanbul", "SemiMonthly", role="vendor"),
+        ),
+    ),
+    CustomerSpec(
+        "Sagar Telecom Pvt Ltd",
+        "IN",
+        "Bandra Kurla Complex, G Block\nMumbai 400051\nIndia",
+        "sagartelecom.example",
+        (
+            A("Sagar Global Voice", "USD", "Asia/Kolkata", "Monthly"),
+            A("Sagar GBP Desk", "GBP", "Asia/Kolkata", "Monthly"),
+        ),
+    ),
+    CustomerSpec(
+        "Vistula Telekom Sp. z o.o.",
+        "PL",
+        "ul. Prosta 36\n00-838 Warszawa\nPoland",
+        "vistula.example",
+        (
+            A("Vistula Hurt", "EUR", "Europe/Warsaw", "Monthly"),
+            A("Vistula Projekty", "EUR", "Europe/Warsaw", None),
+        ),
+    ),
+    CustomerSpec(
+        "Adriatica Telecomunicazioni S.p.A.",
+        "IT",
+        "Via Vittor Pisani 16\n20124 Milano\nItaly",
+        "adriatica.example",
+        (
+            A("Adriatica Voce", "EUR", "Europe/Rome", "Monthly"),
+            A("Adriatica Transit", "EUR", "Europe/Rome", "Monthly", role="vendor"),
+        ),
+    ),
 )
 
 # Parts for the extra customers of larger scales.
-_STEMS = ("Alpine", "Baltic", "Cobalt", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Iris", "Juniper",
-          "Keystone", "Lumen", "Meridian", "Nimbus", "Orbit", "Pioneer", "Quartz", "Riviera", "Summit", "Tidal")
+_STEMS = (
+    "Alpine",
+    "Baltic",
+    "Cobalt",
+    "Delta",
+    "Ember",
+    "Fjord",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Orbit",
+    "Pioneer",
+    "Quartz",
+    "Riviera",
+    "Summit",
+    "Tidal",
+)
 _KINDS = ("Telecom", "Voice", "Networks", "Communications", "Connect", "Carrier")
 _COUNTRY_PROFILES = {
     "DE": ("GmbH", "Europe/Berlin", "EUR", "Hauptstraße {n}\n{z} Hamburg\nGermany"),
@@ -115,25 +190,34 @@ def generated_customer(rng: random.Random, index: int) -> CustomerSpec:
     for n, currency in enumerate(currencies):
         period = None if rng.random() < 0.03 else rng.choice(_PERIOD_MIX)
         role = "vendor" if rng.random() < 0.08 else ("both" if rng.random() < 0.05 else "customer")
-        accounts.append(AccountSpec(f"{stem} {index} {currency} {n + 1}", currency, tz, period, role,
-                                    rng.choice((14, 30, 30, 45))))
-    return CustomerSpec(name, country, address.format(n=rng.randint(1, 199), z=rng.randint(10, 99)),
-                        slug, tuple(accounts))
+        accounts.append(
+            AccountSpec(f"{stem} {index} {currency} {n + 1}", currency, tz, period, role, rng.choice((14, 30, 30, 45)))
+        )
+    return CustomerSpec(
+        name, country, address.format(n=rng.randint(1, 199), z=rng.randint(10, 99)), slug, tuple(accounts)
+    )
 
 
 def deterministic_uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def create_customer(org: Organization, spec: CustomerSpec, rng: random.Random, created_at: dt.datetime
-                    ) -> tuple[Customer, list[tuple[Account, AccountSpec]]]:
+def create_customer(
+    org: Organization, spec: CustomerSpec, rng: random.Random, created_at: dt.datetime
+) -> tuple[Customer, list[tuple[Account, AccountSpec]]]:
     """Insert a customer with two invoice contacts and its accounts."""
     eu = spec.country in EU_VAT
     customer = Customer(
-        organization_id=org.id, name=spec.name, address=spec.address, country_code=spec.country,
+        organization_id=org.id,
+        name=spec.name,
+        address=spec.address,
+        country_code=spec.country,
         vat_number=f"{spec.country}{rng.randint(100000000, 999999999)}" if spec.country != "US" else None,
-        reverse_charge=eu, email=f"billing@{spec.domain}", phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} "
-        f"{rng.randint(1000000, 9999999)}", payment_method="Bank transfer", created_at=created_at,
+        reverse_charge=eu,
+        email=f"billing@{spec.domain}",
+        phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000000, 9999999)}",
+        payment_method="Bank transfer",
+        created_at=created_at,
     )
     customer.contacts = [
         Contact(name="Accounts Payable", email=f"ap@{spec.domain}", created_at=created_at),
@@ -145,11 +229,17 @@ def create_customer(org: Organization, spec: CustomerSpec, rng: random.Random, c
     accounts = []
     for account_spec in spec.accounts:
         account = Account(
-            uuid=deterministic_uuid(rng), customer_id=customer.id, name=account_spec.name,
-            currency=account_spec.currency, timezone=account_spec.timezone, vat_rate=vat,
-            payment_terms_days=account_spec.terms, invoice_period=account_spec.period,
+            uuid=deterministic_uuid(rng),
+            customer_id=customer.id,
+            name=account_spec.name,
+            currency=account_spec.currency,
+            timezone=account_spec.timezone,
+            vat_rate=vat,
+            payment_terms_days=account_spec.terms,
+            invoice_period=account_spec.period,
             invoice_ref_template=f"{spec.name.split()[0][:4].upper()}-$id",
-            delivery_mode="email", bill_style="Summary" if account_spec.role == "vendor" else "Full",
+            delivery_mode="email",
+            bill_style="Summary" if account_spec.role == "vendor" else "Full",
             created_at=created_at,
         )
         account.invoice_contacts = list(customer.contacts[:1] if account_spec.role != "vendor" else customer.contacts)
@@ -161,11 +251,22 @@ def create_customer(org: Organization, spec: CustomerSpec, rng: random.Random, c
 
 def add_discount_plans(account: Account) -> None:
     """Ten percent off German mobile networks and 500 free minutes a period to any German number."""
-    db.session.add_all([
-        DiscountPlan(account_id=account.id, name="German mobile -10 %", kind="percentage",
-                     prefixes="49151,49152,49157,49160,49162,49170,49171,49172,49173,49176,49179",
-                     percent=Decimal("10")),
-        DiscountPlan(account_id=account.id, name="500 free minutes a period to Germany", kind="free_minutes",
-                     prefixes="49", free_minutes=500),
-    ])
+    db.session.add_all(
+        [
+            DiscountPlan(
+                account_id=account.id,
+                name="German mobile -10 %",
+                kind="percentage",
+                prefixes="49151,49152,49157,49160,49162,49170,49171,49172,49173,49176,49179",
+                percent=Decimal("10"),
+            ),
+            DiscountPlan(
+                account_id=account.id,
+                name="500 free minutes a period to Germany",
+                kind="free_minutes",
+                prefixes="49",
+                free_minutes=500,
+            ),
+        ]
+    )
     db.session.flush()

@@ -4,6 +4,7 @@ Every account is invoiced for each whole period of the demo year. The latest inv
 accounts is left `New` or `Pending`; older approved invoices are mostly paid, some partially,
 some not at all (overdue). Totals only ever come from fill_invoice and approve_invoice.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +12,14 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portal.billing.dates import local_date
 from portal.billing.fill import fill_invoice
-from portal.billing.invoices import create_invoice, approve_invoice
+from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.payments import record_payment
-from portal.database import utcnow
 from portal.demo.customers import deterministic_uuid
 from portal.demo.periods import next_period_end, periods_between
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date
 from portal.models import Account
 
 CENT = Decimal("0.01")
@@ -34,8 +35,7 @@ class PlannedInvoice:
     payment: str  # full | partial | none | auto (decided from the due date)
 
 
-def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: dt.datetime
-                  ) -> list[PlannedInvoice]:
+def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: dt.datetime) -> list[PlannedInvoice]:
     """Every whole period of every account within [first, now), oldest period end first.
 
     `accounts` pairs each account with its role; the latest invoice of every fifth account stays
@@ -56,8 +56,7 @@ def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: 
         cadence = account.invoice_period or "Monthly"
         periods = periods_between(cadence, account.timezone, first, now)
         if account.invoice_period:
-            account.next_invoice_at = next_period_end(cadence, account.timezone,
-                                                      periods[-1][1] if periods else first)
+            account.next_invoice_at = next_period_end(cadence, account.timezone, periods[-1][1] if periods else first)
             account.next_invoice_type = "Auto Full"
         last_state = {0: "New", 1: "Pending"}.get(index % 5, "Approved")
         from_end, forced_payment = forced.get(account.id, (0, "auto"))
@@ -66,8 +65,16 @@ def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: 
         for n, (start, end) in enumerate(periods):
             latest = n == len(periods) - 1
             payment = forced_payment if n == max(0, len(periods) - from_end) else "auto"
-            plan.append(PlannedInvoice(account, start, end, "Auto Full" if account.invoice_period else "Manual",
-                                       last_state if latest else "Approved", payment))
+            plan.append(
+                PlannedInvoice(
+                    account,
+                    start,
+                    end,
+                    "Auto Full" if account.invoice_period else "Manual",
+                    last_state if latest else "Approved",
+                    payment,
+                )
+            )
     plan.sort(key=lambda p: (p.end, p.account.id))
     return plan
 
@@ -79,8 +86,9 @@ def make_invoice(rng: random.Random, planned: PlannedInvoice, now: dt.datetime, 
     PDFs at the end; tests that only need the figures).
     """
     account = planned.account
-    invoice = create_invoice(account_id=account, start_date=planned.start, end_date=planned.end,
-                             invoice_type=planned.invoice_type, now=now)
+    invoice = create_invoice(
+        account_id=account, start_date=planned.start, end_date=planned.end, invoice_type=planned.invoice_type, now=now
+    )
     # Reproducible identifiers and timestamps: the services stamp the wall clock,
     # the demo dates each step to when its story says it happened.
     invoice.uuid = deterministic_uuid(rng)
@@ -95,8 +103,9 @@ def make_invoice(rng: random.Random, planned: PlannedInvoice, now: dt.datetime, 
     today = now.date()
     invoice_date = min(local_date(planned.end, account.timezone) + dt.timedelta(days=rng.randint(1, 3)), today)
     approve_invoice(invoice, today=invoice_date, render_pdf=render_pdf)
-    invoice.approved_at = min(dt.datetime.combine(invoice_date, dt.time(9, rng.randrange(60)),
-                                                  tzinfo=dt.timezone.utc), utcnow())
+    invoice.approved_at = min(
+        dt.datetime.combine(invoice_date, dt.time(9, rng.randrange(60)), tzinfo=dt.timezone.utc), utcnow()
+    )
     return _pay(rng, invoice, planned.payment, today)
 
 
@@ -117,12 +126,24 @@ def _pay(rng: random.Random, invoice, plan: str, today: dt.date) -> str:
         part = (invoice.outstanding * Decimal(rng.randint(30, 70)) / 100).quantize(CENT)
         if part <= 0:
             return "unpaid"
-        payment = record_payment(invoice, amount=part, paid_on=paid_on, method="Bank transfer",
-                                 reference=f"PART-{invoice.invoice_number}", today=today)
+        payment = record_payment(
+            invoice,
+            amount=part,
+            paid_on=paid_on,
+            method="Bank transfer",
+            reference=f"PART-{invoice.invoice_number}",
+            today=today,
+        )
         status = "partially paid"
     else:
-        payment = record_payment(invoice, amount=invoice.outstanding, paid_on=paid_on, method="Bank transfer",
-                                 reference=f"PAY-{invoice.invoice_number}", today=today)
+        payment = record_payment(
+            invoice,
+            amount=invoice.outstanding,
+            paid_on=paid_on,
+            method="Bank transfer",
+            reference=f"PAY-{invoice.invoice_number}",
+            today=today,
+        )
         status = "paid"
     payment.created_at = min(dt.datetime.combine(paid_on, dt.time(10), tzinfo=dt.timezone.utc), utcnow())
     return status

@@ -5,6 +5,7 @@ originating account (≈ 65k CDRs, ≈ 400 invoices). Each step up adds ten gene
 (three accounts each) and CDRs per account shrink with √scale, so `scale` 100 ≈ 1,000
 customers, 3,000 accounts and ≈ 900k CDRs; 400 ≈ 4,000 customers and ≈ 1.8M CDRs.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,8 +27,8 @@ from portal.demo.traffic import TrafficAccount, generate_account_cdrs, insert_tr
 from portal.demo.users import create_admins, create_customer_users
 from portal.documents.service import invoices_missing_pdf
 from portal.documents.tasks import render_missing_pdfs
-from portal.errors import Conflict
 from portal.extensions import db
+from portal.foundations.errors import Conflict
 from portal.models import Organization
 
 RECENT_PDFS_PER_ACCOUNT = 2
@@ -49,6 +50,7 @@ def _no_progress(label: str, length: int):
     class _Bar:
         def update(self, n):
             pass
+
     return contextlib.nullcontext(_Bar())
 
 
@@ -56,9 +58,16 @@ def database_has_organization() -> bool:
     return db.session.scalar(select(func.count()).select_from(Organization)) > 0
 
 
-def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = None, progress=_no_progress,
-                   months: int = 12, calls_per_account: int | None = None,
-                   pdfs: str = "all") -> DemoSummary:
+def load_demo_data(
+    *,
+    scale: int = 1,
+    seed: int = 1,
+    today: dt.date | None = None,
+    progress=_no_progress,
+    months: int = 12,
+    calls_per_account: int | None = None,
+    pdfs: str = "all",
+) -> DemoSummary:
     """Load the demo into an empty database and commit it step by step.
 
     Args:
@@ -75,8 +84,9 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
     if pdfs not in ("all", "recent", "none"):
         raise ValueError(f"pdfs must be all, recent or none, not {pdfs!r}")
     if database_has_organization():
-        raise Conflict("The database already holds data (an organization exists); demo data loads only "
-                       "into an empty database.")
+        raise Conflict(
+            "The database already holds data (an organization exists); demo data loads only into an empty database."
+        )
     # Reproducible demo data from a seed, not a secret.
     rng = random.Random(seed)  # nosec B311
     now = demo_now(today)
@@ -108,8 +118,9 @@ def load_demo_data(*, scale: int = 1, seed: int = 1, today: dt.date | None = Non
     with progress("CDRs and charges", len(accounts)) as bar:
         for index, (account, role, _code) in enumerate(accounts):
             if role != "vendor":
-                rows = generate_account_cdrs(rng, traffic[account.id], int(calls * rng.uniform(0.6, 1.4)),
-                                             vendors, destinations, first, now)
+                rows = generate_account_cdrs(
+                    rng, traffic[account.id], int(calls * rng.uniform(0.6, 1.4)), vendors, destinations, first, now
+                )
                 summary.cdrs += insert_traffic(rows)
                 pending_rows += len(rows)
                 summary.transactions += create_charges(rng, account, first, now, refund=index % 7 == 3)

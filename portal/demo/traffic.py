@@ -1,4 +1,5 @@
 """A year of demo CDRs per account: long-tailed durations, 55-70 % answer rates, failed and re-routed attempts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,15 @@ def local_days(timezone: str, first: dt.datetime, end: dt.datetime) -> list[dt.d
         day += dt.timedelta(days=1)
 
 
-def generate_account_cdrs(rng: random.Random, account: TrafficAccount, calls: int, vendors: list[TrafficAccount],
-                          destinations: list[Destination], first: dt.datetime, end: dt.datetime) -> list[dict]:
+def generate_account_cdrs(
+    rng: random.Random,
+    account: TrafficAccount,
+    calls: int,
+    vendors: list[TrafficAccount],
+    destinations: list[Destination],
+    first: dt.datetime,
+    end: dt.datetime,
+) -> list[dict]:
     """The CDR rows of `calls` calls originated by `account` between `first` and `end`, sorted by time.
 
     Vendors (other accounts) terminate the calls and earn about 78 % of the selling rate.
@@ -63,43 +71,48 @@ def generate_account_cdrs(rng: random.Random, account: TrafficAccount, calls: in
     rows: list[dict] = []
     picks = rng.choices(destinations, cum_weights=cum_weights, k=calls)
     for dest in picks:
-        start = rng.choice(days) + dt.timedelta(
-            hours=_hour(rng), seconds=rng.randrange(3600))
+        start = rng.choice(days) + dt.timedelta(hours=_hour(rng), seconds=rng.randrange(3600))
         if start >= end:
             start = end - dt.timedelta(seconds=rng.randrange(1, 3600))
         src = f"{src_base}{rng.randrange(10**8, 10**9)}"
-        dst = dest.prefix + str(rng.randrange(10 ** (dest.spec.subscriber_digits - 1), 10 ** dest.spec.subscriber_digits))
+        dst = dest.prefix + str(rng.randrange(10 ** (dest.spec.subscriber_digits - 1), 10**dest.spec.subscriber_digits))
         rate = rates[dest.prefix]
-        attempt_vendors = rng.sample(vendors, 2) if len(vendors) > 1 and rng.random() < REROUTE_SHARE else [
-            rng.choice(vendors)]
+        attempt_vendors = (
+            rng.sample(vendors, 2) if len(vendors) > 1 and rng.random() < REROUTE_SHARE else [rng.choice(vendors)]
+        )
         for n, vendor in enumerate(attempt_vendors):
             last = n == len(attempt_vendors) - 1
             answered = last and rng.random() < answer_rate
             duration = min(MAX_DURATION, max(1, int(rng.lognormvariate(mu, sigma)))) if answered else 0
-            vendor_rate = (dest.spec.rate_eur * Decimal("0.78") * EUR_TO[vendor.currency]).quantize(MICRO) \
-                if vendor else Decimal(0)
-            rows.append({
-                "time_start": start + dt.timedelta(seconds=n * 6),
-                "duration": duration,
-                "customer_duration": duration,
-                "vendor_duration": duration,
-                "success": answered,
-                "customer_acc_id": account.id,
-                "vendor_acc_id": vendor.id if vendor else None,
-                "customer_price": (rate * duration / 60).quantize(MICRO),
-                "vendor_price": (vendor_rate * duration / 60).quantize(MICRO),
-                "dst_prefix": dest.prefix,
-                "dialpeer_prefix": dest.prefix,
-                "country_id": dest.country_id,
-                "network_id": dest.network_id,
-                "destination_rate": rate,
-                "dialpeer_rate": vendor_rate,
-                "destination_reverse_billing": dest.spec.reverse_billed,
-                "dialpeer_reverse_billing": dest.spec.reverse_billed,
-                "src_number": src,
-                "dst_number": dst,
-                "is_last_cdr": last,
-            })
+            vendor_rate = (
+                (dest.spec.rate_eur * Decimal("0.78") * EUR_TO[vendor.currency]).quantize(MICRO)
+                if vendor
+                else Decimal(0)
+            )
+            rows.append(
+                {
+                    "time_start": start + dt.timedelta(seconds=n * 6),
+                    "duration": duration,
+                    "customer_duration": duration,
+                    "vendor_duration": duration,
+                    "success": answered,
+                    "customer_acc_id": account.id,
+                    "vendor_acc_id": vendor.id if vendor else None,
+                    "customer_price": (rate * duration / 60).quantize(MICRO),
+                    "vendor_price": (vendor_rate * duration / 60).quantize(MICRO),
+                    "dst_prefix": dest.prefix,
+                    "dialpeer_prefix": dest.prefix,
+                    "country_id": dest.country_id,
+                    "network_id": dest.network_id,
+                    "destination_rate": rate,
+                    "dialpeer_rate": vendor_rate,
+                    "destination_reverse_billing": dest.spec.reverse_billed,
+                    "dialpeer_reverse_billing": dest.spec.reverse_billed,
+                    "src_number": src,
+                    "dst_number": dst,
+                    "is_last_cdr": last,
+                }
+            )
     rows.sort(key=lambda r: r["time_start"])
     return rows
 

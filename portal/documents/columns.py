@@ -14,6 +14,7 @@ Metrics are cached per process: per font, the advance of each character; per str
 The sizes below are those of `templates/pdf/invoice.css` (th, td, `@page` margins); a test
 compares the result with the automatic layout, so a change to one side without the other fails.
 """
+
 from __future__ import annotations
 
 import io
@@ -180,11 +181,10 @@ def column_widths_or_none(columns: list[Column], rows: list[list[str]]) -> Table
     global _warned
     try:
         return column_widths(columns, rows)
-    except Exception:  # noqa: BLE001 - whatever fails here costs speed only, never the invoice
+    except Exception:
         if not _warned:
             _warned = True
-            log.warning("traffic column widths unavailable; the PDF uses the automatic table layout",
-                        exc_info=True)
+            log.warning("traffic column widths unavailable; the PDF uses the automatic table layout", exc_info=True)
         return None
 
 

@@ -1,4 +1,5 @@
 """The plain data an invoice PDF is rendered from (strings and lists only, formatted for people)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,8 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.documents.columns import Column, column_widths_or_none, css_length
 from portal.extensions import db
-from portal.formatting import date as format_date
-from portal.formatting import local_date, minutes, money, number, period_end_date
+from portal.foundations.formatting import date as format_date
+from portal.foundations.formatting import local_date_text, minutes, money, number, period_end_date
 from portal.models import BillStyle, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
 
 LOCALE = Locale.parse("en")  # parsed once: Babel would parse a locale string again for every number
@@ -64,9 +65,16 @@ def traffic_section(title: str, rows: list[dict], with_prefix: bool) -> dict:
     columns = [TRAFFIC_COLUMNS[key] for key in keys]
     sized = column_widths_or_none(columns, [[row[key] for key in keys] for row in rows])
     widths = [css_length(width) for width in sized.widths] if sized else [None] * len(keys)
-    return {"title": title, "rows": rows, "fixed": sized is not None, "break_words": bool(sized and sized.break_words),
-            "columns": [{"key": key, "label": column.label, "numeric": column.numeric, "width": width}
-                        for key, column, width in zip(keys, columns, widths)]}
+    return {
+        "title": title,
+        "rows": rows,
+        "fixed": sized is not None,
+        "break_words": bool(sized and sized.break_words),
+        "columns": [
+            {"key": key, "label": column.label, "numeric": column.numeric, "width": width}
+            for key, column, width in zip(keys, columns, widths)
+        ],
+    }
 
 
 def _grouped(rows, currency: str, with_prefix: bool) -> list[dict]:
@@ -89,20 +97,30 @@ def invoice_pdf_context(invoice) -> dict:
     layout = bill_layout(invoice.bill_style)
     destinations = []
     if layout == "full":
-        destinations = list(db.session.scalars(
-            select(InvoiceDestination).where(InvoiceDestination.invoice_id == invoice.id)
-            .options(selectinload(InvoiceDestination.country), selectinload(InvoiceDestination.network))
-            .order_by(InvoiceDestination.direction.desc(), InvoiceDestination.dst_prefix, InvoiceDestination.id)
-        ))
-    networks = list(db.session.scalars(
-        select(InvoiceNetwork).where(InvoiceNetwork.invoice_id == invoice.id)
-        .options(selectinload(InvoiceNetwork.country), selectinload(InvoiceNetwork.network))
-        .order_by(InvoiceNetwork.direction.desc(), InvoiceNetwork.id)
-    ))
-    services = list(db.session.scalars(
-        select(InvoiceServiceData).where(InvoiceServiceData.invoice_id == invoice.id)
-        .options(selectinload(InvoiceServiceData.service)).order_by(InvoiceServiceData.id)
-    ))
+        destinations = list(
+            db.session.scalars(
+                select(InvoiceDestination)
+                .where(InvoiceDestination.invoice_id == invoice.id)
+                .options(selectinload(InvoiceDestination.country), selectinload(InvoiceDestination.network))
+                .order_by(InvoiceDestination.direction.desc(), InvoiceDestination.dst_prefix, InvoiceDestination.id)
+            )
+        )
+    networks = list(
+        db.session.scalars(
+            select(InvoiceNetwork)
+            .where(InvoiceNetwork.invoice_id == invoice.id)
+            .options(selectinload(InvoiceNetwork.country), selectinload(InvoiceNetwork.network))
+            .order_by(InvoiceNetwork.direction.desc(), InvoiceNetwork.id)
+        )
+    )
+    services = list(
+        db.session.scalars(
+            select(InvoiceServiceData)
+            .where(InvoiceServiceData.invoice_id == invoice.id)
+            .options(selectinload(InvoiceServiceData.service))
+            .order_by(InvoiceServiceData.id)
+        )
+    )
 
     def fmt(value) -> str:
         return money(value if value is not None else Decimal(0), currency, LOCALE)
@@ -137,7 +155,7 @@ def invoice_pdf_context(invoice) -> dict:
             "timezone": tz,
             "invoice_date": format_date(invoice.invoice_date, LOCALE) if invoice.invoice_date else "",
             "due_date": format_date(invoice.due_date, LOCALE) if invoice.due_date else "",
-            "period_start": local_date(invoice.start_date, tz, LOCALE),
+            "period_start": local_date_text(invoice.start_date, tz, LOCALE),
             "period_end": period_end_date(invoice.end_date, tz, LOCALE),
             "message": invoice.invoice_message or "",
             "payment_method": invoice.payment_method or "",
@@ -159,10 +177,22 @@ def invoice_pdf_context(invoice) -> dict:
         },
         "destination_sections": _grouped(destinations, currency, with_prefix=True),
         "network_sections": _grouped(networks, currency, with_prefix=False),
-        "charges": [{"name": s.service.name if s.service else "Other charges",
-                     "count": number(s.transactions_count, LOCALE, 0), "amount": fmt(s.amount)}
-                    for s in services if s.spent],
-        "credits": [{"name": s.service.name if s.service else "Other credits",
-                     "count": number(s.transactions_count, LOCALE, 0), "amount": fmt(-s.amount)}
-                    for s in services if not s.spent],
+        "charges": [
+            {
+                "name": s.service.name if s.service else "Other charges",
+                "count": number(s.transactions_count, LOCALE, 0),
+                "amount": fmt(s.amount),
+            }
+            for s in services
+            if s.spent
+        ],
+        "credits": [
+            {
+                "name": s.service.name if s.service else "Other credits",
+                "count": number(s.transactions_count, LOCALE, 0),
+                "amount": fmt(-s.amount),
+            }
+            for s in services
+            if not s.spent
+        ],
     }

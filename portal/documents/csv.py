@@ -1,4 +1,5 @@
 """The portal's CSV files: the one spreadsheet-safe writer every CSV goes through, and the streamed CDR export."""
+
 from __future__ import annotations
 
 import csv
@@ -12,13 +13,24 @@ from decimal import Decimal
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from portal.billing.dates import zone
 from portal.extensions import db
+from portal.foundations.dates import zone
+from portal.foundations.streaming import stream_with_own_session
 from portal.models import Cdr, Country, Invoice, Network
-from portal.streaming import stream_with_own_session
 
-CDR_COLUMNS = ("time", "src", "dst", "prefix", "country", "network", "duration", "billed_duration", "rate",
-               "price", "success")
+CDR_COLUMNS = (
+    "time",
+    "src",
+    "dst",
+    "prefix",
+    "country",
+    "network",
+    "duration",
+    "billed_duration",
+    "rate",
+    "price",
+    "success",
+)
 BATCH = 1000
 
 # What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
@@ -94,7 +106,7 @@ def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
     """CSV text of the invoice's calls, header first, then the calls in time order.
 
     The account and period are taken from `invoice` now; the calls are read when the first
-    chunk is asked for, through a session of the stream's own (`portal.streaming`), so the
+    chunk is asked for, through a session of the stream's own (`portal.foundations.streaming`), so the
     iterator may feed a response body. Rows come from the database in batches (`yield_per`, a
     server-side cursor on PostgreSQL) and each batch is yielded as one chunk of whole lines,
     so memory stays flat whatever the number of calls and a server writes a batch per socket
@@ -119,8 +131,19 @@ def _cdr_chunks(session: Session, calls: _Calls) -> Iterator[str]:
     writer.writerow(CDR_COLUMNS)
     yield text()
     stmt = (
-        select(Cdr.time_start, Cdr.src_number, Cdr.dst_number, Cdr.dst_prefix, Country.name, Network.name,
-               Cdr.duration, Cdr.customer_duration, Cdr.destination_rate, Cdr.customer_price, Cdr.success)
+        select(
+            Cdr.time_start,
+            Cdr.src_number,
+            Cdr.dst_number,
+            Cdr.dst_prefix,
+            Country.name,
+            Network.name,
+            Cdr.duration,
+            Cdr.customer_duration,
+            Cdr.destination_rate,
+            Cdr.customer_price,
+            Cdr.success,
+        )
         .outerjoin(Country, Country.id == Cdr.country_id)
         .outerjoin(Network, Network.id == Cdr.network_id)
         .where(*_originated(calls))
@@ -131,8 +154,19 @@ def _cdr_chunks(session: Session, calls: _Calls) -> Iterator[str]:
     try:
         for batch in result.partitions():
             writer.writerows(
-                (time_start.astimezone(tz).isoformat(), src or "", dst or "", prefix or "", country or "",
-                 network or "", duration, billed, rate, price, "true" if success else "false")
+                (
+                    time_start.astimezone(tz).isoformat(),
+                    src or "",
+                    dst or "",
+                    prefix or "",
+                    country or "",
+                    network or "",
+                    duration,
+                    billed,
+                    rate,
+                    price,
+                    "true" if success else "false",
+                )
                 for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in batch
             )
             yield text()

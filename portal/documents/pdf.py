@@ -10,6 +10,7 @@ object of the process (the app, SQLAlchemy, WeasyPrint's caches), which cost a q
 CPU time of a long invoice. The boxes are freed by reference counting when the render returns;
 the collector runs again as soon as no render is in progress.
 """
+
 from __future__ import annotations
 
 import gc

@@ -1,4 +1,5 @@
 """Invoice documents: render and store the PDF, recreate it on demand, find it."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,14 +12,13 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
-from portal.billing.locks import lock_invoice
-from portal.database import utcnow
 from portal.documents.context import invoice_pdf_context
 from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
-from portal.errors import InvalidState
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.errors import InvalidState
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Invoice, InvoiceDocument
-from portal.permissions import SYSTEM, Actor, require
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -99,8 +99,15 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
         db.session.add(document)
         db.session.flush()
     invoice.pdf_error = None
-    record_event(actor, "invoice.pdf_rendered", invoice, invoice_id=invoice.id, filename=document.filename,
-                 sha256=document.sha256, render_ms=render_ms)
+    record_event(
+        actor,
+        "invoice.pdf_rendered",
+        invoice,
+        invoice_id=invoice.id,
+        filename=document.filename,
+        sha256=document.sha256,
+        render_ms=render_ms,
+    )
     db.session.flush()
     return document
 
@@ -125,31 +132,11 @@ def describe_failure(exc: BaseException) -> str:
 
 def invoices_with_pdf_error(limit: int = 500) -> list[Invoice]:
     """Invoices whose last PDF render failed (recorded in `pdf_error`), newest first."""
-    return list(db.session.scalars(
-        select(Invoice).where(Invoice.pdf_error.is_not(None))
-        .order_by(Invoice.id.desc()).limit(limit)))
-
-
-def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | None:
-    """Render the invoice's documents again (the backend `recreate` action and the admin button).
-
-    Returns the new PDF document, or None when rendering failed (the reason is in
-    `invoice.pdf_error`).
-
-    The invoice is locked and re-read first, so the documents show the invoice as committed:
-    an approval at the same moment waits, and then replaces a draft PDF made here.
-
-    Raises:
-        PermissionDenied: the actor may not recreate documents ("invoice.recreate").
-        InvalidState: the invoice is New (not filled yet); Pending and Approved are allowed.
-        NotFound: the invoice was deleted meanwhile.
-    """
-    require(actor, "invoice.recreate")
-    invoice = lock_invoice(invoice)
-    if invoice.state not in ("Pending", "Approved"):
-        raise InvalidState("Invoice documents can't be created before the invoice is filled")
-    record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
-    return render_invoice_document(invoice, actor=actor)
+    return list(
+        db.session.scalars(
+            select(Invoice).where(Invoice.pdf_error.is_not(None)).order_by(Invoice.id.desc()).limit(limit)
+        )
+    )
 
 
 def request_pdf_retry(invoice: Invoice, *, actor: Actor) -> None:
@@ -169,12 +156,16 @@ def request_pdf_retry(invoice: Invoice, *, actor: Actor) -> None:
 
 def stored_pdf_exists():
     """SQL EXISTS, correlated to `invoices`: the invoice has a stored PDF with bytes in it."""
-    return select(InvoiceDocument.id).where(
-        InvoiceDocument.invoice_id == Invoice.id,
-        InvoiceDocument.kind == "pdf",
-        InvoiceDocument.data.is_not(None),
-        func.length(InvoiceDocument.data) > 0,
-    ).exists()
+    return (
+        select(InvoiceDocument.id)
+        .where(
+            InvoiceDocument.invoice_id == Invoice.id,
+            InvoiceDocument.kind == "pdf",
+            InvoiceDocument.data.is_not(None),
+            func.length(InvoiceDocument.data) > 0,
+        )
+        .exists()
+    )
 
 
 def invoices_missing_pdf(*, newest_per_account: int | None = None) -> list[int]:
@@ -183,8 +174,11 @@ def invoices_missing_pdf(*, newest_per_account: int | None = None) -> list[int]:
     `newest_per_account` limits the answer to that many of each account's newest approved
     invoices (those a customer opens first).
     """
-    has_pdf = select(InvoiceDocument.id).where(InvoiceDocument.invoice_id == Invoice.id,
-                                               InvoiceDocument.kind == "pdf").exists()
+    has_pdf = (
+        select(InvoiceDocument.id)
+        .where(InvoiceDocument.invoice_id == Invoice.id, InvoiceDocument.kind == "pdf")
+        .exists()
+    )
     rows = db.session.execute(
         select(Invoice.id, Invoice.account_id, has_pdf.label("has_pdf"))
         .where(Invoice.state == "Approved")

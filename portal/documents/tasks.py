@@ -1,19 +1,25 @@
 """Background rendering of invoice PDFs: one job per invoice (after approvals, on Retry) and the resumable
 render-missing run; both retry a failing invoice and record only its last failure."""
+
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from portal.database import commit_with_retries
-from portal.documents.service import (describe_failure, get_pdf_document, invoices_missing_pdf, record_pdf_failure,
-                                      render_and_store_pdf)
+from portal.documents.service import (
+    describe_failure,
+    get_pdf_document,
+    invoices_missing_pdf,
+    record_pdf_failure,
+    render_and_store_pdf,
+)
 from portal.extensions import db
+from portal.foundations.database import commit_with_retries
+from portal.foundations.permissions import SYSTEM, Actor
 from portal.jobs import huey, is_last_try, job_app, retry_options
 from portal.models import Invoice
-from portal.permissions import SYSTEM, Actor
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +59,7 @@ def render_pdf_try(invoice_id: int, *, last_try: bool, actor: Actor = SYSTEM) ->
         render_and_store_pdf(invoice, actor=actor)
         db.session.commit()
         return "rendered"
-    except Exception as exc:  # noqa: BLE001 - a render or storage failure: retried, then recorded
+    except Exception as exc:
         db.session.rollback()
         message = describe_failure(exc)
         if not last_try:
@@ -79,9 +85,15 @@ class RenderSummary:
     unrecorded: int = 0
 
 
-def render_missing_pdfs(*, newest_per_account: int | None = None, progress: Callable[[int], None] | None = None,
-                        tries: int = 4, retry_delay: float = 1.0, backoff: float = 2.0,
-                        sleep: Callable[[float], None] = time.sleep) -> RenderSummary:
+def render_missing_pdfs(
+    *,
+    newest_per_account: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    tries: int = 4,
+    retry_delay: float = 1.0,
+    backoff: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RenderSummary:
     """Render and store every approved invoice's missing PDF, committing one invoice at a time.
 
     Each invoice gets up to `tries` tries, waiting `retry_delay` seconds before the second and
@@ -94,8 +106,7 @@ def render_missing_pdfs(*, newest_per_account: int | None = None, progress: Call
     invoice_ids = invoices_missing_pdf(newest_per_account=newest_per_account)
     summary = RenderSummary(todo=len(invoice_ids))
     for invoice_id in invoice_ids:
-        outcome = _render_with_retries(invoice_id, tries=max(tries, 1), delay=retry_delay, backoff=backoff,
-                                       sleep=sleep)
+        outcome = _render_with_retries(invoice_id, tries=max(tries, 1), delay=retry_delay, backoff=backoff, sleep=sleep)
         if outcome == "rendered":
             summary.stored += 1
         elif outcome == "failed":
@@ -114,8 +125,11 @@ def _render_with_retries(invoice_id: int, *, tries: int, delay: float, backoff: 
         except Exception as exc:  # noqa: BLE001 - retried below; the last try records it itself
             db.session.rollback()
             if number == tries:
-                log.error("PDF of invoice %s failed and the failure could not be recorded: %s", invoice_id,
-                          describe_failure(exc))
+                log.error(
+                    "PDF of invoice %s failed and the failure could not be recorded: %s",
+                    invoice_id,
+                    describe_failure(exc),
+                )
                 return "unrecorded"
             sleep(delay * backoff ** (number - 1))
     return "unrecorded"

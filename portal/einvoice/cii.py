@@ -1,4 +1,5 @@
 """Factur-X / ZUGFeRD CII (EN 16931 profile) from an EInvoice, built with drafthorse's CII data model."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -38,8 +39,9 @@ def _party(target: TradeParty, party: Party, *, with_vat_id: bool) -> None:
     if party.legal_registration is not None or party.trading_name:
         if party.legal_registration is not None:  # BT-30 / BT-47
             registration = party.legal_registration
-            target.legal_organization.id = (registration.scheme, registration.value) if registration.scheme \
-                else registration.value
+            target.legal_organization.id = (
+                (registration.scheme, registration.value) if registration.scheme else registration.value
+            )
         if party.trading_name:  # BT-28 / BT-45
             target.legal_organization.trade_name = party.trading_name
     address = party.address
@@ -59,8 +61,7 @@ def _party(target: TradeParty, party: Party, *, with_vat_id: bool) -> None:
         target.address.country_subdivision = address.subdivision
     if party.electronic_address is not None:  # BT-34 / BT-49
         endpoint = party.electronic_address
-        target.electronic_address.uri_ID = (endpoint.scheme, endpoint.value) if endpoint.scheme \
-            else endpoint.value
+        target.electronic_address.uri_ID = (endpoint.scheme, endpoint.value) if endpoint.scheme else endpoint.value
     if with_vat_id and party.vat_id:
         target.tax_registrations.add(TaxRegistration(id=("VA", party.vat_id)))  # BT-31 / BT-48
     if party.tax_registration_id:

@@ -1,4 +1,5 @@
 """The e-invoice engine's input: one plain, typed EN 16931 invoice or credit note (BT/BG numbers in comments)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,8 +27,9 @@ class VatCategory(StrEnum):
 
 
 #: Categories whose breakdown must carry an exemption reason (text BT-120 and/or code BT-121).
-EXEMPT_CATEGORIES = frozenset({VatCategory.REVERSE_CHARGE, VatCategory.EXPORT, VatCategory.EXEMPT,
-                               VatCategory.OUTSIDE_SCOPE})
+EXEMPT_CATEGORIES = frozenset(
+    {VatCategory.REVERSE_CHARGE, VatCategory.EXPORT, VatCategory.EXEMPT, VatCategory.OUTSIDE_SCOPE}
+)
 
 #: The VATEX code each category takes when the caller gives none (CEF VATEX code list).
 DEFAULT_EXEMPTION_CODES = {

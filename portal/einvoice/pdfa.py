@@ -7,6 +7,7 @@ rdf:RDF after its own, and XMP readers (veraPDF's, pypdf's) read only the first.
 WeasyPrint's documented hook that runs before the PDF is written, adds the Factur-X
 descriptions into the one rdf:RDF of the packet.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,8 +26,13 @@ NS_PDFA_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
 #: AFRelationship values Factur-X allows for the EN 16931 profile (Data is the only one for MINIMUM and BASIC WL).
 RELATIONSHIPS = ("Alternative", "Data", "Source")
 
-_NSMAP = {"rdf": NS_RDF, "fx": NS_FX, "pdfaExtension": NS_PDFA_EXTENSION, "pdfaSchema": NS_PDFA_SCHEMA,
-          "pdfaProperty": NS_PDFA_PROPERTY}
+_NSMAP = {
+    "rdf": NS_RDF,
+    "fx": NS_FX,
+    "pdfaExtension": NS_PDFA_EXTENSION,
+    "pdfaSchema": NS_PDFA_SCHEMA,
+    "pdfaProperty": NS_PDFA_PROPERTY,
+}
 RDF = ElementMaker(namespace=NS_RDF, nsmap=_NSMAP)
 FX = ElementMaker(namespace=NS_FX, nsmap=_NSMAP)
 EXT = ElementMaker(namespace=NS_PDFA_EXTENSION, nsmap=_NSMAP)
@@ -47,17 +53,29 @@ FX_PROPERTIES = {
 def facturx_rdf_descriptions(conformance_level: str) -> list[etree._Element]:
     """The two rdf:Description elements Factur-X adds to the XMP: the extension schema and the fx values."""
     properties = [
-        RDF.li(PROPERTY.name(name), PROPERTY.valueType("Text"), PROPERTY.category("external"),
-               PROPERTY.description(description), _RESOURCE)
+        RDF.li(
+            PROPERTY.name(name),
+            PROPERTY.valueType("Text"),
+            PROPERTY.category("external"),
+            PROPERTY.description(description),
+            _RESOURCE,
+        )
         for name, description in FX_PROPERTIES.items()
     ]
-    extension = RDF.Description(EXT.schemas(RDF.Bag(RDF.li(
-        SCHEMA.schema("Factur-X PDFA Extension Schema"),
-        SCHEMA.namespaceURI(NS_FX),
-        SCHEMA.prefix("fx"),
-        SCHEMA.property(RDF.Seq(*properties)),
-        _RESOURCE,
-    ))), _ABOUT)
+    extension = RDF.Description(
+        EXT.schemas(
+            RDF.Bag(
+                RDF.li(
+                    SCHEMA.schema("Factur-X PDFA Extension Schema"),
+                    SCHEMA.namespaceURI(NS_FX),
+                    SCHEMA.prefix("fx"),
+                    SCHEMA.property(RDF.Seq(*properties)),
+                    _RESOURCE,
+                )
+            )
+        ),
+        _ABOUT,
+    )
     values = RDF.Description(
         FX.DocumentType("INVOICE"),  # credit notes too: Factur-X has one document type for both
         FX.DocumentFileName(FACTURX_FILENAME),
@@ -95,11 +113,13 @@ def _facturx_finisher(conformance_level: str):
             unique = list(dict.fromkeys(pdf.catalog["AF"]))
             pdf.catalog["AF"].clear()
             pdf.catalog["AF"].extend(unique)
+
     return finisher
 
 
-def facturx_attachment(cii_xml: bytes, *, relationship: str = "Alternative",
-                       timestamp: datetime | None = None) -> Attachment:
+def facturx_attachment(
+    cii_xml: bytes, *, relationship: str = "Alternative", timestamp: datetime | None = None
+) -> Attachment:
     """The WeasyPrint Attachment for factur-x.xml.
 
     A data: URL gives the embedded file the MIME subtype text/xml, which Factur-X requires,
@@ -109,13 +129,25 @@ def facturx_attachment(cii_xml: bytes, *, relationship: str = "Alternative",
         raise ValueError(f"AFRelationship must be one of {', '.join(RELATIONSHIPS)}")
     when = timestamp or datetime.now(timezone.utc)
     url = "data:text/xml;base64," + base64.b64encode(cii_xml).decode("ascii")
-    return Attachment(url=url, name=FACTURX_FILENAME, description="Factur-X invoice (EN 16931)",
-                      relationship=relationship, created=when, modified=when)
+    return Attachment(
+        url=url,
+        name=FACTURX_FILENAME,
+        description="Factur-X invoice (EN 16931)",
+        relationship=relationship,
+        created=when,
+        modified=when,
+    )
 
 
-def render_facturx_pdf(html: HTML | Document, cii_xml: bytes, *, conformance_level: str = "EN 16931",
-                       relationship: str = "Alternative", timestamp: datetime | None = None,
-                       **write_pdf_options) -> bytes:
+def render_facturx_pdf(
+    html: HTML | Document,
+    cii_xml: bytes,
+    *,
+    conformance_level: str = "EN 16931",
+    relationship: str = "Alternative",
+    timestamp: datetime | None = None,
+    **write_pdf_options,
+) -> bytes:
     """A Factur-X PDF: the HTML rendered as PDF/A-3b with `cii_xml` embedded as factur-x.xml.
 
     Args:
@@ -137,7 +169,10 @@ def render_facturx_pdf(html: HTML | Document, cii_xml: bytes, *, conformance_lev
     if b"CrossIndustryInvoice" not in cii_xml[:2000]:
         raise ValueError("cii_xml is not a Cross Industry Invoice document")
     options = dict(write_pdf_options)
-    attachments = [*(options.pop("attachments", None) or []),
-                   facturx_attachment(cii_xml, relationship=relationship, timestamp=timestamp)]
-    return html.write_pdf(pdf_variant="pdf/a-3b", attachments=attachments,
-                          finisher=_facturx_finisher(conformance_level), **options)
+    attachments = [
+        *(options.pop("attachments", None) or []),
+        facturx_attachment(cii_xml, relationship=relationship, timestamp=timestamp),
+    ]
+    return html.write_pdf(
+        pdf_variant="pdf/a-3b", attachments=attachments, finisher=_facturx_finisher(conformance_level), **options
+    )

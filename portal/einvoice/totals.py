@@ -1,4 +1,5 @@
 """EN 16931 rounding and sums: the VAT breakdown and totals from lines, allowances and charges, and their check."""
+
 from __future__ import annotations
 
 import re
@@ -76,9 +77,14 @@ def _exemption(category: VatCategory, exemptions: Mapping[VatCategory, Exemption
     return Exemption(given.reason, given.code or DEFAULT_EXEMPTION_CODES.get(category))
 
 
-def calculate(lines: Iterable[Line], *, allowances: Iterable[AllowanceCharge] = (),
-              charges: Iterable[AllowanceCharge] = (), prepaid: Decimal = ZERO,
-              exemptions: Mapping[VatCategory, Exemption] | None = None) -> Calculation:
+def calculate(
+    lines: Iterable[Line],
+    *,
+    allowances: Iterable[AllowanceCharge] = (),
+    charges: Iterable[AllowanceCharge] = (),
+    prepaid: Decimal = ZERO,
+    exemptions: Mapping[VatCategory, Exemption] | None = None,
+) -> Calculation:
     """The VAT breakdown and the totals that EN 16931 requires for these lines, allowances and charges.
 
     Args:
@@ -123,8 +129,9 @@ def calculate(lines: Iterable[Line], *, allowances: Iterable[AllowanceCharge] = 
     vat_total = money(sum((b.tax_amount for b in breakdown), ZERO))
     grand_total = tax_basis + vat_total
     prepaid = money(prepaid)
-    totals = Totals(line_total, allowance_total, charge_total, tax_basis, vat_total, grand_total, prepaid,
-                    grand_total - prepaid)
+    totals = Totals(
+        line_total, allowance_total, charge_total, tax_basis, vat_total, grand_total, prepaid, grand_total - prepaid
+    )
     return Calculation(tuple(breakdown), totals)
 
 
@@ -140,8 +147,10 @@ def _amount_problems(invoice: EInvoice) -> list[str]:
         if line.net_amount != money(line.net_amount):
             problems.append(f"line {line.id}: the net amount {line.net_amount} has more than 2 decimals")
         elif line.net_amount != line_net_amount(line.quantity, line.unit_price):
-            problems.append(f"line {line.id}: net amount {line.net_amount} is not quantity {line.quantity} × "
-                            f"price {line.unit_price} = {line_net_amount(line.quantity, line.unit_price)}")
+            problems.append(
+                f"line {line.id}: net amount {line.net_amount} is not quantity {line.quantity} × "
+                f"price {line.unit_price} = {line_net_amount(line.quantity, line.unit_price)}"
+            )
     for kind, items in (("allowance", invoice.allowances), ("charge", invoice.charges)):
         for item in items:
             if item.amount < 0 or item.amount != money(item.amount):
@@ -154,10 +163,16 @@ def _amount_problems(invoice: EInvoice) -> list[str]:
                 problems.append(f"{kind} {item.amount}: is not {item.percentage}% of {item.base_amount}")
 
     given = {_key(b): b for b in invoice.vat_breakdown}
-    exemptions = {VatCategory(b.category): Exemption(b.exemption_reason, b.exemption_reason_code)
-                  for b in invoice.vat_breakdown}
-    expected = calculate(invoice.lines, allowances=invoice.allowances, charges=invoice.charges,
-                         prepaid=invoice.totals.prepaid, exemptions=exemptions)
+    exemptions = {
+        VatCategory(b.category): Exemption(b.exemption_reason, b.exemption_reason_code) for b in invoice.vat_breakdown
+    }
+    expected = calculate(
+        invoice.lines,
+        allowances=invoice.allowances,
+        charges=invoice.charges,
+        prepaid=invoice.totals.prepaid,
+        exemptions=exemptions,
+    )
     if len(given) != len(invoice.vat_breakdown):
         problems.append("the VAT breakdown lists a category and rate twice")
     for want in expected.vat_breakdown:
@@ -167,16 +182,25 @@ def _amount_problems(invoice: EInvoice) -> list[str]:
             problems.append(f"{label}: missing from the VAT breakdown")
             continue
         if (have.taxable_amount, have.tax_amount) != (want.taxable_amount, want.tax_amount):
-            problems.append(f"{label}: base {have.taxable_amount} and VAT {have.tax_amount} should be "
-                            f"{want.taxable_amount} and {want.tax_amount}")
+            problems.append(
+                f"{label}: base {have.taxable_amount} and VAT {have.tax_amount} should be "
+                f"{want.taxable_amount} and {want.tax_amount}"
+            )
         if want.category in EXEMPT_CATEGORIES and not (have.exemption_reason or have.exemption_reason_code):
             problems.append(f"{label}: needs an exemption reason or code (BR-{want.category.value}-10)")
         if want.category not in EXEMPT_CATEGORIES and (have.exemption_reason or have.exemption_reason_code):
             problems.append(f"{label}: must not have an exemption reason (BR-{want.category.value}-10)")
     for key in given:
         problems.append(f"VAT {key[0].value} {key[1]}%: in the breakdown but on no line, allowance or charge")
-    for name in ("line_total", "allowance_total", "charge_total", "tax_basis", "vat_total", "grand_total",
-                 "amount_due"):
+    for name in (
+        "line_total",
+        "allowance_total",
+        "charge_total",
+        "tax_basis",
+        "vat_total",
+        "grand_total",
+        "amount_due",
+    ):
         have, want = getattr(invoice.totals, name), getattr(expected.totals, name)
         if have != want:
             problems.append(f"totals: {name} is {have}, the lines make it {want}")
@@ -196,8 +220,9 @@ def _rule_problems(invoice: EInvoice) -> list[str]:
         problems.append(f"document type {invoice.document_type!r} is neither 380 nor 381")
     if VatCategory.OUTSIDE_SCOPE in categories and len(categories) > 1:
         problems.append("category O (outside the scope of VAT) cannot be mixed with other categories (BR-O-11)")
-    if categories & {VatCategory.STANDARD, VatCategory.ZERO, VatCategory.EXEMPT, VatCategory.REVERSE_CHARGE} \
-            and not (seller.vat_id or seller.tax_registration_id):
+    if categories & {VatCategory.STANDARD, VatCategory.ZERO, VatCategory.EXEMPT, VatCategory.REVERSE_CHARGE} and not (
+        seller.vat_id or seller.tax_registration_id
+    ):
         problems.append("the seller needs a VAT id or a tax registration id (BR-S-02, BR-Z-02, BR-E-02, BR-AE-02)")
     if VatCategory.EXPORT in categories and not seller.vat_id:
         problems.append("an export (category G) needs the seller's VAT id (BR-G-02)")
@@ -207,8 +232,9 @@ def _rule_problems(invoice: EInvoice) -> list[str]:
         problems.append("the seller needs a VAT id, a legal registration or an identifier (BR-CO-26)")
     if VatCategory.OUTSIDE_SCOPE in categories and not (seller.legal_registration or seller.identifier):
         # VAT ids are left out of such a document (BR-O-02), so another identifier must name the seller
-        problems.append("outside the scope of VAT (category O) the seller needs a legal registration or an "
-                        "identifier (BR-CO-26)")
+        problems.append(
+            "outside the scope of VAT (category O) the seller needs a legal registration or an identifier (BR-CO-26)"
+        )
     if len(seller.address.lines) > 3 or len(buyer.address.lines) > 3:
         problems.append("an address has at most three lines")
     if invoice.totals.amount_due > 0 and not (invoice.due_date or invoice.payment_terms):

@@ -3,6 +3,7 @@
 The mapping below follows the element order of the UBL 2.1 schemas (which the tests validate
 against); each element carries the EN 16931 term it holds.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -50,8 +51,14 @@ def _id(tag: str, identifier: Identifier) -> etree._Element:
     return getattr(CBC, tag)(identifier.value, **attributes)
 
 
-def _tax_category(tag: str, category: VatCategory, rate: Decimal, *, exemption_reason: str | None = None,
-                  exemption_code: str | None = None) -> etree._Element:
+def _tax_category(
+    tag: str,
+    category: VatCategory,
+    rate: Decimal,
+    *,
+    exemption_reason: str | None = None,
+    exemption_code: str | None = None,
+) -> etree._Element:
     category = VatCategory(category)
     children = [CBC.ID(category.value)]
     if category != VatCategory.OUTSIDE_SCOPE:  # no rate outside the scope of VAT
@@ -86,8 +93,9 @@ def _party(party: Party, *, with_vat_id: bool) -> etree._Element:
     if with_vat_id and party.vat_id:
         children.append(CAC.PartyTaxScheme(CBC.CompanyID(party.vat_id), CAC.TaxScheme(CBC.ID("VAT"))))  # BT-31
     if party.tax_registration_id:
-        children.append(CAC.PartyTaxScheme(CBC.CompanyID(party.tax_registration_id),
-                                           CAC.TaxScheme(CBC.ID("TAX"))))  # BT-32
+        children.append(
+            CAC.PartyTaxScheme(CBC.CompanyID(party.tax_registration_id), CAC.TaxScheme(CBC.ID("TAX")))
+        )  # BT-32
     legal = [CBC.RegistrationName(party.name)]  # BT-27 / BT-44
     if party.legal_registration is not None:
         legal.append(_id("CompanyID", party.legal_registration))  # BT-30 / BT-47
@@ -152,8 +160,12 @@ def build_ubl_element(invoice: EInvoice) -> etree._Element:
     children.append(CBC.DocumentCurrencyCode(currency))  # BT-5
     children += _optional("BuyerReference", invoice.buyer_reference)  # BT-10
     if invoice.period is not None:  # BG-14
-        children.append(CAC.InvoicePeriod(CBC.StartDate(invoice.period.start.isoformat()),  # BT-73
-                                          CBC.EndDate(invoice.period.end.isoformat())))  # BT-74
+        children.append(
+            CAC.InvoicePeriod(
+                CBC.StartDate(invoice.period.start.isoformat()),  # BT-73
+                CBC.EndDate(invoice.period.end.isoformat()),
+            )
+        )  # BT-74
     if invoice.order_reference:
         children.append(CAC.OrderReference(CBC.ID(invoice.order_reference)))  # BT-13
     if invoice.preceding_invoice is not None:  # BG-3
@@ -183,21 +195,28 @@ def build_ubl_element(invoice: EInvoice) -> etree._Element:
         CAC.TaxSubtotal(
             _amount("TaxableAmount", b.taxable_amount, currency),  # BT-116
             _amount("TaxAmount", b.tax_amount, currency),  # BT-117
-            _tax_category("TaxCategory", b.category, b.rate, exemption_reason=b.exemption_reason,  # BT-118..121
-                          exemption_code=b.exemption_reason_code),
+            _tax_category(
+                "TaxCategory",
+                b.category,
+                b.rate,
+                exemption_reason=b.exemption_reason,  # BT-118..121
+                exemption_code=b.exemption_reason_code,
+            ),
         )
         for b in invoice.vat_breakdown
     ]
     children.append(CAC.TaxTotal(_amount("TaxAmount", totals.vat_total, currency), *subtotals))  # BT-110, BG-23
-    children.append(CAC.LegalMonetaryTotal(  # BG-22
-        _amount("LineExtensionAmount", totals.line_total, currency),  # BT-106
-        _amount("TaxExclusiveAmount", totals.tax_basis, currency),  # BT-109
-        _amount("TaxInclusiveAmount", totals.grand_total, currency),  # BT-112
-        _amount("AllowanceTotalAmount", totals.allowance_total, currency),  # BT-107
-        _amount("ChargeTotalAmount", totals.charge_total, currency),  # BT-108
-        _amount("PrepaidAmount", totals.prepaid, currency),  # BT-113
-        _amount("PayableAmount", totals.amount_due, currency),  # BT-115
-    ))
+    children.append(
+        CAC.LegalMonetaryTotal(  # BG-22
+            _amount("LineExtensionAmount", totals.line_total, currency),  # BT-106
+            _amount("TaxExclusiveAmount", totals.tax_basis, currency),  # BT-109
+            _amount("TaxInclusiveAmount", totals.grand_total, currency),  # BT-112
+            _amount("AllowanceTotalAmount", totals.allowance_total, currency),  # BT-107
+            _amount("ChargeTotalAmount", totals.charge_total, currency),  # BT-108
+            _amount("PrepaidAmount", totals.prepaid, currency),  # BT-113
+            _amount("PayableAmount", totals.amount_due, currency),  # BT-115
+        )
+    )
     for line in invoice.lines:  # BG-25
         item = []
         item += _optional("Description", line.description)  # BT-154
@@ -210,8 +229,12 @@ def build_ubl_element(invoice: EInvoice) -> etree._Element:
             _amount("LineExtensionAmount", line.net_amount, currency),  # BT-131
         ]
         if line.period is not None:  # BG-26
-            content.append(CAC.InvoicePeriod(CBC.StartDate(line.period.start.isoformat()),  # BT-134
-                                             CBC.EndDate(line.period.end.isoformat())))  # BT-135
+            content.append(
+                CAC.InvoicePeriod(
+                    CBC.StartDate(line.period.start.isoformat()),  # BT-134
+                    CBC.EndDate(line.period.end.isoformat()),
+                )
+            )  # BT-135
         content.append(CAC.Item(*item))
         price = CBC.PriceAmount(_number(line.unit_price), currencyID=currency)  # BT-146
         content.append(CAC.Price(price))

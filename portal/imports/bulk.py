@@ -4,6 +4,7 @@ Rows go to the driver directly: executemany on SQLite (values converted the way 
 stores them: UTC timestamps as text, NUMERIC as REAL), COPY on PostgreSQL. Never ORM objects
 one by one: this is what makes imports and the demo's year of CDRs fast.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,8 @@ from operator import attrgetter
 
 from sqlalchemy import Numeric, Table
 
-from portal.database import UTCDateTime
 from portal.extensions import db
+from portal.foundations.database import UTCDateTime
 from portal.models import Cdr, Transaction
 
 UTC = dt.timezone.utc
@@ -57,10 +58,9 @@ def insert_columns(table: Table, columns: dict[str, list]) -> int:
 
 def _copy_postgresql(connection, table: Table, names: list[str], columns: dict[str, list]) -> None:
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in zip(*(columns[name] for name in names)):
-                copy.write_row(row)
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in zip(*(columns[name] for name in names)):
+            copy.write_row(row)
 
 
 def _sqlite_values(column_type, values: list) -> list:

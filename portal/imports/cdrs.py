@@ -1,18 +1,32 @@
-"""Importing CDRs from CSV (columns: README "CSV import columns")."""
+"""Importing CDRs from CSV (columns: docs/operations.md "CSV import columns")."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 from functools import partial
 
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.imports.bulk import CDR_TABLE, insert_columns
 from portal.imports.csvfile import CsvSource
 from portal.imports.errors import ImportResult
-from portal.imports.fields import (bools_column, counts_column, decimals_column, digits_column, ids_column,
-                                   parse_bool, parse_count, parse_decimal, parse_digits, parse_id, parse_timestamp,
-                                   text_parser, texts_column, timestamps_column)
+from portal.imports.fields import (
+    bools_column,
+    counts_column,
+    decimals_column,
+    digits_column,
+    ids_column,
+    parse_bool,
+    parse_count,
+    parse_decimal,
+    parse_digits,
+    parse_id,
+    parse_timestamp,
+    text_parser,
+    texts_column,
+    timestamps_column,
+)
 from portal.imports.references import AccountIds, Catalog
 from portal.imports.rows import Column, ImportSpec, run_import
-from portal.permissions import SYSTEM, Actor, require
 
 ZERO = Decimal("0")
 

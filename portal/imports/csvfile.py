@@ -1,4 +1,5 @@
 """Opening an import file: sanity checks (a text CSV with the expected header), then streaming its rows."""
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,9 @@ class CsvSource:
             raise ImportRejected("The file is empty: a CSV file with a header row is expected.")
         if b"\x00" in start:
             raise ImportRejected("This is not a CSV file (it contains binary data).")
-        text = io.TextIOWrapper(io.BufferedReader(_Prefixed(start, self._binary), 256 * 1024), encoding="utf-8-sig",
-                                newline="")
+        text = io.TextIOWrapper(
+            io.BufferedReader(_Prefixed(start, self._binary), 256 * 1024), encoding="utf-8-sig", newline=""
+        )
         self._reader = csv.reader(text, strict=True)
         try:
             header = [name.strip().lower() for name in next(self._reader)]
@@ -40,11 +42,15 @@ class CsvSource:
             raise ImportRejected(f"This is not a UTF-8 CSV file ({_short(exc)}).") from None
         known = set(required) | set(optional)
         if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-            raise ImportRejected("The columns must be separated by commas (this file uses "
-                                 f"{'semicolons' if ';' in header[0] else 'tabs'}).")
+            raise ImportRejected(
+                "The columns must be separated by commas (this file uses "
+                f"{'semicolons' if ';' in header[0] else 'tabs'})."
+            )
         if len(header) < 2 or not set(header) & known:
-            raise ImportRejected("This is not an import CSV file: the first row must be the header with the "
-                                 f"columns {', '.join(required)} (and optionally {', '.join(optional)}).")
+            raise ImportRejected(
+                "This is not an import CSV file: the first row must be the header with the "
+                f"columns {', '.join(required)} (and optionally {', '.join(optional)})."
+            )
         missing = [name for name in required if name not in header]
         unknown = [name for name in header if name not in known]
         duplicated = sorted({name for name in header if header.count(name) > 1})
@@ -70,8 +76,9 @@ class CsvSource:
             try:
                 rows = list(itertools.islice(reader, size))
             except (UnicodeDecodeError, csv.Error) as exc:
-                raise ImportRejected(f"Line {reader.line_num + 1} is not readable CSV ({_short(exc)}); "
-                                     "nothing was imported.") from None
+                raise ImportRejected(
+                    f"Line {reader.line_num + 1} is not readable CSV ({_short(exc)}); nothing was imported."
+                ) from None
             if not rows:
                 return
             if reader.line_num - before == len(rows):
@@ -112,7 +119,7 @@ class _Prefixed(io.RawIOBase):
             self._head = self._head[n:]
             return n
         data = self._rest.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 
@@ -128,4 +135,3 @@ def _line_numbers(before: int, rows: list[list[str]]) -> list[int]:
 
 def _short(exc: Exception) -> str:
     return str(exc).split("\n")[0][:120]
-

@@ -1,9 +1,10 @@
 """What an import reports: the bad rows with their line numbers, and the outcome."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portal.errors import ServiceError
+from portal.foundations.errors import ServiceError
 
 
 @dataclass(frozen=True)

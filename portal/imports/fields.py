@@ -4,6 +4,7 @@ The column parsers are the fast path for good files: they convert a chunk's colu
 pass and raise ColumnError at the first problem; the importer then re-reads that chunk cell
 by cell to name every bad row and its reason.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,18 @@ from decimal import Decimal
 from operator import attrgetter, methodcaller
 
 UTC = dt.timezone.utc
-BOOLEANS = {"true": True, "t": True, "1": True, "yes": True, "y": True,
-            "false": False, "f": False, "0": False, "no": False, "n": False}
+BOOLEANS = {
+    "true": True,
+    "t": True,
+    "1": True,
+    "yes": True,
+    "y": True,
+    "false": False,
+    "f": False,
+    "0": False,
+    "no": False,
+    "n": False,
+}
 MAX_DECIMAL_PLACES = 6
 MAX_INTEGER_DIGITS = 14  # NUMERIC(20, 6)
 MAX_COUNT = 2_147_483_647
@@ -34,6 +45,7 @@ class ColumnError(ValueError):
 
 
 # Cell by cell ---------------------------------------------------------------------------------
+
 
 def parse_timestamp(text: str) -> dt.datetime:
     """ISO 8601 with a UTC offset or Z, e.g. 2026-05-09T12:00:00Z or 2026-05-09 14:00:00+02:00."""
@@ -104,11 +116,13 @@ def text_parser(limit: int):
         if len(text) > limit:
             raise CellError(f"is longer than {limit} characters")
         return text
+
     parse_text.limit = limit
     return parse_text
 
 
 # Whole columns --------------------------------------------------------------------------------
+
 
 def _all_digits(cells: list[str]) -> bool:
     # One C-level check over the whole column instead of one call per cell.
@@ -157,6 +171,7 @@ def _decimals(pattern):
         if not all(map(match, cells)):
             raise ColumnError
         return list(map(Decimal, cells))
+
     return decimals_column
 
 
@@ -182,4 +197,5 @@ def texts_column(limit: int):
         if cells and max(map(len, cells)) > limit:
             raise ColumnError
         return cells
+
     return column

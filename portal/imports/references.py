@@ -1,4 +1,5 @@
 """Looking up what import rows refer to (accounts, countries, networks, services), cached per import."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -59,8 +60,9 @@ class Services:
     def __init__(self):
         self.by_id: dict[int, int | None] = {}
         self.by_name: dict[tuple[int | None, str], int] = {}
-        for sid, account_id, name in db.session.execute(select(Service.id, Service.account_id, Service.name)
-                                                        .order_by(Service.id)):
+        for sid, account_id, name in db.session.execute(
+            select(Service.id, Service.account_id, Service.name).order_by(Service.id)
+        ):
             self.by_id[sid] = account_id
             self.by_name.setdefault((account_id, name.strip().lower()), sid)
 

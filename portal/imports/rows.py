@@ -3,6 +3,7 @@
 A chunk is converted column by column (fast, for good files); when a column has a bad cell
 the chunk is re-read row by row so that every bad row is reported with its reason.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,8 +23,16 @@ class Column:
 
     __slots__ = ("name", "target", "parse", "parse_column", "default", "required")
 
-    def __init__(self, name: str, parse: Callable[[str], object], parse_column: Callable[[list[str]], list], *,
-                 target: str | None = None, default=None, required: bool = False):
+    def __init__(
+        self,
+        name: str,
+        parse: Callable[[str], object],
+        parse_column: Callable[[list[str]], list],
+        *,
+        target: str | None = None,
+        default=None,
+        required: bool = False,
+    ):
         self.name, self.parse, self.parse_column = name, parse, parse_column
         self.target, self.default, self.required = target or name, default, required
 
@@ -31,8 +40,13 @@ class Column:
 class ImportSpec:
     """What an importer brings to the loop: its columns, a reference check, and a bulk insert."""
 
-    def __init__(self, columns: tuple[Column, ...], check: Callable[[Columns], dict[int, str]],
-                 insert: Callable[[Columns], int], what: str):
+    def __init__(
+        self,
+        columns: tuple[Column, ...],
+        check: Callable[[Columns], dict[int, str]],
+        insert: Callable[[Columns], int],
+        what: str,
+    ):
         self.columns, self.check, self.insert, self.what = columns, check, insert, what
 
 
@@ -52,9 +66,11 @@ def run_import(source: CsvSource, spec: ImportSpec, *, skip_bad: bool) -> Import
         for lines, rows in source.chunks(CHUNK_ROWS):
             _process(lines, rows, present, absent, len(source.header), spec, result, skip_bad)
         if result.bad_rows and not skip_bad:
-            raise ImportRejected(f"{len(result.bad_rows)} bad rows: nothing was imported (fix them, or use "
-                                 f"--skip-bad to import the {spec.what} that are good).",
-                                 sorted(result.bad_rows, key=lambda b: b.line))
+            raise ImportRejected(
+                f"{len(result.bad_rows)} bad rows: nothing was imported (fix them, or use "
+                f"--skip-bad to import the {spec.what} that are good).",
+                sorted(result.bad_rows, key=lambda b: b.line),
+            )
         if result.imported == 0 and not result.bad_rows:
             raise ImportRejected(f"The file has a header but no {spec.what}.")
     except BaseException:

@@ -1,18 +1,28 @@
-"""Importing transactions (non-call charges and credits) from CSV (columns: README "CSV import columns")."""
+"""Importing transactions (non-call charges and credits) from CSV (columns: docs/operations.md "CSV import columns")."""
+
 from __future__ import annotations
 
 from functools import partial
 
+from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.imports.bulk import TRANSACTION_TABLE, insert_columns
 from portal.imports.csvfile import CsvSource
 from portal.imports.errors import ImportResult
-from portal.imports.fields import (CellError, ColumnError, ids_column, parse_id, parse_signed_decimal,
-                                   parse_timestamp, signed_decimals_column, text_parser, texts_column,
-                                   timestamps_column)
+from portal.imports.fields import (
+    CellError,
+    ColumnError,
+    ids_column,
+    parse_id,
+    parse_signed_decimal,
+    parse_timestamp,
+    signed_decimals_column,
+    text_parser,
+    texts_column,
+    timestamps_column,
+)
 from portal.imports.references import AccountIds, Services
 from portal.imports.rows import Column, ImportSpec, run_import
 from portal.models import TRANSACTION_CATEGORIES
-from portal.permissions import SYSTEM, Actor, require
 
 _CATEGORIES = {c: c for c in TRANSACTION_CATEGORIES}
 
@@ -66,8 +76,9 @@ def import_transactions(file, *, skip_bad: bool = False, actor: Actor = SYSTEM) 
     Raises ImportRejected or PermissionDenied.
     """
     require(actor, "account.write")
-    spec = ImportSpec(COLUMNS, partial(_check, AccountIds(), Services()),
-                      partial(insert_columns, TRANSACTION_TABLE), "transactions")
+    spec = ImportSpec(
+        COLUMNS, partial(_check, AccountIds(), Services()), partial(insert_columns, TRANSACTION_TABLE), "transactions"
+    )
     with CsvSource(file, required=REQUIRED, optional=OPTIONAL) as source:
         return run_import(source, spec, skip_bad=skip_bad)
 

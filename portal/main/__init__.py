@@ -1,6 +1,10 @@
 """The front door: sends each visitor to the area that is theirs."""
+
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user
+from sqlalchemy import text
+
+from portal.extensions import db
 
 bp = Blueprint("main", __name__)
 
@@ -16,8 +20,5 @@ def index():
 
 @bp.get("/healthz")
 def health():
-    from portal.extensions import db
-    from sqlalchemy import text
-
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}

@@ -1,4 +1,5 @@
 """The domain model, one module per aggregate; importing this package registers every table."""
+
 from portal.models.account import INVOICE_PERIODS, Account, DiscountPlan, account_invoice_contacts
 from portal.models.audit import AuditEvent
 from portal.models.billing_run import BillingRun
@@ -7,16 +8,54 @@ from portal.models.cdr import TRANSACTION_CATEGORIES, Cdr, Transaction
 from portal.models.customer import Contact, Customer
 from portal.models.delivery import DownloadLink, EmailDelivery
 from portal.models.document import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
-from portal.models.invoice import (CHARGE_COLUMNS, STATES, TYPES, Invoice, InvoiceDestination, InvoiceNetwork,
-                                   InvoiceNumberCounter, InvoiceServiceData, Payment)
+from portal.models.invoice import (
+    CHARGE_COLUMNS,
+    STATES,
+    TYPES,
+    Invoice,
+    InvoiceDestination,
+    InvoiceNetwork,
+    InvoiceNumberCounter,
+    InvoiceServiceData,
+    Payment,
+)
 from portal.models.organization import Organization
 from portal.models.user import AdminUser, ApiKey, CustomerUser, customer_user_accounts
 
 __all__ = [
-    "INVOICE_PERIODS", "Account", "DiscountPlan", "account_invoice_contacts", "AuditEvent", "BillingRun",
-    "Country", "Network", "Service", "TRANSACTION_CATEGORIES", "Cdr", "Transaction", "Contact", "Customer",
-    "DownloadLink", "EmailDelivery", "Attachment", "BillStyle", "InvoiceDocument", "MessageTemplate",
-    "UsageReportProfile", "CHARGE_COLUMNS", "STATES", "TYPES", "Invoice", "InvoiceDestination",
-    "InvoiceNetwork", "InvoiceNumberCounter", "InvoiceServiceData", "Payment", "Organization", "AdminUser",
-    "ApiKey", "CustomerUser", "customer_user_accounts",
+    "INVOICE_PERIODS",
+    "Account",
+    "DiscountPlan",
+    "account_invoice_contacts",
+    "AuditEvent",
+    "BillingRun",
+    "Country",
+    "Network",
+    "Service",
+    "TRANSACTION_CATEGORIES",
+    "Cdr",
+    "Transaction",
+    "Contact",
+    "Customer",
+    "DownloadLink",
+    "EmailDelivery",
+    "Attachment",
+    "BillStyle",
+    "InvoiceDocument",
+    "MessageTemplate",
+    "UsageReportProfile",
+    "CHARGE_COLUMNS",
+    "STATES",
+    "TYPES",
+    "Invoice",
+    "InvoiceDestination",
+    "InvoiceNetwork",
+    "InvoiceNumberCounter",
+    "InvoiceServiceData",
+    "Payment",
+    "Organization",
+    "AdminUser",
+    "ApiKey",
+    "CustomerUser",
+    "customer_user_accounts",
 ]

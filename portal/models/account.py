@@ -1,4 +1,5 @@
 """Account of a customer, with its invoicing settings, and its discount plans."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,7 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, Nu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 INVOICE_PERIODS = (
     "Daily",
@@ -67,8 +68,9 @@ class Account(db.Model):
 
     customer = relationship("Customer", back_populates="accounts")
     invoice_contacts = relationship("Contact", secondary=account_invoice_contacts, order_by="Contact.id")
-    discount_plans = relationship("DiscountPlan", back_populates="account", order_by="DiscountPlan.id",
-                                  cascade="all, delete-orphan")
+    discount_plans = relationship(
+        "DiscountPlan", back_populates="account", order_by="DiscountPlan.id", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.name}>"

@@ -1,4 +1,5 @@
 """Audit events: every state change and every delivery, with who and when."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 
 class AuditEvent(db.Model):

@@ -1,4 +1,5 @@
 """Billing run: one pass of automatic invoicing over every account that is due."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,14 +8,12 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 
 class BillingRun(db.Model):
     __tablename__ = "billing_runs"
-    __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_at: Mapped[dt.datetime]  # the moment invoices are generated for

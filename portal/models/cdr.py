@@ -1,4 +1,5 @@
 """Call detail records and non-call transactions: the raw material of invoices."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 TRANSACTION_CATEGORIES = (
     "one-off",
@@ -70,9 +71,7 @@ class Transaction(db.Model):
     __tablename__ = "transactions"
     __table_args__ = (
         Index("ix_transactions_account_created", "account_id", "created_at"),
-        CheckConstraint(
-            "category IN (" + ", ".join(f"'{c}'" for c in TRANSACTION_CATEGORIES) + ")", name="category"
-        ),
+        CheckConstraint("category IN (" + ", ".join(f"'{c}'" for c in TRANSACTION_CATEGORIES) + ")", name="category"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

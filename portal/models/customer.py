@@ -1,4 +1,5 @@
 """Customer (contractor) and its invoice contacts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 
 class Customer(db.Model):
@@ -29,8 +30,7 @@ class Customer(db.Model):
 
     organization = relationship("Organization", lazy="joined")
     accounts = relationship("Account", back_populates="customer", order_by="Account.id")
-    contacts = relationship("Contact", back_populates="customer", order_by="Contact.id",
-                            cascade="all, delete-orphan")
+    contacts = relationship("Contact", back_populates="customer", order_by="Contact.id", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Customer {self.id} {self.name}>"

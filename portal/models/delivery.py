@@ -1,4 +1,5 @@
 """Delivery records: download links and e-mail attempts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 
 class DownloadLink(db.Model):

@@ -1,4 +1,5 @@
 """Stored documents of an invoice (PDF, CDR and usage CSV files) and the named templates behind them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 DOCUMENT_KINDS = ("pdf", "cdrs", "usage")
 

@@ -1,17 +1,29 @@
 """Invoice, its detail rows (destinations, networks, service data) and its payments."""
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid as uuid_mod
 from decimal import Decimal
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
-                        Numeric, String, Text, text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.extensions import db
-from portal.database import ZERO, utcnow
+from portal.foundations.database import ZERO, utcnow
 
 STATES = ("New", "Pending", "Approved")
 TYPES = ("Manual", "Auto Full", "Auto Partial")
@@ -36,8 +48,8 @@ _COUNTERS = [
     for name in ("calls_count", "successful_calls_count", "calls_duration", "billing_duration")
 ] + ["service_transactions_count"]
 
-_money = lambda: mapped_column(Numeric(20, 6), default=ZERO)  # noqa: E731
-_count = lambda: mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)  # noqa: E731
+_money = lambda: mapped_column(Numeric(20, 6), default=ZERO)  # noqa: E731 - column factories, one per line
+_count = lambda: mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)  # noqa: E731 - column factories, one per line
 
 
 class Invoice(db.Model):
@@ -166,14 +178,30 @@ class Invoice(db.Model):
     customer = relationship("Customer")
     organization = relationship("Organization")
     billing_run = relationship("BillingRun")
-    destinations = relationship("InvoiceDestination", back_populates="invoice", cascade="all, delete-orphan",
-                                passive_deletes=True, order_by="InvoiceDestination.id")
-    networks = relationship("InvoiceNetwork", back_populates="invoice", cascade="all, delete-orphan",
-                            passive_deletes=True, order_by="InvoiceNetwork.id")
-    service_data = relationship("InvoiceServiceData", back_populates="invoice", cascade="all, delete-orphan",
-                                passive_deletes=True, order_by="InvoiceServiceData.id")
-    payments = relationship("Payment", back_populates="invoice", cascade="all, delete-orphan",
-                            passive_deletes=True, order_by="Payment.id")
+    destinations = relationship(
+        "InvoiceDestination",
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="InvoiceDestination.id",
+    )
+    networks = relationship(
+        "InvoiceNetwork",
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="InvoiceNetwork.id",
+    )
+    service_data = relationship(
+        "InvoiceServiceData",
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="InvoiceServiceData.id",
+    )
+    payments = relationship(
+        "Payment", back_populates="invoice", cascade="all, delete-orphan", passive_deletes=True, order_by="Payment.id"
+    )
 
     @property
     def is_approved(self) -> bool:
@@ -223,8 +251,10 @@ class InvoiceDestination(_TrafficRow, db.Model):
     __table_args__ = (
         Index("ix_invoice_destinations_invoice", "invoice_id", "direction", "dst_prefix"),
         CheckConstraint("direction IN ('originated', 'terminated')", name="direction"),
-        CheckConstraint("calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0"
-                        " AND billing_duration >= 0", name="counters"),
+        CheckConstraint(
+            "calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0 AND billing_duration >= 0",
+            name="counters",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -244,8 +274,10 @@ class InvoiceNetwork(_TrafficRow, db.Model):
     __table_args__ = (
         Index("ix_invoice_networks_invoice", "invoice_id", "direction"),
         CheckConstraint("direction IN ('originated', 'terminated')", name="direction"),
-        CheckConstraint("calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0"
-                        " AND billing_duration >= 0", name="counters"),
+        CheckConstraint(
+            "calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0 AND billing_duration >= 0",
+            name="counters",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

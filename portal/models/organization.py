@@ -1,4 +1,5 @@
 """Organization: the operator brand that owns customers (`orgId` in the v2 API is its slug)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.database import utcnow
+from portal.foundations.database import utcnow
 
 
 class Organization(db.Model):

@@ -1,4 +1,5 @@
 """Admin page fixtures: admins of every level signed in on their own clients, invoices in each state, CSRF."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ import pytest
 
 from portal.extensions import db
 from tests.factories import AdminUserFactory
-from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.invoices import approved_invoice, pending_invoice  # noqa: F401 - fixtures
+from tests.smtp import smtp_server  # noqa: F401 - fixture
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _HX_CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')

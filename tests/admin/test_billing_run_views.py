@@ -1,4 +1,5 @@
 """Billing runs from the admin area: start form, progress while running (htmx polling), then the result."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,13 @@ def _due_accounts(session):
     one whose later manual invoice makes the run fail for it."""
     steady = _monthly("Steady Voice")
     for month in (2, 3, 4):
-        InvoiceFactory(account=steady, state="Approved", amount_total=Decimal("10"),
-                       start_date=dt.datetime(2026, month, 1, tzinfo=UTC),
-                       end_date=dt.datetime(2026, month + 1, 1, tzinfo=UTC))
+        InvoiceFactory(
+            account=steady,
+            state="Approved",
+            amount_total=Decimal("10"),
+            start_date=dt.datetime(2026, month, 1, tzinfo=UTC),
+            end_date=dt.datetime(2026, month + 1, 1, tzinfo=UTC),
+        )
     set_invoice_period(steady, "Monthly", now=MAY)
     for _ in range(3):
         CdrFactory(customer_acc_id=steady.id, time_start=dt.datetime(2026, 5, 5, tzinfo=UTC))
@@ -35,8 +40,9 @@ def _due_accounts(session):
     CdrFactory(customer_acc_id=ordinary.id, time_start=dt.datetime(2026, 5, 6, tzinfo=UTC))
     broken = _monthly("Broken Voice")
     set_invoice_period(broken, "Monthly", now=MAY)
-    InvoiceFactory(account=broken, start_date=dt.datetime(2026, 5, 15, tzinfo=UTC),
-                   end_date=dt.datetime(2026, 6, 15, tzinfo=UTC))
+    InvoiceFactory(
+        account=broken, start_date=dt.datetime(2026, 5, 15, tzinfo=UTC), end_date=dt.datetime(2026, 6, 15, tzinfo=UTC)
+    )
     session.commit()
     return steady, ordinary, broken
 
@@ -70,8 +76,16 @@ def test_start_form_refuses_a_moment_in_the_future_or_unreadable(admin, session)
 
 
 def test_a_running_run_polls_every_two_seconds_and_shows_progress(admin, session):
-    run = BillingRun(run_at=dt.datetime(2026, 6, 2, tzinfo=UTC), status="running", accounts_total=4,
-                     accounts_done=1, invoices_created=1, failures=[], anomalies=[], created_by="boss@telco.example")
+    run = BillingRun(
+        run_at=dt.datetime(2026, 6, 2, tzinfo=UTC),
+        status="running",
+        accounts_total=4,
+        accounts_done=1,
+        invoices_created=1,
+        failures=[],
+        anomalies=[],
+        created_by="boss@telco.example",
+    )
     session.add(run)
     session.commit()
     html = admin.get(f"/admin/billing-runs/{run.id}").get_data(as_text=True)
@@ -86,8 +100,9 @@ def test_a_running_run_polls_every_two_seconds_and_shows_progress(admin, session
 
 
 def test_billing_runs_list_and_unknown_run(admin, session):
-    session.add(BillingRun(run_at=dt.datetime(2026, 6, 2, tzinfo=UTC), status="failed", failures=[{"error": "x"}],
-                           anomalies=[]))
+    session.add(
+        BillingRun(run_at=dt.datetime(2026, 6, 2, tzinfo=UTC), status="failed", failures=[{"error": "x"}], anomalies=[])
+    )
     session.commit()
     html = admin.get("/admin/billing-runs").get_data(as_text=True)
     assert "badge--failed" in html and "Start a billing run" in html

@@ -1,4 +1,5 @@
 """Bulk approval answers at once with a progress page of the PDF jobs; approval replaces a draft PDF."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -17,8 +18,9 @@ def test_bulk_approve_shows_a_progress_page_at_once_and_it_follows_the_pdf_jobs(
     client = admin_client(3)
     enqueued.clear()
 
-    response = post(client, "/admin/invoices/bulk", {"action": "approve",
-                                                     "ids": [first.id, second.id, third.id, already.id]})
+    response = post(
+        client, "/admin/invoices/bulk", {"action": "approve", "ids": [first.id, second.id, third.id, already.id]}
+    )
 
     assert response.status_code == 303
     progress_url = response.headers["Location"]
@@ -45,8 +47,12 @@ def test_bulk_approve_shows_a_progress_page_at_once_and_it_follows_the_pdf_jobs(
 
 def test_bulk_approve_without_a_queue_renders_every_pdf_before_the_progress_page(app, admin_client):
     invoices = [make_invoice("Pending") for _ in range(3)]
-    response = post(admin_client(3), "/admin/invoices/bulk",
-                    {"action": "approve", "ids": [i.id for i in invoices]}, follow_redirects=True)
+    response = post(
+        admin_client(3),
+        "/admin/invoices/bulk",
+        {"action": "approve", "ids": [i.id for i in invoices]},
+        follow_redirects=True,
+    )
 
     body = response.get_data(as_text=True)
     assert "3 of 3 PDFs rendered · 0 failed · 0 waiting" in body and "hx-trigger" not in body

@@ -1,4 +1,5 @@
 """Customer, contact and account pages: forms, their errors beside the fields, deletes and discount plans."""
+
 from __future__ import annotations
 
 import html as html_lib
@@ -25,8 +26,10 @@ def test_customers_list_searches_and_links_to_detail(admin, session):
 
 
 def test_create_customer_form_creates_and_redirects(admin, session):
-    response = admin.post_form("/admin/customers/new", {"name": "Acme", "country_code": "FR", "vat_number": "FR1",
-                                                        "reverse_charge": "y", "payment_method": "Card"})
+    response = admin.post_form(
+        "/admin/customers/new",
+        {"name": "Acme", "country_code": "FR", "vat_number": "FR1", "reverse_charge": "y", "payment_method": "Card"},
+    )
     assert response.status_code == 302
     customer = session.scalars(select(Customer)).one()
     assert response.headers["Location"].endswith(f"/admin/customers/{customer.id}")
@@ -49,8 +52,10 @@ def test_reverse_charge_without_vat_number_is_shown_on_the_vat_field(admin, sess
 def test_edit_customer_saves_changes(admin, session):
     customer = CustomerFactory(name="Old")
     session.commit()
-    response = admin.post_form(f"/admin/customers/{customer.id}/edit",
-                               {"name": "New", "payment_method": "Bank transfer", "enabled": "y", "country_code": ""})
+    response = admin.post_form(
+        f"/admin/customers/{customer.id}/edit",
+        {"name": "New", "payment_method": "Bank transfer", "enabled": "y", "country_code": ""},
+    )
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Customer, customer.id).name == "New"
@@ -110,9 +115,18 @@ def test_add_contact_with_bad_email_shows_the_error(admin, session):
 
 
 def _account_form(**overrides):
-    data = {"name": "Voice", "currency": "EUR", "timezone": "Europe/Berlin", "vat_rate": "19",
-            "payment_terms_days": "30", "invoice_period": "", "invoice_ref_template": "$id",
-            "delivery_mode": "email", "bill_style": "Full", "max_call_duration": ""}
+    data = {
+        "name": "Voice",
+        "currency": "EUR",
+        "timezone": "Europe/Berlin",
+        "vat_rate": "19",
+        "payment_terms_days": "30",
+        "invoice_period": "",
+        "invoice_ref_template": "$id",
+        "delivery_mode": "email",
+        "bill_style": "Full",
+        "max_call_duration": "",
+    }
     data.update(overrides)
     return data
 
@@ -121,8 +135,10 @@ def test_create_account_form(admin, session):
     customer = CustomerFactory()
     contact = ContactFactory(customer=customer)
     session.commit()
-    response = admin.post_form(f"/admin/customers/{customer.id}/accounts/new",
-                               _account_form(invoice_contact_ids=[str(contact.id)], invoice_period="Monthly"))
+    response = admin.post_form(
+        f"/admin/customers/{customer.id}/accounts/new",
+        _account_form(invoice_contact_ids=[str(contact.id)], invoice_period="Monthly"),
+    )
     assert response.status_code == 303
     account = session.scalars(select(Account)).one()
     assert account.invoice_contacts == [contact] and account.next_invoice_at is not None
@@ -131,9 +147,12 @@ def test_create_account_form(admin, session):
 def test_account_form_errors_appear_beside_their_fields(admin, session):
     customer = CustomerFactory()
     session.commit()
-    response = admin.post_form(f"/admin/customers/{customer.id}/accounts/new",
-                               _account_form(currency="ZZZ", timezone="Moon/Base", vat_rate="120",
-                                             payment_terms_days="-3", invoice_ref_template="INV"))
+    response = admin.post_form(
+        f"/admin/customers/{customer.id}/accounts/new",
+        _account_form(
+            currency="ZZZ", timezone="Moon/Base", vat_rate="120", payment_terms_days="-3", invoice_ref_template="INV"
+        ),
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert field_error(html, "currency") == "is not an ISO 4217 currency code"
@@ -148,8 +167,9 @@ def test_account_form_refuses_contacts_of_another_customer(admin, session):
     customer = CustomerFactory()
     theirs = ContactFactory()
     session.commit()
-    response = admin.post_form(f"/admin/customers/{customer.id}/accounts/new",
-                               _account_form(invoice_contact_ids=[str(theirs.id)]))
+    response = admin.post_form(
+        f"/admin/customers/{customer.id}/accounts/new", _account_form(invoice_contact_ids=[str(theirs.id)])
+    )
     assert response.status_code == 422
     assert "must be contacts of the account&#39;s customer" in response.get_data(as_text=True)
 
@@ -168,12 +188,16 @@ def test_edit_account_shows_current_values_and_saves(admin, session):
 def test_discount_plan_form_adds_toggles_and_removes(admin, session):
     account = AccountFactory()
     session.commit()
-    bad = admin.post_form(f"/admin/accounts/{account.id}/discount-plans",
-                          {"name": "Mobile", "kind": "percentage", "prefixes": "49", "percent": "150"})
+    bad = admin.post_form(
+        f"/admin/accounts/{account.id}/discount-plans",
+        {"name": "Mobile", "kind": "percentage", "prefixes": "49", "percent": "150"},
+    )
     assert bad.status_code == 422
     assert field_error(bad.get_data(as_text=True), "percent") == "must be more than 0 and at most 100"
-    ok = admin.post_form(f"/admin/accounts/{account.id}/discount-plans",
-                         {"name": "Mobile", "kind": "percentage", "prefixes": "49", "percent": "10"})
+    ok = admin.post_form(
+        f"/admin/accounts/{account.id}/discount-plans",
+        {"name": "Mobile", "kind": "percentage", "prefixes": "49", "percent": "10"},
+    )
     assert ok.status_code == 303
     plan = session.scalars(select(DiscountPlan)).one()
     assert '<td class="num">10%</td>' in admin.get(f"/admin/accounts/{account.id}").get_data(as_text=True)
@@ -188,6 +212,7 @@ def test_discount_plan_form_adds_toggles_and_removes(admin, session):
 def test_discount_plan_of_another_account_is_a_404(admin, session):
     account = AccountFactory()
     from tests.factories import DiscountPlanFactory
+
     plan = DiscountPlanFactory()
     session.commit()
     response = admin.post_form(f"/admin/accounts/{account.id}/discount-plans/{plan.id}/delete")

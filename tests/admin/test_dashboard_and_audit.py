@@ -1,4 +1,5 @@
 """The dashboard figures per currency and the audit log page with its filters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,10 +7,10 @@ import re
 from decimal import Decimal
 
 from portal.audit import record_event
-from portal.billing.overview import dashboard_figures
-from portal.database import utcnow
+from portal.foundations.database import utcnow
+from portal.foundations.permissions import Actor
 from portal.models import BillingRun
-from portal.permissions import Actor
+from portal.reading.overview import dashboard_figures
 from tests.factories import AccountFactory, InvoiceFactory
 
 UTC = dt.timezone.utc
@@ -17,23 +18,37 @@ TODAY = dt.date(2026, 7, 15)
 
 
 def _approved(account, outstanding, due, start_month):
-    return InvoiceFactory(account=account, state="Approved", outstanding=Decimal(outstanding),
-                          total_amount=Decimal(outstanding), due_date=due,
-                          start_date=dt.datetime(2026, start_month, 1, tzinfo=UTC),
-                          end_date=dt.datetime(2026, start_month + 1, 1, tzinfo=UTC))
+    return InvoiceFactory(
+        account=account,
+        state="Approved",
+        outstanding=Decimal(outstanding),
+        total_amount=Decimal(outstanding),
+        due_date=due,
+        start_date=dt.datetime(2026, start_month, 1, tzinfo=UTC),
+        end_date=dt.datetime(2026, start_month + 1, 1, tzinfo=UTC),
+    )
 
 
 def _money_owed(session, today=TODAY):
     day = dt.timedelta(days=1)
     eur, usd = AccountFactory(currency="EUR"), AccountFactory(currency="USD")
-    _approved(eur, "100.00", today - 14 * day, 1)       # overdue
-    _approved(eur, "50.50", today, 2)                   # due today: not overdue yet
-    _approved(eur, "0", today - 30 * day, 3)            # paid: neither
-    _approved(usd, "20.00", today - day, 1)             # overdue
-    InvoiceFactory(account=usd, state="Pending", outstanding=Decimal("999"),
-                   start_date=dt.datetime(2026, 4, 1, tzinfo=UTC), end_date=dt.datetime(2026, 5, 1, tzinfo=UTC))
-    InvoiceFactory(account=usd, state="New", start_date=dt.datetime(2026, 5, 1, tzinfo=UTC),
-                   end_date=dt.datetime(2026, 6, 1, tzinfo=UTC))
+    _approved(eur, "100.00", today - 14 * day, 1)  # overdue
+    _approved(eur, "50.50", today, 2)  # due today: not overdue yet
+    _approved(eur, "0", today - 30 * day, 3)  # paid: neither
+    _approved(usd, "20.00", today - day, 1)  # overdue
+    InvoiceFactory(
+        account=usd,
+        state="Pending",
+        outstanding=Decimal("999"),
+        start_date=dt.datetime(2026, 4, 1, tzinfo=UTC),
+        end_date=dt.datetime(2026, 5, 1, tzinfo=UTC),
+    )
+    InvoiceFactory(
+        account=usd,
+        state="New",
+        start_date=dt.datetime(2026, 5, 1, tzinfo=UTC),
+        end_date=dt.datetime(2026, 6, 1, tzinfo=UTC),
+    )
     session.commit()
 
 
@@ -43,14 +58,19 @@ def test_dashboard_figures_per_currency(session):
     assert figures.by_state == {"New": 1, "Pending": 1, "Approved": 4}
     assert figures.pending == 1
     rows = {r.currency: (r.outstanding, r.outstanding_count, r.overdue, r.overdue_count) for r in figures.per_currency}
-    assert rows == {"EUR": (Decimal("150.50"), 2, Decimal("100.00"), 1), "USD": (Decimal("20.00"), 1,
-                                                                                 Decimal("20.00"), 1)}
+    assert rows == {
+        "EUR": (Decimal("150.50"), 2, Decimal("100.00"), 1),
+        "USD": (Decimal("20.00"), 1, Decimal("20.00"), 1),
+    }
 
 
 def test_dashboard_page_shows_states_money_owed_and_last_run(admin, session):
     _money_owed(session, today=utcnow().date())
-    session.add(BillingRun(run_at=dt.datetime(2026, 7, 1, tzinfo=UTC), status="done", invoices_created=7,
-                           failures=[], anomalies=[]))
+    session.add(
+        BillingRun(
+            run_at=dt.datetime(2026, 7, 1, tzinfo=UTC), status="done", invoices_created=7, failures=[], anomalies=[]
+        )
+    )
     session.commit()
     html = admin.get("/admin/").get_data(as_text=True)
     assert 'data-state="Pending">1<' in html and "1 waiting for approval" in html
@@ -94,11 +114,14 @@ def test_audit_log_lists_every_event_with_who_and_when(admin, session):
 def test_audit_log_filters_by_action_actor_and_invoice(admin, session):
     invoice = _events(session)
     assert _rows(admin.get("/admin/audit?action=invoice.emailed").get_data(as_text=True)) == ["invoice.emailed"]
-    assert _rows(admin.get("/admin/audit?action=invoice.").get_data(as_text=True)) == \
-        ["invoice.emailed", "invoice.approved"]
+    assert _rows(admin.get("/admin/audit?action=invoice.").get_data(as_text=True)) == [
+        "invoice.emailed",
+        "invoice.approved",
+    ]
     assert _rows(admin.get("/admin/audit?actor=ALICE").get_data(as_text=True)) == ["invoice.approved"]
-    assert _rows(admin.get(f"/admin/audit?invoice={invoice.id}&actor=bob").get_data(as_text=True)) == \
-        ["invoice.emailed"]
+    assert _rows(admin.get(f"/admin/audit?invoice={invoice.id}&actor=bob").get_data(as_text=True)) == [
+        "invoice.emailed"
+    ]
     assert _rows(admin.get(f"/admin/audit?invoice={invoice.id + 1}").get_data(as_text=True)) == []
 
 

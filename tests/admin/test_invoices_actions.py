@@ -1,4 +1,5 @@
 """Every admin invoice action through its view: success message, refusals by level (403) and by state."""
+
 from __future__ import annotations
 
 import re
@@ -19,16 +20,26 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("action, level, state", [
-    ("approve", 3, "Pending"), ("delete", 4, "Pending"), ("refill", 2, "Pending"),
-    ("reapply-discounts", 2, "Pending"), ("recreate", 3, "Approved"), ("email", 3, "Approved"),
-    ("email-cdrs", 3, "Approved"), ("payments", 3, "Approved"), ("links", 3, "Approved"),
-    ("delivered", 3, "Approved"),
-])
+@pytest.mark.parametrize(
+    "action, level, state",
+    [
+        ("approve", 3, "Pending"),
+        ("delete", 4, "Pending"),
+        ("refill", 2, "Pending"),
+        ("reapply-discounts", 2, "Pending"),
+        ("recreate", 3, "Approved"),
+        ("email", 3, "Approved"),
+        ("email-cdrs", 3, "Approved"),
+        ("payments", 3, "Approved"),
+        ("links", 3, "Approved"),
+        ("delivered", 3, "Approved"),
+    ],
+)
 def test_each_action_below_its_level_is_a_403_naming_the_level(app, admin_client, action, level, state):
     invoice = make_invoice(state)
-    response = post(admin_client(level - 1), f"/admin/invoices/{invoice.id}/{action}",
-                    {"amount": "1", "paid_on": "2026-06-01"})
+    response = post(
+        admin_client(level - 1), f"/admin/invoices/{invoice.id}/{action}", {"amount": "1", "paid_on": "2026-06-01"}
+    )
     assert response.status_code == 403
     assert f"needs expert level {level}" in text(response)
 
@@ -36,8 +47,16 @@ def test_each_action_below_its_level_is_a_403_naming_the_level(app, admin_client
 def test_detail_page_shows_what_the_admin_needs(app, admin_client, session):
     invoice = make_invoice("Approved")
     body = text(admin_client(1).get(f"/admin/invoices/{invoice.id}"))
-    for expected in (invoice.invoice_number, "Spent and earned", "Delivery history", "Download links", "Payments",
-                     "Audit trail", "invoice.approved", invoice.account.invoice_contacts[0].email):
+    for expected in (
+        invoice.invoice_number,
+        "Spent and earned",
+        "Delivery history",
+        "Download links",
+        "Payments",
+        "Audit trail",
+        "invoice.approved",
+        invoice.account.invoice_contacts[0].email,
+    ):
         assert expected in body
     assert "Xero" not in body  # the module is disabled
     assert client_get_missing(admin_client(1)) == 404
@@ -96,17 +115,20 @@ def test_mark_delivered(app, admin_client, session):
 
 def test_xero_link_replace_and_unlink_by_level(app, admin_client, session):
     invoice = make_invoice("Approved")
-    assert "The Xero module is not enabled" in text(act(admin_client(5), invoice, "xero",
-                                                        {"xero_id": "550e8400-e29b-41d4-a716-446655440000"}))
+    assert "The Xero module is not enabled" in text(
+        act(admin_client(5), invoice, "xero", {"xero_id": "550e8400-e29b-41d4-a716-446655440000"})
+    )
     app.config["XERO_ENABLED"] = True
     try:
         level3 = admin_client(3)
         assert "Xero" in text(level3.get(f"/admin/invoices/{invoice.id}"))
         assert "xeroID - must be a UUID" in text(act(level3, invoice, "xero", {"xero_id": "12"}))
         assert "linked to Xero invoice 550e8400" in text(
-            act(level3, invoice, "xero", {"xero_id": "550e8400-e29b-41d4-a716-446655440000"}))
-        replace = post(level3, f"/admin/invoices/{invoice.id}/xero",
-                       {"xero_id": "00000000-0000-0000-0000-000000000001"})
+            act(level3, invoice, "xero", {"xero_id": "550e8400-e29b-41d4-a716-446655440000"})
+        )
+        replace = post(
+            level3, f"/admin/invoices/{invoice.id}/xero", {"xero_id": "00000000-0000-0000-0000-000000000001"}
+        )
         assert replace.status_code == 403 and "level 5" in text(replace)
         assert post(level3, f"/admin/invoices/{invoice.id}/xero/unlink").status_code == 403
         assert "Xero link removed." in text(act(admin_client(5), invoice, "xero/unlink"))
@@ -147,7 +169,8 @@ def test_email_cdrs_and_its_refusals(app, admin_client, session, smtp_server):
     invoice = make_invoice("Approved")
     client = admin_client(3)
     assert "CDR file e-mailed to ops@customer.example (sent)." in text(
-        act(client, invoice, "email-cdrs", {"extra": "ops@customer.example"}))
+        act(client, invoice, "email-cdrs", {"extra": "ops@customer.example"})
+    )
     pending = make_invoice("Pending")
     assert "Invoice must be approved" in text(act(client, pending, "email-cdrs"))
 

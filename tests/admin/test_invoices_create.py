@@ -1,4 +1,5 @@
 """Creating a manual invoice from the admin area: engine errors beside the fields, success, levels."""
+
 from __future__ import annotations
 
 from portal.models import Invoice
@@ -10,8 +11,11 @@ def test_creates_fills_and_redirects_to_the_invoice(app, admin_client, session):
     account = AccountFactory()
     session.commit()
     client = admin_client(2)
-    response = post(client, "/admin/invoices/new", {"customer": account.customer_id, "account": account.id,
-                                                     "start_date": "2026-05-01", "end_date": "2026-06-01"})
+    response = post(
+        client,
+        "/admin/invoices/new",
+        {"customer": account.customer_id, "account": account.id, "start_date": "2026-05-01", "end_date": "2026-06-01"},
+    )
     [invoice] = session.query(Invoice).all()
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/admin/invoices/{invoice.id}")
     assert invoice.state == "Pending"  # the fill job ran inline
@@ -31,8 +35,11 @@ def test_engine_errors_are_shown_beside_their_fields(app, admin_client, session)
 def test_base_errors_are_shown_on_the_form(app, admin_client, session):
     account = AccountFactory()
     session.commit()
-    response = post(admin_client(2), "/admin/invoices/new", {"account": account.id, "start_date": "2026-05-01",
-                                                             "end_date": "2099-01-01"})
+    response = post(
+        admin_client(2),
+        "/admin/invoices/new",
+        {"account": account.id, "start_date": "2026-05-01", "end_date": "2099-01-01"},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "end_time can&#39;t be in future" in body
     assert session.query(Invoice).count() == 0
@@ -41,16 +48,22 @@ def test_base_errors_are_shown_on_the_form(app, admin_client, session):
 def test_dates_in_the_wrong_order_and_automatic_accounts(app, admin_client, session):
     auto = AccountFactory(invoice_period="Monthly")
     session.commit()
-    body = post(admin_client(2), "/admin/invoices/new", {"account": auto.id, "start_date": "2026-05-10",
-                                                         "end_date": "2026-05-01"}).get_data(as_text=True)
+    body = post(
+        admin_client(2),
+        "/admin/invoices/new",
+        {"account": auto.id, "start_date": "2026-05-10", "end_date": "2026-05-01"},
+    ).get_data(as_text=True)
     assert "must be greater than start date" in body and "have invoices auto generation enabled" in body
 
 
 def test_level_1_may_not_create(app, admin_client, session):
     account = AccountFactory()
     session.commit()
-    response = post(admin_client(1), "/admin/invoices/new", {"account": account.id, "start_date": "2026-05-01",
-                                                             "end_date": "2026-06-01"})
+    response = post(
+        admin_client(1),
+        "/admin/invoices/new",
+        {"account": account.id, "start_date": "2026-05-01", "end_date": "2026-06-01"},
+    )
     assert response.status_code == 403 and "needs expert level 2" in response.get_data(as_text=True)
 
 

@@ -1,4 +1,5 @@
 """The admin invoice list: all states, filters in the URL, htmx fragment, errors, bulk actions, guard."""
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,9 @@ def test_lists_every_state_by_default(app, admin_client, session):
 def test_filters_are_read_from_the_url_and_htmx_gets_only_the_results(app, admin_client):
     approved, pending = make_invoice("Approved"), make_invoice("Pending")
     client = admin_client(1)
-    response = client.get("/admin/invoices?state=Pending", headers={"HX-Request": "true",
-                                                                    "HX-Target": "invoice-results"})
+    response = client.get(
+        "/admin/invoices?state=Pending", headers={"HX-Request": "true", "HX-Target": "invoice-results"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in body and "<form" not in body
@@ -53,8 +55,12 @@ def test_bulk_approve_approves_the_selection(app, admin_client, session):
     first, second = make_invoice("Pending"), make_invoice("Pending")
     approved = make_invoice("Approved")
     client = admin_client(3)
-    response = post(client, "/admin/invoices/bulk", {"action": "approve", "ids": [first.id, second.id, approved.id]},
-                    follow_redirects=True)
+    response = post(
+        client,
+        "/admin/invoices/bulk",
+        {"action": "approve", "ids": [first.id, second.id, approved.id]},
+        follow_redirects=True,
+    )
     body = response.get_data(as_text=True)
     session.expire_all()
     assert first.state == second.state == "Approved"
@@ -91,8 +97,7 @@ def test_bulk_zip_contains_the_stored_pdfs_and_names_the_missing(app, admin_clie
 
 def test_bulk_unknown_action_is_refused(app, admin_client):
     inv = make_invoice("Pending")
-    response = post(admin_client(5), "/admin/invoices/bulk", {"action": "drop", "ids": [inv.id]},
-                    follow_redirects=True)
+    response = post(admin_client(5), "/admin/invoices/bulk", {"action": "drop", "ids": [inv.id]}, follow_redirects=True)
     assert "Unknown bulk action." in response.get_data(as_text=True)
 
 
@@ -104,9 +109,12 @@ def test_bulk_email_sends_each_selected_invoice_and_reports_refusals(app, admin_
         saved = {key: app.config.get(key) for key in server.config()}
         app.config.update(server.config())
         try:
-            response = post(admin_client(3), "/admin/invoices/bulk", {"action": "email",
-                                                                      "ids": [approved.id, pending.id]},
-                            follow_redirects=True)
+            response = post(
+                admin_client(3),
+                "/admin/invoices/bulk",
+                {"action": "email", "ids": [approved.id, pending.id]},
+                follow_redirects=True,
+            )
         finally:
             app.config.update(saved)
     body = response.get_data(as_text=True)

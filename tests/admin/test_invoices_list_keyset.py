@@ -1,4 +1,5 @@
 """The admin invoice list pages with cursors: Next/Previous links carry them, sorting and filtering drop them."""
+
 from __future__ import annotations
 
 import html
@@ -10,7 +11,9 @@ import pytest
 from portal.extensions import db
 from tests.factories import AccountFactory, CustomerFactory, InvoiceFactory
 
-_LINK = re.compile(r'<a href="([^"]+)" hx-get="([^"]+)" hx-target="#invoice-results" hx-push-url="true" rel="(next|prev)"')
+_LINK = re.compile(
+    r'<a href="([^"]+)" hx-get="([^"]+)" hx-target="#invoice-results" hx-push-url="true" rel="(next|prev)"'
+)
 _ROW = re.compile(r'<td><a href="/admin/invoices/(\d+)">')
 
 
@@ -18,8 +21,14 @@ _ROW = re.compile(r'<td><a href="/admin/invoices/(\d+)">')
 def listed(app, session):
     """11 invoices of two customers; half are drafts without a number."""
     customers = [CustomerFactory(name="zulu"), CustomerFactory(name="yankee")]
-    made = [InvoiceFactory(account=AccountFactory(customer=customers[n % 2]), state="New" if n % 2 else "Approved",
-                           invoice_number=None if n % 2 else f"n{n:03d}") for n in range(11)]
+    made = [
+        InvoiceFactory(
+            account=AccountFactory(customer=customers[n % 2]),
+            state="New" if n % 2 else "Approved",
+            invoice_number=None if n % 2 else f"n{n:03d}",
+        )
+        for n in range(11)
+    ]
     db.session.commit()
     return made
 
@@ -52,8 +61,9 @@ def test_next_and_previous_links_walk_the_list_and_back(listed, admin_client, so
             assert "after" in args and "before" not in args and args["page"] == [str(len(pages) + 1)]
     assert [len(p) for p in pages] == [4, 4, 3]
     assert sorted(i for p in pages for i in p) == sorted(inv.id for inv in listed)
-    by_number = [rows(client.get(f"/admin/invoices?perPage=4&sort={sort}&page={n}").get_data(as_text=True))
-                 for n in (1, 2, 3)]
+    by_number = [
+        rows(client.get(f"/admin/invoices?perPage=4&sort={sort}&page={n}").get_data(as_text=True)) for n in (1, 2, 3)
+    ]
     assert by_number == pages
     for n, body in enumerate(bodies, 1):
         assert f"Page {n} of 3</span>" in body

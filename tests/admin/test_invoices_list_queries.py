@@ -1,4 +1,5 @@
 """The admin invoice list costs the same number of SQL statements whether it shows one invoice or many."""
+
 from __future__ import annotations
 
 from sqlalchemy import event
@@ -36,7 +37,8 @@ def test_admin_list_statements_do_not_grow_with_rows_of_different_customers(app,
 
 
 def test_admin_list_counts_up_to_the_limit_then_says_more(app, session, admin_client, monkeypatch):
-    from portal.billing import paging
+    from portal.reading import paging
+
     monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
     client = admin_client(5)
     for _ in range(5):

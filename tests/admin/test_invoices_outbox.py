@@ -1,14 +1,20 @@
 """The Outbox page: what would have been sent, newest first; one message with its HTML sandboxed."""
+
 from __future__ import annotations
 
-from portal.delivery.mail import send_message
+from portal.mail import send_message
 
 
 def test_outbox_lists_and_shows_messages_safely(app, admin_client, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_HOST", None)
     monkeypatch.setitem(app.config, "OUTBOX_DIR", str(tmp_path))
-    send_message(["ap@customer.example"], "Invoice INV-9", "Text body",
-                 '<p>Hi</p><script>alert("x")</script>', [("INV-9.pdf", "application/pdf", b"%PDF-1.4")])
+    send_message(
+        ["ap@customer.example"],
+        "Invoice INV-9",
+        "Text body",
+        '<p>Hi</p><script>alert("x")</script>',
+        [("INV-9.pdf", "application/pdf", b"%PDF-1.4")],
+    )
     client = admin_client(1)
     listing = client.get("/admin/outbox").get_data(as_text=True)
     assert "Invoice INV-9" in listing and "ap@customer.example" in listing and "INV-9.pdf" in listing

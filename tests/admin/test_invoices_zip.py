@@ -1,4 +1,5 @@
 """The ZIP of the selected invoices' PDFs is streamed member by member, complete for any selection, and ends cleanly."""
+
 from __future__ import annotations
 
 import io
@@ -9,9 +10,9 @@ import pytest
 from portal.billing.bulk import MAX_SELECTION
 from portal.delivery import zip_export
 from portal.delivery.zip_export import invoices_pdf_zip
-from portal.errors import ValidationFailed
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.permissions import Actor
 from tests.admin.conftest import post
 from tests.bulk import approved_invoices, pdf_bytes, stored_pdfs
 from tests.factories import PASSWORD, AccountFactory, AdminUserFactory
@@ -65,8 +66,12 @@ def test_the_zip_of_the_largest_selection_arrives_whole_through_a_real_server(li
     db.session.commit()
     http = signed_in_session(live_server.url, admin.email, PASSWORD)
     token = csrf_token(http.get(f"{live_server.url}/admin/invoices", timeout=30).text)
-    response = http.post(f"{live_server.url}/admin/invoices/bulk", stream=True, timeout=60,
-                         data={"csrf_token": token, "action": "zip", "ids": [i.id for i in invoices]})
+    response = http.post(
+        f"{live_server.url}/admin/invoices/bulk",
+        stream=True,
+        timeout=60,
+        data={"csrf_token": token, "action": "zip", "ids": [i.id for i in invoices]},
+    )
     data = b"".join(response.iter_content(65536))  # a cut chunked body raises here
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
     assert response.headers["Content-Disposition"] == 'attachment; filename="invoices.zip"'
@@ -76,8 +81,12 @@ def test_the_zip_of_the_largest_selection_arrives_whole_through_a_real_server(li
 
 
 def test_a_selection_over_the_limit_is_refused_whole_not_cut(app, admin_client):
-    response = post(admin_client(1), "/admin/invoices/bulk",
-                    {"action": "zip", "ids": [str(i) for i in range(1, MAX_SELECTION + 2)]}, follow_redirects=True)
+    response = post(
+        admin_client(1),
+        "/admin/invoices/bulk",
+        {"action": "zip", "ids": [str(i) for i in range(1, MAX_SELECTION + 2)]},
+        follow_redirects=True,
+    )
     assert response.status_code == 200
     assert f"select at most {MAX_SELECTION} invoices at a time ({MAX_SELECTION + 1} were selected)" in response.text
     assert response.headers["Content-Type"].startswith("text/html")

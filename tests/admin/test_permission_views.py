@@ -1,15 +1,30 @@
 """Every admin write page answers a too-low level with a 403 that names the level needed; reads work at level 1."""
+
 from __future__ import annotations
 
 import pytest
 
-from portal.permissions import ACTION_LEVELS
-from tests.factories import (AccountFactory, AdminUserFactory, ContactFactory, CustomerFactory, CustomerUserFactory,
-                             DiscountPlanFactory)
+from portal.foundations.permissions import ACTION_LEVELS
+from tests.factories import (
+    AccountFactory,
+    AdminUserFactory,
+    ContactFactory,
+    CustomerFactory,
+    CustomerUserFactory,
+    DiscountPlanFactory,
+)
 
-READ_PAGES = ["/admin/", "/admin/customers", "/admin/customers/{customer}", "/admin/accounts/{account}",
-              "/admin/users", "/admin/users/customers/{user}", "/admin/api-keys", "/admin/billing-runs",
-              "/admin/audit"]
+READ_PAGES = [
+    "/admin/",
+    "/admin/customers",
+    "/admin/customers/{customer}",
+    "/admin/accounts/{account}",
+    "/admin/users",
+    "/admin/users/customers/{user}",
+    "/admin/api-keys",
+    "/admin/billing-runs",
+    "/admin/audit",
+]
 
 # (method, url, form data, action)
 WRITES = [
@@ -20,11 +35,26 @@ WRITES = [
     ("POST", "/admin/customers/{customer}/contacts/{contact}/delete", {}, "customer.write"),
     ("POST", "/admin/customers/{empty_customer}/delete", {}, "customer.write"),
     ("GET", "/admin/customers/{customer}/accounts/new", None, "account.write"),
-    ("POST", "/admin/accounts/{account}", {"name": "A", "currency": "EUR", "timezone": "UTC", "vat_rate": "1",
-                                           "payment_terms_days": "3", "bill_style": "Full",
-                                           "delivery_mode": "email"}, "account.write"),
-    ("POST", "/admin/accounts/{account}/discount-plans", {"name": "P", "kind": "percentage", "prefixes": "4",
-                                                          "percent": "5"}, "account.write"),
+    (
+        "POST",
+        "/admin/accounts/{account}",
+        {
+            "name": "A",
+            "currency": "EUR",
+            "timezone": "UTC",
+            "vat_rate": "1",
+            "payment_terms_days": "3",
+            "bill_style": "Full",
+            "delivery_mode": "email",
+        },
+        "account.write",
+    ),
+    (
+        "POST",
+        "/admin/accounts/{account}/discount-plans",
+        {"name": "P", "kind": "percentage", "prefixes": "4", "percent": "5"},
+        "account.write",
+    ),
     ("POST", "/admin/accounts/{account}/discount-plans/{plan}/toggle", {}, "account.write"),
     ("POST", "/admin/accounts/{empty_account}/delete", {}, "account.write"),
     ("GET", "/admin/customers/{customer}/users/new", None, "customer_user.write"),
@@ -45,9 +75,13 @@ def ids(session):
     customer = CustomerFactory()
     account = AccountFactory(customer=customer)
     values = {
-        "customer": customer.id, "account": account.id, "contact": ContactFactory(customer=customer).id,
-        "empty_customer": CustomerFactory().id, "empty_account": AccountFactory(customer=customer).id,
-        "plan": DiscountPlanFactory(account=account).id, "user": CustomerUserFactory(customer=customer).id,
+        "customer": customer.id,
+        "account": account.id,
+        "contact": ContactFactory(customer=customer).id,
+        "empty_customer": CustomerFactory().id,
+        "empty_account": AccountFactory(customer=customer).id,
+        "plan": DiscountPlanFactory(account=account).id,
+        "user": CustomerUserFactory(customer=customer).id,
         "other_admin": AdminUserFactory(level=1).id,
     }
     AdminUserFactory(level=5)  # keeps a level 5 admin around whatever the test changes

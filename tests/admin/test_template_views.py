@@ -1,4 +1,5 @@
 """The templates page: message templates, bill styles, attachments and usage report profiles with their errors."""
+
 from __future__ import annotations
 
 import io
@@ -12,9 +13,14 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_templates_page_lists_everything(admin, session):
-    session.add_all([MessageTemplate(name="Monthly", subject="Invoice {invoice_number}", body_text="Hi"),
-                     BillStyle(name="Branded", layout="summary"), UsageReportProfile(name="By net", group_by="network"),
-                     Attachment(name="Terms", filename="terms.pdf", data=PDF, size=len(PDF))])
+    session.add_all(
+        [
+            MessageTemplate(name="Monthly", subject="Invoice {invoice_number}", body_text="Hi"),
+            BillStyle(name="Branded", layout="summary"),
+            UsageReportProfile(name="By net", group_by="network"),
+            Attachment(name="Terms", filename="terms.pdf", data=PDF, size=len(PDF)),
+        ]
+    )
     session.commit()
     html = admin.get("/admin/templates").get_data(as_text=True)
     for text in ("Monthly", "Branded", "By net", "Terms"):
@@ -22,21 +28,27 @@ def test_templates_page_lists_everything(admin, session):
 
 
 def test_message_template_create_edit_and_placeholder_errors(admin, session):
-    bad = admin.post_form("/admin/templates/messages/new",
-                          {"name": "Monthly", "subject": "Invoice {nope}", "body_text": ""})
+    bad = admin.post_form(
+        "/admin/templates/messages/new", {"name": "Monthly", "subject": "Invoice {nope}", "body_text": ""}
+    )
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert field_error(html, "body_text") == "can't be blank"
-    unknown = admin.post_form("/admin/templates/messages/new",
-                              {"name": "Monthly", "subject": "Invoice {nope}", "body_text": "Hi"})
+    unknown = admin.post_form(
+        "/admin/templates/messages/new", {"name": "Monthly", "subject": "Invoice {nope}", "body_text": "Hi"}
+    )
     assert unknown.status_code == 422
     assert "nope" in (field_error(unknown.get_data(as_text=True), "subject") or "")
-    ok = admin.post_form("/admin/templates/messages/new",
-                         {"name": "Monthly", "subject": "Invoice {invoice_number}", "body_text": "Dear {customer}"})
+    ok = admin.post_form(
+        "/admin/templates/messages/new",
+        {"name": "Monthly", "subject": "Invoice {invoice_number}", "body_text": "Dear {customer}"},
+    )
     assert ok.status_code == 303
     template = session.scalars(select(MessageTemplate)).one()
-    saved = admin.post_form(f"/admin/templates/messages/{template.id}",
-                            {"name": "Monthly", "subject": "Your invoice {invoice_number}", "body_text": "Hello"})
+    saved = admin.post_form(
+        f"/admin/templates/messages/{template.id}",
+        {"name": "Monthly", "subject": "Your invoice {invoice_number}", "body_text": "Hello"},
+    )
     assert saved.status_code == 303
     session.expire_all()
     assert session.get(MessageTemplate, template.id).subject == "Your invoice {invoice_number}"
@@ -59,12 +71,17 @@ def test_bill_style_and_usage_profile_errors_and_creation(admin, session):
 
 
 def test_attachment_upload_only_takes_pdfs_and_can_be_downloaded(admin, session):
-    bad = admin.post_form("/admin/templates/attachments",
-                          {"name": "Terms", "file": (io.BytesIO(b"MZ not a pdf"), "terms.pdf")},
-                          content_type="multipart/form-data")
+    bad = admin.post_form(
+        "/admin/templates/attachments",
+        {"name": "Terms", "file": (io.BytesIO(b"MZ not a pdf"), "terms.pdf")},
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 422 and field_error(bad.get_data(as_text=True), "file") == "must be a PDF document"
-    ok = admin.post_form("/admin/templates/attachments", {"name": "Terms", "file": (io.BytesIO(PDF), "terms.pdf")},
-                         content_type="multipart/form-data")
+    ok = admin.post_form(
+        "/admin/templates/attachments",
+        {"name": "Terms", "file": (io.BytesIO(PDF), "terms.pdf")},
+        content_type="multipart/form-data",
+    )
     assert ok.status_code == 303
     attachment = session.scalars(select(Attachment)).one()
     download = admin.get(f"/admin/templates/attachments/{attachment.id}")

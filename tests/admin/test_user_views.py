@@ -1,4 +1,5 @@
 """Users and API key pages: invites with their link, account limits, disabling, admin levels, keys shown once."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,10 @@ def test_invite_page_creates_the_user_and_shows_a_working_set_password_link(admi
     customer = CustomerFactory()
     account = AccountFactory(customer=customer)
     session.commit()
-    response = admin.post_form(f"/admin/customers/{customer.id}/users/new",
-                               {"email": "jane@acme.example", "name": "Jane", "account_ids": [str(account.id)]})
+    response = admin.post_form(
+        f"/admin/customers/{customer.id}/users/new",
+        {"email": "jane@acme.example", "name": "Jane", "account_ids": [str(account.id)]},
+    )
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     token = re.search(r"/password/reset/([A-Za-z0-9_.\-]+)", html).group(1)
@@ -30,8 +33,9 @@ def test_invite_with_an_account_of_another_customer_is_refused(admin, session):
     customer = CustomerFactory()
     theirs = AccountFactory()
     session.commit()
-    response = admin.post_form(f"/admin/customers/{customer.id}/users/new",
-                               {"email": "jane@acme.example", "account_ids": [str(theirs.id)]})
+    response = admin.post_form(
+        f"/admin/customers/{customer.id}/users/new", {"email": "jane@acme.example", "account_ids": [str(theirs.id)]}
+    )
     assert response.status_code == 422
     assert "must belong to the customer" in response.get_data(as_text=True)
     assert session.scalar(select(CustomerUser.id)) is None
@@ -73,8 +77,9 @@ def test_create_admin_user_and_change_its_level(admin, session):
     bad = admin.post_form("/admin/users/admins/new", {"email": "new@telco.example", "password": "short", "level": "2"})
     assert bad.status_code == 422
     assert "is too short (minimum is 10 characters)" in bad.get_data(as_text=True)
-    ok = admin.post_form("/admin/users/admins/new",
-                         {"email": "new@telco.example", "password": "long enough pass", "level": "2"})
+    ok = admin.post_form(
+        "/admin/users/admins/new", {"email": "new@telco.example", "password": "long enough pass", "level": "2"}
+    )
     assert ok.status_code == 303
     created = session.scalars(select(AdminUser).where(AdminUser.email == "new@telco.example")).one()
     assert created.level == 2
@@ -95,8 +100,10 @@ def test_an_admin_cannot_disable_themselves(admin, session):
 def test_api_key_is_shown_once_and_works_until_revoked(admin, session):
     customer = CustomerFactory(name="Acme")
     session.commit()
-    response = admin.post_form("/admin/api-keys/new", {"name": "ERP", "scope": ["read", "write"], "level": "3",
-                                                       "customer_id": str(customer.id)})
+    response = admin.post_form(
+        "/admin/api-keys/new",
+        {"name": "ERP", "scope": ["read", "write"], "level": "3", "customer_id": str(customer.id)},
+    )
     assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
     key = re.search(r'id="api-key" readonly value="([^"]+)"', response.get_data(as_text=True)).group(1)
     row = verify_api_key(key)

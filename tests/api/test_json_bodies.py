@@ -1,6 +1,7 @@
 """Every JSON body the APIs read goes through one loader: bodies nested a thousand levels deep, lone surrogates
 (valid JSON syntax, no character) and NaN are a 400 in the calling API's own format, never a 500, and
 nothing is written."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,10 +19,8 @@ DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000
 JUST_TOO_DEEP = '{"auth":' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}"
 SURROGATE_VALUE = '{"auth": {"username": "ad\\ud800min@telco.example", "password": "x"}}'
 SURROGATE_KEY = '{"auth": {"\\udfff": "x"}}'
-BAD_BODIES = [DEEP, DEEP_OBJECT, JUST_TOO_DEEP, SURROGATE_VALUE, SURROGATE_KEY, '{"auth": NaN}',
-              '{"auth": -Infinity}']
-BODY_IDS = ["deep array", "deep object", "one level too deep", "surrogate value", "surrogate key", "NaN",
-            "-Infinity"]
+BAD_BODIES = [DEEP, DEEP_OBJECT, JUST_TOO_DEEP, SURROGATE_VALUE, SURROGATE_KEY, '{"auth": NaN}', '{"auth": -Infinity}']
+BODY_IDS = ["deep array", "deep object", "one level too deep", "surrogate value", "surrogate key", "NaN", "-Infinity"]
 
 
 @pytest.fixture
@@ -54,8 +53,9 @@ def test_sign_in_endpoints_answer_a_jsonapi_400(client, app, path, body):
 
 @pytest.mark.parametrize("body", BAD_BODIES, ids=BODY_IDS)
 def test_admin_invoice_create_answers_a_jsonapi_400_and_creates_nothing(client, admin_token, body):
-    response = client.post(f"{ADMIN}/invoices", data=body,
-                           headers=jsonapi_headers(admin_token, **{"Content-Type": MEDIA}))
+    response = client.post(
+        f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(admin_token, **{"Content-Type": MEDIA})
+    )
     assert_jsonapi_400(response)
     assert db.session.query(Invoice).count() == 0
 
@@ -63,22 +63,34 @@ def test_admin_invoice_create_answers_a_jsonapi_400_and_creates_nothing(client, 
 def test_admin_invoice_create_names_where_the_lone_surrogate_is(client, admin_token):
     account = AccountFactory()
     db.session.commit()
-    body = ('{"data": {"type": "invoices", "attributes": {"start-date": "2026-05-01\\ud800", "end-date": "2026-06-01"},'
-            f' "relationships": {{"account": {{"data": {{"type": "accounts", "id": "{account.id}"}}}}}}}}}}')
-    response = client.post(f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(admin_token, **{"Content-Type": MEDIA}))
+    body = (
+        '{"data": {"type": "invoices", "attributes": {"start-date": "2026-05-01\\ud800", "end-date": "2026-06-01"},'
+        f' "relationships": {{"account": {{"data": {{"type": "accounts", "id": "{account.id}"}}}}}}}}}}'
+    )
+    response = client.post(
+        f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(admin_token, **{"Content-Type": MEDIA})
+    )
     assert "/data/attributes/start-date" in assert_jsonapi_400(response)
 
 
-@pytest.mark.parametrize("body", BAD_BODIES[:2] + [
-    '{"customerReference": "PO\\ud800"}', '{"customerReference": "ok", "purchaseOrderNumber": "\\udc00"}',
-    '{"\\ud800": "x"}', '{"customerReference": NaN}',
-], ids=["deep array", "deep object", "surrogate", "surrogate second field", "surrogate key", "NaN"])
+@pytest.mark.parametrize(
+    "body",
+    BAD_BODIES[:2]
+    + [
+        '{"customerReference": "PO\\ud800"}',
+        '{"customerReference": "ok", "purchaseOrderNumber": "\\udc00"}',
+        '{"\\ud800": "x"}',
+        '{"customerReference": NaN}',
+    ],
+    ids=["deep array", "deep object", "surrogate", "surrogate second field", "surrogate key", "NaN"],
+)
 def test_backend_put_answers_400002_and_changes_nothing(client, app, body):
     invoice = pending_invoice(AccountFactory(), customer_reference="C-1")
     db.session.commit()
     key = make_key()
-    response = client.put(f"{BASE}/invoices/{invoice.id}", data=body, content_type="application/json",
-                          headers=bearer(key))
+    response = client.put(
+        f"{BASE}/invoices/{invoice.id}", data=body, content_type="application/json", headers=bearer(key)
+    )
     hint = assert_backend_400002(response)
     if "customerReference" in body and "purchaseOrderNumber" not in body and "NaN" not in body:
         assert "/customerReference" in hint
@@ -93,24 +105,40 @@ def test_backend_create_and_actions_answer_400002_for_the_same_bodies(client, ap
     db.session.commit()
     key = make_key()
     for body in (DEEP, '{"customerReference": "\\ud800", "startDate": "2026-06-01", "endDate": "2026-06-02"}'):
-        response = client.post(f"{BASE}/customers/{account.customer_id}/invoices", data=body,
-                               content_type="application/json", headers=bearer(key))
+        response = client.post(
+            f"{BASE}/customers/{account.customer_id}/invoices",
+            data=body,
+            content_type="application/json",
+            headers=bearer(key),
+        )
         assert_backend_400002(response)
     assert db.session.query(Invoice).count() == 1
-    for action, body in (("email", '{"email": ["a\\ud800@example.com"]}'), ("generateDownloadLink", DEEP),
-                         ("linkToXero", '{"xeroID": "\\udbff"}'), ("generateDownloadLink", '{"maxUses": NaN}')):
-        response = client.post(f"{BASE}/invoices/{invoice.id}?action={action}", data=body,
-                               content_type="application/json", headers=bearer(key))
+    for action, body in (
+        ("email", '{"email": ["a\\ud800@example.com"]}'),
+        ("generateDownloadLink", DEEP),
+        ("linkToXero", '{"xeroID": "\\udbff"}'),
+        ("generateDownloadLink", '{"maxUses": NaN}'),
+    ):
+        response = client.post(
+            f"{BASE}/invoices/{invoice.id}?action={action}",
+            data=body,
+            content_type="application/json",
+            headers=bearer(key),
+        )
         assert_backend_400002(response)
 
 
 def test_a_surrogate_pair_is_an_ordinary_character(client, app):
     invoice = pending_invoice(AccountFactory())
     db.session.commit()
-    response = client.put(f"{BASE}/invoices/{invoice.id}", data='{"customerReference": "PO \\ud83d\\ude00"}',
-                          content_type="application/json", headers=bearer(make_key()))
+    response = client.put(
+        f"{BASE}/invoices/{invoice.id}",
+        data='{"customerReference": "PO \\ud83d\\ude00"}',
+        content_type="application/json",
+        headers=bearer(make_key()),
+    )
     assert response.status_code == 200, response.data
-    assert response.get_json()["customerReference"] == "PO \U0001F600"
+    assert response.get_json()["customerReference"] == "PO \U0001f600"
 
 
 def test_loader_reads_objects_up_to_the_depth_limit():

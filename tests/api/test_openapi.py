@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 document: valid, covering every JSON route, rendered for people at /api/docs."""
+
 from __future__ import annotations
 
 import re

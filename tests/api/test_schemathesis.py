@@ -1,4 +1,5 @@
 """Schemathesis against the WSGI app: every documented operation, authenticated, no 5xx, responses as documented."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,11 @@ def credentials(app):
     user = CustomerUserFactory(customer=customer)
     key = make_key()
     db.session.commit()
-    return {"api_key": key, "admin_jwt": issue_token(admin.id, "admin"),
-            "customer_jwt": issue_token(user.id, "customer-v1")}
+    return {
+        "api_key": key,
+        "admin_jwt": issue_token(admin.id, "admin"),
+        "customer_jwt": issue_token(user.id, "customer-v1"),
+    }
 
 
 def auth_headers(path: str, credentials: dict) -> dict:
@@ -58,8 +62,9 @@ def test_operation_answers_as_documented(app, api_schema, credentials, method, p
     headers = auth_headers(path, credentials)
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def run(case):
         case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
 

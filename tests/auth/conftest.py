@@ -1,4 +1,5 @@
 """Helpers for the sign-in tests: real forms with their CSRF tokens, real users from the factories."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,14 @@ def csrf_from(client, url: str) -> str:
     return match.group(1)
 
 
-def post_login(client, email: str, password: str = PASSWORD, remember: bool = False, url: str = "/login",
-               environ: dict | None = None):
+def post_login(
+    client,
+    email: str,
+    password: str = PASSWORD,
+    remember: bool = False,
+    url: str = "/login",
+    environ: dict | None = None,
+):
     data = {"csrf_token": csrf_from(client, url), "email": email, "password": password}
     if remember:
         data["remember"] = "y"

@@ -1,4 +1,5 @@
 """Signing in and out: one message for every failure, fresh sessions, safe redirects, cookie flags, rate limits."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ INVALID = "Invalid email or password."
 
 def test_login_page_has_the_labelled_fields_and_sign_in_button(client):
     html = client.get("/login").get_data(as_text=True)
-    assert '>Email</label>' in html and '>Password</label>' in html
+    assert ">Email</label>" in html and ">Password</label>" in html
     assert "Remember me" in html and ">Sign in</button>" in html
 
 
@@ -34,12 +35,15 @@ def test_admin_goes_to_the_admin_dashboard_when_it_exists(app, client, admin):
     assert response.status_code == 302 and response.headers["Location"].startswith(expected)
 
 
-@pytest.mark.parametrize("email, password", [
-    ("nobody@customer.example", PASSWORD),
-    ("ann@customer.example", "wrong password!"),
-    ("", PASSWORD),
-    ("ann@customer.example", ""),
-])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("nobody@customer.example", PASSWORD),
+        ("ann@customer.example", "wrong password!"),
+        ("", PASSWORD),
+        ("ann@customer.example", ""),
+    ],
+)
 def test_every_failure_gives_the_same_message(client, customer_user, email, password):
     response = post_login(client, email, password)
     html = response.get_data(as_text=True)
@@ -72,13 +76,16 @@ def test_login_starts_a_fresh_session(client, customer_user):
         assert sess["_user_id"] == customer_user.get_id()
 
 
-@pytest.mark.parametrize("target, allowed", [
-    ("/profile/password?x=1", True),
-    ("//evil.example/steal", False),
-    ("https://evil.example/", False),
-    ("/\\evil.example", False),
-    ("javascript:alert(1)", False),
-])
+@pytest.mark.parametrize(
+    "target, allowed",
+    [
+        ("/profile/password?x=1", True),
+        ("//evil.example/steal", False),
+        ("https://evil.example/", False),
+        ("/\\evil.example", False),
+        ("javascript:alert(1)", False),
+    ],
+)
 def test_next_is_followed_only_when_it_is_a_local_path(client, customer_user, target, allowed):
     response = post_login(client, customer_user.email, url=f"/login?next={target}")
     location = response.headers["Location"]
@@ -122,8 +129,11 @@ def test_production_cookies_are_secure():
 
 
 def test_customer_reaching_for_the_admin_area_gets_404(app, client, customer_user):
-    pages = [r.rule for r in app.url_map.iter_rules()
-             if r.endpoint.startswith("admin.") and "GET" in r.methods and not r.arguments]
+    pages = [
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("admin.") and "GET" in r.methods and not r.arguments
+    ]
     if not pages:
         pytest.skip("the admin area has no pages in this checkout yet")
     for page in pages:
@@ -140,8 +150,9 @@ def test_repeated_failures_for_one_email_are_limited_with_retry_after(client, cu
     assert response.status_code == 429
     retry = int(response.headers["Retry-After"])
     assert 0 < retry <= 60
-    assert f"try again in\n     {retry} second" in response.get_data(as_text=True) \
-        or f"try again in {retry} second" in " ".join(response.get_data(as_text=True).split())
+    assert f"try again in\n     {retry} second" in response.get_data(
+        as_text=True
+    ) or f"try again in {retry} second" in " ".join(response.get_data(as_text=True).split())
     # Even the right password waits: guessing cannot continue through the limit.
     assert post_login(client, customer_user.email).status_code == 429
     # Another e-mail from the same address is still allowed (per IP + e-mail).
@@ -160,8 +171,7 @@ def test_one_address_is_limited_across_emails(client):
     response = post_login(client, "guess99@customer.example", "wrong password!")
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
     # Another client address is not affected.
-    other = post_login(client, "guess99@customer.example", "wrong password!",
-                       environ={"REMOTE_ADDR": "10.9.8.7"})
+    other = post_login(client, "guess99@customer.example", "wrong password!", environ={"REMOTE_ADDR": "10.9.8.7"})
     assert other.status_code == 200
 
 

@@ -1,4 +1,5 @@
 """Password reset by e-mail (real loopback SMTP and the outbox) and changing the password in the profile."""
+
 from __future__ import annotations
 
 import email
@@ -56,8 +57,9 @@ def ask_reset(client, address: str):
 def reset_with(client, link: str, password: str = NEW_PASSWORD, confirm: str | None = None):
     path = link.replace("http://localhost", "")
     token = csrf_from(client, path)
-    return client.post(path, data={"csrf_token": token, "password": password,
-                                   "confirm": password if confirm is None else confirm})
+    return client.post(
+        path, data={"csrf_token": token, "password": password, "confirm": password if confirm is None else confirm}
+    )
 
 
 def test_reset_by_email_end_to_end_over_smtp(app, client, customer_user, smtp):
@@ -86,7 +88,7 @@ def test_forgot_answers_the_same_for_unknown_and_known_emails(app, client, custo
     before = set(outbox.glob("*.eml"))
     known = ask_reset(client, customer_user.email).get_data(as_text=True)
     unknown = ask_reset(client, "nobody@customer.example").get_data(as_text=True)
-    strip = lambda html: re.sub(r'("X-CSRFToken": "[^"]*"|\S+@customer\.example)', "", html)  # noqa: E731
+    strip = lambda html: re.sub(r'("X-CSRFToken": "[^"]*"|\S+@customer\.example)', "", html)  # noqa: E731 - a one-line helper used right below
     assert strip(known) == strip(unknown)
     written = set(outbox.glob("*.eml")) - before
     assert len(written) == 1  # the outbox (no MAIL_HOST) got exactly the known user's mail
@@ -99,8 +101,9 @@ def test_reset_link_is_single_use_even_when_posted_twice(app, customer_user):
     form_first = csrf_from(first, link[16:])
     form_second = csrf_from(second, link[16:])
     ok = first.post(link[16:], data={"csrf_token": form_first, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    again = second.post(link[16:], data={"csrf_token": form_second, "password": "another passphrase!",
-                                         "confirm": "another passphrase!"})
+    again = second.post(
+        link[16:], data={"csrf_token": form_second, "password": "another passphrase!", "confirm": "another passphrase!"}
+    )
     assert ok.status_code == 302 and again.status_code == 410
     assert post_login(app.test_client(), customer_user.email, NEW_PASSWORD).status_code == 302
 
@@ -148,8 +151,10 @@ def test_forgot_is_rate_limited(client, customer_user):
 
 def change(client, current: str, new: str, confirm: str | None = None):
     token = csrf_from(client, "/profile/password")
-    return client.post("/profile/password", data={"csrf_token": token, "current_password": current,
-                                                  "password": new, "confirm": confirm or new})
+    return client.post(
+        "/profile/password",
+        data={"csrf_token": token, "current_password": current, "password": new, "confirm": confirm or new},
+    )
 
 
 def test_change_password_signs_out_other_devices_and_keeps_this_one(app, client, customer_user):
@@ -168,12 +173,15 @@ def test_change_password_signs_out_other_devices_and_keeps_this_one(app, client,
     assert post_login(app.test_client(), customer_user.email, NEW_PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("current, new, confirm, message", [
-    ("wrong password!", NEW_PASSWORD, None, "is incorrect"),
-    (PASSWORD, "short", None, "at least 10 characters"),
-    (PASSWORD, NEW_PASSWORD, "different passphrase", "do not match"),
-    ("", NEW_PASSWORD, None, "This field is required"),
-])
+@pytest.mark.parametrize(
+    "current, new, confirm, message",
+    [
+        ("wrong password!", NEW_PASSWORD, None, "is incorrect"),
+        (PASSWORD, "short", None, "at least 10 characters"),
+        (PASSWORD, NEW_PASSWORD, "different passphrase", "do not match"),
+        ("", NEW_PASSWORD, None, "This field is required"),
+    ],
+)
 def test_change_password_errors_show_beside_the_field(client, customer_user, current, new, confirm, message):
     post_login(client, customer_user.email)
     response = change(client, current, new, confirm)

@@ -1,5 +1,6 @@
 """One sign-in rule for every face (portal.auth.rules): enabled user and customer, an admin's allowed
 networks, the shared limits, and ending every session (HTML, remember-me, JWT, API cookie, reset link)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,12 +8,17 @@ import time
 
 import pytest
 
-from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, customer_session_seconds, issue_session_cookie, issue_token,
-                                     session_serializer)
+from portal.api.jsonapi.auth import (
+    CUSTOMER_AUDIENCE,
+    customer_session_seconds,
+    issue_session_cookie,
+    issue_token,
+    session_serializer,
+)
 from portal.auth.service import sign_out_everywhere
+from portal.auth.sessions import hash_password
 from portal.auth.tokens import make_password_reset_token
-from portal.auth.users import hash_password
-from portal.billing.customers import update_customer
+from portal.customers.customers import update_customer
 from portal.extensions import db
 from portal.models import AuditEvent
 from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, MEDIA, jsonapi_headers, login_admin, login_customer
@@ -21,8 +27,11 @@ from tests.auth.conftest import csrf_from, post_login
 from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
 
 NEW_PASSWORD = "a brand new passphrase"
-AUTH_FAILED = {"errors": [{"title": "Authentication failed", "detail": "Incorrect login or password.",
-                           "code": "401", "status": "401"}]}
+AUTH_FAILED = {
+    "errors": [
+        {"title": "Authentication failed", "detail": "Incorrect login or password.", "code": "401", "status": "401"}
+    ]
+}
 
 
 def signed_in(client) -> bool:
@@ -36,8 +45,9 @@ def api_status(client, token) -> int:
 
 def cookie_login(client, user) -> str:
     """Sign in to the customer JSON:API in cookie mode; the value of the `customer_v1_session` cookie."""
-    response = client.post(f"{CUSTOMER}/auth", json={"auth": {"login": user.email, "password": PASSWORD,
-                                                             "cookie_auth": True}})
+    response = client.post(
+        f"{CUSTOMER}/auth", json={"auth": {"login": user.email, "password": PASSWORD, "cookie_auth": True}}
+    )
     assert response.status_code == 201, response.data
     return response.headers["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
 
@@ -70,9 +80,13 @@ class Devices:
 
     def statuses(self) -> dict:
         reset = self.app.test_client().get(f"/password/reset/{self.reset_token}").status_code
-        return {"browser": signed_in(self.browser), "remembered": signed_in(self.remembered),
-                "jwt": api_status(self.app.test_client(), self.token),
-                "cookie": cookie_status(self.app, self.cookie), "reset link": reset}
+        return {
+            "browser": signed_in(self.browser),
+            "remembered": signed_in(self.remembered),
+            "jwt": api_status(self.app.test_client(), self.token),
+            "cookie": cookie_status(self.app, self.cookie),
+            "reset link": reset,
+        }
 
 
 ALL_LIVE = {"browser": True, "remembered": True, "jwt": 200, "cookie": 200, "reset link": 200}
@@ -90,8 +104,10 @@ def test_a_disabled_customer_signs_in_through_no_face_and_its_open_sessions_end_
     assert all_ended(devices.statuses(), 404)
     html = post_login(app.test_client(), customer_user.email)
     assert html.status_code == 200 and "Invalid email or password." in html.get_data(as_text=True)
-    for body in ({"login": customer_user.email, "password": PASSWORD},
-                 {"login": customer_user.email, "password": PASSWORD, "cookie_auth": True}):
+    for body in (
+        {"login": customer_user.email, "password": PASSWORD},
+        {"login": customer_user.email, "password": PASSWORD, "cookie_auth": True},
+    ):
         refused = app.test_client().post(f"{CUSTOMER}/auth", json={"auth": body})
         assert refused.status_code == 401 and refused.get_json() == AUTH_FAILED
         assert "Set-Cookie" not in refused.headers
@@ -117,8 +133,12 @@ def test_a_disabled_user_signs_in_through_no_face_and_its_open_sessions_end(app,
     db.session.commit()
     assert all_ended(devices.statuses(), 404)
     assert post_login(app.test_client(), customer_user.email).status_code == 200
-    assert app.test_client().post(f"{CUSTOMER}/auth", json={"auth": {"login": customer_user.email,
-                                                                     "password": PASSWORD}}).status_code == 401
+    assert (
+        app.test_client()
+        .post(f"{CUSTOMER}/auth", json={"auth": {"login": customer_user.email, "password": PASSWORD}})
+        .status_code
+        == 401
+    )
 
 
 @pytest.fixture
@@ -154,12 +174,14 @@ def test_an_admins_open_session_and_remember_me_stop_working_outside_allowed_ips
 
 def test_the_admin_jsonapi_keeps_its_documented_answers_for_a_refused_address(app, office_admin):
     client = app.test_client()
-    refused = client.post(f"{ADMIN}/auth", json={"auth": {"username": office_admin.email, "password": PASSWORD}},
-                          environ_base=ELSEWHERE)
+    refused = client.post(
+        f"{ADMIN}/auth", json={"auth": {"username": office_admin.email, "password": PASSWORD}}, environ_base=ELSEWHERE
+    )
     assert refused.status_code == 401
     assert refused.get_json()["errors"][0]["detail"] == "Your IP address is not allowed."
-    wrong = client.post(f"{ADMIN}/auth", json={"auth": {"username": office_admin.email, "password": "nope"}},
-                        environ_base=ELSEWHERE)
+    wrong = client.post(
+        f"{ADMIN}/auth", json={"auth": {"username": office_admin.email, "password": "nope"}}, environ_base=ELSEWHERE
+    )
     assert wrong.get_json()["errors"][0]["detail"] == "Incorrect login or password."
 
 
@@ -169,9 +191,15 @@ def test_changing_the_password_ends_every_other_session_token_cookie_and_reset_l
     assert api_status(app.test_client(), remembered_token) == 200  # now in the verified-token memory
     here = app.test_client()
     post_login(here, customer_user.email)
-    response = here.post("/profile/password", data={"csrf_token": csrf_from(here, "/profile/password"),
-                                                    "current_password": PASSWORD, "password": NEW_PASSWORD,
-                                                    "confirm": NEW_PASSWORD})
+    response = here.post(
+        "/profile/password",
+        data={
+            "csrf_token": csrf_from(here, "/profile/password"),
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert all_ended(devices.statuses(), 410)
     assert api_status(app.test_client(), remembered_token) == 401
@@ -188,8 +216,9 @@ def test_a_token_issued_in_the_second_the_sessions_ended_counts_as_issued_after(
     ended = customer_user.sessions_ended_at
     with app.test_request_context():
         after = issue_token(customer_user.id, CUSTOMER_AUDIENCE, now=ended, sessions_ended_at=ended)
-        before = issue_token(customer_user.id, CUSTOMER_AUDIENCE, now=ended - dt.timedelta(microseconds=1),
-                             sessions_ended_at=None)
+        before = issue_token(
+            customer_user.id, CUSTOMER_AUDIENCE, now=ended - dt.timedelta(microseconds=1), sessions_ended_at=None
+        )
     assert api_status(app.test_client(), after) == 200
     assert api_status(app.test_client(), before) == 401
 
@@ -284,8 +313,10 @@ def test_passwords_longer_than_the_limit_are_refused_by_every_face(app):
     user = CustomerUserFactory(password_hash=hash_password(long_password))
     db.session.commit()
     client = app.test_client()
-    assert client.post(f"{CUSTOMER}/auth", json={"auth": {"login": user.email,
-                                                         "password": long_password}}).status_code == 401
+    assert (
+        client.post(f"{CUSTOMER}/auth", json={"auth": {"login": user.email, "password": long_password}}).status_code
+        == 401
+    )
     assert post_login(client, user.email, long_password).status_code == 200
 
 

@@ -1,4 +1,5 @@
 """Running a benchmark script the way the bench smoke tests do: on the test run's kind of database."""
+
 from __future__ import annotations
 
 import os

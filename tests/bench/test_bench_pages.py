@@ -1,4 +1,5 @@
 """The page benchmark runs end to end on tiny data (the figures themselves are in bench/README.md)."""
+
 from __future__ import annotations
 
 import os
@@ -8,13 +9,31 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PAGES = ("customer list (25, filtered)", "customer invoice detail", "admin list (default)", "admin list (filtered)",
-         "JSON:API GET /invoices/{id}", "JSON:API GET /invoices")
+PAGES = (
+    "customer list (25, filtered)",
+    "customer invoice detail",
+    "admin list (default)",
+    "admin list (filtered)",
+    "JSON:API GET /invoices/{id}",
+    "JSON:API GET /invoices",
+)
 
 
 def test_page_benchmark_measures_every_page_on_both_sizes(app, is_postgresql):
-    args = [sys.executable, str(ROOT / "bench" / "pages.py"), "--small", "20", "--large", "60", "--requests", "2",
-            "--customers", "3", "--tag", "test"]
+    args = [
+        sys.executable,
+        str(ROOT / "bench" / "pages.py"),
+        "--small",
+        "20",
+        "--large",
+        "60",
+        "--requests",
+        "2",
+        "--customers",
+        "3",
+        "--tag",
+        "test",
+    ]
     if is_postgresql:
         args += ["--database", "postgresql", "--database-url", os.environ["PORTAL_TEST_DATABASE_URL"]]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

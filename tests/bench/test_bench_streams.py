@@ -1,4 +1,5 @@
 """The fill, streams and billing-run benchmarks run end to end on tiny data (their figures are in bench/README.md)."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,9 @@ def bench(is_postgresql):
         if is_postgresql:
             command += ["--database", "postgresql", "--database-url", os.environ["PORTAL_TEST_DATABASE_URL"]]
             created.append(f"bench_{name}{tag}")
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)}
+        )
         assert done.returncode == 0, done.stderr[-3000:] + done.stdout[-2000:]
         return done.stdout
 

@@ -4,6 +4,7 @@ Many requests released together by a barrier (each on its own connection, as bro
 clients would be) race for the same change: exactly one acts, the others get the service's
 refusal in their face's format, never a 500, and the database is never left half-changed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,12 +18,12 @@ from sqlalchemy import func, select
 
 from portal.billing import fill as fill_module
 from portal.billing.fill import fill_invoice
-from portal.billing.money import round_currency
 from portal.billing.tasks import fill_invoice_job
 from portal.documents.service import pdf_filename
 from portal.documents.tasks import enqueue_render_pdf
-from portal.errors import NotFound
 from portal.extensions import db
+from portal.foundations.errors import NotFound
+from portal.foundations.money import round_currency
 from portal.models import AuditEvent, Invoice, InvoiceDocument, InvoiceNumberCounter, Payment
 from tests.factories import PASSWORD, AdminUserFactory, CdrFactory, DiscountPlanFactory, InvoiceFactory
 from tests.invoices import enqueued_pdf_jobs as enqueued  # noqa: F401 - fixture
@@ -81,9 +82,13 @@ def assert_answered(responses) -> None:
 
 def events(action: str, invoice_id: int, *, after: int = 0) -> list[AuditEvent]:
     """The audit events of `action` on the invoice, with ids above `after` (SQLite reuses a deleted invoice's id)."""
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action,
-                                                            AuditEvent.subject_id == invoice_id,
-                                                            AuditEvent.id > after)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == action, AuditEvent.subject_id == invoice_id, AuditEvent.id > after
+            )
+        )
+    )
 
 
 def approved_events(invoice_id: int, *, after: int = 0) -> list[AuditEvent]:
@@ -104,14 +109,14 @@ def sequence(number: str) -> int:
 
 # --- approving ---------------------------------------------------------------------------------
 
+
 def test_fifty_simultaneous_approvals_of_one_invoice_approve_it_once_with_one_number(app, live_server):
     invoice = make_invoice("Pending")
     invoice_id = invoice.id
     admin = Admin(live_server)
     sessions = [admin.session() for _ in range(50)]
 
-    responses = race([lambda http=http: admin.post(http, f"/admin/invoices/{invoice_id}/approve")
-                      for http in sessions])
+    responses = race([lambda http=http: admin.post(http, f"/admin/invoices/{invoice_id}/approve") for http in sessions])
 
     assert_answered(responses)
     winners = [APPROVED_AS.search(r.text).group(1) for r in responses if APPROVED_AS.search(r.text)]
@@ -133,8 +138,12 @@ def test_fifty_invoices_approved_at_once_get_a_gapless_sequence_of_numbers(app, 
     pending = [make_invoice("Pending") for _ in range(50)]
     admin = Admin(live_server)
 
-    responses = race([lambda http=admin.session(), pk=invoice.id: admin.post(http, f"/admin/invoices/{pk}/approve")
-                      for invoice in pending])
+    responses = race(
+        [
+            lambda http=admin.session(), pk=invoice.id: admin.post(http, f"/admin/invoices/{pk}/approve")
+            for invoice in pending
+        ]
+    )
 
     assert_answered(responses)
     assert all(APPROVED_AS.search(r.text) for r in responses)
@@ -147,7 +156,8 @@ def test_fifty_invoices_approved_at_once_get_a_gapless_sequence_of_numbers(app, 
 
 
 def test_approving_through_the_admin_page_enqueues_the_pdf_after_the_commit_and_renders_nothing_inline(
-        app, live_server, enqueued):
+    app, live_server, enqueued
+):
     invoice = make_invoice("Pending")
     admin = Admin(live_server)
 
@@ -159,8 +169,9 @@ def test_approving_through_the_admin_page_enqueues_the_pdf_after_the_commit_and_
     enqueue_render_pdf(invoice.id)  # what the worker does (inline here)
     db.session.expire_all()
     invoice = db.session.get(Invoice, invoice.id)
-    assert db.session.scalars(select(InvoiceDocument).filter_by(invoice_id=invoice.id)).one().filename \
-        == pdf_filename(invoice)
+    assert db.session.scalars(select(InvoiceDocument).filter_by(invoice_id=invoice.id)).one().filename == pdf_filename(
+        invoice
+    )
 
 
 def test_approving_through_the_admin_page_without_a_queue_leaves_the_pdf_stored(app, live_server):
@@ -178,16 +189,19 @@ def test_approving_through_the_admin_page_without_a_queue_leaves_the_pdf_stored(
 
 # --- delete, payments, refill, discounts, documents against approval ---------------------------
 
+
 def test_delete_and_approve_at_once_exactly_one_wins_and_nothing_is_half_done(app, live_server):
     admin = Admin(live_server)
     outcomes = set()
     for _ in range(4):
         invoice = make_invoice("Pending")
         invoice_id, issued_before, mark = invoice.id, issued_so_far(), last_event_id()
-        approve, delete = race([
-            lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/approve"),
-            lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/delete"),
-        ])
+        approve, delete = race(
+            [
+                lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/approve"),
+                lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/delete"),
+            ]
+        )
         assert_answered([approve, delete])
         db.session.expire_all()
         survivor = db.session.get(Invoice, invoice_id)
@@ -201,8 +215,10 @@ def test_delete_and_approve_at_once_exactly_one_wins_and_nothing_is_half_done(ap
         else:  # the approval won: the delete was refused
             outcomes.add("approved")
             assert survivor.state == "Approved" and APPROVED_AS.search(approve.text)
-            assert "Approved invoice can&#39;t be deleted" in delete.text or \
-                "Approved invoice can't be deleted" in delete.text
+            assert (
+                "Approved invoice can&#39;t be deleted" in delete.text
+                or "Approved invoice can't be deleted" in delete.text
+            )
             assert len(approved_events(invoice_id, after=mark)) == 1 and deleted_events == []
             assert issued_so_far() == issued_before + 1
     assert outcomes  # which one wins is up to the scheduler
@@ -215,9 +231,14 @@ def test_payments_at_once_never_pay_more_than_the_total(app, live_server, payers
     amount = (total * Decimal(share)).quantize(Decimal("0.01"))
     admin = Admin(live_server)
 
-    responses = race([lambda http=admin.session(): admin.post(
-        http, f"/admin/invoices/{invoice_id}/payments", {"amount": str(amount), "paid_on": "2026-06-10"})
-        for _ in range(payers)])
+    responses = race(
+        [
+            lambda http=admin.session(): admin.post(
+                http, f"/admin/invoices/{invoice_id}/payments", {"amount": str(amount), "paid_on": "2026-06-10"}
+            )
+            for _ in range(payers)
+        ]
+    )
 
     assert_answered(responses)
     assert sum("recorded." in r.text for r in responses) == landed
@@ -231,8 +252,11 @@ def test_payments_at_once_never_pay_more_than_the_total(app, live_server, payers
 
 def _with_new_cdr(invoice):
     """A call in the period added after the fill, so that updating the call transactions changes the amounts."""
-    CdrFactory(customer_acc_id=invoice.account_id, time_start=dt.datetime(2026, 5, 20, tzinfo=dt.timezone.utc),
-               customer_price=Decimal("7.000000"))
+    CdrFactory(
+        customer_acc_id=invoice.account_id,
+        time_start=dt.datetime(2026, 5, 20, tzinfo=dt.timezone.utc),
+        customer_price=Decimal("7.000000"),
+    )
 
 
 def _with_new_discount(invoice):
@@ -240,11 +264,14 @@ def _with_new_discount(invoice):
     DiscountPlanFactory(account=invoice.account, percent=Decimal("50"))
 
 
-@pytest.mark.parametrize("action, event, change", [
-    ("refill", "invoice.refilled", _with_new_cdr),
-    ("reapply-discounts", "invoice.discounts_reapplied", _with_new_discount),
-    ("recreate", "invoice.documents_recreated", None),
-])
+@pytest.mark.parametrize(
+    "action, event, change",
+    [
+        ("refill", "invoice.refilled", _with_new_cdr),
+        ("reapply-discounts", "invoice.discounts_reapplied", _with_new_discount),
+        ("recreate", "invoice.documents_recreated", None),
+    ],
+)
 def test_changes_racing_an_approval_never_change_an_approved_invoice(app, live_server, action, event, change):
     admin = Admin(live_server)
     for _ in range(3):
@@ -253,10 +280,12 @@ def test_changes_racing_an_approval_never_change_an_approved_invoice(app, live_s
             change(invoice)
             db.session.commit()
         invoice_id, mark = invoice.id, last_event_id()
-        approve, other = race([
-            lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/approve"),
-            lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/{action}"),
-        ])
+        approve, other = race(
+            [
+                lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/approve"),
+                lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/{action}"),
+            ]
+        )
         assert_answered([approve, other])
         assert APPROVED_AS.search(approve.text)
         db.session.expire_all()
@@ -266,8 +295,9 @@ def test_changes_racing_an_approval_never_change_an_approved_invoice(app, live_s
         assert invoice.state == "Approved"
         assert invoice.net_amount == round_currency(invoice.amount_total, invoice.currency)
         assert invoice.total_amount == invoice.net_amount + invoice.vat_amount == Decimal(approval.details["total"])
-        rows = sum((r.amount if r.spent else -r.amount for r in invoice.destinations), Decimal(0)) + \
-            sum((r.amount if r.spent else -r.amount for r in invoice.service_data), Decimal(0))
+        rows = sum((r.amount if r.spent else -r.amount for r in invoice.destinations), Decimal(0)) + sum(
+            (r.amount if r.spent else -r.amount for r in invoice.service_data), Decimal(0)
+        )
         assert rows == invoice.amount_total
         later = events(event, invoice_id, after=approval.id)
         if action == "recreate":
@@ -280,6 +310,7 @@ def test_changes_racing_an_approval_never_change_an_approved_invoice(app, live_s
 
 # --- bulk approval -----------------------------------------------------------------------------
 
+
 def test_bulk_approvals_and_single_approvals_at_once_approve_each_invoice_once_without_deadlock(app, live_server):
     pending = [make_invoice("Pending") for _ in range(10)]
     ids = [invoice.id for invoice in pending]
@@ -288,8 +319,10 @@ def test_bulk_approvals_and_single_approvals_at_once_approve_each_invoice_once_w
     def bulk(selection):
         return lambda: admin.post(admin.session(), "/admin/invoices/bulk", {"action": "approve", "ids": selection})
 
-    responses = race([bulk(ids), bulk(list(reversed(ids)))]
-                     + [lambda pk=pk: admin.post(admin.session(), f"/admin/invoices/{pk}/approve") for pk in ids])
+    responses = race(
+        [bulk(ids), bulk(list(reversed(ids)))]
+        + [lambda pk=pk: admin.post(admin.session(), f"/admin/invoices/{pk}/approve") for pk in ids]
+    )
 
     assert_answered(responses)
     db.session.expire_all()
@@ -300,6 +333,7 @@ def test_bulk_approvals_and_single_approvals_at_once_approve_each_invoice_once_w
 
 # --- the other faces ---------------------------------------------------------------------------
 
+
 def test_api_deletes_racing_an_approval_answer_in_their_own_format(app, live_server):
     from tests.api.jsonapi.conftest import ADMIN as JSONAPI_ADMIN
     from tests.api.key_clients import bearer, make_key
@@ -307,20 +341,28 @@ def test_api_deletes_racing_an_approval_answer_in_their_own_format(app, live_ser
     key = make_key()
     user = AdminUserFactory(level=5)
     db.session.commit()
-    token = requests.post(f"{live_server.url}{JSONAPI_ADMIN}/auth", timeout=30,
-                          json={"auth": {"username": user.email, "password": PASSWORD}}).json()["jwt"]
+    token = requests.post(
+        f"{live_server.url}{JSONAPI_ADMIN}/auth",
+        timeout=30,
+        json={"auth": {"username": user.email, "password": PASSWORD}},
+    ).json()["jwt"]
     admin = Admin(live_server)
     for _ in range(3):
         invoice = make_invoice("Pending")
         invoice_id, mark = invoice.id, last_event_id()
-        approve, backend, jsonapi = race([
-            lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/approve"),
-            lambda: requests.delete(f"{live_server.url}/backend/api/v1/invoices/{invoice_id}", headers=bearer(key),
-                                    timeout=60),
-            lambda: requests.delete(f"{live_server.url}{JSONAPI_ADMIN}/invoices/{invoice_id}", timeout=60,
-                                    headers={"Authorization": f"Bearer {token}",
-                                             "Accept": "application/vnd.api+json"}),
-        ])
+        approve, backend, jsonapi = race(
+            [
+                lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/approve"),
+                lambda: requests.delete(
+                    f"{live_server.url}/backend/api/v1/invoices/{invoice_id}", headers=bearer(key), timeout=60
+                ),
+                lambda: requests.delete(
+                    f"{live_server.url}{JSONAPI_ADMIN}/invoices/{invoice_id}",
+                    timeout=60,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.api+json"},
+                ),
+            ]
+        )
         assert_answered([approve, backend, jsonapi])
         db.session.expire_all()
         survivor = db.session.get(Invoice, invoice_id)
@@ -338,10 +380,11 @@ def test_api_deletes_racing_an_approval_answer_in_their_own_format(app, live_ser
 
 # --- services ----------------------------------------------------------------------------------
 
+
 def test_a_number_is_never_issued_twice_for_one_invoice(app):
     from portal.billing.invoices import approve_invoice
     from portal.billing.numbering import issue_invoice_number
-    from portal.errors import InvalidState
+    from portal.foundations.errors import InvalidState
 
     invoice = make_invoice("Approved")
     with pytest.raises(InvalidState, match="already has a number"):
@@ -357,8 +400,9 @@ def test_billing_run_with_approval_numbers_gaplessly_and_stores_every_pdf(app, r
 
     UTC = dt.timezone.utc
     for _ in range(3):
-        account = AccountFactory(invoice_period="Daily", next_invoice_at=dt.datetime(2026, 5, 2, tzinfo=UTC),
-                                 next_invoice_type="Auto Full")
+        account = AccountFactory(
+            invoice_period="Daily", next_invoice_at=dt.datetime(2026, 5, 2, tzinfo=UTC), next_invoice_type="Auto Full"
+        )
         CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 5, 1, 12, tzinfo=UTC))
     db.session.commit()
 
@@ -374,7 +418,7 @@ def test_billing_run_with_approval_numbers_gaplessly_and_stores_every_pdf(app, r
 
 def test_an_invoice_filled_twice_at_once_is_filled_once(app):
     """Two fills of a New invoice at once (a retried job): one fills, the other finds it filled."""
-    from portal.errors import InvalidState
+    from portal.foundations.errors import InvalidState
 
     invoice = InvoiceFactory()
     CdrFactory(customer_acc_id=invoice.account_id)

@@ -1,4 +1,6 @@
-"""Two writers at once cannot create overlapping invoices: the service lock, and on PostgreSQL the exclusion constraint."""
+"""Two writers at once cannot create overlapping invoices: the service lock, and on PostgreSQL the exclusion
+constraint."""
+
 import datetime as dt
 import threading
 
@@ -7,8 +9,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.billing.invoices import OVERLAP, create_invoice
-from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import Conflict, ValidationFailed
 from portal.models import BillingRun, Invoice
 from tests.factories import AccountFactory
 
@@ -62,8 +64,12 @@ def test_two_concurrent_creates_for_overlapping_periods_only_one_succeeds(app, a
 def test_four_concurrent_creates_of_mutually_overlapping_periods_leave_one_invoice(app):
     account = AccountFactory()
     db.session.commit()
-    periods = [("2026-05-01", "2026-06-01"), ("2026-05-10", "2026-06-10"), ("2026-04-20", "2026-05-20"),
-               ("2026-05-12", "2026-05-13")]  # every pair shares 12 May
+    periods = [
+        ("2026-05-01", "2026-06-01"),
+        ("2026-05-10", "2026-06-10"),
+        ("2026-04-20", "2026-05-20"),
+        ("2026-05-12", "2026-05-13"),
+    ]  # every pair shares 12 May
     results = _race(app, account.id, periods)
     assert sorted(r[0] for r in results) == ["ValidationFailed"] * 3 + ["created"], results
     db.session.expire_all()
@@ -82,10 +88,17 @@ def test_concurrent_creates_for_touching_periods_both_succeed(app):
 def _copy_with_period_sql(source_id: int) -> text:
     """An INSERT … SELECT that copies an invoice row with a new id, uuid and period, bypassing the service."""
     columns = [c.name for c in Invoice.__table__.columns if c.name != "id"]
-    overrides = {"uuid": ":uuid", "start_date": ":start", "end_date": ":end", "reference": "'raw'",
-                 "invoice_number": "NULL"}
+    overrides = {
+        "uuid": ":uuid",
+        "start_date": ":start",
+        "end_date": ":end",
+        "reference": "'raw'",
+        "invoice_number": "NULL",
+    }
     select_list = ", ".join(overrides.get(c, c) for c in columns)
-    return text(f"INSERT INTO invoices ({', '.join(columns)}) SELECT {select_list} FROM invoices WHERE id = {source_id}")
+    return text(
+        f"INSERT INTO invoices ({', '.join(columns)}) SELECT {select_list} FROM invoices WHERE id = {source_id}"
+    )
 
 
 def test_postgresql_exclusion_constraint_rejects_raw_overlapping_insert(app, is_postgresql):
@@ -100,13 +113,25 @@ def test_postgresql_exclusion_constraint_rejects_raw_overlapping_insert(app, is_
 
     with db.engine.connect() as conn:
         with pytest.raises(IntegrityError) as exc_info:
-            conn.execute(insert, {"uuid": uuid.uuid4(), "start": dt.datetime(2026, 5, 20, tzinfo=UTC),
-                                  "end": dt.datetime(2026, 6, 10, tzinfo=UTC)})
+            conn.execute(
+                insert,
+                {
+                    "uuid": uuid.uuid4(),
+                    "start": dt.datetime(2026, 5, 20, tzinfo=UTC),
+                    "end": dt.datetime(2026, 6, 10, tzinfo=UTC),
+                },
+            )
         assert "ex_invoices_no_overlap" in str(exc_info.value.orig)
         conn.rollback()
         # A touching period passes the same constraint.
-        conn.execute(insert, {"uuid": uuid.uuid4(), "start": dt.datetime(2026, 6, 1, tzinfo=UTC),
-                              "end": dt.datetime(2026, 7, 1, tzinfo=UTC)})
+        conn.execute(
+            insert,
+            {
+                "uuid": uuid.uuid4(),
+                "start": dt.datetime(2026, 6, 1, tzinfo=UTC),
+                "end": dt.datetime(2026, 7, 1, tzinfo=UTC),
+            },
+        )
         conn.commit()
     assert db.session.query(Invoice).filter_by(account_id=account.id).count() == 2
 
@@ -124,14 +149,26 @@ def test_postgresql_exclusion_constraint_stops_two_concurrent_raw_inserts(app, i
     outcome = {}
     try:
         first = engine.connect()
-        first.execute(insert, {"uuid": uuid.uuid4(), "start": dt.datetime(2026, 5, 1, tzinfo=UTC),
-                               "end": dt.datetime(2026, 6, 1, tzinfo=UTC)})
+        first.execute(
+            insert,
+            {
+                "uuid": uuid.uuid4(),
+                "start": dt.datetime(2026, 5, 1, tzinfo=UTC),
+                "end": dt.datetime(2026, 6, 1, tzinfo=UTC),
+            },
+        )
 
         def second_insert():
             with engine.connect() as second:
                 try:
-                    second.execute(insert, {"uuid": uuid.uuid4(), "start": dt.datetime(2026, 5, 10, tzinfo=UTC),
-                                            "end": dt.datetime(2026, 5, 20, tzinfo=UTC)})
+                    second.execute(
+                        insert,
+                        {
+                            "uuid": uuid.uuid4(),
+                            "start": dt.datetime(2026, 5, 10, tzinfo=UTC),
+                            "end": dt.datetime(2026, 5, 20, tzinfo=UTC),
+                        },
+                    )
                     second.commit()
                     outcome["second"] = "inserted"
                 except IntegrityError as exc:
@@ -154,8 +191,9 @@ def test_two_billing_runs_at_once_invoice_each_period_exactly_once(app):
     from portal.billing.runs import execute_billing_run, start_billing_run
 
     account_ids = [
-        AccountFactory(invoice_period="Daily", next_invoice_at=dt.datetime(2026, 5, 2, tzinfo=UTC),
-                       next_invoice_type="Auto Full").id
+        AccountFactory(
+            invoice_period="Daily", next_invoice_at=dt.datetime(2026, 5, 2, tzinfo=UTC), next_invoice_type="Auto Full"
+        ).id
         for _ in range(4)
     ]
     run_ids = [start_billing_run(run_at=dt.datetime(2026, 5, 5, 6, tzinfo=UTC)).id for _ in range(2)]

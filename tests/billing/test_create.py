@@ -1,13 +1,14 @@
 """Creating invoices: every error message, the overlap matrix, time zones and references."""
+
 import datetime as dt
 
 import pytest
 
 from portal.billing.invoices import create_invoice, delete_invoice
-from portal.errors import InvalidState, PermissionDenied, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import InvalidState, PermissionDenied, ValidationFailed
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, Invoice
-from portal.permissions import Actor
 from tests.factories import AccountFactory
 
 UTC = dt.timezone.utc
@@ -107,9 +108,9 @@ def test_end_exactly_now_is_allowed(app):
         ("2026-05-05", "2026-05-11", False),  # overlaps the start
         ("2026-05-19", "2026-05-25", False),  # overlaps the end
         ("2026-05-10", "2026-05-11", False),  # same start
-        ("2026-05-01", "2026-05-10", True),   # touches the start
-        ("2026-05-20", "2026-05-30", True),   # touches the end
-        ("2026-04-01", "2026-05-01", True),   # well before
+        ("2026-05-01", "2026-05-10", True),  # touches the start
+        ("2026-05-20", "2026-05-30", True),  # touches the end
+        ("2026-04-01", "2026-05-01", True),  # well before
     ],
 )
 def test_overlap_matrix(app, start, end, allowed):
@@ -148,7 +149,7 @@ def test_delete_only_unapproved(app):
 @pytest.mark.parametrize("bad", ["99999999999999999999", -1, 0, "1.5", True, "abc"])
 def test_ids_that_cannot_name_a_row_are_unknown(app, bad):
     from portal.billing.invoices import get_invoice
-    from portal.errors import NotFound
+    from portal.foundations.errors import NotFound
 
     with pytest.raises(ValidationFailed) as exc_info:
         create_invoice(account_id=bad, start_date="2026-05-01", end_date="2026-06-01", now=NOW)

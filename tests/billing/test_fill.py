@@ -1,4 +1,5 @@
 """Filling invoices from CDRs and transactions: the rules, the boundaries and the totals."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -6,10 +7,17 @@ import pytest
 
 from portal.billing.fill import fill_invoice, reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
-from portal.errors import InvalidState
 from portal.extensions import db
-from tests.factories import (AccountFactory, CdrFactory, CountryFactory, DiscountPlanFactory, NetworkFactory,
-                             ServiceFactory, TransactionFactory)
+from portal.foundations.errors import InvalidState
+from tests.factories import (
+    AccountFactory,
+    CdrFactory,
+    CountryFactory,
+    DiscountPlanFactory,
+    NetworkFactory,
+    ServiceFactory,
+    TransactionFactory,
+)
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 5, 1, tzinfo=UTC)
@@ -48,10 +56,23 @@ def test_boundaries_start_in_end_out(app):
 def test_originated_counts_only_last_cdr_and_terminated_counts_every_attempt(app):
     account, other = AccountFactory(), AccountFactory()
     t = START + dt.timedelta(days=3)
-    CdrFactory(customer_acc_id=account.id, vendor_acc_id=other.id, time_start=t, is_last_cdr=False,
-               customer_price=D("5"), vendor_price=D("1"), success=False)
-    CdrFactory(customer_acc_id=account.id, vendor_acc_id=other.id, time_start=t, is_last_cdr=True,
-               customer_price=D("0.5"), vendor_price=D("0.25"))
+    CdrFactory(
+        customer_acc_id=account.id,
+        vendor_acc_id=other.id,
+        time_start=t,
+        is_last_cdr=False,
+        customer_price=D("5"),
+        vendor_price=D("1"),
+        success=False,
+    )
+    CdrFactory(
+        customer_acc_id=account.id,
+        vendor_acc_id=other.id,
+        time_start=t,
+        is_last_cdr=True,
+        customer_price=D("0.5"),
+        vendor_price=D("0.25"),
+    )
     mine = fill_invoice(new_invoice(account))
     assert mine.originated_calls_count == 1
     assert mine.originated_amount_spent == D("0.5")
@@ -81,12 +102,29 @@ def test_destination_network_and_service_rows(app):
     mobile = NetworkFactory(name="Vodafone DE", country=de)
     t = START + dt.timedelta(days=2)
     for prefix, price in (("49151", "0.12"), ("49151", "0.13"), ("49152", "0.20")):
-        CdrFactory(customer_acc_id=account.id, time_start=t, dst_prefix=prefix, country_id=de.id,
-                   network_id=mobile.id, destination_rate=D("0.1"), customer_price=D(price), duration=61,
-                   customer_duration=120)
-    CdrFactory(customer_acc_id=account.id, time_start=t, dst_prefix="49152", country_id=de.id,
-               network_id=mobile.id, destination_rate=D("0.1"), customer_price=D("0"), success=False, duration=0,
-               customer_duration=0)
+        CdrFactory(
+            customer_acc_id=account.id,
+            time_start=t,
+            dst_prefix=prefix,
+            country_id=de.id,
+            network_id=mobile.id,
+            destination_rate=D("0.1"),
+            customer_price=D(price),
+            duration=61,
+            customer_duration=120,
+        )
+    CdrFactory(
+        customer_acc_id=account.id,
+        time_start=t,
+        dst_prefix="49152",
+        country_id=de.id,
+        network_id=mobile.id,
+        destination_rate=D("0.1"),
+        customer_price=D("0"),
+        success=False,
+        duration=0,
+        customer_duration=0,
+    )
     service = ServiceFactory()
     TransactionFactory(account=account, service=service, amount=D("15"), created_at=t, category="recurring")
     TransactionFactory(account=account, service=service, amount=D("-5"), created_at=t, category="refund")
@@ -135,8 +173,9 @@ def test_percentage_and_free_minute_discounts(app):
     DiscountPlanFactory(account=account, kind="free_minutes", prefixes="49", percent=None, free_minutes=1)
     t = START + dt.timedelta(days=1)
     CdrFactory(customer_acc_id=account.id, time_start=t, dst_prefix="447", customer_price=D("2"))
-    CdrFactory(customer_acc_id=account.id, time_start=t, dst_prefix="4915", customer_price=D("3"),
-               customer_duration=120)
+    CdrFactory(
+        customer_acc_id=account.id, time_start=t, dst_prefix="4915", customer_price=D("3"), customer_duration=120
+    )
     invoice = fill_invoice(new_invoice(account))
     rows = {r.dst_prefix: r for r in invoice.destinations}
     assert rows["447"].amount == D("1.8") and rows["447"].discount == D("0.2")

@@ -1,5 +1,6 @@
 """Property: for any CDRs and transactions, the filled totals equal the sums of the detail rows
 and a direct recomputation from the raw data."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -40,8 +41,9 @@ cdrs = st.lists(
 transactions = st.lists(
     st.fixed_dictionaries(
         {
-            "amount": st.decimals(min_value=Decimal("-100"), max_value=Decimal("100"), places=6,
-                                  allow_nan=False).filter(lambda d: d != 0),
+            "amount": st.decimals(
+                min_value=Decimal("-100"), max_value=Decimal("100"), places=6, allow_nan=False
+            ).filter(lambda d: d != 0),
             "created_at": moments,
             "category": st.sampled_from(["recurring", "one-off", "refund", "manual"]),
         }
@@ -61,14 +63,26 @@ def test_totals_equal_rows_and_direct_recomputation(app, cdr_specs, tx_specs):
     for spec in cdr_specs:
         customer = account.id if spec["side"] in ("customer", "both") else other.id
         vendor = account.id if spec["side"] in ("vendor", "both") else other.id
-        db.session.add(Cdr(
-            time_start=spec["time_start"], duration=spec["duration"], customer_duration=spec["billed"],
-            vendor_duration=spec["billed"], success=spec["success"], customer_acc_id=customer,
-            vendor_acc_id=vendor, customer_price=spec["price"], vendor_price=spec["vendor_price"],
-            dst_prefix=spec["prefix"], dialpeer_prefix=spec["prefix"], destination_rate=spec["rate"],
-            dialpeer_rate=spec["rate"], destination_reverse_billing=spec["reverse"],
-            dialpeer_reverse_billing=spec["reverse"], is_last_cdr=spec["is_last_cdr"],
-        ))
+        db.session.add(
+            Cdr(
+                time_start=spec["time_start"],
+                duration=spec["duration"],
+                customer_duration=spec["billed"],
+                vendor_duration=spec["billed"],
+                success=spec["success"],
+                customer_acc_id=customer,
+                vendor_acc_id=vendor,
+                customer_price=spec["price"],
+                vendor_price=spec["vendor_price"],
+                dst_prefix=spec["prefix"],
+                dialpeer_prefix=spec["prefix"],
+                destination_rate=spec["rate"],
+                dialpeer_rate=spec["rate"],
+                destination_reverse_billing=spec["reverse"],
+                dialpeer_reverse_billing=spec["reverse"],
+                is_last_cdr=spec["is_last_cdr"],
+            )
+        )
     for spec in tx_specs:
         db.session.add(Transaction(account_id=account.id, **spec))
     db.session.flush()
@@ -88,8 +102,9 @@ def test_totals_equal_rows_and_direct_recomputation(app, cdr_specs, tx_specs):
     assert invoice.amount_total == invoice.amount_spent - invoice.amount_earned
 
     # 2. Totals equal a recomputation straight from the generated data and the billing rules.
-    originated = [s for s in cdr_specs if s["side"] in ("customer", "both") and s["is_last_cdr"]
-                  and in_period(s["time_start"])]
+    originated = [
+        s for s in cdr_specs if s["side"] in ("customer", "both") and s["is_last_cdr"] and in_period(s["time_start"])
+    ]
     terminated = [s for s in cdr_specs if s["side"] in ("vendor", "both") and in_period(s["time_start"])]
     assert invoice.originated_calls_count == len(originated)
     assert invoice.originated_successful_calls_count == sum(1 for s in originated if s["success"])
@@ -98,8 +113,9 @@ def test_totals_equal_rows_and_direct_recomputation(app, cdr_specs, tx_specs):
     assert invoice.originated_amount_spent == sum((s["price"] for s in originated if not s["reverse"]), Decimal(0))
     assert invoice.originated_amount_earned == sum((s["price"] for s in originated if s["reverse"]), Decimal(0))
     assert invoice.terminated_calls_count == len(terminated)
-    assert invoice.terminated_amount_earned == sum((s["vendor_price"] for s in terminated if not s["reverse"]),
-                                                   Decimal(0))
+    assert invoice.terminated_amount_earned == sum(
+        (s["vendor_price"] for s in terminated if not s["reverse"]), Decimal(0)
+    )
     assert invoice.terminated_amount_spent == sum((s["vendor_price"] for s in terminated if s["reverse"]), Decimal(0))
     txs = [t for t in tx_specs if in_period(t["created_at"])]
     assert invoice.services_amount_spent == sum((t["amount"] for t in txs if t["amount"] > 0), Decimal(0))

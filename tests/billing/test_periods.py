@@ -1,11 +1,18 @@
 """Invoice periods: every kind around month ends, ISO week parity, split pieces, time zones and DST."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.billing.periods import (UnknownPeriod, following_period, next_period_end, period_containing,
-                                    period_ending_at, periods_between)
+from portal.billing.periods import (
+    UnknownPeriod,
+    following_period,
+    next_period_end,
+    period_containing,
+    period_ending_at,
+    periods_between,
+)
 from portal.models.account import INVOICE_PERIODS
 
 UTC = dt.timezone.utc
@@ -125,9 +132,15 @@ def test_midnight_that_does_not_exist_starts_the_day_at_the_first_real_instant()
 def test_weekly_split_in_a_non_utc_zone_cuts_at_local_first_of_month():
     pieces = periods_between("Weekly. Split by new month", at(2026, 3, 30, 0, tz=UTC), at(2026, 4, 6), "Asia/Tokyo")
     assert (pieces[0].start, pieces[0].end, pieces[0].invoice_type) == (
-        at(2026, 3, 29, 15), at(2026, 3, 31, 15), "Auto Partial")
+        at(2026, 3, 29, 15),
+        at(2026, 3, 31, 15),
+        "Auto Partial",
+    )
     assert (pieces[1].start, pieces[1].end, pieces[1].invoice_type) == (
-        at(2026, 3, 31, 15), at(2026, 4, 5, 15), "Auto Partial")
+        at(2026, 3, 31, 15),
+        at(2026, 4, 5, 15),
+        "Auto Partial",
+    )
 
 
 def test_non_split_kinds_are_always_auto_full():

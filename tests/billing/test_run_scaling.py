@@ -1,4 +1,5 @@
 """Billing runs at scale: the anomaly report and the progress count cost the same whatever the run's size."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -17,11 +18,20 @@ def at(*args):
 
 def accounts_with_history(count, first_name):
     for n in range(count):
-        account = AccountFactory(name=f"{first_name} {n}", invoice_period="Monthly", next_invoice_at=at(2026, 6, 1),
-                                 next_invoice_type="Auto Full")
+        account = AccountFactory(
+            name=f"{first_name} {n}",
+            invoice_period="Monthly",
+            next_invoice_at=at(2026, 6, 1),
+            next_invoice_type="Auto Full",
+        )
         for month in (2, 3, 4):
-            InvoiceFactory(account=account, start_date=at(2026, month, 1), end_date=at(2026, month + 1, 1),
-                           state="Approved", amount_total=Decimal("100"))
+            InvoiceFactory(
+                account=account,
+                start_date=at(2026, month, 1),
+                end_date=at(2026, month + 1, 1),
+                state="Approved",
+                amount_total=Decimal("100"),
+            )
         CdrFactory(customer_acc_id=account.id, time_start=at(2026, 5, 10), customer_price=Decimal(300 + n))
     db.session.commit()
 
@@ -52,8 +62,14 @@ def test_anomaly_report_reads_the_history_of_a_whole_run_in_constant_queries(app
 
 def test_run_counts_every_invoice_it_creates_across_accounts_and_periods(app):
     for n in range(3):
-        account = AccountFactory(name=f"Daily {n}", invoice_period="Daily", next_invoice_at=at(2026, 6, 2),
-                                 next_invoice_type="Auto Full", timezone="UTC", max_call_duration=0)
+        account = AccountFactory(
+            name=f"Daily {n}",
+            invoice_period="Daily",
+            next_invoice_at=at(2026, 6, 2),
+            next_invoice_type="Auto Full",
+            timezone="UTC",
+            max_call_duration=0,
+        )
         CdrFactory(customer_acc_id=account.id, time_start=at(2026, 6, 1, 12), customer_price=Decimal("1"))
     db.session.commit()
 

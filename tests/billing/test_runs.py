@@ -1,4 +1,5 @@
 """Billing runs: create, fill and advance; grace; failures; approval; idempotent re-runs; anomalies; CLI."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -6,10 +7,10 @@ import pytest
 
 from portal.billing.runs import INVOICE_EXISTS, bill_account, execute_billing_run, get_billing_run, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, BillingRun, Invoice
-from portal.permissions import Actor
 from tests.factories import AccountFactory, CdrFactory, InvoiceFactory
 
 UTC = dt.timezone.utc
@@ -56,8 +57,12 @@ def test_run_creates_fills_and_advances(app):
 
 
 def test_run_in_account_zone_and_split_periods_yield_partial_types(app):
-    account = AccountFactory(invoice_period="Weekly. Split by new month", timezone="Europe/Berlin",
-                             next_invoice_at=at(2026, 9, 30, 22), next_invoice_type="Auto Partial")
+    account = AccountFactory(
+        invoice_period="Weekly. Split by new month",
+        timezone="Europe/Berlin",
+        next_invoice_at=at(2026, 9, 30, 22),
+        next_invoice_type="Auto Partial",
+    )
     db.session.commit()
     run(at(2026, 10, 12, 6))
     got = [(i.start_date, i.end_date, i.invoice_type) for i in invoices_of(account)]
@@ -124,10 +129,15 @@ def test_failing_account_is_recorded_and_others_continue(app):
 
     assert len(invoices_of(first)) == 1 and len(invoices_of(last)) == 1
     assert len(invoices_of(broken)) == 1  # only the pre-existing one
-    assert result.failures == [{
-        "account_id": broken.id, "account": "Broken", "start": at(2026, 5, 1).isoformat(),
-        "end": at(2026, 6, 1).isoformat(), "error": INVOICE_EXISTS,
-    }]
+    assert result.failures == [
+        {
+            "account_id": broken.id,
+            "account": "Broken",
+            "start": at(2026, 5, 1).isoformat(),
+            "end": at(2026, 6, 1).isoformat(),
+            "error": INVOICE_EXISTS,
+        }
+    ]
     assert (result.status, result.accounts_total, result.accounts_done, result.invoices_created) == ("done", 3, 3, 2)
     db.session.refresh(broken)
     assert broken.next_invoice_at == at(2026, 6, 1)  # not advanced: it is retried next time
@@ -171,8 +181,10 @@ def test_running_twice_creates_nothing_more(app):
 
 
 def test_resuming_after_a_crash_half_way_neither_duplicates_nor_skips(app):
-    accounts = [AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
-                for _ in range(6)]
+    accounts = [
+        AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
+        for _ in range(6)
+    ]
     db.session.commit()
     billing_run = start_billing_run(run_at=at(2026, 5, 4, 6))
     db.session.commit()
@@ -194,8 +206,13 @@ def test_anomaly_report_flags_far_moves_only(app):
     def account_with_history(name, totals, new_amount):
         account = monthly_account(name=name)
         for month, total in zip((2, 3, 4), totals):
-            InvoiceFactory(account=account, start_date=at(2026, month, 1), end_date=at(2026, month + 1, 1),
-                           state="Approved", amount_total=Decimal(total))
+            InvoiceFactory(
+                account=account,
+                start_date=at(2026, month, 1),
+                end_date=at(2026, month + 1, 1),
+                state="Approved",
+                amount_total=Decimal(total),
+            )
         CdrFactory(customer_acc_id=account.id, time_start=at(2026, 5, 10), customer_price=Decimal(new_amount))
         return account
 
@@ -212,8 +229,15 @@ def test_anomaly_report_flags_far_moves_only(app):
     by_name = {a["account"]: a for a in result.anomalies}
     assert set(by_name) == {"Jump", "Drop"}
     jump_invoice = invoices_of(jump)[-1]
-    assert by_name["Jump"] == {"account_id": jump.id, "account": "Jump", "invoice_id": jump_invoice.id,
-                               "currency": "EUR", "total": "180.00", "average": "100.00", "change_percent": "80.0"}
+    assert by_name["Jump"] == {
+        "account_id": jump.id,
+        "account": "Jump",
+        "invoice_id": jump_invoice.id,
+        "currency": "EUR",
+        "total": "180.00",
+        "average": "100.00",
+        "change_percent": "80.0",
+    }
     assert by_name["Drop"]["change_percent"] == "-100.0"
     assert steady and small
 
@@ -255,8 +279,10 @@ def test_cli_prints_failures_and_summary_and_exits_zero(app, runner):
     result = runner.invoke(args=["billing", "run", "--at", "2026-06-02T06:00:00Z"])
 
     assert result.exit_code == 0, result.output
-    assert f"FAILED account {broken.id} (Broken) period 2026-05-01T00:00:00+00:00 - 2026-06-01T00:00:00+00:00: " \
-           f"{INVOICE_EXISTS}" in result.output
+    assert (
+        f"FAILED account {broken.id} (Broken) period 2026-05-01T00:00:00+00:00 - 2026-06-01T00:00:00+00:00: "
+        f"{INVOICE_EXISTS}" in result.output
+    )
     assert "Done: 2 of 2 accounts, 1 invoices created, 1 failed, 0 anomalies." in result.output
     assert len(invoices_of(good)) == 1
 
@@ -270,7 +296,9 @@ def test_cli_approve_flag_and_offset_in_at(app, runner):
     assert invoices_of(account)[0].state == "Approved"
 
 
-@pytest.mark.parametrize("value, message", [("31/05/2026", "is invalid"), ("2999-01-01T00:00:00Z", "can't be in future")])
+@pytest.mark.parametrize(
+    "value, message", [("31/05/2026", "is invalid"), ("2999-01-01T00:00:00Z", "can't be in future")]
+)
 def test_cli_refuses_bad_at_with_nonzero_exit(app, runner, value, message):
     result = runner.invoke(args=["billing", "run", "--at", value])
     assert result.exit_code == 2
@@ -289,8 +317,10 @@ def test_cli_run_killed_mid_way_then_resumed_neither_duplicates_nor_skips(app, r
 
     from sqlalchemy import func, select
 
-    accounts = [AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
-                for _ in range(24)]
+    accounts = [
+        AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
+        for _ in range(24)
+    ]
     for account in accounts:
         for day in range(1, 6):
             CdrFactory(customer_acc_id=account.id, time_start=at(2026, 5, day, 12), customer_price=Decimal("1"))
@@ -305,9 +335,12 @@ def test_cli_run_killed_mid_way_then_resumed_neither_duplicates_nor_skips(app, r
     with open(log, "wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "portal", "billing", "run", "--at", "2026-05-06T03:00:00Z"],
-            env=env, cwd=root, stdout=output, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=root,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
-    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731
+    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731 - a one-line helper used right below
     deadline = time.monotonic() + 120
     try:
         while True:
@@ -330,8 +363,9 @@ def test_cli_run_killed_mid_way_then_resumed_neither_duplicates_nor_skips(app, r
 
     assert result.exit_code == 0, result.output
     total = len(account_ids) * expected_per_account
-    assert f"Done: {len(account_ids)} of {len(account_ids)} accounts, {total} invoices created, 0 failed" \
-        in result.output
+    assert (
+        f"Done: {len(account_ids)} of {len(account_ids)} accounts, {total} invoices created, 0 failed" in result.output
+    )
     db.session.expire_all()
     for account_id in account_ids:
         invoices = db.session.query(Invoice).filter_by(account_id=account_id).order_by(Invoice.start_date).all()

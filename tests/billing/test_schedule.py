@@ -1,13 +1,14 @@
 """An account's invoicing schedule: enabling, clearing, explicit due moments and time zone changes."""
+
 import datetime as dt
 
 import pytest
 
 from portal.billing.invoices import create_invoice
 from portal.billing.schedule import realign_schedule, set_account_timezone, set_invoice_period
-from portal.errors import PermissionDenied, ValidationFailed
+from portal.foundations.errors import PermissionDenied, ValidationFailed
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent
-from portal.permissions import Actor
 from tests.factories import AccountFactory
 
 UTC = dt.timezone.utc
@@ -32,8 +33,12 @@ def test_enabling_split_kind_in_a_short_piece_gives_auto_partial(app):
 
 def test_first_period_after_a_manual_invoice_starts_at_its_end(app):
     account = AccountFactory()
-    create_invoice(account_id=account.id, start_date="2020-03-01", end_date="2020-03-14T12:00:01Z",
-                   now=dt.datetime(2020, 3, 20, tzinfo=UTC))
+    create_invoice(
+        account_id=account.id,
+        start_date="2020-03-01",
+        end_date="2020-03-14T12:00:01Z",
+        now=dt.datetime(2020, 3, 20, tzinfo=UTC),
+    )
     set_invoice_period(account, "Monthly", now=dt.datetime(2020, 3, 20, tzinfo=UTC))
     assert account.next_invoice_at == dt.datetime(2020, 4, 1, tzinfo=UTC)
 

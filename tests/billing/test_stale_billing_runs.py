@@ -3,6 +3,7 @@
 A run is stale when it is `running` and its process is gone (same host: the pid is dead) or has
 not stamped `heartbeat_at` for BILLING_RUN_STALE_MINUTES, or `queued` that long.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.billing.runs import execute_billing_run, is_stale, recover_stale_billing_runs, start_billing_run
-from portal.database import utcnow
-from portal.errors import Conflict
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.errors import Conflict
 from portal.models import AuditEvent, BillingRun, Invoice
 from tests.factories import AccountFactory, CdrFactory
 
@@ -33,8 +34,10 @@ def at(*args):
 
 
 def daily_accounts(count: int) -> list[int]:
-    accounts = [AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
-                for _ in range(count)]
+    accounts = [
+        AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
+        for _ in range(count)
+    ]
     db.session.commit()
     return [a.id for a in accounts]
 
@@ -69,9 +72,9 @@ def test_a_run_silent_for_longer_than_the_limit_is_marked_failed_by_the_next_run
     assert stale.status == "failed" and stale.finished_at is not None
     assert stale.failures[-1]["error"].startswith("Interrupted: the process executing the run stopped")
     assert f"flask billing resume {stale_id}" in stale.failures[-1]["error"]
-    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.subject_id == stale_id,
-                                                              AuditEvent.subject_type == "billing_runs")).all() \
-        == ["billing_run.started", "billing_run.interrupted"]
+    assert db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.subject_id == stale_id, AuditEvent.subject_type == "billing_runs")
+    ).all() == ["billing_run.started", "billing_run.interrupted"]
     # The next run did the work the stale one left.
     assert (result.status, result.invoices_created) == ("done", 6)
     assert db.session.scalar(select(func.count(Invoice.id)).where(Invoice.account_id.in_(account_ids))) == 6
@@ -90,8 +93,7 @@ def test_a_live_run_on_another_host_is_left_alone_and_cannot_be_executed_twice(a
 
 
 def test_a_run_whose_process_on_this_host_is_gone_is_stale_at_once(app):
-    alive_id = left_running(worker=f"{socket.gethostname()}:{os.getppid()}:abc",
-                            heartbeat_age=dt.timedelta(seconds=1))
+    alive_id = left_running(worker=f"{socket.gethostname()}:{os.getppid()}:abc", heartbeat_age=dt.timedelta(seconds=1))
     gone_id = left_running(worker=f"{socket.gethostname()}:{dead_pid()}:abc", heartbeat_age=dt.timedelta(seconds=1))
 
     assert recover_stale_billing_runs() == [gone_id]
@@ -152,8 +154,13 @@ def test_an_execution_that_lost_its_run_stops_without_doing_anything_twice(app):
     result = execute_billing_run(run_id)
     assert result.status == "done"
     for account_id in account_ids:
-        periods = db.session.execute(select(Invoice.start_date).where(Invoice.account_id == account_id)
-                                     .order_by(Invoice.start_date)).scalars().all()
+        periods = (
+            db.session.execute(
+                select(Invoice.start_date).where(Invoice.account_id == account_id).order_by(Invoice.start_date)
+            )
+            .scalars()
+            .all()
+        )
         assert [p.day for p in periods] == [1, 2, 3]
 
 
@@ -189,11 +196,15 @@ def test_the_run_page_says_when_a_run_has_stopped_making_progress(app, client, l
     assert 'data-status="failed"' in failed and 'id="run-stale"' not in failed
     assert "Interrupted: the process executing the run stopped" in failed
 
+
 def test_a_killed_billing_run_process_is_marked_failed_by_the_next_run_which_invoices_the_rest(
-        app, runner, database_url, tmp_path):
+    app, runner, database_url, tmp_path
+):
     """A real `flask billing run` process is killed (SIGKILL) mid-run; the next `billing run` finds it gone."""
-    accounts = [AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
-                for _ in range(24)]
+    accounts = [
+        AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
+        for _ in range(24)
+    ]
     for account in accounts:
         for day in range(1, 6):
             CdrFactory(customer_acc_id=account.id, time_start=at(2026, 5, day, 12))
@@ -201,11 +212,15 @@ def test_a_killed_billing_run_process_is_marked_failed_by_the_next_run_which_inv
     root = Path(__file__).resolve().parents[2]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     env.update(PORTAL_DATABASE_URL=database_url, PORTAL_INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(root))
-    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731
+    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731 - a one-line helper used right below
     with open(tmp_path / "run.log", "wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "portal", "billing", "run", "--at", "2026-05-06T03:00:00Z"],
-            env=env, cwd=root, stdout=output, stderr=subprocess.STDOUT)
+            env=env,
+            cwd=root,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
     try:
         while count_invoices() == 0 and process.poll() is None and time.monotonic() < deadline:
@@ -227,6 +242,7 @@ def test_a_killed_billing_run_process_is_marked_failed_by_the_next_run_which_inv
     assert killed.status == "failed" and killed.failures[-1]["error"].startswith("Interrupted")
     assert count_invoices() == 24 * 5
     for account in accounts:
-        starts = db.session.scalars(select(Invoice.start_date).where(Invoice.account_id == account.id)
-                                    .order_by(Invoice.start_date)).all()
+        starts = db.session.scalars(
+            select(Invoice.start_date).where(Invoice.account_id == account.id).order_by(Invoice.start_date)
+        ).all()
         assert [s.day for s in starts] == [1, 2, 3, 4, 5]

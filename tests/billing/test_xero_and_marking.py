@@ -1,4 +1,5 @@
 """Xero link/unlink and mark-delivered services: module switch, UUIDs, levels, states."""
+
 from __future__ import annotations
 
 import uuid
@@ -8,10 +9,10 @@ import pytest
 from portal.billing.bulk import approve_invoices, selected_ids
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.marking import mark_invoice_delivered
-from portal.errors import InvalidState, PermissionDenied, ValidationFailed
+from portal.foundations.errors import InvalidState, PermissionDenied, ValidationFailed
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent
-from portal.permissions import Actor
-from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401
+from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401 - pytest fixtures
 
 L = {n: Actor(f"level{n}@telco.example", kind="admin", level=n) for n in range(1, 6)}
 XERO_ID = "550e8400-e29b-41d4-a716-446655440000"
@@ -82,8 +83,11 @@ def test_bulk_approve_approves_pending_and_reports_the_rest(app, session):
     result = approve_invoices([pending.id, new.id, approved.id, 999999], actor=L[3])
     session.commit()
     assert [i.id for i in result.done] == [pending.id]
-    assert result.failed == [(new.id, "Invoice can't be approved"), (approved.id, "Invoice already approved"),
-                             (999999, "not found")]
+    assert result.failed == [
+        (new.id, "Invoice can't be approved"),
+        (approved.id, "Invoice already approved"),
+        (999999, "not found"),
+    ]
     assert pending.state == "Approved" and new.state == "New"
 
 

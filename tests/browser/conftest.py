@@ -4,6 +4,7 @@ htmx is loaded from a CDN in the pages; the browser has no internet, so the test
 exact pinned file (fetched once from the npm registry with `npm pack`, checked against the
 page's Subresource Integrity hash) through Playwright's request routing.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,13 @@ import pytest
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 VENDOR = Path(__file__).parent / "vendor"
 
@@ -45,8 +51,13 @@ def htmx_js(_app) -> bytes:
             pytest.fail("browser tests need npm to fetch the pinned htmx file (apt-get install -y npm)")
         VENDOR.mkdir(exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["npm", "pack", f"htmx.org@{version}", "--silent"], cwd=tmp, check=True,
-                           capture_output=True, timeout=120)
+            subprocess.run(
+                ["npm", "pack", f"htmx.org@{version}", "--silent"],
+                cwd=tmp,
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
             [tarball] = Path(tmp).glob("htmx.org-*.tgz")
             with tarfile.open(tarball) as tar:
                 member = tar.extractfile("package/dist/htmx.min.js")
@@ -77,7 +88,9 @@ def page(browser, app, htmx_js):
     context.route(
         app.config["HTMX_URL"],
         lambda route: route.fulfill(
-            status=200, body=htmx_js, content_type="application/javascript",
+            status=200,
+            body=htmx_js,
+            content_type="application/javascript",
             headers={"Access-Control-Allow-Origin": "*"},
         ),
     )

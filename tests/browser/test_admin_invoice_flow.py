@@ -1,4 +1,6 @@
-"""In Chromium: an admin signs in, creates a manual invoice, approves it and e-mails it; the loopback SMTP server gets the PDF."""
+"""In Chromium: an admin signs in, creates a manual invoice, approves it and e-mails it; the loopback SMTP
+server gets the PDF."""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """In a real browser: an admin watches a running billing run update by itself (htmx polling), then starts
 a billing run from the form and reads the result."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,15 @@ def test_admin_follows_a_running_billing_run_and_starts_one_from_the_browser(app
     set_invoice_period(account, "Monthly", now=dt.datetime(2026, 5, 10, tzinfo=UTC))
     for _ in range(2):
         CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 5, 12, tzinfo=UTC))
-    running = BillingRun(run_at=dt.datetime(2026, 5, 1, tzinfo=UTC), status="running", accounts_total=3,
-                         accounts_done=1, failures=[], anomalies=[], created_by="cron")
+    running = BillingRun(
+        run_at=dt.datetime(2026, 5, 1, tzinfo=UTC),
+        status="running",
+        accounts_total=3,
+        accounts_done=1,
+        failures=[],
+        anomalies=[],
+        created_by="cron",
+    )
     db.session.add(running)
     db.session.commit()
 

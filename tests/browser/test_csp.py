@@ -1,4 +1,6 @@
-"""The main customer and admin pages under the real Content-Security-Policy in Chromium: no violation, htmx loaded with SRI."""
+"""The main customer and admin pages under the real Content-Security-Policy in Chromium: no violation, htmx
+loaded with SRI."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +23,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def csp_page(page):
     """A page that records CSP violations from the console and from `securitypolicyviolation` events."""
     page.console_violations = []
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and page.console_violations.append(message.text))
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and page.console_violations.append(message.text),
+    )
     page.add_init_script(RECORD_VIOLATIONS)
     return page
 
@@ -77,9 +81,17 @@ def test_admin_pages_raise_no_csp_violation(app, csp_page, live_server, browser_
     page = csp_page
     browser_login(page, "csp@admin.example", PASSWORD)
     violations = {}
-    for path in ["/admin/", "/admin/invoices", f"/admin/invoices/{invoice.id}", "/admin/customers",
-                 f"/admin/customers/{invoice.customer_id}", f"/admin/accounts/{invoice.account_id}",
-                 "/admin/users", "/admin/billing-runs", "/admin/audit"]:
+    for path in [
+        "/admin/",
+        "/admin/invoices",
+        f"/admin/invoices/{invoice.id}",
+        "/admin/customers",
+        f"/admin/customers/{invoice.customer_id}",
+        f"/admin/accounts/{invoice.account_id}",
+        "/admin/users",
+        "/admin/billing-runs",
+        "/admin/audit",
+    ]:
         violations[path] = visit(page, live_server.url + path)
         assert_htmx_loaded_with_integrity(page, app)
     assert {path: found for path, found in violations.items() if found} == {}

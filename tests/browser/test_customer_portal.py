@@ -1,4 +1,5 @@
 """The customer portal in a real browser: sign in, htmx filtering, detail, PDF download, phone, keyboard."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,16 @@ def portal_data(app):
     customer = CustomerFactory(name="Acme Voice")
     main = AccountFactory(customer=customer, name="Acme main", currency="EUR")
     wholesale = AccountFactory(customer=customer, name="Acme wholesale with a long name", currency="USD")
-    invoices = [approved_invoice(main if i % 3 else wholesale, month(-i), total=f"{i * 11}.00",
-                                 paid=f"{i * 11}.00" if i % 2 else "0", due=TODAY + dt.timedelta(days=20))
-                for i in range(1, 16)]
+    invoices = [
+        approved_invoice(
+            main if i % 3 else wholesale,
+            month(-i),
+            total=f"{i * 11}.00",
+            paid=f"{i * 11}.00" if i % 2 else "0",
+            due=TODAY + dt.timedelta(days=20),
+        )
+        for i in range(1, 16)
+    ]
     user = CustomerUserFactory(customer=customer, email="ops@acme.example")
     db.session.commit()
     return {"user": user, "invoices": invoices, "main": main}
@@ -131,13 +139,15 @@ def test_download_the_pdf_with_one_click(page, live_server, browser_login, invoi
         assert pdf.read(5) == b"%PDF-"
 
 
-def test_an_expired_link_shows_the_410_page_with_a_way_to_a_fresh_one(app, page, live_server, browser_login,
-                                                                     invoice_with_pdf):
+def test_an_expired_link_shows_the_410_page_with_a_way_to_a_fresh_one(
+    app, page, live_server, browser_login, invoice_with_pdf
+):
     from portal.delivery.links import download_url, mint_download_link
-    from portal.permissions import SYSTEM
+    from portal.foundations.permissions import SYSTEM
 
-    link, token = mint_download_link(invoice_with_pdf, actor=SYSTEM, expires_in=dt.timedelta(minutes=10),
-                                     purpose="portal")
+    link, token = mint_download_link(
+        invoice_with_pdf, actor=SYSTEM, expires_in=dt.timedelta(minutes=10), purpose="portal"
+    )
     link.expires_at = link.created_at - dt.timedelta(seconds=1)
     db.session.commit()
     browser_login(page, "ops@acme.example", PASSWORD)

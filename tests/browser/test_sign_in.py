@@ -1,11 +1,12 @@
 """Signing in and out in Chromium through the real form, and downloading a PDF through a link."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.documents.conftest import make_invoice
 from tests.factories import PASSWORD, CustomerUserFactory
 
@@ -28,8 +29,13 @@ def test_customer_signs_in_with_the_form_and_signs_out(app, page, live_server, b
 
 def test_link_landing_page_downloads_the_pdf_and_then_says_gone(app, page, live_server):
     invoice = make_invoice(destinations=1)
-    _, token = mint_download_link(invoice, actor=Actor("ops", kind="admin", level=3),
-                                  expires_in=dt.timedelta(minutes=10), max_uses=1, purpose="email")
+    _, token = mint_download_link(
+        invoice,
+        actor=Actor("ops", kind="admin", level=3),
+        expires_in=dt.timedelta(minutes=10),
+        max_uses=1,
+        purpose="email",
+    )
     db.session.commit()
     page.goto(f"{live_server.url}/d/{token}")
     assert page.get_by_role("heading", name=f"Invoice {invoice.invoice_number}").is_visible()

@@ -1,4 +1,5 @@
 """`flask api-keys create|list|revoke`: the key is printed once, works, and stops working when revoked."""
+
 from __future__ import annotations
 
 from portal.auth.api_keys import verify_api_key
@@ -10,8 +11,20 @@ from tests.factories import CustomerFactory
 def test_create_prints_a_working_key_once_and_stores_only_its_hash(runner, app):
     customer = CustomerFactory()
     db.session.commit()
-    result = runner.invoke(args=["api-keys", "create", "--name", "ERP", "--scope", "read,write", "--level", "3",
-                                 "--customer", str(customer.id)])
+    result = runner.invoke(
+        args=[
+            "api-keys",
+            "create",
+            "--name",
+            "ERP",
+            "--scope",
+            "read,write",
+            "--level",
+            "3",
+            "--customer",
+            str(customer.id),
+        ]
+    )
     assert result.exit_code == 0, result.output
     key = result.output.strip().splitlines()[-1]
     assert key.startswith("tlp_")
@@ -23,16 +36,23 @@ def test_create_prints_a_working_key_once_and_stores_only_its_hash(runner, app):
 
 
 def test_create_refuses_bad_scope_level_and_customer(runner, app):
-    for args in (["--scope", "admin", "--level", "1"], ["--scope", "read", "--level", "6"],
-                 ["--scope", "read", "--level", "1", "--customer", "999"], ["--scope", "", "--level", "1"]):
+    for args in (
+        ["--scope", "admin", "--level", "1"],
+        ["--scope", "read", "--level", "6"],
+        ["--scope", "read", "--level", "1", "--customer", "999"],
+        ["--scope", "", "--level", "1"],
+    ):
         result = runner.invoke(args=["api-keys", "create", "--name", "X", *args])
         assert result.exit_code != 0
     assert db.session.query(ApiKey).count() == 0
 
 
 def test_revoke_stops_the_key(runner, client, app):
-    key = runner.invoke(args=["api-keys", "create", "--name", "Old", "--scope", "read", "--level", "1"]) \
-        .output.strip().splitlines()[-1]
+    key = (
+        runner.invoke(args=["api-keys", "create", "--name", "Old", "--scope", "read", "--level", "1"])
+        .output.strip()
+        .splitlines()[-1]
+    )
     row_id = db.session.query(ApiKey).one().id
     assert client.get("/backend/api/v1/invoices", headers={"Authorization": f"Bearer {key}"}).status_code == 200
     result = runner.invoke(args=["api-keys", "revoke", str(row_id)])

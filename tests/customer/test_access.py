@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from portal.billing.accounts import delete_account
+from portal.customers.accounts import delete_account
 from portal.extensions import db
 from portal.models import DownloadLink, InvoiceDocument
 from tests.customer.conftest import approved_invoice, month
@@ -60,8 +60,9 @@ def test_invoices_not_yet_approved_do_not_exist_for_customers(signed_in, account
 
 
 # A fixed unknown UUID: parallel test workers must collect the same parameters.
-@pytest.mark.parametrize("bad", ["not-a-uuid", "6f1c2a4e-0d3b-4c55-9b1e-2f5a7c9d0e11", "1",
-                                 "'; drop table invoices;--"])
+@pytest.mark.parametrize(
+    "bad", ["not-a-uuid", "6f1c2a4e-0d3b-4c55-9b1e-2f5a7c9d0e11", "1", "'; drop table invoices;--"]
+)
 def test_unknown_or_malformed_invoice_ids_are_a_404(signed_in, bad):
     response = signed_in.get(f"/portal/invoices/{bad}")
     assert response.status_code == 404
@@ -89,8 +90,16 @@ def test_a_limited_user_whose_last_allowed_account_is_deleted_sees_nothing(clien
     kept = AccountFactory(customer=customer, name="Acme wholesale")
     theirs = approved_invoice(kept, month(-1))
     data = b"%PDF-1.4 stored"
-    db.session.add(InvoiceDocument(invoice_id=theirs.id, kind="pdf", filename="x.pdf", data=data, size=len(data),
-                                   sha256=hashlib.sha256(data).hexdigest()))
+    db.session.add(
+        InvoiceDocument(
+            invoice_id=theirs.id,
+            kind="pdf",
+            filename="x.pdf",
+            data=data,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    )
     limited = CustomerUserFactory(customer=customer, accounts=[account])
     db.session.commit()
     delete_account(account)

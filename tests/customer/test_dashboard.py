@@ -1,4 +1,5 @@
 """The customer dashboard: totals per currency, latest invoices, the spend chart and the account switcher."""
+
 import datetime as dt
 import re
 

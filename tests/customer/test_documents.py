@@ -1,4 +1,5 @@
 """Documents from the detail page: the PDF download button (POST) and the invoice's CDR export."""
+
 import csv
 import datetime as dt
 import io
@@ -20,16 +21,27 @@ UTC = dt.timezone.utc
 @pytest.fixture
 def invoice(account):
     account.timezone = "Europe/Berlin"
-    CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 4, 30, 22, 30, tzinfo=UTC),
-               customer_price=Decimal("1.50"), dst_number="4930111")
-    CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 5, 20, 8, tzinfo=UTC),
-               customer_price=Decimal("0.50"), dst_number="4930222")
-    CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 6, 1, 9, tzinfo=UTC),
-               dst_number="4930999")  # after the period
-    CdrFactory(customer_acc_id=AccountFactory().id, time_start=dt.datetime(2026, 5, 20, tzinfo=UTC),
-               dst_number="4930777")  # another customer's call
-    inv = create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01",
-                         now=dt.datetime(2026, 11, 1, tzinfo=UTC))
+    CdrFactory(
+        customer_acc_id=account.id,
+        time_start=dt.datetime(2026, 4, 30, 22, 30, tzinfo=UTC),
+        customer_price=Decimal("1.50"),
+        dst_number="4930111",
+    )
+    CdrFactory(
+        customer_acc_id=account.id,
+        time_start=dt.datetime(2026, 5, 20, 8, tzinfo=UTC),
+        customer_price=Decimal("0.50"),
+        dst_number="4930222",
+    )
+    CdrFactory(
+        customer_acc_id=account.id, time_start=dt.datetime(2026, 6, 1, 9, tzinfo=UTC), dst_number="4930999"
+    )  # after the period
+    CdrFactory(
+        customer_acc_id=AccountFactory().id, time_start=dt.datetime(2026, 5, 20, tzinfo=UTC), dst_number="4930777"
+    )  # another customer's call
+    inv = create_invoice(
+        account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=dt.datetime(2026, 11, 1, tzinfo=UTC)
+    )
     fill_invoice(inv)
     approve_invoice(inv, today=dt.date(2026, 6, 2))
     db.session.commit()
@@ -38,7 +50,8 @@ def invoice(account):
 
 def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'"X-CSRFToken": "([^"]+)"', html)
+        r'"X-CSRFToken": "([^"]+)"', html
+    )
     return match.group(1)
 
 
@@ -115,8 +128,10 @@ def test_download_link_lifetime_comes_from_the_setting(app, signed_in, invoice):
     app.config["PORTAL_DOWNLOAD_LINK_MINUTES"] = 3
     try:
         html = signed_in.get(f"/portal/invoices/{invoice.uuid}").get_data(as_text=True)
-        assert signed_in.post(f"/portal/invoices/{invoice.uuid}/pdf",
-                              data={"csrf_token": csrf_from(html)}).status_code == 200
+        assert (
+            signed_in.post(f"/portal/invoices/{invoice.uuid}/pdf", data={"csrf_token": csrf_from(html)}).status_code
+            == 200
+        )
     finally:
         app.config["PORTAL_DOWNLOAD_LINK_MINUTES"] = 10
     link = db.session.query(DownloadLink).one()

@@ -1,4 +1,5 @@
 """CSV export of the filtered invoice list: exactly the rows the list shows, streamed."""
+
 import csv
 import datetime as dt
 import io
@@ -13,9 +14,12 @@ def rows(response):
 
 
 def test_csv_is_the_filtered_list_in_list_order(signed_in, account):
-    invoices = [approved_invoice(account, month(-i), total=f"{i}.50", paid="0" if i % 2 else f"{i}.50",
-                                 due=TODAY + dt.timedelta(days=30))
-                for i in range(1, 8)]
+    invoices = [
+        approved_invoice(
+            account, month(-i), total=f"{i}.50", paid="0" if i % 2 else f"{i}.50", due=TODAY + dt.timedelta(days=30)
+        )
+        for i in range(1, 8)
+    ]
     approved_invoice(AccountFactory(), month(-1))
     db.session.commit()
     query = "status=unpaid&sort=amount&direction=asc"
@@ -66,11 +70,14 @@ def test_csv_refuses_another_customers_account(signed_in):
 
 
 def test_export_iterator_reads_in_batches_and_keeps_list_order(app, account):
-    from portal.billing.customer_views import CustomerScope, InvoiceFilters, iter_customer_invoices
+    from portal.customers.scope import CustomerScope
+    from portal.reading.customer_views import InvoiceFilters, iter_customer_invoices
 
     invoices = [approved_invoice(account, month(-i)) for i in range(1, 8)]
     db.session.commit()
     scope = CustomerScope(account.customer_id)
-    found = [i.invoice_number for i in iter_customer_invoices(scope, InvoiceFilters(sort="number", direction="asc"),
-                                                             today=TODAY, batch=2)]
+    found = [
+        i.invoice_number
+        for i in iter_customer_invoices(scope, InvoiceFilters(sort="number", direction="asc"), today=TODAY, batch=2)
+    ]
     assert found == [i.invoice_number for i in invoices]

@@ -1,20 +1,27 @@
 """Dates at the ends of the calendar (0001-01-01, 9999-12-31) in the customer portal's filters: an error beside
 the field (the list), a 400 (the CSV export), never a 500 from turning them into instants in the account's zone."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from portal.billing.dates import FIRST_DAY, LAST_DAY, BadDate, local_midnight
 from portal.customer.forms import DAY_RANGE_FIELD_MESSAGE
 from portal.extensions import db
+from portal.foundations.dates import FIRST_DAY, LAST_DAY, BadDate, local_midnight
 from tests.customer.conftest import approved_invoice, month
 from tests.customer.test_invoice_list import error_beside, numbers_in
 from tests.factories import AccountFactory, CustomerFactory, CustomerUserFactory
 
-FAR = [("period_from", "0001-01-01"), ("period_to", "9999-12-31"), ("invoice_date_from", "0001-01-01"),
-       ("invoice_date_to", "9999-12-31"), ("due_date_from", "0001-01-01"), ("due_date_to", "9999-12-31")]
+FAR = [
+    ("period_from", "0001-01-01"),
+    ("period_to", "9999-12-31"),
+    ("invoice_date_from", "0001-01-01"),
+    ("invoice_date_to", "9999-12-31"),
+    ("due_date_from", "0001-01-01"),
+    ("due_date_to", "9999-12-31"),
+]
 
 
 @pytest.fixture

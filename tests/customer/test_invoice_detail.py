@@ -1,4 +1,5 @@
 """Invoice detail: facts, amounts, spend breakdown and charts, and nothing a customer must not see."""
+
 import datetime as dt
 import re
 from decimal import Decimal
@@ -9,8 +10,15 @@ from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.payments import record_payment
 from portal.extensions import db
-from tests.factories import (AccountFactory, CdrFactory, CountryFactory, CustomerUserFactory, NetworkFactory,
-                             ServiceFactory, TransactionFactory)
+from tests.factories import (
+    AccountFactory,
+    CdrFactory,
+    CountryFactory,
+    CustomerUserFactory,
+    NetworkFactory,
+    ServiceFactory,
+    TransactionFactory,
+)
 
 UTC = dt.timezone.utc
 D = Decimal
@@ -19,8 +27,14 @@ D = Decimal
 @pytest.fixture
 def filled(customer):
     """An approved invoice of a Berlin account built by the real engine from CDRs and transactions."""
-    account = AccountFactory(customer=customer, timezone="Europe/Berlin", currency="EUR", vat_rate=D("19"),
-                             name="Berlin trunk", invoice_ref_template="REF-BERLIN-$id")
+    account = AccountFactory(
+        customer=customer,
+        timezone="Europe/Berlin",
+        currency="EUR",
+        vat_rate=D("19"),
+        name="Berlin trunk",
+        invoice_ref_template="REF-BERLIN-$id",
+    )
     carrier = AccountFactory(name="Some carrier")
     de = CountryFactory(iso2="DE", name="Germany")
     fr = CountryFactory(iso2="FR", name="France")
@@ -28,20 +42,44 @@ def filled(customer):
     orange = NetworkFactory(name="Orange FR", country=fr)
     t = dt.datetime(2026, 5, 10, 12, tzinfo=UTC)
     for success in (True, True, True, False):
-        CdrFactory(customer_acc_id=account.id, vendor_acc_id=carrier.id, time_start=t, success=success,
-                   dst_prefix="4917", country_id=de.id, network_id=vodafone.id, customer_price=D("1.25"),
-                   customer_duration=120 if success else 0, destination_rate=D("0.625"))
-    CdrFactory(customer_acc_id=account.id, vendor_acc_id=carrier.id, time_start=t, dst_prefix="336",
-               country_id=fr.id, network_id=orange.id, customer_price=D("2.00"), destination_rate=D("2"))
+        CdrFactory(
+            customer_acc_id=account.id,
+            vendor_acc_id=carrier.id,
+            time_start=t,
+            success=success,
+            dst_prefix="4917",
+            country_id=de.id,
+            network_id=vodafone.id,
+            customer_price=D("1.25"),
+            customer_duration=120 if success else 0,
+            destination_rate=D("0.625"),
+        )
+    CdrFactory(
+        customer_acc_id=account.id,
+        vendor_acc_id=carrier.id,
+        time_start=t,
+        dst_prefix="336",
+        country_id=fr.id,
+        network_id=orange.id,
+        customer_price=D("2.00"),
+        destination_rate=D("2"),
+    )
     # The customer also terminates traffic and earns from it: never shown to the customer.
-    CdrFactory(customer_acc_id=carrier.id, vendor_acc_id=account.id, time_start=t, vendor_price=D("7.77"),
-               dialpeer_prefix="4930", country_id=de.id)
+    CdrFactory(
+        customer_acc_id=carrier.id,
+        vendor_acc_id=account.id,
+        time_start=t,
+        vendor_price=D("7.77"),
+        dialpeer_prefix="4930",
+        country_id=de.id,
+    )
     port = ServiceFactory(name="Number porting")
     goodwill = ServiceFactory(name="Goodwill")
     TransactionFactory(account=account, service=port, amount=D("15.00"), created_at=t)
     TransactionFactory(account=account, service=goodwill, amount=D("-3.00"), category="refund", created_at=t)
-    invoice = create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01",
-                             now=dt.datetime(2026, 11, 1, tzinfo=UTC))
+    invoice = create_invoice(
+        account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=dt.datetime(2026, 11, 1, tzinfo=UTC)
+    )
     fill_invoice(invoice)
     approve_invoice(invoice, today=dt.date(2026, 6, 2))
     db.session.commit()
@@ -87,8 +125,12 @@ def test_customers_never_see_earned_figures_or_internal_states(signed_in, filled
 def test_reverse_charge_is_explained_instead_of_vat(client, login, filled):
     customer = filled.customer
     customer.reverse_charge = True
-    other = create_invoice(account_id=filled.account_id, start_date="2026-06-01", end_date="2026-07-01",
-                           now=dt.datetime(2026, 11, 1, tzinfo=UTC))
+    other = create_invoice(
+        account_id=filled.account_id,
+        start_date="2026-06-01",
+        end_date="2026-07-01",
+        now=dt.datetime(2026, 11, 1, tzinfo=UTC),
+    )
     TransactionFactory(account=filled.account, amount=D("100"), created_at=dt.datetime(2026, 6, 5, tzinfo=UTC))
     fill_invoice(other)
     approve_invoice(other, today=dt.date(2026, 7, 2))
@@ -117,8 +159,6 @@ def test_partially_paid_before_the_due_date(signed_in, filled):
     assert ">Partially paid</span>" in html
 
 
-
-
 def test_detail_query_count_does_not_grow_with_rows(signed_in, filled):
     from tests.customer.test_invoice_list import _count_queries
 
@@ -127,11 +167,25 @@ def test_detail_query_count_does_not_grow_with_rows(signed_in, filled):
     de = CountryFactory(iso2="DE", name="Germany")
     networks = [NetworkFactory(name=f"Net {i}", country=de) for i in range(20)]
     from portal.models import InvoiceDestination, InvoiceNetwork
+
     for i, net in enumerate(networks):
         for model, extra in ((InvoiceDestination, {"dst_prefix": f"49{i:03d}"}), (InvoiceNetwork, {})):
-            db.session.add(model(invoice_id=filled.id, direction="originated", country_id=de.id, network_id=net.id,
-                                 rate=D("0.1"), spent=True, calls_count=1, successful_calls_count=1,
-                                 calls_duration=60, billing_duration=60, amount=D("0.1"), **extra))
+            db.session.add(
+                model(
+                    invoice_id=filled.id,
+                    direction="originated",
+                    country_id=de.id,
+                    network_id=net.id,
+                    rate=D("0.1"),
+                    spent=True,
+                    calls_count=1,
+                    successful_calls_count=1,
+                    calls_duration=60,
+                    billing_duration=60,
+                    amount=D("0.1"),
+                    **extra,
+                )
+            )
     db.session.commit()
     many = _count_queries(signed_in, url)
     assert many == few

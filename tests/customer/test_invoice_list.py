@@ -1,4 +1,5 @@
 """The customer invoice list: filters, presets, sorting, paging, htmx fragments and bad input."""
+
 import datetime as dt
 import re
 
@@ -25,9 +26,11 @@ def error_beside(html: str, field: str) -> str:
 
 @pytest.fixture
 def three_months(account):
-    invoices = [approved_invoice(account, month(-3), total="30.00"),
-                approved_invoice(account, month(-2), total="10.00"),
-                approved_invoice(account, month(-1), total="20.00")]
+    invoices = [
+        approved_invoice(account, month(-3), total="30.00"),
+        approved_invoice(account, month(-2), total="10.00"),
+        approved_invoice(account, month(-1), total="20.00"),
+    ]
     db.session.commit()
     return invoices
 
@@ -50,8 +53,11 @@ def test_period_window_keeps_invoices_overlapping_it_and_says_so(signed_in, thre
 def test_period_window_reads_days_in_the_account_time_zone(client, login, customer):
     berlin = AccountFactory(customer=customer, timezone="Europe/Berlin", name="Berlin")
     start = dt.datetime(2025, 3, 31, 22, tzinfo=UTC)  # 1 April 2025, 00:00 in Berlin
-    inv = approved_invoice(berlin, dt.date(2025, 4, 1), start_date=start, end_date=dt.datetime(2025, 4, 30, 22, tzinfo=UTC))
+    inv = approved_invoice(
+        berlin, dt.date(2025, 4, 1), start_date=start, end_date=dt.datetime(2025, 4, 30, 22, tzinfo=UTC)
+    )
     from tests.factories import CustomerUserFactory
+
     user = CustomerUserFactory(customer=customer)
     db.session.commit()
     login(user)
@@ -82,8 +88,9 @@ def test_other_presets(signed_in, three_months, preset, expected):
 
 def test_invoice_and_due_date_ranges(signed_in, three_months):
     target = three_months[1]
-    html = signed_in.get(f"/portal/invoices?invoice_date_from={target.invoice_date}"
-                         f"&invoice_date_to={target.invoice_date}").get_data(as_text=True)
+    html = signed_in.get(
+        f"/portal/invoices?invoice_date_from={target.invoice_date}&invoice_date_to={target.invoice_date}"
+    ).get_data(as_text=True)
     assert numbers_in(html) == [target.invoice_number]
     html = signed_in.get(f"/portal/invoices?due_date_to={three_months[0].due_date}").get_data(as_text=True)
     assert numbers_in(html) == [three_months[0].invoice_number]
@@ -106,9 +113,15 @@ def test_exact_invoice_number(signed_in, three_months):
     assert numbers_in(signed_in.get(f"/portal/invoices?number={partial}").get_data(as_text=True)) == []
 
 
-@pytest.mark.parametrize("sort, direction, order", [
-    ("amount", "asc", [1, 2, 0]), ("amount", "desc", [0, 2, 1]), ("number", "asc", [0, 1, 2]),
-    ("date", "asc", [0, 1, 2])])
+@pytest.mark.parametrize(
+    "sort, direction, order",
+    [
+        ("amount", "asc", [1, 2, 0]),
+        ("amount", "desc", [0, 2, 1]),
+        ("number", "asc", [0, 1, 2]),
+        ("date", "asc", [0, 1, 2]),
+    ],
+)
 def test_sorting(signed_in, three_months, sort, direction, order):
     html = signed_in.get(f"/portal/invoices?sort={sort}&direction={direction}").get_data(as_text=True)
     assert numbers_in(html) == [three_months[i].invoice_number for i in order]
@@ -121,6 +134,7 @@ def test_account_filter_and_switching(client, login, customer, account):
     a = approved_invoice(account, month(-1))
     b = approved_invoice(other, month(-1))
     from tests.factories import CustomerUserFactory
+
     login(CustomerUserFactory(customer=customer))
     db.session.commit()
     html = client.get(f"/portal/invoices?account={other.id}").get_data(as_text=True)
@@ -129,20 +143,23 @@ def test_account_filter_and_switching(client, login, customer, account):
     assert 'id="account"' in html  # the switcher is shown when the user sees several accounts
 
 
-@pytest.mark.parametrize("query, field, message", [
-    ("period_from=2026-05-01&period_to=2026-04-01", "period_to", "Must not be before the start date."),
-    ("invoice_date_from=2026-05-01&invoice_date_to=2026-04-01", "invoice_date_to", "Must not be before"),
-    ("due_date_from=2026-05-01&due_date_to=2026-04-01", "due_date_to", "Must not be before"),
-    ("period_from=2026-13-45", "period_from", "Enter a date as YYYY-MM-DD."),
-    ("due_date_to=yesterday", "due_date_to", "Enter a date as YYYY-MM-DD."),
-    ("account=999999", "account", "Choose one of your accounts."),
-    ("account=abc", "account", "Choose one of your accounts."),
-    ("status=cancelled", "status", "Choose unpaid, paid or overdue."),
-    ("per_page=100000", "per_page", "at most 100"),
-    ("per_page=-1", "per_page", "at most 100"),
-    ("preset=next_decade", "preset", "Choose one of the listed periods."),
-    ("number=" + "9" * 80, "number", "Field cannot be longer than 64 characters."),
-])
+@pytest.mark.parametrize(
+    "query, field, message",
+    [
+        ("period_from=2026-05-01&period_to=2026-04-01", "period_to", "Must not be before the start date."),
+        ("invoice_date_from=2026-05-01&invoice_date_to=2026-04-01", "invoice_date_to", "Must not be before"),
+        ("due_date_from=2026-05-01&due_date_to=2026-04-01", "due_date_to", "Must not be before"),
+        ("period_from=2026-13-45", "period_from", "Enter a date as YYYY-MM-DD."),
+        ("due_date_to=yesterday", "due_date_to", "Enter a date as YYYY-MM-DD."),
+        ("account=999999", "account", "Choose one of your accounts."),
+        ("account=abc", "account", "Choose one of your accounts."),
+        ("status=cancelled", "status", "Choose unpaid, paid or overdue."),
+        ("per_page=100000", "per_page", "at most 100"),
+        ("per_page=-1", "per_page", "at most 100"),
+        ("preset=next_decade", "preset", "Choose one of the listed periods."),
+        ("number=" + "9" * 80, "number", "Field cannot be longer than 64 characters."),
+    ],
+)
 def test_bad_filter_values_show_a_message_beside_the_field(signed_in, three_months, query, field, message):
     response = signed_in.get(f"/portal/invoices?{query}")
     assert response.status_code == 200
@@ -186,7 +203,9 @@ def test_htmx_request_gets_only_the_table_fragment_with_out_of_band_errors(signe
     assert "<html" not in html and "<form" not in html
     assert html.lstrip().startswith('<section id="invoice-results"')
     assert 'id="period_to-error" class="error-slot" aria-live="polite" hx-swap-oob="true"' in html
-    assert re.search(r'<input[^>]*hx-swap-oob="true"[^>]*value="amount"|<input[^>]*value="amount"[^>]*hx-swap-oob', html)
+    assert re.search(
+        r'<input[^>]*hx-swap-oob="true"[^>]*value="amount"|<input[^>]*value="amount"[^>]*hx-swap-oob', html
+    )
     assert numbers_in(html) == [three_months[i].invoice_number for i in (1, 2, 0)]
     bad = signed_in.get("/portal/invoices?period_from=bad", headers={"HX-Request": "true"}).get_data(as_text=True)
     pushed = signed_in.get("/portal/invoices?account=&status=paid&number=&per_page=25", headers={"HX-Request": "true"})
@@ -243,6 +262,7 @@ def test_query_count_does_not_grow_with_rows(signed_in, customer, account):
 def test_money_and_dates_follow_the_users_locale(client, login, customer, account):
     approved_invoice(account, dt.date(2025, 3, 1), total="1234.50")
     from tests.factories import CustomerUserFactory
+
     german = CustomerUserFactory(customer=customer, locale="de")
     db.session.commit()
     login(german)
@@ -252,7 +272,8 @@ def test_money_and_dates_follow_the_users_locale(client, login, customer, accoun
 
 
 def test_counts_stop_at_the_limit_and_paging_goes_on(signed_in, account, monkeypatch):
-    from portal.billing import paging
+    from portal.reading import paging
+
     monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
     invoices = [approved_invoice(account, month(-i)) for i in range(1, 8)]
     db.session.commit()

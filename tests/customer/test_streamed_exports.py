@@ -4,6 +4,7 @@ The body of a streamed response is sent after the request's own database session
 these tests go through `live_server` and read every response to its end: `requests` raises
 ChunkedEncodingError when a chunked body is cut instead of ended.
 """
+
 from __future__ import annotations
 
 import csv
@@ -60,7 +61,12 @@ def test_invoice_csv_of_2000_invoices_has_every_row_and_ends_cleanly(live_server
     assert [r["invoice_number"] for r in rows] == [f"INV-{n:06d}" for n in range(2000)]
     first, last = rows[0], rows[-1]
     assert (first["account"], first["period_start"], first["period_end"], first["total"], first["status"]) == (
-        "Streaming main", "2020-01-01", "2020-01-01", "0.50", "overdue")
+        "Streaming main",
+        "2020-01-01",
+        "2020-01-01",
+        "0.50",
+        "overdue",
+    )
     assert (last["period_start"], last["total"], last["outstanding"]) == ("2025-06-22", "1999.50", "1999.50")
     assert checked_out() == before  # the stream's own connection is back in the pool
 

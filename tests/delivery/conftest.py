@@ -1,4 +1,5 @@
 """Delivery fixtures: a loopback SMTP server, the outbox folder, an approved invoice with its PDF, minting links."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ import pytest
 
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.documents.conftest import make_invoice
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 
@@ -31,8 +32,9 @@ def invoice(app):
 @pytest.fixture
 def mint(app):
     def _mint(invoice, *, minutes: int = 10, max_uses: int = 1, actor: Actor = ADMIN, purpose: str = "email"):
-        link, token = mint_download_link(invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes),
-                                         max_uses=max_uses, purpose=purpose)
+        link, token = mint_download_link(
+            invoice, actor=actor, expires_in=dt.timedelta(minutes=minutes), max_uses=max_uses, purpose=purpose
+        )
         db.session.commit()
         return link, token
 

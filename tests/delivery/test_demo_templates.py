@@ -1,5 +1,6 @@
 """The demo's message templates use only placeholders the validator knows, save again unchanged, and render
 every placeholder (no `{…}` left in a mail)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,8 @@ from portal.delivery.emailing import placeholder_values
 from portal.delivery.message_templates import PLACEHOLDERS, render_text, template_problems
 from portal.demo.organization import create_document_settings
 from portal.extensions import db
+from portal.foundations.permissions import Actor
 from portal.models import MessageTemplate
-from portal.permissions import Actor
 from tests.invoices import approved_invoice  # noqa: F401 - fixture
 
 BOSS = Actor("boss@telco.example", kind="admin", level=5)
@@ -31,8 +32,14 @@ def test_every_demo_template_passes_the_validator_and_saves_again(app):
     for template in demo_templates():
         for text in (template.subject, template.body_text, template.body_html):
             assert template_problems(text) == [], (template.name, text)
-        ts.update_message_template(template, actor=BOSS, name=template.name, subject=template.subject,
-                                   body_text=template.body_text, body_html=template.body_html)
+        ts.update_message_template(
+            template,
+            actor=BOSS,
+            name=template.name,
+            subject=template.subject,
+            body_text=template.body_text,
+            body_html=template.body_html,
+        )
 
 
 def test_every_demo_template_renders_with_no_placeholder_left(app, approved_invoice):

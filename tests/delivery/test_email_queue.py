@@ -1,5 +1,6 @@
 """Queued e-mail requests: sent by a job with retries, never twice, and a failure recorded once, at the end, where
 admins see it with a Retry action."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,10 +9,10 @@ from sqlalchemy.exc import OperationalError
 
 from portal.delivery.emailing import request_cdrs_email, request_invoice_email, retry_email, send_queued_email
 from portal.delivery.tasks import enqueue_email
-from portal.errors import DeliveryFailed, InvalidState
 from portal.extensions import db
+from portal.foundations.errors import DeliveryFailed, InvalidState
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, EmailDelivery, Invoice, MessageTemplate
-from portal.permissions import Actor
 from tests.admin.conftest import admin_client, post  # noqa: F401 - fixture
 from tests.invoices import approved_invoice  # noqa: F401 - fixture
 from tests.queue import memory_queue, run_queue  # noqa: F401 - fixture
@@ -31,8 +32,9 @@ def delivery(delivery_id: int) -> EmailDelivery:
 
 
 def actions(invoice_id: int) -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.invoice_id == invoice_id)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.invoice_id == invoice_id).order_by(AuditEvent.id))
+    )
 
 
 def test_request_is_recorded_queued_and_a_second_run_of_its_job_sends_nothing(app, smtp_server, approved_invoice):
@@ -49,8 +51,7 @@ def test_request_is_recorded_queued_and_a_second_run_of_its_job_sends_nothing(ap
     assert done.index("invoice.email_queued") < done.index("invoice.emailed")
 
 
-def test_a_failed_try_before_the_last_puts_the_request_back_and_records_no_failure(app, smtp_server,
-                                                                                  approved_invoice):
+def test_a_failed_try_before_the_last_puts_the_request_back_and_records_no_failure(app, smtp_server, approved_invoice):
     delivery_id = queued(approved_invoice)
     smtp_server.handler.refuse_data = "451 4.3.0 Try again later"
     with pytest.raises(DeliveryFailed):
@@ -74,8 +75,9 @@ def test_the_last_failed_try_records_the_failure_once(app, smtp_server, approved
     assert db.session.get(Invoice, approved_invoice.id).emailed_at is None
 
 
-def test_a_send_whose_outcome_could_not_be_recorded_is_reported_never_sent_again(app, smtp_server, approved_invoice,
-                                                                               monkeypatch):
+def test_a_send_whose_outcome_could_not_be_recorded_is_reported_never_sent_again(
+    app, smtp_server, approved_invoice, monkeypatch
+):
     """The mail server accepted the message, then the database refused the record of it: the request stays
     `sending`, and the retry records it as failed with the Message-ID instead of sending a second copy."""
     delivery_id = queued(approved_invoice)
@@ -85,7 +87,7 @@ def test_a_send_whose_outcome_could_not_be_recorded_is_reported_never_sent_again
 
     with monkeypatch.context() as patch:
         patch.setattr("portal.delivery.emailing.record_request_sent", refused)
-        patch.setattr("portal.database.time.sleep", lambda _s: None)
+        patch.setattr("portal.foundations.database.time.sleep", lambda _s: None)
         with pytest.raises(OperationalError):
             send_queued_email(delivery_id, last_try=False)
     assert delivery(delivery_id).status == "sending"
@@ -126,8 +128,9 @@ def test_queue_records_the_failure_after_the_last_retry_only(app, smtp_server, a
     assert actions(approved_invoice.id).count("invoice.email_failed") == 1
 
 
-def test_admin_email_button_queues_the_request_when_a_queue_is_configured(app, admin_client, smtp_server,
-                                                                         approved_invoice, memory_queue):
+def test_admin_email_button_queues_the_request_when_a_queue_is_configured(
+    app, admin_client, smtp_server, approved_invoice, memory_queue
+):
     client = admin_client(3)
     page = post(client, f"/admin/invoices/{approved_invoice.id}/email", follow_redirects=True).get_data(as_text=True)
     assert "queued; it is sent in the background" in page and smtp_server.messages == []
@@ -136,8 +139,9 @@ def test_admin_email_button_queues_the_request_when_a_queue_is_configured(app, a
     assert (sent.status, sent.error) == ("sent", None) and len(smtp_server.messages) == 1
 
 
-def test_failed_email_is_listed_with_a_retry_that_sends_it_with_the_same_choices(app, admin_client, smtp_server,
-                                                                                approved_invoice):
+def test_failed_email_is_listed_with_a_retry_that_sends_it_with_the_same_choices(
+    app, admin_client, smtp_server, approved_invoice
+):
     delivery_id = queued(approved_invoice, recipients="cfo@customer.example")
     smtp_server.handler.refuse_data = "554 5.7.1 Rejected by policy"
     enqueue_email(delivery_id)

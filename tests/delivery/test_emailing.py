@@ -1,4 +1,6 @@
-"""email_invoice / email_invoice_cdrs against a real loopback SMTP server: content, choices, refusals, failures, retry."""
+"""email_invoice / email_invoice_cdrs against a real loopback SMTP server: content, choices, refusals, failures,
+retry."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,17 +10,17 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.database import utcnow
 from portal.delivery import templates_service as ts
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
 from portal.delivery.tasks import email_invoices
-from portal.errors import DeliveryFailed, InvalidState, PermissionDenied, ValidationFailed
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.errors import DeliveryFailed, InvalidState, PermissionDenied, ValidationFailed
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, DownloadLink, EmailDelivery, InvoiceDocument
-from portal.permissions import Actor
 from tests.bulk import approved_invoices, calls
 from tests.factories import AccountFactory
-from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401
+from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401 - pytest fixtures
 from tests.smtp import free_port
 
 CLERK = Actor("clerk@telco.example", kind="admin", level=3)
@@ -26,8 +28,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
 
 def stored_pdf(invoice) -> bytes:
-    return db.session.scalars(select(InvoiceDocument.data).where(InvoiceDocument.invoice_id == invoice.id,
-                                                                 InvoiceDocument.kind == "pdf")).one()
+    return db.session.scalars(
+        select(InvoiceDocument.data).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == "pdf")
+    ).one()
 
 
 def pdf_text(data: bytes) -> str:
@@ -59,8 +62,12 @@ def test_invoice_arrives_with_headers_bodies_link_and_the_stored_pdf(app, smtp_s
 
     assert (delivery.status, delivery.kind, delivery.recipients) == ("sent", "invoice", contact)
     assert invoice.emailed_at is not None
-    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.invoice_id == invoice.id)).all().count(
-        "invoice.emailed") == 1
+    assert (
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.invoice_id == invoice.id))
+        .all()
+        .count("invoice.emailed")
+        == 1
+    )
 
 
 def test_customer_address_is_used_when_the_account_has_no_invoice_contacts(app, smtp_server, approved_invoice):
@@ -81,21 +88,29 @@ def test_given_addresses_replace_the_defaults_and_are_validated(app, smtp_server
 
 def test_unknown_choices_are_reported_together_with_the_api_field_names(app, smtp_server, approved_invoice):
     with pytest.raises(ValidationFailed) as exc:
-        email_invoice(approved_invoice, actor=CLERK, bill_style="Landscape", message="Nope", attachments=["Terms"],
-                      usage_report_profile="Daily")
+        email_invoice(
+            approved_invoice,
+            actor=CLERK,
+            bill_style="Landscape",
+            message="Nope",
+            attachments=["Terms"],
+            usage_report_profile="Daily",
+        )
     assert [e.field for e in exc.value.errors] == ["bill-style", "message", "attachments", "usage-report-profile"]
     assert smtp_server.messages == []
 
 
 def test_template_attachments_and_usage_report_are_used(app, smtp_server, approved_invoice):
     admin = Actor("boss@telco.example", kind="admin", level=4)
-    ts.create_message_template("Reminder", "Your bill {reference} ({total})", "Due {due_date} for {account}",
-                               actor=admin)
+    ts.create_message_template(
+        "Reminder", "Your bill {reference} ({total})", "Due {due_date} for {account}", actor=admin
+    )
     ts.upload_attachment("Terms", "terms.pdf", PDF, actor=admin)
     ts.create_usage_report_profile("By network", "network", actor=admin)
     db.session.commit()
-    email_invoice(approved_invoice, actor=CLERK, message="Reminder", attachments=["Terms"],
-                  usage_report_profile="By network")
+    email_invoice(
+        approved_invoice, actor=CLERK, message="Reminder", attachments=["Terms"], usage_report_profile="By network"
+    )
     msg = smtp_server.messages[0].message
     assert msg["Subject"].startswith(f"Your bill {approved_invoice.reference} (€")
     names = {a.get_filename(): a.get_content() for a in msg.iter_attachments()}
@@ -140,8 +155,9 @@ def test_refused_mail_is_recorded_kept_after_rollback_and_a_retry_succeeds(app, 
     db.session.commit()
     assert retried.status == "sent" and invoice.emailed_at is not None
     assert len(smtp_server.messages) == 1
-    statuses = db.session.scalars(select(EmailDelivery.status).where(EmailDelivery.invoice_id == invoice_id)
-                                  .order_by(EmailDelivery.id)).all()
+    statuses = db.session.scalars(
+        select(EmailDelivery.status).where(EmailDelivery.invoice_id == invoice_id).order_by(EmailDelivery.id)
+    ).all()
     assert statuses == ["failed", "sent"]
 
 
@@ -177,8 +193,9 @@ def test_cdr_file_is_emailed_and_stored_as_the_cdrs_document(app, smtp_server, a
     db.session.commit()
     [received] = smtp_server.messages
     [csv_part] = list(received.message.iter_attachments())
-    document = db.session.scalars(select(InvoiceDocument).where(InvoiceDocument.invoice_id == approved_invoice.id,
-                                                                InvoiceDocument.kind == "cdrs")).one()
+    document = db.session.scalars(
+        select(InvoiceDocument).where(InvoiceDocument.invoice_id == approved_invoice.id, InvoiceDocument.kind == "cdrs")
+    ).one()
     sent = csv_part.get_payload(decode=True)
     assert sent.replace(b"\r\n", b"\n") == document.data.replace(b"\r\n", b"\n")
     assert document.data.count(b"\n") >= 2  # a header and the one call

@@ -1,4 +1,5 @@
 """Download links: landing page, counted POST download, 404/410 pages, rotation, revocation, exact use counts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +7,12 @@ import threading
 
 import pytest
 
-from portal.database import utcnow
-from portal.delivery.links import (consume_download, download_url, mint_download_link, read_link,
-                                   revoke_download_link)
-from portal.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from portal.delivery.links import consume_download, download_url, mint_download_link, read_link, revoke_download_link
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.errors import Gone, InvalidState, NotFound, PermissionDenied, ValidationFailed
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, DownloadLink, Invoice
-from portal.permissions import Actor
 from tests.auth.conftest import post_login
 from tests.delivery.conftest import ADMIN
 from tests.documents.conftest import make_invoice
@@ -80,12 +80,15 @@ def test_revoked_link_is_410(client, invoice, mint):
         read_link(token)
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda t: t[:-2] + ("xx" if not t.endswith("xx") else "yy"),
-    lambda t: "x" + t,
-    lambda t: "not-a-token",
-    lambda t: "a" * 2000,
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda t: t[:-2] + ("xx" if not t.endswith("xx") else "yy"),
+        lambda t: "x" + t,
+        lambda t: "not-a-token",
+        lambda t: "a" * 2000,
+    ],
+)
 def test_tampered_token_is_404(client, invoice, mint, mangle):
     link, token = mint(invoice)
     bad = mangle(token)
@@ -104,7 +107,8 @@ def test_token_of_a_deleted_link_or_wrong_nonce_is_404(app, invoice, mint):
     with pytest.raises(NotFound):
         consume_download(forged)
     other_salt = URLSafeSerializer(app.config["SECRET_KEY"], salt="portal.password-reset").dumps(
-        {"l": link.id, "n": link.nonce})
+        {"l": link.id, "n": link.nonce}
+    )
     with pytest.raises(NotFound):
         read_link(other_salt)
 
@@ -144,8 +148,10 @@ def test_minting_rules(app, mint):
     with pytest.raises(ValidationFailed) as errors:
         mint_download_link(invoice, actor=ADMIN, expires_in=dt.timedelta(0), max_uses=0, purpose="x")
     assert [str(e) for e in errors.value.errors] == [
-        "expires-in - must be more than 0 and at most 90 days", "max-uses - must be between 1 and 1000",
-        "purpose - must be one of portal, admin, api, email"]
+        "expires-in - must be more than 0 and at most 90 days",
+        "max-uses - must be between 1 and 1000",
+        "purpose - must be one of portal, admin, api, email",
+    ]
     stranger = Actor("other@customer.example", kind="customer", level=0, customer_id=invoice.customer_id + 1000)
     with pytest.raises(NotFound):
         mint(invoice, actor=stranger)
@@ -212,7 +218,7 @@ def test_max_uses_holds_exactly_under_concurrency(app, invoice, mint, max_uses, 
 
 def test_portal_click_link_is_one_use_for_the_configured_minutes(app, client, invoice):
     from portal.delivery.links import mint_portal_download_link
-    from portal.permissions import customer_actor
+    from portal.foundations.permissions import customer_actor
 
     user = CustomerUserFactory(customer=invoice.customer)
     db.session.commit()

@@ -1,4 +1,5 @@
 """Download tokens never reach the logs: request lines and app messages show `/d/[token]`."""
+
 from __future__ import annotations
 
 import logging
@@ -9,8 +10,8 @@ import urllib.request
 from flask import request
 from werkzeug.serving import make_server
 
-from portal.delivery import views as download_views
 from portal.delivery.log_filter import RedactDownloadTokens, redact
+from portal.downloads import views as download_views
 
 
 def test_redact_replaces_the_token_segment_only():

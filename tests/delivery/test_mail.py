@@ -1,4 +1,5 @@
 """send_message against a real SMTP server on loopback, STARTTLS, refusals, and the outbox folder."""
+
 from __future__ import annotations
 
 import ssl
@@ -6,9 +7,9 @@ import subprocess
 
 import pytest
 
-from portal.delivery.mail import send_message
 from portal.delivery.outbox import list_outbox, read_outbox_message
-from portal.errors import DeliveryFailed, NotFound
+from portal.foundations.errors import DeliveryFailed, NotFound
+from portal.mail import send_message
 from tests.smtp import SmtpServer, free_port
 
 PDF = b"%PDF-1.4\n% test attachment\n%%EOF\n"
@@ -16,8 +17,13 @@ PDF = b"%PDF-1.4\n% test attachment\n%%EOF\n"
 
 def test_smtp_delivers_headers_text_html_and_attachment_bytes(app, smtp_server):
     app.config["MAIL_FROM"] = "billing@telco.example"
-    message_id = send_message(["ap@customer.example", "cfo@customer.example"], "Invoice INV-1",
-                              "Plain body", "<p>HTML <b>body</b></p>", [("INV-1.pdf", "application/pdf", PDF)])
+    message_id = send_message(
+        ["ap@customer.example", "cfo@customer.example"],
+        "Invoice INV-1",
+        "Plain body",
+        "<p>HTML <b>body</b></p>",
+        [("INV-1.pdf", "application/pdf", PDF)],
+    )
 
     [received] = smtp_server.messages
     msg = received.message
@@ -70,9 +76,28 @@ def test_unknown_security_mode_is_a_clear_error(app, smtp_server, monkeypatch):
 @pytest.fixture
 def self_signed(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
-                    "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -108,8 +133,9 @@ def test_server_requiring_starttls_refuses_plain_sending(app, self_signed):
 
 
 def test_outbox_mode_writes_a_readable_eml(app, outbox):
-    message_id = send_message(["ap@customer.example"], "Invoice INV-2", "Text body", "<p>Html</p>",
-                              [("INV-2.pdf", "application/pdf", PDF)])
+    message_id = send_message(
+        ["ap@customer.example"], "Invoice INV-2", "Text body", "<p>Html</p>", [("INV-2.pdf", "application/pdf", PDF)]
+    )
     [path] = list(outbox.glob("*.eml"))
     assert message_id.encode() in path.read_bytes()
 

@@ -1,23 +1,24 @@
 """Values that end up in mail headers are single lines: a line break is a field error wherever they are written
 (services, admin forms), and a value stored before that rule still never reaches the email package with one."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from portal.billing.accounts import create_account
-from portal.billing.customers import add_contact, create_customer, update_customer
-from portal.delivery import mail
+from portal import mail
+from portal.customers.accounts import create_account
+from portal.customers.customers import add_contact, create_customer, update_customer
 from portal.delivery import templates_service as ts
 from portal.delivery.emailing import email_invoice
-from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import ValidationFailed
+from portal.foundations.permissions import Actor
+from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line, one_line
 from portal.models import Account, Customer, EmailDelivery, MessageTemplate
-from portal.permissions import Actor
-from portal.text import SINGLE_LINE_MESSAGE, is_single_line, one_line
+from tests.admin.conftest import admin, admin_as  # noqa: F401 - fixtures
 from tests.admin.test_customer_views import _account_form, field_error
 from tests.factories import CustomerFactory
-from tests.admin.conftest import admin, admin_as  # noqa: F401 - fixtures
 from tests.invoices import approved_invoice  # noqa: F401 - fixture
 
 BOSS = Actor("boss@telco.example", kind="admin", level=5)
@@ -49,11 +50,13 @@ def test_message_template_subject_with_a_line_break_is_refused(app, subject):
 
 def test_names_of_templates_styles_attachments_and_profiles_are_single_lines(app):
     bad = "Monthly\nBcc"
-    for call in (lambda: ts.create_message_template(bad, "s", "t", actor=BOSS),
-                 lambda: ts.create_bill_style(bad, "full", actor=BOSS),
-                 lambda: ts.create_bill_style("Plain", "full", "one\ntwo", actor=BOSS),
-                 lambda: ts.upload_attachment(bad, "terms.pdf", b"%PDF-1.4 x", actor=BOSS),
-                 lambda: ts.create_usage_report_profile(bad, "network", actor=BOSS)):
+    for call in (
+        lambda: ts.create_message_template(bad, "s", "t", actor=BOSS),
+        lambda: ts.create_bill_style(bad, "full", actor=BOSS),
+        lambda: ts.create_bill_style("Plain", "full", "one\ntwo", actor=BOSS),
+        lambda: ts.upload_attachment(bad, "terms.pdf", b"%PDF-1.4 x", actor=BOSS),
+        lambda: ts.create_usage_report_profile(bad, "network", actor=BOSS),
+    ):
         with pytest.raises(ValidationFailed) as exc:
             call()
         assert SINGLE_LINE_MESSAGE in field_messages(exc).values()
@@ -83,8 +86,11 @@ def test_a_customer_address_keeps_its_lines(app):
 
 
 def test_message_template_form_shows_the_line_break_beside_the_subject(admin, session):
-    data = {"name": "Monthly", "subject": "Invoice {invoice_number}\r\nBcc: victim@example.com",
-            "body_text": "Dear {customer}"}
+    data = {
+        "name": "Monthly",
+        "subject": "Invoice {invoice_number}\r\nBcc: victim@example.com",
+        "body_text": "Dear {customer}",
+    }
     response = admin.post_form("/admin/templates/messages/new", data)
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), "subject") == SINGLE_LINE_MESSAGE
@@ -103,8 +109,9 @@ def test_customer_account_and_contact_forms_show_the_line_break_beside_the_name(
     customer = CustomerFactory(name="Acme")
     session.commit()
     bad = "Acme\r\nBcc: victim@example.com"
-    response = admin.post_form(f"/admin/customers/{customer.id}/edit",
-                               {"name": bad, "country_code": "DE", "payment_method": "Card"})
+    response = admin.post_form(
+        f"/admin/customers/{customer.id}/edit", {"name": bad, "country_code": "DE", "payment_method": "Card"}
+    )
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), "name") == SINGLE_LINE_MESSAGE
     response = admin.post_form(f"/admin/customers/{customer.id}/accounts/new", _account_form(name=bad))
@@ -136,8 +143,12 @@ def test_a_line_break_stored_before_the_rule_never_reaches_the_mail_headers(app,
 def test_build_message_puts_every_header_on_one_line(app):
     app.config["MAIL_FROM"], saved = "Billing\r\n <billing@telco.example>", app.config["MAIL_FROM"]
     try:
-        msg = mail.build_message(["a@example.com"], "Invoice 1\r\nBcc: x@example.com", "text",
-                                 attachments=[("inv\n1.pdf", "application/pdf", b"%PDF")])
+        msg = mail.build_message(
+            ["a@example.com"],
+            "Invoice 1\r\nBcc: x@example.com",
+            "text",
+            attachments=[("inv\n1.pdf", "application/pdf", b"%PDF")],
+        )
     finally:
         app.config["MAIL_FROM"] = saved
     assert msg["Subject"] == "Invoice 1 Bcc: x@example.com" and msg["Bcc"] is None

@@ -1,13 +1,14 @@
 """Message templates, bill styles, attachments and usage report profiles: validation, permission, rendering."""
+
 from __future__ import annotations
 
 import pytest
 
 from portal.delivery import templates_service as ts
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, render_text, template_problems
-from portal.errors import PermissionDenied, ValidationFailed
+from portal.foundations.errors import PermissionDenied, ValidationFailed
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, MessageTemplate
-from portal.permissions import Actor
 
 ADMIN = Actor("boss@telco.example", kind="admin", level=4)
 LEVEL3 = Actor("clerk@telco.example", kind="admin", level=3)
@@ -19,8 +20,9 @@ def fields(exc):
 
 
 def test_message_template_is_stored_and_audited(app, session):
-    template = ts.create_message_template("Monthly", "Invoice {invoice_number}", "Hello {customer}",
-                                          "<p>{total}</p>", actor=ADMIN)
+    template = ts.create_message_template(
+        "Monthly", "Invoice {invoice_number}", "Hello {customer}", "<p>{total}</p>", actor=ADMIN
+    )
     assert session.get(MessageTemplate, template.id).subject == "Invoice {invoice_number}"
     assert session.query(AuditEvent).filter_by(action="template.created").count() == 1
 
@@ -37,8 +39,11 @@ def test_blank_and_duplicate_names_are_refused(app):
     ts.create_message_template("Monthly", "s", "t", actor=ADMIN)
     with pytest.raises(ValidationFailed) as exc:
         ts.create_message_template("monthly", "", "", actor=ADMIN)
-    assert fields(exc) == [("body-text", "can't be blank"), ("name", "has already been taken"),
-                           ("subject", "can't be blank")]
+    assert fields(exc) == [
+        ("body-text", "can't be blank"),
+        ("name", "has already been taken"),
+        ("subject", "can't be blank"),
+    ]
 
 
 def test_update_keeps_unchanged_fields_and_checks_placeholders(app):
@@ -102,7 +107,7 @@ def test_default_template_uses_only_known_placeholders():
 
 
 def test_a_bill_style_in_use_by_accounts_is_not_deleted(app, session):
-    from portal.errors import InvalidState
+    from portal.foundations.errors import InvalidState
     from portal.models import BillStyle
     from tests.factories import AccountFactory
 

@@ -1,4 +1,5 @@
 """CDR CSV export: the invoice's own calls only, in time order, local times, lazily streamed."""
+
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,5 @@
 """Invoice PDFs read back with pypdf: content, bill styles, page numbers, repeated headers, failures, memory."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from portal.billing.invoices import approve_invoice
+from portal.billing.invoices import approve_invoice, recreate_documents
 from portal.documents.context import invoice_pdf_context
 from portal.documents.pdf import cyclic_gc_paused, font_configuration, render_invoice_pdf, static_fetcher
-from portal.documents.service import get_pdf_document, recreate_documents, render_invoice_document
-from portal.errors import InvalidState, PermissionDenied
+from portal.documents.service import get_pdf_document, render_invoice_document
 from portal.extensions import db
+from portal.foundations.errors import InvalidState, PermissionDenied
+from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, BillStyle, InvoiceDocument
-from portal.permissions import Actor
 from tests.documents.conftest import make_invoice, pdf_text
 from tests.factories import CustomerFactory
 
@@ -140,9 +141,16 @@ def test_fetcher_serves_static_files_only(app):
     root = Path(app.static_folder).resolve()
     response = fetcher.fetch((root / "css" / "portal.css").as_uri())
     assert b"prefers-color-scheme" in response.read()
-    for url in ["https://example.com/x.css", "http://127.0.0.1:1/", "ftp://example.com/x",
-                "file:///etc/passwd", (root / ".." / "portal" / "config.py").as_uri(),
-                "file://evil.example/static/css/portal.css", "data:text/css,body{}", "css/portal.css"]:
+    for url in [
+        "https://example.com/x.css",
+        "http://127.0.0.1:1/",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        (root / ".." / "portal" / "config.py").as_uri(),
+        "file://evil.example/static/css/portal.css",
+        "data:text/css,body{}",
+        "css/portal.css",
+    ]:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
 
@@ -172,8 +180,9 @@ def test_garbage_collector_is_paused_during_a_render_and_resumed_after(app, invo
 
     seen = []
     write_pdf = weasyprint.HTML.write_pdf
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf",
-                        lambda self, *a, **k: seen.append(gc.isenabled()) or write_pdf(self, *a, **k))
+    monkeypatch.setattr(
+        weasyprint.HTML, "write_pdf", lambda self, *a, **k: seen.append(gc.isenabled()) or write_pdf(self, *a, **k)
+    )
     assert gc.isenabled()
     assert render_invoice_pdf(invoice_pdf_context(invoice)).startswith(b"%PDF")
     assert seen == [False] and gc.isenabled()
@@ -186,9 +195,8 @@ def test_garbage_collector_pause_nests_survives_errors_and_keeps_a_disabled_coll
             assert not gc.isenabled()
         assert not gc.isenabled()  # the outer render is still running
     assert gc.isenabled()
-    with pytest.raises(RuntimeError):
-        with cyclic_gc_paused():
-            raise RuntimeError("render failed")
+    with pytest.raises(RuntimeError), cyclic_gc_paused():
+        raise RuntimeError("render failed")
     assert gc.isenabled()
     gc.disable()
     try:

@@ -4,6 +4,7 @@ The widths replace WeasyPrint's automatic table layout, so the rendered tables a
 what that layout gives for the same HTML: same pages, same lines per cell, columns within 0.5mm;
 and where the automatic layout would run off the page, nothing may.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,31 +14,53 @@ from flask import render_template
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from portal.documents.columns import (CELL, CELL_PADDING, CONTENT_WIDTH, HEADER, SAFETY, Column, column_widths,
-                                      text_width, word_width)
+from portal.documents.columns import (
+    CELL,
+    CELL_PADDING,
+    CONTENT_WIDTH,
+    HEADER,
+    SAFETY,
+    Column,
+    column_widths,
+    text_width,
+    word_width,
+)
 from portal.documents.context import invoice_pdf_context, traffic_section
 from portal.documents.pdf import font_configuration, static_fetcher
 from tests.documents.conftest import make_invoice
 
 PX_PER_PT = 4 / 3  # WeasyPrint's boxes are in CSS px
 CONTENT_PX = CONTENT_WIDTH * PX_PER_PT
-TRAFFIC = [Column("Prefix", False), Column("Country", False), Column("Network", False), Column("Rate", True),
-           Column("Calls", True), Column("Successful", True), Column("Minutes", True), Column("Amount", True)]
+TRAFFIC = [
+    Column("Prefix", False),
+    Column("Country", False),
+    Column("Network", False),
+    Column("Rate", True),
+    Column("Calls", True),
+    Column("Successful", True),
+    Column("Minutes", True),
+    Column("Amount", True),
+]
 
 
 def render(context: dict, automatic: bool = False):
     """The laid-out document; `automatic` drops the column widths and the fixed layout, as before them."""
     html = render_template("pdf/invoice.html", **context)
     if automatic:
-        html = re.sub(r'<colgroup>.*?</colgroup>', "", html).replace('class="traffic fixed', 'class="traffic')
+        html = re.sub(r"<colgroup>.*?</colgroup>", "", html).replace('class="traffic fixed', 'class="traffic')
     fetcher = static_fetcher()
     return HTML(string=html, base_url=fetcher.root.as_uri() + "/", url_fetcher=fetcher).render(
-        font_config=font_configuration())
+        font_config=font_configuration()
+    )
 
 
 def traffic_tables(document):
-    return [box for page in document.pages for box in page._page_box.descendants()
-            if isinstance(box, boxes.TableBox) and "traffic" in box.element.get("class", "")]
+    return [
+        box
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, boxes.TableBox) and "traffic" in box.element.get("class", "")
+    ]
 
 
 def cells(table):
@@ -54,14 +77,29 @@ def with_rows(context: dict, **values) -> dict:
     """`context` with every traffic row's fields replaced by `values` (a value or a function of the row's index)."""
     context = dict(context)
     for key in ("network_sections", "destination_sections"):
-        context[key] = [traffic_section(section["title"], [
-            dict(row, **{field: value(n) if callable(value) else value
-                         for field, value in values.items() if field in row})
-            for n, row in enumerate(section["rows"])], key == "destination_sections") for section in context[key]]
+        context[key] = [
+            traffic_section(
+                section["title"],
+                [
+                    dict(
+                        row,
+                        **{
+                            field: value(n) if callable(value) else value
+                            for field, value in values.items()
+                            if field in row
+                        },
+                    )
+                    for n, row in enumerate(section["rows"])
+                ],
+                key == "destination_sections",
+            )
+            for section in context[key]
+        ]
     return context
 
 
 # --- the widths on their own ---
+
 
 def test_a_digit_string_is_as_wide_as_that_many_digits_and_wider_text_makes_a_wider_column():
     digit = text_width("0", CELL)
@@ -83,28 +121,51 @@ def test_widths_fill_the_table_and_share_what_is_left_in_proportion_to_the_text(
     sized = column_widths(TRAFFIC, rows)
     assert not sized.break_words
     assert sum(sized.widths) == pytest.approx(CONTENT_WIDTH)
-    longest = [max(text_width(column.label, HEADER), text_width(text, CELL)) + CELL_PADDING + SAFETY
-               for column, text in zip(TRAFFIC, rows[0])]
+    longest = [
+        max(text_width(column.label, HEADER), text_width(text, CELL)) + CELL_PADDING + SAFETY
+        for column, text in zip(TRAFFIC, rows[0])
+    ]
     assert [w / sized.widths[0] for w in sized.widths] == pytest.approx([w / longest[0] for w in longest])
 
 
 def test_when_the_text_does_not_fit_numbers_keep_their_width_and_names_wrap_at_their_widest_word():
-    rows = [["4915", "Saint Vincent and the Grenadines", "Saint Vincent and the Grenadines mobile Digicel",
-             "0.0450", "12,345", "9,876", "123,456.0", "$12,345,678.90"]]
+    rows = [
+        [
+            "4915",
+            "Saint Vincent and the Grenadines",
+            "Saint Vincent and the Grenadines mobile Digicel",
+            "0.0450",
+            "12,345",
+            "9,876",
+            "123,456.0",
+            "$12,345,678.90",
+        ]
+    ]
     sized = column_widths(TRAFFIC, rows)
     assert sum(sized.widths) == pytest.approx(CONTENT_WIDTH) and not sized.break_words
     for column, text, width in zip(TRAFFIC, rows[0], sized.widths):
         if column.numeric:
-            assert width == pytest.approx(max(text_width(column.label, HEADER), text_width(text, CELL))
-                                          + CELL_PADDING + SAFETY)
+            assert width == pytest.approx(
+                max(text_width(column.label, HEADER), text_width(text, CELL)) + CELL_PADDING + SAFETY
+            )
         else:
             assert width > word_width(text, CELL) + CELL_PADDING
     assert all(width < text_width(text, CELL) for text, width in zip(rows[0][1:3], sized.widths[1:3]))  # names wrap
 
 
 def test_words_wider_than_the_page_allows_are_broken_and_the_numbers_still_fit():
-    rows = [["4915", "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch", "Network" * 12,
-             "0.0450", "12,345,678", "9,876,543", "123,456,789.0", "$12,345,678.90"]]
+    rows = [
+        [
+            "4915",
+            "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch",
+            "Network" * 12,
+            "0.0450",
+            "12,345,678",
+            "9,876,543",
+            "123,456,789.0",
+            "$12,345,678.90",
+        ]
+    ]
     sized = column_widths(TRAFFIC, rows)
     assert sized.break_words and sum(sized.widths) == pytest.approx(CONTENT_WIDTH)
     assert sized.widths[0] == pytest.approx(text_width("Prefix", HEADER) + CELL_PADDING + SAFETY)  # the prefix fits
@@ -113,6 +174,7 @@ def test_words_wider_than_the_page_allows_are_broken_and_the_numbers_still_fit()
 
 
 # --- the rendered invoice ---
+
 
 def test_traffic_tables_are_laid_out_fixed_with_columns_that_fill_the_page_width(app):
     document = render(invoice_pdf_context(make_invoice(destinations=3)))
@@ -136,14 +198,29 @@ def test_a_long_invoice_looks_as_with_the_automatic_layout(app):
         assert [len(lines(cell)) for cell in cells(new)] == [len(lines(cell)) for cell in cells(old)]
 
 
-@pytest.mark.parametrize("values", [
-    {"amount": lambda n: "$12,345,678.90" if n % 2 else "−$1,234,567.89", "calls": "12,345,678",
-     "successful": "9,876,543", "minutes": "123,456,789.0", "rate": "123.4567", "credit": lambda n: n % 2 == 0,
-     "country": "Saint Vincent and the Grenadines", "network": "Saint Vincent and the Grenadines mobile Digicel",
-     "prefix": "49151123456789"},
-    {"country": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch", "network": "Network" * 12,
-     "amount": "$12,345,678.90", "minutes": "123,456,789.0"},
-], ids=["huge amounts and long names", "words wider than the page"])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {
+            "amount": lambda n: "$12,345,678.90" if n % 2 else "−$1,234,567.89",
+            "calls": "12,345,678",
+            "successful": "9,876,543",
+            "minutes": "123,456,789.0",
+            "rate": "123.4567",
+            "credit": lambda n: n % 2 == 0,
+            "country": "Saint Vincent and the Grenadines",
+            "network": "Saint Vincent and the Grenadines mobile Digicel",
+            "prefix": "49151123456789",
+        },
+        {
+            "country": "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch",
+            "network": "Network" * 12,
+            "amount": "$12,345,678.90",
+            "minutes": "123,456,789.0",
+        },
+    ],
+    ids=["huge amounts and long names", "words wider than the page"],
+)
 def test_numbers_never_overflow_and_names_wrap_inside_their_column(app, values):
     context = with_rows(invoice_pdf_context(make_invoice(destinations=5)), **values)
     document = render(context)

@@ -1,5 +1,6 @@
 """PDF rendering in the background: a failing invoice is retried with backoff, its last failure is recorded once on
 the invoice and in the audit log, the run goes on, and admins see it under Failures with a Retry that works."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,13 +16,18 @@ from tests.queue import memory_queue, run_queue  # noqa: F401 - fixture
 
 
 def actions(invoice_id: int) -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.invoice_id == invoice_id)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.invoice_id == invoice_id).order_by(AuditEvent.id))
+    )
 
 
 def has_pdf(invoice_id: int) -> bool:
-    return db.session.scalar(select(InvoiceDocument.id).where(InvoiceDocument.invoice_id == invoice_id,
-                                                              InvoiceDocument.kind == "pdf")) is not None
+    return (
+        db.session.scalar(
+            select(InvoiceDocument.id).where(InvoiceDocument.invoice_id == invoice_id, InvoiceDocument.kind == "pdf")
+        )
+        is not None
+    )
 
 
 def test_a_try_that_is_not_the_last_records_nothing_and_raises_for_the_retry(app, failing_render):
@@ -65,8 +71,7 @@ def test_inline_job_gets_no_retries_and_records_its_failure(app, failing_render)
     assert actions(invoice_id).count("invoice.pdf_failed") == 1
 
 
-def test_queue_retries_the_render_and_records_the_failure_after_the_last_try_only(app, failing_render,
-                                                                                  memory_queue):
+def test_queue_retries_the_render_and_records_the_failure_after_the_last_try_only(app, failing_render, memory_queue):
     stuck, flaky = approved_without_pdf(2)
     failing_render(stuck)
     failing_render(flaky, times=1)
@@ -102,7 +107,7 @@ def test_render_missing_goes_on_when_even_the_record_of_a_failure_is_refused(app
         raise OperationalError("UPDATE", {}, Exception("database is locked"))
 
     monkeypatch.setattr("portal.documents.tasks.record_pdf_failure", refused)
-    monkeypatch.setattr("portal.database.time.sleep", lambda _s: None)
+    monkeypatch.setattr("portal.foundations.database.time.sleep", lambda _s: None)
     summary = render_missing_pdfs(tries=2, retry_delay=0, sleep=lambda _s: None)
     assert (summary.stored, summary.failed, summary.unrecorded) == (1, 0, 1)
     assert has_pdf(fine)

@@ -1,5 +1,6 @@
 """The background renderer (`render_missing_pdfs`, as `make run` starts it) while customers browse and download on
 a real server writing to the same database: every approved invoice ends with a PDF or a recorded, visible failure."""
+
 from __future__ import annotations
 
 import threading
@@ -18,7 +19,8 @@ BROWSERS = 2
 
 
 def test_renderer_and_browsing_customers_share_the_database_and_every_invoice_ends_visibly(
-        app, live_server, admin_client, failing_render, caplog):
+    app, live_server, admin_client, failing_render, caplog
+):
     downloaded = make_invoice(destinations=1)
     customer = downloaded.account.customer
     todo = approved_without_pdf(6, customer=customer)
@@ -58,11 +60,16 @@ def test_renderer_and_browsing_customers_share_the_database_and_every_invoice_en
     db.session.expire_all()
     for invoice_id in todo:
         invoice = db.session.get(Invoice, invoice_id)
-        stored = db.session.scalar(select(InvoiceDocument.id).where(InvoiceDocument.invoice_id == invoice_id,
-                                                                    InvoiceDocument.kind == "pdf"))
+        stored = db.session.scalar(
+            select(InvoiceDocument.id).where(InvoiceDocument.invoice_id == invoice_id, InvoiceDocument.kind == "pdf")
+        )
         assert (stored is not None) != (invoice.pdf_error is not None), invoice_id
     assert "database is locked" in db.session.get(Invoice, broken).pdf_error
-    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.invoice_id == broken,
-                                                         AuditEvent.action == "invoice.pdf_failed")) is not None
+    assert (
+        db.session.scalar(
+            select(AuditEvent.id).where(AuditEvent.invoice_id == broken, AuditEvent.action == "invoice.pdf_failed")
+        )
+        is not None
+    )
     page = admin_client(3).get(f"/admin/invoices/{broken}").get_data(as_text=True)
     assert "PDF error" in page and f"/admin/invoices/{broken}/pdf/retry" in page

@@ -1,9 +1,10 @@
 """Sample e-invoices for the tests: one per case the portal issues (plain, reverse charge, discounts, …)."""
+
 from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal as D  # noqa: N817 - D("1.00") keeps the amount tables readable
 
 from portal.einvoice.model import (
     Address,
@@ -51,8 +52,13 @@ BUYER_US = Party(
     electronic_address=Identifier("billing@atlanticvoice.example", "EM"),
 )
 PERIOD = Period(date(2026, 10, 1), date(2026, 10, 31))
-PAYMENT = PaymentMeans(type_code="58", iban="GB33BUKB20201555555555", bic="BUKBGB22",
-                       account_name="Telco Networks Ltd", payment_reference="INV-2026-0001")
+PAYMENT = PaymentMeans(
+    type_code="58",
+    iban="GB33BUKB20201555555555",
+    bic="BUKBGB22",
+    account_name="Telco Networks Ltd",
+    payment_reference="INV-2026-0001",
+)
 
 
 def line(line_id: str, name: str, quantity: str, unit: str, price: str, category=S, rate: str = "20") -> Line:
@@ -66,76 +72,152 @@ def usage_line(line_id: str, name: str, minutes: str, amount: str, category=S, r
     return Line(line_id, name, D(minutes), "MIN", price, D(amount), category, D(rate), period=PERIOD)
 
 
-def document(number: str, buyer: Party, lines, *, currency="GBP", allowances=(), charges=(), prepaid="0",
-             exemptions=None, document_type=DocumentType.INVOICE, **fields) -> EInvoice:
-    breakdown, totals = calculate(lines, allowances=allowances, charges=charges, prepaid=D(prepaid),
-                                  exemptions=exemptions)
-    defaults = dict(period=PERIOD, due_date=date(2026, 11, 15), payment_terms="Payable within 14 days",
-                    payment_means=dataclasses.replace(PAYMENT, payment_reference=number),
-                    buyer_reference=buyer.identifier.value if buyer.identifier else None)
+def document(
+    number: str,
+    buyer: Party,
+    lines,
+    *,
+    currency="GBP",
+    allowances=(),
+    charges=(),
+    prepaid="0",
+    exemptions=None,
+    document_type=DocumentType.INVOICE,
+    **fields,
+) -> EInvoice:
+    breakdown, totals = calculate(
+        lines, allowances=allowances, charges=charges, prepaid=D(prepaid), exemptions=exemptions
+    )
+    defaults = dict(
+        period=PERIOD,
+        due_date=date(2026, 11, 15),
+        payment_terms="Payable within 14 days",
+        payment_means=dataclasses.replace(PAYMENT, payment_reference=number),
+        buyer_reference=buyer.identifier.value if buyer.identifier else None,
+    )
     defaults.update(fields)
-    return EInvoice(document_type, number, date(2026, 11, 1), currency, SELLER, buyer, tuple(lines), breakdown,
-                    totals, allowances=tuple(allowances), charges=tuple(charges), **defaults)
+    return EInvoice(
+        document_type,
+        number,
+        date(2026, 11, 1),
+        currency,
+        SELLER,
+        buyer,
+        tuple(lines),
+        breakdown,
+        totals,
+        allowances=tuple(allowances),
+        charges=tuple(charges),
+        **defaults,
+    )
 
 
 def plain() -> EInvoice:
-    return document("INV-2026-0001", BUYER_GB, [
-        usage_line("1", "Calls to United Kingdom mobile (O2)", "1234.5", "14.81"),
-        usage_line("2", "Calls to Germany fixed", "87.25", "1.05"),
-        line("3", "Monthly port fee", "2", "C62", "25.00"),
-    ], notes=("Thank you for your business.",))
+    return document(
+        "INV-2026-0001",
+        BUYER_GB,
+        [
+            usage_line("1", "Calls to United Kingdom mobile (O2)", "1234.5", "14.81"),
+            usage_line("2", "Calls to Germany fixed", "87.25", "1.05"),
+            line("3", "Monthly port fee", "2", "C62", "25.00"),
+        ],
+        notes=("Thank you for your business.",),
+    )
 
 
 def reverse_charge() -> EInvoice:
-    return document("INV-2026-0002", BUYER_DE, [
-        usage_line("1", "Anrufe nach Deutschland Mobilfunk", "5321.75", "63.86", AE, "0"),
-        line("2", "Monatliche Grundgebühr", "1", "C62", "49.90", AE, "0"),
-    ], currency="EUR", exemptions={AE: Exemption("Steuerschuldnerschaft des Leistungsempfängers", "VATEX-EU-AE")},
+    return document(
+        "INV-2026-0002",
+        BUYER_DE,
+        [
+            usage_line("1", "Anrufe nach Deutschland Mobilfunk", "5321.75", "63.86", AE, "0"),
+            line("2", "Monatliche Grundgebühr", "1", "C62", "49.90", AE, "0"),
+        ],
+        currency="EUR",
+        exemptions={AE: Exemption("Steuerschuldnerschaft des Leistungsempfängers", "VATEX-EU-AE")},
         payment_terms="Zahlbar innerhalb von 14 Tagen",
-        notes=("Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge).",))
+        notes=("Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge).",),
+    )
 
 
 def discounts() -> EInvoice:
-    return document("INV-2026-0003", BUYER_GB, [
-        usage_line("1", "Calls to France mobile", "3000", "36.00"),
-        line("2", "SIP trunk channels", "30", "C62", "1.50"),
-    ], allowances=[
-        AllowanceCharge(D("7.20"), S, D("20"), reason="Volume discount 10%", reason_code="95", base_amount=D("72.00"),
-                        percentage=D("10")),
-        AllowanceCharge(D("5.00"), S, D("20"), reason="Loyalty discount", reason_code="95"),
-    ], charges=[AllowanceCharge(D("2.50"), S, D("20"), reason="Paper invoice fee")])
+    return document(
+        "INV-2026-0003",
+        BUYER_GB,
+        [
+            usage_line("1", "Calls to France mobile", "3000", "36.00"),
+            line("2", "SIP trunk channels", "30", "C62", "1.50"),
+        ],
+        allowances=[
+            AllowanceCharge(
+                D("7.20"),
+                S,
+                D("20"),
+                reason="Volume discount 10%",
+                reason_code="95",
+                base_amount=D("72.00"),
+                percentage=D("10"),
+            ),
+            AllowanceCharge(D("5.00"), S, D("20"), reason="Loyalty discount", reason_code="95"),
+        ],
+        charges=[AllowanceCharge(D("2.50"), S, D("20"), reason="Paper invoice fee")],
+    )
 
 
 def credits() -> EInvoice:
-    return document("INV-2026-0004", BUYER_GB, [
-        usage_line("1", "Calls to Spain fixed", "812.4", "9.75"),
-        line("2", "Monthly port fee", "1", "C62", "25.00"),
-        line("3", "Refund: disputed calls in September", "-1", "C62", "4.10"),
-        line("4", "Service credit: outage 12 October", "-2", "C62", "1.75"),
-    ])
+    return document(
+        "INV-2026-0004",
+        BUYER_GB,
+        [
+            usage_line("1", "Calls to Spain fixed", "812.4", "9.75"),
+            line("2", "Monthly port fee", "1", "C62", "25.00"),
+            line("3", "Refund: disputed calls in September", "-1", "C62", "4.10"),
+            line("4", "Service credit: outage 12 October", "-2", "C62", "1.75"),
+        ],
+    )
 
 
 def partially_paid() -> EInvoice:
-    return document("INV-2026-0005", BUYER_GB, [
-        usage_line("1", "Calls to Italy mobile", "2500", "41.25"),
-        line("2", "Monthly port fee", "1", "C62", "25.00"),
-    ], prepaid="50.00")
+    return document(
+        "INV-2026-0005",
+        BUYER_GB,
+        [
+            usage_line("1", "Calls to Italy mobile", "2500", "41.25"),
+            line("2", "Monthly port fee", "1", "C62", "25.00"),
+        ],
+        prepaid="50.00",
+    )
 
 
 def credit_note() -> EInvoice:
-    return document("CN-2026-0001", BUYER_GB, [
-        line("1", "Correction: calls to Italy mobile billed twice", "1", "C62", "41.25"),
-    ], document_type=DocumentType.CREDIT_NOTE, preceding_invoice=InvoiceReference("INV-2026-0005", date(2026, 11, 1)),
-        due_date=None, payment_terms="Credited to your account", notes=("Credit note for invoice INV-2026-0005.",))
+    return document(
+        "CN-2026-0001",
+        BUYER_GB,
+        [
+            line("1", "Correction: calls to Italy mobile billed twice", "1", "C62", "41.25"),
+        ],
+        document_type=DocumentType.CREDIT_NOTE,
+        preceding_invoice=InvoiceReference("INV-2026-0005", date(2026, 11, 1)),
+        due_date=None,
+        payment_terms="Credited to your account",
+        notes=("Credit note for invoice INV-2026-0005.",),
+    )
 
 
 def export() -> EInvoice:
-    return document("INV-2026-0006", BUYER_US, [
-        usage_line("1", "Calls to United States", "10450", "104.50", G, "0"),
-        line("2", "Monthly port fee", "1", "C62", "30.00", G, "0"),
-    ], currency="USD", exemptions={G: Exemption("Export of services outside the EU", "VATEX-EU-G")},
-        payment_means=PaymentMeans(type_code="30", iban="GB33BUKB20201555555555", bic="BUKBGB22",
-                                   payment_reference="INV-2026-0006"))
+    return document(
+        "INV-2026-0006",
+        BUYER_US,
+        [
+            usage_line("1", "Calls to United States", "10450", "104.50", G, "0"),
+            line("2", "Monthly port fee", "1", "C62", "30.00", G, "0"),
+        ],
+        currency="USD",
+        exemptions={G: Exemption("Export of services outside the EU", "VATEX-EU-G")},
+        payment_means=PaymentMeans(
+            type_code="30", iban="GB33BUKB20201555555555", bic="BUKBGB22", payment_reference="INV-2026-0006"
+        ),
+    )
 
 
 SCENARIOS = {

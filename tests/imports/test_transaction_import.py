@@ -1,4 +1,5 @@
 """`flask transactions import`: charges and credits with services, bad rows by line, --skip-bad."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,33 +39,39 @@ def count():
 
 def test_a_good_file_imports_charges_and_credits_with_services(tmp_path, setup, runner):
     account, _other, rental, _foreign = setup
-    lines = [HEADER,
-             f"{account.id},Number range rental,recurring,120.00,2026-05-01T01:00:00+01:00,Rental May 2026",
-             f"{account.id},{rental.id},Refund,-60,2026-05-14T09:00:00Z,\"Credit note, outage\"",
-             f"{account.id},,one-off,750.5,2026-05-20T10:00:00Z,"]
+    lines = [
+        HEADER,
+        f"{account.id},Number range rental,recurring,120.00,2026-05-01T01:00:00+01:00,Rental May 2026",
+        f'{account.id},{rental.id},Refund,-60,2026-05-14T09:00:00Z,"Credit note, outage"',
+        f"{account.id},,one-off,750.5,2026-05-20T10:00:00Z,",
+    ]
     result = runner.invoke(args=["transactions", "import", str(write(tmp_path, lines))])
     assert result.exit_code == 0, result.output
     assert "Imported 3 transactions." in result.output
     rows = db.session.scalars(select(Transaction).order_by(Transaction.created_at)).all()
     assert [(r.category, r.amount, r.service_id) for r in rows] == [
-        ("recurring", Decimal("120.00"), rental.id), ("refund", Decimal("-60"), rental.id),
-        ("one-off", Decimal("750.5"), None)]
+        ("recurring", Decimal("120.00"), rental.id),
+        ("refund", Decimal("-60"), rental.id),
+        ("one-off", Decimal("750.5"), None),
+    ]
     assert rows[0].created_at == dt.datetime(2026, 5, 1, tzinfo=UTC)
     assert rows[1].description == "Credit note, outage" and rows[2].description is None
 
 
 def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path, setup, runner):
     account, other, _rental, foreign = setup
-    lines = [HEADER,
-             f"{account.id},,recurring,10,2026-05-01T00:00:00Z,ok",
-             f"{account.id},,subscription,10,2026-05-01T00:00:00Z,bad category",
-             f"{account.id},,recurring,0,2026-05-01T00:00:00Z,zero",
-             f"{account.id},,recurring,ten,2026-05-01T00:00:00Z,words",
-             "777777,,recurring,10,2026-05-01T00:00:00Z,unknown account",
-             f"{account.id},{foreign.id},recurring,10,2026-05-01T00:00:00Z,another account's service",
-             f"{account.id},Fax line,recurring,10,2026-05-01T00:00:00Z,unknown service",
-             f"{account.id},,recurring,10,2026-05-01T00:00:00,naive",
-             ",,recurring,10,2026-05-01T00:00:00Z,no account"]
+    lines = [
+        HEADER,
+        f"{account.id},,recurring,10,2026-05-01T00:00:00Z,ok",
+        f"{account.id},,subscription,10,2026-05-01T00:00:00Z,bad category",
+        f"{account.id},,recurring,0,2026-05-01T00:00:00Z,zero",
+        f"{account.id},,recurring,ten,2026-05-01T00:00:00Z,words",
+        "777777,,recurring,10,2026-05-01T00:00:00Z,unknown account",
+        f"{account.id},{foreign.id},recurring,10,2026-05-01T00:00:00Z,another account's service",
+        f"{account.id},Fax line,recurring,10,2026-05-01T00:00:00Z,unknown service",
+        f"{account.id},,recurring,10,2026-05-01T00:00:00,naive",
+        ",,recurring,10,2026-05-01T00:00:00Z,no account",
+    ]
     result = runner.invoke(args=["transactions", "import", str(write(tmp_path, lines))])
     assert result.exit_code == 1
     out = result.output
@@ -83,10 +90,12 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path, setup, 
 
 def test_skip_bad_imports_the_good_rows(tmp_path, setup):
     account, *_ = setup
-    lines = [HEADER,
-             f"{account.id},,recurring,10,2026-05-01T00:00:00Z,ok",
-             f"{account.id},,late fee,abc,2026-05-01T00:00:00Z,bad",
-             f"{account.id},,late fee,5.25,2026-05-02T00:00:00Z,ok"]
+    lines = [
+        HEADER,
+        f"{account.id},,recurring,10,2026-05-01T00:00:00Z,ok",
+        f"{account.id},,late fee,abc,2026-05-01T00:00:00Z,bad",
+        f"{account.id},,late fee,5.25,2026-05-02T00:00:00Z,ok",
+    ]
     result = import_transactions(write(tmp_path, lines), skip_bad=True)
     db.session.commit()
     assert result.imported == 2 and [b.line for b in result.bad_rows] == [3]
@@ -95,9 +104,11 @@ def test_skip_bad_imports_the_good_rows(tmp_path, setup):
 
 def test_line_numbers_count_quoted_line_breaks(tmp_path, setup):
     account, *_ = setup
-    lines = [HEADER,
-             f"{account.id},,manual,10,2026-05-01T00:00:00Z,\"first line\nsecond line\"",
-             f"{account.id},,manual,,2026-05-01T00:00:00Z,blank amount"]
+    lines = [
+        HEADER,
+        f'{account.id},,manual,10,2026-05-01T00:00:00Z,"first line\nsecond line"',
+        f"{account.id},,manual,,2026-05-01T00:00:00Z,blank amount",
+    ]
     with pytest.raises(ImportRejected) as caught:
         import_transactions(write(tmp_path, lines))
     assert [(b.line, b.reason) for b in caught.value.bad_rows] == [(4, "amount can't be blank")]

@@ -1,10 +1,12 @@
 """The access matrix's table: every endpoint of the URL map, who may reach it, and what fills its path parameters."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import url_for
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -115,8 +117,9 @@ RULES: dict[str, Rule] = {
     "backend_v1.invoice_update": Rule("keys", {"invoice_id": "pending.id"}),
     "backend_v1.invoice_delete": Rule("keys", {"invoice_id": "new.id"}),
     "orgs_v2.account_invoices_list": Rule("keys", {"orgId": "=telco", "accountId": "account.id"}),
-    "orgs_v2.account_invoice_pdf": Rule("keys", {"orgId": "=telco", "accountId": "account.id",
-                                                 "invoiceId": "invoice.uuid"}),
+    "orgs_v2.account_invoice_pdf": Rule(
+        "keys", {"orgId": "=telco", "accountId": "account.id", "invoiceId": "invoice.uuid"}
+    ),
     # JSON:API, customer side (customer JWT).
     "jsonapi_customer.auth_login": Rule("api_auth"),
     "jsonapi_customer.auth_logout": Rule("api_auth"),  # open: it only expires the caller's own cookie
@@ -133,14 +136,19 @@ RULES: dict[str, Rule] = {
     "jsonapi_admin.invoices_delete": Rule("jsonapi_admin", {"key": "new.id"}),
     "jsonapi_admin.invoices_pdf": Rule("jsonapi_admin", {"key": "invoice.id"}),
 }
-for _resource, _key, _rel in (("accounts", "account.id", "contractor"), ("contractors", "customer.id", None),
-                              ("countries", "=1", None), ("networks", "=1", "country"), ("services", "=1", "account"),
-                              ("invoices", "invoice.id", "account"),
-                              ("invoice_originated_destinations", "=1", "invoice"),
-                              ("invoice_originated_networks", "=1", "invoice"),
-                              ("invoice_terminated_destinations", "=1", "invoice"),
-                              ("invoice_terminated_networks", "=1", "invoice"),
-                              ("invoice_service_data", "=1", "invoice")):
+for _resource, _key, _rel in (
+    ("accounts", "account.id", "contractor"),
+    ("contractors", "customer.id", None),
+    ("countries", "=1", None),
+    ("networks", "=1", "country"),
+    ("services", "=1", "account"),
+    ("invoices", "invoice.id", "account"),
+    ("invoice_originated_destinations", "=1", "invoice"),
+    ("invoice_originated_networks", "=1", "invoice"),
+    ("invoice_terminated_destinations", "=1", "invoice"),
+    ("invoice_terminated_networks", "=1", "invoice"),
+    ("invoice_service_data", "=1", "invoice"),
+):
     RULES[f"jsonapi_admin.{_resource}_index"] = Rule("jsonapi_admin")
     RULES[f"jsonapi_admin.{_resource}_show"] = Rule("jsonapi_admin", {"key": _key})
     if _rel:
@@ -148,22 +156,53 @@ for _resource, _key, _rel in (("accounts", "account.id", "contractor"), ("contra
         RULES[f"jsonapi_admin.{_resource}_relationship"] = Rule("jsonapi_admin", {"key": _key, "rel": "=" + _rel})
 
 
-# The expert level each admin write needs (portal/permissions.py ACTION_LEVELS); every level below is refused.
+# The expert level each admin write needs (portal/foundations/permissions.py ACTION_LEVELS); every level below
+# is refused.
 ADMIN_WRITE_LEVELS = {
-    "admin.invoice_create": 2, "admin.invoice_refill": 2, "admin.invoice_reapply_discounts": 2,
-    "admin.invoice_approve": 3, "admin.invoice_email": 3, "admin.invoice_email_cdrs": 3, "admin.invoice_recreate": 3,
-    "admin.invoice_pdf_retry": 3, "admin.invoice_link_create": 3, "admin.invoice_link_revoke": 3, "admin.invoice_payment": 3,
-    "admin.invoice_mark_delivered": 3, "admin.invoice_xero_link": 3, "admin.invoice_delete": 4,
-    "admin.billing_runs_create": 4, "admin.customers_create": 4, "admin.customers_edit": 4,
-    "admin.customers_delete": 4, "admin.contacts_create": 4, "admin.contacts_delete": 4, "admin.accounts_create": 4,
-    "admin.accounts_edit": 4, "admin.accounts_delete": 4, "admin.discount_plans_create": 4,
-    "admin.discount_plans_delete": 4, "admin.discount_plans_toggle": 4, "admin.customer_users_invite": 4,
-    "admin.customer_users_edit": 4, "admin.customer_users_enabled": 4, "admin.customer_users_reinvite": 4,
-    "admin.message_templates_create": 4, "admin.message_templates_edit": 4, "admin.message_templates_delete": 4,
-    "admin.attachments_upload": 4, "admin.attachments_delete": 4, "admin.bill_styles_create": 4,
-    "admin.bill_styles_delete": 4, "admin.usage_report_profiles_create": 4, "admin.usage_report_profiles_delete": 4,
-    "admin.admin_users_create": 5, "admin.admin_users_enabled": 5, "admin.admin_users_level": 5,
-    "admin.api_keys_create": 5, "admin.api_keys_revoke": 5,
+    "admin.invoice_create": 2,
+    "admin.invoice_refill": 2,
+    "admin.invoice_reapply_discounts": 2,
+    "admin.invoice_approve": 3,
+    "admin.invoice_email": 3,
+    "admin.invoice_email_cdrs": 3,
+    "admin.invoice_recreate": 3,
+    "admin.invoice_pdf_retry": 3,
+    "admin.invoice_link_create": 3,
+    "admin.invoice_link_revoke": 3,
+    "admin.invoice_payment": 3,
+    "admin.invoice_mark_delivered": 3,
+    "admin.invoice_xero_link": 3,
+    "admin.invoice_delete": 4,
+    "admin.billing_runs_create": 4,
+    "admin.customers_create": 4,
+    "admin.customers_edit": 4,
+    "admin.customers_delete": 4,
+    "admin.contacts_create": 4,
+    "admin.contacts_delete": 4,
+    "admin.accounts_create": 4,
+    "admin.accounts_edit": 4,
+    "admin.accounts_delete": 4,
+    "admin.discount_plans_create": 4,
+    "admin.discount_plans_delete": 4,
+    "admin.discount_plans_toggle": 4,
+    "admin.customer_users_invite": 4,
+    "admin.customer_users_edit": 4,
+    "admin.customer_users_enabled": 4,
+    "admin.customer_users_reinvite": 4,
+    "admin.message_templates_create": 4,
+    "admin.message_templates_edit": 4,
+    "admin.message_templates_delete": 4,
+    "admin.attachments_upload": 4,
+    "admin.attachments_delete": 4,
+    "admin.bill_styles_create": 4,
+    "admin.bill_styles_delete": 4,
+    "admin.usage_report_profiles_create": 4,
+    "admin.usage_report_profiles_delete": 4,
+    "admin.admin_users_create": 5,
+    "admin.admin_users_enabled": 5,
+    "admin.admin_users_level": 5,
+    "admin.api_keys_create": 5,
+    "admin.api_keys_revoke": 5,
 }
 
 
@@ -187,10 +226,15 @@ def _value(spec: str, world, side) -> str:
         return side.tokens[0]
     thing, attribute = spec.split(".")
     record = {
-        "invoice": side.approved[0], "pending": side.pending[0], "new": side.new[0], "account": side.accounts[0],
-        "customer": side.customer, "link": side.links[0],
+        "invoice": side.approved[0],
+        "pending": side.pending[0],
+        "new": side.new[0],
+        "account": side.accounts[0],
+        "customer": side.customer,
+        "link": side.links[0],
         "customer_user": world.users["customer_b" if side is world.b else "customer_a"],
-        "admin_user": world.users["admin_5"], **world.records,
+        "admin_user": world.users["admin_5"],
+        **world.records,
     }.get(thing)
     return str(getattr(record, attribute))
 

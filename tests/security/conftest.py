@@ -1,5 +1,6 @@
 """Security fixtures: the access-matrix world (two customers with two accounts each, every kind of user and
 credential, built once) and the admin-page clients (signed in, with CSRF tokens)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +12,22 @@ from sqlalchemy import select
 
 from portal.delivery.links import mint_download_link
 from portal.extensions import db, limiter
+from portal.foundations.permissions import SYSTEM
 from portal.models import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
-from portal.permissions import SYSTEM
 from tests.admin.conftest import admin, admin_as, admin_client  # noqa: F401 - fixtures
 from tests.api.jsonapi.conftest import login_admin, login_customer, make_invoice
 from tests.api.key_clients import make_key
 from tests.conftest import _empty_tables
-from tests.factories import (AccountFactory, AdminUserFactory, CdrFactory, ContactFactory, CustomerFactory,
-                             CustomerUserFactory, DiscountPlanFactory, OrganizationFactory)
+from tests.factories import (
+    AccountFactory,
+    AdminUserFactory,
+    CdrFactory,
+    ContactFactory,
+    CustomerFactory,
+    CustomerUserFactory,
+    DiscountPlanFactory,
+    OrganizationFactory,
+)
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 3, 1, tzinfo=UTC)
@@ -78,12 +87,19 @@ def _side(tag: str, pdf: bytes, offset: int) -> Side:
             invoices.append(invoice)
         raised, filled, fresh = invoices
         data = pdf + f"% {tag}-{n}".encode()
-        document = InvoiceDocument(invoice_id=raised.id, kind="pdf", filename=f"{raised.invoice_number}.pdf",
-                                   data=data, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        document = InvoiceDocument(
+            invoice_id=raised.id,
+            kind="pdf",
+            filename=f"{raised.invoice_number}.pdf",
+            data=data,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
         db.session.add(document)
         db.session.flush()
-        link, token = mint_download_link(raised, actor=SYSTEM, expires_in=dt.timedelta(days=30), max_uses=1000,
-                                         purpose="email")
+        link, token = mint_download_link(
+            raised, actor=SYSTEM, expires_in=dt.timedelta(days=30), max_uses=1000, purpose="email"
+        )
         approved.append(raised), pending.append(filled), new.append(fresh)
         documents.append(document), tokens.append(token), links.append(link)
     return Side(customer, accounts, approved, pending, new, documents, tokens, links)
@@ -101,8 +117,9 @@ def world(_app):
         a, b = _side("Alpha", pdf, 0), _side("Bravo", pdf, 3)
         users = {
             "customer_a": CustomerUserFactory(customer=a.customer, email="all@alpha.example"),
-            "customer_a_limited": CustomerUserFactory(customer=a.customer, email="one@alpha.example",
-                                                      accounts=[a.accounts[0]]),
+            "customer_a_limited": CustomerUserFactory(
+                customer=a.customer, email="one@alpha.example", accounts=[a.accounts[0]]
+            ),
             "customer_b": CustomerUserFactory(customer=b.customer, email="all@bravo.example"),
         }
         records = {

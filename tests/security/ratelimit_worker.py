@@ -3,6 +3,7 @@
 Run as `python -m tests.security.ratelimit_worker <email> <attempts>` with PORTAL_ENV=production and
 PORTAL_RATELIMIT_STORAGE_URL set; the config is read at import, exactly as under gunicorn.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,12 @@ def main(email: str, attempts: int) -> None:
     statuses = []
     for _ in range(attempts):
         token = _CSRF.search(client.get("/login", base_url="https://localhost").get_data(as_text=True)).group(1)
-        response = client.post("/login", base_url="https://localhost",
-                               headers={"Referer": "https://localhost/login"},  # CSRF checks it over HTTPS
-                               data={"csrf_token": token, "email": email, "password": "wrong password!"})
+        response = client.post(
+            "/login",
+            base_url="https://localhost",
+            headers={"Referer": "https://localhost/login"},  # CSRF checks it over HTTPS
+            data={"csrf_token": token, "email": email, "password": "wrong password!"},
+        )
         statuses.append(response.status_code)
     print(json.dumps({"storage": app.config["RATELIMIT_STORAGE_URI"], "statuses": statuses}))
 

@@ -7,6 +7,7 @@ tests walk RULES: callers outside a face are refused in the face's own way (logi
 other customer's through any id, token, filter, include, sort or export, and refused writes
 leave every table as it was.
 """
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,15 @@ from portal import create_app
 from portal.api.backend_v1.actions import ACTIONS
 from portal.extensions import db, limiter
 from portal.models import DownloadLink
-from tests.security.access_rules import (ADMIN_WRITE_FORMS, ADMIN_WRITE_LEVELS, ADMIN_WRITE_REFUSALS, RULES, faces,
-                                         methods, url)
+from tests.security.access_rules import (
+    ADMIN_WRITE_FORMS,
+    ADMIN_WRITE_LEVELS,
+    ADMIN_WRITE_REFUSALS,
+    RULES,
+    faces,
+    methods,
+    url,
+)
 from tests.security.conftest import snapshot
 
 SESSION_CUSTOMERS = ("customer_a", "customer_a_limited", "customer_b")
@@ -34,8 +42,16 @@ WRITE_METHODS = ("POST", "PUT", "DELETE")
 
 
 # Who is the "other side" of each caller: the customer whose data it must never see.
-VICTIM = {"customer_a": "b", "customer_a_limited": "b", "customer_b": "a", "customer_jwt_a": "b",
-          "customer_jwt_a_limited": "b", "customer_jwt_b": "a", "key_customer_a": "b"}
+VICTIM = {
+    "customer_a": "b",
+    "customer_a_limited": "b",
+    "customer_b": "a",
+    "customer_jwt_a": "b",
+    "customer_jwt_a_limited": "b",
+    "customer_jwt_b": "a",
+    "key_customer_a": "b",
+}
+
 
 def forbidden_markers(world, caller: str) -> set[str]:
     """What `caller` must never find in any response: the other customer's records, unapproved invoices,
@@ -151,7 +167,7 @@ def test_admin_writes_refuse_lower_levels_with_a_valid_csrf_token(ctx, world, cl
     tokens = {caller: csrf_token(clients[caller]) for caller in ADMINS}
     for endpoint, level in ADMIN_WRITE_LEVELS.items():
         path = url(ctx, world, endpoint, world.b)
-        for caller in ADMINS[:level - 1]:
+        for caller in ADMINS[: level - 1]:
             data = {"csrf_token": tokens[caller], **ADMIN_WRITE_FORMS.get(endpoint, {})}
             if endpoint == "admin.attachments_upload":
                 data["file"] = (io.BytesIO(world.a.documents[0].data), "terms.pdf", "application/pdf")
@@ -191,8 +207,13 @@ def test_portal_pages_never_show_the_other_customer(ctx, world, clients, caller)
             own_response = call(world, clients, caller, "GET", url(ctx, world, endpoint, own))
             if own_response.status_code != 200 or leaked(own_response, markers):
                 problems.append(("own", endpoint, own_response.status_code, leaked(own_response, markers)))
-            targets = [victim.approved[0].uuid, victim.approved[1].uuid, victim.pending[0].uuid,
-                       own.pending[0].uuid, own.new[0].uuid]
+            targets = [
+                victim.approved[0].uuid,
+                victim.approved[1].uuid,
+                victim.pending[0].uuid,
+                own.pending[0].uuid,
+                own.new[0].uuid,
+            ]
             if caller.endswith("_limited"):
                 targets.append(own.approved[1].uuid)
             for target in targets:
@@ -203,8 +224,14 @@ def test_portal_pages_never_show_the_other_customer(ctx, world, clients, caller)
                 if response.status_code != 404 or leaked(response, markers - {str(target)}):
                     problems.append((endpoint, str(target), response.status_code, leaked(response, markers)))
             continue
-        queries = [{}, {"sort": "number", "direction": "desc"}, {"sort": "total"}, {"per_page": "100"},
-                   {"status": "unpaid"}, {"number": victim.approved[0].invoice_number}]
+        queries = [
+            {},
+            {"sort": "number", "direction": "desc"},
+            {"sort": "total"},
+            {"per_page": "100"},
+            {"status": "unpaid"},
+            {"number": victim.approved[0].invoice_number},
+        ]
         queries += [{"account": str(a.id)} for a in victim.accounts]
         if caller.endswith("_limited"):
             queries.append({"account": str(own.accounts[1].id)})
@@ -228,7 +255,8 @@ def test_portal_pdf_download_only_for_own_invoices(ctx, world, clients, caller):
     token = csrf_token(client)
     before = set(db.session.scalars(select(DownloadLink.id)))
     for target in (victim.approved[0], victim.approved[1], own.pending[0]) + (
-            (own.approved[1],) if caller.endswith("_limited") else ()):
+        (own.approved[1],) if caller.endswith("_limited") else ()
+    ):
         with ctx.test_request_context():
             path = url_for("customer.invoice_pdf", invoice_uuid=str(target.uuid))
         response = client.post(path, data={"csrf_token": token})
@@ -275,11 +303,14 @@ def test_download_links_answer_only_their_own_token(ctx, world, clients):
     assert response.status_code == 200 and not leaked(response, world.a.markers())
 
 
-@pytest.mark.parametrize("face,allowed,refused", [
-    ("jsonapi_admin", ("admin_jwt",), ("anonymous", "customer_a", "admin_5") + CUSTOMER_JWTS + KEYS),
-    ("jsonapi_customer", CUSTOMER_JWTS, ("anonymous", "customer_a", "admin_5", "admin_jwt") + KEYS),
-    ("keys", KEYS, ("anonymous", "customer_a", "admin_5", "admin_jwt") + CUSTOMER_JWTS),
-])
+@pytest.mark.parametrize(
+    "face,allowed,refused",
+    [
+        ("jsonapi_admin", ("admin_jwt",), ("anonymous", "customer_a", "admin_5") + CUSTOMER_JWTS + KEYS),
+        ("jsonapi_customer", CUSTOMER_JWTS, ("anonymous", "customer_a", "admin_5", "admin_jwt") + KEYS),
+        ("keys", KEYS, ("anonymous", "customer_a", "admin_5", "admin_jwt") + CUSTOMER_JWTS),
+    ],
+)
 def test_apis_refuse_every_other_credential(ctx, world, clients, face, allowed, refused):
     before = snapshot()
     problems = []
@@ -307,7 +338,10 @@ def test_customer_jsonapi_never_returns_the_other_customer(ctx, world, clients, 
     lists = [url(ctx, world, e, own) for e in ("jsonapi_customer.invoices_index", "jsonapi_customer.accounts_index")]
     filters = [f"filter[account_id_eq]={a.uuid}" for a in victim.accounts]
     filters += [f"filter[account_id_eq]={a.id}" for a in victim.accounts]
-    filters += [f"filter[invoice_number_eq]={victim.approved[0].invoice_number}", f"filter[id_eq]={victim.approved[0].uuid}"]
+    filters += [
+        f"filter[invoice_number_eq]={victim.approved[0].invoice_number}",
+        f"filter[id_eq]={victim.approved[0].uuid}",
+    ]
     if caller.endswith("_limited"):
         filters.append(f"filter[account_id_eq]={own.accounts[1].uuid}")
     for path in lists:
@@ -334,8 +368,9 @@ def test_customer_jsonapi_never_returns_the_other_customer(ctx, world, clients, 
             own_key = str(own.approved[0].uuid)
         for target in targets:
             for suffix in ("", "?include=account"):
-                response = call(world, clients, caller, "GET", own_path.replace(own_key, target) + suffix,
-                                headers=headers)
+                response = call(
+                    world, clients, caller, "GET", own_path.replace(own_key, target) + suffix, headers=headers
+                )
                 shown = leaked(response, markers - {target})  # the error names the id that was asked for
                 if response.status_code not in (400, 404) or (not suffix and response.status_code != 404) or shown:
                     problems.append((endpoint, target, suffix, response.status_code, shown))
@@ -366,8 +401,11 @@ def test_customer_api_key_never_reaches_the_other_customer(ctx, world, clients):
         if not RULES[endpoint].params:
             continue
         path = url(ctx, world, endpoint, b)
-        targets = [path, path.replace(f"/{b.approved[0].id}", f"/{b.approved[1].id}"),
-                   path.replace(f"/{b.approved[0].id}", f"/{a.pending[0].id}")]
+        targets = [
+            path,
+            path.replace(f"/{b.approved[0].id}", f"/{b.approved[1].id}"),
+            path.replace(f"/{b.approved[0].id}", f"/{a.pending[0].id}"),
+        ]
         if endpoint == "backend_v1.invoice_action":
             targets = [f"{t}?action={action}" for t in targets for action in ACTIONS]
         for method in methods(ctx, endpoint):
@@ -375,16 +413,28 @@ def test_customer_api_key_never_reaches_the_other_customer(ctx, world, clients):
                 response = call(world, clients, "key_customer_a", method, target, json={})
                 if response.status_code != 404 or leaked(response, markers):
                     problems.append((method, target, response.status_code, leaked(response, markers)))
-    for query in ("", f"customer_id={b.customer.id}", f"account_id={b.accounts[0].id}", "per_page=100",
-                  f"invoice_number={b.approved[0].invoice_number}"):
-        response = call(world, clients, "key_customer_a", "GET", url(ctx, world, "backend_v1.invoices_list", a) + "?" + query)
+    for query in (
+        "",
+        f"customer_id={b.customer.id}",
+        f"account_id={b.accounts[0].id}",
+        "per_page=100",
+        f"invoice_number={b.approved[0].invoice_number}",
+    ):
+        response = call(
+            world, clients, "key_customer_a", "GET", url(ctx, world, "backend_v1.invoices_list", a) + "?" + query
+        )
         if response.status_code >= 500 or leaked(response, markers):
             problems.append(("list", query, response.status_code, leaked(response, markers)))
     assert not problems, pformat(problems)
     assert snapshot() == before
     # Own records are reachable (the orgs list mints a download link per invoice, so it runs last).
-    own = call(world, clients, "key_customer_a", "GET", url(ctx, world, "orgs_v2.account_invoices_list", a)
-               + "?start_date=2026-01-01&end_date=2026-12-31")
+    own = call(
+        world,
+        clients,
+        "key_customer_a",
+        "GET",
+        url(ctx, world, "orgs_v2.account_invoices_list", a) + "?start_date=2026-01-01&end_date=2026-12-31",
+    )
     if own.status_code != 200 or a.approved[0].invoice_number not in own.get_data(as_text=True):
         problems.append(("own orgs list", own.status_code))
     own = call(world, clients, "key_customer_a", "GET", url(ctx, world, "backend_v1.invoice_show", a))
@@ -409,6 +459,9 @@ def test_unknown_ids_of_every_shape_never_error(ctx, world, clients):
     paths = [f"/portal/invoices/{fake}", f"/portal/invoices/{fake}/cdrs.csv", "/portal/invoices/not-a-uuid"]
     for path in paths:
         assert call(world, clients, "customer_a", "GET", path).status_code == 404, path
-    for path in (f"/api/rest/customer/v1/invoices/{fake}", "/api/rest/customer/v1/invoices/99999999999999999999",
-                 f"/api/rest/customer/v1/accounts/{fake}"):
+    for path in (
+        f"/api/rest/customer/v1/invoices/{fake}",
+        "/api/rest/customer/v1/invoices/99999999999999999999",
+        f"/api/rest/customer/v1/accounts/{fake}",
+    ):
         assert call(world, clients, "customer_jwt_a", "GET", path).status_code == 404, path

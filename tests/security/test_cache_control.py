@@ -1,5 +1,6 @@
 """Cache-Control: personal pages, exports and API answers are `no-store`; the documented JSON:API header and
 public files are left as they were."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,10 +13,24 @@ from tests.live import csrf_token
 
 DOCUMENTED = "max-age=0, private, must-revalidate"  # the seeds' cache-control of the JSON:API answers
 JSONAPI = "application/vnd.api+json"
-PERSONAL = ["customer dashboard", "customer invoice list fragment", "customer invoice detail", "customer invoices.csv",
-            "customer cdrs.csv", "customer pdf", "customer 404 page", "admin dashboard", "admin invoice detail",
-            "admin stored document", "admin zip", "backend v1 list", "backend v1 pdf", "orgs v2",
-            "json:api customer pdf", "json:api admin pdf"]
+PERSONAL = [
+    "customer dashboard",
+    "customer invoice list fragment",
+    "customer invoice detail",
+    "customer invoices.csv",
+    "customer cdrs.csv",
+    "customer pdf",
+    "customer 404 page",
+    "admin dashboard",
+    "admin invoice detail",
+    "admin stored document",
+    "admin zip",
+    "backend v1 list",
+    "backend v1 pdf",
+    "orgs v2",
+    "json:api customer pdf",
+    "json:api admin pdf",
+]
 
 
 @pytest.fixture
@@ -30,10 +45,12 @@ def faces(app, client, login):
     customer_client, admin_client = app.test_client(), app.test_client()
     login(customer, customer_client)
     login(admin, admin_client)
-    customer_jwt = client.post("/api/rest/customer/v1/auth", json={"auth": {"login": customer.email,
-                                                                              "password": PASSWORD}}).get_json()["jwt"]
-    admin_jwt = client.post("/api/rest/admin/auth", json={"auth": {"username": admin.email,
-                                                                     "password": PASSWORD}}).get_json()["jwt"]
+    customer_jwt = client.post(
+        "/api/rest/customer/v1/auth", json={"auth": {"login": customer.email, "password": PASSWORD}}
+    ).get_json()["jwt"]
+    admin_jwt = client.post(
+        "/api/rest/admin/auth", json={"auth": {"username": admin.email, "password": PASSWORD}}
+    ).get_json()["jwt"]
     portal_csrf = csrf_token(customer_client.get(f"/portal/invoices/{invoice.uuid}").get_data(as_text=True))
     admin_csrf = csrf_token(admin_client.get("/admin/invoices").get_data(as_text=True))
     with_key = {"Authorization": f"Bearer {key}"}
@@ -43,32 +60,43 @@ def faces(app, client, login):
 
     return {
         "customer dashboard": lambda: customer_client.get("/portal/"),
-        "customer invoice list fragment": lambda: customer_client.get("/portal/invoices",
-                                                                      headers={"HX-Request": "true"}),
+        "customer invoice list fragment": lambda: customer_client.get(
+            "/portal/invoices", headers={"HX-Request": "true"}
+        ),
         "customer invoice detail": lambda: customer_client.get(f"/portal/invoices/{invoice.uuid}"),
         "customer invoices.csv": lambda: customer_client.get("/portal/invoices.csv"),
         "customer cdrs.csv": lambda: customer_client.get(f"/portal/invoices/{invoice.uuid}/cdrs.csv"),
-        "customer pdf": lambda: customer_client.post(f"/portal/invoices/{invoice.uuid}/pdf",
-                                                     data={"csrf_token": portal_csrf}),
+        "customer pdf": lambda: customer_client.post(
+            f"/portal/invoices/{invoice.uuid}/pdf", data={"csrf_token": portal_csrf}
+        ),
         "customer 404 page": lambda: customer_client.get("/portal/invoices/no-such-invoice"),
         "admin dashboard": lambda: admin_client.get("/admin/"),
         "admin invoice detail": lambda: admin_client.get(f"/admin/invoices/{invoice.id}"),
         "admin stored document": lambda: admin_client.get(f"/admin/invoices/{invoice.id}/documents/pdf"),
-        "admin zip": lambda: admin_client.post("/admin/invoices/bulk", data={"csrf_token": admin_csrf,
-                                                                            "action": "zip", "ids": [invoice.id]}),
+        "admin zip": lambda: admin_client.post(
+            "/admin/invoices/bulk", data={"csrf_token": admin_csrf, "action": "zip", "ids": [invoice.id]}
+        ),
         "backend v1 list": lambda: client.get("/backend/api/v1/invoices", headers=with_key),
-        "backend v1 pdf": lambda: client.get(f"/backend/api/v1/invoices/{invoice.id}",
-                                             headers={**with_key, "Accept": "application/pdf"}),
-        "orgs v2": lambda: client.get(f"/v2/orgs/{account.customer.organization.slug}/accounts/{account.id}/invoices"
-                                      "?start_date=2019-12-01&end_date=2020-02-01", headers=with_key),
-        "json:api customer pdf": lambda: client.get(f"/api/rest/customer/v1/invoices/{invoice.uuid}/download",
-                                                    headers=jsonapi(customer_jwt)),
-        "json:api admin pdf": lambda: client.get(f"/api/rest/admin/invoices/{invoice.id}/pdf",
-                                                 headers=jsonapi(admin_jwt)),
-        "json:api customer show": lambda **headers: client.get(f"/api/rest/customer/v1/invoices/{invoice.uuid}",
-                                                               headers={**jsonapi(customer_jwt), **headers}),
-        "json:api admin show": lambda **headers: client.get(f"/api/rest/admin/invoices/{invoice.id}",
-                                                            headers={**jsonapi(admin_jwt), **headers}),
+        "backend v1 pdf": lambda: client.get(
+            f"/backend/api/v1/invoices/{invoice.id}", headers={**with_key, "Accept": "application/pdf"}
+        ),
+        "orgs v2": lambda: client.get(
+            f"/v2/orgs/{account.customer.organization.slug}/accounts/{account.id}/invoices"
+            "?start_date=2019-12-01&end_date=2020-02-01",
+            headers=with_key,
+        ),
+        "json:api customer pdf": lambda: client.get(
+            f"/api/rest/customer/v1/invoices/{invoice.uuid}/download", headers=jsonapi(customer_jwt)
+        ),
+        "json:api admin pdf": lambda: client.get(
+            f"/api/rest/admin/invoices/{invoice.id}/pdf", headers=jsonapi(admin_jwt)
+        ),
+        "json:api customer show": lambda **headers: client.get(
+            f"/api/rest/customer/v1/invoices/{invoice.uuid}", headers={**jsonapi(customer_jwt), **headers}
+        ),
+        "json:api admin show": lambda **headers: client.get(
+            f"/api/rest/admin/invoices/{invoice.id}", headers={**jsonapi(admin_jwt), **headers}
+        ),
         "signed-in static file": lambda: customer_client.get("/static/css/portal.css"),
         "static file": lambda: client.get("/static/css/portal.css"),
         "login page": lambda: client.get("/login"),

@@ -1,8 +1,10 @@
-"""Spreadsheet formula injection: every CSV the portal writes shows text that starts a formula as text, numbers as numbers.
+"""Spreadsheet formula injection: every CSV the portal writes shows text that starts a formula as text, numbers
+as numbers.
 
 OWASP "CSV Injection": a cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
 run as a formula by spreadsheets; it is written with a leading single quote instead.
 """
+
 from __future__ import annotations
 
 import ast
@@ -71,18 +73,27 @@ def invoice_with_hostile_numbers(app):
     [invoice] = approved_invoices(account, 1)
     day = invoice.start_date
     CdrFactory(customer_acc_id=account.id, time_start=day, src_number=AT_SUM, dst_number=MINUS_CMD)
-    CdrFactory(customer_acc_id=account.id, time_start=day + dt.timedelta(minutes=1), src_number=PLUS_CMD,
-               dst_number="\t=1+1")
-    CdrFactory(customer_acc_id=account.id, time_start=day + dt.timedelta(minutes=2), src_number="+4930123456",
-               dst_number="4915112345678", customer_price=Decimal("0.250000"))
+    CdrFactory(
+        customer_acc_id=account.id, time_start=day + dt.timedelta(minutes=1), src_number=PLUS_CMD, dst_number="\t=1+1"
+    )
+    CdrFactory(
+        customer_acc_id=account.id,
+        time_start=day + dt.timedelta(minutes=2),
+        src_number="+4930123456",
+        dst_number="4915112345678",
+        customer_price=Decimal("0.250000"),
+    )
     user = CustomerUserFactory(customer=account.customer)
     db.session.commit()
     return invoice, user
 
 
 def assert_numbers_neutralised(rows: list[list[str]]) -> None:
-    assert [row[1:3] for row in rows[1:]] == [["'" + AT_SUM, "'" + MINUS_CMD], ["'" + PLUS_CMD, "'\t=1+1"],
-                                              ["+4930123456", "4915112345678"]]
+    assert [row[1:3] for row in rows[1:]] == [
+        ["'" + AT_SUM, "'" + MINUS_CMD],
+        ["'" + PLUS_CMD, "'\t=1+1"],
+        ["+4930123456", "4915112345678"],
+    ]
     assert Decimal(rows[3][9]) == Decimal("0.25") and not rows[3][9].startswith("'")
 
 
@@ -107,7 +118,9 @@ def test_the_usage_report_neutralises_names(app, group_by):
     [header, *rows] = table(data.decode("utf-8"))
     spent = next(dict(zip(header, row)) for row in rows if row[0] == "originated")
     assert spent["network"] == "'" + HYPERLINK
-    assert spent["amount"] == str(Decimal(spent["amount"])) and spent["first_call_utc"].startswith(START.date().isoformat())
+    assert spent["amount"] == str(Decimal(spent["amount"])) and spent["first_call_utc"].startswith(
+        START.date().isoformat()
+    )
 
 
 def test_every_csv_writer_is_the_spreadsheet_safe_one():
@@ -115,7 +128,11 @@ def test_every_csv_writer_is_the_spreadsheet_safe_one():
     offenders = []
     for path in PORTAL.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Attribute) and node.attr in {"writer", "DictWriter"} \
-                    and isinstance(node.value, ast.Name) and node.value.id == "csv":
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"writer", "DictWriter"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "csv"
+            ):
                 offenders.append(f"{path.relative_to(PORTAL.parent)}:{node.lineno}")
     assert [offender.split(":")[0] for offender in offenders] == ["portal/documents/csv.py"], offenders

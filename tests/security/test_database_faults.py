@@ -6,6 +6,7 @@ the request's transaction is rolled back and nothing it wrote remains. The fault
 connection commits the same row first (unique violation), holds the SQLite write lock, or terminates
 the request's PostgreSQL backend (`pg_terminate_backend`) just before the request's INSERT runs.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -114,8 +115,11 @@ def database_goes_away():
 
 def admin_html(app, admin_client, account):
     client = admin_client(2)
-    return lambda: post(client, "/admin/invoices/new", {"customer": account.customer_id, "account": account.id,
-                                                        "start_date": "2026-05-01", "end_date": "2026-06-01"})
+    return lambda: post(
+        client,
+        "/admin/invoices/new",
+        {"customer": account.customer_id, "account": account.id, "start_date": "2026-05-01", "end_date": "2026-06-01"},
+    )
 
 
 def admin_jsonapi(app, admin_client, account):
@@ -126,18 +130,28 @@ def admin_jsonapi(app, admin_client, account):
     db.session.commit()
     client = app.test_client()
     token = login_admin(client, user)
-    body = json.dumps({"data": {"type": "invoices",
-                                "attributes": {"start-date": "2026-05-01", "end-date": "2026-06-01"},
-                                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}}}})
-    return lambda: client.post(f"{ADMIN}/invoices", data=body,
-                               headers=jsonapi_headers(token, **{"Content-Type": MEDIA}))
+    body = json.dumps(
+        {
+            "data": {
+                "type": "invoices",
+                "attributes": {"start-date": "2026-05-01", "end-date": "2026-06-01"},
+                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}},
+            }
+        }
+    )
+    return lambda: client.post(
+        f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(token, **{"Content-Type": MEDIA})
+    )
 
 
 def backend_v1(app, admin_client, account):
     key = make_key()
     client = app.test_client()
-    return lambda: client.post(f"{BASE}/customers/{account.customer_id}/invoices", headers=bearer(key),
-                               json={"account": account.id, "startDate": "2026-05-01", "endDate": "2026-06-01"})
+    return lambda: client.post(
+        f"{BASE}/customers/{account.customer_id}/invoices",
+        headers=bearer(key),
+        json={"account": account.id, "startDate": "2026-05-01", "endDate": "2026-06-01"},
+    )
 
 
 def assert_format(face, response, status: int):
@@ -178,7 +192,9 @@ def send_meeting(app, admin_client, face, fault):
 
 @pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
 def test_a_lost_unique_race_answers_409_and_rolls_back(app, admin_client, face):
-    response, send = send_meeting(app, admin_client, face, before_invoice_insert(concurrent_writer_inserts_the_same_row))
+    response, send = send_meeting(
+        app, admin_client, face, before_invoice_insert(concurrent_writer_inserts_the_same_row)
+    )
     assert_format(face, response, 409)
     # Only the concurrent writer's row exists: the request's fill, lines and audit event are gone.
     # SQLite's stand-in row was written in the request's own transaction, so it is rolled back too.

@@ -1,5 +1,6 @@
 """HTML forms: every field's wrong values (empty, 10,000 characters, wrong type, out-of-order dates,
 non-existent or foreign ids) give an error beside that field, never a 500, and write nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,13 +38,28 @@ def test_customer_form_shows_each_wrong_value_beside_its_field(admin, session, f
 
 
 ACCOUNT_CASES = [
-    ("name", ""), ("name", HUGE), ("currency", ""), ("currency", "euro"), ("currency", HUGE),
-    ("timezone", ""), ("timezone", "Moon/Base"), ("timezone", HUGE),
-    ("vat_rate", "nineteen"), ("vat_rate", "-1"), ("vat_rate", HUGE),
-    ("payment_terms_days", "thirty"), ("payment_terms_days", "1.5"), ("payment_terms_days", HUGE),
-    ("invoice_period", "Fortnightly"), ("invoice_ref_template", HUGE), ("invoice_ref_template", "no placeholder"),
-    ("delivery_mode", "pigeon"), ("bill_style", "Nonexistent style"), ("max_call_duration", "long"),
-    ("max_call_duration", "-5"), ("max_call_duration", HUGE),
+    ("name", ""),
+    ("name", HUGE),
+    ("currency", ""),
+    ("currency", "euro"),
+    ("currency", HUGE),
+    ("timezone", ""),
+    ("timezone", "Moon/Base"),
+    ("timezone", HUGE),
+    ("vat_rate", "nineteen"),
+    ("vat_rate", "-1"),
+    ("vat_rate", HUGE),
+    ("payment_terms_days", "thirty"),
+    ("payment_terms_days", "1.5"),
+    ("payment_terms_days", HUGE),
+    ("invoice_period", "Fortnightly"),
+    ("invoice_ref_template", HUGE),
+    ("invoice_ref_template", "no placeholder"),
+    ("delivery_mode", "pigeon"),
+    ("bill_style", "Nonexistent style"),
+    ("max_call_duration", "long"),
+    ("max_call_duration", "-5"),
+    ("max_call_duration", HUGE),
 ]
 
 
@@ -61,8 +77,9 @@ def test_account_form_refuses_invoice_contacts_that_do_not_exist(admin, session)
     customer = CustomerFactory()
     session.commit()
     for bogus in ("999999", "abc", HUGE[:50]):
-        response = admin.post_form(f"/admin/customers/{customer.id}/accounts/new",
-                                   _account_form(invoice_contact_ids=[bogus]))
+        response = admin.post_form(
+            f"/admin/customers/{customer.id}/accounts/new", _account_form(invoice_contact_ids=[bogus])
+        )
         assert response.status_code == 422
         assert field_error(response.get_data(as_text=True), "invoice_contact_ids")
     assert session.scalar(select(func.count(Account.id))) == 0
@@ -87,8 +104,13 @@ def invoice_create_cases():
 def test_invoice_create_form_shows_each_wrong_value_beside_its_field(admin, session, field, override):
     account = AccountFactory()
     session.commit()
-    data = {"customer": str(account.customer_id), "account": str(account.id), "start_date": "2026-05-01",
-            "end_date": "2026-06-01", **override}
+    data = {
+        "customer": str(account.customer_id),
+        "account": str(account.id),
+        "start_date": "2026-05-01",
+        "end_date": "2026-06-01",
+        **override,
+    }
     response = admin.post_form("/admin/invoices/new", data)
     assert response.status_code == 422, (field, response.status_code)
     html = response.get_data(as_text=True)
@@ -99,8 +121,15 @@ def test_invoice_create_form_shows_each_wrong_value_beside_its_field(admin, sess
 def test_invoice_create_refuses_an_account_of_another_customer(admin, session):
     mine, theirs = AccountFactory(), AccountFactory()
     session.commit()
-    response = admin.post_form("/admin/invoices/new", {"customer": str(mine.customer_id), "account": str(theirs.id),
-                                                       "start_date": "2026-05-01", "end_date": "2026-06-01"})
+    response = admin.post_form(
+        "/admin/invoices/new",
+        {
+            "customer": str(mine.customer_id),
+            "account": str(theirs.id),
+            "start_date": "2026-05-01",
+            "end_date": "2026-06-01",
+        },
+    )
     assert response.status_code == 422
     assert 'id="account-error"' in response.get_data(as_text=True)
     assert session.scalar(select(func.count(Invoice.id))) == 0
@@ -131,10 +160,19 @@ def test_payment_form_names_the_wrong_field_and_records_nothing(admin, session, 
     assert session.scalar(select(func.count(Payment.id))) == 0
 
 
-@pytest.mark.parametrize("query", [
-    {"q": HUGE}, {"page": "-1"}, {"page": "abc"}, {"page": "99999999999999999999"}, {"q": "\x00"},
-    {"q": "%' OR 1=1 --"}, {"sort": "nonsense"}, {"per_page": "1000000"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": HUGE},
+        {"page": "-1"},
+        {"page": "abc"},
+        {"page": "99999999999999999999"},
+        {"q": "\x00"},
+        {"q": "%' OR 1=1 --"},
+        {"sort": "nonsense"},
+        {"per_page": "1000000"},
+    ],
+)
 def test_customer_list_filters_never_fail(admin, session, query):
     CustomerFactory(name="Acme Telecom")
     session.commit()

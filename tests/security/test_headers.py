@@ -1,4 +1,5 @@
 """Security headers on a route of every face: the seeds' set, the Content-Security-Policy, HSTS only in production."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,7 @@ from portal import create_app
 from portal.auth.api_keys import create_api_key
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
-from portal.permissions import Actor
+from portal.foundations.permissions import Actor
 from tests.documents.conftest import make_invoice
 from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
 
@@ -24,8 +25,18 @@ SEED_HEADERS = {
 }
 # The download page sets a stricter referrer policy of its own (its URL holds the token).
 STRICTER_REFERRER = {"no-referrer"}
-FACES = ["customer page", "admin page", "login", "download landing", "json:api", "backend v1", "orgs v2",
-         "openapi", "static file", "404 page"]
+FACES = [
+    "customer page",
+    "admin page",
+    "login",
+    "download landing",
+    "json:api",
+    "backend v1",
+    "orgs v2",
+    "openapi",
+    "static file",
+    "404 page",
+]
 
 
 def parse_csp(value: str) -> dict[str, list[str]]:
@@ -48,8 +59,9 @@ def assert_security_headers(response, app, *, production: bool = False) -> None:
     for directive, sources in csp.items():
         for source in sources:
             # Only the app itself, the pinned htmx file, 'none' and data: images.
-            assert source in {"'self'", "'none'", htmx} or (directive == "img-src" and source == "data:"), \
+            assert source in {"'self'", "'none'", htmx} or (directive == "img-src" and source == "data:"), (
                 f"{directive} allows {source}"
+            )
     assert htmx in csp["script-src"] and htmx.startswith("https://") and "@" in htmx  # pinned version
     assert csp["default-src"] == ["'self'"]
     assert csp["object-src"] == ["'none'"]
@@ -71,15 +83,20 @@ def faces(app, client, login):
     customer_user = CustomerUserFactory(customer=invoice.customer)
     admin = AdminUserFactory(level=5)
     _row, key = create_api_key(name="headers", scopes="read", level=3)
-    _link, token = mint_download_link(invoice, actor=Actor("admin@telco.example", kind="admin", level=3),
-                                      expires_in=dt.timedelta(minutes=10), purpose="email")
+    _link, token = mint_download_link(
+        invoice,
+        actor=Actor("admin@telco.example", kind="admin", level=3),
+        expires_in=dt.timedelta(minutes=10),
+        purpose="email",
+    )
     db.session.commit()
 
     customer_client, admin_client = app.test_client(), app.test_client()
     login(customer_user, customer_client)
     login(admin, admin_client)
-    jwt = client.post("/api/rest/customer/v1/auth",
-                      json={"auth": {"login": customer_user.email, "password": PASSWORD}}).get_json()["jwt"]
+    jwt = client.post(
+        "/api/rest/customer/v1/auth", json={"auth": {"login": customer_user.email, "password": PASSWORD}}
+    ).get_json()["jwt"]
     key_header = {"Authorization": f"Bearer {key}"}
     slug, account_id = invoice.account.customer.organization.slug, invoice.account_id
     return {
@@ -87,9 +104,10 @@ def faces(app, client, login):
         "admin page": lambda: admin_client.get("/admin/"),
         "login": lambda: client.get("/login"),
         "download landing": lambda: client.get(f"/d/{token}"),
-        "json:api": lambda: client.get("/api/rest/customer/v1/invoices",
-                                       headers={"Authorization": f"Bearer {jwt}",
-                                                "Accept": "application/vnd.api+json"}),
+        "json:api": lambda: client.get(
+            "/api/rest/customer/v1/invoices",
+            headers={"Authorization": f"Bearer {jwt}", "Accept": "application/vnd.api+json"},
+        ),
         "backend v1": lambda: client.get("/backend/api/v1/invoices", headers=key_header),
         "orgs v2": lambda: client.get(f"/v2/orgs/{slug}/accounts/{account_id}/invoices", headers=key_header),
         "openapi": lambda: client.get("/api/openapi.json"),
@@ -117,8 +135,16 @@ def test_the_download_landing_keeps_its_token_out_of_referrers(app, faces):
 
 def _app_with_failing_route(database_url: str, tmp_path, env_name: str, **overrides):
     """A separate app (routes can only be added before the first request) with a route that fails."""
-    app = create_app({"ENV_NAME": env_name, "SQLALCHEMY_DATABASE_URI": database_url, "OUTBOX_DIR": str(tmp_path),
-                      "TESTING": False, "PROPAGATE_EXCEPTIONS": False, **overrides})
+    app = create_app(
+        {
+            "ENV_NAME": env_name,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "OUTBOX_DIR": str(tmp_path),
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": False,
+            **overrides,
+        }
+    )
 
     @app.route("/__fails")
     def fails():
@@ -147,9 +173,15 @@ def test_production_adds_hsts_to_pages_errors_and_apis(app, database_url, tmp_pa
     production = _app_with_failing_route(database_url, tmp_path, "production", SECRET_KEY="a-production-secret-key")
     try:
         client = production.test_client()
-        for url, status in [("/login", 200), ("/api/openapi.json", 200), ("/static/css/portal.css", 200),
-                            ("/no-such-page", 404), ("/__gone", 410), ("/__fails", 500),
-                            ("/backend/api/v1/invoices", 401)]:
+        for url, status in [
+            ("/login", 200),
+            ("/api/openapi.json", 200),
+            ("/static/css/portal.css", 200),
+            ("/no-such-page", 404),
+            ("/__gone", 410),
+            ("/__fails", 500),
+            ("/backend/api/v1/invoices", 401),
+        ]:
             response = client.get(url)
             assert response.status_code == status, url
             assert_security_headers(response, production, production=True)

@@ -1,6 +1,7 @@
 """A NUL character (U+0000) in any input: PostgreSQL refuses it in a text parameter, so it must never reach
 the database as a 500. HTML forms refuse it beside the field (the base form's rule) and write nothing;
 the APIs answer 400 in their own format (a value the database refuses is rolled back and reported)."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
 from portal.forms import NOT_ALLOWED_MESSAGE
 from portal.models import Account, Customer, CustomerUser, Invoice
 from tests.admin.test_customer_views import _account_form, field_error
@@ -35,16 +35,28 @@ def test_customer_form_refuses_a_nul_in_each_field(admin, session, field):
 def test_customer_edit_form_refuses_a_nul_and_keeps_the_customer(admin, session):
     customer = CustomerFactory(name="Acme")
     session.commit()
-    response = admin.post_form(f"/admin/customers/{customer.id}/edit",
-                               {"name": NUL, "country_code": "DE", "payment_method": "Card"})
+    response = admin.post_form(
+        f"/admin/customers/{customer.id}/edit", {"name": NUL, "country_code": "DE", "payment_method": "Card"}
+    )
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), "name") == NOT_ALLOWED_MESSAGE
     session.expire_all()
     assert session.get(Customer, customer.id).name == "Acme"
 
 
-ACCOUNT_FIELDS = ["name", "currency", "timezone", "vat_rate", "payment_terms_days", "invoice_period",
-                  "invoice_ref_template", "delivery_mode", "bill_style", "max_call_duration", "invoice_contact_ids"]
+ACCOUNT_FIELDS = [
+    "name",
+    "currency",
+    "timezone",
+    "vat_rate",
+    "payment_terms_days",
+    "invoice_period",
+    "invoice_ref_template",
+    "delivery_mode",
+    "bill_style",
+    "max_call_duration",
+    "invoice_contact_ids",
+]
 
 
 @pytest.mark.parametrize("field", ACCOUNT_FIELDS)
@@ -76,8 +88,12 @@ def test_change_password_form_refuses_a_nul_in_each_field(app, client, login, se
     old_hash = user.password_hash
     login(user)
     new = "a-new-long-passphrase"
-    data = {"csrf_token": csrf_from(client, "/profile/password"), "current_password": PASSWORD,
-            "password": new, "confirm": new}
+    data = {
+        "csrf_token": csrf_from(client, "/profile/password"),
+        "current_password": PASSWORD,
+        "password": new,
+        "confirm": new,
+    }
     data[field] = data[field] + "\x00"
     if field == "password":
         data["confirm"] = data["password"]  # the same NUL in both: only the rule can refuse it
@@ -96,11 +112,16 @@ def test_jsonapi_create_with_a_nul_in_a_date_is_a_client_error(client, session):
     account = AccountFactory()
     session.commit()
     token = login_admin(client, admin)
-    body = json.dumps({"data": {"type": "invoices", "attributes": {"start-date": "2026\x00-01-01",
-                                                                   "end-date": "2026-02-01"},
-                                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}}}})
-    response = client.post(f"{ADMIN}/invoices", data=body,
-                           headers=jsonapi_headers(token, **{"Content-Type": MEDIA}))
+    body = json.dumps(
+        {
+            "data": {
+                "type": "invoices",
+                "attributes": {"start-date": "2026\x00-01-01", "end-date": "2026-02-01"},
+                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}},
+            }
+        }
+    )
+    response = client.post(f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(token, **{"Content-Type": MEDIA}))
     assert response.status_code in (400, 422), response.get_data(as_text=True)
     errors = response.get_json()["errors"]
     assert errors and all(e["status"] == str(response.status_code) for e in errors)
@@ -132,8 +153,11 @@ def test_backend_create_with_a_nul_in_a_body_string_writes_nothing(client, sessi
     account = AccountFactory()
     session.commit()
     key = make_key()
-    response = client.post(f"{BASE}/customers/{account.customer_id}/invoices", headers=bearer(key),
-                           json={"account": str(account.id), "cutoffDate": "2026-05-01", "invoiceNumber": NUL})
+    response = client.post(
+        f"{BASE}/customers/{account.customer_id}/invoices",
+        headers=bearer(key),
+        json={"account": str(account.id), "cutoffDate": "2026-05-01", "invoiceNumber": NUL},
+    )
     assert response.status_code < 500, response.get_data(as_text=True)
     assert set(response.get_json()) >= {"error_code"} or response.status_code < 400
 

@@ -4,6 +4,7 @@ Pure parsers are called directly (`parse_moment` → BadDate, `parse_invoice_fil
 the JSON:API filter parser, the customer portal's invoice filter form and the backend list parameters are
 driven over HTTP, where any other exception would surface as a 500.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from portal.billing.dates import BadDate, parse_moment
-from portal.billing.invoice_search import MAX_PER_PAGE, parse_invoice_filters
-from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.foundations.dates import BadDate, parse_moment
+from portal.foundations.errors import ValidationFailed
+from portal.reading.invoice_search import MAX_PER_PAGE, parse_invoice_filters
 from tests.api.backend_v1.conftest import BASE
 from tests.api.jsonapi.conftest import ADMIN, MEDIA, jsonapi_headers, login_admin
 from tests.api.key_clients import bearer, make_key
@@ -26,13 +27,37 @@ WEB = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChec
 PURE = settings(max_examples=400, deadline=None)
 
 # Text that looks like what people and machines send: dates, numbers, operators, junk and control chars.
-DATEISH = st.from_regex(r"-?[0-9]{1,6}(-[0-9]{1,3}(-[0-9]{1,3}(T[0-9:.]{0,15}(Z|[+-][0-9:]{1,6})?)?)?)?",
-                        fullmatch=True)
-TEXT = st.one_of(st.text(max_size=60), DATEISH, st.text(alphabet="0123456789-+.,:TZe ", max_size=30),
-                 st.sampled_from(["", " ", "\x00", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00+14:00",
-                                  "NaN", "Infinity", "1e999", "-0", "true", "null", "2026-02-30"]))
-ZONES = st.one_of(st.none(), st.sampled_from(["UTC", "Europe/Berlin", "Pacific/Kiritimati", "America/Adak",
-                                              "Nowhere/Atlantis", "", "../../etc/passwd"]), st.text(max_size=20))
+DATEISH = st.from_regex(
+    r"-?[0-9]{1,6}(-[0-9]{1,3}(-[0-9]{1,3}(T[0-9:.]{0,15}(Z|[+-][0-9:]{1,6})?)?)?)?", fullmatch=True
+)
+TEXT = st.one_of(
+    st.text(max_size=60),
+    DATEISH,
+    st.text(alphabet="0123456789-+.,:TZe ", max_size=30),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "9999-12-31T23:59:59-23:59",
+            "0001-01-01T00:00+14:00",
+            "NaN",
+            "Infinity",
+            "1e999",
+            "-0",
+            "true",
+            "null",
+            "2026-02-30",
+        ]
+    ),
+)
+ZONES = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["UTC", "Europe/Berlin", "Pacific/Kiritimati", "America/Adak", "Nowhere/Atlantis", "", "../../etc/passwd"]
+    ),
+    st.text(max_size=20),
+)
 
 
 @PURE
@@ -46,8 +71,17 @@ def test_parse_moment_returns_aware_utc_or_raises_bad_date(value, tz_name):
 
 
 @PURE
-@given(st.one_of(st.integers(), st.floats(), st.none(), st.lists(st.integers(), max_size=2),
-                 st.dates(), st.datetimes(timezones=st.sampled_from([None, dt.timezone.utc]))), ZONES)
+@given(
+    st.one_of(
+        st.integers(),
+        st.floats(),
+        st.none(),
+        st.lists(st.integers(), max_size=2),
+        st.dates(),
+        st.datetimes(timezones=st.sampled_from([None, dt.timezone.utc])),
+    ),
+    ZONES,
+)
 def test_parse_moment_refuses_other_types_with_bad_date(value, tz_name):
     try:
         moment = parse_moment(value, tz_name)
@@ -56,9 +90,26 @@ def test_parse_moment_refuses_other_types_with_bad_date(value, tz_name):
     assert isinstance(value, (dt.date, dt.datetime)) and moment.utcoffset() == dt.timedelta(0)
 
 
-FILTER_NAMES = ["invoiceNumber", "customer", "account", "state", "type", "unsent", "includeUnsent", "undelivered",
-                "minDate", "maxDate", "minDueDate", "maxDueDate", "createdSince", "minAmount", "maxAmount", "sort",
-                "page", "perPage"]
+FILTER_NAMES = [
+    "invoiceNumber",
+    "customer",
+    "account",
+    "state",
+    "type",
+    "unsent",
+    "includeUnsent",
+    "undelivered",
+    "minDate",
+    "maxDate",
+    "minDueDate",
+    "maxDueDate",
+    "createdSince",
+    "minAmount",
+    "maxAmount",
+    "sort",
+    "page",
+    "perPage",
+]
 QUERY = st.dictionaries(st.sampled_from(FILTER_NAMES), TEXT, max_size=6)
 
 
@@ -92,14 +143,32 @@ def test_backend_list_parameters_never_fail_with_500(app, client):
     check()
 
 
-JSONAPI_FILTERS = ["id", "state_eq", "state_in", "amount_spent_gt", "amount_spent_lteq", "start_date_gteq",
-                   "end_date_lt", "invoice_number_cont", "account_id_eq", "account_id_in", "uuid_eq", "unknown_eq",
-                   "state", "start_date_cont_any", "x]"]
-JSONAPI_QUERY = st.dictionaries(st.one_of(st.sampled_from(JSONAPI_FILTERS).map(lambda n: f"filter[{n}]"),
-                                          st.text(max_size=12).map(lambda n: f"filter[{n}]"),
-                                          st.sampled_from(["filter", "filter[]", "filter[a][b]", "page[size]",
-                                                           "page[number]", "sort", "include"])),
-                                TEXT, max_size=4)
+JSONAPI_FILTERS = [
+    "id",
+    "state_eq",
+    "state_in",
+    "amount_spent_gt",
+    "amount_spent_lteq",
+    "start_date_gteq",
+    "end_date_lt",
+    "invoice_number_cont",
+    "account_id_eq",
+    "account_id_in",
+    "uuid_eq",
+    "unknown_eq",
+    "state",
+    "start_date_cont_any",
+    "x]",
+]
+JSONAPI_QUERY = st.dictionaries(
+    st.one_of(
+        st.sampled_from(JSONAPI_FILTERS).map(lambda n: f"filter[{n}]"),
+        st.text(max_size=12).map(lambda n: f"filter[{n}]"),
+        st.sampled_from(["filter", "filter[]", "filter[a][b]", "page[size]", "page[number]", "sort", "include"]),
+    ),
+    TEXT,
+    max_size=4,
+)
 
 
 def test_jsonapi_filter_parser_answers_200_or_400_with_a_json_api_error(app, client):
@@ -120,8 +189,22 @@ def test_jsonapi_filter_parser_answers_200_or_400_with_a_json_api_error(app, cli
     check()
 
 
-PORTAL_FIELDS = ["account", "preset", "period_from", "period_to", "invoice_date_from", "invoice_date_to",
-                 "due_date_from", "due_date_to", "status", "number", "per_page", "sort", "direction", "page"]
+PORTAL_FIELDS = [
+    "account",
+    "preset",
+    "period_from",
+    "period_to",
+    "invoice_date_from",
+    "invoice_date_to",
+    "due_date_from",
+    "due_date_to",
+    "status",
+    "number",
+    "per_page",
+    "sort",
+    "direction",
+    "page",
+]
 
 
 def test_customer_invoice_filter_form_answers_a_page_never_a_500(app, client, login):

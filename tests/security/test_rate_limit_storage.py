@@ -1,5 +1,6 @@
 """Rate limits in production are kept in Redis when PORTAL_RATELIMIT_STORAGE_URL is set, so every worker
 process counts against the same limit (in-memory storage would give each worker its own allowance)."""
+
 from __future__ import annotations
 
 import json
@@ -28,11 +29,22 @@ def redis_db():
 
 
 def run_worker(database_url: str, storage: str, email: str, attempts: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_ENV": "production",
-           "PORTAL_SECRET_KEY": "worker-secret-for-the-test", "PORTAL_DATABASE_URL": database_url,
-           "PORTAL_RATELIMIT_STORAGE_URL": storage}
-    result = subprocess.run([sys.executable, "-m", "tests.security.ratelimit_worker", email, str(attempts)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PORTAL_ENV": "production",
+        "PORTAL_SECRET_KEY": "worker-secret-for-the-test",
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_RATELIMIT_STORAGE_URL": storage,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.security.ratelimit_worker", email, str(attempts)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -45,7 +57,7 @@ def test_two_workers_share_the_login_limit_through_redis(app, database_url, redi
     # The per-e-mail limit is 5 failures a minute: 3 in one worker + 2 in the other, then 429.
     assert first["statuses"] == [200, 200, 200]
     assert second["statuses"] == [200, 200, 429]
-    assert any(key.startswith(b"LIMITS") for key in redis_db.keys())
+    assert any(key.startswith(b"LIMITS") for key in redis_db.keys())  # noqa: SIM118 - Redis KEYS, not a dict
 
 
 def test_without_redis_each_worker_counts_alone(app, database_url):

@@ -1,6 +1,7 @@
 """Sessions and CSRF: a new session cookie on login, Secure cookies in production, argon2id at or above
 the OWASP minimum, and every state-changing browser route refusing a request without the CSRF token
 (plain forms and htmx requests alike)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ import pytest
 from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
 from portal import create_app
-from portal.auth.users import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from portal.auth.sessions import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from portal.extensions import db
 from portal.models import CustomerUser
 from tests.auth.conftest import csrf_from, post_login
@@ -20,7 +21,7 @@ from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Machine APIs authenticate with bearer credentials (no cookies), so CSRF does not apply to them; the
-# download link route's signed token is its only credential (portal/delivery/views.py says why).
+# download link route's signed token is its only credential (portal/downloads/views.py says why).
 NOT_BROWSER = ("/api/", "/backend/", "/v2/")
 TOKEN_ONLY_ENDPOINTS = {"download.download"}
 
@@ -125,17 +126,21 @@ def test_login_issues_a_new_session_cookie_and_the_old_one_stays_anonymous(app, 
 
 
 def test_production_sets_secure_httponly_lax_session_and_remember_cookies(app, database_url):
-    production = create_app({"ENV_NAME": "production", "SECRET_KEY": "production-test-key",
-                             "SQLALCHEMY_DATABASE_URI": database_url})
+    production = create_app(
+        {"ENV_NAME": "production", "SECRET_KEY": "production-test-key", "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     with production.app_context():
         email = CustomerUserFactory().email
         db.session.commit()
     client = production.test_client()
     page = client.get("/login", base_url="https://localhost").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/login", base_url="https://localhost", headers={"Referer": "https://localhost/login"},
-                           data={"csrf_token": token, "email": email, "password": PASSWORD,
-                                 "remember": "y"})
+    response = client.post(
+        "/login",
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/login"},
+        data={"csrf_token": token, "email": email, "password": PASSWORD, "remember": "y"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     for name in ("session", "remember_token"):

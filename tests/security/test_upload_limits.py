@@ -1,5 +1,6 @@
 """Attachment uploads in the admin templates page: request size limit (413 page), per-file size limit,
 wrong types and empty or nameless uploads give clear errors beside the field and store nothing."""
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,9 @@ URL = "/admin/templates/attachments"
 
 
 def upload(admin, name, content: bytes, filename="terms.pdf"):
-    return admin.post_form(URL, {"name": name, "file": (io.BytesIO(content), filename)},
-                           content_type="multipart/form-data")
+    return admin.post_form(
+        URL, {"name": name, "file": (io.BytesIO(content), filename)}, content_type="multipart/form-data"
+    )
 
 
 def stored(session) -> int:
@@ -33,7 +35,8 @@ def test_a_request_over_max_content_length_gets_the_413_page(app, admin, session
         app.config["MAX_CONTENT_LENGTH"] = limit
     assert response.status_code == 413 and response.mimetype == "text/html"
     assert "Request Entity Too Large" in response.get_data(as_text=True) or "Too Large" in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     assert stored(session) == 0
 
 
@@ -44,13 +47,16 @@ def test_a_file_over_the_attachment_limit_is_an_error_beside_the_file(admin, ses
     assert stored(session) == 0
 
 
-@pytest.mark.parametrize("content, filename", [
-    (b"", "empty.pdf"),
-    (b"MZ\x90\x00 an executable", "terms.pdf"),
-    (b"<html><script>alert(1)</script></html>", "terms.pdf"),
-    (b"name,amount\n1,2\n", "terms.csv"),
-    (b"\x00" * 1000, "terms.pdf"),
-])
+@pytest.mark.parametrize(
+    "content, filename",
+    [
+        (b"", "empty.pdf"),
+        (b"MZ\x90\x00 an executable", "terms.pdf"),
+        (b"<html><script>alert(1)</script></html>", "terms.pdf"),
+        (b"name,amount\n1,2\n", "terms.csv"),
+        (b"\x00" * 1000, "terms.pdf"),
+    ],
+)
 def test_files_that_are_not_pdfs_are_refused_beside_the_file(admin, session, content, filename):
     response = upload(admin, "Terms", content, filename)
     assert response.status_code == 422

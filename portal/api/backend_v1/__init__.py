@@ -1,4 +1,5 @@
 """Backend API v1 (`/backend/api/v1`): API-key clients read, create, change and act on invoices."""
+
 from __future__ import annotations
 
 import logging
@@ -9,8 +10,8 @@ from werkzeug.exceptions import HTTPException
 from portal.api.backend_v1.errors import ApiError, error_response, service_error_code, status_error_response
 from portal.api.key_auth import MISSING, authenticate
 from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
-from portal.errors import DeliveryFailed, ServiceError
 from portal.extensions import csrf, db
+from portal.foundations.errors import DeliveryFailed, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,12 @@ def _http_error(exc: HTTPException):
     return response
 
 
-register_database_fault_handlers(bp, conflict=lambda: error_response(409001),
-                                 unavailable=lambda: error_response(503001),
-                                 refused=lambda: error_response(400001, REFUSED_DETAIL))
+register_database_fault_handlers(
+    bp,
+    conflict=lambda: error_response(409001),
+    unavailable=lambda: error_response(503001),
+    refused=lambda: error_response(400001, REFUSED_DETAIL),
+)
 
 
 @bp.errorhandler(Exception)

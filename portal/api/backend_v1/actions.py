@@ -1,4 +1,5 @@
 """Backend API v1 invoice actions: `POST /invoices/{id}?action=…`, each calling one service."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,12 +15,20 @@ from portal.api.backend_v1.params import json_body
 from portal.api.backend_v1.routes import load_invoice
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.fill import reapply_discount_plans, refill_invoice
+from portal.billing.invoices import recreate_documents
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
 from portal.delivery.links import download_url, mint_download_link
-from portal.documents.service import recreate_documents
-from portal.errors import DeliveryFailed, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import (
+    DeliveryFailed,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationFailed,
+)
+from portal.foundations.ids import MAX_ROW_ID
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +36,25 @@ EXPIRY_HOURS = (1, 6, 24, 72, 168, 336, 720)
 DEFAULT_EXPIRY_HOURS = 168
 MAX_USES = (1, 2)
 # FieldError.field of the e-mail services -> documented code.
-EMAIL_FIELD_CODES = {"email": 400702, "bill-style": 400703, "message": 400704, "attachments": 400705,
-                     "usage-report-profile": 400706}
+EMAIL_FIELD_CODES = {
+    "email": 400702,
+    "bill-style": 400703,
+    "message": 400704,
+    "attachments": 400705,
+    "usage-report-profile": 400706,
+}
 NO_CDRS = "No CDRs available for this invoice"
-ACTIONS = ("email", "emailCdrs", "recreate", "updateCallTransactions", "reapplyDiscountPlans",
-           "generateDownloadLink", "linkToXero", "unlinkFromXero")
-# The body parameters each action documents (README "APIs: backend v1"); any other is a 400504.
+ACTIONS = (
+    "email",
+    "emailCdrs",
+    "recreate",
+    "updateCallTransactions",
+    "reapplyDiscountPlans",
+    "generateDownloadLink",
+    "linkToXero",
+    "unlinkFromXero",
+)
+# The body parameters each action documents (docs/apis.md "APIs: backend v1"); any other is a 400504.
 PARAMETERS: dict[str, tuple[str, ...]] = {
     "email": ("email", "billStyle", "message", "attachments", "invoiceUsageReportCustomerProfileID"),
     "emailCdrs": ("email",),
@@ -49,13 +71,17 @@ def _actor():
     return g.api_caller.actor
 
 
-@bp.post("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+@bp.post(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_action(invoice_id: int):
     action = request.args.get("action")
     handler = _HANDLERS.get(action or "")
     if handler is None:
-        raise ApiError(400501, f"Unknown action {action!r}; one of: {', '.join(ACTIONS)}" if action
-                       else f"Give ?action=, one of: {', '.join(ACTIONS)}")
+        raise ApiError(
+            400501,
+            f"Unknown action {action!r}; one of: {', '.join(ACTIONS)}"
+            if action
+            else f"Give ?action=, one of: {', '.join(ACTIONS)}",
+        )
     body = json_body()
     unknown = sorted(set(body) - set(PARAMETERS[action]))
     if unknown:
@@ -108,8 +134,9 @@ def _email(invoice, body):
         bill_style=_string(body.get("billStyle"), "billStyle", 400703),
         message=_string(body.get("message"), "message", 400704),
         attachments=tuple(_strings(body.get("attachments"), "attachments", 400705) or ()),
-        usage_report_profile=_string(body.get("invoiceUsageReportCustomerProfileID"),
-                                     "invoiceUsageReportCustomerProfileID", 400706),
+        usage_report_profile=_string(
+            body.get("invoiceUsageReportCustomerProfileID"), "invoiceUsageReportCustomerProfileID", 400706
+        ),
     )
     sent_to = getattr(delivery, "recipients", None) or ", ".join(recipients or [])
     return jsonify(success=True, message=f"Invoice {invoice.invoice_number or invoice.id} emailed to {sent_to}")
@@ -119,8 +146,7 @@ def _email_cdrs(invoice, body):
     recipients = _strings(body.get("email"), "email", 400702, split=True)
     delivery = email_invoice_cdrs(invoice, actor=_actor(), recipients=recipients or None)
     sent_to = getattr(delivery, "recipients", None) or ", ".join(recipients or [])
-    return jsonify(success=True, message=f"CDRs of invoice {invoice.invoice_number or invoice.id} emailed to "
-                                         f"{sent_to}")
+    return jsonify(success=True, message=f"CDRs of invoice {invoice.invoice_number or invoice.id} emailed to {sent_to}")
 
 
 def _recreate(invoice, body):
@@ -153,8 +179,11 @@ def _choice(body: dict, name: str, allowed: tuple[int, ...], default: int) -> in
             return default
         value = int(text.strip()) if text.strip().isascii() and text.strip().isdigit() else text
     if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
-        raise ApiError(400504, f"{name} - must be one of {', '.join(str(a) for a in allowed)}"
-                               + (" (a JSON number)" if isinstance(value, str) and name in body else ""))
+        raise ApiError(
+            400504,
+            f"{name} - must be one of {', '.join(str(a) for a in allowed)}"
+            + (" (a JSON number)" if isinstance(value, str) and name in body else ""),
+        )
     return value
 
 
@@ -162,8 +191,9 @@ def _generate_download_link(invoice, body):
     hours = _choice(body, "expiryHours", EXPIRY_HOURS, DEFAULT_EXPIRY_HOURS)
     max_uses = _choice(body, "maxUses", MAX_USES, 1)
     try:
-        link, token = mint_download_link(invoice, actor=_actor(), expires_in=dt.timedelta(hours=hours),
-                                         max_uses=max_uses, purpose="api")
+        link, token = mint_download_link(
+            invoice, actor=_actor(), expires_in=dt.timedelta(hours=hours), max_uses=max_uses, purpose="api"
+        )
         db.session.flush()
     except ServiceError:
         raise
@@ -172,8 +202,9 @@ def _generate_download_link(invoice, body):
         log.exception("download link generation failed for invoice %s", invoice.id)
         raise ApiError(500701) from None
     expires_at = link.expires_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-    return jsonify(success=True, download_url=download_url(token), token=token, expires_at=expires_at,
-                   max_uses=link.max_uses)
+    return jsonify(
+        success=True, download_url=download_url(token), token=token, expires_at=expires_at, max_uses=link.max_uses
+    )
 
 
 def _link_to_xero(invoice, body):

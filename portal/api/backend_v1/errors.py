@@ -1,13 +1,22 @@
 """Backend API v1 errors: `{"error", "error_code", "hint"}` bodies and the table of error codes."""
+
 from __future__ import annotations
 
 from flask import jsonify
 
 from portal.billing.cutoff_invoices import MissingParameter
-from portal.errors import (Conflict, DeliveryFailed, Gone, InvalidState, NotFound, PermissionDenied, ServiceError,
-                           ValidationFailed)
+from portal.foundations.errors import (
+    Conflict,
+    DeliveryFailed,
+    Gone,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    ValidationFailed,
+)
 
-# code: (HTTP status, error title, hint). README "APIs: backend v1" lists the same table.
+# code: (HTTP status, error title, hint). docs/apis.md "APIs: backend v1" lists the same table.
 CODES: dict[int, tuple[int, str, str]] = {
     400001: (400, "Invalid Parameter", "A query parameter has a wrong value; see the hint for which one"),
     400002: (400, "Invalid Body", "The request body must be a JSON object"),

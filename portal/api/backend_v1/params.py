@@ -1,4 +1,5 @@
 """Reading backend API v1 input: list flags, dates and JSON bodies (wrong values are ApiErrors)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,10 +10,10 @@ from flask import request
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.serializers import DATE_FIELDS, EDITABLE_API_FIELDS
 from portal.api.json_body import BadJsonBody, load_json_object
-from portal.billing.accounts import bill_style_names
-from portal.billing.customers import PAYMENT_METHODS
-from portal.billing.dates import DAY_RANGE_MESSAGE, in_day_range
+from portal.customers.accounts import bill_style_names
+from portal.customers.customers import PAYMENT_METHODS
 from portal.delivery.templates_service import usage_report_profile_names
+from portal.foundations.dates import DAY_RANGE_MESSAGE, in_day_range
 from portal.models import Invoice
 
 # Fields the API documents as "Preset Value": names from a list the services keep, the same lists the
@@ -33,7 +34,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def list_args() -> dict:
-    """The list query as the shared invoice search reads it (portal.billing.invoice_search)."""
+    """The list query as the shared invoice search reads it (portal.reading.invoice_search)."""
     args = {name: request.args.get(name) for name in request.args}
     for name in FLAGS:
         if name in args and not args[name].strip():
@@ -94,6 +95,9 @@ def _field_value(name: str, column: str, value):
     if value and name in PRESET_FIELDS:
         accepted = PRESET_FIELDS[name]()
         if value not in accepted:
-            raise ApiError(400003, f"{name} - {value!r} is not one of the accepted values: "
-                                   + (", ".join(accepted) or "none are defined yet"))
+            raise ApiError(
+                400003,
+                f"{name} - {value!r} is not one of the accepted values: "
+                + (", ".join(accepted) or "none are defined yet"),
+            )
     return value or None

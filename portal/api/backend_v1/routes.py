@@ -1,4 +1,5 @@
 """Backend API v1 invoice routes: list, show (JSON or PDF), create, update, delete."""
+
 from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
@@ -8,14 +9,15 @@ from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.params import editable_changes, json_body, list_args, parse_day
 from portal.api.backend_v1.serializers import invoice_json
 from portal.billing.cutoff_invoices import create_customer_invoice, get_customer
-from portal.billing.invoice_search import parse_invoice_filters, search_invoices
-from portal.billing.invoices import delete_invoice, get_invoice, row_id, update_invoice
-from portal.billing.scoping import get_customer_invoice
+from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
 from portal.billing.tasks import enqueue_fill
+from portal.customers.scope import get_customer_invoice
 from portal.documents.service import get_pdf_document
-from portal.errors import NotFound, ValidationFailed
 from portal.extensions import db
+from portal.foundations.errors import NotFound, ValidationFailed
+from portal.foundations.ids import MAX_ROW_ID, row_id
 from portal.models import Invoice
+from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
 # Path ids are capped at the largest 32-bit id (larger ones are a 404 from routing, never a database error).
 CREATE_FIELDS = ("account", "startDate", "endDate", "cutoffDate", "transactionCutoffDate", "_includeTransactionIDs")
@@ -69,12 +71,12 @@ def invoices_list():
     return _list(None)
 
 
-@bp.get("/customers/<int(max=2147483647):customer_id>/invoices", strict_slashes=False)
+@bp.get(f"/customers/<int(max={MAX_ROW_ID}):customer_id>/invoices", strict_slashes=False)
 def customer_invoices_list(customer_id: int):
     return _list(customer_id)
 
 
-@bp.get("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+@bp.get(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_show(invoice_id: int):
     invoice = load_invoice(invoice_id)
     if request.accept_mimetypes.best_match(["application/json", "application/pdf"]) == "application/pdf":
@@ -96,7 +98,7 @@ def _pdf(invoice: Invoice) -> Response:
     return response
 
 
-@bp.post("/customers/<int(max=2147483647):customer_id>/invoices", strict_slashes=False)
+@bp.post(f"/customers/<int(max={MAX_ROW_ID}):customer_id>/invoices", strict_slashes=False)
 def customer_invoice_create(customer_id: int):
     body = json_body()
     customer = get_customer(customer_id, actor=caller().actor)
@@ -147,14 +149,18 @@ def _optional_day(body: dict, name: str):
 def _transaction_ids(value):
     if value is None:
         return None
-    if (not isinstance(value, list) or len(value) > MAX_INCLUDED_TRANSACTIONS
-            or any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in value)):
-        raise ApiError(400003, f"_includeTransactionIDs - must be a list of at most {MAX_INCLUDED_TRANSACTIONS}"
-                               " transaction ids")
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_INCLUDED_TRANSACTIONS
+        or any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in value)
+    ):
+        raise ApiError(
+            400003, f"_includeTransactionIDs - must be a list of at most {MAX_INCLUDED_TRANSACTIONS} transaction ids"
+        )
     return value
 
 
-@bp.put("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+@bp.put(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_update(invoice_id: int):
     body = json_body()
     invoice = load_invoice(invoice_id)
@@ -163,7 +169,7 @@ def invoice_update(invoice_id: int):
     return jsonify(invoice_json(invoice))
 
 
-@bp.delete("/invoices/<int(max=2147483647):invoice_id>", strict_slashes=False)
+@bp.delete(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_delete(invoice_id: int):
     invoice = load_invoice(invoice_id)
     delete_invoice(invoice, actor=caller().actor)

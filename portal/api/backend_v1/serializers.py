@@ -1,12 +1,13 @@
 """The backend API v1 invoice object: every documented field, money as decimal strings, dates YYYY-MM-DD."""
+
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from portal.billing.dates import local_date
-from portal.billing.money import round_currency
-from portal.database import utcnow
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date
+from portal.foundations.money import round_currency
 from portal.models import Invoice
 
 # API field -> invoice column, for the fields PUT may change (portal.billing.invoices.EDITABLE_FIELDS).
@@ -47,10 +48,23 @@ AMOUNT_FIELDS = {
     "paidAmount": "paid_amount",
     "outstanding": "outstanding",
 }
-BILL_TYPE_FIELDS = {"online": "online_bill_type", "email": "email_bill_type", "post": "post_bill_type",
-                    "fax": "fax_bill_type"}
-STATUS_FLAGS = ("approved", "unsent", "emailed", "downloaded", "printed", "delivered", "paid", "partiallyPaid",
-                "overdue")
+BILL_TYPE_FIELDS = {
+    "online": "online_bill_type",
+    "email": "email_bill_type",
+    "post": "post_bill_type",
+    "fax": "fax_bill_type",
+}
+STATUS_FLAGS = (
+    "approved",
+    "unsent",
+    "emailed",
+    "downloaded",
+    "printed",
+    "delivered",
+    "paid",
+    "partiallyPaid",
+    "overdue",
+)
 
 
 def money(value: Decimal | None, currency: str) -> str:
@@ -104,17 +118,19 @@ def invoice_json(invoice: Invoice) -> dict:
     body["invoiceCallMinutes"] = (int(invoice.originated_billing_duration or 0) + 30) // 60
     for name, column in CHARGE_FIELDS.items():
         body[name] = money(getattr(invoice, column), invoice.currency)
-    body.update({
-        "status": status_flags(invoice, local_date(utcnow(), tz)),
-        "billStyle": invoice.bill_style,
-        "invoiceMessage": invoice.invoice_message,
-        "invoiceUsageReportCustomerProfile": invoice.usage_report_profile,
-        "customerReference": invoice.customer_reference,
-        "purchaseOrderNumber": invoice.purchase_order_number,
-        "onlineBillType": invoice.online_bill_type,
-        "emailBillType": invoice.email_bill_type,
-        "postBillType": invoice.post_bill_type,
-        "faxBillType": invoice.fax_bill_type,
-        "billTypes": [kind for kind, column in BILL_TYPE_FIELDS.items() if getattr(invoice, column)],
-    })
+    body.update(
+        {
+            "status": status_flags(invoice, local_date(utcnow(), tz)),
+            "billStyle": invoice.bill_style,
+            "invoiceMessage": invoice.invoice_message,
+            "invoiceUsageReportCustomerProfile": invoice.usage_report_profile,
+            "customerReference": invoice.customer_reference,
+            "purchaseOrderNumber": invoice.purchase_order_number,
+            "onlineBillType": invoice.online_bill_type,
+            "emailBillType": invoice.email_bill_type,
+            "postBillType": invoice.post_bill_type,
+            "faxBillType": invoice.fax_bill_type,
+            "billTypes": [kind for kind, column in BILL_TYPE_FIELDS.items() if getattr(invoice, column)],
+        }
+    )
     return body

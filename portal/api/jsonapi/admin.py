@@ -1,14 +1,29 @@
 """Admin JSON:API (`/api/rest/admin`): token login, the guard every route passes, and the read-only resources."""
+
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, Response, g, request
 
-from portal.api.jsonapi.auth import (ADMIN_AUDIENCE, BadToken, admin_from_token, client_ip, issue_token,
-                                     sign_in_rate_limits, token_from_header)
-from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, bad_request, check_accept,
-                                            check_content_type, read_json_body)
+from portal.api.jsonapi.auth import (
+    ADMIN_AUDIENCE,
+    BadToken,
+    admin_from_token,
+    client_ip,
+    issue_token,
+    sign_in_rate_limits,
+    token_from_header,
+)
+from portal.api.jsonapi.conventions import (
+    JSON_TYPES,
+    EmptyUnauthorized,
+    JsonApiError,
+    bad_request,
+    check_accept,
+    check_content_type,
+    read_json_body,
+)
 from portal.api.jsonapi.document import Context
 from portal.api.jsonapi.errors import register_error_handlers
 from portal.api.jsonapi.handlers import add_read_routes
@@ -22,9 +37,18 @@ register_error_handlers(bp, empty_unauthorized=True)
 
 # Routes that answer with file bytes, not JSON:API documents (no Accept negotiation).
 BINARY_ENDPOINTS = {"jsonapi_admin.invoices_pdf"}
-READ_ONLY = ("accounts", "contractors", "countries", "networks", "services", "invoice-originated-destinations",
-             "invoice-originated-networks", "invoice-terminated-destinations", "invoice-terminated-networks",
-             "invoice-service-data")
+READ_ONLY = (
+    "accounts",
+    "contractors",
+    "countries",
+    "networks",
+    "services",
+    "invoice-originated-destinations",
+    "invoice-originated-networks",
+    "invoice-terminated-destinations",
+    "invoice-terminated-networks",
+    "invoice-service-data",
+)
 
 
 def context() -> Context:
@@ -53,7 +77,7 @@ def _guard():
 def read_credentials(body: dict, *names: str) -> list:
     credentials = body.get("auth")
     if not isinstance(credentials, dict):
-        raise bad_request("Bad request", "The body must be {\"auth\": {...}}.", pointer="/auth")
+        raise bad_request("Bad request", 'The body must be {"auth": {...}}.', pointer="/auth")
     return [credentials.get(name) for name in names]
 
 
@@ -72,16 +96,15 @@ def auth():
         user = sign_in(username, password, address=client_ip(), kind="admin", face="jsonapi-admin")
     except SignInRefused as exc:
         db.session.rollback()
-        raise authentication_failed("Your IP address is not allowed." if exc.reason == ADDRESS
-                                    else "Incorrect login or password.") from None
+        raise authentication_failed(
+            "Your IP address is not allowed." if exc.reason == ADDRESS else "Incorrect login or password."
+        ) from None
     token = issue_token(user.id, ADMIN_AUDIENCE, sessions_ended_at=user.sessions_ended_at)
     db.session.commit()
     return token_response(token)
 
 
 def register_routes() -> None:
-    from portal.api.jsonapi import admin_invoices  # noqa: F401 - invoice write and PDF routes
-
     add_read_routes(bp, REGISTRY["admin:invoices"], context)
     for path in READ_ONLY:
         add_read_routes(bp, REGISTRY[f"admin:{path}"], context)

@@ -1,4 +1,5 @@
 """Admin invoice writes and the PDF: create (the seed's request), delete, download."""
+
 from __future__ import annotations
 
 import re
@@ -9,11 +10,12 @@ from portal.api.jsonapi.admin import bp, context
 from portal.api.jsonapi.conventions import JsonApiError, error_object, jsonapi_response, read_json_body
 from portal.api.jsonapi.handlers import check_params, single
 from portal.api.jsonapi.resources import REGISTRY
-from portal.billing.invoices import create_invoice, delete_invoice, get_invoice, row_id
+from portal.billing.invoices import create_invoice, delete_invoice, get_invoice
 from portal.billing.tasks import enqueue_fill
 from portal.documents.service import stored_pdf_bytes
 from portal.extensions import db
-from portal.permissions import admin_actor
+from portal.foundations.ids import row_id
+from portal.foundations.permissions import admin_actor
 
 CREATABLE_ATTRIBUTES = ("start-date", "end-date")
 CREATABLE_RELATIONSHIPS = ("account",)
@@ -35,17 +37,23 @@ def parse_create_request(body: dict) -> tuple:
     if data.get("type") != "invoices":
         if data.get("type") is None:
             raise JsonApiError(400, "Missing type", "data.type is required.", pointer="/data/type")
-        raise JsonApiError(409, "Invalid resource", f"{data.get('type')} is not a valid resource here.",
-                           pointer="/data/type")
+        raise JsonApiError(
+            409, "Invalid resource", f"{data.get('type')} is not a valid resource here.", pointer="/data/type"
+        )
     if "id" in data:
         raise JsonApiError(403, "Param not allowed", "Client-generated ids are not supported.", pointer="/data/id")
     attributes = _object(data.get("attributes"), "/data/attributes")
     relationships = _object(data.get("relationships"), "/data/relationships")
-    refused = [error_object(400, "Param not allowed", f"{name} is not allowed.", pointer=f"/data/attributes/{name}")
-               for name in attributes if name not in CREATABLE_ATTRIBUTES]
-    refused += [error_object(400, "Param not allowed", f"{name} is not allowed.",
-                             pointer=f"/data/relationships/{name}")
-                for name in relationships if name not in CREATABLE_RELATIONSHIPS]
+    refused = [
+        error_object(400, "Param not allowed", f"{name} is not allowed.", pointer=f"/data/attributes/{name}")
+        for name in attributes
+        if name not in CREATABLE_ATTRIBUTES
+    ]
+    refused += [
+        error_object(400, "Param not allowed", f"{name} is not allowed.", pointer=f"/data/relationships/{name}")
+        for name in relationships
+        if name not in CREATABLE_RELATIONSHIPS
+    ]
     if refused:
         raise JsonApiError.many(400, refused)
     return _account_id(relationships.get("account")), attributes.get("start-date"), attributes.get("end-date")
@@ -56,15 +64,19 @@ def _account_id(relationship):
     if relationship is None:
         return None
     if not isinstance(relationship, dict) or "data" not in relationship:
-        raise JsonApiError(400, "Invalid field value", "account must be {\"data\": {\"type\", \"id\"}}.",
-                           pointer=pointer)
+        raise JsonApiError(400, "Invalid field value", 'account must be {"data": {"type", "id"}}.', pointer=pointer)
     linkage = relationship["data"]
     if linkage is None:
         return None
-    if not isinstance(linkage, dict) or linkage.get("type") != "accounts" \
-            or not isinstance(linkage.get("id"), (str, int)) or isinstance(linkage.get("id"), bool):
-        raise JsonApiError(400, "Invalid field value", "account must link to a resource of type accounts.",
-                           pointer=pointer)
+    if (
+        not isinstance(linkage, dict)
+        or linkage.get("type") != "accounts"
+        or not isinstance(linkage.get("id"), (str, int))
+        or isinstance(linkage.get("id"), bool)
+    ):
+        raise JsonApiError(
+            400, "Invalid field value", "account must link to a resource of type accounts.", pointer=pointer
+        )
     account_id = str(linkage["id"])
     # An id no account can have is an unknown account (the service answers "can't be blank").
     return account_id if re.fullmatch(r"[0-9]{1,9}", account_id) else None
@@ -74,16 +86,16 @@ def _account_id(relationship):
 def invoices_create():
     """Create a Manual invoice, commit, then fill it (inline now, or queued for a worker)."""
     account_id, start, end = parse_create_request(read_json_body())
-    invoice = create_invoice(account_id=account_id, start_date=start, end_date=end,
-                             actor=admin_actor(g.jsonapi_admin))
+    invoice = create_invoice(account_id=account_id, start_date=start, end_date=end, actor=admin_actor(g.jsonapi_admin))
     db.session.commit()
     invoice_id = invoice.id
     enqueue_fill(invoice_id)
     db.session.expire_all()
     invoice = get_invoice(invoice_id)
     ctx = context()
-    return single(REGISTRY["admin:invoices"], ctx, invoice, status=201,
-                  headers={"Location": f"{ctx.root}/invoices/{invoice_id}"})
+    return single(
+        REGISTRY["admin:invoices"], ctx, invoice, status=201, headers={"Location": f"{ctx.root}/invoices/{invoice_id}"}
+    )
 
 
 @bp.delete("/invoices/<key>", endpoint="invoices_delete")

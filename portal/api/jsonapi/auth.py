@@ -1,5 +1,6 @@
 """JWT for the JSON:API faces: HS256 tokens `{"sub", "aud", "exp"}`, admin and customer audiences, the customer
 API session cookie, and the per-request check of the user behind either (portal.auth.rules)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,10 +15,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select
 
 from portal.api.json_body import BadJsonBody, load_json_object
-from portal.app_cache import app_lru
 from portal.auth import rules
-from portal.auth.tokens import signing_keys as session_signing_keys
 from portal.extensions import db, limiter
+from portal.foundations.app_cache import app_lru
+from portal.foundations.ids import MAX_ROW_ID
+from portal.foundations.signing import signing_keys as session_signing_keys
 from portal.models import AdminUser, Customer, CustomerUser
 
 ADMIN_AUDIENCE = "admin"
@@ -52,8 +54,9 @@ def lifetime_seconds() -> int | None:
     return int(value) if value else None
 
 
-def issue_token(subject: int, audience: str, *, now: dt.datetime | None = None,
-                sessions_ended_at: dt.datetime | None = None) -> str:
+def issue_token(
+    subject: int, audience: str, *, now: dt.datetime | None = None, sessions_ended_at: dt.datetime | None = None
+) -> str:
     """An HS256 JWT `{"sub": subject, "aud": [audience], "exp": now + lifetime}`.
 
     The documented claims carry no issue time: the token's is its `exp` minus the lifetime, which
@@ -108,23 +111,29 @@ def decode_token(token: str, audience: str) -> tuple[int, float | None]:
     return subject, issued_at
 
 
-def _verify(token: str, audience: str, keys: list[bytes],
-            lifetime: int | None) -> tuple[int, float | None, float | None, bool]:
+def _verify(
+    token: str, audience: str, keys: list[bytes], lifetime: int | None
+) -> tuple[int, float | None, float | None, bool]:
     """(subject, expiry, issue time, may it be remembered) of a token signed by one of `keys`, or BadToken."""
     # `algorithms=[ALGORITHM]` refuses every other `alg` (none, RS256, HS512, ...) before any
     # signature check, so the token is parsed once per key, not once more for its header.
     require = ["sub", "aud"] + (["exp"] if lifetime else [])
     for key in keys:
         try:
-            claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=audience,
-                                options={"require": require, "verify_sub": False})
+            claims = jwt.decode(
+                token, key, algorithms=[ALGORITHM], audience=audience, options={"require": require, "verify_sub": False}
+            )
         except jwt.InvalidSignatureError:
             continue
         except jwt.PyJWTError:
             raise BadToken("invalid") from None
         subject = claims.get("sub")
-        if isinstance(subject, bool) or not isinstance(subject, (int, str)) or not str(subject).isdigit() \
-                or int(subject) >= 2**31:  # ids are 32-bit columns; PostgreSQL refuses larger parameters
+        if (
+            isinstance(subject, bool)
+            or not isinstance(subject, (int, str))
+            or not str(subject).isdigit()
+            or int(subject) > MAX_ROW_ID
+        ):
             raise BadToken("subject")
         expires = claims.get("exp")
         issued = claims.get("iat")
@@ -153,6 +162,7 @@ def client_ip() -> str | None:
 
 def _login_key(field: str):
     """Rate-limit key of a JSON:API sign-in: the address and the login it names (the HTML face keys on the e-mail)."""
+
     def key() -> str:
         # Read with the APIs' one body loader: a bad body has no login here, and the view answers it.
         try:
@@ -161,8 +171,9 @@ def _login_key(field: str):
             body = {}
         credentials = body.get("auth")
         login = credentials.get(field) if isinstance(credentials, dict) else None
-        login = login.strip().lower()[:rules.MAX_LOGIN_LENGTH] if isinstance(login, str) else ""
+        login = login.strip().lower()[: rules.MAX_LOGIN_LENGTH] if isinstance(login, str) else ""
         return f"{get_remote_address()}|{login}"
+
     return key
 
 
@@ -175,11 +186,16 @@ def sign_in_rate_limits(login_field: str):
     """The sign-in rule's rate limits (portal.auth.rules) for a JSON:API `/auth` route, counted with the
     HTML login's: per address every attempt, per address and login only the failed ones."""
     per_address = limiter.limit(_setting(rules.PER_ADDRESS_LIMIT), key_func=get_remote_address, scope="auth-ip")
-    per_login = limiter.limit(_setting(rules.PER_LOGIN_LIMIT), key_func=_login_key(login_field),
-                              deduct_when=lambda response: response.status_code != 201, scope="auth-email")
+    per_login = limiter.limit(
+        _setting(rules.PER_LOGIN_LIMIT),
+        key_func=_login_key(login_field),
+        deduct_when=lambda response: response.status_code != 201,
+        scope="auth-email",
+    )
 
     def decorate(view):
         return per_address(per_login(view))
+
     return decorate
 
 
@@ -187,14 +203,23 @@ def sign_in_rate_limits(login_field: str):
 # a parameter, from table columns rather than mapped attributes: no statement to build and no
 # cache key to compute per request, and no ORM layer (bench/README.md "HTTP throughput").
 _ADMIN = AdminUser.__table__.c
-_ADMIN_GUARD = select(_ADMIN.id, _ADMIN.email, _ADMIN.level, _ADMIN.enabled, _ADMIN.allowed_ips,
-                      _ADMIN.sessions_ended_at).where(_ADMIN.id == bindparam("user_id"))
+_ADMIN_GUARD = select(
+    _ADMIN.id, _ADMIN.email, _ADMIN.level, _ADMIN.enabled, _ADMIN.allowed_ips, _ADMIN.sessions_ended_at
+).where(_ADMIN.id == bindparam("user_id"))
 _CUSTOMER_USER, _CUSTOMER = CustomerUser.__table__.c, Customer.__table__.c
-_CUSTOMER_GUARD = select(_CUSTOMER_USER.id, _CUSTOMER_USER.customer_id, _CUSTOMER_USER.enabled,
-                         _CUSTOMER.enabled.label("customer_enabled"), _CUSTOMER_USER.limited_to_accounts,
-                         _CUSTOMER_USER.session_version, _CUSTOMER_USER.sessions_ended_at) \
-    .join_from(CustomerUser.__table__, Customer.__table__, _CUSTOMER.id == _CUSTOMER_USER.customer_id) \
+_CUSTOMER_GUARD = (
+    select(
+        _CUSTOMER_USER.id,
+        _CUSTOMER_USER.customer_id,
+        _CUSTOMER_USER.enabled,
+        _CUSTOMER.enabled.label("customer_enabled"),
+        _CUSTOMER_USER.limited_to_accounts,
+        _CUSTOMER_USER.session_version,
+        _CUSTOMER_USER.sessions_ended_at,
+    )
+    .join_from(CustomerUser.__table__, Customer.__table__, _CUSTOMER.id == _CUSTOMER_USER.customer_id)
     .where(_CUSTOMER_USER.id == bindparam("user_id"))
+)
 
 
 def admin_from_token(token: str | None):
@@ -257,8 +282,11 @@ def customer_from_cookie(value: str | None) -> tuple:
         data = session_serializer().loads(value, max_age=idle)
     except (SignatureExpired, BadSignature):
         raise BadToken("cookie") from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) and not isinstance(data.get(k), bool)
-                                             for k in ("u", "v", "t")) or not 0 < data["u"] < 2**31:
+    if (
+        not isinstance(data, dict)
+        or not all(isinstance(data.get(k), int) and not isinstance(data.get(k), bool) for k in ("u", "v", "t"))
+        or not 0 < data["u"] <= MAX_ROW_ID
+    ):
         raise BadToken("cookie")
     if time.time() >= session_ends_at(data["t"]):
         raise BadToken("session over")

@@ -1,4 +1,5 @@
 """JSON:API conventions shared by the admin and customer APIs: media type, errors, value encoding, headers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,16 +21,24 @@ JSON_TYPES = (MEDIA_TYPE, "application/json")
 class JsonApiError(Exception):
     """An error answered as a JSON:API `errors` document."""
 
-    def __init__(self, status: int, title: str, detail: str | None = None, *, code: str | None = None,
-                 pointer: str | None = None, parameter: str | None = None, headers: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        pointer: str | None = None,
+        parameter: str | None = None,
+        headers: dict | None = None,
+    ):
         super().__init__(detail or title)
         self.status = status
-        self.errors = [error_object(status, title, detail or title, code=code, pointer=pointer,
-                                    parameter=parameter)]
+        self.errors = [error_object(status, title, detail or title, code=code, pointer=pointer, parameter=parameter)]
         self.headers = headers or {}
 
     @classmethod
-    def many(cls, status: int, errors: list[dict]) -> "JsonApiError":
+    def many(cls, status: int, errors: list[dict]) -> JsonApiError:
         exc = cls(status, "error")
         exc.errors = errors
         return exc
@@ -39,8 +48,15 @@ class EmptyUnauthorized(Exception):
     """A 401 with an empty body (the admin API's answer to any authorization failure)."""
 
 
-def error_object(status: int, title: str, detail: str, *, code: str | None = None, pointer: str | None = None,
-                 parameter: str | None = None) -> dict:
+def error_object(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str | None = None,
+    pointer: str | None = None,
+    parameter: str | None = None,
+) -> dict:
     error = {"title": title, "detail": detail, "code": str(code or status), "status": str(status)}
     if pointer is not None:
         error["source"] = {"pointer": pointer}
@@ -54,6 +70,7 @@ def bad_request(title: str, detail: str, *, parameter: str | None = None, pointe
 
 
 # -- values -------------------------------------------------------------------------------------
+
 
 def decimal_str(value) -> str | None:
     """A decimal as JSON:API clients expect it: exact, normalized, at least one decimal place, no exponent."""
@@ -92,6 +109,7 @@ def parse_decimal(text: str) -> Decimal:
 
 # -- media type rules -------------------------------------------------------------------------
 
+
 def _params(value: str) -> tuple[str, dict]:
     parts = [p.strip() for p in value.split(";")]
     params = {}
@@ -109,9 +127,13 @@ def check_content_type(*, accepted=(MEDIA_TYPE,)) -> None:
     raw = request.headers.get("Content-Type", "")
     mimetype, params = _params(raw)
     if mimetype not in accepted or (mimetype == MEDIA_TYPE and params):
-        raise JsonApiError(415, "Unsupported media type",
-                           f"All requests that create or update must use the '{MEDIA_TYPE}' Content-Type. "
-                           f"This request specified '{raw or 'nothing'}'.", code="415")
+        raise JsonApiError(
+            415,
+            "Unsupported media type",
+            f"All requests that create or update must use the '{MEDIA_TYPE}' Content-Type. "
+            f"This request specified '{raw or 'nothing'}'.",
+            code="415",
+        )
 
 
 def check_accept() -> None:
@@ -125,12 +147,17 @@ def check_accept() -> None:
         mimetype, params = _params(value)
         if mimetype in ("*/*", "application/*") or (mimetype == MEDIA_TYPE and not params):
             return
-    raise JsonApiError(406, "Not acceptable",
-                       f"All requests must use the '{MEDIA_TYPE}' Accept without media type parameters. "
-                       f"This request specified '{header}'.", code="406")
+    raise JsonApiError(
+        406,
+        "Not acceptable",
+        f"All requests must use the '{MEDIA_TYPE}' Accept without media type parameters. "
+        f"This request specified '{header}'.",
+        code="406",
+    )
 
 
 # -- responses --------------------------------------------------------------------------------
+
 
 def jsonapi_response(document: dict | None, status: int = 200, *, headers: dict | None = None) -> Response:
     """Serialize a document with the JSON:API headers, a weak ETag and conditional GET (304)."""
@@ -178,8 +205,7 @@ def empty_response(status: int, headers: dict | None = None) -> Response:
 
 
 def errors_response(status: int, errors: list[dict], headers: dict | None = None) -> Response:
-    response = Response(json.dumps({"errors": errors}, separators=(",", ":")), status=status,
-                        content_type=MEDIA_TYPE)
+    response = Response(json.dumps({"errors": errors}, separators=(",", ":")), status=status, content_type=MEDIA_TYPE)
     response.headers["Vary"] = "Accept"
     response.headers["Cache-Control"] = "no-store"
     for key, value in (headers or {}).items():

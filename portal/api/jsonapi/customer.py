@@ -1,35 +1,54 @@
-"""Customer JSON:API v1 (`/api/rest/customer/v1`): login (token or cookie), the customer's approved invoices and accounts.
+"""Customer JSON:API v1 (`/api/rest/customer/v1`): login (token or cookie), the customer's approved invoices and
+accounts.
 
-Every read starts from portal.billing.scoping (approved invoices of the customer's allowed
+Every read starts from portal.customers.scope (approved invoices of the customer's allowed
 accounts); anything outside is a 404. Cookie mode and CSRF: the cookie is HttpOnly and
 SameSite=Strict, the only unsafe routes are POST/DELETE /auth, and POST /auth requires a JSON
 content type, which an HTML form cannot send. The cookie is a signed session (user, session
 version, sign-in time), not a token: it ends at an absolute lifetime and on DELETE /auth.
 """
+
 from __future__ import annotations
 
 import re
-
 import time
 
 from flask import Blueprint, Response, current_app, g, request
 
 from portal.api.jsonapi.admin import authentication_failed, read_credentials, token_response
 from portal.api.jsonapi.admin_invoices import pdf_response
-from portal.api.jsonapi.auth import (CUSTOMER_AUDIENCE, CUSTOMER_COOKIE, BadToken, client_ip, customer_from_cookie,
-                                     customer_from_token, issue_session_cookie, issue_token, lifetime_seconds,
-                                     session_ends_at, sign_in_rate_limits, token_from_header)
-from portal.api.jsonapi.conventions import (JSON_TYPES, EmptyUnauthorized, JsonApiError, check_accept,
-                                            check_content_type, empty_response, read_json_body)
+from portal.api.jsonapi.auth import (
+    CUSTOMER_AUDIENCE,
+    CUSTOMER_COOKIE,
+    BadToken,
+    client_ip,
+    customer_from_cookie,
+    customer_from_token,
+    issue_session_cookie,
+    issue_token,
+    lifetime_seconds,
+    session_ends_at,
+    sign_in_rate_limits,
+    token_from_header,
+)
+from portal.api.jsonapi.conventions import (
+    JSON_TYPES,
+    EmptyUnauthorized,
+    JsonApiError,
+    check_accept,
+    check_content_type,
+    empty_response,
+    read_json_body,
+)
 from portal.api.jsonapi.document import Context
 from portal.api.jsonapi.errors import register_error_handlers
 from portal.api.jsonapi.handlers import add_read_routes, check_params
 from portal.api.jsonapi.resources import REGISTRY
-from portal.billing.dates import local_date
-from portal.billing.scoping import get_customer_invoice, scope_for_user
 from portal.auth.service import SignInRefused, end_sessions, sign_in
+from portal.customers.scope import get_customer_invoice, scope_for_user
 from portal.documents.service import stored_pdf_bytes
 from portal.extensions import db
+from portal.foundations.dates import local_date
 from portal.models import CustomerUser
 
 ROOT_PATH = "/api/rest/customer/v1"
@@ -42,8 +61,9 @@ BINARY_ENDPOINTS = {"jsonapi_customer.invoices_download"}
 
 def context() -> Context:
     customer_id, account_ids = scope_for_user(g.jsonapi_customer)
-    return Context(root=request.url_root.rstrip("/") + ROOT_PATH, api="customer", customer_id=customer_id,
-                   account_ids=account_ids)
+    return Context(
+        root=request.url_root.rstrip("/") + ROOT_PATH, api="customer", customer_id=customer_id, account_ids=account_ids
+    )
 
 
 @bp.before_request
@@ -70,16 +90,25 @@ def _guard():
 
 def _set_cookie(response: Response, value: str, *, max_age: int = 0) -> None:
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
-    response.set_cookie(CUSTOMER_COOKIE, value, path=ROOT_PATH, httponly=True, samesite="Strict", secure=secure,
-                        max_age=max_age, expires=None if max_age else 0)
+    response.set_cookie(
+        CUSTOMER_COOKIE,
+        value,
+        path=ROOT_PATH,
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        max_age=max_age,
+        expires=None if max_age else 0,
+    )
 
 
 def _set_session_cookie(response: Response, user_id: int, session_version: int, started: int) -> None:
     # The browser keeps it for the idle lifetime, never past the session's absolute end.
     left = max(0, session_ends_at(started) - int(time.time()))
     idle = lifetime_seconds()
-    _set_cookie(response, issue_session_cookie(user_id, session_version, started),
-                max_age=min(idle, left) if idle else left)
+    _set_cookie(
+        response, issue_session_cookie(user_id, session_version, started), max_age=min(idle, left) if idle else left
+    )
 
 
 @bp.after_request

@@ -1,4 +1,5 @@
 """Building JSON:API documents: resource objects, relationship linkage and compound `included` (bulk-loaded)."""
+
 from __future__ import annotations
 
 import re
@@ -44,8 +45,7 @@ def parse_fields(api: str, args) -> dict[str, set]:
         wanted = args.get(key).split(",")
         unknown = [n for n in wanted if n not in names]
         if unknown:
-            raise bad_request("Invalid field", f"{unknown[0]} is not a valid field for {resource.type}.",
-                              parameter=key)
+            raise bad_request("Invalid field", f"{unknown[0]} is not a valid field for {resource.type}.", parameter=key)
         result[resource.type] = set(wanted)
     return result
 
@@ -59,14 +59,17 @@ def parse_include(resource: Resource, raw: str | None) -> dict:
         node, current = tree, resource
         steps = path.split(".")
         if len(steps) > MAX_INCLUDE_DEPTH:
-            raise bad_request("Invalid include", f"{path} is nested deeper than {MAX_INCLUDE_DEPTH} levels.",
-                              parameter="include")
+            raise bad_request(
+                "Invalid include", f"{path} is nested deeper than {MAX_INCLUDE_DEPTH} levels.", parameter="include"
+            )
         for step in steps:
             rel = current.rels.get(step) if step else None
             if rel is None:
-                raise bad_request("Invalid include",
-                                  f"{path} is not a valid includable relationship of {resource.type}",
-                                  parameter="include")
+                raise bad_request(
+                    "Invalid include",
+                    f"{path} is not a valid includable relationship of {resource.type}",
+                    parameter="include",
+                )
             node = node.setdefault(step, {})
             current = REGISTRY[rel.target]
     return tree

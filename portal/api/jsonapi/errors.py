@@ -1,16 +1,22 @@
 """Turning domain errors and HTTP errors into JSON:API `errors` documents on the API blueprints."""
+
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint
+from flask import Blueprint, Response
 from werkzeug.exceptions import HTTPException
 
-from portal.api.jsonapi.conventions import (EmptyUnauthorized, JsonApiError, empty_response, error_object,
-                                            errors_response)
+from portal.api.jsonapi.conventions import (
+    EmptyUnauthorized,
+    JsonApiError,
+    empty_response,
+    error_object,
+    errors_response,
+)
 from portal.error_handlers import REFUSED_DETAIL, register_database_fault_handlers
-from portal.errors import (Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed)
 from portal.extensions import db
+from portal.foundations.errors import Conflict, InvalidState, NotFound, PermissionDenied, ServiceError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +64,11 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
         db.session.rollback()
         if empty_unauthorized:
             return empty_response(401, {"WWW-Authenticate": "Bearer"})
-        return errors_response(401, [error_object(401, "Authorization failed",
-                                                  "Authorization token expired or incorrect.")],
-                               {"WWW-Authenticate": "Bearer"})
+        return errors_response(
+            401,
+            [error_object(401, "Authorization failed", "Authorization token expired or incorrect.")],
+            {"WWW-Authenticate": "Bearer"},
+        )
 
     @bp.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
@@ -75,9 +83,11 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
             headers["Allow"] = ", ".join(exc.valid_methods)
         if exc.code == 429:
             headers["Retry-After"] = str(getattr(exc, "retry_after", None) or 60)
-            return errors_response(429, [error_object(429, "Too many requests",
-                                                      "Too many attempts; please wait a minute and retry.")],
-                                   headers)
+            return errors_response(
+                429,
+                [error_object(429, "Too many requests", "Too many attempts; please wait a minute and retry.")],
+                headers,
+            )
         return errors_response(exc.code, [error_object(exc.code, exc.name, exc.description or exc.name)], headers)
 
     # A code-specific app handler (the sign-in pages' 429) would win over the class handler above.
@@ -85,10 +95,12 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
 
     register_database_fault_handlers(
         bp,
-        conflict=lambda: errors_response(409, [error_object(409, "Conflict",
-                                                            "A concurrent change won; retry the request.")]),
-        unavailable=lambda: errors_response(503, [error_object(503, "Service unavailable",
-                                                               "The database is busy or unreachable; please retry.")]),
+        conflict=lambda: errors_response(
+            409, [error_object(409, "Conflict", "A concurrent change won; retry the request.")]
+        ),
+        unavailable=lambda: errors_response(
+            503, [error_object(503, "Service unavailable", "The database is busy or unreachable; please retry.")]
+        ),
         refused=lambda: errors_response(400, [error_object(400, "Value refused", REFUSED_DETAIL)]),
     )
 
@@ -96,5 +108,6 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
     def _unexpected(exc: Exception):
         db.session.rollback()
         log.exception("unhandled error in the JSON:API")
-        return errors_response(500, [error_object(500, "Internal server error",
-                                                  "Something went wrong on our side; it has been logged.")])
+        return errors_response(
+            500, [error_object(500, "Internal server error", "Something went wrong on our side; it has been logged.")]
+        )

@@ -1,4 +1,5 @@
 """Query parameters `filter[<attribute>_<op>]` (ransack-style) turned into SQL conditions."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ from sqlalchemy import or_
 
 from portal.api.jsonapi.conventions import bad_request, parse_decimal
 from portal.api.jsonapi.resources import OPS, Filter, Resource
-from portal.billing.dates import BadDate, parse_moment
+from portal.foundations.dates import BadDate, parse_moment
 
 LIST_OPS = ("in", "not_in", "cont_any")
 # Longest first, so that `not_eq` is not read as `eq` and `not_in` not as `in`.
@@ -18,7 +19,9 @@ _FILTER_PARAM = re.compile(r"^filter\[([A-Za-z0-9_]+)\]$")
 NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")
 # Ids are 32-bit integers: PostgreSQL casts parameters to the column type, so larger values are refused here.
 FOREIGN_KEY = re.compile(r"^[0-9]{1,9}$")
-MOMENT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$")
+MOMENT = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+)
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MAX_TEXT = 500
 MAX_VALUES = 1000
@@ -135,7 +138,8 @@ def filter_conditions(resource: Resource, args) -> list:
         try:
             values = [_parse_value(spec, text) for text in texts]
         except (ValueError, TypeError):
-            raise bad_request("Invalid filter value", f"{raw} is not a valid value for {name}.",
-                              parameter=param) from None
+            raise bad_request(
+                "Invalid filter value", f"{raw} is not a valid value for {name}.", parameter=param
+            ) from None
         conditions.append(_condition(spec.column, op, values))
     return conditions

@@ -1,4 +1,5 @@
 """The generic read actions every resource shares: index, show, relationship linkage and related resources."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,8 @@ from portal.api.jsonapi.document import Context, compound, linkage, parse_fields
 from portal.api.jsonapi.filters import filter_conditions
 from portal.api.jsonapi.paging import PageQuery, order_by, page_query, paged, paginate
 from portal.api.jsonapi.resources import REGISTRY, Resource, load_relationship
-from portal.app_cache import app_lru
 from portal.extensions import db
+from portal.foundations.app_cache import app_lru
 
 
 def not_found(key) -> JsonApiError:
@@ -68,8 +69,7 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
         stamps, links, meta = paged(query, args, objects=False)
         data, included = cached_objects(resource, ctx, stamps), []
     else:
-        stmt = (resource.query(ctx).where(*where, *filter_conditions(resource, args))
-                .order_by(*order_by(resource, args)))
+        stmt = resource.query(ctx).where(*where, *filter_conditions(resource, args)).order_by(*order_by(resource, args))
         rows, links, meta = paginate(stmt, args)
         data, included = compound(resource, rows, tree, ctx)
     document = {"data": data}
@@ -88,12 +88,18 @@ KEPT_QUERY_STRING = 1024
 
 def _stamp_page_query(resource: Resource, ctx: Context, args, where: tuple) -> PageQuery:
     """The page of (id, *stamp columns) rows a list request asks for, and the ids to count."""
+
     def build() -> PageQuery:
-        stmt = (resource.query(ctx, loader_options=False)
-                .where(*where, *filter_conditions(resource, args))
-                .order_by(*order_by(resource, args)))
-        return page_query(stmt.with_only_columns(resource.model.id, *resource.stamp_columns), args,
-                          counted=stmt.with_only_columns(resource.model.id))  # cheaper to key than the stamps
+        stmt = (
+            resource.query(ctx, loader_options=False)
+            .where(*where, *filter_conditions(resource, args))
+            .order_by(*order_by(resource, args))
+        )
+        return page_query(
+            stmt.with_only_columns(resource.model.id, *resource.stamp_columns),
+            args,
+            counted=stmt.with_only_columns(resource.model.id),
+        )  # cheaper to key than the stamps
 
     cache = app_lru("jsonapi_page_queries", "JSONAPI_QUERY_CACHE_SIZE")
     if cache is None or where or len(request.query_string) > KEPT_QUERY_STRING:
@@ -168,10 +174,12 @@ def relationship(resource: Resource, ctx: Context, key: str, name: str):
     obj = find(resource, ctx, key)
     value = load_relationship(rel, [obj], ctx)[obj.id]
     url = self_url(resource, obj, ctx)
-    return jsonapi_response({
-        "links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"},
-        "data": linkage(rel, value),
-    })
+    return jsonapi_response(
+        {
+            "links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"},
+            "data": linkage(rel, value),
+        }
+    )
 
 
 def related(resource: Resource, ctx: Context, key: str, name: str):
@@ -194,10 +202,17 @@ def add_read_routes(bp, resource: Resource, make_context, *, relationships: bool
     name = resource.path.replace("-", "_")
     base = f"/{resource.path}"
     bp.add_url_rule(base, f"{name}_index", lambda: collection(resource, make_context()), methods=["GET"])
-    bp.add_url_rule(f"{base}/<key>", f"{name}_show", lambda key: show(resource, make_context(), key),
-                    methods=["GET"])
+    bp.add_url_rule(f"{base}/<key>", f"{name}_show", lambda key: show(resource, make_context(), key), methods=["GET"])
     if relationships and resource.rels:
-        bp.add_url_rule(f"{base}/<key>/relationships/<rel>", f"{name}_relationship",
-                        lambda key, rel: relationship(resource, make_context(), key, rel), methods=["GET"])
-        bp.add_url_rule(f"{base}/<key>/<rel>", f"{name}_related",
-                        lambda key, rel: related(resource, make_context(), key, rel), methods=["GET"])
+        bp.add_url_rule(
+            f"{base}/<key>/relationships/<rel>",
+            f"{name}_relationship",
+            lambda key, rel: relationship(resource, make_context(), key, rel),
+            methods=["GET"],
+        )
+        bp.add_url_rule(
+            f"{base}/<key>/<rel>",
+            f"{name}_related",
+            lambda key, rel: related(resource, make_context(), key, rel),
+            methods=["GET"],
+        )

@@ -11,11 +11,12 @@ relationship linkage) are not cached.
 The cached values are encoded JSON (`orjson.Fragment`), so nothing can change them after the fact.
 `PORTAL_JSONAPI_CACHE_SIZE` objects per process (0 turns the cache off).
 """
+
 from __future__ import annotations
 
 import orjson
 
-from portal.app_cache import app_lru
+from portal.foundations.app_cache import app_lru
 
 
 def _cache():

@@ -1,4 +1,5 @@
 """Sorting (`sort=a,-b`) and page-number pagination (`page[number]`, `page[size]`) with links and total count."""
+
 from __future__ import annotations
 
 import math
@@ -11,7 +12,7 @@ from flask import request
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
-from portal.exact_count import page_total, read_with_snapshot, snapshot_reading
+from portal.reading.exact_count import page_total, read_with_snapshot, snapshot_reading
 
 PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
 DEFAULT_SIZE = 50
@@ -29,8 +30,9 @@ def order_by(resource: Resource, args) -> list:
         key = name.lstrip("-").replace("-", "_")
         column = sorts.get(key)
         if column is None or not key:
-            raise bad_request("Invalid sort criteria", f"{name} is not a valid sort criteria for {resource.type}",
-                              parameter="sort")
+            raise bad_request(
+                "Invalid sort criteria", f"{name} is not a valid sort criteria for {resource.type}", parameter="sort"
+            )
         clauses.append(column.desc() if descending else column.asc())
         by_id = by_id or key == "id"
     if not by_id:  # the order is total once it reaches the id
@@ -45,8 +47,11 @@ def page_params(args) -> tuple[int, int]:
             return default
         if not PAGE_VALUE.match(raw) or (maximum and int(raw) > maximum):
             limit = f" between 1 and {maximum}" if maximum else " a positive integer"
-            raise bad_request("Invalid page value", f"{raw} is not a valid value for page[{key}]: it must be{limit}.",
-                              parameter=f"page[{key}]")
+            raise bad_request(
+                "Invalid page value",
+                f"{raw} is not a valid value for page[{key}]: it must be{limit}.",
+                parameter=f"page[{key}]",
+            )
         return int(raw)
 
     for key in args:
@@ -58,7 +63,7 @@ def page_params(args) -> tuple[int, int]:
 @dataclass(frozen=True)
 class PageQuery:
     """What one page of a list reads: its statement (limited, offset and reading the snapshot along:
-    `portal.exact_count.snapshot_reading`) and the statement to count when the total is needed.
+    `portal.reading.exact_count.snapshot_reading`) and the statement to count when the total is needed.
     Built from the request's arguments alone, so it can be kept and run again (`handlers.collection`)."""
 
     number: int
@@ -71,8 +76,12 @@ def page_query(stmt, args, *, counted=None) -> PageQuery:
     """The page `args` ask for (`page[number]`, `page[size]`) of a filtered, ordered statement.
     `counted`: the statement to count instead, when a simpler one has the same rows (default: `stmt`)."""
     number, size = page_params(args)
-    return PageQuery(number, size, snapshot_reading(stmt.limit(size).offset((number - 1) * size)),
-                     stmt if counted is None else counted)
+    return PageQuery(
+        number,
+        size,
+        snapshot_reading(stmt.limit(size).offset((number - 1) * size)),
+        stmt if counted is None else counted,
+    )
 
 
 def paginate(stmt, args, *, counted=None) -> tuple[list, dict, dict]:
@@ -86,7 +95,7 @@ def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, 
 
     The total is exact (the seed system's contract). A page that ends short of its size tells it
     without counting; otherwise the count is taken, or on PostgreSQL reused when nothing has been
-    committed since it was taken (portal/exact_count.py: the page reads its snapshot along)."""
+    committed since it was taken (portal/reading/exact_count.py: the page reads its snapshot along)."""
     number, size = query.number, query.size
     offset = (number - 1) * size
     rows, seen = read_with_snapshot(query.rows, columns_only=not objects)

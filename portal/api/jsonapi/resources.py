@@ -1,8 +1,10 @@
 """How a JSON:API resource is declared: attributes, relationships with bulk loaders, filters and sorts."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -171,7 +173,7 @@ def register(resource: Resource) -> Resource:
 
 def _chunks(values: list, size: int = 500):
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def load_relationship(rel: Rel, parents: list, ctx) -> dict:

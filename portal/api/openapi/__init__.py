@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 document of every JSON route (`/api/openapi.json`) and its page for people (`/api/docs`)."""
+
 from __future__ import annotations
 
 from itertools import groupby

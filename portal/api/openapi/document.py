@@ -1,4 +1,5 @@
 """Assembling the one OpenAPI 3.1 document from the parts each API describes (PATHS and COMPONENTS)."""
+
 from __future__ import annotations
 
 import copy
@@ -13,10 +14,13 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "tra
 SELF_PATHS = {
     "/api/openapi.json": {
         "get": {
-            "tags": ["OpenAPI"], "operationId": "openapiDocument", "summary": "This OpenAPI 3.1 document",
+            "tags": ["OpenAPI"],
+            "operationId": "openapiDocument",
+            "summary": "This OpenAPI 3.1 document",
             "security": [],
-            "responses": {"200": {"description": "The document",
-                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+            "responses": {
+                "200": {"description": "The document", "content": {"application/json": {"schema": {"type": "object"}}}}
+            },
         },
     },
 }
@@ -48,7 +52,7 @@ def _document() -> dict:
             "title": "Invoice portal APIs",
             "version": "1.0.0",
             "description": "Every JSON route of the portal: the admin and customer JSON:API, the backend "
-                           "API v1 and the orgs API v2.",
+            "API v1 and the orgs API v2.",
         },
         "servers": [{"url": "/"}],
         "paths": paths,
@@ -72,20 +76,27 @@ def operations(document: dict | None = None) -> list[dict]:
             if op is None:
                 continue
             body = op.get("requestBody", {}).get("content", {})
-            result.append({
-                "path": path,
-                "method": method.upper(),
-                "tag": (op.get("tags") or ["Other"])[0],
-                "summary": op.get("summary", ""),
-                "description": op.get("description", ""),
-                "parameters": [_resolve(document, p) for p in shared + op.get("parameters", [])],
-                "body_types": list(body),
-                "body_properties": _body_properties(document, body),
-                "responses": [(status, _resolve(document, r).get("description", ""),
-                               list(_resolve(document, r).get("content", {})))
-                              for status, r in op.get("responses", {}).items()],
-                "secured": bool(op.get("security", document.get("security", []))),
-            })
+            result.append(
+                {
+                    "path": path,
+                    "method": method.upper(),
+                    "tag": (op.get("tags") or ["Other"])[0],
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "parameters": [_resolve(document, p) for p in shared + op.get("parameters", [])],
+                    "body_types": list(body),
+                    "body_properties": _body_properties(document, body),
+                    "responses": [
+                        (
+                            status,
+                            _resolve(document, r).get("description", ""),
+                            list(_resolve(document, r).get("content", {})),
+                        )
+                        for status, r in op.get("responses", {}).items()
+                    ],
+                    "secured": bool(op.get("security", document.get("security", []))),
+                }
+            )
     return result
 
 

@@ -1,4 +1,5 @@
 """Orgs API v2 (`/v2/orgs/{orgId}/…`): an account's invoices in a date window, for API-key clients."""
+
 from __future__ import annotations
 
 import logging
@@ -8,8 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from portal.api.key_auth import MISSING, authenticate
 from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
-from portal.errors import PermissionDenied, ServiceError
 from portal.extensions import csrf, db
+from portal.foundations.errors import PermissionDenied, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,12 @@ ERROR_RENDERERS[PREFIX + "/"] = _app_level_error
 def _authenticate():
     caller = authenticate(allow_x_api_key=True)
     if isinstance(caller, str):
-        return error_message(401, "Send an API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'."
-                             if caller == MISSING else "The API key is unknown, malformed or revoked.")
+        return error_message(
+            401,
+            "Send an API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'."
+            if caller == MISSING
+            else "The API key is unknown, malformed or revoked.",
+        )
     if not caller.has_scope("read"):
         return error_message(403, "The API key lacks the 'read' scope.")
     g.api_caller = caller

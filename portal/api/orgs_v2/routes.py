@@ -1,5 +1,6 @@
 """`GET /v2/orgs/{orgId}/accounts/{accountId}/invoices`: the InvoiceInfoList of an account, and the PDF its
 `path` names (`…/invoices/{uuid}.pdf`), fetched with the same API key."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,17 +9,21 @@ import re
 from flask import Response, g, jsonify, request, url_for
 
 from portal.api.orgs_v2 import bp, error_message
-from portal.billing.dates import local_date, local_midnight
-from portal.billing.money import round_currency
-from portal.billing.org_invoices import account_invoice, account_invoices
-from portal.database import utcnow
 from portal.documents.service import pdf_filename, stored_pdf_bytes
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date, local_midnight
+from portal.foundations.money import round_currency
 from portal.models import Invoice
+from portal.reading.org_invoices import account_invoice, account_invoices
 
 # Payment status of an invoice (Invoice.status_on) -> InvoiceInfoDetail.status {id, value}.
-STATUSES = {"unpaid": (1, "UNPAID"), "paid": (2, "PAID"), "overdue": (3, "OVERDUE"),
-            "partially paid": (4, "PARTIALLY_PAID")}
+STATUSES = {
+    "unpaid": (1, "UNPAID"),
+    "paid": (2, "PAID"),
+    "overdue": (3, "OVERDUE"),
+    "partially paid": (4, "PARTIALLY_PAID"),
+}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -58,8 +63,9 @@ def _path(invoice: Invoice, org_slug: str) -> str | None:
     """
     if not invoice.has_stored_pdf:
         return None
-    return url_for("orgs_v2.account_invoice_pdf", orgId=org_slug, accountId=invoice.account_id,
-                   invoiceId=str(invoice.uuid))
+    return url_for(
+        "orgs_v2.account_invoice_pdf", orgId=org_slug, accountId=invoice.account_id, invoiceId=str(invoice.uuid)
+    )
 
 
 def invoice_info(invoice: Invoice, org_slug: str) -> dict:

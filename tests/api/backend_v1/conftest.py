@@ -1,4 +1,5 @@
 """Fixtures of the backend API v1 tests: two customers, a full-power key, and a client that sends keys."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Backend API v1 authentication and authorisation: keys, scopes, levels and customer keys."""
+
 from __future__ import annotations
 
 from portal.auth.api_keys import list_api_keys, revoke_api_key

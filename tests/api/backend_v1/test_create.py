@@ -1,4 +1,5 @@
 """Backend API v1 `POST /customers/{id}/invoices`: account choice, period from the cut-off, options, errors."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,16 +60,25 @@ def test_cutoff_is_midnight_in_the_account_time_zone(api, customer):
 
 
 def test_explicit_period_and_options_are_used(api, account):
-    outside = TransactionFactory(account=account, amount=Decimal("5.00"), category="manual",
-                                 created_at=dt.datetime(2026, 1, 5, tzinfo=UTC))
-    TransactionFactory(account=account, amount=Decimal("7.00"), category="recurring",
-                       created_at=dt.datetime(2026, 2, 20, tzinfo=UTC))  # after the transaction cut-off
+    outside = TransactionFactory(
+        account=account, amount=Decimal("5.00"), category="manual", created_at=dt.datetime(2026, 1, 5, tzinfo=UTC)
+    )
+    TransactionFactory(
+        account=account, amount=Decimal("7.00"), category="recurring", created_at=dt.datetime(2026, 2, 20, tzinfo=UTC)
+    )  # after the transaction cut-off
     db.session.commit()
-    response = api.post(f"/customers/{account.customer_id}/invoices", json={
-        "account": account.id, "startDate": "2026-02-01", "endDate": "2026-03-01",
-        "transactionCutoffDate": "2026-02-15", "_includeTransactionIDs": [outside.id],
-        "customerReference": "Q1", "purchaseOrderNumber": "PO-1",
-    })
+    response = api.post(
+        f"/customers/{account.customer_id}/invoices",
+        json={
+            "account": account.id,
+            "startDate": "2026-02-01",
+            "endDate": "2026-03-01",
+            "transactionCutoffDate": "2026-02-15",
+            "_includeTransactionIDs": [outside.id],
+            "customerReference": "Q1",
+            "purchaseOrderNumber": "PO-1",
+        },
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
     assert (body["startDate"], body["endDate"]) == ("2026-02-01", "2026-03-01")
@@ -91,8 +101,13 @@ def test_customer_with_several_accounts_must_name_one(api, customer, account):
 def test_account_of_another_customer_is_refused(api, account, other_account):
     call(other_account, dt.datetime(2026, 4, 2, tzinfo=UTC))
     db.session.commit()
-    body = assert_error(api.post(f"/customers/{account.customer_id}/invoices",
-                                 json={"account": other_account.id, "cutoffDate": "2026-05-01"}), 400, 400003)
+    body = assert_error(
+        api.post(
+            f"/customers/{account.customer_id}/invoices", json={"account": other_account.id, "cutoffDate": "2026-05-01"}
+        ),
+        400,
+        400003,
+    )
     assert "account" in body["hint"]
     assert db.session.query(Invoice).count() == 0
 
@@ -112,19 +127,26 @@ def test_engine_refusals_are_400003(api, account, customer):
     auto = AccountFactory(customer=customer, invoice_period="Monthly")
     db.session.commit()
     path = f"/customers/{account.customer_id}/invoices"
-    overlap = assert_error(api.post(path, json={"account": account.id, "startDate": "2026-05-15",
-                                                "endDate": "2026-06-15"}), 400, 400003)
+    overlap = assert_error(
+        api.post(path, json={"account": account.id, "startDate": "2026-05-15", "endDate": "2026-06-15"}), 400, 400003
+    )
     assert "have invoice inside provided period" in overlap["hint"]
     already = assert_error(api.post(path, json={"account": account.id, "cutoffDate": "2026-06-01"}), 400, 400003)
     assert "already invoiced" in already["hint"]
     future = (dt.date.today() + dt.timedelta(days=40)).isoformat()
-    assert "future" in assert_error(api.post(path, json={"account": account.id, "startDate": "2026-07-01",
-                                                         "endDate": future}), 400, 400003)["hint"]
-    order = assert_error(api.post(path, json={"account": account.id, "startDate": "2026-08-01",
-                                              "endDate": "2026-07-01"}), 400, 400003)
+    assert (
+        "future"
+        in assert_error(
+            api.post(path, json={"account": account.id, "startDate": "2026-07-01", "endDate": future}), 400, 400003
+        )["hint"]
+    )
+    order = assert_error(
+        api.post(path, json={"account": account.id, "startDate": "2026-08-01", "endDate": "2026-07-01"}), 400, 400003
+    )
     assert "must be greater than start date" in order["hint"]
-    manual = assert_error(api.post(path, json={"account": auto.id, "startDate": "2026-01-01",
-                                               "endDate": "2026-02-01"}), 400, 400003)
+    manual = assert_error(
+        api.post(path, json={"account": auto.id, "startDate": "2026-01-01", "endDate": "2026-02-01"}), 400, 400003
+    )
     assert "auto generation" in manual["hint"]
 
 
@@ -135,12 +157,23 @@ def test_bad_bodies_are_refused_with_codes(api, account):
     assert_error(api.post(path, data="{not json", content_type="application/json"), 400, 400002)
     assert_error(api.post(path, json=[1, 2]), 400, 400002)
     assert_error(api.post(path, json="text"), 400, 400002)
-    for bad in ({"account": "abc"}, {"account": True}, {"account": [1]}, {"cutoffDate": "01/05/2026"},
-                {"cutoffDate": 20260501}, {"transactionCutoffDate": "2026-02-30"}, {"startDate": 5, "endDate": 6},
-                {"startDate": "soon", "endDate": "2026-02-01"}, {"_includeTransactionIDs": "1,2"},
-                {"_includeTransactionIDs": [1, "x"]}, {"_includeTransactionIDs": [999999]},
-                {"total": "1.00"}, {"customerReference": 5}, {"customerReference": "x" * 101},
-                {"billStyle": None}):
+    for bad in (
+        {"account": "abc"},
+        {"account": True},
+        {"account": [1]},
+        {"cutoffDate": "01/05/2026"},
+        {"cutoffDate": 20260501},
+        {"transactionCutoffDate": "2026-02-30"},
+        {"startDate": 5, "endDate": 6},
+        {"startDate": "soon", "endDate": "2026-02-01"},
+        {"_includeTransactionIDs": "1,2"},
+        {"_includeTransactionIDs": [1, "x"]},
+        {"_includeTransactionIDs": [999999]},
+        {"total": "1.00"},
+        {"customerReference": 5},
+        {"customerReference": "x" * 101},
+        {"billStyle": None},
+    ):
         assert_error(api.post(path, json={"cutoffDate": "2026-05-01", **bad}), 400, 400003)
     assert db.session.query(Invoice).count() == 0
 
@@ -149,5 +182,8 @@ def test_unknown_customer_is_404_and_low_level_is_403002(api, key_client, accoun
     call(account, dt.datetime(2026, 4, 2, tzinfo=UTC))
     db.session.commit()
     assert_error(api.post("/customers/987654/invoices", json={}), 404, 404001)
-    assert_error(key_client(level=1).post(f"/customers/{account.customer_id}/invoices",
-                                          json={"cutoffDate": "2026-05-01"}), 403, 403002)
+    assert_error(
+        key_client(level=1).post(f"/customers/{account.customer_id}/invoices", json={"cutoffDate": "2026-05-01"}),
+        403,
+        403002,
+    )

@@ -1,4 +1,5 @@
 """Backend API v1 actions served by the document, e-mail and Xero services; the PDF by content negotiation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -70,7 +71,7 @@ def test_recreate_of_an_unfilled_invoice_is_400701(api, account):
     assert_error(api.post(f"/invoices/{invoice.id}?action=recreate"), 400, 400701)
 
 
-def test_email_cdrs_sends_the_csv_to_the_given_addresses(api, account, smtp_server):  # noqa: F811
+def test_email_cdrs_sends_the_csv_to_the_given_addresses(api, account, smtp_server):
     invoice = raised_invoice(account)
     db.session.commit()
     response = api.post(f"/invoices/{invoice.id}?action=emailCdrs", json={"email": "a@example.com; b@example.com"})
@@ -84,13 +85,14 @@ def test_email_cdrs_sends_the_csv_to_the_given_addresses(api, account, smtp_serv
     assert db.session.query(EmailDelivery).filter_by(kind="cdrs", status="sent").count() == 1
 
 
-def test_email_cdrs_errors_have_their_codes(api, account, smtp_server):  # noqa: F811
+def test_email_cdrs_errors_have_their_codes(api, account, smtp_server):
     without_cdrs = raised_invoice(account, calls=0)
     other = raised_invoice(account, start=without_cdrs.end_date, end=without_cdrs.end_date.replace(month=7))
     unsent = pending_invoice(account, start=other.end_date, end=other.end_date.replace(month=8))
     db.session.commit()
-    assert_error(api.post(f"/invoices/{without_cdrs.id}?action=emailCdrs", json={"email": ["x@example.com"]}),
-                 400, 400707)
+    assert_error(
+        api.post(f"/invoices/{without_cdrs.id}?action=emailCdrs", json={"email": ["x@example.com"]}), 400, 400707
+    )
     assert_error(api.post(f"/invoices/{other.id}?action=emailCdrs", json={"email": ["not an address"]}), 400, 400702)
     assert_error(api.post(f"/invoices/{other.id}?action=emailCdrs", json={"email": 42}), 400, 400702)
     assert_error(api.post(f"/invoices/{unsent.id}?action=emailCdrs", json={"email": ["x@example.com"]}), 400, 400502)
@@ -100,7 +102,7 @@ def test_email_cdrs_errors_have_their_codes(api, account, smtp_server):  # noqa:
     assert smtp_server.messages == []
 
 
-def test_email_parameters_are_checked_with_their_codes(api, account, smtp_server):  # noqa: F811
+def test_email_parameters_are_checked_with_their_codes(api, account, smtp_server):
     invoice = raised_invoice(account)
     unsent = pending_invoice(account, start=invoice.end_date, end=invoice.end_date.replace(month=7))
     db.session.commit()
@@ -177,11 +179,13 @@ def test_generate_download_link_needs_an_approved_invoice_and_level_three(api, k
     assert customer_key.post(f"/invoices/{raised.id}?action=generateDownloadLink").status_code == 200
 
 
-def test_email_sends_the_invoice_to_the_given_addresses(api, account, smtp_server):  # noqa: F811
+def test_email_sends_the_invoice_to_the_given_addresses(api, account, smtp_server):
     invoice = raised_invoice(account)
     db.session.commit()
-    response = api.post(f"/invoices/{invoice.id}?action=email",
-                        json={"email": ["accounts@example.com", "billing@example.com"], "billStyle": "Summary"})
+    response = api.post(
+        f"/invoices/{invoice.id}?action=email",
+        json={"email": ["accounts@example.com", "billing@example.com"], "billStyle": "Summary"},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body == {"success": True, "message": body["message"]} and "accounts@example.com" in body["message"]
@@ -192,7 +196,7 @@ def test_email_sends_the_invoice_to_the_given_addresses(api, account, smtp_serve
     assert "emailed" in api.get(f"/invoices/{invoice.id}").get_json()["status"]
 
 
-def test_email_delivery_failure_is_500601_and_recorded(api, account, smtp_server):  # noqa: F811
+def test_email_delivery_failure_is_500601_and_recorded(api, account, smtp_server):
     invoice = raised_invoice(account)
     db.session.commit()
     smtp_server.handler.refuse_rcpt = "550 5.1.1 Mailbox unavailable"

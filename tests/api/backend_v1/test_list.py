@@ -1,4 +1,5 @@
 """Backend API v1 invoice lists: raised by default, the flags, the filters, pagination and bad values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -83,15 +84,20 @@ def test_due_date_window_is_inclusive(api, book):
 def test_created_since_uses_the_creation_time(api, book):
     from portal.models import Invoice
 
-    for invoice_id, created in ((book["jan"], "2026-02-01T10:00:00+00:00"), (book["feb"], "2026-03-01T10:00:00+00:00"),
-                                (book["mar"], "2026-04-01T10:00:00+00:00"),
-                                (book["other"], "2026-01-01T10:00:00+00:00")):
+    for invoice_id, created in (
+        (book["jan"], "2026-02-01T10:00:00+00:00"),
+        (book["feb"], "2026-03-01T10:00:00+00:00"),
+        (book["mar"], "2026-04-01T10:00:00+00:00"),
+        (book["other"], "2026-01-01T10:00:00+00:00"),
+    ):
         db.session.get(Invoice, invoice_id).created_at = dt.datetime.fromisoformat(created)
     db.session.commit()
     assert ids(api.get("/invoices?createdSince=2026-03-01")) == [book["feb"], book["mar"]]
     assert ids(api.get("/invoices", query_string={"createdSince": "2026-03-01T10:00:01Z"})) == [book["mar"]]
-    assert ids(api.get("/invoices", query_string={"createdSince": "2026-03-01T11:00:00+01:00"})) == [book["feb"],
-                                                                                                    book["mar"]]
+    assert ids(api.get("/invoices", query_string={"createdSince": "2026-03-01T11:00:00+01:00"})) == [
+        book["feb"],
+        book["mar"],
+    ]
 
 
 def test_pagination_keeps_the_array_and_reports_the_total(api, book):
@@ -106,12 +112,28 @@ def test_pagination_keeps_the_array_and_reports_the_total(api, book):
     assert ids(api.get("/invoices?perPage=2&page=3")) == []
 
 
-@pytest.mark.parametrize("query", [
-    "perPage=201", "perPage=0", "page=0", "page=-1", "perPage=abc", "page=99999999999999999999", "sort=colour",
-    "minDate=2026-13-01", "maxDate=yesterday", "minDueDate=2026/01/01", "maxDueDate=2026-02-30",
-    "createdSince=not-a-date", "unsent=maybe", "includeUnsent=2", "undelivered=yes please",
-    "minDate=2026-03-01&maxDate=2026-02-01", "minDueDate=2026-03-01&maxDueDate=2026-02-01",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "perPage=201",
+        "perPage=0",
+        "page=0",
+        "page=-1",
+        "perPage=abc",
+        "page=99999999999999999999",
+        "sort=colour",
+        "minDate=2026-13-01",
+        "maxDate=yesterday",
+        "minDueDate=2026/01/01",
+        "maxDueDate=2026-02-30",
+        "createdSince=not-a-date",
+        "unsent=maybe",
+        "includeUnsent=2",
+        "undelivered=yes please",
+        "minDate=2026-03-01&maxDate=2026-02-01",
+        "minDueDate=2026-03-01&maxDueDate=2026-02-01",
+    ],
+)
 def test_bad_query_values_are_400001(api, account, query):
     assert_error(api.get("/invoices?" + query), 400, 400001)
 

@@ -1,4 +1,5 @@
 """Backend API v1 `GET /invoices/{id}`: every documented field with its type, status flags and bill types."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,27 +12,68 @@ from tests.api.key_clients import pending_invoice, raised_invoice
 from tests.factories import UTC, TransactionFactory
 
 DOCUMENTED = [
-    "invoiceNumber", "billingRun", "invoiceDate", "cutoffDate", "transactionCutoffDate", "dueDate", "paidDate",
-    "paymentMethod", "invoiceAmount", "invoiceVAT", "invoiceReverseVAT", "total", "paidAmount", "outstanding",
-    "invoiceCallCount", "invoiceCallMinutes", "invoiceChargesOneOff", "invoiceChargesRecurring",
-    "invoiceChargesCalls", "invoiceChargesRefunds", "invoiceChargesLate", "invoiceChargesInterest",
-    "invoiceChargesCarrierProvided", "invoiceChargesManualBilling", "invoiceChargesLowUsage",
-    "invoiceChargesManual", "invoiceChargesNonCall", "status", "billStyle", "invoiceMessage",
-    "invoiceUsageReportCustomerProfile", "customerReference", "purchaseOrderNumber", "onlineBillType",
-    "emailBillType", "postBillType", "faxBillType", "id", "customerID", "billTypes",
+    "invoiceNumber",
+    "billingRun",
+    "invoiceDate",
+    "cutoffDate",
+    "transactionCutoffDate",
+    "dueDate",
+    "paidDate",
+    "paymentMethod",
+    "invoiceAmount",
+    "invoiceVAT",
+    "invoiceReverseVAT",
+    "total",
+    "paidAmount",
+    "outstanding",
+    "invoiceCallCount",
+    "invoiceCallMinutes",
+    "invoiceChargesOneOff",
+    "invoiceChargesRecurring",
+    "invoiceChargesCalls",
+    "invoiceChargesRefunds",
+    "invoiceChargesLate",
+    "invoiceChargesInterest",
+    "invoiceChargesCarrierProvided",
+    "invoiceChargesManualBilling",
+    "invoiceChargesLowUsage",
+    "invoiceChargesManual",
+    "invoiceChargesNonCall",
+    "status",
+    "billStyle",
+    "invoiceMessage",
+    "invoiceUsageReportCustomerProfile",
+    "customerReference",
+    "purchaseOrderNumber",
+    "onlineBillType",
+    "emailBillType",
+    "postBillType",
+    "faxBillType",
+    "id",
+    "customerID",
+    "billTypes",
 ]
 
 
 def test_raised_invoice_has_every_documented_field_with_its_value(api, account):
-    TransactionFactory(account=account, category="recurring", amount=Decimal("10.00"),
-                       created_at=dt.datetime(2026, 5, 3, tzinfo=UTC))
-    TransactionFactory(account=account, category="one-off", amount=Decimal("2.50"),
-                       created_at=dt.datetime(2026, 5, 4, tzinfo=UTC))
-    TransactionFactory(account=account, category="refund", amount=Decimal("-1.25"),
-                       created_at=dt.datetime(2026, 5, 5, tzinfo=UTC))
-    invoice = raised_invoice(account, customer_reference="REF-7", purchase_order_number="PO-9",
-                             email_bill_type="Full", online_bill_type="Summary", invoice_message="Thanks",
-                             vat_rate=Decimal("20"))
+    TransactionFactory(
+        account=account, category="recurring", amount=Decimal("10.00"), created_at=dt.datetime(2026, 5, 3, tzinfo=UTC)
+    )
+    TransactionFactory(
+        account=account, category="one-off", amount=Decimal("2.50"), created_at=dt.datetime(2026, 5, 4, tzinfo=UTC)
+    )
+    TransactionFactory(
+        account=account, category="refund", amount=Decimal("-1.25"), created_at=dt.datetime(2026, 5, 5, tzinfo=UTC)
+    )
+    invoice = raised_invoice(
+        account,
+        customer_reference="REF-7",
+        purchase_order_number="PO-9",
+        email_bill_type="Full",
+        online_bill_type="Summary",
+        invoice_message="Thanks",
+        vat_rate=Decimal("20"),
+    )
     db.session.commit()
     body = api.get(f"/invoices/{invoice.id}").get_json()
     assert set(DOCUMENTED) <= set(body)
@@ -48,8 +90,13 @@ def test_raised_invoice_has_every_documented_field_with_its_value(api, account):
     assert body["invoiceChargesCalls"] == "0.30" and body["invoiceChargesRecurring"] == "10.00"
     assert body["invoiceChargesOneOff"] == "2.50" and body["invoiceChargesRefunds"] == "-1.25"
     assert body["invoiceChargesNonCall"] == "11.25" and body["invoiceChargesLate"] == "0.00"
-    for name in ("invoiceChargesInterest", "invoiceChargesCarrierProvided", "invoiceChargesManualBilling",
-                 "invoiceChargesLowUsage", "invoiceChargesManual"):
+    for name in (
+        "invoiceChargesInterest",
+        "invoiceChargesCarrierProvided",
+        "invoiceChargesManualBilling",
+        "invoiceChargesLowUsage",
+        "invoiceChargesManual",
+    ):
         assert body[name] == "0.00"
     assert body["status"] == ["approved", "overdue"]  # due 2026-07-02, long past
     assert body["billStyle"] == "Full" and body["invoiceMessage"] == "Thanks"
@@ -68,8 +115,13 @@ def test_status_flags_follow_delivery_and_payment(api, account):
     invoice.emailed_at = invoice.printed_at = dt.datetime.now(UTC)
     record_payment(invoice, amount=Decimal("0.10"), paid_on=dt.date.today())
     db.session.commit()
-    assert api.get(f"/invoices/{invoice.id}").get_json()["status"] == ["approved", "emailed", "printed", "delivered",
-                                                                       "partiallyPaid"]
+    assert api.get(f"/invoices/{invoice.id}").get_json()["status"] == [
+        "approved",
+        "emailed",
+        "printed",
+        "delivered",
+        "partiallyPaid",
+    ]
     record_payment(invoice, amount=invoice.outstanding, paid_on=dt.date.today())
     db.session.commit()
     body = api.get(f"/invoices/{invoice.id}").get_json()

@@ -1,12 +1,13 @@
 """Backend API v1 `PUT` and `DELETE /invoices/{id}`: editable fields, frozen fields, unapproved-only delete."""
+
 from __future__ import annotations
 
 import pytest
 
 from portal.delivery.templates_service import create_bill_style, create_usage_report_profile
 from portal.extensions import db
+from portal.foundations.permissions import SYSTEM
 from portal.models import Invoice
-from portal.permissions import SYSTEM
 from tests.api.backend_v1.conftest import assert_error
 from tests.api.key_clients import pending_invoice, raised_invoice
 
@@ -15,12 +16,23 @@ def test_put_changes_editable_fields_and_returns_the_invoice(api, account):
     invoice = pending_invoice(account)
     create_usage_report_profile("By network", "network", actor=SYSTEM)
     db.session.commit()
-    response = api.put(f"/invoices/{invoice.id}", json={
-        "customerReference": "C-1", "purchaseOrderNumber": "PO-2", "billStyle": "Summary",
-        "invoiceMessage": "Hello", "invoiceUsageReportCustomerProfile": "By network", "paymentMethod": "Card",
-        "cutoffDate": "2026-06-01", "transactionCutoffDate": "2026-05-20", "onlineBillType": "Full",
-        "emailBillType": "Full", "postBillType": "Summary", "faxBillType": "Summary",
-    })
+    response = api.put(
+        f"/invoices/{invoice.id}",
+        json={
+            "customerReference": "C-1",
+            "purchaseOrderNumber": "PO-2",
+            "billStyle": "Summary",
+            "invoiceMessage": "Hello",
+            "invoiceUsageReportCustomerProfile": "By network",
+            "paymentMethod": "Card",
+            "cutoffDate": "2026-06-01",
+            "transactionCutoffDate": "2026-05-20",
+            "onlineBillType": "Full",
+            "emailBillType": "Full",
+            "postBillType": "Summary",
+            "faxBillType": "Summary",
+        },
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["customerReference"] == "C-1" and body["billStyle"] == "Summary"
@@ -39,8 +51,9 @@ def test_approved_invoice_keeps_frozen_fields(api, account):
     db.session.commit()
     body = assert_error(api.put(f"/invoices/{invoice.id}", json={"billStyle": "Summary"}), 400, 400004)
     assert "bill-style" in body["hint"]
-    assert_error(api.put(f"/invoices/{invoice.id}", json={"cutoffDate": "2026-01-01", "customerReference": "Z"}),
-                 400, 400004)
+    assert_error(
+        api.put(f"/invoices/{invoice.id}", json={"cutoffDate": "2026-01-01", "customerReference": "Z"}), 400, 400004
+    )
     db.session.expire_all()
     assert db.session.get(Invoice, invoice.id).customer_reference is None
     ok = api.put(f"/invoices/{invoice.id}", json={"customerReference": "Z", "invoiceMessage": "Paid by card"})
@@ -50,8 +63,16 @@ def test_approved_invoice_keeps_frozen_fields(api, account):
 def test_put_refuses_read_only_unknown_and_badly_typed_fields(api, account):
     invoice = pending_invoice(account)
     db.session.commit()
-    for bad in ({"total": "1.00"}, {"id": "5"}, {"colour": "red"}, {"billStyle": None}, {"billStyle": 3},
-                {"cutoffDate": "tomorrow"}, {"customerReference": "x" * 101}, {"emailBillType": ["Full"]}):
+    for bad in (
+        {"total": "1.00"},
+        {"id": "5"},
+        {"colour": "red"},
+        {"billStyle": None},
+        {"billStyle": 3},
+        {"cutoffDate": "tomorrow"},
+        {"customerReference": "x" * 101},
+        {"emailBillType": ["Full"]},
+    ):
         assert_error(api.put(f"/invoices/{invoice.id}", json=bad), 400, 400003)
     assert_error(api.put(f"/invoices/{invoice.id}", data="[", content_type="application/json"), 400, 400002)
     assert_error(api.put(f"/invoices/{invoice.id}", json=["customerReference"]), 400, 400002)
@@ -75,18 +96,30 @@ def test_delete_refuses_an_approved_invoice(api, account):
     assert db.session.get(Invoice, invoice.id) is not None
 
 
-@pytest.mark.parametrize("field, value", [
-    ("billStyle", "NoSuchStyle"), ("billStyle", "full"), ("paymentMethod", "Bitcoin"), ("paymentMethod", "card"),
-    ("onlineBillType", "Fancy"), ("emailBillType", "Fancy"), ("postBillType", "Fancy"), ("faxBillType", "Fancy"),
-    ("invoiceUsageReportCustomerProfile", "By network"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("billStyle", "NoSuchStyle"),
+        ("billStyle", "full"),
+        ("paymentMethod", "Bitcoin"),
+        ("paymentMethod", "card"),
+        ("onlineBillType", "Fancy"),
+        ("emailBillType", "Fancy"),
+        ("postBillType", "Fancy"),
+        ("faxBillType", "Fancy"),
+        ("invoiceUsageReportCustomerProfile", "By network"),
+    ],
+)
 def test_put_refuses_preset_values_outside_their_list_and_changes_nothing(api, account, field, value):
     invoice = pending_invoice(account)
     db.session.commit()
-    before = {name: getattr(invoice, name) for name in ("customer_reference", "bill_style", "payment_method",
-                                                         "online_bill_type", "usage_report_profile")}
-    body = assert_error(api.put(f"/invoices/{invoice.id}", json={"customerReference": "C-9", field: value}),
-                        400, 400003)
+    before = {
+        name: getattr(invoice, name)
+        for name in ("customer_reference", "bill_style", "payment_method", "online_bill_type", "usage_report_profile")
+    }
+    body = assert_error(
+        api.put(f"/invoices/{invoice.id}", json={"customerReference": "C-9", field: value}), 400, 400003
+    )
     assert body["hint"].startswith(f"{field} - ") and repr(value) in body["hint"]
     db.session.expire_all()
     stored = db.session.get(Invoice, invoice.id)
@@ -98,9 +131,16 @@ def test_put_accepts_the_preset_values_the_admin_forms_offer(api, account):
     create_bill_style("Carrier", "summary", actor=SYSTEM)
     create_usage_report_profile("By destination", "destination", actor=SYSTEM)
     db.session.commit()
-    response = api.put(f"/invoices/{invoice.id}", json={
-        "billStyle": "Carrier", "postBillType": "Summary", "paymentMethod": "Direct debit",
-        "invoiceUsageReportCustomerProfile": "By destination", "invoiceMessage": "Any text at all"})
+    response = api.put(
+        f"/invoices/{invoice.id}",
+        json={
+            "billStyle": "Carrier",
+            "postBillType": "Summary",
+            "paymentMethod": "Direct debit",
+            "invoiceUsageReportCustomerProfile": "By destination",
+            "invoiceMessage": "Any text at all",
+        },
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert (body["billStyle"], body["postBillType"], body["paymentMethod"]) == ("Carrier", "Summary", "Direct debit")
@@ -108,8 +148,14 @@ def test_put_accepts_the_preset_values_the_admin_forms_offer(api, account):
 
 
 def test_create_refuses_preset_values_outside_their_list(api, account):
-    body = assert_error(api.post(f"/customers/{account.customer_id}/invoices", json={
-        "startDate": "2026-05-01", "endDate": "2026-06-01", "paymentMethod": "Bitcoin"}), 400, 400003)
+    body = assert_error(
+        api.post(
+            f"/customers/{account.customer_id}/invoices",
+            json={"startDate": "2026-05-01", "endDate": "2026-06-01", "paymentMethod": "Bitcoin"},
+        ),
+        400,
+        400003,
+    )
     assert "paymentMethod" in body["hint"]
     assert db.session.query(Invoice).count() == 0
 

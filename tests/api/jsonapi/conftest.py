@@ -1,4 +1,5 @@
 """Fixtures for the JSON:API tests: tokens through the real /auth endpoints, invoices through the real services."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,11 +60,13 @@ def admin_token(client, admin) -> str:
     return login_admin(client, admin)
 
 
-def make_invoice(account, start: dt.datetime, end: dt.datetime | None = None, *, state: str = "Pending",
-                 pdf: bytes | None = None):
+def make_invoice(
+    account, start: dt.datetime, end: dt.datetime | None = None, *, state: str = "Pending", pdf: bytes | None = None
+):
     """An invoice moved through the real services to `state` (New, Pending or Approved)."""
-    invoice = create_invoice(account_id=account.id, start_date=start, end_date=end or start + dt.timedelta(days=1),
-                             now=NOW)
+    invoice = create_invoice(
+        account_id=account.id, start_date=start, end_date=end or start + dt.timedelta(days=1), now=NOW
+    )
     if state in ("Pending", "Approved"):
         fill_invoice(invoice)
     if state == "Approved":
@@ -75,8 +78,14 @@ def make_invoice(account, start: dt.datetime, end: dt.datetime | None = None, *,
 
 
 def add_pdf(invoice, data: bytes) -> InvoiceDocument:
-    document = InvoiceDocument(invoice_id=invoice.id, kind="pdf", filename=f"{invoice.id}.pdf", data=data,
-                               size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    document = InvoiceDocument(
+        invoice_id=invoice.id,
+        kind="pdf",
+        filename=f"{invoice.id}.pdf",
+        data=data,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
     db.session.add(document)
     db.session.flush()
     return document

@@ -66,4 +66,3 @@ CUSTOMER_SHOW_BODY = (
     '/customer/v1/invoices/fd2e32c4-6674-11f1-867c-da575d109341/relationships/account","related":"http://'
     'example.org/api/rest/customer/v1/invoices/fd2e32c4-6674-11f1-867c-da575d109341/account"}}}}}'
 )
-

@@ -1,4 +1,5 @@
 """Admin invoice writes: create (the documented request), its errors, delete, and the PDF download."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,39 +48,67 @@ def test_create_fills_inline_and_answers_pending_with_totals(client, admin_token
     assert admin_events.actor.startswith("admin")
 
 
-@pytest.mark.parametrize("start, end, pointer, detail", [
-    (None, "2026-06-01", "/data/attributes/start-date", "start-date - can't be blank"),
-    ("2026-05-01", "", "/data/attributes/end-date", "end-date - can't be blank"),
-    ("yesterday", "2026-06-01", "/data/attributes/start-date", "start-date - is invalid"),
-    (20260501, "2026-06-01", "/data/attributes/start-date", "start-date - is invalid"),
-    ("2026-06-01", "2026-05-01", "/data/attributes/end-date", "end-date - must be greater than start date"),
-    ("2026-05-01", "2099-01-01", "/data", "end_time can't be in future"),
-])
+@pytest.mark.parametrize(
+    "start, end, pointer, detail",
+    [
+        (None, "2026-06-01", "/data/attributes/start-date", "start-date - can't be blank"),
+        ("2026-05-01", "", "/data/attributes/end-date", "end-date - can't be blank"),
+        ("yesterday", "2026-06-01", "/data/attributes/start-date", "start-date - is invalid"),
+        (20260501, "2026-06-01", "/data/attributes/start-date", "start-date - is invalid"),
+        ("2026-06-01", "2026-05-01", "/data/attributes/end-date", "end-date - must be greater than start date"),
+        ("2026-05-01", "2099-01-01", "/data", "end_time can't be in future"),
+    ],
+)
 def test_create_errors_are_422_with_pointers(client, admin_token, start, end, pointer, detail):
     account = AccountFactory()
     db.session.commit()
     attributes = {k: v for k, v in (("start-date", start), ("end-date", end)) if v is not None}
-    body = json.dumps({"data": {"type": "invoices", "attributes": attributes,
-                                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}}}})
+    body = json.dumps(
+        {
+            "data": {
+                "type": "invoices",
+                "attributes": attributes,
+                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}},
+            }
+        }
+    )
     response = post(client, admin_token, body)
     assert response.status_code == 422
     errors = response.get_json()["errors"]
-    assert {"detail": detail, "pointer": pointer} in [{"detail": e["detail"], "pointer": e["source"]["pointer"]}
-                                                       for e in errors]
+    assert {"detail": detail, "pointer": pointer} in [
+        {"detail": e["detail"], "pointer": e["source"]["pointer"]} for e in errors
+    ]
     assert all(e["status"] == "422" and isinstance(e["code"], str) and e["title"] for e in errors)
     assert db.session.query(Invoice).count() == 0
 
 
 def test_create_without_or_with_an_unknown_account_points_at_the_relationship(client, admin_token):
-    for body in (create_body(None), create_body(99999), create_body("99999999999999999999999"), create_body("x"),
-                 json.dumps({"data": {"type": "invoices", "attributes": {"start-date": "2026-05-01",
-                                                                         "end-date": "2026-06-01"},
-                                      "relationships": {"account": {"data": None}}}})):
+    for body in (
+        create_body(None),
+        create_body(99999),
+        create_body("99999999999999999999999"),
+        create_body("x"),
+        json.dumps(
+            {
+                "data": {
+                    "type": "invoices",
+                    "attributes": {"start-date": "2026-05-01", "end-date": "2026-06-01"},
+                    "relationships": {"account": {"data": None}},
+                }
+            }
+        ),
+    ):
         response = post(client, admin_token, body)
         assert response.status_code == 422
-        assert response.get_json()["errors"] == [{
-            "title": "can't be blank", "detail": "account - can't be blank", "code": "100", "status": "422",
-            "source": {"pointer": "/data/relationships/account"}}]
+        assert response.get_json()["errors"] == [
+            {
+                "title": "can't be blank",
+                "detail": "account - can't be blank",
+                "code": "100",
+                "status": "422",
+                "source": {"pointer": "/data/relationships/account"},
+            }
+        ]
 
 
 def test_overlapping_period_is_a_base_error(client, admin_token):
@@ -88,9 +117,15 @@ def test_overlapping_period_is_a_base_error(client, admin_token):
     db.session.commit()
     response = post(client, admin_token, create_body(account.id, "2026-05-15", "2026-06-15"))
     assert response.status_code == 422
-    assert response.get_json()["errors"] == [{"title": "have invoice inside provided period",
-                                              "detail": "have invoice inside provided period", "code": "100",
-                                              "status": "422", "source": {"pointer": "/data"}}]
+    assert response.get_json()["errors"] == [
+        {
+            "title": "have invoice inside provided period",
+            "detail": "have invoice inside provided period",
+            "code": "100",
+            "status": "422",
+            "source": {"pointer": "/data"},
+        }
+    ]
 
 
 def test_account_with_automatic_invoicing_cannot_get_a_manual_invoice(client, admin_token):
@@ -111,23 +146,35 @@ def test_only_dates_and_account_are_accepted(client, admin_token):
     assert response.status_code == 400
     errors = response.get_json()["errors"]
     assert {e["source"]["pointer"] for e in errors} == {
-        "/data/attributes/reference", "/data/attributes/state", "/data/relationships/contractor"}
+        "/data/attributes/reference",
+        "/data/attributes/state",
+        "/data/relationships/contractor",
+    }
     assert {e["title"] for e in errors} == {"Param not allowed"}
     assert db.session.query(Invoice).count() == 0
 
 
-@pytest.mark.parametrize("body, status", [
-    ("not json", 400),
-    ('["data"]', 400),
-    ('{"data": "x"}', 400),
-    ('{"data": {"attributes": {}}}', 400),
-    ('{"data": {"type": "accounts", "attributes": {}}}', 409),
-    ('{"data": {"type": "invoices", "id": "5", "attributes": {}}}', 403),
-    ('{"data": {"type": "invoices", "attributes": []}}', 400),
-    ('{"data": {"type": "invoices", "relationships": {"account": {"data": {"type": "contractors", "id": "1"}}}}}', 400),
-    ('{"data": {"type": "invoices", "relationships": {"account": {"data": {"type": "accounts", "id": true}}}}}', 400),
-    ('{"data": {"type": "invoices", "relationships": {"account": "1"}}}', 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ("not json", 400),
+        ('["data"]', 400),
+        ('{"data": "x"}', 400),
+        ('{"data": {"attributes": {}}}', 400),
+        ('{"data": {"type": "accounts", "attributes": {}}}', 409),
+        ('{"data": {"type": "invoices", "id": "5", "attributes": {}}}', 403),
+        ('{"data": {"type": "invoices", "attributes": []}}', 400),
+        (
+            '{"data": {"type": "invoices", "relationships": {"account": {"data": {"type": "contractors", "id": "1"}}}}}',  # noqa: E501 - one request body
+            400,
+        ),
+        (
+            '{"data": {"type": "invoices", "relationships": {"account": {"data": {"type": "accounts", "id": true}}}}}',
+            400,
+        ),
+        ('{"data": {"type": "invoices", "relationships": {"account": "1"}}}', 400),
+    ],
+)
 def test_malformed_create_requests_are_clear_errors_not_500s(client, admin_token, body, status):
     response = post(client, admin_token, body)
     assert response.status_code == status, response.data
@@ -153,8 +200,12 @@ def test_delete_removes_an_unapproved_invoice_with_its_rows(client, admin_token,
     assert response.status_code == 204 and response.data == b""
     db.session.expire_all()
     assert db.session.get(Invoice, invoice.id) is None
-    assert client.get(f"{ADMIN}/invoice-originated-destinations", headers=jsonapi_headers(admin_token)) \
-        .get_json()["meta"]["total-count"] == 0
+    assert (
+        client.get(f"{ADMIN}/invoice-originated-destinations", headers=jsonapi_headers(admin_token)).get_json()["meta"][
+            "total-count"
+        ]
+        == 0
+    )
     assert client.delete(f"{ADMIN}/invoices/{invoice.id}", headers=jsonapi_headers(admin_token)).status_code == 404
 
 

@@ -1,4 +1,5 @@
 """Admin reads: filters, sort, paging, includes (nested), detail-row resources, relationship routes, query count."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,13 +10,30 @@ import pytest
 
 from portal.extensions import db
 from tests.api.jsonapi.conftest import ADMIN, day, jsonapi_headers, make_invoice
+from tests.factories import (
+    AccountFactory,
+    CdrFactory,
+    CountryFactory,
+    InvoiceFactory,
+    NetworkFactory,
+    ServiceFactory,
+    TransactionFactory,
+)
 from tests.statements import recorded_statements
-from tests.factories import (AccountFactory, CdrFactory, CountryFactory, InvoiceFactory, NetworkFactory,
-                             ServiceFactory, TransactionFactory)
 
 UTC = dt.timezone.utc
-DESTINATION_ATTRIBUTES = ["dst-prefix", "rate", "spent", "calls-count", "successful-calls-count", "calls-duration",
-                          "billing-duration", "amount", "first-call-at", "last-call-at"]
+DESTINATION_ATTRIBUTES = [
+    "dst-prefix",
+    "rate",
+    "spent",
+    "calls-count",
+    "successful-calls-count",
+    "calls-duration",
+    "billing-duration",
+    "amount",
+    "first-call-at",
+    "last-call-at",
+]
 NETWORK_ATTRIBUTES = DESTINATION_ATTRIBUTES[1:]
 ROW_RELATIONSHIPS = ["invoice", "country", "network"]
 SERVICE_ROW_ATTRIBUTES = ["amount", "transactions-count", "spent"]
@@ -38,11 +56,22 @@ def traffic_invoice(app):
     de = CountryFactory(iso2="DE", name="Germany")
     mobile = NetworkFactory(country=de, name="DE Mobile")
     t = day(1) + dt.timedelta(hours=1)
-    CdrFactory(customer_acc_id=account.id, time_start=t, dst_prefix="4915", country_id=de.id, network_id=mobile.id,
-               customer_price=Decimal("1.5"))
+    CdrFactory(
+        customer_acc_id=account.id,
+        time_start=t,
+        dst_prefix="4915",
+        country_id=de.id,
+        network_id=mobile.id,
+        customer_price=Decimal("1.5"),
+    )
     CdrFactory(customer_acc_id=account.id, time_start=t, dst_prefix="44", customer_price=Decimal("0.25"))
-    CdrFactory(vendor_acc_id=account.id, customer_acc_id=other.id, time_start=t, dialpeer_prefix="33",
-               vendor_price=Decimal("0.75"))
+    CdrFactory(
+        vendor_acc_id=account.id,
+        customer_acc_id=other.id,
+        time_start=t,
+        dialpeer_prefix="33",
+        vendor_price=Decimal("0.75"),
+    )
     service = ServiceFactory(account_id=account.id)
     TransactionFactory(account=account, service=service, created_at=t, amount=Decimal("12.3456"))
     TransactionFactory(account=account, created_at=t, amount=Decimal("-2"))
@@ -82,8 +111,10 @@ def test_originated_destination_values_and_null_country(client, admin_token, tra
     assert german["attributes"]["first-call-at"] == "2026-01-02T01:00:00.000Z"
     assert german["relationships"]["country"]["data"]["type"] == "countries"
     services = get(client, admin_token, "/invoice-service-data", sort="-amount").get_json()["data"]
-    assert [(s["attributes"]["amount"], s["attributes"]["spent"]) for s in services] == [("12.3456", True),
-                                                                                         ("2.0", False)]
+    assert [(s["attributes"]["amount"], s["attributes"]["spent"]) for s in services] == [
+        ("12.3456", True),
+        ("2.0", False),
+    ]
     assert services[1]["relationships"]["service"]["data"] is None
 
 
@@ -99,8 +130,12 @@ def test_include_service_data_and_nested_includes(client, admin_token, traffic_i
     body = get(client, admin_token, f"/invoices/{traffic_invoice.id}", include=path).get_json()
     included = {(item["type"], item["id"]) for item in body["included"]}
     assert len(included) == len(body["included"])  # no duplicates
-    assert sorted(t for t, _ in included) == ["countries", "invoice-originated-destinations",
-                                              "invoice-originated-destinations", "networks"]
+    assert sorted(t for t, _ in included) == [
+        "countries",
+        "invoice-originated-destinations",
+        "invoice-originated-destinations",
+        "networks",
+    ]
     assert len(body["data"]["relationships"]["originated-destinations"]["data"]) == 2
 
     without = get(client, admin_token, f"/invoices/{traffic_invoice.id}", include="terminated-destinations").get_json()
@@ -111,8 +146,10 @@ def test_include_service_data_and_nested_includes(client, admin_token, traffic_i
 def test_include_account_and_everything_on_a_list(client, admin_token, traffic_invoice):
     make_invoice(traffic_invoice.account, day(2))
     db.session.commit()
-    include = ("account,originated-destinations.country,originated-destinations.network,originated-networks,"
-               "terminated-destinations,terminated-networks,service-data.service")
+    include = (
+        "account,originated-destinations.country,originated-destinations.network,originated-networks,"
+        "terminated-destinations,terminated-networks,service-data.service"
+    )
     body = get(client, admin_token, "/invoices", include=include).get_json()
     keys = [(i["type"], i["id"]) for i in body["included"]]
     assert len(keys) == len(set(keys))
@@ -135,8 +172,13 @@ def test_relationship_and_related_routes(client, admin_token, traffic_invoice):
     account = get(client, admin_token, f"/invoices/{iid}/account").get_json()["data"]
     assert account["type"] == "accounts" and account["id"] == str(traffic_invoice.account_id)
     assert account["relationships"]["contractor"]["data"]["type"] == "contractors"
-    for name, count in (("originated-destinations", 2), ("originated-networks", 2), ("terminated-destinations", 1),
-                        ("terminated-networks", 1), ("service-data", 2)):
+    for name, count in (
+        ("originated-destinations", 2),
+        ("originated-networks", 2),
+        ("terminated-destinations", 1),
+        ("terminated-networks", 1),
+        ("service-data", 2),
+    ):
         linkage = get(client, admin_token, f"/invoices/{iid}/relationships/{name}").get_json()["data"]
         assert len(linkage) == count, name
         related = get(client, admin_token, f"/invoices/{iid}/{name}").get_json()
@@ -151,33 +193,55 @@ def test_detail_rows_filter_by_invoice_and_invoice_account(client, admin_token, 
     other = make_invoice(AccountFactory(), day(1))
     CdrFactory(customer_acc_id=other.account_id, time_start=day(5))
     db.session.commit()
-    rows = get(client, admin_token, "/invoice-originated-destinations",
-               **{"filter[invoice_id_eq]": traffic_invoice.id}).get_json()
+    rows = get(
+        client, admin_token, "/invoice-originated-destinations", **{"filter[invoice_id_eq]": traffic_invoice.id}
+    ).get_json()
     assert rows["meta"]["total-count"] == 2
-    by_account = get(client, admin_token, "/invoice-originated-destinations",
-                     **{"filter[invoice_account_id_eq]": traffic_invoice.account_id}).get_json()
+    by_account = get(
+        client,
+        admin_token,
+        "/invoice-originated-destinations",
+        **{"filter[invoice_account_id_eq]": traffic_invoice.account_id},
+    ).get_json()
     assert by_account["meta"]["total-count"] == 2
-    none = get(client, admin_token, "/invoice-service-data",
-               **{"filter[invoice_account_id_in]": f"{other.account_id},99999"}).get_json()
+    none = get(
+        client, admin_token, "/invoice-service-data", **{"filter[invoice_account_id_in]": f"{other.account_id},99999"}
+    ).get_json()
     assert none["meta"]["total-count"] == 0
     spent = get(client, admin_token, "/invoice-service-data", **{"filter[spent_eq]": "false"}).get_json()
     assert spent["meta"]["total-count"] == 1
     prefix = get(client, admin_token, "/invoice-originated-destinations", **{"filter[dst_prefix_start]": "49"})
     assert prefix.get_json()["meta"]["total-count"] == 1
-    assert get(client, admin_token, "/invoice-originated-networks",
-               **{"filter[dst_prefix_eq]": "49"}).status_code == 400
+    assert (
+        get(client, admin_token, "/invoice-originated-networks", **{"filter[dst_prefix_eq]": "49"}).status_code == 400
+    )
 
 
 def _three_invoices():
     a, b = AccountFactory(), AccountFactory()
-    first = InvoiceFactory(account=a, reference="ALPHA-1", state="New", start_date=day(0), end_date=day(1),
-                           amount_spent=Decimal("5"))
-    second = InvoiceFactory(account=a, reference="beta-2", state="Pending", invoice_type="Auto Full",
-                            start_date=day(1), end_date=day(2), amount_spent=Decimal("12.5"),
-                            originated_first_call_at=day(1) + dt.timedelta(hours=2))
-    third = InvoiceFactory(account=b, reference="gamma_3", state="Approved", invoice_type="Auto Partial",
-                           start_date=day(3), end_date=day(4), amount_spent=Decimal("7"),
-                           originated_first_call_at=day(3) + dt.timedelta(hours=1))
+    first = InvoiceFactory(
+        account=a, reference="ALPHA-1", state="New", start_date=day(0), end_date=day(1), amount_spent=Decimal("5")
+    )
+    second = InvoiceFactory(
+        account=a,
+        reference="beta-2",
+        state="Pending",
+        invoice_type="Auto Full",
+        start_date=day(1),
+        end_date=day(2),
+        amount_spent=Decimal("12.5"),
+        originated_first_call_at=day(1) + dt.timedelta(hours=2),
+    )
+    third = InvoiceFactory(
+        account=b,
+        reference="gamma_3",
+        state="Approved",
+        invoice_type="Auto Partial",
+        start_date=day(3),
+        end_date=day(4),
+        amount_spent=Decimal("7"),
+        originated_first_call_at=day(3) + dt.timedelta(hours=1),
+    )
     db.session.commit()
     return a, b, first, second, third
 
@@ -223,23 +287,26 @@ def test_invoice_filters_by_kind(client, admin_token):
     assert ids(combined) == [first.id]
 
 
-@pytest.mark.parametrize("key, value, title", [
-    ("filter[bogus_eq]", "1", "Filter not allowed"),
-    ("filter[state_gt]", "New", "Filter not allowed"),
-    ("filter[reference]", "x", "Filter not allowed"),
-    ("filter[pdf_path_eq]", "x", "Filter not allowed"),
-    ("filterx", "1", "Filter not allowed"),
-    ("filter[state_eq]", "Draft", "Invalid filter value"),
-    ("filter[state_eq]", "approved", "Invalid filter value"),
-    ("filter[invoice_type_in]", "Manual,Auto", "Invalid filter value"),
-    ("filter[account_id_eq]", "abc", "Invalid filter value"),
-    ("filter[account_id_eq]", "1,2", "Invalid filter value"),
-    ("filter[amount_spent_gt]", "lots", "Invalid filter value"),
-    ("filter[amount_spent_gt]", "NaN", "Invalid filter value"),
-    ("filter[start_date_gt]", "someday", "Invalid filter value"),
-    ("filter[originated_calls_count_eq]", "", "Invalid filter value"),
-    ("filter[id]", "1,x", "Invalid filter value"),
-])
+@pytest.mark.parametrize(
+    "key, value, title",
+    [
+        ("filter[bogus_eq]", "1", "Filter not allowed"),
+        ("filter[state_gt]", "New", "Filter not allowed"),
+        ("filter[reference]", "x", "Filter not allowed"),
+        ("filter[pdf_path_eq]", "x", "Filter not allowed"),
+        ("filterx", "1", "Filter not allowed"),
+        ("filter[state_eq]", "Draft", "Invalid filter value"),
+        ("filter[state_eq]", "approved", "Invalid filter value"),
+        ("filter[invoice_type_in]", "Manual,Auto", "Invalid filter value"),
+        ("filter[account_id_eq]", "abc", "Invalid filter value"),
+        ("filter[account_id_eq]", "1,2", "Invalid filter value"),
+        ("filter[amount_spent_gt]", "lots", "Invalid filter value"),
+        ("filter[amount_spent_gt]", "NaN", "Invalid filter value"),
+        ("filter[start_date_gt]", "someday", "Invalid filter value"),
+        ("filter[originated_calls_count_eq]", "", "Invalid filter value"),
+        ("filter[id]", "1,x", "Invalid filter value"),
+    ],
+)
 def test_bad_filters_are_400s(client, admin_token, key, value, title):
     response = get(client, admin_token, "/invoices", **{key: value})
     assert response.status_code == 400
@@ -252,8 +319,7 @@ def test_sorting(client, admin_token):
     assert ids(get(client, admin_token, "/invoices")) == [first.id, second.id, third.id]
     assert ids(get(client, admin_token, "/invoices", sort="-amount_spent")) == [second.id, third.id, first.id]
     assert ids(get(client, admin_token, "/invoices", sort="-start-date")) == [third.id, second.id, first.id]
-    assert ids(get(client, admin_token, "/invoices", sort="-state,start_date")) == [second.id, first.id,
-                                                                                          third.id]
+    assert ids(get(client, admin_token, "/invoices", sort="-state,start_date")) == [second.id, first.id, third.id]
     by_call = ids(get(client, admin_token, "/invoices", sort="-originated-first-call-at,id"))
     assert by_call.index(third.id) < by_call.index(second.id)
     for bad in ("bogus", "-", "pdf-path", "amount_spent,,id"):
@@ -294,10 +360,19 @@ def test_paging_51_items_with_the_default_size_keeps_filters_in_links(client, ad
     assert empty["data"] == [] and empty["meta"]["total-count"] == 0 and set(empty["links"]) == {"first", "last"}
 
 
-@pytest.mark.parametrize("params", [
-    {"page[size]": "0"}, {"page[size]": "1001"}, {"page[size]": "abc"}, {"page[number]": "0"},
-    {"page[number]": "-1"}, {"page[number]": "1.5"}, {"page[offset]": "3"}, {"page[size]": "99999999999999"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page[size]": "0"},
+        {"page[size]": "1001"},
+        {"page[size]": "abc"},
+        {"page[number]": "0"},
+        {"page[number]": "-1"},
+        {"page[number]": "1.5"},
+        {"page[offset]": "3"},
+        {"page[size]": "99999999999999"},
+    ],
+)
 def test_bad_page_values_are_400s(client, admin_token, params):
     response = get(client, admin_token, "/invoices", **params)
     assert response.status_code == 400
@@ -310,8 +385,13 @@ def test_maximum_page_size_is_accepted(client, admin_token):
 
 def test_read_endpoints_for_related_resources(client, admin_token, traffic_invoice):
     account = traffic_invoice.account
-    for path, type_ in (("/accounts", "accounts"), ("/contractors", "contractors"), ("/countries", "countries"),
-                        ("/networks", "networks"), ("/services", "services")):
+    for path, type_ in (
+        ("/accounts", "accounts"),
+        ("/contractors", "contractors"),
+        ("/countries", "countries"),
+        ("/networks", "networks"),
+        ("/services", "services"),
+    ):
         body = get(client, admin_token, path).get_json()
         assert body["data"] and {i["type"] for i in body["data"]} == {type_}, path
         one = get(client, admin_token, f"{path}/{body['data'][0]['id']}")
@@ -319,8 +399,12 @@ def test_read_endpoints_for_related_resources(client, admin_token, traffic_invoi
     acc = get(client, admin_token, f"/accounts/{account.id}", include="contractor").get_json()
     assert acc["data"]["attributes"]["uuid"] == str(account.uuid)
     assert acc["included"][0]["attributes"]["name"] == account.customer.name
-    assert get(client, admin_token, "/contractors", **{"filter[name_cont]": account.customer.name}) \
-        .get_json()["meta"]["total-count"] == 1
+    assert (
+        get(client, admin_token, "/contractors", **{"filter[name_cont]": account.customer.name}).get_json()["meta"][
+            "total-count"
+        ]
+        == 1
+    )
     country = get(client, admin_token, "/countries", **{"filter[iso2_eq]": "DE"}).get_json()["data"][0]
     assert country["attributes"] == {"name": "Germany", "iso2": "DE"}
 
@@ -339,8 +423,10 @@ def test_listing_50_invoices_with_includes_uses_a_constant_number_of_queries(cli
             make_invoice(account, day(1))
         db.session.commit()
 
-    include = ("account,originated-destinations.country,originated-destinations.network,originated-networks,"
-               "terminated-destinations.country,terminated-networks,service-data.service")
+    include = (
+        "account,originated-destinations.country,originated-destinations.network,originated-networks,"
+        "terminated-destinations.country,terminated-networks,service-data.service"
+    )
 
     def count_queries(size: int) -> int:
         # Full pages both times: a page that ends short of its size needs no count (one statement less).
@@ -362,8 +448,9 @@ def test_listing_50_invoices_with_includes_uses_a_constant_number_of_queries(cli
 def test_includes_nest_at_most_two_levels(client, admin_token, traffic_invoice):
     ok = get(client, admin_token, f"/invoices/{traffic_invoice.id}", include="account.contractor,account.contractor")
     assert ok.status_code == 200 and [i["type"] for i in ok.get_json()["included"]] == ["accounts", "contractors"]
-    deep = get(client, admin_token, f"/invoices/{traffic_invoice.id}",
-               include="originated-destinations.network.country")
+    deep = get(
+        client, admin_token, f"/invoices/{traffic_invoice.id}", include="originated-destinations.network.country"
+    )
     assert deep.status_code == 400
 
 

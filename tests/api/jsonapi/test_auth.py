@@ -1,10 +1,11 @@
 """Tokens for both JSON:APIs: login bodies and errors, HS256 only, audiences, expiry, disabled users, IP lists."""
+
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
-import datetime as dt
 import json
 import time
 
@@ -14,10 +15,13 @@ import pytest
 from portal.api.jsonapi.auth import ADMIN_AUDIENCE, CUSTOMER_AUDIENCE, issue_token, signing_keys
 from portal.extensions import db
 from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, MEDIA, jsonapi_headers, login_admin, login_customer
-from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
+from tests.factories import PASSWORD, AdminUserFactory
 
-AUTH_FAILED = {"errors": [{"title": "Authentication failed", "detail": "Incorrect login or password.",
-                           "code": "401", "status": "401"}]}
+AUTH_FAILED = {
+    "errors": [
+        {"title": "Authentication failed", "detail": "Incorrect login or password.", "code": "401", "status": "401"}
+    ]
+}
 
 
 def _b64(data: dict) -> str:
@@ -46,14 +50,17 @@ def test_admin_login_returns_a_hs256_token_with_the_documented_claims(client, ad
     assert before + 600 <= claims["exp"] <= int(time.time()) + 600
 
 
-@pytest.mark.parametrize("credentials", [
-    {"username": "nobody@telco.example", "password": PASSWORD},
-    {"username": "ADMIN", "password": "wrong"},
-    {"username": None, "password": None},
-    {"username": ["x"], "password": {"y": 1}},
-    {"username": "ad\x00min@telco.example", "password": PASSWORD},  # PostgreSQL refuses NUL in text: not a 500
-    {},
-])
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"username": "nobody@telco.example", "password": PASSWORD},
+        {"username": "ADMIN", "password": "wrong"},
+        {"username": None, "password": None},
+        {"username": ["x"], "password": {"y": 1}},
+        {"username": "ad\x00min@telco.example", "password": PASSWORD},  # PostgreSQL refuses NUL in text: not a 500
+        {},
+    ],
+)
 def test_admin_login_failures_use_the_documented_error(client, admin, credentials):
     if credentials.get("username") == "ADMIN":
         credentials["username"] = admin.email
@@ -119,10 +126,14 @@ def _forged_tokens(app, admin_id: int) -> dict[str, str]:
             "ES256 header, HMAC signature": _signed_with_header({"alg": "ES256", "typ": "JWT"}, good, key),
             "lower-case hs256": _signed_with_header({"alg": "hs256", "typ": "JWT"}, good, key),
             "no alg": _signed_with_header({"typ": "JWT"}, good, key),
-            "RS256 header, random signature": _b64({"alg": "RS256", "typ": "JWT"}) + "." + _b64(good) + "."
+            "RS256 header, random signature": _b64({"alg": "RS256", "typ": "JWT"})
+            + "."
+            + _b64(good)
+            + "."
             + base64.urlsafe_b64encode(bytes(range(256))).rstrip(b"=").decode(),
-            "embedded jwk": _signed_with_header({"alg": "HS256", "typ": "JWT", "jwk": {"kty": "oct", "k": "QUFB"}},
-                                                good, b"AAA"),
+            "embedded jwk": _signed_with_header(
+                {"alg": "HS256", "typ": "JWT", "jwk": {"kty": "oct", "k": "QUFB"}}, good, b"AAA"
+            ),
             "other key": jwt.encode(good, b"another-secret-entirely-32-bytes!", algorithm="HS256"),
             "expired": jwt.encode({**good, "exp": now - 1}, key, algorithm="HS256"),
             "customer audience": jwt.encode({**good, "aud": ["customer-v1"]}, key, algorithm="HS256"),
@@ -159,9 +170,16 @@ def test_customer_token_is_refused_by_the_admin_api_and_the_other_way_round(clie
     assert client.get(f"{ADMIN}/invoices", headers=jsonapi_headers(customer_token)).status_code == 401
     response = client.get(f"{CUSTOMER}/invoices", headers=jsonapi_headers(admin_token))
     assert response.status_code == 401
-    assert response.get_json() == {"errors": [{"title": "Authorization failed",
-                                               "detail": "Authorization token expired or incorrect.",
-                                               "code": "401", "status": "401"}]}
+    assert response.get_json() == {
+        "errors": [
+            {
+                "title": "Authorization failed",
+                "detail": "Authorization token expired or incorrect.",
+                "code": "401",
+                "status": "401",
+            }
+        ]
+    }
 
 
 def test_customer_tokens_use_their_own_secret_when_configured(app, customer_user):
@@ -171,8 +189,13 @@ def test_customer_tokens_use_their_own_secret_when_configured(app, customer_user
         app.config["CUSTOMER_JWT_SECRET"] = "customer-only-secret-of-32-bytes!!"
         try:
             token = issue_token(customer_user.id, CUSTOMER_AUDIENCE)
-            claims = jwt.decode(token, "customer-only-secret-of-32-bytes!!", algorithms=["HS256"],
-                                audience="customer-v1", options={"verify_sub": False})
+            claims = jwt.decode(
+                token,
+                "customer-only-secret-of-32-bytes!!",
+                algorithms=["HS256"],
+                audience="customer-v1",
+                options={"verify_sub": False},
+            )
             assert list(claims) == ["aud", "sub", "exp"] and claims["sub"] == customer_user.id
             assert derived != token
         finally:
@@ -213,13 +236,19 @@ def test_auth_endpoints_are_rate_limited_with_a_jsonapi_429(client, admin, custo
     assert int(response.headers["Retry-After"]) > 0
     for _ in range(5):
         client.post(f"{CUSTOMER}/auth", json={"auth": {"login": customer_user.email, "password": "x"}})
-    assert client.post(f"{CUSTOMER}/auth", json={"auth": {"login": customer_user.email,
-                                                           "password": PASSWORD}}).status_code == 429
+    assert (
+        client.post(f"{CUSTOMER}/auth", json={"auth": {"login": customer_user.email, "password": PASSWORD}}).status_code
+        == 429
+    )
 
 
 def test_customer_login_failures_use_the_documented_error(client, customer_user):
-    for credentials in ({"login": customer_user.email, "password": "wrong"}, {"login": "x@y.z", "password": PASSWORD},
-                        {"login": 5, "password": 5}, {"login": "\x00", "password": PASSWORD}):
+    for credentials in (
+        {"login": customer_user.email, "password": "wrong"},
+        {"login": "x@y.z", "password": PASSWORD},
+        {"login": 5, "password": 5},
+        {"login": "\x00", "password": PASSWORD},
+    ):
         response = client.post(f"{CUSTOMER}/auth", json={"auth": credentials})
         assert response.status_code == 401
         assert response.get_json() == AUTH_FAILED
@@ -247,8 +276,9 @@ def test_customer_login_returns_the_documented_claims(client, customer_user):
 
 
 def test_cookie_auth_sets_an_httponly_cookie_refreshes_it_and_logout_clears_it(client, customer_user):
-    response = client.post(f"{CUSTOMER}/auth", json={"auth": {"login": customer_user.email, "password": PASSWORD,
-                                                             "cookie_auth": True}})
+    response = client.post(
+        f"{CUSTOMER}/auth", json={"auth": {"login": customer_user.email, "password": PASSWORD, "cookie_auth": True}}
+    )
     assert response.status_code == 201 and response.data == b""
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("customer_v1_session=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
@@ -266,16 +296,19 @@ def test_cookie_auth_sets_an_httponly_cookie_refreshes_it_and_logout_clears_it(c
 
 
 def test_customer_cookie_login_cannot_be_posted_by_a_form(client, customer_user):
-    response = client.post(f"{CUSTOMER}/auth", data={"auth[login]": customer_user.email, "auth[password]": PASSWORD,
-                                                    "auth[cookie_auth]": "true"})
+    response = client.post(
+        f"{CUSTOMER}/auth",
+        data={"auth[login]": customer_user.email, "auth[password]": PASSWORD, "auth[cookie_auth]": "true"},
+    )
     assert response.status_code == 415
     assert "Set-Cookie" not in response.headers
 
 
 def test_expired_customer_token_is_refused(app, client, customer_user):
     with app.test_request_context():
-        token = issue_token(customer_user.id, CUSTOMER_AUDIENCE,
-                            now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+        token = issue_token(
+            customer_user.id, CUSTOMER_AUDIENCE, now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+        )
     response = client.get(f"{CUSTOMER}/invoices", headers=jsonapi_headers(token))
     assert response.status_code == 401
     assert response.get_json()["errors"][0]["title"] == "Authorization failed"

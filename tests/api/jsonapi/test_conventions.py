@@ -1,4 +1,5 @@
 """JSON:API media type rules, headers, conditional GET and value encoding."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,11 +13,22 @@ from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, MEDIA, jsonapi_headers, 
 from tests.factories import AccountFactory, InvoiceFactory
 
 
-@pytest.mark.parametrize("value, expected", [
-    (Decimal("0"), "0.0"), (Decimal("0.000000"), "0.0"), (Decimal("-0"), "0.0"), (Decimal("12.345600"), "12.3456"),
-    (Decimal("100"), "100.0"), (Decimal("1E+3"), "1000.0"), (Decimal("0.000001"), "0.000001"),
-    (Decimal("1e-7"), "0.0000001"), (Decimal("-5.50"), "-5.5"), (3, "3.0"), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (Decimal("0"), "0.0"),
+        (Decimal("0.000000"), "0.0"),
+        (Decimal("-0"), "0.0"),
+        (Decimal("12.345600"), "12.3456"),
+        (Decimal("100"), "100.0"),
+        (Decimal("1E+3"), "1000.0"),
+        (Decimal("0.000001"), "0.000001"),
+        (Decimal("1e-7"), "0.0000001"),
+        (Decimal("-5.50"), "-5.5"),
+        (3, "3.0"),
+        (None, None),
+    ],
+)
 def test_decimals_are_normalized_strings_with_a_decimal_place_and_no_exponent(value, expected):
     assert decimal_str(value) == expected
 
@@ -29,10 +41,17 @@ def test_timestamps_are_utc_with_real_milliseconds():
 
 
 def test_a_body_in_another_media_type_is_415(client, admin_token):
-    for content_type in ("application/json", "text/plain", "application/x-www-form-urlencoded",
-                         f"{MEDIA}; charset=utf-8"):
-        response = client.post(f"{ADMIN}/invoices", data='{"data": {}}',
-                               headers=jsonapi_headers(admin_token, **{"Content-Type": content_type}))
+    for content_type in (
+        "application/json",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        f"{MEDIA}; charset=utf-8",
+    ):
+        response = client.post(
+            f"{ADMIN}/invoices",
+            data='{"data": {}}',
+            headers=jsonapi_headers(admin_token, **{"Content-Type": content_type}),
+        )
         assert response.status_code == 415, content_type
         error = response.get_json()["errors"][0]
         assert error["status"] == "415" and error["code"] == "415" and error["title"] and error["detail"]
@@ -73,7 +92,9 @@ def test_customer_conditional_get_and_headers(client, customer_user):
     token = login_customer(client, customer_user)
     first = client.get(f"{CUSTOMER}/invoices", headers=jsonapi_headers(token))
     assert first.headers["Cache-Control"] == "max-age=0, private, must-revalidate"
-    again = client.get(f"{CUSTOMER}/invoices", headers=jsonapi_headers(token, **{"If-None-Match": first.headers["ETag"]}))
+    again = client.get(
+        f"{CUSTOMER}/invoices", headers=jsonapi_headers(token, **{"If-None-Match": first.headers["ETag"]})
+    )
     assert again.status_code == 304
 
 
@@ -82,8 +103,12 @@ def test_unknown_id_is_a_jsonapi_404(client, admin_token):
         response = client.get(f"{ADMIN}/invoices/{key}", headers=jsonapi_headers(admin_token))
         assert response.status_code == 404, key
         error = response.get_json()["errors"][0]
-        assert error == {"title": "Record not found", "detail": f"The record identified by {key} could not be found.",
-                         "code": "404", "status": "404"}
+        assert error == {
+            "title": "Record not found",
+            "detail": f"The record identified by {key} could not be found.",
+            "code": "404",
+            "status": "404",
+        }
 
 
 def test_method_not_allowed_is_a_jsonapi_error(client, admin_token):
@@ -98,16 +123,19 @@ def test_relationship_mutation_routes_do_not_exist(client, admin_token):
     invoice = InvoiceFactory(account=account)
     db.session.commit()
     for method in (client.post, client.patch, client.delete):
-        response = method(f"{ADMIN}/invoices/{invoice.id}/relationships/account",
-                          headers=jsonapi_headers(admin_token))
+        response = method(f"{ADMIN}/invoices/{invoice.id}/relationships/account", headers=jsonapi_headers(admin_token))
         assert response.status_code == 405
 
 
 def test_unknown_query_parameters_are_refused(client, admin_token):
     invoice = InvoiceFactory()
     db.session.commit()
-    for path in ("/invoices?foo=1", f"/invoices/{invoice.id}?sort=id", f"/invoices/{invoice.id}/pdf?x=1",
-                 f"/invoices/{invoice.id}/relationships/account?include=account"):
+    for path in (
+        "/invoices?foo=1",
+        f"/invoices/{invoice.id}?sort=id",
+        f"/invoices/{invoice.id}/pdf?x=1",
+        f"/invoices/{invoice.id}/relationships/account?include=account",
+    ):
         response = client.get(f"{ADMIN}{path}", headers=jsonapi_headers(admin_token))
         assert response.status_code == 400, path
         assert response.get_json()["errors"][0]["title"] == "Param not allowed"
@@ -116,8 +144,10 @@ def test_unknown_query_parameters_are_refused(client, admin_token):
 def test_sparse_fieldsets_show_only_the_named_fields(client, admin_token):
     invoice = InvoiceFactory()
     db.session.commit()
-    body = client.get(f"{ADMIN}/invoices/{invoice.id}?include=account&fields[invoices]=reference,account"
-                      "&fields[accounts]=name", headers=jsonapi_headers(admin_token)).get_json()
+    body = client.get(
+        f"{ADMIN}/invoices/{invoice.id}?include=account&fields[invoices]=reference,account&fields[accounts]=name",
+        headers=jsonapi_headers(admin_token),
+    ).get_json()
     assert body["data"]["attributes"] == {"reference": invoice.reference}
     assert list(body["data"]["relationships"]) == ["account"]
     assert list(body["included"][0]["attributes"]) == ["name"]

@@ -1,4 +1,5 @@
 """Customer JSON:API v1: only approved invoices of the caller's allowed accounts, by uuid; everything else is a 404."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
-from portal.billing.accounts import delete_account
+from portal.customers.accounts import delete_account
 from portal.extensions import db
 from tests.api.jsonapi.conftest import CUSTOMER, add_pdf, day, jsonapi_headers, login_customer, make_invoice
 from tests.api.jsonapi.test_seeds import CUSTOMER_INVOICE_ATTRIBUTES
@@ -66,8 +67,14 @@ def test_show_and_everything_outside_the_scope_is_404(client, world):
     token = login_customer(client, world["me"])
     shown = get(client, token, f"/invoices/{world['a2_inv'].uuid}")
     assert shown.status_code == 200 and shown.get_json()["data"]["id"] == str(world["a2_inv"].uuid)
-    for key in (world["b1"].uuid, world["a1_pending"].uuid, world["a1_fresh"].uuid, uuid.uuid4(), "not-a-uuid",
-                world["a1_old"].id):
+    for key in (
+        world["b1"].uuid,
+        world["a1_pending"].uuid,
+        world["a1_fresh"].uuid,
+        uuid.uuid4(),
+        "not-a-uuid",
+        world["a1_old"].id,
+    ):
         for suffix in ("", "/download", "/account", "/relationships/account"):
             response = get(client, token, f"/invoices/{key}{suffix}")
             assert response.status_code == 404, (key, suffix)
@@ -103,10 +110,12 @@ def test_a_limited_user_whose_last_allowed_account_is_deleted_sees_nothing(clien
 
 def test_filters_cannot_reach_another_customers_invoices(client, world):
     token = login_customer(client, world["me"])
-    for params in ({"filter[account_id_eq]": str(world["b1"].uuid)},
-                   {"filter[id]": str(world["b1"].uuid)},
-                   {"filter[reference_eq]": world["b1"].reference},
-                   {"filter[account_id_in]": f"{world['b1'].uuid},{world['a2'].uuid}"}):
+    for params in (
+        {"filter[account_id_eq]": str(world["b1"].uuid)},
+        {"filter[id]": str(world["b1"].uuid)},
+        {"filter[reference_eq]": world["b1"].reference},
+        {"filter[account_id_in]": f"{world['b1'].uuid},{world['a2'].uuid}"},
+    ):
         found = uuids(get(client, token, "/invoices", **params))
         assert str(world["b1"].uuid) not in found, params
     mine = get(client, token, "/invoices", **{"filter[account_id_eq]": str(world["a2"].uuid)})
@@ -139,14 +148,18 @@ def test_relationship_routes_use_account_uuids(client, world):
 def test_customer_filters_and_their_errors(client, world):
     token = login_customer(client, world["me"])
     assert uuids(get(client, token, "/invoices", **{"filter[start_date_gteq]": "2026-01-07"})) == [
-        str(world["a1_new"].uuid)]
+        str(world["a1_new"].uuid)
+    ]
     assert get(client, token, "/invoices", **{"filter[originated_calls_count_gt]": "0"}).get_json()["meta"] == {
-        "total-count": 1}
-    for key, value, title in (("filter[state_eq]", "Approved", "Filter not allowed"),
-                              ("filter[amount_earned_gt]", "0", "Filter not allowed"),
-                              ("filter[invoice_type_eq]", "Manual", "Filter not allowed"),
-                              ("filter[account_id_eq]", "42", "Invalid filter value"),
-                              ("filter[account_id_gt]", str(world["a1"].uuid), "Filter not allowed")):
+        "total-count": 1
+    }
+    for key, value, title in (
+        ("filter[state_eq]", "Approved", "Filter not allowed"),
+        ("filter[amount_earned_gt]", "0", "Filter not allowed"),
+        ("filter[invoice_type_eq]", "Manual", "Filter not allowed"),
+        ("filter[account_id_eq]", "42", "Invalid filter value"),
+        ("filter[account_id_gt]", str(world["a1"].uuid), "Filter not allowed"),
+    ):
         response = get(client, token, "/invoices", **{key: value})
         assert response.status_code == 400, key
         assert response.get_json()["errors"][0]["title"] == title
@@ -160,7 +173,8 @@ def test_download_sends_the_pdf_with_a_clean_filename(client, world):
     response = client.get(f"{CUSTOMER}/invoices/{invoice.uuid}/download", headers={"Authorization": token})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="{invoice.reference}_2026-01-01_2026-01-02.pdf"')
+        f'attachment; filename="{invoice.reference}_2026-01-01_2026-01-02.pdf"'
+    )
     assert len(PdfReader(io.BytesIO(response.data)).pages) == 1
     no_pdf = client.get(f"{CUSTOMER}/invoices/{world['a2_inv'].uuid}/download", headers={"Authorization": token})
     assert no_pdf.status_code == 404

@@ -1,7 +1,9 @@
 """The JSON:API object cache (portal/api/jsonapi/object_cache.py): the same bytes as without it, never stale."""
+
 from __future__ import annotations
 
 import pytest
+
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice
 from portal.extensions import db
@@ -90,8 +92,9 @@ def test_fieldsets_roots_and_apis_do_not_share_objects(client, admin_token, app)
     full = listing(client, admin_token).get_json()["data"][0]
     sparse = listing(client, admin_token, **{"fields[invoices]": "reference"}).get_json()["data"][0]
     assert list(sparse["attributes"]) == ["reference"] and len(full["attributes"]) > 1
-    other_host = client.get(f"{ADMIN}/invoices", headers=jsonapi_headers(admin_token),
-                            base_url="https://api.example.com").get_json()["data"][0]
+    other_host = client.get(
+        f"{ADMIN}/invoices", headers=jsonapi_headers(admin_token), base_url="https://api.example.com"
+    ).get_json()["data"][0]
     assert other_host["links"]["self"].startswith("https://api.example.com/")
     token = login_customer(client, user)
     mine = listing(client, token, root=CUSTOMER).get_json()["data"][0]

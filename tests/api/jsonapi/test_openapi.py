@@ -1,4 +1,5 @@
 """The OpenAPI part of the JSON:API is valid and real responses match the schemas it declares."""
+
 from __future__ import annotations
 
 import re
@@ -45,16 +46,23 @@ def check(response, method: str = "get") -> None:
         return
     media = content[response.mimetype]
     if response.mimetype.endswith("json"):
-        jsonschema.validate(response.get_json(), resolve(media["schema"]),
-                            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        jsonschema.validate(
+            response.get_json(), resolve(media["schema"]), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
 
 
 def test_the_openapi_part_is_a_valid_document():
-    validate({"openapi": "3.1.0", "info": {"title": "JSON:API", "version": "1"}, "paths": PATHS,
-              "components": COMPONENTS})
-    for route in ("/api/rest/admin/invoices", "/api/rest/admin/invoices/{key}/pdf",
-                  "/api/rest/admin/invoice-service-data/{key}", "/api/rest/customer/v1/invoices/{key}/download",
-                  "/api/rest/customer/v1/accounts", "/api/rest/customer/v1/auth"):
+    validate(
+        {"openapi": "3.1.0", "info": {"title": "JSON:API", "version": "1"}, "paths": PATHS, "components": COMPONENTS}
+    )
+    for route in (
+        "/api/rest/admin/invoices",
+        "/api/rest/admin/invoices/{key}/pdf",
+        "/api/rest/admin/invoice-service-data/{key}",
+        "/api/rest/customer/v1/invoices/{key}/download",
+        "/api/rest/customer/v1/accounts",
+        "/api/rest/customer/v1/auth",
+    ):
         assert route in PATHS
     assert set(PATHS["/api/rest/admin/invoices"]) == {"get", "post"}
     assert set(PATHS["/api/rest/admin/invoices/{key}"]) == {"get", "delete"}
@@ -83,15 +91,36 @@ def filled(app, pdf_bytes):
 def test_admin_responses_match_their_schemas(client, admin_token, filled):
     headers = jsonapi_headers(admin_token)
     include = "account,originated-destinations.country,originated-destinations.network,service-data.service"
-    urls = [f"{ADMIN}/invoices?include={include}", f"{ADMIN}/invoices/{filled.id}?include=terminated-networks",
-            f"{ADMIN}/invoices/{filled.id}/pdf", f"{ADMIN}/invoices/999", f"{ADMIN}/invoices?sort=nope",
-            f"{ADMIN}/invoices?page[size]=0", f"{ADMIN}/invoices/{filled.id}/relationships/account"]
-    for rel in ("account", "originated-destinations", "originated-networks", "terminated-destinations",
-                "terminated-networks", "service-data"):
+    urls = [
+        f"{ADMIN}/invoices?include={include}",
+        f"{ADMIN}/invoices/{filled.id}?include=terminated-networks",
+        f"{ADMIN}/invoices/{filled.id}/pdf",
+        f"{ADMIN}/invoices/999",
+        f"{ADMIN}/invoices?sort=nope",
+        f"{ADMIN}/invoices?page[size]=0",
+        f"{ADMIN}/invoices/{filled.id}/relationships/account",
+    ]
+    for rel in (
+        "account",
+        "originated-destinations",
+        "originated-networks",
+        "terminated-destinations",
+        "terminated-networks",
+        "service-data",
+    ):
         urls += [f"{ADMIN}/invoices/{filled.id}/{rel}", f"{ADMIN}/invoices/{filled.id}/relationships/{rel}"]
-    for path in ("accounts", "contractors", "countries", "networks", "services", "invoice-originated-destinations",
-                 "invoice-originated-networks", "invoice-terminated-destinations", "invoice-terminated-networks",
-                 "invoice-service-data"):
+    for path in (
+        "accounts",
+        "contractors",
+        "countries",
+        "networks",
+        "services",
+        "invoice-originated-destinations",
+        "invoice-originated-networks",
+        "invoice-terminated-destinations",
+        "invoice-terminated-networks",
+        "invoice-service-data",
+    ):
         listed = client.get(f"{ADMIN}/{path}", headers=headers)
         check(listed)
         for item in listed.get_json()["data"][:1]:
@@ -102,14 +131,19 @@ def test_admin_responses_match_their_schemas(client, admin_token, filled):
         check(client.get(url, headers=headers))
     check(client.get(f"{ADMIN}/invoices"))
     check(client.delete(f"{ADMIN}/invoices/{filled.id}", headers=headers), "delete")
-    body = ('{"data":{"type":"invoices","attributes":{"start-date":"2026-03-01","end-date":"2026-03-02"},'
-            f'"relationships":{{"account":{{"data":{{"type":"accounts","id":"{filled.account_id}"}}}}}}}}}}')
-    created = client.post(f"{ADMIN}/invoices", data=body,
-                          headers={**headers, "Content-Type": "application/vnd.api+json"})
+    body = (
+        '{"data":{"type":"invoices","attributes":{"start-date":"2026-03-01","end-date":"2026-03-02"},'
+        f'"relationships":{{"account":{{"data":{{"type":"accounts","id":"{filled.account_id}"}}}}}}}}}}'
+    )
+    created = client.post(
+        f"{ADMIN}/invoices", data=body, headers={**headers, "Content-Type": "application/vnd.api+json"}
+    )
     assert created.status_code == 201
     check(created, "post")
-    check(client.post(f"{ADMIN}/invoices", data=body, headers={**headers, "Content-Type": "application/vnd.api+json"}),
-          "post")
+    check(
+        client.post(f"{ADMIN}/invoices", data=body, headers={**headers, "Content-Type": "application/vnd.api+json"}),
+        "post",
+    )
 
 
 def test_customer_responses_match_their_schemas(client, filled):
@@ -121,9 +155,16 @@ def test_customer_responses_match_their_schemas(client, filled):
     check(login, "post")
     headers = jsonapi_headers(login_customer(client, user))
     key = filled.uuid
-    for url in (f"{CUSTOMER}/invoices?include=account", f"{CUSTOMER}/invoices/{key}",
-                f"{CUSTOMER}/invoices/{key}/account", f"{CUSTOMER}/invoices/{key}/relationships/account",
-                f"{CUSTOMER}/invoices/{key}/download", f"{CUSTOMER}/accounts", f"{CUSTOMER}/accounts/{filled.account.uuid}",
-                f"{CUSTOMER}/invoices/00000000-0000-0000-0000-000000000000", f"{CUSTOMER}/invoices?filter[x]=1"):
+    for url in (
+        f"{CUSTOMER}/invoices?include=account",
+        f"{CUSTOMER}/invoices/{key}",
+        f"{CUSTOMER}/invoices/{key}/account",
+        f"{CUSTOMER}/invoices/{key}/relationships/account",
+        f"{CUSTOMER}/invoices/{key}/download",
+        f"{CUSTOMER}/accounts",
+        f"{CUSTOMER}/accounts/{filled.account.uuid}",
+        f"{CUSTOMER}/invoices/00000000-0000-0000-0000-000000000000",
+        f"{CUSTOMER}/invoices?filter[x]=1",
+    ):
         check(client.get(url, headers=headers))
     check(client.get(f"{CUSTOMER}/invoices"))

@@ -1,5 +1,6 @@
 """JSON:API list statements kept built per app (portal/api/jsonapi/handlers.py, `PORTAL_JSONAPI_QUERY_CACHE_SIZE`):
 a kept statement is run again, never its results, and only for the same resource, caller and arguments."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Verified tokens remembered per process (portal/api/jsonapi/auth.py, `PORTAL_JWT_CACHE_SIZE`): what a
 token proved once saves its signature check later, and never lets through what a fresh check would refuse."""
+
 from __future__ import annotations
 
 import datetime as dt

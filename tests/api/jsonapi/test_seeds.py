@@ -1,4 +1,5 @@
 """The three documented responses reproduced byte for byte (same body, same ETag), and their key sets."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,24 +20,64 @@ HOST = "http://example.org"
 
 # The documented key sets (copied from the seeds), in documented order.
 ADMIN_INVOICE_ATTRIBUTES = [
-    "reference", "state", "invoice-type", "start-date", "end-date", "pdf-path", "odt-path", "amount-spent",
-    "amount-earned", "originated-amount-spent", "originated-amount-earned", "originated-calls-count",
-    "originated-successful-calls-count", "originated-calls-duration", "originated-billing-duration",
-    "originated-first-call-at", "originated-last-call-at", "terminated-amount-spent", "terminated-amount-earned",
-    "terminated-calls-count", "terminated-successful-calls-count", "terminated-calls-duration",
-    "terminated-billing-duration", "terminated-first-call-at", "terminated-last-call-at", "services-amount-spent",
-    "services-amount-earned", "service-transactions-count",
+    "reference",
+    "state",
+    "invoice-type",
+    "start-date",
+    "end-date",
+    "pdf-path",
+    "odt-path",
+    "amount-spent",
+    "amount-earned",
+    "originated-amount-spent",
+    "originated-amount-earned",
+    "originated-calls-count",
+    "originated-successful-calls-count",
+    "originated-calls-duration",
+    "originated-billing-duration",
+    "originated-first-call-at",
+    "originated-last-call-at",
+    "terminated-amount-spent",
+    "terminated-amount-earned",
+    "terminated-calls-count",
+    "terminated-successful-calls-count",
+    "terminated-calls-duration",
+    "terminated-billing-duration",
+    "terminated-first-call-at",
+    "terminated-last-call-at",
+    "services-amount-spent",
+    "services-amount-earned",
+    "service-transactions-count",
 ]
 ADMIN_INVOICE_RELATIONSHIPS = [
-    "account", "originated-destinations", "originated-networks", "terminated-destinations", "terminated-networks",
+    "account",
+    "originated-destinations",
+    "originated-networks",
+    "terminated-destinations",
+    "terminated-networks",
     "service-data",
 ]
 CUSTOMER_INVOICE_ATTRIBUTES = [
-    "reference", "start-date", "end-date", "has-pdf", "amount-spent", "originated-amount-spent",
-    "originated-calls-count", "originated-successful-calls-count", "originated-calls-duration",
-    "originated-billing-duration", "originated-first-call-at", "originated-last-call-at", "terminated-amount-spent",
-    "terminated-calls-count", "terminated-successful-calls-count", "terminated-calls-duration",
-    "terminated-billing-duration", "terminated-first-call-at", "terminated-last-call-at", "services-amount-spent",
+    "reference",
+    "start-date",
+    "end-date",
+    "has-pdf",
+    "amount-spent",
+    "originated-amount-spent",
+    "originated-calls-count",
+    "originated-successful-calls-count",
+    "originated-calls-duration",
+    "originated-billing-duration",
+    "originated-first-call-at",
+    "originated-last-call-at",
+    "terminated-amount-spent",
+    "terminated-calls-count",
+    "terminated-successful-calls-count",
+    "terminated-calls-duration",
+    "terminated-billing-duration",
+    "terminated-first-call-at",
+    "terminated-last-call-at",
+    "services-amount-spent",
     "service-transactions-count",
 ]
 CUSTOMER_INVOICE_RELATIONSHIPS = ["account"]
@@ -62,12 +103,19 @@ def assert_documented_headers(response, etag: str) -> None:
 
 def test_admin_show_matches_the_documented_response_byte_for_byte(client, admin_token):
     account = AccountFactory(id=74)
-    InvoiceFactory(id=18, account=account, reference="18", state="Approved", invoice_type="Auto Full",
-                   start_date=dt.datetime(2025, 12, 26, 12, 46, 7, 352000, tzinfo=UTC),
-                   end_date=dt.datetime(2026, 1, 1, 12, 46, 7, 352999, tzinfo=UTC))
+    InvoiceFactory(
+        id=18,
+        account=account,
+        reference="18",
+        state="Approved",
+        invoice_type="Auto Full",
+        start_date=dt.datetime(2025, 12, 26, 12, 46, 7, 352000, tzinfo=UTC),
+        end_date=dt.datetime(2026, 1, 1, 12, 46, 7, 352999, tzinfo=UTC),
+    )
     db.session.commit()
-    response = client.get(f"{ADMIN}/invoices/18", base_url=HOST,
-                          headers=jsonapi_headers(admin_token, **{"Content-Type": MEDIA}))
+    response = client.get(
+        f"{ADMIN}/invoices/18", base_url=HOST, headers=jsonapi_headers(admin_token, **{"Content-Type": MEDIA})
+    )
     assert response.status_code == 200
     assert response.get_data(as_text=True) == seeds.ADMIN_SHOW_BODY
     assert_documented_headers(response, seeds.ADMIN_SHOW_ETAG)
@@ -78,8 +126,9 @@ def _next_invoice_id_is(n: int, is_postgresql: bool) -> None:
     if is_postgresql:
         db.session.execute(text("SELECT setval(pg_get_serial_sequence('invoices', 'id'), :n)"), {"n": n - 1})
     else:
-        InvoiceFactory(id=n - 1, start_date=dt.datetime(2020, 1, 1, tzinfo=UTC),
-                       end_date=dt.datetime(2020, 1, 2, tzinfo=UTC))
+        InvoiceFactory(
+            id=n - 1, start_date=dt.datetime(2020, 1, 1, tzinfo=UTC), end_date=dt.datetime(2020, 1, 2, tzinfo=UTC)
+        )
     db.session.commit()
 
 
@@ -96,10 +145,13 @@ def queued_jobs():
 def test_admin_create_with_a_queue_matches_the_documented_response(client, admin_token, is_postgresql, queued_jobs):
     AccountFactory(id=77)
     _next_invoice_id_is(19, is_postgresql)
-    body = ('{"data":{"type":"invoices","attributes":{"start-date":"2026-05-09","end-date":"2026-06-09"},'
-            '"relationships":{"account":{"data":{"type":"accounts","id":"77"}}}}}')
-    response = client.post(f"{ADMIN}/invoices", base_url=HOST, data=body,
-                           headers=jsonapi_headers(admin_token, **{"Content-Type": MEDIA}))
+    body = (
+        '{"data":{"type":"invoices","attributes":{"start-date":"2026-05-09","end-date":"2026-06-09"},'
+        '"relationships":{"account":{"data":{"type":"accounts","id":"77"}}}}}'
+    )
+    response = client.post(
+        f"{ADMIN}/invoices", base_url=HOST, data=body, headers=jsonapi_headers(admin_token, **{"Content-Type": MEDIA})
+    )
     assert response.status_code == 201, response.data
     assert response.get_data(as_text=True) == seeds.ADMIN_CREATE_BODY
     assert_documented_headers(response, seeds.ADMIN_CREATE_ETAG)
@@ -110,13 +162,21 @@ def test_admin_create_with_a_queue_matches_the_documented_response(client, admin
 def test_customer_show_matches_the_documented_response_byte_for_byte(client):
     user = CustomerUserFactory()
     account = AccountFactory(customer=user.customer)
-    InvoiceFactory(account=account, uuid=uuid.UUID("fd2e32c4-6674-11f1-867c-da575d109341"), reference="23",
-                   state="Approved", start_date=dt.datetime(2026, 6, 5, 15, 40, 7, 506123, tzinfo=UTC),
-                   end_date=dt.datetime(2026, 6, 11, 15, 40, 7, 507000, tzinfo=UTC))
+    InvoiceFactory(
+        account=account,
+        uuid=uuid.UUID("fd2e32c4-6674-11f1-867c-da575d109341"),
+        reference="23",
+        state="Approved",
+        start_date=dt.datetime(2026, 6, 5, 15, 40, 7, 506123, tzinfo=UTC),
+        end_date=dt.datetime(2026, 6, 11, 15, 40, 7, 507000, tzinfo=UTC),
+    )
     db.session.commit()
     token = login_customer(client, user)
-    response = client.get(f"{CUSTOMER}/invoices/fd2e32c4-6674-11f1-867c-da575d109341", base_url=HOST,
-                          headers=jsonapi_headers(token, **{"Content-Type": MEDIA}))
+    response = client.get(
+        f"{CUSTOMER}/invoices/fd2e32c4-6674-11f1-867c-da575d109341",
+        base_url=HOST,
+        headers=jsonapi_headers(token, **{"Content-Type": MEDIA}),
+    )
     assert response.status_code == 200
     assert response.get_data(as_text=True) == seeds.CUSTOMER_SHOW_BODY
     assert_documented_headers(response, seeds.CUSTOMER_SHOW_ETAG)

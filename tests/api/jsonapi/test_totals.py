@@ -1,5 +1,6 @@
 """The JSON:API `meta.total-count` is exact: a page that ends short of its size tells it without
-counting; a full or empty page counts (portal/exact_count.py), and a commit elsewhere shows at once."""
+counting; a full or empty page counts (portal/reading/exact_count.py), and a commit elsewhere shows at once."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,8 +53,9 @@ def test_the_api_total_follows_a_commit_elsewhere(client, admin_token, account_o
     assert listing(client, admin_token, **{"page[size]": "5"})["meta"]["total-count"] == 6
 
 
-def test_postgresql_reuses_the_count_with_the_snapshot_the_page_read(client, admin_token, account_of_five,
-                                                                      is_postgresql):
+def test_postgresql_reuses_the_count_with_the_snapshot_the_page_read(
+    client, admin_token, account_of_five, is_postgresql
+):
     if not is_postgresql:
         pytest.skip("SQLite counts every full page")
     listing(client, admin_token, **{"page[size]": "5"})

@@ -1,5 +1,6 @@
 """Orgs API v2 `GET /v2/orgs/{orgId}/accounts/{accountId}/invoices`: the InvoiceInfoList, window, errors, keys,
 and the PDF its `path` names, fetched with the same key; listing writes and renders nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,7 @@ def setup(app, pdf_bytes):
     """Account (Madrid time, post delivery) with three raised invoices (two with a stored PDF) and one unsent,
     and another customer."""
     customer = CustomerFactory()
-    account = AccountFactory(customer=customer, timezone="Europe/Madrid", delivery_mode="post",
-                             vat_rate=Decimal("21"))
+    account = AccountFactory(customer=customer, timezone="Europe/Madrid", delivery_mode="post", vat_rate=Decimal("21"))
     old = raised_invoice(account, month(2024, 1), month(2024, 2), today=dt.date(2024, 2, 3), vat_rate=Decimal("21"))
     paid = raised_invoice(account, month(2026, 1), month(2026, 2), today=dt.date(2026, 2, 3), vat_rate=Decimal("21"))
     record_payment(paid, amount=paid.total_amount, paid_on=dt.date(2026, 2, 10))
@@ -38,8 +38,15 @@ def setup(app, pdf_bytes):
     other = raised_invoice(other_account, month(2026, 1), month(2026, 2), today=dt.date(2026, 2, 3))
     add_pdf(other, pdf_bytes)
     db.session.commit()
-    return {"account": account, "old": old, "paid": paid, "due": due, "other_account": other_account,
-            "other": other, "customer": customer}
+    return {
+        "account": account,
+        "old": old,
+        "paid": paid,
+        "due": due,
+        "other_account": other_account,
+        "other": other,
+        "customer": customer,
+    }
 
 
 def pdf_path(invoice, org="telco"):
@@ -52,8 +59,9 @@ def url(account_id, org="telco", query=""):
 
 def test_window_lists_raised_invoices_with_every_documented_field(client, setup):
     key = make_key(level=3, scopes="read")
-    response = client.get(url(setup["account"].id, query="start_date=2026-01-01&end_date=2026-12-31"),
-                          headers=bearer(key))
+    response = client.get(
+        url(setup["account"].id, query="start_date=2026-01-01&end_date=2026-12-31"), headers=bearer(key)
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
     assert body["account_id"] == setup["account"].id
@@ -81,8 +89,10 @@ def test_listing_again_and_again_writes_nothing_renders_nothing_and_answers_the_
     monkeypatch.setattr("portal.documents.service.render_invoice_pdf", no_rendering)
     key = make_key(level=5, scopes="read,write")
     before = _table_counts()
-    bodies = [client.get(url(setup["account"].id, query="start_date=2024-01-01"), headers=bearer(key)).get_json()
-              for _ in range(5)]
+    bodies = [
+        client.get(url(setup["account"].id, query="start_date=2024-01-01"), headers=bearer(key)).get_json()
+        for _ in range(5)
+    ]
     db.session.expire_all()
     assert _table_counts() == before
     assert all(body == bodies[0] for body in bodies)
@@ -93,8 +103,9 @@ def test_listing_again_and_again_writes_nothing_renders_nothing_and_answers_the_
 def test_path_is_fetched_with_the_callers_own_key_any_number_of_times(client, setup, pdf_bytes, header):
     key = make_key(level=1, scopes="read")
     headers = bearer(key) if header == "authorization" else {"x-api-key": key}
-    body = client.get(url(setup["account"].id, query="start_date=2026-03-01&end_date=2026-03-31"),
-                      headers=headers).get_json()
+    body = client.get(
+        url(setup["account"].id, query="start_date=2026-03-01&end_date=2026-03-31"), headers=headers
+    ).get_json()
     path = body["invoices"][0]["path"]
     for _ in range(2):
         download = client.get(path, headers=headers)
@@ -113,16 +124,22 @@ def test_pdf_path_of_an_invoice_outside_the_keys_reach_or_without_a_pdf_is_404(c
     wrong_account = f"/v2/orgs/telco/accounts/{setup['other_account'].id}/invoices/{setup['due'].uuid}.pdf"
     error(client.get(wrong_account, headers=bearer(make_key())), 404)
     error(client.get(pdf_path(setup["due"], org="nobody"), headers=bearer(make_key())), 404)
-    error(client.get(f"/v2/orgs/telco/accounts/{setup['account'].id}/invoices/not-a-uuid.pdf",
-                     headers=bearer(make_key())), 404)
+    error(
+        client.get(
+            f"/v2/orgs/telco/accounts/{setup['account'].id}/invoices/not-a-uuid.pdf", headers=bearer(make_key())
+        ),
+        404,
+    )
 
 
 def test_default_window_is_the_last_twelve_months_and_is_echoed(client, setup):
     key = make_key(level=3)
     body = client.get(url(setup["account"].id), headers=bearer(key)).get_json()
     today = dt.datetime.now(UTC).astimezone(__import__("zoneinfo").ZoneInfo("Europe/Madrid")).date()
-    assert body["period_date"] == {"start_date": (today - relativedelta(months=12)).isoformat(),
-                                   "end_date": today.isoformat()}
+    assert body["period_date"] == {
+        "start_date": (today - relativedelta(months=12)).isoformat(),
+        "end_date": today.isoformat(),
+    }
     only_start = client.get(url(setup["account"].id, query="start_date=2024-01-01"), headers=bearer(key)).get_json()
     assert only_start["period_date"] == {"start_date": "2024-01-01", "end_date": today.isoformat()}
     assert len(only_start["invoices"]) == 3
@@ -146,15 +163,19 @@ def test_status_ids_cover_unpaid_and_partially_paid(client, setup):
 
 def test_x_api_key_header_is_accepted_and_quoted_dates_too(client, setup):
     key = make_key(level=3)
-    response = client.get(url(setup["account"].id, query="start_date='2026-01-01'&end_date='2026-12-31'"),
-                          headers={"x-api-key": key, "Accept": "application/json"})
+    response = client.get(
+        url(setup["account"].id, query="start_date='2026-01-01'&end_date='2026-12-31'"),
+        headers={"x-api-key": key, "Accept": "application/json"},
+    )
     assert response.status_code == 200 and len(response.get_json()["invoices"]) == 2
 
 
 def test_path_is_null_while_no_pdf_is_stored_whatever_the_keys_level(client, setup):
     for level in (1, 5):
-        body = client.get(url(setup["account"].id, query="start_date=2024-01-01&end_date=2024-12-31"),
-                          headers=bearer(make_key(level=level))).get_json()
+        body = client.get(
+            url(setup["account"].id, query="start_date=2024-01-01&end_date=2024-12-31"),
+            headers=bearer(make_key(level=level)),
+        ).get_json()
         assert [i["path"] for i in body["invoices"]] == [None]
 
 
@@ -165,12 +186,22 @@ def error(response, status):
     return body
 
 
-@pytest.mark.parametrize("query", [
-    "start_date=2026-13-01", "end_date=yesterday", "start_date=2026/01/01", "start_date=2026-02-30",
-    "start_date=2026-06-01&end_date=2026-05-31", "start_date=2010-01-01&end_date=2026-01-01",
-    "start_date=9999-12-31", "end_date=9999-12-31", "start_date=9999-12-31&end_date=9999-12-31",
-    "end_date=0001-01-01", "start_date=0001-01-01&end_date=0001-12-31",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=2026-13-01",
+        "end_date=yesterday",
+        "start_date=2026/01/01",
+        "start_date=2026-02-30",
+        "start_date=2026-06-01&end_date=2026-05-31",
+        "start_date=2010-01-01&end_date=2026-01-01",
+        "start_date=9999-12-31",
+        "end_date=9999-12-31",
+        "start_date=9999-12-31&end_date=9999-12-31",
+        "end_date=0001-01-01",
+        "start_date=0001-01-01&end_date=0001-12-31",
+    ],
+)
 def test_bad_dates_and_inverted_or_huge_windows_are_400(client, setup, query):
     error(client.get(url(setup["account"].id, query=query), headers=bearer(make_key())), 400)
 

@@ -1,11 +1,12 @@
 """The `invoices` resource: the admin field set (integer ids) and the customer field set (uuid ids)."""
+
 from __future__ import annotations
 
 from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import lazyload, with_expression
 
 from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
-from portal.billing.scoping import customer_invoices
+from portal.customers.scope import customer_invoices
 from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
 from portal.models import STATES, TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
@@ -35,7 +36,7 @@ def load_pdf_ids(invoices: list, ctx) -> None:
     known = ctx.extras.setdefault("pdf_ids", set())
     ids = [i.id for i in invoices if i.has_stored_pdf is None]
     for start in range(0, len(ids), 500):
-        stmt = select(Invoice.id).where(Invoice.id.in_(ids[start:start + 500]), stored_pdf_exists())
+        stmt = select(Invoice.id).where(Invoice.id.in_(ids[start : start + 500]), stored_pdf_exists())
         known.update(db.session.scalars(stmt))
 
 
@@ -92,29 +93,35 @@ def _rows(name: str, target: str, child_fk) -> Rel:
     return Rel(name, target, to_many=True, child_fk=child_fk)
 
 
-ADMIN_INVOICES = register(Resource(
-    key="admin:invoices",
-    type="invoices",
-    path="invoices",
-    model=Invoice,
-    attrs=ADMIN_ATTRS,
-    rels={
-        "account": Rel("account", "admin:accounts", fk="account_id", always_linkage=True),
-        "originated-destinations": _rows("originated-destinations", "admin:invoice-originated-destinations",
-                                         InvoiceDestination.invoice_id),
-        "originated-networks": _rows("originated-networks", "admin:invoice-originated-networks",
-                                     InvoiceNetwork.invoice_id),
-        "terminated-destinations": _rows("terminated-destinations", "admin:invoice-terminated-destinations",
-                                         InvoiceDestination.invoice_id),
-        "terminated-networks": _rows("terminated-networks", "admin:invoice-terminated-networks",
-                                     InvoiceNetwork.invoice_id),
-        "service-data": _rows("service-data", "admin:invoice-service-data", InvoiceServiceData.invoice_id),
-    },
-    extra_filters={"account_id": Filter("fk", Invoice.account_id)},
-    prepare=load_pdf_ids,
-    options=INVOICE_OPTIONS,
-    stamp_columns=INVOICE_STAMP,
-))
+ADMIN_INVOICES = register(
+    Resource(
+        key="admin:invoices",
+        type="invoices",
+        path="invoices",
+        model=Invoice,
+        attrs=ADMIN_ATTRS,
+        rels={
+            "account": Rel("account", "admin:accounts", fk="account_id", always_linkage=True),
+            "originated-destinations": _rows(
+                "originated-destinations", "admin:invoice-originated-destinations", InvoiceDestination.invoice_id
+            ),
+            "originated-networks": _rows(
+                "originated-networks", "admin:invoice-originated-networks", InvoiceNetwork.invoice_id
+            ),
+            "terminated-destinations": _rows(
+                "terminated-destinations", "admin:invoice-terminated-destinations", InvoiceDestination.invoice_id
+            ),
+            "terminated-networks": _rows(
+                "terminated-networks", "admin:invoice-terminated-networks", InvoiceNetwork.invoice_id
+            ),
+            "service-data": _rows("service-data", "admin:invoice-service-data", InvoiceServiceData.invoice_id),
+        },
+        extra_filters={"account_id": Filter("fk", Invoice.account_id)},
+        prepare=load_pdf_ids,
+        options=INVOICE_OPTIONS,
+        stamp_columns=INVOICE_STAMP,
+    )
+)
 
 
 def _customer_scope(ctx):
@@ -123,18 +130,20 @@ def _customer_scope(ctx):
 
 _ACCOUNT_UUID = select(Account.uuid).where(Account.id == Invoice.account_id).scalar_subquery()
 
-CUSTOMER_INVOICES = register(Resource(
-    key="customer:invoices",
-    type="invoices",
-    path="invoices",
-    model=Invoice,
-    attrs=CUSTOMER_ATTRS,
-    rels={"account": Rel("account", "customer:accounts", fk="account_id")},
-    extra_filters={"account_id": Filter("uuid", _ACCOUNT_UUID)},
-    default_sort=("-start_date",),
-    id_attr="uuid",
-    base_query=_customer_scope,
-    prepare=load_pdf_ids,
-    options=INVOICE_OPTIONS,
-    stamp_columns=INVOICE_STAMP,
-))
+CUSTOMER_INVOICES = register(
+    Resource(
+        key="customer:invoices",
+        type="invoices",
+        path="invoices",
+        model=Invoice,
+        attrs=CUSTOMER_ATTRS,
+        rels={"account": Rel("account", "customer:accounts", fk="account_id")},
+        extra_filters={"account_id": Filter("uuid", _ACCOUNT_UUID)},
+        default_sort=("-start_date",),
+        id_attr="uuid",
+        base_query=_customer_scope,
+        prepare=load_pdf_ids,
+        options=INVOICE_OPTIONS,
+        stamp_columns=INVOICE_STAMP,
+    )
+)

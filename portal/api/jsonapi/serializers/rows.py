@@ -1,4 +1,5 @@
 """Invoice detail rows (admin only): originated/terminated destinations and networks, and service data."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -35,24 +36,26 @@ def _invoice_filters(model) -> dict[str, Filter]:
 
 def _traffic_resource(model, direction: str, kind: str) -> Resource:
     name = f"invoice-{direction}-{kind}"
-    return register(Resource(
-        key=f"admin:{name}",
-        type=name,
-        path=name,
-        model=model,
-        attrs=_traffic_attrs(model, prefix=kind == "destinations"),
-        rels={
-            "invoice": Rel("invoice", "admin:invoices", fk="invoice_id", always_linkage=True),
-            "country": Rel("country", "admin:countries", fk="country_id", always_linkage=True),
-            "network": Rel("network", "admin:networks", fk="network_id", always_linkage=True),
-        },
-        extra_filters={
-            **_invoice_filters(model),
-            "country_id": Filter("fk", model.country_id),
-            "network_id": Filter("fk", model.network_id),
-        },
-        base_query=lambda ctx, model=model, direction=direction: select(model).where(model.direction == direction),
-    ))
+    return register(
+        Resource(
+            key=f"admin:{name}",
+            type=name,
+            path=name,
+            model=model,
+            attrs=_traffic_attrs(model, prefix=kind == "destinations"),
+            rels={
+                "invoice": Rel("invoice", "admin:invoices", fk="invoice_id", always_linkage=True),
+                "country": Rel("country", "admin:countries", fk="country_id", always_linkage=True),
+                "network": Rel("network", "admin:networks", fk="network_id", always_linkage=True),
+            },
+            extra_filters={
+                **_invoice_filters(model),
+                "country_id": Filter("fk", model.country_id),
+                "network_id": Filter("fk", model.network_id),
+            },
+            base_query=lambda ctx, model=model, direction=direction: select(model).where(model.direction == direction),
+        )
+    )
 
 
 ROW_RESOURCES = [
@@ -60,20 +63,25 @@ ROW_RESOURCES = [
     _traffic_resource(InvoiceNetwork, "originated", "networks"),
     _traffic_resource(InvoiceDestination, "terminated", "destinations"),
     _traffic_resource(InvoiceNetwork, "terminated", "networks"),
-    register(Resource(
-        key="admin:invoice-service-data",
-        type="invoice-service-data",
-        path="invoice-service-data",
-        model=InvoiceServiceData,
-        attrs=[
-            Attr("amount", "money", InvoiceServiceData.amount),
-            Attr("transactions-count", "integer", InvoiceServiceData.transactions_count),
-            Attr("spent", "boolean", InvoiceServiceData.spent),
-        ],
-        rels={
-            "invoice": Rel("invoice", "admin:invoices", fk="invoice_id", always_linkage=True),
-            "service": Rel("service", "admin:services", fk="service_id", always_linkage=True),
-        },
-        extra_filters={**_invoice_filters(InvoiceServiceData), "service_id": Filter("fk", InvoiceServiceData.service_id)},
-    )),
+    register(
+        Resource(
+            key="admin:invoice-service-data",
+            type="invoice-service-data",
+            path="invoice-service-data",
+            model=InvoiceServiceData,
+            attrs=[
+                Attr("amount", "money", InvoiceServiceData.amount),
+                Attr("transactions-count", "integer", InvoiceServiceData.transactions_count),
+                Attr("spent", "boolean", InvoiceServiceData.spent),
+            ],
+            rels={
+                "invoice": Rel("invoice", "admin:invoices", fk="invoice_id", always_linkage=True),
+                "service": Rel("service", "admin:services", fk="service_id", always_linkage=True),
+            },
+            extra_filters={
+                **_invoice_filters(InvoiceServiceData),
+                "service_id": Filter("fk", InvoiceServiceData.service_id),
+            },
+        )
+    ),
 ]

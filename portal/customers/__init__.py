@@ -1,0 +1,1 @@
+"""Customers, their accounts and their users: the records a customer is, and who may see what of it."""

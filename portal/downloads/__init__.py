@@ -1,0 +1,1 @@
+"""The public download page `/d/<token>` (blueprint "download"): a face over the download-link service."""

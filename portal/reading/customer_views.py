@@ -1,0 +1,286 @@
+"""Customer-facing invoice reads: the filtered, sorted, paged list, its CSV rows and the dashboard figures.
+
+Every query here starts from `portal.customers.scope.customer_invoices` (own customer, allowed
+accounts, approved only), so no filter, sort or export can reach anything outside that scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.customers.scope import CustomerScope
+from portal.extensions import db
+from portal.foundations.dates import local_midnight
+from portal.foundations.errors import FieldError, ValidationFailed
+from portal.foundations.money import money_sum, money_value, round_currency
+from portal.foundations.streaming import stream_with_own_session
+from portal.models import Invoice
+from portal.reading import paging
+from portal.reading.paging import InvoicePage, bounded_count, fetch_page
+
+STATUSES = ("unpaid", "paid", "overdue")
+SORTS = ("date", "number", "amount")
+DIRECTIONS = ("asc", "desc")
+PAGE_SIZES = (10, 25, 50, 100)
+MAX_PAGE_SIZE = max(PAGE_SIZES)
+PRESETS = {
+    "this_month": "This month",
+    "last_month": "Last month",
+    "last_3_months": "Last 3 months",
+    "this_year": "This year",
+    "last_year": "Last year",
+}
+
+
+@dataclass
+class InvoiceFilters:
+    """Validated filter values of the customer invoice list (all optional)."""
+
+    account_id: int | None = None
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
+    invoice_date_from: dt.date | None = None
+    invoice_date_to: dt.date | None = None
+    due_date_from: dt.date | None = None
+    due_date_to: dt.date | None = None
+    status: str | None = None
+    number: str | None = None
+    sort: str = "date"
+    direction: str = "desc"
+    page: int = 1
+    per_page: int = 25
+
+
+def preset_window(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of a named period relative to `today` (both inclusive)."""
+    first_of_month = today.replace(day=1)
+    if preset == "this_month":
+        return first_of_month, first_of_month + relativedelta(months=1, days=-1)
+    if preset == "last_month":
+        start = first_of_month - relativedelta(months=1)
+        return start, first_of_month - dt.timedelta(days=1)
+    if preset == "last_3_months":
+        return first_of_month - relativedelta(months=2), first_of_month + relativedelta(months=1, days=-1)
+    if preset == "this_year":
+        return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+    if preset == "last_year":
+        return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
+    raise ValidationFailed.single("preset", "is not a known period")
+
+
+def check_filters(scope: CustomerScope, filters: InvoiceFilters) -> None:
+    """Reject filter values that make no sense or leave the customer's scope.
+
+    Raises:
+        ValidationFailed: one FieldError per bad field (`account`, `period-to`, `invoice-date-to`,
+            `due-date-to`, `status`, `sort`, `direction`, `per-page`, `page`).
+    """
+    errors: list[FieldError] = []
+    if filters.account_id is not None and filters.account_id not in {a.id for a in scope.accounts}:
+        errors.append(FieldError("account", "is not one of your accounts"))
+    for name in ("period", "invoice_date", "due_date"):
+        start, end = getattr(filters, f"{name}_from"), getattr(filters, f"{name}_to")
+        if start and end and end < start:
+            errors.append(FieldError(f"{name.replace('_', '-')}-to", "must not be before the start date"))
+    if filters.status is not None and filters.status not in STATUSES:
+        errors.append(FieldError("status", "is not a known status"))
+    if filters.sort not in SORTS:
+        errors.append(FieldError("sort", "is not a known sort order"))
+    if filters.direction not in DIRECTIONS:
+        errors.append(FieldError("direction", "must be asc or desc"))
+    if filters.per_page not in PAGE_SIZES:
+        errors.append(FieldError("per-page", f"must be one of {', '.join(map(str, PAGE_SIZES))}"))
+    if filters.page < 1:
+        errors.append(FieldError("page", "must be 1 or more"))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _period_overlap(scope: CustomerScope, filters: InvoiceFilters):
+    """Invoices whose period overlaps the window, the window's days read in each account's time zone.
+
+    Accounts are grouped by time zone so the condition has one branch per zone, not per account.
+    """
+    zones: dict[str, list[int]] = {}
+    for account in scope.accounts:
+        if filters.account_id is None or account.id == filters.account_id:
+            zones.setdefault(account.timezone or "UTC", []).append(account.id)
+    branches = []
+    for tz, ids in zones.items():
+        conditions = [Invoice.account_id.in_(ids)]
+        if filters.period_from:
+            conditions.append(Invoice.end_date > local_midnight(filters.period_from, tz))
+        if filters.period_to:
+            conditions.append(Invoice.start_date < local_midnight(filters.period_to + dt.timedelta(days=1), tz))
+        branches.append(and_(*conditions))
+    return or_(*branches) if branches else false()
+
+
+def status_condition(status: str, today: dt.date):
+    """Payment status in SQL, from the outstanding amount and the due date."""
+    if status == "paid":
+        return Invoice.outstanding <= 0
+    if status == "overdue":
+        return and_(Invoice.outstanding > 0, Invoice.due_date < today)
+    return and_(Invoice.outstanding > 0, or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
+
+
+def filtered_invoices(scope: CustomerScope, filters: InvoiceFilters, today: dt.date):
+    """The customer's invoices matching `filters`, sorted (no paging). Call check_filters() first."""
+    stmt = scope.invoices()
+    if filters.account_id is not None:
+        stmt = stmt.where(Invoice.account_id == filters.account_id)
+    if filters.period_from or filters.period_to:
+        stmt = stmt.where(_period_overlap(scope, filters))
+    if filters.invoice_date_from:
+        stmt = stmt.where(Invoice.invoice_date >= filters.invoice_date_from)
+    if filters.invoice_date_to:
+        stmt = stmt.where(Invoice.invoice_date <= filters.invoice_date_to)
+    if filters.due_date_from:
+        stmt = stmt.where(Invoice.due_date >= filters.due_date_from)
+    if filters.due_date_to:
+        stmt = stmt.where(Invoice.due_date <= filters.due_date_to)
+    if filters.status:
+        stmt = stmt.where(status_condition(filters.status, today))
+    if filters.number:
+        stmt = stmt.where(Invoice.invoice_number == filters.number.strip())
+    column = {"date": Invoice.invoice_date, "number": Invoice.invoice_number, "amount": Invoice.total_amount}
+    key = column[filters.sort]
+    if filters.direction == "desc":
+        return stmt.order_by(key.desc(), Invoice.id.desc())
+    return stmt.order_by(key.asc(), Invoice.id.asc())
+
+
+def list_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date) -> InvoicePage:
+    """One page of the customer's filtered invoices: two queries (a count bounded at COUNT_LIMIT, the rows)
+    whatever the page holds.
+
+    Raises:
+        ValidationFailed: from check_filters().
+    """
+    check_filters(scope, filters)
+    stmt = filtered_invoices(scope, filters, today)
+    total, exact = bounded_count(stmt, paging.COUNT_LIMIT)
+    items, more = fetch_page(stmt, filters.page, filters.per_page)
+    return InvoicePage(
+        items=items,
+        total=total,
+        page=filters.page,
+        per_page=filters.per_page,
+        filters=filters,
+        total_is_exact=exact,
+        more=more,
+    )
+
+
+def iter_customer_invoices(
+    scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date, batch: int = 500
+) -> Iterator[Invoice]:
+    """Every invoice of the filtered list (all pages) in list order, read in batches for a streamed export.
+
+    The filters are checked and the query built now, in the caller's request; the rows are
+    read later through a session of the stream's own (`portal.foundations.streaming`), one query with
+    `yield_per` (a server-side cursor on PostgreSQL) that lives until the stream ends, so an
+    export of any length keeps memory flat and arrives whole. Each invoice comes with its
+    account. Close the iterator when done with it early.
+
+    Raises:
+        ValidationFailed: from check_filters(), before anything is read.
+    """
+    check_filters(scope, filters)
+    stmt = (
+        filtered_invoices(scope, filters, today)
+        .options(joinedload(Invoice.account))
+        .execution_options(yield_per=batch, stream_results=True)
+    )
+    return stream_with_own_session(_stream_invoices, stmt)
+
+
+def _stream_invoices(session: Session, stmt) -> Iterator[Invoice]:
+    result = session.scalars(stmt)
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+@dataclass(frozen=True)
+class CurrencyTotals:
+    currency: str
+    outstanding: Decimal
+    overdue: Decimal
+    open_count: int
+    overdue_count: int
+
+
+def outstanding_by_currency(
+    scope: CustomerScope, *, today: dt.date, account_id: int | None = None
+) -> list[CurrencyTotals]:
+    """Outstanding and overdue sums per currency (never added across currencies), in one GROUP BY."""
+    dialect = db.session.get_bind().dialect.name
+    scoped = scope.invoices().where(Invoice.outstanding > 0)
+    if account_id is not None:
+        scoped = scoped.where(Invoice.account_id == account_id)
+    inv = scoped.subquery()
+    overdue = inv.c.due_date < today
+    stmt = (
+        select(
+            inv.c.currency,
+            money_sum(inv.c.outstanding, dialect).label("outstanding"),
+            money_sum(case((overdue, inv.c.outstanding), else_=0), dialect).label("overdue"),
+            func.count().label("open_count"),
+            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0).label("overdue_count"),
+        )
+        .group_by(inv.c.currency)
+        .order_by(inv.c.currency)
+    )
+    return [
+        CurrencyTotals(
+            currency=row.currency,
+            outstanding=round_currency(money_value(row.outstanding, dialect), row.currency),
+            overdue=round_currency(money_value(row.overdue, dialect), row.currency),
+            open_count=int(row.open_count),
+            overdue_count=int(row.overdue_count),
+        )
+        for row in db.session.execute(stmt)
+    ]
+
+
+def latest_invoices(scope: CustomerScope, *, limit: int, account_id: int | None = None) -> list[Invoice]:
+    """The customer's most recent invoices (latest period first)."""
+    stmt = scope.invoices()
+    if account_id is not None:
+        stmt = stmt.where(Invoice.account_id == account_id)
+    return list(db.session.scalars(stmt.order_by(Invoice.start_date.desc(), Invoice.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    totals: list[CurrencyTotals]
+    latest: list[Invoice]
+    chart_invoices: list[Invoice]
+
+
+def customer_dashboard(
+    scope: CustomerScope, *, today: dt.date, account_id: int | None = None, latest: int = 5, chart: int = 12
+) -> Dashboard:
+    """The dashboard figures: totals per currency, the latest invoices and those of the spend chart.
+
+    `account_id` must be one of the scope's accounts (the switcher form checks it; anything else
+    is treated as "all accounts", which is still inside the scope).
+    """
+    if account_id is not None and account_id not in {a.id for a in scope.accounts}:
+        account_id = None
+    recent = latest_invoices(scope, limit=max(latest, chart), account_id=account_id)
+    return Dashboard(
+        totals=outstanding_by_currency(scope, today=today, account_id=account_id),
+        latest=recent[:latest],
+        chart_invoices=list(reversed(recent[:chart])),
+    )

@@ -1,0 +1,354 @@
+"""Searching invoices across customers with the backend API's filters (admin list and backend API list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import contains_eager
+
+from portal.customers.scope import customer_invoices
+from portal.extensions import db
+from portal.foundations.errors import FieldError, ValidationFailed
+from portal.foundations.ids import MAX_ROW_ID
+from portal.foundations.permissions import Actor, require
+from portal.models import STATES, TYPES, Account, Customer, Invoice
+from portal.reading import list_cursor
+from portal.reading.exact_count import page_total, rows_with_snapshot
+from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
+from portal.reading.paging import InvoicePage, bounded_count
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+
+# sort key -> column; a leading "-" sorts descending. The id breaks ties so pages are stable.
+SORTS = {
+    "id": Invoice.id,
+    "invoiceNumber": Invoice.invoice_number,
+    "invoiceDate": Invoice.invoice_date,
+    "dueDate": Invoice.due_date,
+    "startDate": Invoice.start_date,
+    "created": Invoice.created_at,
+    "total": Invoice.total_amount,
+    "amount": Invoice.amount_total,
+    "customer": Customer.name,
+    "account": Account.name,
+    "state": Invoice.state,
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass
+class InvoiceFilters:
+    """Parsed filters. `include_unsent` False means approved invoices only (the backend API default)."""
+
+    invoice_number: str | None = None
+    customer_id: int | None = None
+    account_id: int | None = None
+    state: str | None = None
+    invoice_type: str | None = None
+    unsent: bool = False
+    include_unsent: bool = False
+    undelivered: bool = False
+    min_date: dt.date | None = None
+    max_date: dt.date | None = None
+    min_due_date: dt.date | None = None
+    max_due_date: dt.date | None = None
+    created_since: dt.datetime | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    sort: str = "-id"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    # Keyset paging (the admin list): NULLs sort the same on every database, and the page may start
+    # after (or end before) a cursor's row instead of at an offset. `page` is then only displayed.
+    keyset: bool = False
+    after: Cursor | None = None
+    before: Cursor | None = None
+
+
+def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset: bool = False) -> InvoiceFilters:
+    """Read filters from a mapping of strings (query args) named like the backend API.
+
+    Names: invoiceNumber, customer, account, state, type, unsent, includeUnsent, undelivered,
+    minDate, maxDate, minDueDate, maxDueDate, createdSince, minAmount, maxAmount, sort, page, perPage.
+    `include_unsent_default` True lists every state unless `includeUnsent=false` (the admin page).
+    `keyset` True (the admin page) also reads the cursors `after` and `before` (portal.reading.list_cursor).
+
+    Raises ValidationFailed naming every bad filter (dates in the wrong order included).
+    """
+    errors: list[FieldError] = []
+    get = lambda name: (args.get(name) or "").strip()  # noqa: E731 - a one-line helper used right below
+    f = InvoiceFilters()
+    f.invoice_number = get("invoiceNumber") or None
+    f.customer_id = _int(get("customer"), "customer", errors)
+    f.account_id = _int(get("account"), "account", errors)
+    state = get("state")
+    if state and state not in STATES:
+        errors.append(FieldError("state", f"must be one of {', '.join(STATES)}"))
+    f.state = state or None
+    invoice_type = get("type")
+    if invoice_type and invoice_type not in TYPES:
+        errors.append(FieldError("type", f"must be one of {', '.join(TYPES)}"))
+    f.invoice_type = invoice_type or None
+    f.unsent = _bool(get("unsent"), "unsent", errors, False)
+    f.include_unsent = _bool(get("includeUnsent"), "includeUnsent", errors, include_unsent_default)
+    f.undelivered = _bool(get("undelivered"), "undelivered", errors, False)
+    f.min_date = _date(get("minDate"), "minDate", errors)
+    f.max_date = _date(get("maxDate"), "maxDate", errors)
+    f.min_due_date = _date(get("minDueDate"), "minDueDate", errors)
+    f.max_due_date = _date(get("maxDueDate"), "maxDueDate", errors)
+    f.created_since = _moment(get("createdSince"), "createdSince", errors)
+    f.min_amount = _decimal(get("minAmount"), "minAmount", errors)
+    f.max_amount = _decimal(get("maxAmount"), "maxAmount", errors)
+    for low, high, name in (
+        (f.min_date, f.max_date, "maxDate"),
+        (f.min_due_date, f.max_due_date, "maxDueDate"),
+        (f.min_amount, f.max_amount, "maxAmount"),
+    ):
+        if low is not None and high is not None and high < low:
+            errors.append(FieldError(name, "must not be before the minimum"))
+    sort = get("sort") or "-id"
+    if sort.lstrip("-") not in SORTS:
+        errors.append(FieldError("sort", f"must be one of {', '.join(sorted(SORTS))} (prefix - for descending)"))
+    f.sort = sort
+    page = _int(get("page"), "page", errors)
+    per_page = _int(get("perPage"), "perPage", errors)
+    if page is not None and page < 1:
+        errors.append(FieldError("page", "must be 1 or more"))
+    if per_page is not None and not 1 <= per_page <= MAX_PER_PAGE:
+        errors.append(FieldError("perPage", f"must be between 1 and {MAX_PER_PAGE}"))
+    f.page, f.per_page = page or 1, per_page or DEFAULT_PER_PAGE
+    f.keyset = keyset
+    if keyset:
+        f.after, f.before = _cursor(get("after"), "after", sort, errors), _cursor(get("before"), "before", sort, errors)
+        if f.after and f.before:
+            errors.append(FieldError("before", "cannot be given with after"))
+    if errors:
+        raise ValidationFailed(errors)
+    return f
+
+
+def invoice_query(f: InvoiceFilters):
+    """The filtered SELECT of invoices (joined to customer and account for sorting), without order or paging."""
+    return (
+        select(Invoice)
+        .join(Customer, Customer.id == Invoice.customer_id)
+        .join(Account, Account.id == Invoice.account_id)
+        .where(*invoice_conditions(f))
+    )
+
+
+def invoice_conditions(f: InvoiceFilters) -> list:
+    """The WHERE clauses of the filters; they name invoice columns only, so they also work without joins."""
+    conditions = []
+    if f.invoice_number:
+        conditions.append(Invoice.invoice_number == f.invoice_number)
+    if f.customer_id is not None:
+        conditions.append(Invoice.customer_id == f.customer_id)
+    if f.account_id is not None:
+        conditions.append(Invoice.account_id == f.account_id)
+    if f.state:
+        conditions.append(Invoice.state == f.state)
+    elif f.unsent:
+        conditions.append(Invoice.state != "Approved")
+    elif not f.include_unsent:
+        conditions.append(Invoice.state == "Approved")
+    if f.invoice_type:
+        conditions.append(Invoice.invoice_type == f.invoice_type)
+    if f.undelivered:
+        conditions += [
+            Invoice.state == "Approved",
+            Invoice.emailed_at.is_(None),
+            Invoice.downloaded_at.is_(None),
+            Invoice.printed_at.is_(None),
+            Invoice.marked_delivered_at.is_(None),
+        ]
+    if f.min_date:
+        conditions.append(Invoice.invoice_date >= f.min_date)
+    if f.max_date:
+        conditions.append(Invoice.invoice_date <= f.max_date)
+    if f.min_due_date:
+        conditions.append(Invoice.due_date >= f.min_due_date)
+    if f.max_due_date:
+        conditions.append(Invoice.due_date <= f.max_due_date)
+    if f.created_since:
+        conditions.append(Invoice.created_at >= f.created_since)
+    # Amount: the raised total once approved, the running amount before.
+    amount = _amount_expr()
+    if f.min_amount is not None:
+        conditions.append(amount >= f.min_amount)
+    if f.max_amount is not None:
+        conditions.append(amount <= f.max_amount)
+    return conditions
+
+
+def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None, count_limit: int | None = None) -> InvoicePage:
+    """One page of invoices matching the filters, sorted, with the total count (exact unless a
+    `count_limit` bounds it: the HTML list passes COUNT_LIMIT, the APIs promise exact totals).
+
+    With an `actor`, it must be allowed to read invoices (PermissionDenied otherwise), and a customer actor
+    (a customer API key) sees only its own customer's raised invoices (portal.customers.scope).
+    """
+    conditions = invoice_conditions(f)
+    scope = []
+    if actor is not None:
+        require(actor, "invoice.read")
+        if actor.kind == "customer":
+            visible = customer_invoices(actor.customer_id).with_only_columns(Invoice.id)
+            scope.append(Invoice.id.in_(visible))
+    stmt = invoice_query(f).where(*scope)
+    # Counted on the invoices table alone: every invoice has exactly one customer and one account (non-null
+    # foreign keys), so the sorting joins change no count, and without them the database counts from an
+    # index instead of joining every matching row (100 ms at 100k invoices on SQLite, see bench/README.md).
+    counted = select(Invoice.id).where(*conditions, *scope)
+    if count_limit is not None:
+        total, exact = bounded_count(counted, count_limit)
+    key, descending = f.sort.lstrip("-"), f.sort.startswith("-")
+    column = SORTS[key]
+    # Before a cursor, the rows are read backwards from it (then shown in the sort's order).
+    backward = f.keyset and f.before is not None
+    if f.keyset:
+        order = keyset_order(column, ascending=not descending)
+        scan = keyset_order(column, ascending=descending == backward)
+    else:
+        order = [column.desc() if descending else column.asc(), Invoice.id.desc() if descending else Invoice.id.asc()]
+        scan = order
+    # The page's ids first, from the invoices table alone when the sort is an invoice column: the
+    # database can then answer from an index (e.g. a customer's approved invoices, newest first, from
+    # (customer_id, state, id)) instead of walking the primary key and skipping other customers'
+    # rows (10 ms for a customer with few recent invoices at 100k, bench/README.md "Pages"). Then
+    # those rows, with the customer and account from the joins already there (no query per row).
+    if column.table is Invoice.__table__:
+        page_ids = select(Invoice.id).where(*conditions, *scope)
+    else:
+        page_ids = stmt.with_only_columns(Invoice.id)
+    page_ids = page_ids.order_by(*scan).limit(f.per_page + 1)
+    cursor = (f.after or f.before) if f.keyset else None
+    if cursor is not None:  # seek from the cursor's row: no OFFSET, however deep the page
+        page_ids = page_ids.where(seek_condition(column, cursor, ascending=descending == backward))
+    else:
+        page_ids = page_ids.offset((f.page - 1) * f.per_page)
+    stmt = stmt.where(Invoice.id.in_(page_ids)).options(
+        contains_eager(Invoice.customer), contains_eager(Invoice.account)
+    )
+    if count_limit is None:  # an exact count may follow: read the snapshot along
+        read, seen = rows_with_snapshot(stmt.order_by(*order))
+        rows = [row[0] for row in read]
+    else:
+        rows = list(db.session.scalars(stmt.order_by(*order)).unique())
+    extra = len(rows) > f.per_page  # a row beyond the page, in the direction read
+    items = rows[-f.per_page :] if backward else rows[: f.per_page]
+    if count_limit is None:
+        exact = True
+        total = page_total(
+            counted, seen=seen, offset=(f.page - 1) * f.per_page, shown=len(items), last=cursor is None and not extra
+        )
+    page = f.page
+    if cursor is None:
+        more, earlier = extra, f.page > 1
+    elif backward:  # the page before a cursor: its row and what follows exist
+        more, earlier = True, extra
+        page = max(page, 2) if extra else 1
+    else:
+        more, earlier = extra, True
+        page = max(page, 2)
+    if cursor is not None and exact:  # the page number only travels in the URL: keep it plausible
+        page = min(page, max(1, -(-total // f.per_page)))
+    result = InvoicePage(items, total, page, f.per_page, f, total_is_exact=exact, more=more)
+    if f.keyset:
+        result.earlier = earlier
+        if items and more:
+            result.next_cursor = _row_cursor(items[-1], key)
+        if items and earlier:
+            result.prev_cursor = _row_cursor(items[0], key)
+    return result
+
+
+def _row_cursor(invoice: Invoice, key: str) -> str:
+    owner = {"customer": invoice.customer, "account": invoice.account}.get(key, invoice)
+    return encode_cursor(key, getattr(owner, SORTS[key].key), invoice.id)
+
+
+def _cursor(value: str, name: str, sort: str, errors: list[FieldError]) -> Cursor | None:
+    key = sort.lstrip("-")
+    if not value or key not in SORTS:
+        return None
+    try:
+        return decode_cursor(value, key, SORTS[key])
+    except ValueError:
+        errors.append(FieldError(name, list_cursor.INVALID))
+        return None
+
+
+def _amount_expr():
+    return case((Invoice.state == "Approved", Invoice.total_amount), else_=Invoice.amount_total)
+
+
+def _int(value: str, name: str, errors: list[FieldError]) -> int | None:
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        errors.append(FieldError(name, "must be a whole number"))
+        return None
+    if abs(number) > MAX_ROW_ID:
+        errors.append(FieldError(name, "is out of range"))
+        return None
+    return number
+
+
+def _bool(value: str, name: str, errors: list[FieldError], default: bool) -> bool:
+    if value == "":
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    errors.append(FieldError(name, "must be true or false"))
+    return default
+
+
+def _date(value: str, name: str, errors: list[FieldError]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        errors.append(FieldError(name, "must be a date (YYYY-MM-DD)"))
+        return None
+
+
+def _moment(value: str, name: str, errors: list[FieldError]) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        errors.append(FieldError(name, "must be a date or an ISO-8601 time"))
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    try:
+        return moment.astimezone(dt.timezone.utc)
+    except OverflowError:  # e.g. 9999-12-31T00:00-23:00 lies past the last representable UTC moment
+        errors.append(FieldError(name, "is out of range"))
+        return None
+
+
+def _decimal(value: str, name: str, errors: list[FieldError]) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+        if not number.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.append(FieldError(name, "must be a number"))
+        return None
+    return number
