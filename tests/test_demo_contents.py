@@ -44,8 +44,8 @@ def test_every_invoice_state_and_payment_status_exists(demo):
     today = demo_now().date()
     invoices = db.session.scalars(select(Invoice)).all()
     assert {i.state for i in invoices} == {"New", "Pending", "Approved"}
-    statuses = {i.status_on(today) for i in invoices if i.is_approved}
-    assert {"paid", "partially paid", "overdue", "unpaid"} <= statuses
+    statuses = {i.payment_status(today) for i in invoices if i.is_approved}
+    assert {"paid", "partially paid", "overdue", "open"} <= statuses
     assert {"Manual", "Auto Full"} <= {i.invoice_type for i in invoices}
 
 

@@ -77,6 +77,6 @@ def _line(invoice: Invoice, today: dt.date) -> str:
             money(invoice.total_amount),
             money(invoice.paid_amount),
             money(invoice.outstanding),
-            invoice.status_on(today),
+            invoice.payment_status(today).value,
         ]
     )

@@ -10,6 +10,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from portal.forms import PortalForm, choices
 from portal.foundations.dates import FIRST_DAY, LAST_DAY, in_day_range
 from portal.foundations.errors import ValidationFailed
+from portal.models import STATUS_FILTER_LABELS
 from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
@@ -54,7 +55,9 @@ class InvoiceFilterForm(_GetForm):
     due_date_from = DateField("Due date from", validators=[Optional()])
     due_date_to = DateField("Due date to", validators=[Optional()])
     status = SelectField(
-        "Status", choices=choices([("", "Any status")] + [(s, s.capitalize()) for s in STATUSES]), validate_choice=False
+        "Status",
+        choices=choices([("", "Any status")] + [(s, STATUS_FILTER_LABELS[s]) for s in STATUSES]),
+        validate_choice=False,
     )
     number = StringField("Invoice number", validators=[Optional(), Length(max=64)])
     per_page = SelectField(

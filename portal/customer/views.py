@@ -170,7 +170,7 @@ def invoice_detail(invoice_uuid: str):
         "customer/invoices/detail.html",
         invoice=invoice,
         breakdown=breakdown,
-        status=invoice.status_on(_today()),
+        status=invoice.payment_status(_today()),
         has_pdf=detail.has_pdf,
         has_cdrs=detail.has_cdrs,
         mix_chart=mix,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid as uuid_mod
 from decimal import Decimal
 
@@ -17,6 +18,9 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    and_,
+    false,
+    not_,
     text,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
@@ -28,6 +32,43 @@ from portal.foundations.database import ZERO, utcnow
 STATES = ("New", "Pending", "Approved")
 TYPES = ("Manual", "Auto Full", "Auto Partial")
 DIRECTIONS = ("originated", "terminated")
+
+
+class PaymentStatus(enum.StrEnum):
+    """One payment vocabulary for every face; exactly one applies to an invoice on a given day.
+
+    draft: not raised yet (New or Pending); credit note: raised with a negative total (the
+    operator owes the customer); paid: raised, nothing outstanding; overdue: something
+    outstanding after the due date (partially paid or not: being late wins); partially paid:
+    something paid and something outstanding, not yet due; open: nothing paid, not yet due.
+    Each API maps these to its own documented codes.
+    """
+
+    DRAFT = "draft"
+    OPEN = "open"
+    PARTIALLY_PAID = "partially paid"
+    OVERDUE = "overdue"
+    PAID = "paid"
+    CREDIT_NOTE = "credit note"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# "Unpaid" is not a status but the group of those with something outstanding: what a customer owes
+# is the sum over that group, and the list filter of that name shows exactly those invoices.
+UNPAID = "unpaid"
+UNPAID_STATUSES = (PaymentStatus.OPEN, PaymentStatus.PARTIALLY_PAID, PaymentStatus.OVERDUE)
+# The names a list's status filter accepts, in the order people choose from them.
+STATUS_FILTERS = (
+    UNPAID,
+    *(s.value for s in UNPAID_STATUSES),
+    PaymentStatus.PAID.value,
+    PaymentStatus.CREDIT_NOTE.value,
+    PaymentStatus.DRAFT.value,
+)
+STATUS_FILTER_LABELS = {UNPAID: "All unpaid"} | {s.value: s.label for s in PaymentStatus}
 
 # Invoice columns holding the per-category charge totals (backend API `invoiceCharges*`).
 CHARGE_COLUMNS = {
@@ -211,20 +252,41 @@ class Invoice(db.Model):
     def is_delivered(self) -> bool:
         return any((self.emailed_at, self.downloaded_at, self.printed_at, self.marked_delivered_at))
 
-    def status_on(self, today: dt.date) -> str:
-        """Payment status of a raised invoice: paid, partially paid, overdue or unpaid."""
-        if not self.is_approved:
-            return "unsent"
-        if self.outstanding <= 0:
-            return "paid"
+    def payment_status(self, today: dt.date) -> PaymentStatus:
+        """The invoice's payment status on `today` (see PaymentStatus; the SQL twin is `payment_status_condition`)."""
+        if self.state != "Approved":
+            return PaymentStatus.DRAFT
+        if (self.total_amount or ZERO) < 0:
+            return PaymentStatus.CREDIT_NOTE
+        if (self.outstanding or ZERO) <= 0:
+            return PaymentStatus.PAID
         if self.due_date is not None and self.due_date < today:
-            return "overdue"
-        if self.paid_amount > 0:
-            return "partially paid"
-        return "unpaid"
+            return PaymentStatus.OVERDUE
+        if (self.paid_amount or ZERO) > 0:
+            return PaymentStatus.PARTIALLY_PAID
+        return PaymentStatus.OPEN
 
     def __repr__(self) -> str:
         return f"<Invoice {self.id} {self.state} {self.start_date:%Y-%m-%d}..{self.end_date:%Y-%m-%d}>"
+
+
+def payment_status_condition(name: str, today: dt.date):
+    """SQL twin of Invoice.payment_status: a condition on `invoices` for a status or the `unpaid` group
+    (any of STATUS_FILTERS); an unknown name matches nothing. Keep the two side by side."""
+    approved = Invoice.state == "Approved"
+    not_credit = Invoice.total_amount >= 0
+    owing = and_(approved, not_credit, Invoice.outstanding > 0)
+    late = and_(Invoice.due_date.is_not(None), Invoice.due_date < today)
+    conditions = {
+        PaymentStatus.DRAFT.value: Invoice.state != "Approved",
+        PaymentStatus.CREDIT_NOTE.value: and_(approved, Invoice.total_amount < 0),
+        PaymentStatus.PAID.value: and_(approved, not_credit, Invoice.outstanding <= 0),
+        PaymentStatus.OVERDUE.value: and_(owing, late),
+        PaymentStatus.PARTIALLY_PAID.value: and_(owing, not_(late), Invoice.paid_amount > 0),
+        PaymentStatus.OPEN.value: and_(owing, not_(late), Invoice.paid_amount <= 0),
+        UNPAID: owing,
+    }
+    return conditions.get(name, false())
 
 
 class _TrafficRow:

@@ -21,11 +21,12 @@ from portal.foundations.dates import local_midnight
 from portal.foundations.errors import FieldError, ValidationFailed
 from portal.foundations.money import money_sum, money_value, round_currency
 from portal.foundations.streaming import stream_with_own_session
-from portal.models import Invoice
+from portal.models import STATUS_FILTERS, Invoice, PaymentStatus, payment_status_condition
 from portal.reading import paging
 from portal.reading.paging import InvoicePage, bounded_count, fetch_page
 
-STATUSES = ("unpaid", "paid", "overdue")
+# Customers see raised invoices only, so every status filter but draft.
+STATUSES = tuple(name for name in STATUS_FILTERS if name != PaymentStatus.DRAFT)
 SORTS = ("date", "number", "amount")
 DIRECTIONS = ("asc", "desc")
 PAGE_SIZES = (10, 25, 50, 100)
@@ -123,15 +124,6 @@ def _period_overlap(scope: CustomerScope, filters: InvoiceFilters):
     return or_(*branches) if branches else false()
 
 
-def status_condition(status: str, today: dt.date):
-    """Payment status in SQL, from the outstanding amount and the due date."""
-    if status == "paid":
-        return Invoice.outstanding <= 0
-    if status == "overdue":
-        return and_(Invoice.outstanding > 0, Invoice.due_date < today)
-    return and_(Invoice.outstanding > 0, or_(Invoice.due_date.is_(None), Invoice.due_date >= today))
-
-
 def filtered_invoices(scope: CustomerScope, filters: InvoiceFilters, today: dt.date):
     """The customer's invoices matching `filters`, sorted (no paging). Call check_filters() first."""
     stmt = scope.invoices()
@@ -148,7 +140,7 @@ def filtered_invoices(scope: CustomerScope, filters: InvoiceFilters, today: dt.d
     if filters.due_date_to:
         stmt = stmt.where(Invoice.due_date <= filters.due_date_to)
     if filters.status:
-        stmt = stmt.where(status_condition(filters.status, today))
+        stmt = stmt.where(payment_status_condition(filters.status, today))
     if filters.number:
         stmt = stmt.where(Invoice.invoice_number == filters.number.strip())
     column = {"date": Invoice.invoice_date, "number": Invoice.invoice_number, "amount": Invoice.total_amount}

@@ -97,13 +97,22 @@ def test_invoice_and_due_date_ranges(signed_in, three_months):
 
 
 def test_status_filters_are_derived_from_outstanding_and_due_date(signed_in, account):
-    paid = approved_invoice(account, month(-4), paid="100.00")
-    overdue = approved_invoice(account, month(-3), due=TODAY - dt.timedelta(days=1))
-    unpaid = approved_invoice(account, month(-2), due=TODAY + dt.timedelta(days=10), paid="40.00")
+    paid = approved_invoice(account, month(-5), paid="100.00")
+    overdue = approved_invoice(account, month(-4), due=TODAY - dt.timedelta(days=1))
+    partly = approved_invoice(account, month(-3), due=TODAY + dt.timedelta(days=10), paid="40.00")
+    still_open = approved_invoice(account, month(-2), due=TODAY + dt.timedelta(days=10))
     db.session.commit()
-    for status, invoice in [("paid", paid), ("overdue", overdue), ("unpaid", unpaid)]:
-        html = signed_in.get(f"/portal/invoices?status={status}").get_data(as_text=True)
-        assert numbers_in(html) == [invoice.invoice_number], status
+    expected = {
+        "paid": [paid],
+        "overdue": [overdue],
+        "partially paid": [partly],
+        "open": [still_open],
+        # "Unpaid" is everything with something outstanding, late or not.
+        "unpaid": [still_open, partly, overdue],
+    }
+    for status, invoices in expected.items():
+        html = signed_in.get("/portal/invoices", query_string={"status": status}).get_data(as_text=True)
+        assert numbers_in(html) == [i.invoice_number for i in invoices], status
 
 
 def test_exact_invoice_number(signed_in, three_months):

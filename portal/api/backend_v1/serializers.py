@@ -8,7 +8,7 @@ from decimal import Decimal
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
 from portal.foundations.money import round_currency
-from portal.models import Invoice
+from portal.models import Invoice, PaymentStatus
 
 # API field -> invoice column, for the fields PUT may change (portal.billing.invoices.EDITABLE_FIELDS).
 EDITABLE_API_FIELDS = {
@@ -75,6 +75,15 @@ def day(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Payment status -> the documented payment flag; a credit note leaves nothing to pay.
+PAYMENT_FLAGS = {
+    PaymentStatus.PAID: ["paid"],
+    PaymentStatus.CREDIT_NOTE: ["paid"],
+    PaymentStatus.PARTIALLY_PAID: ["partiallyPaid"],
+    PaymentStatus.OVERDUE: ["overdue"],
+}
+
+
 def status_flags(invoice: Invoice, today: dt.date) -> list[str]:
     """Flags in STATUS_FLAGS order: approved or unsent, each delivery kind, and the payment state."""
     flags = ["approved" if invoice.is_approved else "unsent"]
@@ -86,8 +95,7 @@ def status_flags(invoice: Invoice, today: dt.date) -> list[str]:
         flags.append("printed")
     if invoice.is_delivered:
         flags.append("delivered")
-    payment = invoice.status_on(today)
-    flags += {"paid": ["paid"], "partially paid": ["partiallyPaid"], "overdue": ["overdue"]}.get(payment, [])
+    flags += PAYMENT_FLAGS.get(invoice.payment_status(today), [])
     return flags
 
 

@@ -165,8 +165,8 @@ COMPONENTS = {
                     "type": "object",
                     "required": ["id", "value"],
                     "properties": {
-                        "id": {"type": "integer", "enum": [i for i, _ in STATUSES.values()]},
-                        "value": {"type": "string", "enum": [v for _, v in STATUSES.values()]},
+                        "id": {"type": "integer", "enum": sorted({i for i, _ in STATUSES.values()})},
+                        "value": {"type": "string", "enum": sorted({v for _, v in STATUSES.values()})},
                     },
                 },
                 "cycle": {

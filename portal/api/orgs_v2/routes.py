@@ -14,15 +14,17 @@ from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date, local_midnight
 from portal.foundations.money import round_currency
-from portal.models import Invoice
+from portal.models import Invoice, PaymentStatus
 from portal.reading.org_invoices import account_invoice, account_invoices
 
-# Payment status of an invoice (Invoice.status_on) -> InvoiceInfoDetail.status {id, value}.
+# Payment status (Invoice.payment_status) -> InvoiceInfoDetail.status {id, value}. The API lists raised
+# invoices only; a credit note leaves nothing to pay, so it reads as paid here.
 STATUSES = {
-    "unpaid": (1, "UNPAID"),
-    "paid": (2, "PAID"),
-    "overdue": (3, "OVERDUE"),
-    "partially paid": (4, "PARTIALLY_PAID"),
+    PaymentStatus.OPEN: (1, "UNPAID"),
+    PaymentStatus.PAID: (2, "PAID"),
+    PaymentStatus.CREDIT_NOTE: (2, "PAID"),
+    PaymentStatus.OVERDUE: (3, "OVERDUE"),
+    PaymentStatus.PARTIALLY_PAID: (4, "PARTIALLY_PAID"),
 }
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -71,7 +73,7 @@ def _path(invoice: Invoice, org_slug: str) -> str | None:
 def invoice_info(invoice: Invoice, org_slug: str) -> dict:
     tz = invoice.account.timezone
     today = local_date(utcnow(), tz)
-    status_id, status_value = STATUSES.get(invoice.status_on(today), STATUSES["unpaid"])
+    status_id, status_value = STATUSES.get(invoice.payment_status(today), STATUSES[PaymentStatus.OPEN])
     return {
         # A JSON number, as documented; the Decimal is rounded to the currency first, so the
         # float's shortest representation prints exactly these digits.
