@@ -34,18 +34,25 @@ def arguments(description: str, *, default_database: str = "sqlite", **extra) ->
     return parser.parse_args()
 
 
+def postgresql_database_name(asked_from: str | None, name: str) -> str:
+    """The benchmark database `name`, named after the database it was asked from, so that runs
+    given different databases (parallel checkouts, say) never share one."""
+    return f"bench_{name}" if asked_from in (None, "postgres") else f"bench_{asked_from}_{name}"
+
+
 def fresh_database(args, name: str) -> str:
     """A new empty database for one benchmark run."""
     if args.database == "sqlite":
         path = os.path.join(tempfile.mkdtemp(prefix="bench-"), f"{name}.sqlite3")
         return f"sqlite:///{path}"
     url = make_url(args.database_url)
+    database = postgresql_database_name(url.database, name)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "bench_{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "bench_{name}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
-    return url.set(database=f"bench_{name}").render_as_string(hide_password=False)
+    return url.set(database=database).render_as_string(hide_password=False)
 
 
 def drop_database(url: str) -> None:

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench._setup import postgresql_database_name
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -24,7 +26,9 @@ def bench(is_postgresql):
         command = [sys.executable, str(ROOT / "bench" / script), *args, "--tag", tag]
         if is_postgresql:
             command += ["--database", "postgresql", "--database-url", os.environ["PORTAL_TEST_DATABASE_URL"]]
-            created.append(f"bench_{name}{tag}")
+            created.append(
+                postgresql_database_name(make_url(os.environ["PORTAL_TEST_DATABASE_URL"]).database, f"{name}{tag}")
+            )
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)}
         )
