@@ -9,7 +9,7 @@ import time
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from portal.audit import record_event
 from portal.documents.context import invoice_pdf_context
@@ -85,6 +85,29 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
     data = render_invoice_pdf(invoice_pdf_context(invoice), template)
     render_ms = int((time.perf_counter() - started) * 1000)
     # A savepoint, so that a refused INSERT leaves the caller's transaction (an approval) usable.
+    try:
+        document = _store_pdf(invoice, data, template, render_ms)
+    except IntegrityError:
+        # Another try (the PDF job and an e-mail, say) stored the same invoice's PDF first: use that one.
+        stored = get_pdf_document(invoice)
+        if stored is None:
+            raise
+        return stored
+    invoice.pdf_error = None
+    record_event(
+        actor,
+        "invoice.pdf_rendered",
+        invoice,
+        invoice_id=invoice.id,
+        filename=document.filename,
+        sha256=document.sha256,
+        render_ms=render_ms,
+    )
+    db.session.flush()
+    return document
+
+
+def _store_pdf(invoice: Invoice, data: bytes, template: str, render_ms: int) -> InvoiceDocument:
     with db.session.begin_nested():
         document = get_pdf_document(invoice) or InvoiceDocument(invoice_id=invoice.id, kind="pdf")
         document.filename = pdf_filename(invoice)
@@ -98,17 +121,6 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
         document.created_at = utcnow()
         db.session.add(document)
         db.session.flush()
-    invoice.pdf_error = None
-    record_event(
-        actor,
-        "invoice.pdf_rendered",
-        invoice,
-        invoice_id=invoice.id,
-        filename=document.filename,
-        sha256=document.sha256,
-        render_ms=render_ms,
-    )
-    db.session.flush()
     return document
 
 
