@@ -91,11 +91,12 @@ def make_invoice(
     return invoice
 
 
-def add_pdf(invoice, data: bytes) -> InvoiceDocument:
+def add_pdf(invoice, data: bytes, filename: str | None = None) -> InvoiceDocument:
+    """Store `data` as the invoice's PDF (flushed)."""
     document = InvoiceDocument(
         invoice_id=invoice.id,
         kind="pdf",
-        filename=f"{invoice.id}.pdf",
+        filename=filename or f"{invoice.id}.pdf",
         data=data,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
