@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from portal.cli.transaction import committed
 from portal.demo import database_has_organization, load_demo_data
 from portal.demo.users import demo_logins
 from portal.extensions import db
@@ -57,7 +58,7 @@ def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_pe
     if if_empty and database_has_organization():
         click.echo("The database already holds data: demo data not loaded.")
         return
-    try:
+    with committed():
         summary = load_demo_data(
             scale=scale,
             seed=seed,
@@ -66,9 +67,6 @@ def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_pe
             calls_per_account=calls_per_account,
             pdfs=pdfs,
         )
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
     states = ", ".join(f"{n} {state}" for state, n in sorted(summary.invoices.items()))
     click.echo(
         f"Loaded {summary.customers} customers, {summary.accounts} accounts, {summary.cdrs} CDRs, "
