@@ -20,8 +20,8 @@ from portal.admin.invoice_forms import (
     PaymentForm,
     XeroLinkForm,
 )
-from portal.billing.invoices import create_invoice, get_invoice
-from portal.billing.tasks import enqueue_fill
+from portal.billing.creation import create_and_fill_invoice
+from portal.billing.invoices import get_invoice
 from portal.billing.xero import xero_enabled
 from portal.delivery.emailing import known_bill_styles
 from portal.delivery.recipients import default_recipients
@@ -88,7 +88,7 @@ def invoice_create():
     form.account.choices = _account_choices(selected)
     if form.validate_on_submit():
         try:
-            invoice = create_invoice(
+            invoice = create_and_fill_invoice(
                 account_id=form.account.data,
                 start_date=form.start_date.data,
                 end_date=form.end_date.data,
@@ -97,8 +97,6 @@ def invoice_create():
         except ValidationFailed as exc:
             apply_field_errors(form, exc, CREATE_FIELDS)
         else:
-            db.session.commit()
-            enqueue_fill(invoice.id)
             flash(
                 f"Invoice {invoice.reference} created for {invoice.account.name}; its charges are being filled.",
                 "success",

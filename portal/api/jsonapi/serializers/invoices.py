@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import lazyload, with_expression
 
@@ -47,7 +49,9 @@ def has_pdf(invoice, ctx) -> bool:
 
 
 def _pdf_path(invoice, ctx):
-    return f"{ctx.root}/invoices/{invoice.id}/pdf" if has_pdf(invoice, ctx) else None
+    """The path of the invoice's PDF on this server (`/api/rest/admin/invoices/{id}/pdf`), as the
+    reference system gives it (no scheme or host); None without a stored PDF."""
+    return f"{urlsplit(ctx.root).path}/invoices/{invoice.id}/pdf" if has_pdf(invoice, ctx) else None
 
 
 ADMIN_ATTRS = [
@@ -56,7 +60,9 @@ ADMIN_ATTRS = [
     _attr("invoice-type", "enum", values=TYPES),
     _attr("start-date", "timestamp"),
     _attr("end-date", "timestamp"),
-    Attr("pdf-path", "nullable_string", getter=_pdf_path, schema={"type": ["string", "null"], "format": "uri"}),
+    Attr(
+        "pdf-path", "nullable_string", getter=_pdf_path, schema={"type": ["string", "null"], "format": "uri-reference"}
+    ),
     Attr("odt-path", "nullable_string", getter=lambda invoice, ctx: None, schema={"type": "null"}),
     _attr("amount-spent", "money"),
     _attr("amount-earned", "money"),
