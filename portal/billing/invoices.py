@@ -19,7 +19,7 @@ from portal.documents.tasks import enqueue_render_pdf
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import BadDate, local_date, parse_moment
-from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from portal.foundations.errors import ErrorCode, FieldError, InvalidState, NotFound, ValidationFailed
 from portal.foundations.ids import row_id
 from portal.foundations.money import round_currency
 from portal.foundations.permissions import SYSTEM, Actor, require
@@ -278,10 +278,9 @@ def update_invoice(invoice: Invoice, changes: dict, *, actor: Actor = SYSTEM) ->
     invoice = lock_invoice(invoice)
     allowed = EDITABLE_AFTER_APPROVAL if invoice.is_approved else EDITABLE_FIELDS
     errors = [
-        FieldError(
-            name.replace("_", "-"),
-            "can't be changed on an approved invoice" if name in EDITABLE_FIELDS else "is not allowed",
-        )
+        FieldError(name.replace("_", "-"), "can't be changed on an approved invoice", ErrorCode.FROZEN)
+        if name in EDITABLE_FIELDS
+        else FieldError(name.replace("_", "-"), "is not allowed")
         for name in changes
         if name not in allowed
     ]

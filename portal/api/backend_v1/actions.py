@@ -22,7 +22,7 @@ from portal.delivery.links import download_url, mint_download_link
 from portal.extensions import db
 from portal.foundations.errors import (
     DeliveryFailed,
-    InvalidState,
+    ErrorCode,
     NotFound,
     PermissionDenied,
     ServiceError,
@@ -35,15 +35,14 @@ log = logging.getLogger(__name__)
 EXPIRY_HOURS = (1, 6, 24, 72, 168, 336, 720)
 DEFAULT_EXPIRY_HOURS = 168
 MAX_USES = (1, 2)
-# FieldError.field of the e-mail services -> documented code.
-EMAIL_FIELD_CODES = {
-    "email": 400702,
-    "bill-style": 400703,
-    "message": 400704,
-    "attachments": 400705,
-    "usage-report-profile": 400706,
+# Error codes of the e-mail services -> documented code.
+EMAIL_CODES = {
+    ErrorCode.INVALID_RECIPIENT: 400702,
+    ErrorCode.UNKNOWN_BILL_STYLE: 400703,
+    ErrorCode.UNKNOWN_MESSAGE_TEMPLATE: 400704,
+    ErrorCode.UNKNOWN_ATTACHMENT: 400705,
+    ErrorCode.UNKNOWN_USAGE_REPORT_PROFILE: 400706,
 }
-NO_CDRS = "No CDRs available for this invoice"
 ACTIONS = (
     "email",
     "emailCdrs",
@@ -229,8 +228,8 @@ def _unlink_from_xero(invoice, body):
 def _email_failure(exc: ServiceError) -> int | None:
     if isinstance(exc, ValidationFailed):
         for error in exc.errors:
-            if error.field in EMAIL_FIELD_CODES:
-                return EMAIL_FIELD_CODES[error.field]
+            if error.code in EMAIL_CODES:
+                return EMAIL_CODES[error.code]
         return 400502
     if isinstance(exc, DeliveryFailed):
         return 500601
@@ -238,9 +237,9 @@ def _email_failure(exc: ServiceError) -> int | None:
 
 
 def _email_cdrs_failure(exc: ServiceError) -> int | None:
-    if isinstance(exc, InvalidState) and exc.message == NO_CDRS:
+    if exc.code == ErrorCode.NO_CDRS:
         return 400707
-    if isinstance(exc, ValidationFailed) and any(e.field == "email" for e in exc.errors):
+    if isinstance(exc, ValidationFailed) and any(e.code == ErrorCode.INVALID_RECIPIENT for e in exc.errors):
         return 400702
     if isinstance(exc, DeliveryFailed):
         return 500602
