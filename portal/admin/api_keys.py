@@ -13,6 +13,7 @@ from portal.customers.customers import get_row
 from portal.extensions import db
 from portal.forms import choices
 from portal.foundations.errors import ValidationFailed
+from portal.foundations.ids import row_id
 from portal.foundations.permissions import require
 from portal.models import ApiKey, Customer
 
@@ -43,7 +44,7 @@ def api_keys_create():
                 name=form.name.data,
                 scopes=form.scope.data or [],
                 level=level,
-                customer_id=int(customer_id) if str(customer_id or "").isdigit() else None,
+                customer_id=row_id(customer_id),
                 actor=current_actor(),
             )
             db.session.commit()

@@ -33,7 +33,6 @@ from portal.foundations.dates import local_date
 from portal.foundations.errors import ValidationFailed
 from portal.foundations.ids import row_id
 from portal.models import (
-    STATES,
     TYPES,
     Account,
     Attachment,
@@ -42,6 +41,7 @@ from portal.models import (
     DownloadLink,
     EmailDelivery,
     InvoiceDocument,
+    InvoiceState,
     MessageTemplate,
     UsageReportProfile,
 )
@@ -69,7 +69,7 @@ def invoices_list():
         "errors": errors,
         "args": request.args,
         "list_args": list_args,
-        "states": STATES,
+        "states": tuple(InvoiceState),
         "types": TYPES,
         "customers": _customers(),
         "bulk": ConfirmForm(),
@@ -199,9 +199,8 @@ def _customers() -> list:
 
 def _account_choices(customer_id: str) -> list[SelectChoice]:
     stmt = select(Account).order_by(Account.name)
-    if customer_id and customer_id.isdigit():
-        # row_id: "²" is a digit int() refuses, and an id beyond the column names no customer.
-        stmt = stmt.where(Account.customer_id == (row_id(customer_id) or 0))
+    if row_id(customer_id) is not None:
+        stmt = stmt.where(Account.customer_id == row_id(customer_id))
     else:
         stmt = stmt.join(Customer).order_by(None).order_by(Customer.name, Account.name)
     accounts = db.session.scalars(stmt)

@@ -31,6 +31,7 @@ from portal.models import (
     InvoiceDocument,
     InvoiceNetwork,
     InvoiceServiceData,
+    InvoiceState,
     Transaction,
 )
 
@@ -137,7 +138,7 @@ def create_invoice(
         customer_id=account.customer_id,
         organization_id=account.customer.organization_id,
         currency=account.currency,
-        state="New",
+        state=InvoiceState.NEW,
         invoice_type=invoice_type,
         start_date=start,
         end_date=end,
@@ -219,15 +220,15 @@ def approve_invoice(
     """
     require(actor, "invoice.approve")
     invoice = lock_invoice(invoice)
-    if invoice.state == "Approved":
+    if invoice.state == InvoiceState.APPROVED:
         raise InvalidState("Invoice already approved")
-    if invoice.state != "Pending":
+    if invoice.state != InvoiceState.PENDING:
         raise InvalidState("Invoice can't be approved")
     # One flush at the end, not one before each lazy load and query below (bulk approvals
     # run this 500 times in a request).
     with db.session.no_autoflush:
         account = invoice.account
-        invoice.state = "Approved"
+        invoice.state = InvoiceState.APPROVED
         invoice.approved_at = utcnow()
         invoice.invoice_date = today or local_date(invoice.approved_at, account.timezone)
         invoice.due_date = invoice.invoice_date + dt.timedelta(days=account.payment_terms_days)
@@ -387,7 +388,7 @@ def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | N
     """
     require(actor, "invoice.recreate")
     invoice = lock_invoice(invoice)
-    if invoice.state not in ("Pending", "Approved"):
+    if invoice.state not in (InvoiceState.PENDING, InvoiceState.APPROVED):
         raise InvalidState("Invoice documents can't be created before the invoice is filled")
     record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
     return render_invoice_document(invoice, actor=actor)

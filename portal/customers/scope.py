@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from portal.extensions import db
 from portal.foundations.errors import NotFound
-from portal.models import Account, Invoice, customer_user_accounts
+from portal.models import Account, Invoice, InvoiceState, customer_user_accounts
 
 
 def allowed_account_ids(customer_id: int, limited_to: list[int] | tuple[int, ...] | None) -> Select:
@@ -43,7 +43,7 @@ def customer_invoices(customer_id: int, limited_to: list[int] | tuple[int, ...] 
     invoice of a large customer's accounts (7 ms instead of 0.1 ms for 25 rows at 100k invoices,
     bench/README.md "Pages").
     """
-    conditions = [Invoice.customer_id == customer_id, Invoice.state == "Approved"]
+    conditions = [Invoice.customer_id == customer_id, Invoice.state == InvoiceState.APPROVED]
     if limited_to is not None:
         conditions.append(Invoice.account_id.in_(allowed_account_ids(customer_id, limited_to)))
     return select(Invoice).where(*conditions)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from portal.customers.scope import customer_invoices
@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.foundations.errors import FieldError, ValidationFailed
 from portal.foundations.ids import MAX_ROW_ID
 from portal.foundations.permissions import Actor, require
-from portal.models import STATES, TYPES, Account, Customer, Invoice
+from portal.models import TYPES, Account, Customer, Invoice, InvoiceState
 from portal.reading import list_cursor
 from portal.reading.exact_count import page_total, rows_with_snapshot
 from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
@@ -88,8 +88,8 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset:
     f.customer_id = _int(get("customer"), "customer", errors)
     f.account_id = _int(get("account"), "account", errors)
     state = get("state")
-    if state and state not in STATES:
-        errors.append(FieldError("state", f"must be one of {', '.join(STATES)}"))
+    if state and state not in tuple(InvoiceState):
+        errors.append(FieldError("state", f"must be one of {', '.join(InvoiceState)}"))
     f.state = state or None
     invoice_type = get("type")
     if invoice_type and invoice_type not in TYPES:
@@ -155,14 +155,14 @@ def invoice_conditions(f: InvoiceFilters) -> list:
     if f.state:
         conditions.append(Invoice.state == f.state)
     elif f.unsent:
-        conditions.append(Invoice.state != "Approved")
+        conditions.append(Invoice.state != InvoiceState.APPROVED)
     elif not f.include_unsent:
-        conditions.append(Invoice.state == "Approved")
+        conditions.append(Invoice.state == InvoiceState.APPROVED)
     if f.invoice_type:
         conditions.append(Invoice.invoice_type == f.invoice_type)
     if f.undelivered:
         conditions += [
-            Invoice.state == "Approved",
+            Invoice.state == InvoiceState.APPROVED,
             Invoice.emailed_at.is_(None),
             Invoice.downloaded_at.is_(None),
             Invoice.printed_at.is_(None),
@@ -179,7 +179,7 @@ def invoice_conditions(f: InvoiceFilters) -> list:
     if f.created_since:
         conditions.append(Invoice.created_at >= f.created_since)
     # Amount: the raised total once approved, the running amount before.
-    amount = _amount_expr()
+    amount = Invoice.display_amount
     if f.min_amount is not None:
         conditions.append(amount >= f.min_amount)
     if f.max_amount is not None:
@@ -283,10 +283,6 @@ def _cursor(value: str, name: str, sort: str, errors: list[FieldError]) -> Curso
     except ValueError:
         errors.append(FieldError(name, list_cursor.INVALID))
         return None
-
-
-def _amount_expr():
-    return case((Invoice.state == "Approved", Invoice.total_amount), else_=Invoice.amount_total)
 
 
 def _int(value: str, name: str, errors: list[FieldError]) -> int | None:

@@ -18,7 +18,7 @@ from portal.foundations.dates import local_date
 from portal.foundations.errors import NotFound, ValidationFailed
 from portal.foundations.ids import row_id
 from portal.foundations.permissions import SYSTEM, Actor, require
-from portal.models import Account, Customer, Invoice, Organization
+from portal.models import Account, Customer, Invoice, InvoiceState, Organization
 
 DEFAULT_WINDOW = relativedelta(months=12)
 MAX_WINDOW = relativedelta(years=5)
@@ -103,7 +103,7 @@ def _visible_invoices(actor: Actor, account: Account) -> Select:
     if actor.kind == "customer":
         stmt = customer_invoices(actor.customer_id)
     else:
-        stmt = select(Invoice).where(Invoice.state == "Approved")
+        stmt = select(Invoice).where(Invoice.state == InvoiceState.APPROVED)
     return stmt.where(Invoice.account_id == account.id)
 
 

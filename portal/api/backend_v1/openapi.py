@@ -7,7 +7,7 @@ from portal.api.backend_v1.errors import CODES
 from portal.api.backend_v1.serializers import AMOUNT_FIELDS, BILL_TYPE_FIELDS, CHARGE_FIELDS, STATUS_FLAGS
 from portal.customers.customers import PAYMENT_METHODS
 from portal.foundations.ids import MAX_ROW_ID
-from portal.models import STATES, TYPES
+from portal.models import TYPES, InvoiceState
 from portal.reading.invoice_search import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
 
 P = "/backend/api/v1"
@@ -112,7 +112,7 @@ LIST_PARAMS = [
         "name": "state",
         "in": "query",
         "required": False,
-        "schema": {"type": "string", "enum": list(STATES)},
+        "schema": {"type": "string", "enum": [s.value for s in InvoiceState]},
         "description": "Only invoices in this state (wins over the unsent flags)",
     },
     {"name": "type", "in": "query", "required": False, "schema": {"type": "string", "enum": list(TYPES)}},

@@ -122,8 +122,7 @@ def customer_invoice_create(customer_id: int):
 def _account_id(value):
     if value is None:
         return None
-    # row_id: a whole number within the id column ("²" is a digit int() refuses; 2**40 names no row).
-    pk = row_id(value) if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()) else None
+    pk = row_id(value.strip() if isinstance(value, str) else value)
     if pk is None:
         raise ApiError(400003, "account - must be an account id")
     return pk

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Response, g
 
 from portal.api.jsonapi.admin import bp, context
@@ -77,9 +75,8 @@ def _account_id(relationship):
         raise JsonApiError(
             400, "Invalid field value", "account must link to a resource of type accounts.", pointer=pointer
         )
-    account_id = str(linkage["id"])
     # An id no account can have is an unknown account (the service answers "can't be blank").
-    return account_id if re.fullmatch(r"[0-9]{1,9}", account_id) else None
+    return row_id(str(linkage["id"]))
 
 
 @bp.post("/invoices", endpoint="invoices_create")

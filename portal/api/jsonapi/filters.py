@@ -10,6 +10,7 @@ from sqlalchemy import or_
 from portal.api.jsonapi.conventions import bad_request, parse_decimal
 from portal.api.jsonapi.resources import OPS, Filter, Resource
 from portal.foundations.dates import BadDate, parse_moment
+from portal.foundations.ids import row_id
 
 LIST_OPS = ("in", "not_in", "cont_any")
 # Longest first, so that `not_eq` is not read as `eq` and `not_in` not as `in`.
@@ -17,8 +18,6 @@ ALL_OPS = sorted({op for ops in OPS.values() for op in ops}, key=len, reverse=Tr
 _FILTER_PARAM = re.compile(r"^filter\[([A-Za-z0-9_]+)\]$")
 # Accepted value forms, kept identical to the patterns the OpenAPI description declares.
 NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")
-# Ids are 32-bit integers: PostgreSQL casts parameters to the column type, so larger values are refused here.
-FOREIGN_KEY = re.compile(r"^[0-9]{1,9}$")
 MOMENT = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
 )
@@ -63,9 +62,11 @@ def _parse_value(spec: Filter, text: str):
             raise ValueError(text)
         return parse_decimal(text)
     if spec.kind == "fk":
-        if not FOREIGN_KEY.match(text):
+        # Ids are 32-bit integers: PostgreSQL casts parameters to the column type, so larger values are refused here.
+        pk = row_id(text)
+        if pk is None:
             raise ValueError(text)
-        return int(text)
+        return pk
     if spec.kind == "time":
         if not MOMENT.match(text):
             raise ValueError(text)

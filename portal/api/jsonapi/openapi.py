@@ -9,6 +9,7 @@ from portal.api.jsonapi.admin import READ_ONLY
 from portal.api.jsonapi.conventions import MEDIA_TYPE
 from portal.api.jsonapi.document import MAX_INCLUDE_DEPTH, api_resources
 from portal.api.jsonapi.resources import OPS, REGISTRY, Resource
+from portal.foundations.ids import ROW_ID_PATTERN
 
 ADMIN = "/api/rest/admin"
 CUSTOMER = "/api/rest/customer/v1"
@@ -131,7 +132,7 @@ _DATE = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):
 _VALUE_PATTERNS = {
     "number": r"-?[0-9]{1,15}(\.[0-9]{1,6})?",
     "time": _DATE,
-    "fk": r"[0-9]{1,9}",
+    "fk": ROW_ID_PATTERN,
     "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
 }
 # Text filters take any text without NUL that is not blank (at most 500 characters per value).
@@ -263,7 +264,7 @@ def _key_parameter(resource: Resource) -> dict:
     schema = (
         {"type": "string", "format": "uuid"}
         if resource.id_attr == "uuid"
-        else {"type": "string", "pattern": r"^[0-9]{1,9}$"}
+        else {"type": "string", "pattern": f"^{ROW_ID_PATTERN}$"}
     )
     return {"name": "key", "in": "path", "required": True, "schema": schema}
 
@@ -531,7 +532,7 @@ def _build() -> tuple[dict, dict]:
                                         **LINKAGE,
                                         "properties": {
                                             "type": {"const": "accounts"},
-                                            "id": {"type": "string", "pattern": r"^[0-9]{1,9}$"},
+                                            "id": {"type": "string", "pattern": f"^{ROW_ID_PATTERN}$"},
                                         },
                                     }
                                 },

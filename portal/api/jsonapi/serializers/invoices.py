@@ -11,7 +11,7 @@ from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
 from portal.customers.scope import customer_invoices
 from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
-from portal.models import STATES, TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
+from portal.models import TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, InvoiceState
 
 
 def _attr(name: str, kind: str, **kw) -> Attr:
@@ -56,7 +56,7 @@ def _pdf_path(invoice, ctx):
 
 ADMIN_ATTRS = [
     _attr("reference", "string"),
-    _attr("state", "enum", values=STATES),
+    _attr("state", "enum", values=tuple(s.value for s in InvoiceState)),
     _attr("invoice-type", "enum", values=TYPES),
     _attr("start-date", "timestamp"),
     _attr("end-date", "timestamp"),
