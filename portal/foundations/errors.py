@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_MESSAGE_TEMPLATE = "unknown_message_template"
     UNKNOWN_ATTACHMENT = "unknown_attachment"
     UNKNOWN_USAGE_REPORT_PROFILE = "unknown_usage_report_profile"
+    NOT_A_CHOICE = "not_a_choice"  # a value outside the ones offered (e.g. a download link's expiry)
     NOT_FOUND = "not_found"
     PERMISSION_DENIED = "permission_denied"
     CONFLICT = "conflict"
