@@ -31,7 +31,7 @@ from portal.delivery.marking import mark_invoice_delivered
 from portal.extensions import db
 from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.foundations.ids import row_id
-from portal.models import DownloadLink
+from portal.reading.admin_pages import invoice_download_link
 
 
 def _back(invoice_id: int):
@@ -201,8 +201,8 @@ def invoice_link_create(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/links/<int:link_id>/revoke")
 def invoice_link_revoke(invoice_id: int, link_id: int):
     def revoke(invoice):
-        link = db.session.get(DownloadLink, link_id)
-        if link is None or link.invoice_id != invoice.id:
+        link = invoice_download_link(invoice.id, link_id)
+        if link is None:
             raise ValidationFailed.single("link", "This download link does not belong to the invoice.")
         return revoke_download_link(link, actor=current_actor())
 

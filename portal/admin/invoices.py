@@ -34,10 +34,8 @@ from portal.foundations.errors import ValidationFailed
 from portal.foundations.ids import row_id
 from portal.models import (
     TYPES,
-    Account,
     Attachment,
     AuditEvent,
-    Customer,
     DownloadLink,
     EmailDelivery,
     InvoiceDocument,
@@ -46,6 +44,7 @@ from portal.models import (
     UsageReportProfile,
 )
 from portal.reading import paging
+from portal.reading.admin_pages import accounts_to_choose, customer_names, stored_invoice_document
 from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
 CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "end_date"}
@@ -181,9 +180,7 @@ def invoice_detail(invoice_id: int):
 def invoice_document(invoice_id: int, kind: str):
     """A stored document of the invoice (admins read; this is not a customer delivery)."""
     invoice = get_invoice(invoice_id)
-    document = db.session.scalars(
-        select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == kind)
-    ).first()
+    document = stored_invoice_document(invoice.id, kind)
     if document is None:
         abort(404, "This invoice has no such document.")
     return send_file(
@@ -192,18 +189,11 @@ def invoice_document(invoice_id: int, kind: str):
 
 
 def _customers() -> list:
-    # Only what the filter's <select> shows: full customers (with their organization joined) cost
-    # more than the whole invoice page once there are a thousand of them.
-    return list(db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name, Customer.id)))
+    return customer_names()
 
 
 def _account_choices(customer_id: str) -> list[SelectChoice]:
-    stmt = select(Account).order_by(Account.name)
-    if row_id(customer_id) is not None:
-        stmt = stmt.where(Account.customer_id == row_id(customer_id))
-    else:
-        stmt = stmt.join(Customer).order_by(None).order_by(Customer.name, Account.name)
-    accounts = db.session.scalars(stmt)
+    accounts = accounts_to_choose(row_id(customer_id))
     return choices(
         [("", "Choose an account")]
         + [
