@@ -193,7 +193,9 @@ def _customers() -> list:
 
 
 def _account_choices(customer_id: str) -> list[SelectChoice]:
-    accounts = accounts_to_choose(row_id(customer_id))
+    # No customer chosen: every account; a value that names no customer: none.
+    pk = row_id(customer_id) if customer_id else None
+    accounts = accounts_to_choose(pk) if pk is not None or not customer_id else []
     return choices(
         [("", "Choose an account")]
         + [
