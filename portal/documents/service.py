@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState
 from portal.foundations.permissions import SYSTEM, Actor, require
-from portal.models import Invoice, InvoiceDocument
+from portal.models import Invoice, InvoiceDocument, InvoiceState
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -160,7 +160,7 @@ def request_pdf_retry(invoice: Invoice, *, actor: Actor) -> None:
         InvalidState: the invoice is New (not filled yet).
     """
     require(actor, "invoice.recreate")
-    if invoice.state not in ("Pending", "Approved"):
+    if invoice.state not in (InvoiceState.PENDING, InvoiceState.APPROVED):
         raise InvalidState("Invoice documents can't be created before the invoice is filled")
     record_event(actor, "invoice.pdf_retry_requested", invoice, invoice_id=invoice.id, error=invoice.pdf_error)
     db.session.flush()
@@ -193,7 +193,7 @@ def invoices_missing_pdf(*, newest_per_account: int | None = None) -> list[int]:
     )
     rows = db.session.execute(
         select(Invoice.id, Invoice.account_id, has_pdf.label("has_pdf"))
-        .where(Invoice.state == "Approved")
+        .where(Invoice.state == InvoiceState.APPROVED)
         .order_by(Invoice.end_date.desc(), Invoice.id.desc())
     ).all()
     wanted, seen = [], {}

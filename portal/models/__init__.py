@@ -10,7 +10,6 @@ from portal.models.delivery import DownloadLink, EmailDelivery
 from portal.models.document import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
 from portal.models.invoice import (
     CHARGE_COLUMNS,
-    STATES,
     STATUS_FILTER_LABELS,
     STATUS_FILTERS,
     TYPES,
@@ -21,6 +20,7 @@ from portal.models.invoice import (
     InvoiceNetwork,
     InvoiceNumberCounter,
     InvoiceServiceData,
+    InvoiceState,
     Payment,
     PaymentStatus,
     payment_status_condition,
@@ -51,7 +51,6 @@ __all__ = [
     "MessageTemplate",
     "UsageReportProfile",
     "CHARGE_COLUMNS",
-    "STATES",
     "STATUS_FILTER_LABELS",
     "STATUS_FILTERS",
     "UNPAID",
@@ -59,6 +58,7 @@ __all__ = [
     "TYPES",
     "Invoice",
     "InvoiceDestination",
+    "InvoiceState",
     "InvoiceNetwork",
     "InvoiceNumberCounter",
     "InvoiceServiceData",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import lazyload, with_expression
 
@@ -9,7 +11,7 @@ from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
 from portal.customers.scope import customer_invoices
 from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
-from portal.models import STATES, TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
+from portal.models import TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, InvoiceState
 
 
 def _attr(name: str, kind: str, **kw) -> Attr:
@@ -47,16 +49,20 @@ def has_pdf(invoice, ctx) -> bool:
 
 
 def _pdf_path(invoice, ctx):
-    return f"{ctx.root}/invoices/{invoice.id}/pdf" if has_pdf(invoice, ctx) else None
+    """The path of the invoice's PDF on this server (`/api/rest/admin/invoices/{id}/pdf`), as the
+    reference system gives it (no scheme or host); None without a stored PDF."""
+    return f"{urlsplit(ctx.root).path}/invoices/{invoice.id}/pdf" if has_pdf(invoice, ctx) else None
 
 
 ADMIN_ATTRS = [
     _attr("reference", "string"),
-    _attr("state", "enum", values=STATES),
+    _attr("state", "enum", values=tuple(s.value for s in InvoiceState)),
     _attr("invoice-type", "enum", values=TYPES),
     _attr("start-date", "timestamp"),
     _attr("end-date", "timestamp"),
-    Attr("pdf-path", "nullable_string", getter=_pdf_path, schema={"type": ["string", "null"], "format": "uri"}),
+    Attr(
+        "pdf-path", "nullable_string", getter=_pdf_path, schema={"type": ["string", "null"], "format": "uri-reference"}
+    ),
     Attr("odt-path", "nullable_string", getter=lambda invoice, ctx: None, schema={"type": "null"}),
     _attr("amount-spent", "money"),
     _attr("amount-earned", "money"),
