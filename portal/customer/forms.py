@@ -19,9 +19,11 @@ from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, 
 DATE_MESSAGE = N_("Enter a date as YYYY-MM-DD.")
 DAY_RANGE_FIELD_MESSAGE = N_("Enter a date between %(first)s and %(last)s.")
 MAX_PAGE = 100_000
-# The labels shown for payment statuses and presets (portal.models.PaymentStatus.label, PRESETS, STATUS_FILTER_LABELS),
-# marked for the catalogs: the pages translate them where they show them.
+# The labels shown for payment statuses and presets (portal.models.PaymentStatus.label, PRESETS, STATUS_FILTER_LABELS)
+# and the service's refusal a user can reach through this form (portal.reading.customer_views.check_filters),
+# marked for the catalogs: they are translated where they are shown.
 LABELS = (
+    N_("Must not be before the start date."),
     N_("Draft"),
     N_("Open"),
     N_("Partially paid"),
@@ -161,7 +163,7 @@ class InvoiceFilterForm(_GetForm):
             if target is None:
                 self.form_errors.append(error.message)
             else:
-                target.errors = list(target.errors) + [_sentence(error.message)]
+                target.errors = list(target.errors) + [_(_sentence(error.message))]
 
     def query_args(self, **changes) -> dict:
         """The current filters as query-string arguments (for sort and page links), with changes applied."""

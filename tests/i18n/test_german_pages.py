@@ -46,6 +46,8 @@ def test_a_bad_filter_is_explained_in_german(client, login, nordwind):
     login(nordwind[0])
     html = client.get("/portal/invoices?status=bogus").get_data(as_text=True)
     assert "Wählen Sie unbezahlt, bezahlt oder überfällig." in html
+    html = client.get("/portal/invoices?period_from=2026-05-01&period_to=2026-04-01").get_data(as_text=True)
+    assert "Darf nicht vor dem Anfangsdatum liegen." in html
 
 
 def test_admins_see_the_same_invoices_in_english(client, login, nordwind):
