@@ -5,7 +5,7 @@ FLASK  := $(VENV)/bin/flask --app portal
 PORT   ?= 5000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test serve worker bench clean
+.PHONY: run test serve worker bench clean translations
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -40,6 +40,14 @@ serve: $(VENV)/.installed
 ## make worker: background job workers on Redis (PORTAL_QUEUE_URL required)
 worker: $(VENV)/.installed
 	$(VENV)/bin/huey_consumer portal.worker.huey -w $${WORKERS:-2} -k process
+
+## make translations: extract the messages of portal/ and templates/ (babel.cfg), merge them into
+## translations/<language>/LC_MESSAGES/messages.po, compile the .mo files the app loads (commit both)
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-wrap --sort-by-file --omit-header -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap
+	$(VENV)/bin/pybabel compile -d translations
+	rm translations/messages.pot
 
 clean:
 	rm -rf $(VENV) .pytest_cache

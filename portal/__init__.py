@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 
+import flask_babel
 from flask import Flask, g, request
 
 from portal import models  # noqa: F401 - registers the tables
@@ -14,9 +15,10 @@ from portal.blueprints import BLUEPRINTS
 from portal.cli import register_commands
 from portal.config import DEV_SECRET_KEY, INSTANCE, ROOT, config_for
 from portal.error_handlers import register_error_handlers
-from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.foundations import formatting
 from portal.foundations.database import configure_engine_events
+from portal.foundations.i18n import LANGUAGES, current_locale, select_locale
 from portal.jobs import configure_jobs
 from portal.security import register_security_headers
 
@@ -66,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
     with app.app_context():
         configure_engine_events(db.engine)
     configure_jobs(app)
@@ -78,6 +81,9 @@ def register_request_hooks(app: Flask) -> None:
     def _start_timer():
         g.request_started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+        # The locale is chosen once per request (Flask-Babel keeps it in `g`); a request inside an
+        # application context that outlives it (tests, CLI) must not inherit the previous request's.
+        flask_babel.refresh()
 
     @app.after_request
     def _common_headers(response):
@@ -101,6 +107,9 @@ def register_template_helpers(app: Flask) -> None:
         # Lets shared templates link to pages only when the blueprint serving them is registered.
         return {"has_endpoint": lambda name: name in app.view_functions}
 
+    # The locale of the request (or of the document being rendered): `<html lang>`, the PDF's language.
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.filters.update(
         money=formatting.money,
         number=formatting.number,

@@ -104,6 +104,9 @@ class Config:
     HTMX_URL = "https://unpkg.com/htmx.org@2.0.4/dist/htmx.min.js"
     HTMX_SRI = "sha384-HGfztofotfshcF7+8n44JQL2oJmowVChPTg48S+jvZoztPfvwD79OC/LTtG6dMp+"
 
+    # Message catalogs (Flask-Babel): translations/<language>/LC_MESSAGES/messages.po and its compiled .mo.
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+
     # Rate limits
     RATELIMIT_STORAGE_URI = _env("PORTAL_RATELIMIT_STORAGE_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

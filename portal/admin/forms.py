@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.customers.accounts import ACCOUNT_FIELDS
 from portal.customers.customers import CUSTOMER_FIELDS, PAYMENT_METHODS
 from portal.forms import PortalForm, choices
+from portal.foundations.i18n import LANGUAGES
 from portal.models import INVOICE_PERIODS
 from portal.models.account import DELIVERY_MODES
 
@@ -51,6 +52,7 @@ class CustomerForm(PortalForm):
     payment_method = SelectField(
         "Payment method", choices=choices((m, m) for m in PAYMENT_METHODS), validate_choice=False
     )
+    language = SelectField("Language", choices=choices(LANGUAGES.items()), default="en", validate_choice=False)
     enabled = BooleanField("Enabled", default=True)
 
     def service_data(self) -> dict:

@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal.forms import PortalForm, choices
 from portal.foundations.dates import FIRST_DAY, LAST_DAY, in_day_range
 from portal.foundations.errors import ValidationFailed
+from portal.foundations.i18n import N_
 from portal.models import STATUS_FILTER_LABELS
 from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, CustomerInvoiceFilters, preset_window
 
-DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
-DAY_RANGE_FIELD_MESSAGE = f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+DATE_MESSAGE = N_("Enter a date as YYYY-MM-DD.")
+DAY_RANGE_FIELD_MESSAGE = N_("Enter a date between %(first)s and %(last)s.")
 MAX_PAGE = 100_000
+# The labels shown for payment statuses and presets (portal.models.PaymentStatus.label, PRESETS, STATUS_FILTER_LABELS)
+# and the service's refusal a user can reach through this form (portal.reading.customer_views.check_filters),
+# marked for the catalogs: they are translated where they are shown.
+LABELS = (
+    N_("Must not be before the start date."),
+    N_("Draft"),
+    N_("Open"),
+    N_("Partially paid"),
+    N_("Overdue"),
+    N_("Paid"),
+    N_("Credit note"),
+    N_("All unpaid"),
+    N_("This month"),
+    N_("Last month"),
+    N_("Last 3 months"),
+    N_("This year"),
+    N_("Last year"),
+)
 
 
 class _GetForm(PortalForm):
@@ -27,12 +48,12 @@ class _GetForm(PortalForm):
     def __init__(self, formdata, accounts, **kwargs):
         super().__init__(formdata=formdata, **kwargs)
         if hasattr(self, "account"):
-            self.account.choices = choices([("", "All accounts")] + [(str(a.id), a.name) for a in accounts])
+            self.account.choices = choices([("", _("All accounts"))] + [(str(a.id), a.name) for a in accounts])
 
     def validate_account(self, field):
         # Unknown ids and ids of other customers get the same answer: they are not the user's.
         if field.data and field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose one of your accounts.")
+            raise ValidationError(_("Choose one of your accounts."))
 
     @property
     def account_id(self) -> int | None:
@@ -40,28 +61,30 @@ class _GetForm(PortalForm):
 
 
 class AccountSwitchForm(_GetForm):
-    account = SelectField("Account", validate_choice=False)
+    account = SelectField(_l("Account"), validate_choice=False)
 
 
 class InvoiceFilterForm(_GetForm):
-    account = SelectField("Account", validate_choice=False)
+    account = SelectField(_l("Account"), validate_choice=False)
     preset = SelectField(
-        "Period", choices=choices([("", "Custom dates")] + list(PRESETS.items())), validate_choice=False
-    )
-    period_from = DateField("Period from", validators=[Optional()], render_kw={"autocomplete": "off"})
-    period_to = DateField("Period to", validators=[Optional()])
-    invoice_date_from = DateField("Invoice date from", validators=[Optional()])
-    invoice_date_to = DateField("Invoice date to", validators=[Optional()])
-    due_date_from = DateField("Due date from", validators=[Optional()])
-    due_date_to = DateField("Due date to", validators=[Optional()])
-    status = SelectField(
-        "Status",
-        choices=choices([("", "Any status")] + [(s, STATUS_FILTER_LABELS[s]) for s in STATUSES]),
+        _l("Period"),
+        choices=choices([("", _l("Custom dates"))] + [(key, _l(label)) for key, label in PRESETS.items()]),
         validate_choice=False,
     )
-    number = StringField("Invoice number", validators=[Optional(), Length(max=64)])
+    period_from = DateField(_l("Period from"), validators=[Optional()], render_kw={"autocomplete": "off"})
+    period_to = DateField(_l("Period to"), validators=[Optional()])
+    invoice_date_from = DateField(_l("Invoice date from"), validators=[Optional()])
+    invoice_date_to = DateField(_l("Invoice date to"), validators=[Optional()])
+    due_date_from = DateField(_l("Due date from"), validators=[Optional()])
+    due_date_to = DateField(_l("Due date to"), validators=[Optional()])
+    status = SelectField(
+        _l("Status"),
+        choices=choices([("", _l("Any status"))] + [(s, _l(STATUS_FILTER_LABELS[s])) for s in STATUSES]),
+        validate_choice=False,
+    )
+    number = StringField(_l("Invoice number"), validators=[Optional(), Length(max=64)])
     per_page = SelectField(
-        "Per page", choices=choices((str(n), str(n)) for n in PAGE_SIZES), default="25", validate_choice=False
+        _l("Per page"), choices=choices((str(n), str(n)) for n in PAGE_SIZES), default="25", validate_choice=False
     )
     sort = HiddenField(default="date")
     direction = HiddenField(default="desc")
@@ -74,11 +97,11 @@ class InvoiceFilterForm(_GetForm):
 
     def validate_preset(self, field):
         if field.data and field.data not in PRESETS:
-            raise ValidationError("Choose one of the listed periods.")
+            raise ValidationError(_("Choose one of the listed periods."))
 
     def validate_status(self, field):
         if field.data and field.data not in STATUSES:
-            raise ValidationError("Choose unpaid, paid or overdue.")
+            raise ValidationError(_("Choose unpaid, paid or overdue."))
 
     def validate_per_page(self, field):
         if (field.data or "25") not in {str(n) for n in PAGE_SIZES}:
@@ -106,11 +129,11 @@ class InvoiceFilterForm(_GetForm):
             field = self[name]
             # DateField's own message is vague; say what format works.
             field.errors = [
-                DATE_MESSAGE if "date" in str(e).lower() and "valid" in str(e).lower() else e for e in field.errors
+                _(DATE_MESSAGE) if "date" in str(e).lower() and "valid" in str(e).lower() else e for e in field.errors
             ]
             # A real date can still be too far out to become an instant in the account's zone.
             if not field.errors and field.data and not in_day_range(field.data):
-                field.errors = [DAY_RANGE_FIELD_MESSAGE]
+                field.errors = [_(DAY_RANGE_FIELD_MESSAGE, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())]
                 ok = False
         return ok
 
@@ -145,7 +168,7 @@ class InvoiceFilterForm(_GetForm):
             if target is None:
                 self.form_errors.append(error.message)
             else:
-                target.errors = list(target.errors) + [_sentence(error.message)]
+                target.errors = list(target.errors) + [_(_sentence(error.message))]
 
     def query_args(self, **changes) -> dict:
         """The current filters as query-string arguments (for sort and page links), with changes applied."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.customer import bp
@@ -74,9 +75,13 @@ def _spend_charts(invoices) -> list:
         ]
         charts.append(
             bar_chart(
-                f"Spend per period ({currency})",
-                f"Amount spent in each period of your last {len(rows)} {currency} invoices, oldest first; "
-                "each bar is labelled with the first day of the period.",
+                _("Spend per period (%(currency)s)", currency=currency),
+                _(
+                    "Amount spent in each period of your last %(count)s %(currency)s invoices, oldest first; "
+                    "each bar is labelled with the first day of the period.",
+                    count=len(rows),
+                    currency=currency,
+                ),
                 currency,
                 rows,
             )
@@ -154,17 +159,17 @@ def invoice_detail(invoice_uuid: str):
     detail = invoice_detail_for_customer(_scope(), invoice_uuid)
     invoice, breakdown = detail.invoice, detail.breakdown
     mix = bar_chart(
-        "Originated, terminated and services",
-        "What the invoice's spend is made of: calls you originated, calls you terminated, services.",
+        _("Originated, terminated and services"),
+        _("What the invoice's spend is made of: calls you originated, calls you terminated, services."),
         invoice.currency,
         [
-            ("Originated calls", breakdown.originated),
-            ("Terminated calls", breakdown.terminated),
-            ("Services", breakdown.services),
+            (_("Originated calls"), breakdown.originated),
+            (_("Terminated calls"), breakdown.terminated),
+            (_("Services"), breakdown.services),
         ],
     )
     by_country = bar_chart(
-        "Spend by country", "Amount spent on calls to each country.", invoice.currency, breakdown.spend_by_country
+        _("Spend by country"), _("Amount spent on calls to each country."), invoice.currency, breakdown.spend_by_country
     )
     return render_template(
         "customer/invoices/detail.html",
@@ -183,7 +188,7 @@ def invoice_detail(invoice_uuid: str):
 def invoice_pdf(invoice_uuid: str):
     form = DownloadPdfForm()
     if not form.validate_on_submit():
-        flash("The download form expired; please try again.", "error")
+        flash(_("The download form expired; please try again."), "error")
         return redirect(url_for("customer.invoice_detail", invoice_uuid=invoice_uuid))
     try:
         invoice, document = download_pdf_for_customer(_scope(), invoice_uuid, actor=customer_actor(current_user))

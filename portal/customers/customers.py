@@ -17,6 +17,7 @@ from portal.audit import record_event
 from portal.auth.rules import end_customer_sessions
 from portal.extensions import db
 from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from portal.foundations.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
 from portal.models import (
@@ -42,6 +43,7 @@ CUSTOMER_FIELDS = (
     "email",
     "phone",
     "payment_method",
+    "language",
     "enabled",
 )
 _VAT_NUMBER = re.compile(r"^[A-Za-z0-9 .\-]{2,64}$")
@@ -145,6 +147,11 @@ def _customer_values(data: dict, errors: list[FieldError]) -> dict:
         if method not in PAYMENT_METHODS:
             errors.append(FieldError("payment-method", "must be one of " + ", ".join(PAYMENT_METHODS)))
         values["payment_method"] = method
+    if "language" in data:
+        language = data["language"] or DEFAULT_LANGUAGE
+        if language not in LANGUAGES:
+            errors.append(FieldError("language", "must be one of " + ", ".join(LANGUAGES)))
+        values["language"] = language
     if "enabled" in data:
         values["enabled"] = bool(data["enabled"])
     return values
@@ -171,14 +178,15 @@ def create_customer(*, actor: Actor = SYSTEM, organization_id: int | None = None
 
     Args:
         fields: `name` (required), `address`, `country_code` (ISO 3166 alpha-2), `vat_number`,
-            `reverse_charge`, `email`, `phone`, `payment_method` (one of PAYMENT_METHODS).
+            `reverse_charge`, `email`, `phone`, `payment_method` (one of PAYMENT_METHODS), `language` (one of
+            portal.foundations.i18n.LANGUAGES: its pages, PDFs, e-mails and download pages; default English).
         organization_id: the owning organization; default the first one.
 
     Returns the flushed Customer.
 
     Raises:
         ValidationFailed: blank name, unknown country, bad VAT number or e-mail, reverse charge
-            without a VAT number, unknown organization, unknown fields.
+            without a VAT number, unknown language, unknown organization, unknown fields.
         PermissionDenied: below level 4 (`customer.write`).
     """
     require(actor, "customer.write")

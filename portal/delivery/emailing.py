@@ -6,12 +6,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from portal import mail
 from portal.delivery.invoice_files import cdrs_file, pdf_for_mail, usage_report_file
 from portal.delivery.links import download_url, mint_download_link
-from portal.delivery.message_templates import DEFAULT_TEMPLATE, TemplateText, render_text
+from portal.delivery.message_templates import DEFAULT_TEMPLATE, TemplateText, in_current_language, render_text
 from portal.delivery.recipients import resolve_recipients
 from portal.delivery.records import (
     claim_queued,
@@ -37,6 +38,7 @@ from portal.foundations.errors import (
     ServiceError,
     ValidationFailed,
 )
+from portal.foundations.i18n import N_, in_language
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
 
@@ -44,8 +46,8 @@ NOT_APPROVED = "Invoice must be approved before it can be emailed"
 NO_CDRS = "No CDRs available for this invoice"
 BUILT_IN_BILL_STYLES = ("Full", "Summary")
 EMAIL_LINK_HOURS = 168
-CDRS_SUBJECT = "Call detail records of invoice {invoice_number} ({period})"
-CDRS_TEXT = (
+CDRS_SUBJECT = N_("Call detail records of invoice {invoice_number} ({period})")
+CDRS_TEXT = N_(
     "Dear {customer},\n\nplease find attached the call detail records of invoice {invoice_number} for "
     "{account}, period {period}.\n\nKind regards,\nBilling"
 )
@@ -153,10 +155,12 @@ def compose_invoice_email(invoice: Invoice, choices: EmailChoices, *, actor: Act
     if choices.usage_report_profile is not None:
         files.append(usage_report_file(invoice, choices.usage_report_profile))
     link_url = _mint_email_link(invoice, actor)
-    values = placeholder_values(invoice, link_url)
-    subject = render_text(choices.template.subject, values)
-    text = render_text(choices.template.body_text, values)
-    html = render_text(choices.template.body_html, values, html=True) if choices.template.body_html else None
+    with in_language(customer_language(invoice)):
+        template = in_current_language(choices.template)
+        values = placeholder_values(invoice, link_url)
+        subject = render_text(template.subject, values)
+        text = render_text(template.body_text, values)
+        html = render_text(template.body_html, values, html=True) if template.body_html else None
     return ComposedEmail(
         subject,
         text,
@@ -174,9 +178,10 @@ def compose_cdrs_email(invoice: Invoice) -> ComposedEmail:
     cdrs = cdrs_file(invoice)
     if cdrs is None:
         raise InvalidState(NO_CDRS, code=ErrorCode.NO_CDRS)
-    values = placeholder_values(invoice, "")
-    subject = render_text(CDRS_SUBJECT, values)
-    text = render_text(CDRS_TEXT, values)
+    with in_language(customer_language(invoice)):
+        values = placeholder_values(invoice, "")
+        subject = render_text(gettext(CDRS_SUBJECT), values)
+        text = render_text(gettext(CDRS_TEXT), values)
     return ComposedEmail(subject, text, None, [cdrs], {"attachments": [cdrs[0]]})
 
 
@@ -459,19 +464,24 @@ def known_bill_styles() -> list[str]:
     return names + [n for n in BUILT_IN_BILL_STYLES if n not in names]
 
 
+def customer_language(invoice: Invoice) -> str | None:
+    """The language the invoice's customer reads its e-mails in."""
+    return invoice.customer.language if invoice.customer is not None else None
+
+
 def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
-    """The values of the message template placeholders for one invoice (English formatting)."""
+    """The values of the message template placeholders for one invoice, formatted in the current locale
+    (the customer's language while an e-mail is composed)."""
     tz = invoice.account.timezone
     period = (
-        f"{formatting.local_date_text(invoice.start_date, tz, 'en')} – "
-        f"{formatting.period_end_date(invoice.end_date, tz, 'en')}"
+        f"{formatting.local_date_text(invoice.start_date, tz)} – {formatting.period_end_date(invoice.end_date, tz)}"
     )
     return {
         "customer": invoice.customer.name if invoice.customer else "",
         "invoice_number": invoice.invoice_number or "",
         "period": period,
-        "total": formatting.money(invoice.total_amount, invoice.currency, "en"),
-        "due_date": formatting.date(invoice.due_date, "en") if invoice.due_date else "",
+        "total": formatting.money(invoice.total_amount, invoice.currency),
+        "due_date": formatting.date(invoice.due_date) if invoice.due_date else "",
         "download_link": download_link,
         "reference": invoice.reference or "",
         "account": invoice.account.name,

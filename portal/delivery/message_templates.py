@@ -5,7 +5,10 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from markupsafe import escape
+
+from portal.foundations.i18n import N_
 
 PLACEHOLDERS = (
     "customer",
@@ -30,17 +33,18 @@ class TemplateText:
     body_html: str | None
 
 
+# Written in English and translated into the customer's language when composed (`in_current_language`).
 DEFAULT_TEMPLATE = TemplateText(
     name="(default)",
-    subject="Invoice {invoice_number} for {period}",
-    body_text=(
+    subject=N_("Invoice {invoice_number} for {period}"),
+    body_text=N_(
         "Dear {customer},\n\n"
         "please find attached invoice {invoice_number} for {account}, period {period}.\n"
         "Total: {total}, due on {due_date}.\n\n"
         "Download: {download_link}\n\n"
         "Kind regards,\nBilling"
     ),
-    body_html=(
+    body_html=N_(
         "<p>Dear {customer},</p>"
         "<p>please find attached invoice <strong>{invoice_number}</strong> for {account}, period {period}.</p>"
         "<p>Total: <strong>{total}</strong>, due on {due_date}.</p>"
@@ -48,6 +52,19 @@ DEFAULT_TEMPLATE = TemplateText(
         "<p>Kind regards,<br>Billing</p>"
     ),
 )
+
+
+def in_current_language(template: TemplateText) -> TemplateText:
+    """The built-in template translated into the current language (the customer's, portal.foundations.i18n.in_language);
+    a stored template as its author wrote it."""
+    if template is not DEFAULT_TEMPLATE:
+        return template
+    return TemplateText(
+        template.name,
+        gettext(template.subject),
+        gettext(template.body_text),
+        gettext(template.body_html) if template.body_html else None,
+    )
 
 
 class _SafeValues(dict):

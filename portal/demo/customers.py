@@ -14,6 +14,8 @@ from portal.models import Account, Contact, Customer, DiscountPlan, Organization
 # VAT: the operator is in the UK; UK customers pay 20 %, EU business customers self-account
 # (reverse charge, shown at their own rate), customers elsewhere pay none.
 EU_VAT = {"DE": "19", "FR": "20", "NL": "21", "ES": "21", "IT": "22", "PL": "23"}
+# Customers in these countries read their portal, PDFs and e-mails in their own language; the rest in English.
+COUNTRY_LANGUAGES = {"DE": "de", "FR": "fr", "ES": "es"}
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ def create_customer(
         email=f"billing@{spec.domain}",
         phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000000, 9999999)}",
         payment_method="Bank transfer",
+        language=COUNTRY_LANGUAGES.get(spec.country, "en"),
         created_at=created_at,
     )
     customer.contacts = [

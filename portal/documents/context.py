@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel import Locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -12,20 +12,23 @@ from portal.documents.columns import Column, column_widths_or_none, css_length
 from portal.extensions import db
 from portal.foundations.formatting import date as format_date
 from portal.foundations.formatting import local_date_text, minutes, money, number, period_end_date
+from portal.foundations.i18n import N_, in_language
 from portal.models import BillStyle, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
 
-LOCALE = Locale.parse("en")  # parsed once: Babel would parse a locale string again for every number
-DIRECTION_TITLES = {"originated": "Originated calls", "terminated": "Terminated calls"}
+# None: figures and dates in the current locale, which invoice_pdf_context sets to the customer's language
+# (a Locale parsed once per process, portal.foundations.i18n.locale_for).
+LOCALE = None
+DIRECTION_TITLES = {"originated": N_("Originated calls"), "terminated": N_("Terminated calls")}
 # The traffic tables' columns, in order (the row key of each); tables by network have no prefix.
 TRAFFIC_COLUMNS = {
-    "prefix": Column("Prefix", numeric=False),
-    "country": Column("Country", numeric=False),
-    "network": Column("Network", numeric=False),
-    "rate": Column("Rate", numeric=True),
-    "calls": Column("Calls", numeric=True),
-    "successful": Column("Successful", numeric=True),
-    "minutes": Column("Minutes", numeric=True),
-    "amount": Column("Amount", numeric=True),
+    "prefix": Column(N_("Prefix"), numeric=False),
+    "country": Column(N_("Country"), numeric=False),
+    "network": Column(N_("Network"), numeric=False),
+    "rate": Column(N_("Rate"), numeric=True),
+    "calls": Column(N_("Calls"), numeric=True),
+    "successful": Column(N_("Successful"), numeric=True),
+    "minutes": Column(N_("Minutes"), numeric=True),
+    "amount": Column(N_("Amount"), numeric=True),
 }
 
 
@@ -62,7 +65,8 @@ def _traffic_row(row, currency: str, with_prefix: bool) -> dict:
 def traffic_section(title: str, rows: list[dict], with_prefix: bool) -> dict:
     """One traffic table: its title, its columns (label, numeric or not, width for the PDF) and its rows."""
     keys = [key for key in TRAFFIC_COLUMNS if with_prefix or key != "prefix"]
-    columns = [TRAFFIC_COLUMNS[key] for key in keys]
+    # Translated before the widths are measured: the headers take the width of their own language.
+    columns = [Column(_(TRAFFIC_COLUMNS[key].label), TRAFFIC_COLUMNS[key].numeric) for key in keys]
     sized = column_widths_or_none(columns, [[row[key] for key in keys] for row in rows])
     widths = [css_length(width) for width in sized.widths] if sized else [None] * len(keys)
     return {
@@ -82,16 +86,23 @@ def _grouped(rows, currency: str, with_prefix: bool) -> list[dict]:
     for direction in ("originated", "terminated"):
         mine = [_traffic_row(r, currency, with_prefix) for r in rows if r.direction == direction]
         if mine:
-            sections.append(traffic_section(DIRECTION_TITLES[direction], mine, with_prefix))
+            sections.append(traffic_section(_(DIRECTION_TITLES[direction]), mine, with_prefix))
     return sections
 
 
 def invoice_pdf_context(invoice) -> dict:
     """Everything the PDF template shows, as plain data: organization, customer, invoice, totals, tables.
 
-    Amounts are formatted in the invoice currency, the period in the account's time zone
+    Amounts are formatted in the invoice currency and the customer's language (`language`, which
+    render_invoice_pdf renders the template in), the period in the account's time zone
     (the end is the last day covered, the period being half-open).
     """
+    language = invoice.customer.language if invoice.customer is not None else None
+    with in_language(language):
+        return {**_invoice_context(invoice), "language": language}
+
+
+def _invoice_context(invoice) -> dict:
     account, customer, org = invoice.account, invoice.customer, invoice.organization
     currency, tz = invoice.currency, account.timezone
     layout = bill_layout(invoice.bill_style)
@@ -179,7 +190,7 @@ def invoice_pdf_context(invoice) -> dict:
         "network_sections": _grouped(networks, currency, with_prefix=False),
         "charges": [
             {
-                "name": s.service.name if s.service else "Other charges",
+                "name": s.service.name if s.service else _("Other charges"),
                 "count": number(s.transactions_count, LOCALE, 0),
                 "amount": fmt(s.amount),
             }
@@ -188,7 +199,7 @@ def invoice_pdf_context(invoice) -> dict:
         ],
         "credits": [
             {
-                "name": s.service.name if s.service else "Other credits",
+                "name": s.service.name if s.service else _("Other credits"),
                 "count": number(s.transactions_count, LOCALE, 0),
                 "amount": fmt(-s.amount),
             }

@@ -25,6 +25,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from portal.foundations.i18n import in_language
+
 DEFAULT_TEMPLATE = "pdf/invoice.html"
 
 _font_config: FontConfiguration | None = None
@@ -113,10 +115,12 @@ def cyclic_gc_paused():
 def render_invoice_pdf(context: dict, template: str | None = None) -> bytes:
     """The invoice PDF for `context` (from `invoice_pdf_context`) as bytes.
 
-    `template` defaults to the app's `PDF_TEMPLATE` setting, else `pdf/invoice.html`.
+    `template` defaults to the app's `PDF_TEMPLATE` setting, else `pdf/invoice.html`. The text is in the
+    context's `language` (the customer's), English without one.
     Raises whatever Jinja or WeasyPrint raise; the caller records failures.
     """
-    html = render_template(template or current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE, **context)
+    with in_language(context.get("language")):
+        html = render_template(template or current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE, **context)
     fetcher = static_fetcher()
     with cyclic_gc_paused():
         document = HTML(string=html, base_url=fetcher.root.as_uri() + "/", url_fetcher=fetcher)

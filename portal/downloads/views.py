@@ -10,6 +10,7 @@ from portal.delivery.links import consume_download, find_link, read_link
 from portal.delivery.log_filter import install_token_redaction
 from portal.extensions import csrf, db
 from portal.foundations.errors import Gone, NotFound
+from portal.foundations.i18n import in_language
 
 bp = Blueprint("download", __name__)
 
@@ -61,9 +62,11 @@ def landing(token: str):
     except (NotFound, Gone) as exc:
         return _refused(token, exc)
     invoice = link.invoice
-    return render_template(
-        "delivery/landing.html", link=link, invoice=invoice, token=token, uses_left=link.max_uses - link.uses
-    )
+    # In the language of the customer the link was sent to, whoever opens it.
+    with in_language(invoice.customer.language if invoice.customer is not None else None):
+        return render_template(
+            "delivery/landing.html", link=link, invoice=invoice, token=token, uses_left=link.max_uses - link.uses
+        )
 
 
 @bp.post("/d/<token>")

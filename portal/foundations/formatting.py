@@ -1,31 +1,19 @@
-"""Formatting money, dates and durations for people (Babel); the app registers them as Jinja filters."""
+"""Formatting money, dates and durations for people (Babel); the app registers them as Jinja filters.
+
+Every function takes a `locale` (a Babel Locale, or a code); without one it formats in the locale of the
+request (portal.foundations.i18n.current_locale), which is parsed once per request, not once per figure.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
-from flask import g
-from flask_login import current_user
 
 from portal.foundations.dates import local_date, zone
-
-DEFAULT_LOCALE = "en"
-
-
-def current_locale() -> str:
-    """The signed-in user's locale, else English."""
-    locale = g.get("locale")
-    if locale:
-        return locale
-    user_locale = getattr(current_user, "locale", None) if current_user else None
-    try:
-        return str(Locale.parse(user_locale or DEFAULT_LOCALE, sep="-" if "-" in (user_locale or "") else "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return DEFAULT_LOCALE
+from portal.foundations.i18n import current_locale
 
 
 def money(value, currency: str, locale: str | None = None) -> str:

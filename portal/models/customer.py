@@ -25,6 +25,8 @@ class Customer(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(64))
     payment_method: Mapped[str] = mapped_column(String(32), default="Bank transfer")
+    # The language of its portal pages, invoice PDFs, e-mails and download pages (portal.foundations.i18n.LANGUAGES).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -76,7 +76,8 @@ def preset_window(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
         start = first_of_month - relativedelta(months=1)
         return start, first_of_month - dt.timedelta(days=1)
     if preset == "last_3_months":
-        return first_of_month - relativedelta(months=2), first_of_month + relativedelta(months=1, days=-1)
+        # This month so far and the two before it: the window ends today, never in the future.
+        return first_of_month - relativedelta(months=2), today
     if preset == "this_year":
         return dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
     if preset == "last_year":

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from portal.customer.forms import DAY_RANGE_FIELD_MESSAGE
+from portal.customer.forms import DAY_RANGE_FIELD_MESSAGE as DAY_RANGE_TEMPLATE
 from portal.extensions import db
 from portal.foundations.dates import FIRST_DAY, LAST_DAY, BadDate, local_midnight
 from tests.customer.conftest import approved_invoice, month
@@ -22,6 +22,9 @@ FAR = [
     ("due_date_from", "0001-01-01"),
     ("due_date_to", "9999-12-31"),
 ]
+
+
+DAY_RANGE_FIELD_MESSAGE = DAY_RANGE_TEMPLATE % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
 
 
 @pytest.fixture

@@ -269,11 +269,12 @@ def test_query_count_does_not_grow_with_rows(signed_in, customer, account):
     assert few <= 6
 
 
-def test_money_and_dates_follow_the_users_locale(client, login, customer, account):
+def test_money_and_dates_follow_the_customers_language(client, login, customer, account):
     approved_invoice(account, dt.date(2025, 3, 1), total="1234.50")
     from tests.factories import CustomerUserFactory
 
-    german = CustomerUserFactory(customer=customer, locale="de")
+    customer.language = "de"
+    german = CustomerUserFactory(customer=customer)
     db.session.commit()
     login(german)
     html = client.get("/portal/invoices").get_data(as_text=True)

@@ -82,6 +82,7 @@ CONTRACTORS = register(
             ("phone", "nullable_string", None),
             ("reverse-charge", "boolean", None),
             ("payment-method", "string", None),
+            ("language", "string", None),
             ("enabled", "boolean", None),
         ),
     )
