@@ -11,7 +11,7 @@ from portal.delivery.usage_reports import usage_report_csv
 from portal.documents.context import invoice_pdf_context
 from portal.documents.csv import invoice_has_cdrs, iter_invoice_cdrs_csv
 from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
-from portal.documents.service import get_pdf_document, pdf_filename, render_invoice_document
+from portal.documents.service import facturx_xml, get_pdf_document, pdf_filename, render_invoice_document
 from portal.extensions import db
 from portal.foundations.errors import InvalidState
 from portal.models import Invoice, InvoiceDocument, UsageReportProfile
@@ -38,7 +38,8 @@ def pdf_for_mail(invoice: Invoice, bill_style: str | None, *, actor) -> File:
 
     template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
     try:
-        data = render_invoice_pdf(invoice_pdf_context(_Styled(invoice, bill_style)), template)
+        styled = _Styled(invoice, bill_style)
+        data = render_invoice_pdf(invoice_pdf_context(styled), template, cii_xml=facturx_xml(invoice))
     except Exception as exc:
         raise InvalidState(f"The invoice PDF in bill style {bill_style} could not be rendered: {exc}") from exc
     return pdf_filename(invoice), "application/pdf", data

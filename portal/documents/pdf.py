@@ -25,6 +25,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from portal.einvoice.pdfa import render_facturx_pdf
+
 DEFAULT_TEMPLATE = "pdf/invoice.html"
 
 _font_config: FontConfiguration | None = None
@@ -110,14 +112,18 @@ def cyclic_gc_paused():
             gc.collect()
 
 
-def render_invoice_pdf(context: dict, template: str | None = None) -> bytes:
+def render_invoice_pdf(context: dict, template: str | None = None, *, cii_xml: bytes | None = None) -> bytes:
     """The invoice PDF for `context` (from `invoice_pdf_context`) as bytes.
 
-    `template` defaults to the app's `PDF_TEMPLATE` setting, else `pdf/invoice.html`.
+    `template` defaults to the app's `PDF_TEMPLATE` setting, else `pdf/invoice.html`. With
+    `cii_xml` (the invoice's Factur-X CII) the PDF is a Factur-X PDF/A-3b carrying it as
+    factur-x.xml; without, a plain PDF (drafts).
     Raises whatever Jinja or WeasyPrint raise; the caller records failures.
     """
     html = render_template(template or current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE, **context)
     fetcher = static_fetcher()
     with cyclic_gc_paused():
         document = HTML(string=html, base_url=fetcher.root.as_uri() + "/", url_fetcher=fetcher)
+        if cii_xml is not None:
+            return render_facturx_pdf(document, cii_xml, font_config=font_configuration())
         return document.write_pdf(font_config=font_configuration())

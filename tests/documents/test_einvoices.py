@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from lxml import etree
+from pypdf import PdfReader
 
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.payments import record_payment
 from portal.documents.einvoices import einvoice_for, split_address, statement_lines
+from portal.documents.service import render_invoice_document
 from portal.einvoice.cii import cii_xml
 from portal.einvoice.model import DocumentType, InvalidEInvoice, VatCategory
 from portal.einvoice.ubl import ubl_xml
@@ -199,3 +202,23 @@ def test_a_draft_has_no_e_invoice(app):
 def test_free_text_addresses_are_split_into_lines_city_and_postcode(text, country, lines, city, postcode):
     address = split_address(text, country)
     assert (address.lines, address.city, address.postcode, address.country_code) == (lines, city, postcode, country)
+
+
+def test_the_stored_pdf_of_a_raised_invoice_is_factur_x_with_its_cii_as_an_associated_file(app):
+    invoice = raised_invoice(country="DE", currency="EUR", vat_rate="19", reverse_charge=True)
+    document = render_invoice_document(invoice)
+    reader = PdfReader(io.BytesIO(document.data))
+    [xml] = reader.attachments["factur-x.xml"]
+    assert xml == cii_xml(einvoice_for(invoice)) and xsd_errors(xml) == []
+    [filespec] = [entry.get_object() for entry in reader.trailer["/Root"]["/AF"]]
+    assert filespec["/F"] == "factur-x.xml" and filespec["/AFRelationship"] == "/Alternative"
+    assert b"pdfaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert invoice.invoice_number in text  # the visible invoice is unchanged
+
+
+def test_a_draft_pdf_carries_no_xml(app):
+    invoice = raised_invoice()
+    invoice.state = "Pending"
+    document = render_invoice_document(invoice)
+    assert PdfReader(io.BytesIO(document.data)).attachments == {}
