@@ -12,6 +12,7 @@ from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
 from portal.customers.scope import CustomerScope
+from portal.delivery.invoice_files import ubl_file
 from portal.delivery.links import download_pdf_for_customer
 from portal.documents.csv import iter_invoice_cdrs_csv
 from portal.extensions import db
@@ -195,6 +196,20 @@ def invoice_pdf(invoice_uuid: str):
     db.session.commit()
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response
+
+
+@bp.get("/invoices/<invoice_uuid>/ubl.xml")
+def invoice_ubl(invoice_uuid: str):
+    """The invoice's e-invoice, Peppol BIS Billing 3.0 UBL 2.1 (a CreditNote for a credit note)."""
+    invoice = get_invoice_for_customer(_scope(), invoice_uuid)
+    try:
+        filename, content_type, data = ubl_file(invoice)
+    except InvalidState as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("customer.invoice_detail", invoice_uuid=invoice_uuid))
+    response = Response(data, mimetype=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
