@@ -64,7 +64,7 @@ def upgrade():
         sa.Column("quantity", sa.Numeric(precision=20, scale=4), nullable=False),
         sa.Column("unit_code", sa.String(length=3), nullable=False),
         sa.Column("net_amount", sa.Numeric(precision=20, scale=6), nullable=False),
-        sa.CheckConstraint("net_amount > 0", name=op.f("ck_credit_note_lines_net_amount_positive")),
+        sa.CheckConstraint("net_amount <> 0", name=op.f("ck_credit_note_lines_net_amount_not_zero")),
         sa.ForeignKeyConstraint(
             ["credit_note_id"],
             ["invoices.id"],

@@ -34,7 +34,7 @@ def pdf_for_mail(invoice: Invoice, bill_style: str | None, *, actor) -> File:
 
     Raises InvalidState when the PDF cannot be rendered (the reason is in `invoice.pdf_error`).
     """
-    if bill_style is None or bill_style == invoice.bill_style:
+    if bill_style is None or bill_style == invoice.bill_style or invoice.is_credit_note:
         document = get_pdf_document(invoice) or render_invoice_document(invoice, actor=actor)
         if document is None:
             raise InvalidState(f"The invoice PDF could not be rendered: {invoice.pdf_error}")

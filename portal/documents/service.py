@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
 from portal.documents.context import invoice_pdf_context
+from portal.documents.credit_notes import CREDIT_NOTE_TEMPLATE, credit_note_pdf_context
 from portal.documents.einvoices import einvoice_for
 from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
 from portal.einvoice.cii import cii_xml
@@ -84,8 +85,12 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
     `record_pdf_failure`), so a caller that retries records only its last failure.
     """
     started = time.perf_counter()
-    template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
-    data = render_invoice_pdf(invoice_pdf_context(invoice), template, cii_xml=facturx_xml(invoice))
+    if invoice.is_credit_note:
+        template, context = CREDIT_NOTE_TEMPLATE, credit_note_pdf_context(invoice)
+    else:
+        template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
+        context = invoice_pdf_context(invoice)
+    data = render_invoice_pdf(context, template, cii_xml=facturx_xml(invoice))
     render_ms = int((time.perf_counter() - started) * 1000)
     # A savepoint, so that a refused INSERT leaves the caller's transaction (an approval) usable.
     with db.session.begin_nested():

@@ -399,13 +399,14 @@ class Payment(db.Model):
 
 
 class CreditNoteLine(db.Model):
-    """One line of a credit note: what is credited, with its net amount (positive, as the credit note shows it).
+    """One line of a credit note: what is credited, with its net amount as the credit note shows it (positive;
+    negative where a credit of the invoice is taken back).
 
     `source_key` names the line of the corrected invoice it credits (None for a credit of an amount).
     """
 
     __tablename__ = "credit_note_lines"
-    __table_args__ = (CheckConstraint("net_amount > 0", name="net_amount_positive"),)
+    __table_args__ = (CheckConstraint("net_amount <> 0", name="net_amount_not_zero"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_note_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
