@@ -20,6 +20,7 @@ from portal.admin.invoice_forms import (
     PaymentForm,
     XeroLinkForm,
 )
+from portal.billing.credit_notes import credit_notes_of
 from portal.billing.invoices import create_invoice, get_invoice
 from portal.billing.tasks import enqueue_fill
 from portal.billing.xero import xero_enabled
@@ -177,6 +178,7 @@ def invoice_detail(invoice_id: int):
         xero_form=XeroLinkForm(formdata=None),
         delivered_form=MarkDeliveredForm(formdata=None),
         confirm=ConfirmForm(),
+        credit_notes=credit_notes_of(invoice),
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.billing.credit_notes import credit_notes_of
 from portal.customer import bp
 from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv
@@ -15,6 +16,7 @@ from portal.customers.scope import CustomerScope
 from portal.delivery.invoice_files import ubl_file
 from portal.delivery.links import download_pdf_for_customer
 from portal.documents.csv import iter_invoice_cdrs_csv
+from portal.documents.einvoices import credit_note_lines
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
@@ -154,6 +156,14 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
 def invoice_detail(invoice_uuid: str):
     detail = invoice_detail_for_customer(_scope(), invoice_uuid)
     invoice, breakdown = detail.invoice, detail.breakdown
+    if invoice.is_credit_note:
+        return render_template(
+            "customer/invoices/credit_note.html",
+            invoice=invoice,
+            lines=credit_note_lines(invoice),
+            has_pdf=detail.has_pdf,
+            pdf_form=DownloadPdfForm(),
+        )
     mix = bar_chart(
         "Originated, terminated and services",
         "What the invoice's spend is made of: calls you originated, calls you terminated, services.",
@@ -177,6 +187,7 @@ def invoice_detail(invoice_uuid: str):
         mix_chart=mix,
         country_chart=by_country,
         pdf_form=DownloadPdfForm(),
+        credit_notes=credit_notes_of(invoice),
     )
 
 

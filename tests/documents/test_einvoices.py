@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from lxml import etree
 from pypdf import PdfReader
 
+from portal.billing.credit_notes import issue_credit_note
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.payments import record_payment
@@ -19,7 +22,7 @@ from portal.einvoice.cii import cii_xml
 from portal.einvoice.model import DocumentType, InvalidEInvoice, VatCategory
 from portal.einvoice.ubl import ubl_xml
 from portal.extensions import db
-from tests.einvoice.validation import xsd_errors
+from tests.einvoice.validation import PySaxonProcessor, rule_failures, xsd_errors
 from tests.factories import (
     AccountFactory,
     CdrFactory,
@@ -222,3 +225,23 @@ def test_a_draft_pdf_carries_no_xml(app):
     invoice.state = "Pending"
     document = render_invoice_document(invoice)
     assert PdfReader(io.BytesIO(document.data)).attachments == {}
+
+
+@pytest.mark.parametrize("syntax", ["cii", "ubl"])
+def test_no_fatal_en16931_rule_fails_on_real_invoices_and_credit_notes(app, syntax):
+    """Optional, like tests/einvoice/test_en16931_rules.py: the official rules when PORTAL_EN16931_*_XSLT is set."""
+    xslt = os.environ.get(f"PORTAL_EN16931_{syntax.upper()}_XSLT")
+    if not xslt:
+        pytest.skip(f"PORTAL_EN16931_{syntax.upper()}_XSLT is not set")
+    if PySaxonProcessor is None:
+        pytest.skip("saxonche is not installed (pip install -e '.[einvoice-rules]')")
+    writer = cii_xml if syntax == "cii" else ubl_xml
+    fatal = {}
+    for case in sorted(CASES):
+        invoice = raised_invoice(**CASES[case])
+        note = issue_credit_note(invoice, mode="full", reason="Billed twice", today=dt.date(2026, 6, 20))
+        for document in (invoice, note):
+            failures = rule_failures(Path(xslt), writer(einvoice_for(document)))
+            if found := [f for f in failures if f.flag == "fatal"]:
+                fatal[f"{case} {document.invoice_number}"] = found
+    assert fatal == {}

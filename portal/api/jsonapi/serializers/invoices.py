@@ -9,7 +9,16 @@ from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
 from portal.customers.scope import customer_invoices
 from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
-from portal.models import STATES, TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
+from portal.models import (
+    CREDIT_NOTE_TYPE,
+    STATES,
+    TYPES,
+    Account,
+    Invoice,
+    InvoiceDestination,
+    InvoiceNetwork,
+    InvoiceServiceData,
+)
 
 
 def _attr(name: str, kind: str, **kw) -> Attr:
@@ -46,6 +55,11 @@ def has_pdf(invoice, ctx) -> bool:
     return invoice.id in ctx.extras.get("pdf_ids", ())
 
 
+def _invoice_type(invoice, ctx) -> str:
+    # A credit note is listed with the invoices, marked by its type (the attribute set stays the documented one).
+    return CREDIT_NOTE_TYPE if invoice.credited_invoice_id is not None else invoice.invoice_type
+
+
 def _pdf_path(invoice, ctx):
     return f"{ctx.root}/invoices/{invoice.id}/pdf" if has_pdf(invoice, ctx) else None
 
@@ -53,7 +67,7 @@ def _pdf_path(invoice, ctx):
 ADMIN_ATTRS = [
     _attr("reference", "string"),
     _attr("state", "enum", values=STATES),
-    _attr("invoice-type", "enum", values=TYPES),
+    _attr("invoice-type", "enum", values=(*TYPES, CREDIT_NOTE_TYPE), getter=_invoice_type),
     _attr("start-date", "timestamp"),
     _attr("end-date", "timestamp"),
     Attr("pdf-path", "nullable_string", getter=_pdf_path, schema={"type": ["string", "null"], "format": "uri"}),
