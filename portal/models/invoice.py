@@ -260,6 +260,11 @@ class Invoice(db.Model):
         return self.credited_invoice_id is not None
 
     @property
+    def type_label(self) -> str:
+        """The type people and the admin API see: "Credit Note" for a credit note, else the invoice type."""
+        return CREDIT_NOTE_TYPE if self.is_credit_note else self.invoice_type
+
+    @property
     def is_approved(self) -> bool:
         return self.state == "Approved"
 

@@ -50,6 +50,7 @@ def test_a_manager_credits_chosen_lines_and_lands_on_the_credit_note(admin_as, s
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/admin/invoices/{note.id}")
     page = manager.get(f"/admin/invoices/{note.id}").get_data(as_text=True)
     assert "Credit note CN-2026-000001 issued." in page and "Wrong rate" in page
+    assert "<dt>Type</dt><dd>Credit Note</dd>" in page
     assert -note.net_amount == lines[0].charged
     assert "Credited" in manager.get(f"/admin/invoices/{invoice.id}").get_data(as_text=True)
 

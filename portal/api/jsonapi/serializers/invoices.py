@@ -57,7 +57,7 @@ def has_pdf(invoice, ctx) -> bool:
 
 def _invoice_type(invoice, ctx) -> str:
     # A credit note is listed with the invoices, marked by its type (the attribute set stays the documented one).
-    return CREDIT_NOTE_TYPE if invoice.credited_invoice_id is not None else invoice.invoice_type
+    return invoice.type_label
 
 
 def _pdf_path(invoice, ctx):
