@@ -96,6 +96,7 @@ VAT_ENDPOINT_SCHEMES = {
 REVERSE_CHARGE_REASON = "Reverse charge: VAT to be accounted for by the recipient (Article 196 Directive 2006/112/EC)"
 EXPORT_REASON = "Export of services outside the EU: not subject to VAT"
 DISCOUNT_REASON = "Discounts"
+NOTHING_CHARGED = "No calls or charges in the period"
 DISCOUNT_CODE = "95"  # UNTDID 5189: discount
 _IBAN = re.compile(r"\bIBAN\b[: ]*([A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,30})", re.IGNORECASE)
 _BIC = re.compile(r"\b(?:BIC|SWIFT)\b[: ]*([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b", re.IGNORECASE)
@@ -421,6 +422,8 @@ def einvoice_for(invoice: Invoice) -> EInvoice:
             _line(n, s.name, s.quantity, s.unit_code, s.amount, vat, s.description)
             for n, s in enumerate(statement_lines(invoice), start=1)
         ]
+        if not lines:  # EN 16931 needs a line (BR-16); an invoice of a quiet period says so
+            lines = [_line(1, NOTHING_CHARGED, Decimal(0), "C62", Decimal("0.00"), vat)]
         if discount := discount_total(invoice):
             allowances.append(AllowanceCharge(discount, category, rate, DISCOUNT_REASON, DISCOUNT_CODE))
         preceding = None

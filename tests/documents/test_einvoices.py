@@ -184,6 +184,17 @@ def test_parties_period_payment_and_buyer_reference_come_from_the_records(app):
     assert root.findtext("cac:PaymentMeans/cbc:PaymentID", namespaces=UBL) == invoice.invoice_number
 
 
+def test_an_invoice_of_a_quiet_period_has_one_zero_line(app):
+    account = AccountFactory()
+    invoice = create_invoice(account_id=account.id, start_date=START, end_date=END, now=NOW)
+    fill_invoice(invoice)
+    approve_invoice(invoice, today=dt.date(2026, 6, 2), render_pdf=False)
+    document = einvoice_for(invoice)
+    [line] = document.lines
+    assert (line.quantity, line.net_amount, document.totals.grand_total) == (0, 0, 0)
+    assert xsd_errors(cii_xml(document)) == [] and xsd_errors(ubl_xml(document)) == []
+
+
 def test_a_draft_has_no_e_invoice(app):
     account = AccountFactory()
     invoice = create_invoice(account_id=account.id, start_date=START, end_date=END, now=NOW)
