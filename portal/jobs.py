@@ -22,7 +22,7 @@ import logging
 import os
 from collections.abc import Callable
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, Response, after_this_request, current_app, has_app_context, has_request_context
 from huey import MemoryHuey, RedisHuey
 from huey.api import Task
 from huey.storage import RedisStorage
@@ -117,6 +117,32 @@ def job_app() -> Flask:
             raise RuntimeError("no app for jobs: run the consumer on portal.worker.huey")
         _worker_app = _app_factory()
     return _worker_app
+
+
+def call_after_response(callback: Callable[..., object], *args) -> None:
+    """Call `callback(*args)` once the current response has been sent; outside a request, at once.
+
+    The call runs when the server closes the response (after its last byte went out), in an app
+    context of its own, so the caller answers without waiting for it. One that raises is logged:
+    the response is gone and nothing can report it. Register it from a view or from a call the
+    view's commit runs (`call_after_commit`), before the response is built.
+    """
+    if not has_request_context():
+        callback(*args)
+        return
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                callback(*args)
+        except Exception:
+            log.exception("after-response call %s%r failed", getattr(callback, "__name__", callback), args)
+
+    @after_this_request
+    def _on_close(response: Response) -> Response:
+        response.call_on_close(run)
+        return response
 
 
 _PENDING = "portal.after_commit.pending"  # registered in the transaction still running

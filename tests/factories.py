@@ -27,6 +27,10 @@ from portal.models import (
 )
 
 UTC = dt.timezone.utc
+# The period an InvoiceFactory invoice covers, and a moment after it when tests fill and approve.
+PERIOD_START = dt.datetime(2026, 5, 1, tzinfo=UTC)
+PERIOD_END = dt.datetime(2026, 6, 1, tzinfo=UTC)
+AFTER_PERIOD = dt.datetime(2026, 11, 1, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(PASSWORD)
 
@@ -164,8 +168,8 @@ class InvoiceFactory(Base):
     currency = factory.SelfAttribute("account.currency")
     state = "New"
     invoice_type = "Manual"
-    start_date = dt.datetime(2026, 5, 1, tzinfo=UTC)
-    end_date = dt.datetime(2026, 6, 1, tzinfo=UTC)
+    start_date = PERIOD_START
+    end_date = PERIOD_END
     reference = factory.Sequence(str)
 
 

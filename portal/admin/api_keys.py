@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from sqlalchemy import select
 
 from portal.admin import bp
 from portal.admin.forms import ApiKeyForm, ConfirmForm
@@ -13,12 +12,14 @@ from portal.customers.customers import get_row
 from portal.extensions import db
 from portal.forms import choices
 from portal.foundations.errors import ValidationFailed
+from portal.foundations.ids import row_id
 from portal.foundations.permissions import require
-from portal.models import ApiKey, Customer
+from portal.models import ApiKey
+from portal.reading.admin_pages import customer_names
 
 
 def _customer_choices():
-    customers = db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name)).all()
+    customers = customer_names()
     return choices([("", "— every customer (operator key) —")] + [(str(cid), name) for cid, name in customers])
 
 
@@ -43,7 +44,7 @@ def api_keys_create():
                 name=form.name.data,
                 scopes=form.scope.data or [],
                 level=level,
-                customer_id=int(customer_id) if str(customer_id or "").isdigit() else None,
+                customer_id=row_id(customer_id),
                 actor=current_actor(),
             )
             db.session.commit()

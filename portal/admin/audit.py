@@ -19,7 +19,7 @@ def audit_list():
     form = AuditFilterForm(request.args)
     form.action.choices = choices([("", "any")] + [(a, a) for a in audit_actions()])
     invoice_text = (form.invoice.data or "").strip()
-    invoice_id = row_id(invoice_text) if invoice_text.isascii() and invoice_text.isdigit() else None
+    invoice_id = row_id(invoice_text)
     if invoice_text and invoice_id is None:
         form.invoice.errors = ["must be an invoice id (a whole number)"]
     result = search_audit_events(

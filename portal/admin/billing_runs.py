@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 
 from portal.admin import bp
 from portal.admin.forms import BillingRunForm
@@ -15,25 +14,17 @@ from portal.billing.tasks import enqueue_billing_run
 from portal.extensions import db
 from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
-from portal.models import Account, BillingRun, Invoice
+from portal.reading.admin_pages import account_time_zones, billing_run_invoices, billing_run_page
 
 PER_PAGE = 25
 
 
 @bp.get("/billing-runs")
 def billing_runs_list():
-    total = db.session.scalar(select(func.count()).select_from(BillingRun))
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(page_arg(), pages)
-    runs = db.session.scalars(
-        select(BillingRun)
-        .order_by(BillingRun.created_at.desc(), BillingRun.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    )
+    runs, page, pages = billing_run_page(page_arg(), PER_PAGE)
     return render_template(
         "admin/billing_runs/list.html",
-        runs=list(runs),
+        runs=runs,
         page=page,
         pages=pages,
         can_start=current_actor().can("billing_run.start"),
@@ -72,9 +63,7 @@ def _moment(text):
 def _failure_rows(failures: list[dict]) -> list[dict]:
     """Failures with their period as moments and the account's time zone, to show local dates."""
     ids = {f.get("account_id") for f in failures if isinstance(f.get("account_id"), int)}
-    zones = (
-        dict(db.session.execute(select(Account.id, Account.timezone).where(Account.id.in_(ids))).all()) if ids else {}
-    )
+    zones = account_time_zones(ids)
     return [
         dict(
             failure,
@@ -92,9 +81,7 @@ def billing_runs_detail(run_id: int):
     finished = run.status in ("done", "failed")
     invoices = []
     if finished:
-        invoices = list(
-            db.session.scalars(select(Invoice).where(Invoice.billing_run_id == run.id).order_by(Invoice.id).limit(1000))
-        )
+        invoices = billing_run_invoices(run.id)
     context = dict(
         run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []), stale=is_stale(run)
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.helpers import current_actor, flash_error
@@ -16,7 +15,7 @@ from portal.documents.tasks import enqueue_render_pdf
 from portal.extensions import db
 from portal.foundations.errors import ServiceError
 from portal.jobs import huey
-from portal.models import EmailDelivery, Invoice
+from portal.reading.admin_pages import fresh_email_delivery, invoice_pdf_error
 
 
 @bp.get("/failures")
@@ -44,7 +43,7 @@ def invoice_pdf_retry(invoice_id: int):
     if not huey.immediate:
         flash("The PDF is being rendered in the background.", "success")
     else:
-        error = db.session.scalar(select(Invoice.pdf_error).where(Invoice.id == invoice_id))
+        error = invoice_pdf_error(invoice_id)
         if error:
             flash(f"The PDF could not be rendered: {error}", "error")
         else:
@@ -54,7 +53,9 @@ def invoice_pdf_retry(invoice_id: int):
 
 @bp.post("/deliveries/<int:delivery_id>/retry")
 def delivery_retry(delivery_id: int):
-    delivery = db.get_or_404(EmailDelivery, delivery_id)
+    delivery = fresh_email_delivery(delivery_id)
+    if delivery is None:
+        abort(404)
     invoice_id = delivery.invoice_id
     try:
         retried = retry_email(delivery, actor=current_actor())
@@ -70,8 +71,7 @@ def delivery_retry(delivery_id: int):
 def send_and_report(delivery_id: int) -> None:
     """Enqueue the committed e-mail request and flash how it went (inline) or that it is on its way (queue)."""
     enqueue_email(delivery_id)
-    delivery = db.session.get(EmailDelivery, delivery_id)
-    db.session.refresh(delivery)
+    delivery = fresh_email_delivery(delivery_id)
     what = "Invoice" if delivery.kind == "invoice" else "CDR file"
     if delivery.status in ("sent", "outbox"):
         flash(f"{what} e-mailed to {delivery.recipients} ({delivery.status}).", "success")

@@ -8,24 +8,30 @@ once one acts and the other gets the service's refusal (e.g. "Invoice already ap
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.failures import send_and_report
 from portal.admin.helpers import current_actor, flash_error
-from portal.admin.invoice_forms import LINK_HOURS
 from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice, recreate_documents
 from portal.billing.payments import record_payment
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import request_cdrs_email, request_invoice_email
-from portal.delivery.links import download_url, mint_download_link, revoke_download_link
+from portal.delivery.links import (
+    DEFAULT_LINK_EXPIRY_HOURS,
+    LINK_EXPIRY_HOURS,
+    LINK_MAX_USES,
+    download_url,
+    mint_download_link,
+    requested_link_limits,
+    revoke_download_link,
+)
 from portal.delivery.marking import mark_invoice_delivered
 from portal.extensions import db
 from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
-from portal.models import DownloadLink
+from portal.foundations.ids import row_id
+from portal.reading.admin_pages import invoice_download_link
 
 
 def _back(invoice_id: int):
@@ -169,16 +175,20 @@ def invoice_link_create(invoice_id: int):
     """Mint a download link and show its URL once (it is never shown again)."""
     invoice = get_invoice(invoice_id)
     try:
-        hours = int(request.form.get("expires_in", "168"))
-        uses = int(request.form.get("max_uses", "1"))
-        if hours not in LINK_HOURS or uses not in (1, 2):
-            raise ValueError
-    except ValueError:
-        flash("Choose an expiry of " + ", ".join(str(h) for h in LINK_HOURS) + " hours and 1 or 2 uses.", "error")
+        expires_in, uses = requested_link_limits(
+            row_id(request.form.get("expires_in", str(DEFAULT_LINK_EXPIRY_HOURS))),
+            row_id(request.form.get("max_uses", "1")),
+        )
+    except ValidationFailed:
+        flash(
+            f"Choose an expiry of {', '.join(map(str, LINK_EXPIRY_HOURS))} hours"
+            f" and {' or '.join(map(str, LINK_MAX_USES))} uses.",
+            "error",
+        )
         return _back(invoice_id)
     try:
         link, token = mint_download_link(
-            invoice, actor=current_actor(), expires_in=dt.timedelta(hours=hours), max_uses=uses, purpose="admin"
+            invoice, actor=current_actor(), expires_in=expires_in, max_uses=uses, purpose="admin"
         )
     except ServiceError as exc:
         db.session.rollback()
@@ -191,8 +201,8 @@ def invoice_link_create(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/links/<int:link_id>/revoke")
 def invoice_link_revoke(invoice_id: int, link_id: int):
     def revoke(invoice):
-        link = db.session.get(DownloadLink, link_id)
-        if link is None or link.invoice_id != invoice.id:
+        link = invoice_download_link(invoice.id, link_id)
+        if link is None:
             raise ValidationFailed.single("link", "This download link does not belong to the invoice.")
         return revoke_download_link(link, actor=current_actor())
 

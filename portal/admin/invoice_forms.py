@@ -5,9 +5,8 @@ from __future__ import annotations
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, ValidationError
 
 from portal.admin.forms import MultiCheckboxField
+from portal.delivery.links import DEFAULT_LINK_EXPIRY_HOURS, LINK_EXPIRY_HOURS, LINK_MAX_USES
 from portal.forms import PortalForm, choices
-
-LINK_HOURS = (1, 6, 24, 72, 168, 336, 720)
 
 
 class InvoiceCreateForm(PortalForm):
@@ -63,9 +62,11 @@ class PaymentForm(PortalForm):
 
 class DownloadLinkForm(PortalForm):
     expires_in = SelectField(
-        "Expires after", choices=choices((str(h), f"{h} hours") for h in LINK_HOURS), default="168"
+        "Expires after",
+        choices=choices((str(h), f"{h} hours") for h in LINK_EXPIRY_HOURS),
+        default=str(DEFAULT_LINK_EXPIRY_HOURS),
     )
-    max_uses = SelectField("Maximum uses", choices=choices([("1", "1"), ("2", "2")]), default="1")
+    max_uses = SelectField("Maximum uses", choices=choices((str(n), str(n)) for n in LINK_MAX_USES), default="1")
 
 
 class XeroLinkForm(PortalForm):
@@ -93,5 +94,4 @@ __all__ = [
     "XeroLinkForm",
     "MarkDeliveredForm",
     "ConfirmForm",
-    "LINK_HOURS",
 ]

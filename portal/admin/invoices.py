@@ -20,9 +20,9 @@ from portal.admin.invoice_forms import (
     PaymentForm,
     XeroLinkForm,
 )
+from portal.billing.creation import create_and_fill_invoice
 from portal.billing.credit_notes import credit_notes_of
-from portal.billing.invoices import create_invoice, get_invoice
-from portal.billing.tasks import enqueue_fill
+from portal.billing.invoices import get_invoice
 from portal.billing.xero import xero_enabled
 from portal.delivery.emailing import known_bill_styles
 from portal.delivery.invoice_files import ubl_file
@@ -35,19 +35,18 @@ from portal.foundations.dates import local_date
 from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.ids import row_id
 from portal.models import (
-    STATES,
     TYPES,
-    Account,
     Attachment,
     AuditEvent,
-    Customer,
     DownloadLink,
     EmailDelivery,
     InvoiceDocument,
+    InvoiceState,
     MessageTemplate,
     UsageReportProfile,
 )
 from portal.reading import paging
+from portal.reading.admin_pages import accounts_to_choose, customer_names, stored_invoice_document
 from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
 CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "end_date"}
@@ -71,7 +70,7 @@ def invoices_list():
         "errors": errors,
         "args": request.args,
         "list_args": list_args,
-        "states": STATES,
+        "states": tuple(InvoiceState),
         "types": TYPES,
         "customers": _customers(),
         "bulk": ConfirmForm(),
@@ -90,7 +89,7 @@ def invoice_create():
     form.account.choices = _account_choices(selected)
     if form.validate_on_submit():
         try:
-            invoice = create_invoice(
+            invoice = create_and_fill_invoice(
                 account_id=form.account.data,
                 start_date=form.start_date.data,
                 end_date=form.end_date.data,
@@ -99,8 +98,6 @@ def invoice_create():
         except ValidationFailed as exc:
             apply_field_errors(form, exc, CREATE_FIELDS)
         else:
-            db.session.commit()
-            enqueue_fill(invoice.id)
             flash(
                 f"Invoice {invoice.reference} created for {invoice.account.name}; its charges are being filled.",
                 "success",
@@ -186,9 +183,7 @@ def invoice_detail(invoice_id: int):
 def invoice_document(invoice_id: int, kind: str):
     """A stored document of the invoice (admins read; this is not a customer delivery)."""
     invoice = get_invoice(invoice_id)
-    document = db.session.scalars(
-        select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == kind)
-    ).first()
+    document = stored_invoice_document(invoice.id, kind)
     if document is None:
         abort(404, "This invoice has no such document.")
     return send_file(
@@ -209,19 +204,13 @@ def invoice_ubl(invoice_id: int):
 
 
 def _customers() -> list:
-    # Only what the filter's <select> shows: full customers (with their organization joined) cost
-    # more than the whole invoice page once there are a thousand of them.
-    return list(db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name, Customer.id)))
+    return customer_names()
 
 
 def _account_choices(customer_id: str) -> list[SelectChoice]:
-    stmt = select(Account).order_by(Account.name)
-    if customer_id and customer_id.isdigit():
-        # row_id: "²" is a digit int() refuses, and an id beyond the column names no customer.
-        stmt = stmt.where(Account.customer_id == (row_id(customer_id) or 0))
-    else:
-        stmt = stmt.join(Customer).order_by(None).order_by(Customer.name, Account.name)
-    accounts = db.session.scalars(stmt)
+    # No customer chosen: every account; a value that names no customer: none.
+    pk = row_id(customer_id) if customer_id else None
+    accounts = accounts_to_choose(pk) if pk is not None or not customer_id else []
     return choices(
         [("", "Choose an account")]
         + [

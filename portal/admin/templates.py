@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 from flask import flash, redirect, render_template, send_file, url_for
-from sqlalchemy import select
 
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm
@@ -24,12 +23,13 @@ from portal.extensions import db
 from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
 from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
+from portal.reading.admin_pages import named_rows
 
 _ALIASES = {"body-text": "body_text", "body-html": "body_html", "group-by": "group_by"}
 
 
 def _all(model):
-    return list(db.session.scalars(select(model).order_by(model.name)))
+    return named_rows(model)
 
 
 def _page(status: int = 200, **forms):

@@ -29,7 +29,7 @@ from portal.foundations.money import round_currency
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
 from portal.jobs import call_after_commit
-from portal.models import CreditNoteLine, Invoice
+from portal.models import CreditNoteLine, Invoice, InvoiceState
 
 MODES = ("full", "lines", "amount")
 REASON_LIMIT = 500
@@ -247,7 +247,7 @@ def _credit_note(invoice: Invoice, net: Decimal, reason: str, today: dt.date | N
         customer=invoice.customer,
         organization=invoice.organization,
         currency=invoice.currency,
-        state="Approved",
+        state=InvoiceState.APPROVED.value,
         invoice_type=invoice.invoice_type,
         start_date=invoice.start_date,
         end_date=invoice.end_date,

@@ -10,7 +10,7 @@ from portal.billing.invoices import create_invoice
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date, local_midnight
-from portal.foundations.errors import FieldError, NotFound, ValidationFailed
+from portal.foundations.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Account, Cdr, Customer, Invoice, Transaction
 
@@ -20,6 +20,8 @@ NO_START = "can't be blank: the account has no earlier invoice, call or transact
 
 class MissingParameter(ValidationFailed):
     """A parameter the caller must give in this situation was not given."""
+
+    code = ErrorCode.MISSING_PARAMETER
 
 
 def get_customer(customer_id, *, actor: Actor = SYSTEM) -> Customer:

@@ -22,6 +22,7 @@ from portal.models import (
     InvoiceDestination,
     InvoiceNetwork,
     InvoiceServiceData,
+    InvoiceState,
     Transaction,
 )
 
@@ -46,7 +47,7 @@ def fill_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
     require(actor, "invoice.fill")
     lock_account(invoice.account_id)
     invoice = lock_invoice(invoice)
-    if invoice.state != "New":
+    if invoice.state != InvoiceState.NEW:
         raise InvalidState(ALREADY_FILLED)
     _fill(invoice)
     record_event(actor, "invoice.filled", invoice, invoice_id=invoice.id, amount_total=invoice.amount_total)
@@ -85,7 +86,7 @@ def reapply_discount_plans(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoic
     """
     require(actor, "invoice.refill")
     invoice = lock_invoice(invoice)
-    if invoice.state != "Pending":
+    if invoice.state != InvoiceState.PENDING:
         raise InvalidState("Discount plans can only be reapplied to pending invoices")
     rows = [r for r in invoice.destinations if r.direction == "originated"]
     for row in rows:
@@ -111,7 +112,7 @@ def _fill(invoice: Invoice) -> None:
     db.session.flush()
     _totals(invoice)
     _charges(invoice, dialect)
-    invoice.state = "Pending"
+    invoice.state = InvoiceState.PENDING
     invoice.filled_at = utcnow()
 
 

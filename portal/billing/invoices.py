@@ -19,7 +19,7 @@ from portal.documents.tasks import enqueue_render_pdf
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import BadDate, local_date, parse_moment
-from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from portal.foundations.errors import ErrorCode, FieldError, InvalidState, NotFound, ValidationFailed
 from portal.foundations.ids import row_id
 from portal.foundations.money import round_currency
 from portal.foundations.permissions import SYSTEM, Actor, require
@@ -31,6 +31,7 @@ from portal.models import (
     InvoiceDocument,
     InvoiceNetwork,
     InvoiceServiceData,
+    InvoiceState,
     Transaction,
 )
 
@@ -137,7 +138,7 @@ def create_invoice(
         customer_id=account.customer_id,
         organization_id=account.customer.organization_id,
         currency=account.currency,
-        state="New",
+        state=InvoiceState.NEW,
         invoice_type=invoice_type,
         start_date=start,
         end_date=end,
@@ -219,15 +220,15 @@ def approve_invoice(
     """
     require(actor, "invoice.approve")
     invoice = lock_invoice(invoice)
-    if invoice.state == "Approved":
+    if invoice.state == InvoiceState.APPROVED:
         raise InvalidState("Invoice already approved")
-    if invoice.state != "Pending":
+    if invoice.state != InvoiceState.PENDING:
         raise InvalidState("Invoice can't be approved")
     # One flush at the end, not one before each lazy load and query below (bulk approvals
     # run this 500 times in a request).
     with db.session.no_autoflush:
         account = invoice.account
-        invoice.state = "Approved"
+        invoice.state = InvoiceState.APPROVED
         invoice.approved_at = utcnow()
         invoice.invoice_date = today or local_date(invoice.approved_at, account.timezone)
         invoice.due_date = invoice.invoice_date + dt.timedelta(days=account.payment_terms_days)
@@ -278,10 +279,9 @@ def update_invoice(invoice: Invoice, changes: dict, *, actor: Actor = SYSTEM) ->
     invoice = lock_invoice(invoice)
     allowed = EDITABLE_AFTER_APPROVAL if invoice.is_approved else EDITABLE_FIELDS
     errors = [
-        FieldError(
-            name.replace("_", "-"),
-            "can't be changed on an approved invoice" if name in EDITABLE_FIELDS else "is not allowed",
-        )
+        FieldError(name.replace("_", "-"), "can't be changed on an approved invoice", ErrorCode.FROZEN)
+        if name in EDITABLE_FIELDS
+        else FieldError(name.replace("_", "-"), "is not allowed")
         for name in changes
         if name not in allowed
     ]
@@ -388,7 +388,7 @@ def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | N
     """
     require(actor, "invoice.recreate")
     invoice = lock_invoice(invoice)
-    if invoice.state not in ("Pending", "Approved"):
+    if invoice.state not in (InvoiceState.PENDING, InvoiceState.APPROVED):
         raise InvalidState("Invoice documents can't be created before the invoice is filled")
     record_event(actor, "invoice.documents_recreated", invoice, invoice_id=invoice.id)
     return render_invoice_document(invoice, actor=actor)

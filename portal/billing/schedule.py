@@ -78,16 +78,21 @@ def set_invoice_period(
         account.invoice_period = kind
         _align(account, now or utcnow())
     if (account.invoice_period, account.next_invoice_at) != before:
-        record_event(
-            actor,
-            "account.invoice_period_set",
-            account,
-            period=account.invoice_period,
-            next_invoice_at=_iso(account.next_invoice_at),
-            next_invoice_type=account.next_invoice_type,
-        )
+        _record_schedule(actor, "account.invoice_period_set", account, period=account.invoice_period)
     db.session.flush()
     return account
+
+
+def _record_schedule(actor: Actor, action: str, account: Account, **details) -> None:
+    """The audit event of a schedule change: what changed and the account's next invoice moment and type."""
+    record_event(
+        actor,
+        action,
+        account,
+        **details,
+        next_invoice_at=_iso(account.next_invoice_at),
+        next_invoice_type=account.next_invoice_type,
+    )
 
 
 def realign_schedule(
@@ -109,14 +114,7 @@ def realign_schedule(
         before = account.next_invoice_at
         _align(account, now or utcnow(), previous_timezone)
         if account.next_invoice_at != before:
-            record_event(
-                actor,
-                "account.schedule_realigned",
-                account,
-                timezone=account.timezone,
-                next_invoice_at=_iso(account.next_invoice_at),
-                next_invoice_type=account.next_invoice_type,
-            )
+            _record_schedule(actor, "account.schedule_realigned", account, timezone=account.timezone)
         db.session.flush()
     return account
 

@@ -8,7 +8,7 @@ from portal.billing.fill import fill_invoice
 from portal.billing.runs import execute_billing_run
 from portal.extensions import db
 from portal.foundations.errors import InvalidState, NotFound
-from portal.jobs import huey, job_app
+from portal.jobs import call_after_response, huey, job_app
 from portal.models import Invoice
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,16 @@ def fill_invoice_job(invoice_id: int) -> str:
         return "filled"
 
 
-def enqueue_fill(invoice_id: int) -> None:
-    """Fill the invoice now (inline mode) or on a worker. Call after the invoice is committed."""
-    fill_invoice_job(invoice_id)
+def enqueue_fill(invoice_id: int, after_response: bool = False) -> None:
+    """Fill the invoice on a worker, or inline when no queue is configured. Call after the invoice is committed.
+
+    Inline, `after_response` puts the fill after the current response has been sent (a face that
+    answers with the invoice as created); otherwise it runs at once.
+    """
+    if after_response and huey.immediate:
+        call_after_response(fill_invoice_job, invoice_id)
+    else:
+        fill_invoice_job(invoice_id)
 
 
 @huey.task(retries=1, retry_delay=30)

@@ -6,8 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
+from portal.cli.transaction import committed
 from portal.extensions import db
-from portal.foundations.errors import ServiceError
 from portal.models import ApiKey
 
 
@@ -24,12 +24,8 @@ def api_keys_group():
 @with_appcontext
 def create_key(name, scopes, level, customer_id):
     """Create a key and print it. It is stored hashed and cannot be shown again."""
-    try:
+    with committed():
         row, key = create_api_key(name=name, scopes=scopes, level=level, customer_id=customer_id)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
     click.echo(
         f"created API key {row.id} ({row.name}, scope {row.scopes}, level {row.level}"
         + (f", customer {row.customer_id}" if row.customer_id else "")
@@ -64,10 +60,6 @@ def revoke_key(key_id):
     row = db.session.get(ApiKey, key_id)
     if row is None:
         raise click.ClickException(f"no API key with id {key_id}")
-    try:
+    with committed():
         revoke_api_key(row)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
     click.echo(f"revoked API key {row.id} ({row.name})")

@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from portal.cli.transaction import committed
 from portal.demo import database_has_organization, load_demo_data
 from portal.demo.users import demo_logins
 from portal.extensions import db
@@ -57,7 +58,7 @@ def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_pe
     if if_empty and database_has_organization():
         click.echo("The database already holds data: demo data not loaded.")
         return
-    try:
+    with committed():
         summary = load_demo_data(
             scale=scale,
             seed=seed,
@@ -66,9 +67,6 @@ def demo_data_command(scale, seed, if_empty, print_logins, url, months, calls_pe
             calls_per_account=calls_per_account,
             pdfs=pdfs,
         )
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
     states = ", ".join(f"{n} {state}" for state, n in sorted(summary.invoices.items()))
     click.echo(
         f"Loaded {summary.customers} customers, {summary.accounts} accounts, {summary.cdrs} CDRs, "
@@ -96,29 +94,19 @@ def _run_import(importer, file, skip_bad: bool, what: str) -> None:
     )
 
 
-@click.group("cdrs", help="Call detail records.")
-def cdrs_group():
-    pass
+def _import_group(name: str, help_text: str, importer, what: str) -> click.Group:
+    """`flask <name> import FILE [--skip-bad]` for one of the CSV importers."""
+    group = click.Group(name, help=help_text)
+
+    @group.command("import", help=f'Import {what} from a CSV file (columns: docs/operations.md "CSV import columns").')
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
+    @with_appcontext
+    def import_command(file, skip_bad):
+        _run_import(importer, file, skip_bad, what)
+
+    return group
 
 
-@cdrs_group.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
-@with_appcontext
-def import_cdrs_command(file, skip_bad):
-    """Import CDRs from a CSV file (columns: docs/operations.md "CSV import columns")."""
-    _run_import(import_cdrs, file, skip_bad, "CDRs")
-
-
-@click.group("transactions", help="Non-call charges and credits.")
-def transactions_group():
-    pass
-
-
-@transactions_group.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--skip-bad", is_flag=True, help="Import the good rows and list the bad ones.")
-@with_appcontext
-def import_transactions_command(file, skip_bad):
-    """Import transactions from a CSV file (columns: docs/operations.md "CSV import columns")."""
-    _run_import(import_transactions, file, skip_bad, "transactions")
+cdrs_group = _import_group("cdrs", "Call detail records.", import_cdrs, "CDRs")
+transactions_group = _import_group("transactions", "Non-call charges and credits.", import_transactions, "transactions")

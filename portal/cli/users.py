@@ -5,9 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from portal.cli.transaction import committed
 from portal.customers.users import create_admin_user, create_customer_user, disable_user, list_users
-from portal.extensions import db
-from portal.foundations.errors import ServiceError
 
 
 @click.group("users", help="Admin and customer users.")
@@ -26,17 +25,13 @@ def users_group():
 @with_appcontext
 def create_user(email, password, role, level, customer_id, account_ids, name):
     """Create a user and print its id."""
-    try:
+    with committed():
         if role == "admin":
             user = create_admin_user(email=email, password=password, level=level, name=name)
         else:
             user = create_customer_user(
                 email=email, password=password, customer_id=customer_id, account_ids=list(account_ids), name=name
             )
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
     click.echo(f"created {role} user {user.id} <{user.email}>")
 
 
@@ -53,10 +48,6 @@ def list_users_cmd():
 @with_appcontext
 def disable_user_cmd(email):
     """Disable a user (signs it out everywhere)."""
-    try:
+    with committed():
         disable_user(email)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
     click.echo(f"disabled {email}")

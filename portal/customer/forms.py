@@ -11,7 +11,7 @@ from portal.forms import PortalForm, choices
 from portal.foundations.dates import FIRST_DAY, LAST_DAY, in_day_range
 from portal.foundations.errors import ValidationFailed
 from portal.models import STATUS_FILTER_LABELS
-from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, InvoiceFilters, preset_window
+from portal.reading.customer_views import PAGE_SIZES, PRESETS, SORTS, STATUSES, CustomerInvoiceFilters, preset_window
 
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."
 DAY_RANGE_FIELD_MESSAGE = f"Enter a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
@@ -66,6 +66,9 @@ class InvoiceFilterForm(_GetForm):
     sort = HiddenField(default="date")
     direction = HiddenField(default="desc")
     page = IntegerField("Page", validators=[Optional()], default=1)
+    # The cursors of the Next and Previous links (keyset paging); the filter form never carries them.
+    after = HiddenField()
+    before = HiddenField()
 
     DATE_FIELDS = ("period_from", "period_to", "invoice_date_from", "invoice_date_to", "due_date_from", "due_date_to")
 
@@ -111,12 +114,12 @@ class InvoiceFilterForm(_GetForm):
                 ok = False
         return ok
 
-    def to_filters(self, today: dt.date) -> InvoiceFilters:
+    def to_filters(self, today: dt.date) -> CustomerInvoiceFilters:
         """The validated values as service filters; a preset replaces the period dates."""
         period_from, period_to = self.period_from.data, self.period_to.data
         if self.preset.data:
             period_from, period_to = preset_window(self.preset.data, today)
-        return InvoiceFilters(
+        return CustomerInvoiceFilters(
             account_id=self.account_id,
             period_from=period_from,
             period_to=period_to,
@@ -130,6 +133,8 @@ class InvoiceFilterForm(_GetForm):
             direction=self.direction.data or "desc",
             page=self.page.data or 1,
             per_page=int(self.per_page.data or 25),
+            after=self.after.data or None,
+            before=self.before.data or None,
         )
 
     def add_service_errors(self, exc: ValidationFailed) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from portal.extensions import db
 from portal.foundations.errors import NotFound
-from portal.models import Account, Invoice, customer_user_accounts
+from portal.models import Account, Invoice, InvoiceState, customer_user_accounts
 
 
 def allowed_account_ids(customer_id: int, limited_to: list[int] | tuple[int, ...] | None) -> Select:
@@ -43,10 +43,15 @@ def customer_invoices(customer_id: int, limited_to: list[int] | tuple[int, ...] 
     invoice of a large customer's accounts (7 ms instead of 0.1 ms for 25 rows at 100k invoices,
     bench/README.md "Pages").
     """
-    conditions = [Invoice.customer_id == customer_id, Invoice.state == "Approved"]
+    return select(Invoice).where(*customer_invoice_conditions(customer_id, limited_to))
+
+
+def customer_invoice_conditions(customer_id: int, limited_to: list[int] | tuple[int, ...] | None = None) -> list:
+    """The WHERE clauses of `customer_invoices` (for list queries that build their own SELECT)."""
+    conditions = [Invoice.customer_id == customer_id, Invoice.state == InvoiceState.APPROVED]
     if limited_to is not None:
         conditions.append(Invoice.account_id.in_(allowed_account_ids(customer_id, limited_to)))
-    return select(Invoice).where(*conditions)
+    return conditions
 
 
 def scope_for_user(user) -> tuple[int, list[int] | None]:
@@ -101,6 +106,9 @@ class CustomerScope:
 
     def invoices(self):
         return customer_invoices(self.customer_id, self.limited_to)
+
+    def invoice_conditions(self) -> list:
+        return customer_invoice_conditions(self.customer_id, self.limited_to)
 
     @cached_property
     def accounts(self) -> list[Account]:

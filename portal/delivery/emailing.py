@@ -29,7 +29,14 @@ from portal.documents.service import describe_failure
 from portal.extensions import db
 from portal.foundations import formatting
 from portal.foundations.database import commit_with_retries, utcnow
-from portal.foundations.errors import DeliveryFailed, FieldError, InvalidState, ServiceError, ValidationFailed
+from portal.foundations.errors import (
+    DeliveryFailed,
+    ErrorCode,
+    FieldError,
+    InvalidState,
+    ServiceError,
+    ValidationFailed,
+)
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
 
@@ -166,7 +173,7 @@ def compose_cdrs_email(invoice: Invoice) -> ComposedEmail:
     """
     cdrs = cdrs_file(invoice)
     if cdrs is None:
-        raise InvalidState(NO_CDRS)
+        raise InvalidState(NO_CDRS, code=ErrorCode.NO_CDRS)
     values = placeholder_values(invoice, "")
     subject = render_text(CDRS_SUBJECT, values)
     text = render_text(CDRS_TEXT, values)
@@ -213,7 +220,7 @@ def request_cdrs_email(invoice: Invoice, *, actor: Actor, recipients=None) -> Em
         raise InvalidState(NOT_APPROVED)
     addresses = resolve_recipients(invoice, recipients)
     if not invoice_has_cdrs(invoice):
-        raise InvalidState(NO_CDRS)
+        raise InvalidState(NO_CDRS, code=ErrorCode.NO_CDRS)
     subject = render_text(CDRS_SUBJECT, placeholder_values(invoice, ""))
     return record_queued(invoice, kind="cdrs", recipients=addresses, subject=subject, options=None, actor=actor)
 
@@ -411,24 +418,36 @@ def validate_choices(
         addresses = []
     style_name = _blank_to_none(bill_style)
     if style_name is not None and style_name not in known_bill_styles():
-        errors.append(FieldError("bill-style", f"unknown bill style {style_name!r}"))
+        errors.append(FieldError("bill-style", f"unknown bill style {style_name!r}", ErrorCode.UNKNOWN_BILL_STYLE))
     template = DEFAULT_TEMPLATE
     template_name = _blank_to_none(message)
     if template_name is not None:
         stored = _by_name(MessageTemplate, template_name)
         if stored is None:
-            errors.append(FieldError("message", f"unknown message template {template_name!r}"))
+            errors.append(
+                FieldError("message", f"unknown message template {template_name!r}", ErrorCode.UNKNOWN_MESSAGE_TEMPLATE)
+            )
         else:
             template = TemplateText(stored.name, stored.subject, stored.body_text, stored.body_html)
     wanted = _names(attachments)
     found = {a.name: a for a in db.session.scalars(select(Attachment).where(Attachment.name.in_(wanted)))}
-    errors.extend(FieldError("attachments", f"unknown attachment {name!r}") for name in wanted if name not in found)
+    errors.extend(
+        FieldError("attachments", f"unknown attachment {name!r}", ErrorCode.UNKNOWN_ATTACHMENT)
+        for name in wanted
+        if name not in found
+    )
     profile = None
     profile_name = _blank_to_none(usage_report_profile)
     if profile_name is not None:
         profile = _by_name(UsageReportProfile, profile_name)
         if profile is None:
-            errors.append(FieldError("usage-report-profile", f"unknown usage report profile {profile_name!r}"))
+            errors.append(
+                FieldError(
+                    "usage-report-profile",
+                    f"unknown usage report profile {profile_name!r}",
+                    ErrorCode.UNKNOWN_USAGE_REPORT_PROFILE,
+                )
+            )
     if errors:
         raise ValidationFailed(errors)
     return EmailChoices(addresses, style_name, template, [found[n] for n in wanted], profile)

@@ -19,7 +19,7 @@ from portal.audit import record_event
 from portal.documents.service import get_pdf_document, render_invoice_document
 from portal.extensions import db
 from portal.foundations.database import utcnow
-from portal.foundations.errors import FieldError, Gone, InvalidState, NotFound, ValidationFailed
+from portal.foundations.errors import ErrorCode, FieldError, Gone, InvalidState, NotFound, ValidationFailed
 from portal.foundations.permissions import Actor, require
 from portal.foundations.signing import signing_keys
 from portal.foundations.urls import public_url
@@ -34,6 +34,42 @@ INVALID = "This download link is not valid. Check that it was copied completely.
 EXPIRED = "This download link has expired."
 USED_UP = "This download link has been used as many times as it allows."
 REVOKED = "This download link has been revoked."
+# What people and API clients may choose for a link they ask for (the admin form, the backend API).
+LINK_EXPIRY_HOURS = (1, 6, 24, 72, 168, 336, 720)
+DEFAULT_LINK_EXPIRY_HOURS = 168
+LINK_MAX_USES = (1, 2)
+
+
+def requested_link_limits(expiry_hours, max_uses) -> tuple[dt.timedelta, int]:
+    """The expiry and use count of a link someone asked for, checked against the choices offered.
+
+    Every face that lets a person or client choose them calls this; links the portal mints for
+    itself (a signed-in download, an e-mail) set their own within `mint_download_link`'s bounds.
+
+    Returns (expires_in, max_uses) for `mint_download_link`.
+
+    Raises:
+        ValidationFailed: fields `expiry-hours` (not one of LINK_EXPIRY_HOURS) and `max-uses` (not one
+            of LINK_MAX_USES), each with the code NOT_A_CHOICE; nothing is clamped.
+    """
+    errors: list[FieldError] = []
+    if not _one_of(expiry_hours, LINK_EXPIRY_HOURS):
+        errors.append(
+            FieldError("expiry-hours", f"must be one of {_listed(LINK_EXPIRY_HOURS)}", ErrorCode.NOT_A_CHOICE)
+        )
+    if not _one_of(max_uses, LINK_MAX_USES):
+        errors.append(FieldError("max-uses", f"must be one of {_listed(LINK_MAX_USES)}", ErrorCode.NOT_A_CHOICE))
+    if errors:
+        raise ValidationFailed(errors)
+    return dt.timedelta(hours=expiry_hours), max_uses
+
+
+def _one_of(value, choices: tuple[int, ...]) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and value in choices
+
+
+def _listed(choices: tuple[int, ...]) -> str:
+    return ", ".join(str(c) for c in choices)
 
 
 def _serializer() -> URLSafeSerializer:

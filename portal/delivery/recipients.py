@@ -6,7 +6,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
-from portal.foundations.errors import FieldError, ValidationFailed
+from portal.foundations.errors import ErrorCode, FieldError, ValidationFailed
 from portal.models import Invoice
 
 _SEPARATORS = re.compile(r"[,;\s]+")
@@ -33,7 +33,7 @@ def parse_recipients(value) -> list[str]:
     errors: list[FieldError] = []
     for item in items:
         if not isinstance(item, str):
-            errors.append(FieldError("email", f"{item!r} is not an e-mail address"))
+            errors.append(FieldError("email", f"{item!r} is not an e-mail address", ErrorCode.INVALID_RECIPIENT))
             continue
         candidates.extend(part for part in _SEPARATORS.split(item) if part)
     addresses: list[str] = []
@@ -41,9 +41,11 @@ def parse_recipients(value) -> list[str]:
         try:
             addresses.append(validate_email(candidate, check_deliverability=False).normalized)
         except EmailNotValidError as exc:
-            errors.append(FieldError("email", f"{candidate} is not a valid e-mail address ({exc})"))
+            errors.append(
+                FieldError("email", f"{candidate} is not a valid e-mail address ({exc})", ErrorCode.INVALID_RECIPIENT)
+            )
     if len(addresses) > MAX_RECIPIENTS:
-        errors.append(FieldError("email", f"at most {MAX_RECIPIENTS} recipients"))
+        errors.append(FieldError("email", f"at most {MAX_RECIPIENTS} recipients", ErrorCode.INVALID_RECIPIENT))
     if errors:
         raise ValidationFailed(errors)
     return _unique(addresses)
@@ -54,7 +56,9 @@ def resolve_recipients(invoice: Invoice, recipients) -> list[str]:
     addresses = parse_recipients(recipients) or default_recipients(invoice)
     if not addresses:
         raise ValidationFailed.single(
-            "email", "no recipient: the account has no invoice contacts and the customer no e-mail address"
+            "email",
+            "no recipient: the account has no invoice contacts and the customer no e-mail address",
+            ErrorCode.INVALID_RECIPIENT,
         )
     return addresses
 

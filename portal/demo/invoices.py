@@ -20,7 +20,7 @@ from portal.demo.periods import next_period_end, periods_between
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
-from portal.models import Account
+from portal.models import Account, InvoiceState
 
 CENT = Decimal("0.01")
 
@@ -58,10 +58,10 @@ def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: 
         if account.invoice_period:
             account.next_invoice_at = next_period_end(cadence, account.timezone, periods[-1][1] if periods else first)
             account.next_invoice_type = "Auto Full"
-        last_state = {0: "New", 1: "Pending"}.get(index % 5, "Approved")
+        last_state = {0: InvoiceState.NEW, 1: InvoiceState.PENDING}.get(index % 5, InvoiceState.APPROVED)
         from_end, forced_payment = forced.get(account.id, (0, "auto"))
         if from_end == 1:
-            last_state = "Approved"
+            last_state = InvoiceState.APPROVED
         for n, (start, end) in enumerate(periods):
             latest = n == len(periods) - 1
             payment = forced_payment if n == max(0, len(periods) - from_end) else "auto"
@@ -71,7 +71,7 @@ def plan_invoices(accounts: list[tuple[Account, str]], first: dt.datetime, now: 
                     start,
                     end,
                     "Auto Full" if account.invoice_period else "Manual",
-                    last_state if latest else "Approved",
+                    last_state if latest else InvoiceState.APPROVED,
                     payment,
                 )
             )
@@ -94,11 +94,11 @@ def make_invoice(rng: random.Random, planned: PlannedInvoice, now: dt.datetime, 
     invoice.uuid = deterministic_uuid(rng)
     invoice.created_at = min(planned.end + dt.timedelta(hours=2), utcnow())
     db.session.flush()  # before fill_invoice refreshes the invoice from the database
-    if planned.final_state == "New":
+    if planned.final_state == InvoiceState.NEW:
         return "new"
     fill_invoice(invoice)
     invoice.filled_at = min(planned.end + dt.timedelta(hours=2, minutes=5), utcnow())
-    if planned.final_state == "Pending":
+    if planned.final_state == InvoiceState.PENDING:
         return "pending"
     today = now.date()
     invoice_date = min(local_date(planned.end, account.timezone) + dt.timedelta(days=rng.randint(1, 3)), today)

@@ -171,7 +171,7 @@ def invoice_pdf_context(invoice) -> dict:
             "vat": fmt(invoice.vat_amount),
             "reverse_vat": fmt(invoice.reverse_vat_amount) if invoice.reverse_vat_amount else "",
             "reverse_charge": bool(customer.reverse_charge),
-            "total": fmt(invoice.total_amount if invoice.is_approved else invoice.amount_total),
+            "total": fmt(invoice.display_amount),
             "calls": number(invoice.originated_calls_count, LOCALE, 0),
             "minutes": minutes(invoice.originated_billing_duration, LOCALE),
         },

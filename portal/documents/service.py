@@ -9,7 +9,7 @@ import time
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from portal.audit import record_event
 from portal.documents.context import invoice_pdf_context
@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState
 from portal.foundations.permissions import SYSTEM, Actor, require
-from portal.models import Invoice, InvoiceDocument
+from portal.models import Invoice, InvoiceDocument, InvoiceState
 
 log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -93,6 +93,29 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
     data = render_invoice_pdf(context, template, cii_xml=facturx_xml(invoice))
     render_ms = int((time.perf_counter() - started) * 1000)
     # A savepoint, so that a refused INSERT leaves the caller's transaction (an approval) usable.
+    try:
+        document = _store_pdf(invoice, data, template, render_ms)
+    except IntegrityError:
+        # Another try (the PDF job and an e-mail, say) stored the same invoice's PDF first: use that one.
+        stored = get_pdf_document(invoice)
+        if stored is None:
+            raise
+        return stored
+    invoice.pdf_error = None
+    record_event(
+        actor,
+        "invoice.pdf_rendered",
+        invoice,
+        invoice_id=invoice.id,
+        filename=document.filename,
+        sha256=document.sha256,
+        render_ms=render_ms,
+    )
+    db.session.flush()
+    return document
+
+
+def _store_pdf(invoice: Invoice, data: bytes, template: str, render_ms: int) -> InvoiceDocument:
     with db.session.begin_nested():
         document = get_pdf_document(invoice) or InvoiceDocument(invoice_id=invoice.id, kind="pdf")
         document.filename = pdf_filename(invoice)
@@ -106,17 +129,6 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
         document.created_at = utcnow()
         db.session.add(document)
         db.session.flush()
-    invoice.pdf_error = None
-    record_event(
-        actor,
-        "invoice.pdf_rendered",
-        invoice,
-        invoice_id=invoice.id,
-        filename=document.filename,
-        sha256=document.sha256,
-        render_ms=render_ms,
-    )
-    db.session.flush()
     return document
 
 
@@ -173,7 +185,7 @@ def request_pdf_retry(invoice: Invoice, *, actor: Actor) -> None:
         InvalidState: the invoice is New (not filled yet).
     """
     require(actor, "invoice.recreate")
-    if invoice.state not in ("Pending", "Approved"):
+    if invoice.state not in (InvoiceState.PENDING, InvoiceState.APPROVED):
         raise InvalidState("Invoice documents can't be created before the invoice is filled")
     record_event(actor, "invoice.pdf_retry_requested", invoice, invoice_id=invoice.id, error=invoice.pdf_error)
     db.session.flush()
@@ -206,7 +218,7 @@ def invoices_missing_pdf(*, newest_per_account: int | None = None) -> list[int]:
     )
     rows = db.session.execute(
         select(Invoice.id, Invoice.account_id, has_pdf.label("has_pdf"))
-        .where(Invoice.state == "Approved")
+        .where(Invoice.state == InvoiceState.APPROVED)
         .order_by(Invoice.end_date.desc(), Invoice.id.desc())
     ).all()
     wanted, seen = [], {}

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.foundations.database import commit_with_retries
 from portal.foundations.permissions import SYSTEM, Actor
 from portal.jobs import huey, is_last_try, job_app, retry_options
-from portal.models import Invoice
+from portal.models import Invoice, InvoiceState
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def render_pdf_try(invoice_id: int, *, last_try: bool, actor: Actor = SYSTEM) ->
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None:
         return "gone"
-    if invoice.state == "New":
+    if invoice.state == InvoiceState.NEW:
         return "not filled"
     if invoice.pdf_error is None and get_pdf_document(invoice) is not None:
         return "already rendered"

@@ -19,17 +19,30 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    case,
     false,
     not_,
     text,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.extensions import db
 from portal.foundations.database import ZERO, utcnow
 
-STATES = ("New", "Pending", "Approved")
+
+class InvoiceState(enum.StrEnum):
+    """The life of an invoice: New (created, not filled) -> Pending (filled) -> Approved (raised, final).
+
+    The values are what the database stores and every API shows.
+    """
+
+    NEW = "New"
+    PENDING = "Pending"
+    APPROVED = "Approved"
+
+
 TYPES = ("Manual", "Auto Full", "Auto Partial")
 #: What the admin API's invoice-type says of a credit note (stored with the type of the invoice it corrects).
 CREDIT_NOTE_TYPE = "Credit Note"
@@ -99,7 +112,7 @@ class Invoice(db.Model):
     __tablename__ = "invoices"
     __table_args__ = (
         CheckConstraint("end_date > start_date", name="period_order"),
-        CheckConstraint("state IN ('New', 'Pending', 'Approved')", name="state"),
+        CheckConstraint(f"state IN ({', '.join(repr(s.value) for s in InvoiceState)})", name="state"),
         CheckConstraint("invoice_type IN ('Manual', 'Auto Full', 'Auto Partial')", name="invoice_type"),
         CheckConstraint(" AND ".join(f"{c} >= 0" for c in _COUNTERS), name="counters_non_negative"),
         CheckConstraint("amount_spent >= 0 AND amount_earned >= 0", name="amounts_non_negative"),
@@ -132,7 +145,7 @@ class Invoice(db.Model):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     billing_run_id: Mapped[int | None] = mapped_column(ForeignKey("billing_runs.id"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    state: Mapped[str] = mapped_column(String(10), default="New")
+    state: Mapped[str] = mapped_column(String(10), default=InvoiceState.NEW.value)
     invoice_type: Mapped[str] = mapped_column(String(20), default="Manual")
     start_date: Mapped[dt.datetime]
     end_date: Mapped[dt.datetime]
@@ -266,7 +279,21 @@ class Invoice(db.Model):
 
     @property
     def is_approved(self) -> bool:
-        return self.state == "Approved"
+        return self.state == InvoiceState.APPROVED
+
+    @hybrid_property
+    def display_amount(self) -> Decimal:
+        """The one amount a list or page shows for the invoice (also in SQL, to filter and sort by it).
+
+        Approved: its total (net plus VAT, as raised). Before that: spent minus earned so far,
+        the running net (no VAT is computed before approval).
+        """
+        return self.total_amount if self.is_approved else self.amount_total
+
+    @display_amount.inplace.expression
+    @classmethod
+    def _display_amount_expression(cls):
+        return case((cls.state == InvoiceState.APPROVED, cls.total_amount), else_=cls.amount_total)
 
     @property
     def is_delivered(self) -> bool:
@@ -274,7 +301,7 @@ class Invoice(db.Model):
 
     def payment_status(self, today: dt.date) -> PaymentStatus:
         """The invoice's payment status on `today` (see PaymentStatus; the SQL twin is `payment_status_condition`)."""
-        if self.state != "Approved":
+        if self.state != InvoiceState.APPROVED:
             return PaymentStatus.DRAFT
         if (self.total_amount or ZERO) < 0:
             return PaymentStatus.CREDIT_NOTE
@@ -293,12 +320,12 @@ class Invoice(db.Model):
 def payment_status_condition(name: str, today: dt.date):
     """SQL twin of Invoice.payment_status: a condition on `invoices` for a status or the `unpaid` group
     (any of STATUS_FILTERS); an unknown name matches nothing. Keep the two side by side."""
-    approved = Invoice.state == "Approved"
+    approved = Invoice.state == InvoiceState.APPROVED
     not_credit = Invoice.total_amount >= 0
     owing = and_(approved, not_credit, Invoice.outstanding > 0)
     late = and_(Invoice.due_date.is_not(None), Invoice.due_date < today)
     conditions = {
-        PaymentStatus.DRAFT.value: Invoice.state != "Approved",
+        PaymentStatus.DRAFT.value: Invoice.state != InvoiceState.APPROVED,
         PaymentStatus.CREDIT_NOTE.value: and_(approved, Invoice.total_amount < 0),
         PaymentStatus.PAID.value: and_(approved, not_credit, Invoice.outstanding <= 0),
         PaymentStatus.OVERDUE.value: and_(owing, late),

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from portal.customers.scope import CustomerScope
 from portal.extensions import db
@@ -23,11 +23,14 @@ from portal.foundations.money import money_sum, money_value, round_currency
 from portal.foundations.streaming import stream_with_own_session
 from portal.models import STATUS_FILTERS, Invoice, PaymentStatus, payment_status_condition
 from portal.reading import paging
-from portal.reading.paging import InvoicePage, bounded_count, fetch_page
+from portal.reading.invoice_list import InvoiceListQuery, read_cursor, read_invoice_list
+from portal.reading.paging import InvoicePage
 
 # Customers see raised invoices only, so every status filter but draft.
 STATUSES = tuple(name for name in STATUS_FILTERS if name != PaymentStatus.DRAFT)
-SORTS = ("date", "number", "amount")
+# sort name -> column; the id breaks ties.
+SORT_COLUMNS = {"date": Invoice.invoice_date, "number": Invoice.invoice_number, "amount": Invoice.total_amount}
+SORTS = tuple(SORT_COLUMNS)
 DIRECTIONS = ("asc", "desc")
 PAGE_SIZES = (10, 25, 50, 100)
 MAX_PAGE_SIZE = max(PAGE_SIZES)
@@ -41,8 +44,11 @@ PRESETS = {
 
 
 @dataclass
-class InvoiceFilters:
-    """Validated filter values of the customer invoice list (all optional)."""
+class CustomerInvoiceFilters:
+    """Validated filter values of the customer invoice list (all optional).
+
+    `after` and `before` are the page links' cursors (portal.reading.list_cursor), as given.
+    """
 
     account_id: int | None = None
     period_from: dt.date | None = None
@@ -57,6 +63,8 @@ class InvoiceFilters:
     direction: str = "desc"
     page: int = 1
     per_page: int = 25
+    after: str | None = None
+    before: str | None = None
 
 
 def preset_window(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -76,7 +84,7 @@ def preset_window(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     raise ValidationFailed.single("preset", "is not a known period")
 
 
-def check_filters(scope: CustomerScope, filters: InvoiceFilters) -> None:
+def check_filters(scope: CustomerScope, filters: CustomerInvoiceFilters) -> None:
     """Reject filter values that make no sense or leave the customer's scope.
 
     Raises:
@@ -104,7 +112,7 @@ def check_filters(scope: CustomerScope, filters: InvoiceFilters) -> None:
         raise ValidationFailed(errors)
 
 
-def _period_overlap(scope: CustomerScope, filters: InvoiceFilters):
+def _period_overlap(scope: CustomerScope, filters: CustomerInvoiceFilters):
     """Invoices whose period overlaps the window, the window's days read in each account's time zone.
 
     Accounts are grouped by time zone so the condition has one branch per zone, not per account.
@@ -124,56 +132,72 @@ def _period_overlap(scope: CustomerScope, filters: InvoiceFilters):
     return or_(*branches) if branches else false()
 
 
-def filtered_invoices(scope: CustomerScope, filters: InvoiceFilters, today: dt.date):
-    """The customer's invoices matching `filters`, sorted (no paging). Call check_filters() first."""
-    stmt = scope.invoices()
+def customer_conditions(scope: CustomerScope, filters: CustomerInvoiceFilters, today: dt.date) -> list:
+    """The WHERE clauses of the filters (the scope's own come separately). Call check_filters() first."""
+    conditions = []
     if filters.account_id is not None:
-        stmt = stmt.where(Invoice.account_id == filters.account_id)
+        conditions.append(Invoice.account_id == filters.account_id)
     if filters.period_from or filters.period_to:
-        stmt = stmt.where(_period_overlap(scope, filters))
+        conditions.append(_period_overlap(scope, filters))
     if filters.invoice_date_from:
-        stmt = stmt.where(Invoice.invoice_date >= filters.invoice_date_from)
+        conditions.append(Invoice.invoice_date >= filters.invoice_date_from)
     if filters.invoice_date_to:
-        stmt = stmt.where(Invoice.invoice_date <= filters.invoice_date_to)
+        conditions.append(Invoice.invoice_date <= filters.invoice_date_to)
     if filters.due_date_from:
-        stmt = stmt.where(Invoice.due_date >= filters.due_date_from)
+        conditions.append(Invoice.due_date >= filters.due_date_from)
     if filters.due_date_to:
-        stmt = stmt.where(Invoice.due_date <= filters.due_date_to)
+        conditions.append(Invoice.due_date <= filters.due_date_to)
     if filters.status:
-        stmt = stmt.where(payment_status_condition(filters.status, today))
+        conditions.append(payment_status_condition(filters.status, today))
     if filters.number:
-        stmt = stmt.where(Invoice.invoice_number == filters.number.strip())
-    column = {"date": Invoice.invoice_date, "number": Invoice.invoice_number, "amount": Invoice.total_amount}
-    key = column[filters.sort]
-    if filters.direction == "desc":
-        return stmt.order_by(key.desc(), Invoice.id.desc())
-    return stmt.order_by(key.asc(), Invoice.id.asc())
+        conditions.append(Invoice.invoice_number == filters.number.strip())
+    return conditions
 
 
-def list_customer_invoices(scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date) -> InvoicePage:
-    """One page of the customer's filtered invoices: two queries (a count bounded at COUNT_LIMIT, the rows)
-    whatever the page holds.
+def customer_list_query(scope: CustomerScope, filters: CustomerInvoiceFilters, *, today: dt.date) -> InvoiceListQuery:
+    """The list query (portal.reading.invoice_list) of the customer's filtered invoices: inside the
+    scope, paged by keyset from a page link's cursor, counted up to COUNT_LIMIT.
 
     Raises:
-        ValidationFailed: from check_filters().
+        ValidationFailed: from check_filters(), or `after`/`before` that are not page links of this sort.
     """
     check_filters(scope, filters)
-    stmt = filtered_invoices(scope, filters, today)
-    total, exact = bounded_count(stmt, paging.COUNT_LIMIT)
-    items, more = fetch_page(stmt, filters.page, filters.per_page)
-    return InvoicePage(
-        items=items,
-        total=total,
+    errors: list[FieldError] = []
+    column = SORT_COLUMNS[filters.sort]
+    after = read_cursor(filters.after or "", "after", filters.sort, column, errors)
+    before = read_cursor(filters.before or "", "before", filters.sort, column, errors)
+    if after and before:
+        errors.append(FieldError("before", "cannot be given with after"))
+    if errors:
+        raise ValidationFailed(errors)
+    return InvoiceListQuery(
+        conditions=customer_conditions(scope, filters, today),
+        scope=scope.invoice_conditions(),
+        sort_key=filters.sort,
+        sort_column=column,
+        descending=filters.direction == "desc",
         page=filters.page,
         per_page=filters.per_page,
+        after=after,
+        before=before,
+        keyset=True,
+        count_limit=paging.COUNT_LIMIT,
         filters=filters,
-        total_is_exact=exact,
-        more=more,
     )
 
 
+def list_customer_invoices(scope: CustomerScope, filters: CustomerInvoiceFilters, *, today: dt.date) -> InvoicePage:
+    """One page of the customer's filtered invoices: two queries (a count bounded at COUNT_LIMIT, the rows)
+    whatever the page holds, and no OFFSET once the page was reached by Next or Previous.
+
+    Raises:
+        ValidationFailed: from customer_list_query().
+    """
+    return read_invoice_list(customer_list_query(scope, filters, today=today))
+
+
 def iter_customer_invoices(
-    scope: CustomerScope, filters: InvoiceFilters, *, today: dt.date, batch: int = 500
+    scope: CustomerScope, filters: CustomerInvoiceFilters, *, today: dt.date, batch: int = 500
 ) -> Iterator[Invoice]:
     """Every invoice of the filtered list (all pages) in list order, read in batches for a streamed export.
 
@@ -184,12 +208,11 @@ def iter_customer_invoices(
     account. Close the iterator when done with it early.
 
     Raises:
-        ValidationFailed: from check_filters(), before anything is read.
+        ValidationFailed: from customer_list_query(), before anything is read.
     """
-    check_filters(scope, filters)
     stmt = (
-        filtered_invoices(scope, filters, today)
-        .options(joinedload(Invoice.account))
+        customer_list_query(scope, filters, today=today)
+        .statement()
         .execution_options(yield_per=batch, stream_results=True)
     )
     return stream_with_own_session(_stream_invoices, stmt)

@@ -6,19 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import case, select
-from sqlalchemy.orm import contains_eager
-
-from portal.customers.scope import customer_invoices
-from portal.extensions import db
+from portal.customers.scope import customer_invoice_conditions
 from portal.foundations.errors import FieldError, ValidationFailed
 from portal.foundations.ids import MAX_ROW_ID
 from portal.foundations.permissions import Actor, require
-from portal.models import STATES, TYPES, Account, Customer, Invoice
-from portal.reading import list_cursor
-from portal.reading.exact_count import page_total, rows_with_snapshot
-from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
-from portal.reading.paging import InvoicePage, bounded_count
+from portal.models import TYPES, Account, Customer, Invoice, InvoiceState
+from portal.reading.invoice_list import InvoiceListQuery, read_cursor, read_invoice_list
+from portal.reading.list_cursor import Cursor
+from portal.reading.paging import InvoicePage
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -88,8 +83,8 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset:
     f.customer_id = _int(get("customer"), "customer", errors)
     f.account_id = _int(get("account"), "account", errors)
     state = get("state")
-    if state and state not in STATES:
-        errors.append(FieldError("state", f"must be one of {', '.join(STATES)}"))
+    if state and state not in tuple(InvoiceState):
+        errors.append(FieldError("state", f"must be one of {', '.join(InvoiceState)}"))
     f.state = state or None
     invoice_type = get("type")
     if invoice_type and invoice_type not in TYPES:
@@ -133,16 +128,6 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset:
     return f
 
 
-def invoice_query(f: InvoiceFilters):
-    """The filtered SELECT of invoices (joined to customer and account for sorting), without order or paging."""
-    return (
-        select(Invoice)
-        .join(Customer, Customer.id == Invoice.customer_id)
-        .join(Account, Account.id == Invoice.account_id)
-        .where(*invoice_conditions(f))
-    )
-
-
 def invoice_conditions(f: InvoiceFilters) -> list:
     """The WHERE clauses of the filters; they name invoice columns only, so they also work without joins."""
     conditions = []
@@ -155,14 +140,14 @@ def invoice_conditions(f: InvoiceFilters) -> list:
     if f.state:
         conditions.append(Invoice.state == f.state)
     elif f.unsent:
-        conditions.append(Invoice.state != "Approved")
+        conditions.append(Invoice.state != InvoiceState.APPROVED)
     elif not f.include_unsent:
-        conditions.append(Invoice.state == "Approved")
+        conditions.append(Invoice.state == InvoiceState.APPROVED)
     if f.invoice_type:
         conditions.append(Invoice.invoice_type == f.invoice_type)
     if f.undelivered:
         conditions += [
-            Invoice.state == "Approved",
+            Invoice.state == InvoiceState.APPROVED,
             Invoice.emailed_at.is_(None),
             Invoice.downloaded_at.is_(None),
             Invoice.printed_at.is_(None),
@@ -179,7 +164,7 @@ def invoice_conditions(f: InvoiceFilters) -> list:
     if f.created_since:
         conditions.append(Invoice.created_at >= f.created_since)
     # Amount: the raised total once approved, the running amount before.
-    amount = _amount_expr()
+    amount = Invoice.display_amount
     if f.min_amount is not None:
         conditions.append(amount >= f.min_amount)
     if f.max_amount is not None:
@@ -194,99 +179,40 @@ def search_invoices(f: InvoiceFilters, *, actor: Actor | None = None, count_limi
     With an `actor`, it must be allowed to read invoices (PermissionDenied otherwise), and a customer actor
     (a customer API key) sees only its own customer's raised invoices (portal.customers.scope).
     """
-    conditions = invoice_conditions(f)
+    return read_invoice_list(invoice_list_query(f, actor=actor, count_limit=count_limit))
+
+
+def invoice_list_query(
+    f: InvoiceFilters, *, actor: Actor | None = None, count_limit: int | None = None
+) -> InvoiceListQuery:
+    """The list query (portal.reading.invoice_list) of these filters, scoped to what `actor` may read."""
     scope = []
     if actor is not None:
         require(actor, "invoice.read")
         if actor.kind == "customer":
-            visible = customer_invoices(actor.customer_id).with_only_columns(Invoice.id)
-            scope.append(Invoice.id.in_(visible))
-    stmt = invoice_query(f).where(*scope)
-    # Counted on the invoices table alone: every invoice has exactly one customer and one account (non-null
-    # foreign keys), so the sorting joins change no count, and without them the database counts from an
-    # index instead of joining every matching row (100 ms at 100k invoices on SQLite, see bench/README.md).
-    counted = select(Invoice.id).where(*conditions, *scope)
-    if count_limit is not None:
-        total, exact = bounded_count(counted, count_limit)
-    key, descending = f.sort.lstrip("-"), f.sort.startswith("-")
-    column = SORTS[key]
-    # Before a cursor, the rows are read backwards from it (then shown in the sort's order).
-    backward = f.keyset and f.before is not None
-    if f.keyset:
-        order = keyset_order(column, ascending=not descending)
-        scan = keyset_order(column, ascending=descending == backward)
-    else:
-        order = [column.desc() if descending else column.asc(), Invoice.id.desc() if descending else Invoice.id.asc()]
-        scan = order
-    # The page's ids first, from the invoices table alone when the sort is an invoice column: the
-    # database can then answer from an index (e.g. a customer's approved invoices, newest first, from
-    # (customer_id, state, id)) instead of walking the primary key and skipping other customers'
-    # rows (10 ms for a customer with few recent invoices at 100k, bench/README.md "Pages"). Then
-    # those rows, with the customer and account from the joins already there (no query per row).
-    if column.table is Invoice.__table__:
-        page_ids = select(Invoice.id).where(*conditions, *scope)
-    else:
-        page_ids = stmt.with_only_columns(Invoice.id)
-    page_ids = page_ids.order_by(*scan).limit(f.per_page + 1)
-    cursor = (f.after or f.before) if f.keyset else None
-    if cursor is not None:  # seek from the cursor's row: no OFFSET, however deep the page
-        page_ids = page_ids.where(seek_condition(column, cursor, ascending=descending == backward))
-    else:
-        page_ids = page_ids.offset((f.page - 1) * f.per_page)
-    stmt = stmt.where(Invoice.id.in_(page_ids)).options(
-        contains_eager(Invoice.customer), contains_eager(Invoice.account)
+            scope = customer_invoice_conditions(actor.customer_id)
+    key = f.sort.lstrip("-")
+    return InvoiceListQuery(
+        conditions=invoice_conditions(f),
+        scope=scope,
+        sort_key=key,
+        sort_column=SORTS[key],
+        descending=f.sort.startswith("-"),
+        page=f.page,
+        per_page=f.per_page,
+        after=f.after if f.keyset else None,
+        before=f.before if f.keyset else None,
+        keyset=f.keyset,
+        count_limit=count_limit,
+        filters=f,
     )
-    if count_limit is None:  # an exact count may follow: read the snapshot along
-        read, seen = rows_with_snapshot(stmt.order_by(*order))
-        rows = [row[0] for row in read]
-    else:
-        rows = list(db.session.scalars(stmt.order_by(*order)).unique())
-    extra = len(rows) > f.per_page  # a row beyond the page, in the direction read
-    items = rows[-f.per_page :] if backward else rows[: f.per_page]
-    if count_limit is None:
-        exact = True
-        total = page_total(
-            counted, seen=seen, offset=(f.page - 1) * f.per_page, shown=len(items), last=cursor is None and not extra
-        )
-    page = f.page
-    if cursor is None:
-        more, earlier = extra, f.page > 1
-    elif backward:  # the page before a cursor: its row and what follows exist
-        more, earlier = True, extra
-        page = max(page, 2) if extra else 1
-    else:
-        more, earlier = extra, True
-        page = max(page, 2)
-    if cursor is not None and exact:  # the page number only travels in the URL: keep it plausible
-        page = min(page, max(1, -(-total // f.per_page)))
-    result = InvoicePage(items, total, page, f.per_page, f, total_is_exact=exact, more=more)
-    if f.keyset:
-        result.earlier = earlier
-        if items and more:
-            result.next_cursor = _row_cursor(items[-1], key)
-        if items and earlier:
-            result.prev_cursor = _row_cursor(items[0], key)
-    return result
-
-
-def _row_cursor(invoice: Invoice, key: str) -> str:
-    owner = {"customer": invoice.customer, "account": invoice.account}.get(key, invoice)
-    return encode_cursor(key, getattr(owner, SORTS[key].key), invoice.id)
 
 
 def _cursor(value: str, name: str, sort: str, errors: list[FieldError]) -> Cursor | None:
     key = sort.lstrip("-")
-    if not value or key not in SORTS:
+    if key not in SORTS:
         return None
-    try:
-        return decode_cursor(value, key, SORTS[key])
-    except ValueError:
-        errors.append(FieldError(name, list_cursor.INVALID))
-        return None
-
-
-def _amount_expr():
-    return case((Invoice.state == "Approved", Invoice.total_amount), else_=Invoice.amount_total)
+    return read_cursor(value, name, key, SORTS[key], errors)
 
 
 def _int(value: str, name: str, errors: list[FieldError]) -> int | None:

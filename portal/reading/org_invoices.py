@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import with_expression
 
-from portal.customers.scope import customer_invoices
+from portal.customers.scope import customer_invoice_conditions
 from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
 from portal.foundations.database import utcnow
@@ -18,7 +18,8 @@ from portal.foundations.dates import local_date
 from portal.foundations.errors import NotFound, ValidationFailed
 from portal.foundations.ids import row_id
 from portal.foundations.permissions import SYSTEM, Actor, require
-from portal.models import Account, Customer, Invoice, Organization
+from portal.models import Account, Customer, Invoice, InvoiceState, Organization
+from portal.reading.invoice_list import InvoiceListQuery
 
 DEFAULT_WINDOW = relativedelta(months=12)
 MAX_WINDOW = relativedelta(years=5)
@@ -69,10 +70,16 @@ def account_invoices(
         raise ValidationFailed.single("start_date", "must be on or before end_date")
     if start + MAX_WINDOW < end:
         raise ValidationFailed.single("start_date", "the window may span at most five years")
-    stmt = _visible_invoices(actor, account).options(with_expression(Invoice.has_stored_pdf, stored_pdf_exists()))
-    stmt = stmt.where(Invoice.invoice_date >= start, Invoice.invoice_date <= end)
-    invoices = list(db.session.scalars(stmt.order_by(Invoice.invoice_date.desc(), Invoice.id.desc())))
-    return AccountInvoices(account, start, end, invoices)
+    query = InvoiceListQuery(
+        conditions=[Invoice.invoice_date >= start, Invoice.invoice_date <= end],
+        scope=_visible_conditions(actor, account),
+        sort_key="invoiceDate",
+        sort_column=Invoice.invoice_date,
+        descending=True,
+    )
+    # The whole window, unpaged (at most five years of one account's invoices).
+    stmt = query.statement().options(with_expression(Invoice.has_stored_pdf, stored_pdf_exists()))
+    return AccountInvoices(account, start, end, list(db.session.scalars(stmt)))
 
 
 def account_invoice(org_slug: str, account_id, invoice_uuid, *, actor: Actor = SYSTEM) -> Invoice:
@@ -99,12 +106,16 @@ def account_invoice(org_slug: str, account_id, invoice_uuid, *, actor: Actor = S
     return invoice
 
 
-def _visible_invoices(actor: Actor, account: Account) -> Select:
+def _visible_conditions(actor: Actor, account: Account) -> list:
     if actor.kind == "customer":
-        stmt = customer_invoices(actor.customer_id)
+        conditions = customer_invoice_conditions(actor.customer_id)
     else:
-        stmt = select(Invoice).where(Invoice.state == "Approved")
-    return stmt.where(Invoice.account_id == account.id)
+        conditions = [Invoice.state == InvoiceState.APPROVED]
+    return [*conditions, Invoice.account_id == account.id]
+
+
+def _visible_invoices(actor: Actor, account: Account) -> Select:
+    return select(Invoice).where(*_visible_conditions(actor, account))
 
 
 def _find_account(org_slug: str, account_id, actor: Actor) -> Account:

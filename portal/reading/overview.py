@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 
 from portal.billing.runs import recent_billing_runs
 from portal.extensions import db
-from portal.models import STATES, BillingRun, Invoice
+from portal.models import BillingRun, Invoice, InvoiceState
 
 
 @dataclass
@@ -37,8 +37,8 @@ def dashboard_figures(today: dt.date) -> DashboardFigures:
     Everything is aggregated in the database.
     """
     counts = dict(db.session.execute(select(Invoice.state, func.count()).group_by(Invoice.state)).all())
-    figures = DashboardFigures(by_state={state: counts.get(state, 0) for state in STATES})
-    figures.pending = figures.by_state["Pending"]
+    figures = DashboardFigures(by_state={state: counts.get(state, 0) for state in InvoiceState})
+    figures.pending = figures.by_state[InvoiceState.PENDING]
     overdue = Invoice.due_date < today
     rows = db.session.execute(
         select(
@@ -48,7 +48,7 @@ def dashboard_figures(today: dt.date) -> DashboardFigures:
             func.sum(case((overdue, Invoice.outstanding), else_=0)),
             func.sum(case((overdue, 1), else_=0)),
         )
-        .where(Invoice.state == "Approved", Invoice.outstanding > 0)
+        .where(Invoice.state == InvoiceState.APPROVED, Invoice.outstanding > 0)
         .group_by(Invoice.currency)
         .order_by(Invoice.currency)
     ).all()

@@ -26,12 +26,6 @@ def bounded_count(stmt, limit: int | None) -> tuple[int, bool]:
     return min(found, limit), found <= limit
 
 
-def fetch_page(stmt, page: int, per_page: int) -> tuple[list, bool]:
-    """(rows of the page, is there a next page?): one query, reading one row more than the page shows."""
-    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).unique())
-    return rows[:per_page], len(rows) > per_page
-
-
 @dataclass
 class InvoicePage:
     items: list

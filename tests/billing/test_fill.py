@@ -9,6 +9,9 @@ from portal.billing.fill import fill_invoice, reapply_discount_plans, refill_inv
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.extensions import db
 from portal.foundations.errors import InvalidState
+from tests.factories import AFTER_PERIOD as NOW
+from tests.factories import PERIOD_END as END
+from tests.factories import PERIOD_START as START
 from tests.factories import (
     AccountFactory,
     CdrFactory,
@@ -19,10 +22,6 @@ from tests.factories import (
     TransactionFactory,
 )
 
-UTC = dt.timezone.utc
-START = dt.datetime(2026, 5, 1, tzinfo=UTC)
-END = dt.datetime(2026, 6, 1, tzinfo=UTC)
-NOW = dt.datetime(2026, 11, 1, tzinfo=UTC)
 D = Decimal
 
 

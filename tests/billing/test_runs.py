@@ -11,6 +11,12 @@ from portal.extensions import db
 from portal.foundations.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, BillingRun, Invoice
+from tests.billing.killed_run import (
+    INVOICES_PER_ACCOUNT,
+    count_invoices,
+    daily_accounts_with_five_days_of_calls,
+    run_billing_and_kill_it,
+)
 from tests.factories import AccountFactory, CdrFactory, InvoiceFactory
 
 UTC = dt.timezone.utc
@@ -308,53 +314,13 @@ def test_cli_refuses_bad_at_with_nonzero_exit(app, runner, value, message):
 
 def test_cli_run_killed_mid_way_then_resumed_neither_duplicates_nor_skips(app, runner, database_url, tmp_path):
     """A real `flask billing run` process is killed (SIGKILL) while invoicing; `billing resume` completes the work."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
 
-    from sqlalchemy import func, select
-
-    accounts = [
-        AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
-        for _ in range(24)
-    ]
-    for account in accounts:
-        for day in range(1, 6):
-            CdrFactory(customer_acc_id=account.id, time_start=at(2026, 5, day, 12), customer_price=Decimal("1"))
-    db.session.commit()
+    accounts = daily_accounts_with_five_days_of_calls(at)
     account_ids = [a.id for a in accounts]
-    expected_per_account = 5  # 1-2 May ... 5-6 May, due at 6 May 02:00 with the default grace
-
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env.update(PORTAL_DATABASE_URL=database_url, PORTAL_INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(root))
-    log = tmp_path / "run.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "portal", "billing", "run", "--at", "2026-05-06T03:00:00Z"],
-            env=env,
-            cwd=root,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731 - a one-line helper used right below
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            seen = count_invoices()
-            db.session.commit()  # end the read so the next poll sees new commits
-            if seen > 0 or process.poll() is not None or time.monotonic() > deadline:
-                break
-            time.sleep(0.005)
-    finally:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-    db.session.commit()
+    expected_per_account = INVOICES_PER_ACCOUNT
+    log = run_billing_and_kill_it(database_url, tmp_path)
     at_kill = count_invoices()
-    assert 0 < at_kill < len(account_ids) * expected_per_account, (at_kill, log.read_text())
+    assert 0 < at_kill < len(account_ids) * expected_per_account, (at_kill, log)
     [killed] = db.session.query(BillingRun).all()
     assert killed.status == "running"
     db.session.commit()

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +20,14 @@ from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import Conflict
 from portal.models import AuditEvent, BillingRun, Invoice
-from tests.factories import AccountFactory, CdrFactory
+from tests.billing.killed_run import (
+    ACCOUNTS,
+    INVOICES_PER_ACCOUNT,
+    count_invoices,
+    daily_accounts_with_five_days_of_calls,
+    run_billing_and_kill_it,
+)
+from tests.factories import AccountFactory
 
 UTC = dt.timezone.utc
 RUN_AT = dt.datetime(2026, 5, 4, 6, tzinfo=UTC)
@@ -201,37 +205,10 @@ def test_a_killed_billing_run_process_is_marked_failed_by_the_next_run_which_inv
     app, runner, database_url, tmp_path
 ):
     """A real `flask billing run` process is killed (SIGKILL) mid-run; the next `billing run` finds it gone."""
-    accounts = [
-        AccountFactory(invoice_period="Daily", next_invoice_at=at(2026, 5, 2), next_invoice_type="Auto Full")
-        for _ in range(24)
-    ]
-    for account in accounts:
-        for day in range(1, 6):
-            CdrFactory(customer_acc_id=account.id, time_start=at(2026, 5, day, 12))
-    db.session.commit()
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env.update(PORTAL_DATABASE_URL=database_url, PORTAL_INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(root))
-    count_invoices = lambda: db.session.scalar(select(func.count(Invoice.id)))  # noqa: E731 - a one-line helper used right below
-    with open(tmp_path / "run.log", "wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "portal", "billing", "run", "--at", "2026-05-06T03:00:00Z"],
-            env=env,
-            cwd=root,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 120
-    try:
-        while count_invoices() == 0 and process.poll() is None and time.monotonic() < deadline:
-            db.session.commit()  # end the read so the next poll sees new commits
-            time.sleep(0.005)
-    finally:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-    db.session.commit()
+    accounts = daily_accounts_with_five_days_of_calls(at)
+    log = run_billing_and_kill_it(database_url, tmp_path)
     [killed] = db.session.query(BillingRun).all()
-    assert killed.status == "running" and 0 < count_invoices() < 24 * 5, (tmp_path / "run.log").read_text()
+    assert killed.status == "running" and 0 < count_invoices() < ACCOUNTS * INVOICES_PER_ACCOUNT, log
     db.session.commit()
 
     result = runner.invoke(args=["billing", "run", "--at", "2026-05-06T03:00:00Z"])
@@ -240,7 +217,7 @@ def test_a_killed_billing_run_process_is_marked_failed_by_the_next_run_which_inv
     db.session.expire_all()
     killed = db.session.get(BillingRun, killed.id)
     assert killed.status == "failed" and killed.failures[-1]["error"].startswith("Interrupted")
-    assert count_invoices() == 24 * 5
+    assert count_invoices() == ACCOUNTS * INVOICES_PER_ACCOUNT
     for account in accounts:
         starts = db.session.scalars(
             select(Invoice.start_date).where(Invoice.account_id == account.id).order_by(Invoice.start_date)

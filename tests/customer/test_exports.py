@@ -71,13 +71,15 @@ def test_csv_refuses_another_customers_account(signed_in):
 
 def test_export_iterator_reads_in_batches_and_keeps_list_order(app, account):
     from portal.customers.scope import CustomerScope
-    from portal.reading.customer_views import InvoiceFilters, iter_customer_invoices
+    from portal.reading.customer_views import CustomerInvoiceFilters, iter_customer_invoices
 
     invoices = [approved_invoice(account, month(-i)) for i in range(1, 8)]
     db.session.commit()
     scope = CustomerScope(account.customer_id)
     found = [
         i.invoice_number
-        for i in iter_customer_invoices(scope, InvoiceFilters(sort="number", direction="asc"), today=TODAY, batch=2)
+        for i in iter_customer_invoices(
+            scope, CustomerInvoiceFilters(sort="number", direction="asc"), today=TODAY, batch=2
+        )
     ]
     assert found == [i.invoice_number for i in invoices]

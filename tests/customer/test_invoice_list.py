@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
@@ -295,3 +296,54 @@ def test_counts_stop_at_the_limit_and_paging_goes_on(signed_in, account, monkeyp
     assert "1 invoice" in exact and "more than" not in exact
     beyond = signed_in.get("/portal/invoices?per_page=10&page=5").get_data(as_text=True)
     assert "There is no page 5." in beyond and "the list has" not in beyond
+
+
+@contextmanager
+def recorded_offsets():
+    """The OFFSET value of every statement run in the block (qmark or named parameters)."""
+    offsets: list[int] = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        for match in re.finditer(r"OFFSET (\?|%\((\w+)\)s)", statement):
+            if match.group(2):
+                offsets.append(parameters[match.group(2)])
+            else:
+                offsets.append(parameters[statement[: match.start()].count("?")])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield offsets
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _link(html: str, rel: str) -> str | None:
+    match = re.search(rf'<a href="([^"]+)"[^>]*rel="{rel}"', html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_next_and_previous_page_by_keyset_without_offset(signed_in, account):
+    invoices = [approved_invoice(account, month(-i)) for i in range(1, 26)]  # newest first in list order
+    db.session.commit()
+    expected = [i.invoice_number for i in invoices]
+    first = signed_in.get("/portal/invoices?per_page=10").get_data(as_text=True)
+    assert numbers_in(first) == expected[:10] and _link(first, "prev") is None
+    second_url = _link(first, "next")
+    assert "after=" in second_url and "page=2" in second_url
+    second = signed_in.get(second_url).get_data(as_text=True)
+    with recorded_offsets() as offsets:
+        third = signed_in.get(_link(second, "next")).get_data(as_text=True)
+    assert numbers_in(second) == expected[10:20] and numbers_in(third) == expected[20:]
+    assert "page 3 of 3" in third and _link(third, "next") is None
+    assert set(offsets) <= {0}  # SQLite writes LIMIT ? OFFSET 0 for a LIMIT alone; PostgreSQL no OFFSET at all
+    back = _link(third, "prev")
+    assert "before=" in back and "page=2" in back
+    assert numbers_in(signed_in.get(back).get_data(as_text=True)) == expected[10:20]
+    assert numbers_in(signed_in.get(_link(second, "prev")).get_data(as_text=True)) == expected[:10]
+
+
+def test_an_edited_page_link_is_a_clear_error(signed_in, three_months):
+    response = signed_in.get("/portal/invoices?after=forged&page=2")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "not a valid page link" in html and numbers_in(html) == []

@@ -15,6 +15,9 @@ from portal.billing.invoices import approve_invoice, create_invoice
 from portal.documents import service
 from portal.extensions import db
 from portal.models import Invoice
+from tests.factories import AFTER_PERIOD as NOW
+from tests.factories import PERIOD_END as END
+from tests.factories import PERIOD_START as START
 from tests.factories import (
     AccountFactory,
     CdrFactory,
@@ -23,11 +26,6 @@ from tests.factories import (
     ServiceFactory,
     TransactionFactory,
 )
-
-UTC = dt.timezone.utc
-START = dt.datetime(2026, 5, 1, tzinfo=UTC)
-END = dt.datetime(2026, 6, 1, tzinfo=UTC)
-NOW = dt.datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def pdf_text(data: bytes) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from portal.documents import service
 from portal.documents.tasks import enqueue_render_pdf, render_missing_pdfs, render_pdf_job, render_pdf_try
 from portal.extensions import db
 from portal.models import AuditEvent, Invoice, InvoiceDocument
@@ -142,3 +143,26 @@ def test_failed_pdf_is_listed_for_admins_with_a_retry_that_renders_it(app, admin
 def test_pdf_retry_needs_the_recreate_level(app, admin_client):
     [invoice_id] = approved_without_pdf()
     assert post(admin_client(2), f"/admin/invoices/{invoice_id}/pdf/retry").status_code == 403
+
+
+def test_a_render_that_loses_the_race_to_store_uses_the_pdf_the_other_try_stored(app, monkeypatch):
+    """The PDF job and an e-mail both render a PDF that was missing when they looked; the second to store it
+    takes the stored one instead of failing (and being retried) on the unique document constraint."""
+    [invoice_id] = approved_without_pdf(1)
+    invoice = db.session.get(Invoice, invoice_id)
+    first = service.render_and_store_pdf(invoice)
+    db.session.commit()
+    lookups = []
+    real_lookup = service.get_pdf_document
+
+    def first_lookup_misses(inv):  # the first look happened before the other try committed its PDF
+        lookups.append(inv.id)
+        return None if len(lookups) == 1 else real_lookup(inv)
+
+    monkeypatch.setattr(service, "get_pdf_document", first_lookup_misses)
+
+    second = service.render_and_store_pdf(invoice)
+
+    assert second.id == first.id and len(lookups) == 2
+    db.session.commit()
+    assert actions(invoice_id).count("invoice.pdf_rendered") == 1

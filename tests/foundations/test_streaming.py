@@ -10,7 +10,7 @@ from portal.customers.scope import CustomerScope
 from portal.extensions import db
 from portal.foundations.streaming import stream_with_own_session
 from portal.models import Invoice
-from portal.reading.customer_views import InvoiceFilters, iter_customer_invoices
+from portal.reading.customer_views import CustomerInvoiceFilters, iter_customer_invoices
 from tests.bulk import FIRST_DAY, approved_invoices
 from tests.factories import AccountFactory
 
@@ -65,7 +65,7 @@ def test_the_invoice_stream_outlives_the_requests_session(app, account):
     with app.test_request_context():
         stream = iter_customer_invoices(
             CustomerScope(account.customer_id),
-            InvoiceFilters(sort="number", direction="asc"),
+            CustomerInvoiceFilters(sort="number", direction="asc"),
             today=FIRST_DAY.date(),
             batch=2,
         )

@@ -6,7 +6,7 @@ from sqlalchemy import event, select
 
 from portal.extensions import db
 from portal.models import Invoice
-from portal.reading.paging import InvoicePage, bounded_count, fetch_page
+from portal.reading.paging import InvoicePage, bounded_count
 from tests.invoices import make_invoice
 
 
@@ -28,15 +28,6 @@ def test_bounded_count_is_exact_up_to_the_limit_and_reads_at_most_one_row_more(a
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(statements) == 1 and "LIMIT" in statements[0].upper()
-
-
-def test_fetch_page_knows_the_next_page_from_one_extra_row(app, session):
-    ids = [make_invoice("Approved").id for _ in range(5)]
-    stmt = select(Invoice).order_by(Invoice.id)
-    rows, more = fetch_page(stmt, 1, 2)
-    assert [r.id for r in rows] == ids[:2] and more
-    rows, more = fetch_page(stmt, 3, 2)
-    assert [r.id for r in rows] == ids[4:] and not more
 
 
 def test_page_arithmetic_with_an_inexact_total():

@@ -4,7 +4,6 @@ credential, built once) and the admin-page clients (signed in, with CSRF tokens)
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
 import pytest
@@ -13,9 +12,9 @@ from sqlalchemy import select
 from portal.delivery.links import mint_download_link
 from portal.extensions import db, limiter
 from portal.foundations.permissions import SYSTEM
-from portal.models import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
+from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
 from tests.admin.conftest import admin, admin_as, admin_client  # noqa: F401 - fixtures
-from tests.api.jsonapi.conftest import login_admin, login_customer, make_invoice
+from tests.api.jsonapi.conftest import add_pdf, login_admin, login_customer, make_invoice
 from tests.api.key_clients import make_key
 from tests.conftest import _empty_tables
 from tests.factories import (
@@ -87,16 +86,7 @@ def _side(tag: str, pdf: bytes, offset: int) -> Side:
             invoices.append(invoice)
         raised, filled, fresh = invoices
         data = pdf + f"% {tag}-{n}".encode()
-        document = InvoiceDocument(
-            invoice_id=raised.id,
-            kind="pdf",
-            filename=f"{raised.invoice_number}.pdf",
-            data=data,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
-        db.session.add(document)
-        db.session.flush()
+        document = add_pdf(raised, data, f"{raised.invoice_number}.pdf")
         link, token = mint_download_link(
             raised, actor=SYSTEM, expires_in=dt.timedelta(days=30), max_uses=1000, purpose="email"
         )

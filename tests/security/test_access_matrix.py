@@ -127,15 +127,21 @@ def test_a_new_route_without_a_rule_is_caught(ctx):
     assert unlisted_endpoints(fresh) == {"customer.export_everything"}
 
 
+def anonymous_is_sent_to_sign_in(world, clients, method, path, endpoint) -> list:
+    """[] when an anonymous caller is redirected to the sign-in page, else the problem."""
+    response = call(world, clients, "anonymous", method, path)
+    if response.status_code != 302 or "/login" not in response.headers.get("Location", ""):
+        return [("anonymous", method, endpoint, response.status_code)]
+    return []
+
+
 def test_admin_area_refuses_anonymous_and_customers_on_every_method(ctx, world, clients):
     before = snapshot()
     problems = []
     for endpoint in faces("admin"):
         path = url(ctx, world, endpoint, world.b)
         for method in methods(ctx, endpoint):
-            response = call(world, clients, "anonymous", method, path)
-            if response.status_code != 302 or "/login" not in response.headers.get("Location", ""):
-                problems.append(("anonymous", method, endpoint, response.status_code))
+            problems += anonymous_is_sent_to_sign_in(world, clients, method, path, endpoint)
             for caller in SESSION_CUSTOMERS + CUSTOMER_JWTS + KEYS:
                 response = call(world, clients, caller, method, path)
                 expected = 404 if caller in SESSION_CUSTOMERS else 302  # a bearer is no session: sign in first
@@ -183,9 +189,7 @@ def test_portal_refuses_anonymous_and_admins(ctx, world, clients):
     for endpoint in faces("portal"):
         path = url(ctx, world, endpoint, world.a)
         for method in methods(ctx, endpoint):
-            response = call(world, clients, "anonymous", method, path)
-            if response.status_code != 302 or "/login" not in response.headers.get("Location", ""):
-                problems.append(("anonymous", method, endpoint, response.status_code))
+            problems += anonymous_is_sent_to_sign_in(world, clients, method, path, endpoint)
             for caller in ADMINS:
                 status = call(world, clients, caller, method, path).status_code
                 if status != 404:

@@ -10,7 +10,6 @@ the request's PostgreSQL backend (`pg_terminate_backend`) just before the reques
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 
 import pytest
@@ -21,9 +20,9 @@ from portal.extensions import db
 from portal.models import AuditEvent, Invoice
 from tests.admin.conftest import post
 from tests.api.backend_v1.conftest import BASE
-from tests.api.jsonapi.conftest import ADMIN, MEDIA, jsonapi_headers
+from tests.api.jsonapi.conftest import ADMIN, MEDIA, invoice_create_body, jsonapi_headers, login_admin
 from tests.api.key_clients import bearer, make_key
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, AdminUserFactory
 
 INSERT_INVOICE = "INSERT INTO invoices"
 
@@ -123,22 +122,11 @@ def admin_html(app, admin_client, account):
 
 
 def admin_jsonapi(app, admin_client, account):
-    from tests.api.jsonapi.conftest import login_admin
-    from tests.factories import AdminUserFactory
-
     user = AdminUserFactory(level=5)
     db.session.commit()
     client = app.test_client()
     token = login_admin(client, user)
-    body = json.dumps(
-        {
-            "data": {
-                "type": "invoices",
-                "attributes": {"start-date": "2026-05-01", "end-date": "2026-06-01"},
-                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}},
-            }
-        }
-    )
+    body = invoice_create_body(account.id)
     return lambda: client.post(
         f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(token, **{"Content-Type": MEDIA})
     )

@@ -4,16 +4,15 @@ the APIs answer 400 in their own format (a value the database refuses is rolled 
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from sqlalchemy import func, select
 
+from portal.customers.accounts import ACCOUNT_FIELDS
 from portal.forms import NOT_ALLOWED_MESSAGE
 from portal.models import Account, Customer, CustomerUser, Invoice
 from tests.admin.test_customer_views import _account_form, field_error
 from tests.api.backend_v1.conftest import BASE
-from tests.api.jsonapi.conftest import ADMIN, MEDIA, jsonapi_headers, login_admin
+from tests.api.jsonapi.conftest import ADMIN, MEDIA, invoice_create_body, jsonapi_headers, login_admin
 from tests.api.key_clients import bearer, make_key
 from tests.auth.conftest import csrf_from
 from tests.factories import PASSWORD, AccountFactory, AdminUserFactory, CustomerFactory, CustomerUserFactory
@@ -42,21 +41,6 @@ def test_customer_edit_form_refuses_a_nul_and_keeps_the_customer(admin, session)
     assert field_error(response.get_data(as_text=True), "name") == NOT_ALLOWED_MESSAGE
     session.expire_all()
     assert session.get(Customer, customer.id).name == "Acme"
-
-
-ACCOUNT_FIELDS = [
-    "name",
-    "currency",
-    "timezone",
-    "vat_rate",
-    "payment_terms_days",
-    "invoice_period",
-    "invoice_ref_template",
-    "delivery_mode",
-    "bill_style",
-    "max_call_duration",
-    "invoice_contact_ids",
-]
 
 
 @pytest.mark.parametrize("field", ACCOUNT_FIELDS)
@@ -112,15 +96,7 @@ def test_jsonapi_create_with_a_nul_in_a_date_is_a_client_error(client, session):
     account = AccountFactory()
     session.commit()
     token = login_admin(client, admin)
-    body = json.dumps(
-        {
-            "data": {
-                "type": "invoices",
-                "attributes": {"start-date": "2026\x00-01-01", "end-date": "2026-02-01"},
-                "relationships": {"account": {"data": {"type": "accounts", "id": str(account.id)}}},
-            }
-        }
-    )
+    body = invoice_create_body(account.id, start="2026\x00-01-01", end="2026-02-01")
     response = client.post(f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(token, **{"Content-Type": MEDIA}))
     assert response.status_code in (400, 422), response.get_data(as_text=True)
     errors = response.get_json()["errors"]

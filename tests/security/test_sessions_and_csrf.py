@@ -46,22 +46,21 @@ def browser_write_routes(app):
         yield rule.endpoint, adapter.build(rule.endpoint, values), sorted(methods)
 
 
-@pytest.fixture
-def admin_session(app, login):
-    user = AdminUserFactory(level=5)
+def signed_in_client(app, login, user):
     db.session.commit()
     client = app.test_client()
     login(user, client)
     return client
+
+
+@pytest.fixture
+def admin_session(app, login):
+    return signed_in_client(app, login, AdminUserFactory(level=5))
 
 
 @pytest.fixture
 def customer_session(app, login):
-    user = CustomerUserFactory()
-    db.session.commit()
-    client = app.test_client()
-    login(user, client)
-    return client
+    return signed_in_client(app, login, CustomerUserFactory())
 
 
 @pytest.fixture

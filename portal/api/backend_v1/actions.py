@@ -18,11 +18,18 @@ from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.invoices import recreate_documents
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.emailing import email_invoice, email_invoice_cdrs
-from portal.delivery.links import download_url, mint_download_link
+from portal.delivery.links import (
+    DEFAULT_LINK_EXPIRY_HOURS,
+    LINK_EXPIRY_HOURS,
+    LINK_MAX_USES,
+    download_url,
+    mint_download_link,
+    requested_link_limits,
+)
 from portal.extensions import db
 from portal.foundations.errors import (
     DeliveryFailed,
-    InvalidState,
+    ErrorCode,
     NotFound,
     PermissionDenied,
     ServiceError,
@@ -32,18 +39,14 @@ from portal.foundations.ids import MAX_ROW_ID
 
 log = logging.getLogger(__name__)
 
-EXPIRY_HOURS = (1, 6, 24, 72, 168, 336, 720)
-DEFAULT_EXPIRY_HOURS = 168
-MAX_USES = (1, 2)
-# FieldError.field of the e-mail services -> documented code.
-EMAIL_FIELD_CODES = {
-    "email": 400702,
-    "bill-style": 400703,
-    "message": 400704,
-    "attachments": 400705,
-    "usage-report-profile": 400706,
+# Error codes of the e-mail services -> documented code.
+EMAIL_CODES = {
+    ErrorCode.INVALID_RECIPIENT: 400702,
+    ErrorCode.UNKNOWN_BILL_STYLE: 400703,
+    ErrorCode.UNKNOWN_MESSAGE_TEMPLATE: 400704,
+    ErrorCode.UNKNOWN_ATTACHMENT: 400705,
+    ErrorCode.UNKNOWN_USAGE_REPORT_PROFILE: 400706,
 }
-NO_CDRS = "No CDRs available for this invoice"
 ACTIONS = (
     "email",
     "emailCdrs",
@@ -168,9 +171,9 @@ def _reapply_discount_plans(invoice, body):
     return jsonify(invoice_json(invoice))
 
 
-def _choice(body: dict, name: str, allowed: tuple[int, ...], default: int) -> int:
-    """A number from the documented list: a JSON integer in the body, or digits in the query string
-    (where every value is text). Anything else, a JSON string of digits included, is a 400504."""
+def _number(body: dict, name: str, default: int):
+    """A number: a JSON integer in the body, or digits in the query string (where every value is text).
+    Anything else, a JSON string of digits included, is a 400504; the value itself is checked by the service."""
     if body.get(name) is not None:
         value = body[name]
     else:
@@ -178,21 +181,34 @@ def _choice(body: dict, name: str, allowed: tuple[int, ...], default: int) -> in
         if text is None:
             return default
         value = int(text.strip()) if text.strip().isascii() and text.strip().isdigit() else text
-    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+    if isinstance(value, bool) or not isinstance(value, int):
         raise ApiError(
             400504,
-            f"{name} - must be one of {', '.join(str(a) for a in allowed)}"
+            f"{name} - must be one of {_LINK_CHOICES[name]}"
             + (" (a JSON number)" if isinstance(value, str) and name in body else ""),
         )
     return value
 
 
+# The documented parameter -> the field of the link service's errors, and the choices it offers.
+_LINK_FIELDS = {"expiry-hours": "expiryHours", "max-uses": "maxUses"}
+_LINK_CHOICES = {
+    "expiryHours": ", ".join(map(str, LINK_EXPIRY_HOURS)),
+    "maxUses": ", ".join(map(str, LINK_MAX_USES)),
+}
+
+
 def _generate_download_link(invoice, body):
-    hours = _choice(body, "expiryHours", EXPIRY_HOURS, DEFAULT_EXPIRY_HOURS)
-    max_uses = _choice(body, "maxUses", MAX_USES, 1)
+    hours = _number(body, "expiryHours", DEFAULT_LINK_EXPIRY_HOURS)
+    max_uses = _number(body, "maxUses", 1)
+    try:
+        expires_in, max_uses = requested_link_limits(hours, max_uses)
+    except ValidationFailed as exc:
+        name = next(_LINK_FIELDS[e.field] for e in exc.errors if e.code == ErrorCode.NOT_A_CHOICE)
+        raise ApiError(400504, f"{name} - must be one of {_LINK_CHOICES[name]}") from None
     try:
         link, token = mint_download_link(
-            invoice, actor=_actor(), expires_in=dt.timedelta(hours=hours), max_uses=max_uses, purpose="api"
+            invoice, actor=_actor(), expires_in=expires_in, max_uses=max_uses, purpose="api"
         )
         db.session.flush()
     except ServiceError:
@@ -229,8 +245,8 @@ def _unlink_from_xero(invoice, body):
 def _email_failure(exc: ServiceError) -> int | None:
     if isinstance(exc, ValidationFailed):
         for error in exc.errors:
-            if error.field in EMAIL_FIELD_CODES:
-                return EMAIL_FIELD_CODES[error.field]
+            if error.code in EMAIL_CODES:
+                return EMAIL_CODES[error.code]
         return 400502
     if isinstance(exc, DeliveryFailed):
         return 500601
@@ -238,9 +254,9 @@ def _email_failure(exc: ServiceError) -> int | None:
 
 
 def _email_cdrs_failure(exc: ServiceError) -> int | None:
-    if isinstance(exc, InvalidState) and exc.message == NO_CDRS:
+    if exc.code == ErrorCode.NO_CDRS:
         return 400707
-    if isinstance(exc, ValidationFailed) and any(e.field == "email" for e in exc.errors):
+    if isinstance(exc, ValidationFailed) and any(e.code == ErrorCode.INVALID_RECIPIENT for e in exc.errors):
         return 400702
     if isinstance(exc, DeliveryFailed):
         return 500602

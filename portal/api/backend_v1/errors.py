@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.billing.cutoff_invoices import MissingParameter
-from portal.foundations.errors import (
-    Conflict,
-    DeliveryFailed,
-    Gone,
-    InvalidState,
-    NotFound,
-    PermissionDenied,
-    ServiceError,
-    ValidationFailed,
-)
+from portal.foundations.errors import ErrorCode, ServiceError
 
 # code: (HTTP status, error title, hint). docs/apis.md "APIs: backend v1" lists the same table.
 CODES: dict[int, tuple[int, str, str]] = {
@@ -53,8 +43,6 @@ CODES: dict[int, tuple[int, str, str]] = {
     503001: (503, "Service Unavailable", "The database is busy or unreachable; retry the request"),
 }
 
-FROZEN = "can't be changed on an approved invoice"
-
 
 class ApiError(Exception):
     """An error answered with one of the documented codes; `detail` replaces the default hint."""
@@ -86,24 +74,21 @@ def status_error_response(status: int, title: str, detail: str):
     return response
 
 
+# Domain error code -> documented code, for every error outside the actions' own codes.
+SERVICE_CODES: dict[ErrorCode, int] = {
+    ErrorCode.MISSING_PARAMETER: 400503,
+    ErrorCode.FROZEN: 400004,
+    ErrorCode.INVALID_STATE: 400005,
+    ErrorCode.NO_CDRS: 400005,
+    ErrorCode.NOT_FOUND: 404001,
+    ErrorCode.CONFLICT: 409001,
+    ErrorCode.GONE: 410001,
+    ErrorCode.DELIVERY_FAILED: 500601,
+}
+
+
 def service_error_code(exc: ServiceError, actor_kind: str) -> int:
-    """The documented code of a domain error outside the actions' own codes."""
-    if isinstance(exc, PermissionDenied):
+    """The documented code of a domain error, from its code (never its message)."""
+    if exc.code == ErrorCode.PERMISSION_DENIED:
         return 403003 if actor_kind == "customer" else 403002
-    if isinstance(exc, ValidationFailed):
-        if isinstance(exc, MissingParameter):
-            return 400503
-        if exc.errors and all(e.message == FROZEN for e in exc.errors):
-            return 400004
-        return 400003
-    if isinstance(exc, InvalidState):
-        return 400005
-    if isinstance(exc, NotFound):
-        return 404001
-    if isinstance(exc, Conflict):
-        return 409001
-    if isinstance(exc, Gone):
-        return 410001
-    if isinstance(exc, DeliveryFailed):
-        return 500601
-    return 400003
+    return SERVICE_CODES.get(exc.code, 400003)

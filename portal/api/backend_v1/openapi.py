@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from portal.api.backend_v1.actions import ACTIONS, EXPIRY_HOURS, MAX_USES
+from portal.api.backend_v1.actions import ACTIONS
 from portal.api.backend_v1.errors import CODES
 from portal.api.backend_v1.serializers import AMOUNT_FIELDS, BILL_TYPE_FIELDS, CHARGE_FIELDS, STATUS_FLAGS
 from portal.customers.customers import PAYMENT_METHODS
+from portal.delivery.links import LINK_EXPIRY_HOURS, LINK_MAX_USES
 from portal.foundations.ids import MAX_ROW_ID
-from portal.models import STATES, TYPES
+from portal.models import TYPES, InvoiceState
 from portal.reading.invoice_search import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS
 
 P = "/backend/api/v1"
@@ -112,7 +113,7 @@ LIST_PARAMS = [
         "name": "state",
         "in": "query",
         "required": False,
-        "schema": {"type": "string", "enum": list(STATES)},
+        "schema": {"type": "string", "enum": [s.value for s in InvoiceState]},
         "description": "Only invoices in this state (wins over the unsent flags)",
     },
     {"name": "type", "in": "query", "required": False, "schema": {"type": "string", "enum": list(TYPES)}},
@@ -213,13 +214,13 @@ ACTION_BODY = {
         "invoiceUsageReportCustomerProfileID": {"type": "string", "description": "email: usage report profile"},
         "expiryHours": {
             "type": "integer",
-            "enum": list(EXPIRY_HOURS),
+            "enum": list(LINK_EXPIRY_HOURS),
             "default": 168,
             "description": "generateDownloadLink: link lifetime in hours",
         },
         "maxUses": {
             "type": "integer",
-            "enum": list(MAX_USES),
+            "enum": list(LINK_MAX_USES),
             "default": 1,
             "description": "generateDownloadLink: how many downloads the link allows",
         },
@@ -416,7 +417,7 @@ COMPONENTS = {
                 "download_url": {"type": "string"},
                 "token": {"type": "string"},
                 "expires_at": {"type": "string", "format": "date-time"},
-                "max_uses": {"type": "integer", "enum": list(MAX_USES)},
+                "max_uses": {"type": "integer", "enum": list(LINK_MAX_USES)},
             },
         },
     },

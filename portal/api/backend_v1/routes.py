@@ -8,9 +8,9 @@ from portal.api.backend_v1 import bp
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.params import editable_changes, json_body, list_args, parse_day
 from portal.api.backend_v1.serializers import invoice_json
-from portal.billing.cutoff_invoices import create_customer_invoice, get_customer
+from portal.billing.creation import create_and_fill_invoice
+from portal.billing.cutoff_invoices import get_customer
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
-from portal.billing.tasks import enqueue_fill
 from portal.customers.scope import get_customer_invoice
 from portal.delivery.invoice_files import ubl_file
 from portal.documents.service import get_pdf_document
@@ -118,8 +118,8 @@ def _pdf(invoice: Invoice) -> Response:
 def customer_invoice_create(customer_id: int):
     body = json_body()
     customer = get_customer(customer_id, actor=caller().actor)
-    invoice = create_customer_invoice(
-        customer,
+    invoice = create_and_fill_invoice(
+        customer=customer,
         account_id=_account_id(body.get("account")),
         start_date=_period_bound(body, "startDate"),
         end_date=_period_bound(body, "endDate"),
@@ -129,22 +129,16 @@ def customer_invoice_create(customer_id: int):
         fields=editable_changes(body, ignore=CREATE_FIELDS),
         actor=caller().actor,
     )
-    db.session.commit()
-    invoice_id = invoice.id
-    enqueue_fill(invoice_id)
-    db.session.expire_all()
-    invoice = get_invoice(invoice_id)
     response = jsonify(invoice_json(invoice))
     response.status_code = 201
-    response.headers["Location"] = url_for("backend_v1.invoice_show", invoice_id=invoice_id)
+    response.headers["Location"] = url_for("backend_v1.invoice_show", invoice_id=invoice.id)
     return response
 
 
 def _account_id(value):
     if value is None:
         return None
-    # row_id: a whole number within the id column ("²" is a digit int() refuses; 2**40 names no row).
-    pk = row_id(value) if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()) else None
+    pk = row_id(value.strip() if isinstance(value, str) else value)
     if pk is None:
         raise ApiError(400003, "account - must be an account id")
     return pk

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Response, g
 
 from portal.api.jsonapi.admin import bp, context
 from portal.api.jsonapi.conventions import JsonApiError, error_object, jsonapi_response, read_json_body
 from portal.api.jsonapi.handlers import check_params, single
 from portal.api.jsonapi.resources import REGISTRY
-from portal.billing.invoices import create_invoice, delete_invoice, get_invoice
-from portal.billing.tasks import enqueue_fill
+from portal.billing.creation import create_and_fill_invoice
+from portal.billing.invoices import delete_invoice, get_invoice
 from portal.documents.service import stored_pdf_bytes
 from portal.extensions import db
 from portal.foundations.ids import row_id
@@ -77,24 +75,24 @@ def _account_id(relationship):
         raise JsonApiError(
             400, "Invalid field value", "account must link to a resource of type accounts.", pointer=pointer
         )
-    account_id = str(linkage["id"])
     # An id no account can have is an unknown account (the service answers "can't be blank").
-    return account_id if re.fullmatch(r"[0-9]{1,9}", account_id) else None
+    return row_id(str(linkage["id"]))
 
 
 @bp.post("/invoices", endpoint="invoices_create")
 def invoices_create():
-    """Create a Manual invoice, commit, then fill it (inline now, or queued for a worker)."""
+    """201 with the invoice as created (New, all totals zero); the fill runs after the response or on a worker."""
     account_id, start, end = parse_create_request(read_json_body())
-    invoice = create_invoice(account_id=account_id, start_date=start, end_date=end, actor=admin_actor(g.jsonapi_admin))
-    db.session.commit()
-    invoice_id = invoice.id
-    enqueue_fill(invoice_id)
-    db.session.expire_all()
-    invoice = get_invoice(invoice_id)
+    invoice = create_and_fill_invoice(
+        account_id=account_id,
+        start_date=start,
+        end_date=end,
+        actor=admin_actor(g.jsonapi_admin),
+        fill_after_response=True,
+    )
     ctx = context()
     return single(
-        REGISTRY["admin:invoices"], ctx, invoice, status=201, headers={"Location": f"{ctx.root}/invoices/{invoice_id}"}
+        REGISTRY["admin:invoices"], ctx, invoice, status=201, headers={"Location": f"{ctx.root}/invoices/{invoice.id}"}
     )
 
 

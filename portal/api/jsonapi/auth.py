@@ -18,7 +18,7 @@ from portal.api.json_body import BadJsonBody, load_json_object
 from portal.auth import rules
 from portal.extensions import db, limiter
 from portal.foundations.app_cache import app_lru
-from portal.foundations.ids import MAX_ROW_ID
+from portal.foundations.ids import row_id
 from portal.foundations.signing import signing_keys as session_signing_keys
 from portal.models import AdminUser, Customer, CustomerUser
 
@@ -128,12 +128,7 @@ def _verify(
         except jwt.PyJWTError:
             raise BadToken("invalid") from None
         subject = claims.get("sub")
-        if (
-            isinstance(subject, bool)
-            or not isinstance(subject, (int, str))
-            or not str(subject).isdigit()
-            or int(subject) > MAX_ROW_ID
-        ):
+        if row_id(subject) is None:
             raise BadToken("subject")
         expires = claims.get("exp")
         issued = claims.get("iat")
@@ -285,7 +280,7 @@ def customer_from_cookie(value: str | None) -> tuple:
     if (
         not isinstance(data, dict)
         or not all(isinstance(data.get(k), int) and not isinstance(data.get(k), bool) for k in ("u", "v", "t"))
-        or not 0 < data["u"] <= MAX_ROW_ID
+        or row_id(data["u"]) is None
     ):
         raise BadToken("cookie")
     if time.time() >= session_ends_at(data["t"]):

@@ -10,19 +10,30 @@ from sqlalchemy import or_
 from portal.api.jsonapi.conventions import bad_request, parse_decimal
 from portal.api.jsonapi.resources import OPS, Filter, Resource
 from portal.foundations.dates import BadDate, parse_moment
+from portal.foundations.ids import ROW_ID_PATTERN, row_id
 
 LIST_OPS = ("in", "not_in", "cont_any")
 # Longest first, so that `not_eq` is not read as `eq` and `not_in` not as `in`.
 ALL_OPS = sorted({op for ops in OPS.values() for op in ops}, key=len, reverse=True)
 _FILTER_PARAM = re.compile(r"^filter\[([A-Za-z0-9_]+)\]$")
-# Accepted value forms, kept identical to the patterns the OpenAPI description declares.
-NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")
-# Ids are 32-bit integers: PostgreSQL casts parameters to the column type, so larger values are refused here.
-FOREIGN_KEY = re.compile(r"^[0-9]{1,9}$")
-MOMENT = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$"
+# The text forms each kind of filter value takes: the parser below matches them and the OpenAPI
+# document (portal.api.jsonapi.openapi) declares them, so what is documented is what is accepted.
+_YEAR = "(?!0000)[0-9]{4}"
+_LEAP_YEAR = "(?!0000)(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_MONTH_DAY = (
+    "(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))"
 )
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_TIME = "T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,6})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?"
+VALUE_PATTERNS = {
+    "number": "-?[0-9]{1,15}(?:\\.[0-9]{1,6})?",
+    # A calendar date (29 February in leap years only), optionally a time of day and an offset.
+    "time": f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)(?:{_TIME})?",
+    "fk": ROW_ID_PATTERN,
+    "uuid": "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+}
+NUMBER, MOMENT, UUID = (re.compile(f"^(?:{VALUE_PATTERNS[kind]})$") for kind in ("number", "time", "uuid"))
 MAX_TEXT = 500
 MAX_VALUES = 1000
 
@@ -63,13 +74,15 @@ def _parse_value(spec: Filter, text: str):
             raise ValueError(text)
         return parse_decimal(text)
     if spec.kind == "fk":
-        if not FOREIGN_KEY.match(text):
+        # Ids are 32-bit integers: PostgreSQL casts parameters to the column type, so larger values are refused here.
+        pk = row_id(text)
+        if pk is None:
             raise ValueError(text)
-        return int(text)
+        return pk
     if spec.kind == "time":
         if not MOMENT.match(text):
             raise ValueError(text)
-        try:
+        try:  # refuses only an instant before year 1 or after 9999 in UTC (an offset at the calendar's ends)
             return parse_moment(text, "UTC")
         except BadDate:
             raise ValueError(text) from None

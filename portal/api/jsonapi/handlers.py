@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid as uuid_mod
 
 from flask import request
@@ -15,6 +14,7 @@ from portal.api.jsonapi.paging import PageQuery, order_by, page_query, paged, pa
 from portal.api.jsonapi.resources import REGISTRY, Resource, load_relationship
 from portal.extensions import db
 from portal.foundations.app_cache import app_lru
+from portal.foundations.ids import row_id
 
 
 def not_found(key) -> JsonApiError:
@@ -43,9 +43,10 @@ def _id_value(resource: Resource, key: str):
             return uuid_mod.UUID(key)
         except ValueError:
             raise not_found(key) from None
-    if not re.fullmatch(r"[0-9]{1,9}", key):
+    pk = row_id(key)
+    if pk is None:
         raise not_found(key)
-    return int(key)
+    return pk
 
 
 def find(resource: Resource, ctx: Context, key: str):

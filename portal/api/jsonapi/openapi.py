@@ -8,7 +8,9 @@ from portal.api.jsonapi import serializers  # noqa: F401 - registers the resourc
 from portal.api.jsonapi.admin import READ_ONLY
 from portal.api.jsonapi.conventions import MEDIA_TYPE
 from portal.api.jsonapi.document import MAX_INCLUDE_DEPTH, api_resources
+from portal.api.jsonapi.filters import VALUE_PATTERNS
 from portal.api.jsonapi.resources import OPS, REGISTRY, Resource
+from portal.foundations.ids import ROW_ID_PATTERN
 
 ADMIN = "/api/rest/admin"
 CUSTOMER = "/api/rest/customer/v1"
@@ -126,14 +128,6 @@ def resource_schema(resource: Resource) -> dict:
     return schema
 
 
-# Values a filter of each kind accepts (documented precisely so that generated valid requests are valid).
-_DATE = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{3})?Z)?"
-_VALUE_PATTERNS = {
-    "number": r"-?[0-9]{1,15}(\.[0-9]{1,6})?",
-    "time": _DATE,
-    "fk": r"[0-9]{1,9}",
-    "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-}
 # Text filters take any text without NUL that is not blank (at most 500 characters per value).
 _TEXT = {"type": "string", "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"}
 _LIST_OPS = ("in", "not_in", "cont_any")
@@ -144,7 +138,8 @@ def _filter_value_schema(kind: str, op: str, values: tuple) -> dict:
         return {"type": "string", "enum": ["true", "false"]}
     if kind == "string":
         return dict(_TEXT) if op in _LIST_OPS else {**_TEXT, "maxLength": 500}
-    one = "|".join(re.escape(v) for v in values) if kind == "enum" else _VALUE_PATTERNS[kind]
+    # The parser's own patterns (portal.api.jsonapi.filters): what is documented is what is accepted.
+    one = "|".join(re.escape(v) for v in values) if kind == "enum" else VALUE_PATTERNS[kind]
     pattern = f"^({one})(,({one}))*$" if op in _LIST_OPS else f"^({one})$"
     return {"type": "string", "pattern": pattern}
 
@@ -263,7 +258,7 @@ def _key_parameter(resource: Resource) -> dict:
     schema = (
         {"type": "string", "format": "uuid"}
         if resource.id_attr == "uuid"
-        else {"type": "string", "pattern": r"^[0-9]{1,9}$"}
+        else {"type": "string", "pattern": f"^{ROW_ID_PATTERN}$"}
     )
     return {"name": "key", "in": "path", "required": True, "schema": schema}
 
@@ -531,7 +526,7 @@ def _build() -> tuple[dict, dict]:
                                         **LINKAGE,
                                         "properties": {
                                             "type": {"const": "accounts"},
-                                            "id": {"type": "string", "pattern": r"^[0-9]{1,9}$"},
+                                            "id": {"type": "string", "pattern": f"^{ROW_ID_PATTERN}$"},
                                         },
                                     }
                                 },

@@ -187,3 +187,14 @@ def test_unknown_customer_is_404_and_low_level_is_403002(api, key_client, accoun
         403,
         403002,
     )
+
+
+def test_an_account_id_in_other_digits_is_refused_not_read_as_another_account(api, customer):
+    # int("٣") is 3: read that way, these digits would name account 3.
+    account = AccountFactory(id=3, customer=customer)
+    call(account, dt.datetime(2026, 4, 2, tzinfo=UTC))
+    db.session.commit()
+    path = f"/customers/{customer.id}/invoices"
+    for text in ("٣", "²", "+3", "0_3"):
+        assert_error(api.post(path, json={"account": text, "cutoffDate": "2026-05-01"}), 400, 400003)
+    assert db.session.query(Invoice).count() == 0

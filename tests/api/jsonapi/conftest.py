@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pytest
 
@@ -34,6 +35,19 @@ def jsonapi_headers(token: str | None = None, **extra) -> dict:
         headers["Authorization"] = f"Bearer {token}"
     headers.update(extra)
     return headers
+
+
+def invoice_create_body(account_id, start: str = "2026-05-01", end: str = "2026-06-01") -> str:
+    """The JSON:API body that creates an invoice of the account for [start, end)."""
+    return json.dumps(
+        {
+            "data": {
+                "type": "invoices",
+                "attributes": {"start-date": start, "end-date": end},
+                "relationships": {"account": {"data": {"type": "accounts", "id": str(account_id)}}},
+            }
+        }
+    )
 
 
 def login_admin(client, user) -> str:
@@ -77,11 +91,12 @@ def make_invoice(
     return invoice
 
 
-def add_pdf(invoice, data: bytes) -> InvoiceDocument:
+def add_pdf(invoice, data: bytes, filename: str | None = None) -> InvoiceDocument:
+    """Store `data` as the invoice's PDF (flushed)."""
     document = InvoiceDocument(
         invoice_id=invoice.id,
         kind="pdf",
-        filename=f"{invoice.id}.pdf",
+        filename=filename or f"{invoice.id}.pdf",
         data=data,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import time
+from decimal import Decimal
 
 import pytest
+import requests
 from pypdf import PdfReader
 
 from portal.extensions import db
@@ -27,7 +30,7 @@ def post(client, token, body):
     return client.post(f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(token, **{"Content-Type": MEDIA}))
 
 
-def test_create_fills_inline_and_answers_pending_with_totals(client, admin_token):
+def test_create_answers_new_with_zero_totals_and_fills_after_the_response(client, admin_token):
     account = AccountFactory(timezone="Europe/Berlin")
     CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 5, 20, tzinfo=UTC))
     TransactionFactory(account=account, created_at=dt.datetime(2026, 5, 21, tzinfo=UTC))
@@ -36,16 +39,44 @@ def test_create_fills_inline_and_answers_pending_with_totals(client, admin_token
     assert response.status_code == 201, response.data
     data = response.get_json()["data"]
     attributes = data["attributes"]
-    assert attributes["state"] == "Pending" and attributes["invoice-type"] == "Manual"
+    # As documented: the invoice as created, not yet filled.
+    assert attributes["state"] == "New" and attributes["invoice-type"] == "Manual"
+    assert attributes["amount-spent"] == "0.0" and attributes["services-amount-spent"] == "0.0"
+    assert attributes["originated-calls-count"] == 0 and attributes["pdf-path"] is None
     # Dates without a time are midnight in the account's time zone (Berlin is UTC+2 in May).
     assert attributes["start-date"] == "2026-05-08T22:00:00.000Z"
-    assert attributes["originated-amount-spent"] == "0.1" and attributes["services-amount-spent"] == "10.0"
-    assert attributes["amount-spent"] == "10.1"
     assert response.headers["Location"] == f"http://localhost{ADMIN}/invoices/{data['id']}"
-    invoice = db.session.get(Invoice, int(data["id"]))
+    invoice_id = int(data["id"])
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice_id).state == "New"  # the response is not sent yet
+    response.close()  # the server has sent the response: the fill runs
+    db.session.expire_all()
+    invoice = db.session.get(Invoice, invoice_id)
     assert invoice.state == "Pending"
+    assert invoice.originated_amount_spent == Decimal("0.1") and invoice.amount_spent == Decimal("10.1")
+    shown = client.get(f"{ADMIN}/invoices/{invoice_id}", headers=jsonapi_headers(admin_token)).get_json()
+    assert shown["data"]["attributes"]["state"] == "Pending" and shown["data"]["attributes"]["amount-spent"] == "10.1"
     admin_events = db.session.query(AuditEvent).filter_by(action="invoice.created").one()
     assert admin_events.actor.startswith("admin")
+
+
+def test_create_on_a_real_server_answers_new_and_the_invoice_is_filled_after(live_server, admin_token):
+    account = AccountFactory()
+    CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 5, 20, tzinfo=UTC))
+    db.session.commit()
+    headers = jsonapi_headers(admin_token, **{"Content-Type": MEDIA})
+    response = requests.post(f"{live_server.url}{ADMIN}/invoices", data=create_body(account.id), headers=headers)
+    assert response.status_code == 201, response.text
+    data = response.json()["data"]
+    assert data["attributes"]["state"] == "New" and data["attributes"]["amount-spent"] == "0.0"
+    state = None
+    for _ in range(100):
+        shown = requests.get(f"{live_server.url}{ADMIN}/invoices/{data['id']}", headers=headers).json()
+        state = shown["data"]["attributes"]["state"]
+        if state == "Pending":
+            break
+        time.sleep(0.05)
+    assert state == "Pending" and shown["data"]["attributes"]["originated-amount-spent"] == "0.1"
 
 
 @pytest.mark.parametrize(
@@ -231,7 +262,7 @@ def test_pdf_download_sends_the_stored_pdf_and_pdf_path_points_at_it(client, adm
     db.session.commit()
     shown = client.get(f"{ADMIN}/invoices/{invoice.id}", headers=jsonapi_headers(admin_token)).get_json()
     path = shown["data"]["attributes"]["pdf-path"]
-    assert path == f"http://localhost{ADMIN}/invoices/{invoice.id}/pdf"
+    assert path == f"{ADMIN}/invoices/{invoice.id}/pdf"  # a path on this server, as the reference system gives it
     response = client.get(path, headers={"Authorization": admin_token, "Accept": "application/pdf"})
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"

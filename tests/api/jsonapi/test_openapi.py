@@ -8,9 +8,11 @@ import jsonschema
 import pytest
 from openapi_spec_validator import validate
 
+from portal.api.jsonapi.admin import READ_ONLY
 from portal.api.jsonapi.openapi import COMPONENTS, PATHS
 from portal.extensions import db
 from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, day, jsonapi_headers, login_customer, make_invoice
+from tests.api.jsonapi.test_seeds import ADMIN_INVOICE_RELATIONSHIPS
 from tests.factories import AccountFactory, CdrFactory, ServiceFactory, TransactionFactory
 
 
@@ -100,27 +102,9 @@ def test_admin_responses_match_their_schemas(client, admin_token, filled):
         f"{ADMIN}/invoices?page[size]=0",
         f"{ADMIN}/invoices/{filled.id}/relationships/account",
     ]
-    for rel in (
-        "account",
-        "originated-destinations",
-        "originated-networks",
-        "terminated-destinations",
-        "terminated-networks",
-        "service-data",
-    ):
+    for rel in ADMIN_INVOICE_RELATIONSHIPS:
         urls += [f"{ADMIN}/invoices/{filled.id}/{rel}", f"{ADMIN}/invoices/{filled.id}/relationships/{rel}"]
-    for path in (
-        "accounts",
-        "contractors",
-        "countries",
-        "networks",
-        "services",
-        "invoice-originated-destinations",
-        "invoice-originated-networks",
-        "invoice-terminated-destinations",
-        "invoice-terminated-networks",
-        "invoice-service-data",
-    ):
+    for path in READ_ONLY:
         listed = client.get(f"{ADMIN}/{path}", headers=headers)
         check(listed)
         for item in listed.get_json()["data"][:1]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import lazyload, with_expression
 
@@ -11,13 +13,13 @@ from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
 from portal.models import (
     CREDIT_NOTE_TYPE,
-    STATES,
     TYPES,
     Account,
     Invoice,
     InvoiceDestination,
     InvoiceNetwork,
     InvoiceServiceData,
+    InvoiceState,
 )
 
 
@@ -61,16 +63,20 @@ def _invoice_type(invoice, ctx) -> str:
 
 
 def _pdf_path(invoice, ctx):
-    return f"{ctx.root}/invoices/{invoice.id}/pdf" if has_pdf(invoice, ctx) else None
+    """The path of the invoice's PDF on this server (`/api/rest/admin/invoices/{id}/pdf`), as the
+    reference system gives it (no scheme or host); None without a stored PDF."""
+    return f"{urlsplit(ctx.root).path}/invoices/{invoice.id}/pdf" if has_pdf(invoice, ctx) else None
 
 
 ADMIN_ATTRS = [
     _attr("reference", "string"),
-    _attr("state", "enum", values=STATES),
+    _attr("state", "enum", values=tuple(s.value for s in InvoiceState)),
     _attr("invoice-type", "enum", values=(*TYPES, CREDIT_NOTE_TYPE), getter=_invoice_type),
     _attr("start-date", "timestamp"),
     _attr("end-date", "timestamp"),
-    Attr("pdf-path", "nullable_string", getter=_pdf_path, schema={"type": ["string", "null"], "format": "uri"}),
+    Attr(
+        "pdf-path", "nullable_string", getter=_pdf_path, schema={"type": ["string", "null"], "format": "uri-reference"}
+    ),
     Attr("odt-path", "nullable_string", getter=lambda invoice, ctx: None, schema={"type": "null"}),
     _attr("amount-spent", "money"),
     _attr("amount-earned", "money"),
