@@ -67,6 +67,7 @@ class Config:
 
     # Invoicing
     INVOICE_NUMBER_FORMAT = _env("PORTAL_INVOICE_NUMBER_FORMAT", "INV-{year}-{seq:06d}")
+    CREDIT_NOTE_NUMBER_FORMAT = _env("PORTAL_CREDIT_NOTE_NUMBER_FORMAT", "CN-{year}-{seq:06d}")
     INVOICE_AUTO_APPROVE = _bool("PORTAL_INVOICE_AUTO_APPROVE", False)
     DEFAULT_MAX_CALL_DURATION = _int("PORTAL_DEFAULT_MAX_CALL_DURATION", 7200)
     # A running billing run silent this long (no step finished) is stale: marked failed by the next run.

@@ -8,13 +8,13 @@ the old table, and with foreign keys on its ON DELETE CASCADE would delete every
 server default keeps ADD COLUMN possible on SQLite; DROP COLUMN needs SQLite 3.35 or later.
 
 Revision ID: 0180
-Revises: 0160
+Revises: 0170
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0180"
-down_revision = "0160"
+down_revision = "0170"
 branch_labels = None
 depends_on = None
 

@@ -31,6 +31,7 @@ from portal.admin import (  # noqa: E402,F401 - importing registers the routes (
     api_keys,
     audit,
     billing_runs,
+    credit_notes,
     customers,
     dashboard,
     failures,

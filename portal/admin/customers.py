@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.forms import choices
 from portal.foundations.errors import NotFound, ValidationFailed
 from portal.foundations.permissions import require
+from portal.models import DELIVERY_FORMATS
 
 PER_PAGE = 50
 
@@ -57,6 +58,7 @@ def customers_detail(customer_id: int):
         contact_form=ContactForm(),
         confirm=ConfirmForm(),
         users=list_customer_users(customer.id),
+        delivery_formats=DELIVERY_FORMATS,
     )
 
 
@@ -134,6 +136,7 @@ def contacts_create(customer_id: int):
         contact_form=form,
         confirm=ConfirmForm(),
         users=list_customer_users(customer.id),
+        delivery_formats=DELIVERY_FORMATS,
     ), 422
 
 

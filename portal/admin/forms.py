@@ -10,7 +10,7 @@ from portal.customers.accounts import ACCOUNT_FIELDS
 from portal.customers.customers import CUSTOMER_FIELDS, PAYMENT_METHODS
 from portal.forms import PortalForm, choices
 from portal.foundations.i18n import LANGUAGES
-from portal.models import INVOICE_PERIODS
+from portal.models import DELIVERY_FORMATS, INVOICE_PERIODS
 from portal.models.account import DELIVERY_MODES
 
 LEVEL_CHOICES = choices((str(n), f"{n}") for n in range(1, 6))
@@ -54,6 +54,10 @@ class CustomerForm(PortalForm):
     )
     language = SelectField("Language", choices=choices(LANGUAGES.items()), default="en", validate_choice=False)
     enabled = BooleanField("Enabled", default=True)
+    buyer_reference = StringField("Buyer reference (Leitweg-ID)", validators=[Optional(), Length(max=100)])
+    delivery_format = SelectField(
+        "Invoice e-mail delivers", choices=choices(DELIVERY_FORMATS.items()), default="pdf", validate_choice=False
+    )
 
     def service_data(self) -> dict:
         return {name: self._fields[name].data for name in CUSTOMER_FIELDS}

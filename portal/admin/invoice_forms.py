@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, ValidationError
 
+from portal.admin.forms import MultiCheckboxField
 from portal.delivery.links import DEFAULT_LINK_EXPIRY_HOURS, LINK_EXPIRY_HOURS, LINK_MAX_USES
 from portal.forms import PortalForm, choices
 
@@ -32,6 +33,24 @@ class EmailInvoiceForm(PortalForm):
 
 class EmailCdrsForm(PortalForm):
     extra = StringField("Addresses", description="Empty: the invoice contacts")
+
+
+class CreditNoteForm(PortalForm):
+    mode = RadioField(
+        "Credit",
+        choices=choices(
+            [
+                ("full", "The whole invoice"),
+                ("lines", "Chosen lines, at what they charged"),
+                ("amount", "An amount (net, before VAT)"),
+            ]
+        ),
+        default="full",
+        validate_choice=False,
+    )
+    lines = MultiCheckboxField("Lines", choices=[])
+    amount = StringField("Amount (net)")
+    reason = StringField("Reason", description="Shown on the credit note and in its e-invoice")
 
 
 class PaymentForm(PortalForm):

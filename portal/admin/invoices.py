@@ -21,16 +21,18 @@ from portal.admin.invoice_forms import (
     XeroLinkForm,
 )
 from portal.billing.creation import create_and_fill_invoice
+from portal.billing.credit_notes import credit_notes_of
 from portal.billing.invoices import get_invoice
 from portal.billing.xero import xero_enabled
 from portal.delivery.emailing import known_bill_styles
+from portal.delivery.invoice_files import ubl_file
 from portal.delivery.recipients import default_recipients
 from portal.delivery.records import open_failure_ids
 from portal.extensions import db
 from portal.forms import choices
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
-from portal.foundations.errors import ValidationFailed
+from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.ids import row_id
 from portal.models import (
     TYPES,
@@ -173,6 +175,7 @@ def invoice_detail(invoice_id: int):
         xero_form=XeroLinkForm(formdata=None),
         delivered_form=MarkDeliveredForm(formdata=None),
         confirm=ConfirmForm(),
+        credit_notes=credit_notes_of(invoice),
     )
 
 
@@ -186,6 +189,18 @@ def invoice_document(invoice_id: int, kind: str):
     return send_file(
         io.BytesIO(document.data), mimetype=document.content_type, as_attachment=True, download_name=document.filename
     )
+
+
+@bp.get("/invoices/<int:invoice_id>/ubl.xml")
+def invoice_ubl(invoice_id: int):
+    """The invoice's (or credit note's) Peppol UBL 2.1 XML, made from the invoice as it stands."""
+    invoice = get_invoice(invoice_id)
+    try:
+        filename, content_type, data = ubl_file(invoice)
+    except InvalidState as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("admin.invoice_detail", invoice_id=invoice_id))
+    return send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True, download_name=filename)
 
 
 def _customers() -> list:

@@ -32,25 +32,43 @@ def issue_invoice_number(invoice: Invoice) -> str:
     return invoice.invoice_number
 
 
-def _next_number(invoice: Invoice) -> str:
+def issue_credit_note_number(credit_note: Invoice) -> str:
+    """Give a credit note the next number of its own series (organization and year), exactly once.
+
+    The same rules as `issue_invoice_number`, on a counter of its own
+    (`credit_note_number_counters`): call it inside the transaction that issues the credit
+    note, after its invoice is locked; the numbers have no gaps and no duplicates. The format
+    is `PORTAL_CREDIT_NOTE_NUMBER_FORMAT` with the same placeholders.
+
+    Raises InvalidState when the credit note already has a number.
+    """
+    if credit_note.invoice_number:
+        raise InvalidState("Credit note already has a number")
+    credit_note.invoice_number = _next_number(
+        credit_note, "credit_note_number_counters", current_app.config["CREDIT_NOTE_NUMBER_FORMAT"]
+    )
+    return credit_note.invoice_number
+
+
+def _next_number(invoice: Invoice, counters: str = "invoice_number_counters", fmt: str | None = None) -> str:
     # Atomic on both databases: the counter row stays locked until the transaction ends.
     year = invoice.invoice_date.year
     params = {"org": invoice.organization_id, "year": year}
     db.session.execute(
         text(
-            "INSERT INTO invoice_number_counters (organization_id, year, last_value) "
+            f"INSERT INTO {counters} (organization_id, year, last_value) "  # nosec B608 - one of two table names
             "VALUES (:org, :year, 0) ON CONFLICT (organization_id, year) DO NOTHING"
         ),
         params,
     )
     seq = db.session.execute(
         text(
-            "UPDATE invoice_number_counters SET last_value = last_value + 1 "
+            f"UPDATE {counters} SET last_value = last_value + 1 "  # nosec B608 - one of two table names
             "WHERE organization_id = :org AND year = :year RETURNING last_value"
         ),
         params,
     ).scalar_one()
-    fmt = current_app.config["INVOICE_NUMBER_FORMAT"]
+    fmt = fmt or current_app.config["INVOICE_NUMBER_FORMAT"]
     return fmt.format(
         year=year,
         seq=seq,

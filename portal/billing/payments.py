@@ -79,7 +79,7 @@ def record_payment(
     )
     db.session.add(payment)
     invoice.paid_amount += value
-    invoice.outstanding = invoice.total_amount - invoice.paid_amount
+    invoice.outstanding = invoice.total_amount - invoice.paid_amount - invoice.credited_amount
     if invoice.outstanding <= 0:
         invoice.paid_date = paid_on
     record_event(

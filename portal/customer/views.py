@@ -8,13 +8,16 @@ from flask import Response, flash, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.billing.credit_notes import credit_notes_of
 from portal.customer import bp
 from portal.customer.charts import bar_chart
 from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
 from portal.customers.scope import CustomerScope
+from portal.delivery.invoice_files import ubl_file
 from portal.delivery.links import download_pdf_for_customer
 from portal.documents.csv import iter_invoice_cdrs_csv
+from portal.documents.einvoices import credit_note_lines
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
@@ -158,6 +161,14 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
 def invoice_detail(invoice_uuid: str):
     detail = invoice_detail_for_customer(_scope(), invoice_uuid)
     invoice, breakdown = detail.invoice, detail.breakdown
+    if invoice.is_credit_note:
+        return render_template(
+            "customer/invoices/credit_note.html",
+            invoice=invoice,
+            lines=credit_note_lines(invoice),
+            has_pdf=detail.has_pdf,
+            pdf_form=DownloadPdfForm(),
+        )
     mix = bar_chart(
         _("Originated, terminated and services"),
         _("What the invoice's spend is made of: calls you originated, calls you terminated, services."),
@@ -181,6 +192,7 @@ def invoice_detail(invoice_uuid: str):
         mix_chart=mix,
         country_chart=by_country,
         pdf_form=DownloadPdfForm(),
+        credit_notes=credit_notes_of(invoice),
     )
 
 
@@ -200,6 +212,20 @@ def invoice_pdf(invoice_uuid: str):
     db.session.commit()
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response
+
+
+@bp.get("/invoices/<invoice_uuid>/ubl.xml")
+def invoice_ubl(invoice_uuid: str):
+    """The invoice's e-invoice, Peppol BIS Billing 3.0 UBL 2.1 (a CreditNote for a credit note)."""
+    invoice = get_invoice_for_customer(_scope(), invoice_uuid)
+    try:
+        filename, content_type, data = ubl_file(invoice)
+    except InvalidState as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("customer.invoice_detail", invoice_uuid=invoice_uuid))
+    response = Response(data, mimetype=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -21,6 +21,7 @@ from portal.foundations.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
 from portal.models import (
+    DELIVERY_FORMATS,
     Account,
     ApiKey,
     Cdr,
@@ -45,6 +46,8 @@ CUSTOMER_FIELDS = (
     "payment_method",
     "language",
     "enabled",
+    "buyer_reference",
+    "delivery_format",
 )
 _VAT_NUMBER = re.compile(r"^[A-Za-z0-9 .\-]{2,64}$")
 _PHONE = re.compile(r"^[0-9 +()./\-]{3,64}$")
@@ -154,6 +157,13 @@ def _customer_values(data: dict, errors: list[FieldError]) -> dict:
         values["language"] = language
     if "enabled" in data:
         values["enabled"] = bool(data["enabled"])
+    if "buyer_reference" in data:
+        values["buyer_reference"] = clean_text(data["buyer_reference"], "buyer-reference", 100, errors)
+    if "delivery_format" in data:
+        delivery_format = data["delivery_format"] or "pdf"
+        if delivery_format not in DELIVERY_FORMATS:
+            errors.append(FieldError("delivery-format", "must be one of " + ", ".join(DELIVERY_FORMATS)))
+        values["delivery_format"] = delivery_format
     return values
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from portal import mail
-from portal.delivery.invoice_files import cdrs_file, pdf_for_mail, usage_report_file
+from portal.delivery.invoice_files import cdrs_file, delivery_format_files, pdf_for_mail, usage_report_file
 from portal.delivery.links import download_url, mint_download_link
 from portal.delivery.message_templates import DEFAULT_TEMPLATE, TemplateText, in_current_language, render_text
 from portal.delivery.recipients import resolve_recipients
@@ -150,7 +150,7 @@ def compose_invoice_email(invoice: Invoice, choices: EmailChoices, *, actor: Act
 
     Raises InvalidState when the PDF cannot be rendered.
     """
-    files = [pdf_for_mail(invoice, choices.bill_style, actor=actor)]
+    files = [pdf_for_mail(invoice, choices.bill_style, actor=actor), *delivery_format_files(invoice)]
     files += [(a.filename, a.content_type, a.data) for a in choices.attachments]
     if choices.usage_report_profile is not None:
         files.append(usage_report_file(invoice, choices.usage_report_profile))

@@ -10,8 +10,12 @@ from sqlalchemy import select
 from portal.delivery.usage_reports import usage_report_csv
 from portal.documents.context import invoice_pdf_context
 from portal.documents.csv import invoice_has_cdrs, iter_invoice_cdrs_csv
+from portal.documents.einvoices import einvoice_for
 from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
-from portal.documents.service import get_pdf_document, pdf_filename, render_invoice_document
+from portal.documents.service import facturx_xml, get_pdf_document, pdf_filename, render_invoice_document
+from portal.einvoice.cii import cii_xml
+from portal.einvoice.model import InvalidEInvoice
+from portal.einvoice.ubl import ubl_xml
 from portal.extensions import db
 from portal.foundations.errors import InvalidState
 from portal.models import Invoice, InvoiceDocument, UsageReportProfile
@@ -30,7 +34,7 @@ def pdf_for_mail(invoice: Invoice, bill_style: str | None, *, actor) -> File:
 
     Raises InvalidState when the PDF cannot be rendered (the reason is in `invoice.pdf_error`).
     """
-    if bill_style is None or bill_style == invoice.bill_style:
+    if bill_style is None or bill_style == invoice.bill_style or invoice.is_credit_note:
         document = get_pdf_document(invoice) or render_invoice_document(invoice, actor=actor)
         if document is None:
             raise InvalidState(f"The invoice PDF could not be rendered: {invoice.pdf_error}")
@@ -38,7 +42,8 @@ def pdf_for_mail(invoice: Invoice, bill_style: str | None, *, actor) -> File:
 
     template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
     try:
-        data = render_invoice_pdf(invoice_pdf_context(_Styled(invoice, bill_style)), template)
+        styled = _Styled(invoice, bill_style)
+        data = render_invoice_pdf(invoice_pdf_context(styled), template, cii_xml=facturx_xml(invoice))
     except Exception as exc:
         raise InvalidState(f"The invoice PDF in bill style {bill_style} could not be rendered: {exc}") from exc
     return pdf_filename(invoice), "application/pdf", data
@@ -52,6 +57,41 @@ class _Styled:
 
     def __getattr__(self, name):
         return getattr(self._invoice, name)
+
+
+def ubl_file(invoice: Invoice) -> File:
+    """The invoice's (or credit note's) Peppol BIS Billing 3.0 UBL 2.1 XML, named after its number.
+
+    Raises InvalidState (with every reason) when the invoice is not raised or its data cannot
+    make a valid EN 16931 document.
+    """
+    try:
+        data = ubl_xml(einvoice_for(invoice))
+    except InvalidEInvoice as exc:
+        raise InvalidState(f"No e-invoice can be made of this invoice: {exc}") from None
+    return pdf_filename(invoice).removesuffix(".pdf") + ".xml", "application/xml", data
+
+
+def cii_file(invoice: Invoice) -> File:
+    """The invoice's Factur-X CII XML (the one its PDF carries) as a file of its own, `factur-x.xml`.
+
+    Raises InvalidState like `ubl_file`.
+    """
+    try:
+        data = cii_xml(einvoice_for(invoice))
+    except InvalidEInvoice as exc:
+        raise InvalidState(f"No e-invoice can be made of this invoice: {exc}") from None
+    return "factur-x.xml", "application/xml", data
+
+
+def delivery_format_files(invoice: Invoice) -> list[File]:
+    """The XML the customer's delivery format adds to the invoice e-mail: none (PDF), the CII (Factur-X), the UBL."""
+    delivery_format = invoice.customer.delivery_format or "pdf"
+    if delivery_format == "facturx":
+        return [cii_file(invoice)]
+    if delivery_format == "ubl":
+        return [ubl_file(invoice)]
+    return []
 
 
 def usage_report_file(invoice: Invoice, profile: UsageReportProfile) -> File:

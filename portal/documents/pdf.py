@@ -26,6 +26,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal.foundations.i18n import in_language
+from portal.einvoice.pdfa import render_facturx_pdf
 
 DEFAULT_TEMPLATE = "pdf/invoice.html"
 
@@ -112,11 +113,12 @@ def cyclic_gc_paused():
             gc.collect()
 
 
-def render_invoice_pdf(context: dict, template: str | None = None) -> bytes:
+def render_invoice_pdf(context: dict, template: str | None = None, *, cii_xml: bytes | None = None) -> bytes:
     """The invoice PDF for `context` (from `invoice_pdf_context`) as bytes.
 
     `template` defaults to the app's `PDF_TEMPLATE` setting, else `pdf/invoice.html`. The text is in the
-    context's `language` (the customer's), English without one.
+    context's `language` (the customer's), English without one. With `cii_xml` (the invoice's
+    Factur-X CII) the PDF is a Factur-X PDF/A-3b carrying it as factur-x.xml; without, a plain PDF (drafts).
     Raises whatever Jinja or WeasyPrint raise; the caller records failures.
     """
     with in_language(context.get("language")):
@@ -124,4 +126,6 @@ def render_invoice_pdf(context: dict, template: str | None = None) -> bytes:
     fetcher = static_fetcher()
     with cyclic_gc_paused():
         document = HTML(string=html, base_url=fetcher.root.as_uri() + "/", url_fetcher=fetcher)
+        if cii_xml is not None:
+            return render_facturx_pdf(document, cii_xml, font_config=font_configuration())
         return document.write_pdf(font_config=font_configuration())

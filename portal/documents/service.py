@@ -13,7 +13,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from portal.audit import record_event
 from portal.documents.context import invoice_pdf_context
+from portal.documents.credit_notes import CREDIT_NOTE_TEMPLATE, credit_note_pdf_context
+from portal.documents.einvoices import einvoice_for
 from portal.documents.pdf import DEFAULT_TEMPLATE, render_invoice_pdf
+from portal.einvoice.cii import cii_xml
+from portal.einvoice.model import InvalidEInvoice
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState
@@ -81,8 +85,12 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
     `record_pdf_failure`), so a caller that retries records only its last failure.
     """
     started = time.perf_counter()
-    template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
-    data = render_invoice_pdf(invoice_pdf_context(invoice), template)
+    if invoice.is_credit_note:
+        template, context = CREDIT_NOTE_TEMPLATE, credit_note_pdf_context(invoice)
+    else:
+        template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
+        context = invoice_pdf_context(invoice)
+    data = render_invoice_pdf(context, template, cii_xml=facturx_xml(invoice))
     render_ms = int((time.perf_counter() - started) * 1000)
     # A savepoint, so that a refused INSERT leaves the caller's transaction (an approval) usable.
     try:
@@ -122,6 +130,23 @@ def _store_pdf(invoice: Invoice, data: bytes, template: str, render_ms: int) -> 
         db.session.add(document)
         db.session.flush()
     return document
+
+
+def facturx_xml(invoice: Invoice) -> bytes | None:
+    """The CII XML a raised invoice's PDF carries (Factur-X, EN 16931 profile); None for a draft.
+
+    An invoice whose data cannot make a valid EN 16931 document (e.g. reverse charge without
+    the customer's VAT number) still gets its PDF, without the XML; the reason is logged and
+    recorded in the audit trail, and the XML downloads answer with it.
+    """
+    if not invoice.is_approved:
+        return None
+    try:
+        return cii_xml(einvoice_for(invoice))
+    except InvalidEInvoice as exc:
+        log.warning("Invoice %s has no Factur-X XML: %s", invoice.id, exc)
+        record_event(SYSTEM, "invoice.einvoice_failed", invoice, invoice_id=invoice.id, error=str(exc)[:2000])
+        return None
 
 
 def record_pdf_failure(invoice: Invoice, message: str, *, actor: Actor = SYSTEM) -> None:

@@ -22,6 +22,7 @@ ACTION_LEVELS: dict[str, int] = {
     "invoice.xero_link": 3,
     "invoice.xero_relink": 5,
     "invoice.delete": 4,
+    "invoice.credit": 4,
     "billing_run.start": 4,
     "customer.write": 4,
     "account.write": 4,

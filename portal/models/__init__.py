@@ -5,16 +5,19 @@ from portal.models.audit import AuditEvent
 from portal.models.billing_run import BillingRun
 from portal.models.catalog import Country, Network, Service
 from portal.models.cdr import TRANSACTION_CATEGORIES, Cdr, Transaction
-from portal.models.customer import Contact, Customer
+from portal.models.customer import DELIVERY_FORMATS, Contact, Customer
 from portal.models.delivery import DownloadLink, EmailDelivery
 from portal.models.document import Attachment, BillStyle, InvoiceDocument, MessageTemplate, UsageReportProfile
 from portal.models.invoice import (
     CHARGE_COLUMNS,
+    CREDIT_NOTE_TYPE,
     STATUS_FILTER_LABELS,
     STATUS_FILTERS,
     TYPES,
     UNPAID,
     UNPAID_STATUSES,
+    CreditNoteLine,
+    CreditNoteNumberCounter,
     Invoice,
     InvoiceDestination,
     InvoiceNetwork,
@@ -42,6 +45,7 @@ __all__ = [
     "Cdr",
     "Transaction",
     "Contact",
+    "DELIVERY_FORMATS",
     "Customer",
     "DownloadLink",
     "EmailDelivery",
@@ -51,6 +55,9 @@ __all__ = [
     "MessageTemplate",
     "UsageReportProfile",
     "CHARGE_COLUMNS",
+    "CREDIT_NOTE_TYPE",
+    "CreditNoteLine",
+    "CreditNoteNumberCounter",
     "STATUS_FILTER_LABELS",
     "STATUS_FILTERS",
     "UNPAID",

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.foundations.database import utcnow
 
+#: What the invoice e-mail attaches: the PDF (a Factur-X PDF/A-3), that PDF and its CII XML, or that PDF and
+#: the Peppol UBL XML.
+DELIVERY_FORMATS = {"pdf": "PDF", "facturx": "Factur-X (PDF and CII XML)", "ubl": "UBL (PDF and Peppol UBL XML)"}
+
 
 class Customer(db.Model):
     __tablename__ = "customers"
@@ -27,6 +31,9 @@ class Customer(db.Model):
     payment_method: Mapped[str] = mapped_column(String(32), default="Bank transfer")
     # The language of its portal pages, invoice PDFs, e-mails and download pages (portal.foundations.i18n.LANGUAGES).
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # EN 16931 BT-10: the buyer's routing reference, e.g. the Leitweg-ID of a German public body.
+    buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    delivery_format: Mapped[str] = mapped_column(String(10), default="pdf", server_default="pdf")  # DELIVERY_FORMATS
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

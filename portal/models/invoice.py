@@ -44,6 +44,8 @@ class InvoiceState(enum.StrEnum):
 
 
 TYPES = ("Manual", "Auto Full", "Auto Partial")
+#: What the admin API's invoice-type says of a credit note (stored with the type of the invoice it corrects).
+CREDIT_NOTE_TYPE = "Credit Note"
 DIRECTIONS = ("originated", "terminated")
 
 
@@ -123,12 +125,14 @@ class Invoice(db.Model):
         Index("ix_invoices_customer_state_id", "customer_id", "state", "id"),
         Index("ix_invoices_created_at", "created_at", "id"),
         # No two invoices of one account overlap: enforced by the database on PostgreSQL,
-        # by the service (under the per-account lock) everywhere.
+        # by the service (under the per-account lock) everywhere. A credit note covers the
+        # period of the invoice it corrects, so it is left out.
         ExcludeConstraint(
             ("account_id", "="),
             (text("tstzrange(start_date, end_date, '[)')"), "&&"),
             name="ex_invoices_no_overlap",
             using="gist",
+            where=text("credited_invoice_id IS NULL"),
         ).ddl_if(dialect="postgresql"),
     )
 
@@ -224,6 +228,12 @@ class Invoice(db.Model):
     marked_delivered_at: Mapped[dt.datetime | None]
     xero_id: Mapped[uuid_mod.UUID | None]
     pdf_error: Mapped[str | None] = mapped_column(Text)
+
+    # Credit notes (rows with credited_invoice_id): the invoice one corrects, and why. On an invoice,
+    # credited_amount is the total of its credit notes, which its outstanding amount excludes.
+    credited_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    credit_reason: Mapped[str | None] = mapped_column(String(500))
+    credited_amount: Mapped[Decimal] = mapped_column(Numeric(20, 6), default=ZERO, server_default="0")
     # Filled only by queries that ask for it (`with_expression(Invoice.has_stored_pdf,
     # portal.documents.service.stored_pdf_exists())`); None otherwise.
     has_stored_pdf: Mapped[bool | None] = query_expression()
@@ -256,6 +266,16 @@ class Invoice(db.Model):
     payments = relationship(
         "Payment", back_populates="invoice", cascade="all, delete-orphan", passive_deletes=True, order_by="Payment.id"
     )
+    credited_invoice = relationship("Invoice", remote_side="Invoice.id", foreign_keys=[credited_invoice_id])
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.credited_invoice_id is not None
+
+    @property
+    def type_label(self) -> str:
+        """The type people and the admin API see: "Credit Note" for a credit note, else the invoice type."""
+        return CREDIT_NOTE_TYPE if self.is_credit_note else self.invoice_type
 
     @property
     def is_approved(self) -> bool:
@@ -408,6 +428,37 @@ class Payment(db.Model):
     created_by: Mapped[str | None] = mapped_column(String(200))
 
     invoice = relationship("Invoice", back_populates="payments")
+
+
+class CreditNoteLine(db.Model):
+    """One line of a credit note: what is credited, with its net amount as the credit note shows it (positive;
+    negative where a credit of the invoice is taken back).
+
+    `source_key` names the line of the corrected invoice it credits (None for a credit of an amount).
+    """
+
+    __tablename__ = "credit_note_lines"
+    __table_args__ = (CheckConstraint("net_amount <> 0", name="net_amount_not_zero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_note_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    source_key: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    unit_code: Mapped[str] = mapped_column(String(3))
+    net_amount: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+
+
+class CreditNoteNumberCounter(db.Model):
+    """Last credit note number issued per organization and year: a series of its own, bumped like invoice numbers."""
+
+    __tablename__ = "credit_note_number_counters"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class InvoiceNumberCounter(db.Model):

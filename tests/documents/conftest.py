@@ -88,7 +88,7 @@ def failing_render(monkeypatch):
     real = service.render_invoice_pdf
     plan: dict[str, int | None] = {}
 
-    def render(context, template):
+    def render(context, template, **options):
         number = context["invoice"]["number"]
         if number in plan:
             left = plan[number]
@@ -96,7 +96,7 @@ def failing_render(monkeypatch):
                 if left is not None:
                     plan[number] = left - 1
                 raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return real(context, template)
+        return real(context, template, **options)
 
     monkeypatch.setattr(service, "render_invoice_pdf", render)
 

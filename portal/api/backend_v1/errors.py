@@ -31,6 +31,7 @@ CODES: dict[int, tuple[int, str, str]] = {
     403003: (403, "Permission Denied", "A customer API key may not perform this operation"),
     404001: (404, "Not Found", "No such resource, or not visible to this API key"),
     404002: (404, "Not Found", "No PDF is stored for this invoice"),
+    404003: (404, "Not Found", "No e-invoice (UBL XML) can be made of this invoice; see the hint for why"),
     405001: (405, "Method Not Allowed", "This path does not accept this method"),
     409001: (409, "Conflict", "A concurrent change won; retry the request"),
     410001: (410, "Gone", "The resource can no longer be used"),

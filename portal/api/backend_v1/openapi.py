@@ -33,7 +33,7 @@ def _errors(*statuses: int) -> dict:
         400: "Bad request (400001-400707)",
         401: "Missing, unknown or revoked API key (401001, 401002)",
         403: "Missing scope, level too low or customer key (403001-403003)",
-        404: "Not found or not visible to this key (404001, 404002)",
+        404: "Not found or not visible to this key (404001, 404002, 404003)",
         500: "Server failure (500001, 500601, 500602, 500701)",
     }
     return {str(s): _error(text[s]) for s in statuses}
@@ -275,14 +275,15 @@ PATHS = {
             "tags": [TAG],
             "operationId": "backendShowInvoice",
             "security": SECURITY,
-            "summary": "One invoice; with Accept: application/pdf its PDF",
+            "summary": "One invoice; with Accept: application/pdf its PDF, with Accept: application/xml its UBL",
             "parameters": [ID_PARAM],
             "responses": {
                 "200": {
-                    "description": "The invoice (JSON) or its PDF",
+                    "description": "The invoice (JSON), its PDF, or its Peppol UBL 2.1 XML",
                     "content": {
                         "application/json": {"schema": REF_INVOICE},
                         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                        "application/xml": {"schema": {"type": "string"}},
                     },
                 },
                 **_errors(401, 403, 404),

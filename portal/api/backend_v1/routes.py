@@ -12,9 +12,10 @@ from portal.billing.creation import create_and_fill_invoice
 from portal.billing.cutoff_invoices import get_customer
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
 from portal.customers.scope import get_customer_invoice
+from portal.delivery.invoice_files import ubl_file
 from portal.documents.service import get_pdf_document
 from portal.extensions import db
-from portal.foundations.errors import NotFound, ValidationFailed
+from portal.foundations.errors import InvalidState, NotFound, ValidationFailed
 from portal.foundations.ids import MAX_ROW_ID, row_id
 from portal.models import Invoice
 from portal.reading.invoice_search import parse_invoice_filters, search_invoices
@@ -79,10 +80,25 @@ def customer_invoices_list(customer_id: int):
 @bp.get(f"/invoices/<int(max={MAX_ROW_ID}):invoice_id>", strict_slashes=False)
 def invoice_show(invoice_id: int):
     invoice = load_invoice(invoice_id)
-    if request.accept_mimetypes.best_match(["application/json", "application/pdf"]) == "application/pdf":
+    wanted = request.accept_mimetypes.best_match(["application/json", "application/pdf", "application/xml"])
+    if wanted == "application/pdf":
         return _pdf(invoice)
+    if wanted == "application/xml":
+        return _ubl(invoice)
     db.session.commit()
     return jsonify(invoice_json(invoice))
+
+
+def _ubl(invoice: Invoice) -> Response:
+    """The invoice's (or credit note's) Peppol UBL 2.1 XML."""
+    try:
+        filename, content_type, data = ubl_file(invoice)
+    except InvalidState as exc:
+        raise ApiError(404003, exc.message) from None
+    response = Response(data, mimetype=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    db.session.commit()
+    return response
 
 
 def _pdf(invoice: Invoice) -> Response:

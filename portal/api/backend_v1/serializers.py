@@ -64,6 +64,7 @@ STATUS_FLAGS = (
     "paid",
     "partiallyPaid",
     "overdue",
+    "creditNote",
 )
 
 
@@ -85,7 +86,8 @@ PAYMENT_FLAGS = {
 
 
 def status_flags(invoice: Invoice, today: dt.date) -> list[str]:
-    """Flags in STATUS_FLAGS order: approved or unsent, each delivery kind, and the payment state."""
+    """Flags in STATUS_FLAGS order: approved or unsent, each delivery kind, the payment state, and creditNote for a
+    credit note (issued against an invoice; listed with the invoices)."""
     flags = ["approved" if invoice.is_approved else "unsent"]
     if invoice.emailed_at:
         flags.append("emailed")
@@ -96,6 +98,8 @@ def status_flags(invoice: Invoice, today: dt.date) -> list[str]:
     if invoice.is_delivered:
         flags.append("delivered")
     flags += PAYMENT_FLAGS.get(invoice.payment_status(today), [])
+    if invoice.credited_invoice_id is not None:
+        flags.append("creditNote")
     return flags
 
 

@@ -18,11 +18,11 @@ from portal.models import Invoice, PaymentStatus
 from portal.reading.org_invoices import account_invoice, account_invoices
 
 # Payment status (Invoice.payment_status) -> InvoiceInfoDetail.status {id, value}. The API lists raised
-# invoices only; a credit note leaves nothing to pay, so it reads as paid here.
+# invoices only; a credit note (and any invoice with a negative total) leaves nothing to pay and says so.
 STATUSES = {
     PaymentStatus.OPEN: (1, "UNPAID"),
     PaymentStatus.PAID: (2, "PAID"),
-    PaymentStatus.CREDIT_NOTE: (2, "PAID"),
+    PaymentStatus.CREDIT_NOTE: (5, "CREDIT_NOTE"),
     PaymentStatus.OVERDUE: (3, "OVERDUE"),
     PaymentStatus.PARTIALLY_PAID: (4, "PARTIALLY_PAID"),
 }

@@ -11,7 +11,16 @@ from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
 from portal.customers.scope import customer_invoices
 from portal.documents.service import stored_pdf_exists
 from portal.extensions import db
-from portal.models import TYPES, Account, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, InvoiceState
+from portal.models import (
+    CREDIT_NOTE_TYPE,
+    TYPES,
+    Account,
+    Invoice,
+    InvoiceDestination,
+    InvoiceNetwork,
+    InvoiceServiceData,
+    InvoiceState,
+)
 
 
 def _attr(name: str, kind: str, **kw) -> Attr:
@@ -48,6 +57,11 @@ def has_pdf(invoice, ctx) -> bool:
     return invoice.id in ctx.extras.get("pdf_ids", ())
 
 
+def _invoice_type(invoice, ctx) -> str:
+    # A credit note is listed with the invoices, marked by its type (the attribute set stays the documented one).
+    return invoice.type_label
+
+
 def _pdf_path(invoice, ctx):
     """The path of the invoice's PDF on this server (`/api/rest/admin/invoices/{id}/pdf`), as the
     reference system gives it (no scheme or host); None without a stored PDF."""
@@ -57,7 +71,7 @@ def _pdf_path(invoice, ctx):
 ADMIN_ATTRS = [
     _attr("reference", "string"),
     _attr("state", "enum", values=tuple(s.value for s in InvoiceState)),
-    _attr("invoice-type", "enum", values=TYPES),
+    _attr("invoice-type", "enum", values=(*TYPES, CREDIT_NOTE_TYPE), getter=_invoice_type),
     _attr("start-date", "timestamp"),
     _attr("end-date", "timestamp"),
     Attr(
