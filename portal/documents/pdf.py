@@ -25,8 +25,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from portal.foundations.i18n import in_language
 from portal.einvoice.pdfa import render_facturx_pdf
+from portal.foundations.i18n import in_language
 
 DEFAULT_TEMPLATE = "pdf/invoice.html"
 
