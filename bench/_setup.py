@@ -88,6 +88,29 @@ def migrated_app(database_url: str):
     return app
 
 
+def catch_up_sequences(session) -> None:
+    """On PostgreSQL, move every id sequence past the highest id in its table: bulk inserts that give
+    ids themselves leave the sequences behind, and the next row created the ordinary way would take
+    an id already in use. Commits. (SQLite hands out max(id) + 1 by itself.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    columns = session.execute(
+        text(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND (column_default LIKE 'nextval(%' OR is_identity = 'YES')"
+        )
+    ).all()
+    for table, column in columns:
+        session.execute(
+            text(
+                f'SELECT setval(pg_get_serial_sequence(:table, :column), coalesce(max("{column}"), 0) + 1, false) '
+                f'FROM "{table}"'
+            ),
+            {"table": f'"{table}"', "column": column},
+        )
+    session.commit()
+
+
 def machine() -> str:
     return (
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
