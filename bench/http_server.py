@@ -116,7 +116,7 @@ def admin_token(base: str) -> str:
 
 
 def customer_cookie(base: str, email: str) -> str:
-    """The session cookie of a customer user signed in through the login form. (The production cookie is
+    """The session cookie of a user signed in through the login form. (The production cookie is
     `Secure`, which a cookie jar keeps off plain HTTP: the cookies are carried by hand here.)"""
     host, port = urllib.parse.urlsplit(base).netloc.split(":")
     cookies: dict[str, str] = {}
@@ -255,25 +255,29 @@ def prepare(args) -> dict:
 
 
 def start_server(
-    args, database_url: str, port: int, log_path: str, *, secret: str, caches: bool = True
+    args, database_url: str, port: int, log_path: str, *, secret: str, caches: bool = True, env: dict | None = None
 ) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": secret,  # one for both servers: a token or cookie from one works on the other
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_BIND": f"127.0.0.1:{port}",
-        "PORTAL_JWT_LIFETIME": "3600",
-        "PORTAL_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
-        "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
-    }
+    extra, env = (
+        env,
+        {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PORTAL_ENV": "production",
+            "PORTAL_SECRET_KEY": secret,  # one for both servers: a token or cookie from one works on the other
+            "PORTAL_DATABASE_URL": database_url,
+            "PORTAL_BIND": f"127.0.0.1:{port}",
+            "PORTAL_JWT_LIFETIME": "3600",
+            "PORTAL_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
+            "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
+        },
+    )
+    env.update(extra or {})
     if not caches:
         env["PORTAL_JSONAPI_CACHE_SIZE"] = "0"
         env["PORTAL_COUNT_CACHE_SIZE"] = "0"
-    if args.workers:
+    if getattr(args, "workers", 0):
         env["PORTAL_WORKERS"] = str(args.workers)
-    if args.server_threads:
+    if getattr(args, "server_threads", 0):
         env["PORTAL_THREADS"] = str(args.server_threads)
     log = open(log_path, "w")
     # The access log stays on (it is part of the production configuration); it goes to a file here.
