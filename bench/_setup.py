@@ -120,7 +120,7 @@ def machine() -> str:
 def bulk_cdrs(
     db,
     *,
-    customer_acc_id: int,
+    customer_acc_id: int | list[int],
     vendor_acc_id: int | None,
     count: int,
     start: datetime,
@@ -128,7 +128,8 @@ def bulk_cdrs(
     seed: int = 1,
     chunk: int = 20_000,
 ) -> None:
-    """Insert `count` CDRs spread over `days` days with a realistic prefix and price mix."""
+    """Insert `count` CDRs spread over `days` days with a realistic prefix and price mix; `customer_acc_id`
+    a list: each CDR's account is drawn from it at random."""
     from portal.models import Cdr
 
     rng = random.Random(seed)
@@ -144,6 +145,7 @@ def bulk_cdrs(
         ("90532", Decimal("0.0700")),
     ]
     span = days * 86400
+    accounts = customer_acc_id if isinstance(customer_acc_id, list) else [customer_acc_id]
     rows = []
     for i in range(count):
         prefix, rate = prefixes[rng.randrange(len(prefixes))]
@@ -158,7 +160,7 @@ def bulk_cdrs(
                 "customer_duration": billed,
                 "vendor_duration": billed,
                 "success": success,
-                "customer_acc_id": customer_acc_id,
+                "customer_acc_id": accounts[rng.randrange(len(accounts))],
                 "vendor_acc_id": vendor_acc_id,
                 "customer_price": price,
                 "vendor_price": (price * Decimal("0.8")).quantize(Decimal("0.000001")),

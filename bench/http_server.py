@@ -13,8 +13,8 @@ the fifty-row yardstick; stored-PDF download >= 0.7 x the one-row yardstick; cus
 detail p95 <= 1.5 x the one-row yardstick's p95 (template time is reported separately by
 bench/pages.py).
 
-`--compare-caches` starts a second server on the same database with the JSON:API object cache and the
-exact-count cache turned off, and measures the JSON:API show and list on both in the same rounds.
+`--compare-caches` starts more servers on the same database, each with one cache turned off (the
+settings in CACHES), and measures the JSON:API show and list on them in the same rounds.
 
     python bench/http_server.py                          # PostgreSQL (PORTAL_BENCH_DATABASE_URL or the local server)
     python bench/http_server.py --database sqlite
@@ -56,6 +56,8 @@ from bench._data import populate  # noqa: E402 - after the sys.path line that le
 from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
 
 ROOT = HERE.parent
+# --compare-caches: a server per cache, with that cache turned off by its setting (0: off).
+CACHES = {"count cache off": "PORTAL_COUNT_CACHE_SIZE"}
 ADMIN = "/api/rest/admin"
 PASSWORD = "bench-password-1"
 PATHS_PER_TARGET = 5000  # random paths per target; wrk picks among them at random on every request
@@ -80,7 +82,7 @@ class Target:
     headers: dict = field(default_factory=dict)
     yardstick: str = ""  # "one" or "fifty": the yardstick its ratio is to ("" for a yardstick)
     goal: str = ""  # the target, as printed
-    server: str = "main"  # "main" or "no caches" (--compare-caches)
+    server: str = "main"  # "main" or a key of CACHES (--compare-caches)
 
 
 def free_port() -> int:
@@ -255,7 +257,7 @@ def prepare(args) -> dict:
 
 
 def start_server(
-    args, database_url: str, port: int, log_path: str, *, secret: str, caches: bool = True, env: dict | None = None
+    args, database_url: str, port: int, log_path: str, *, secret: str, env: dict | None = None
 ) -> subprocess.Popen:
     extra, env = (
         env,
@@ -272,9 +274,6 @@ def start_server(
         },
     )
     env.update(extra or {})
-    if not caches:
-        env["PORTAL_JSONAPI_CACHE_SIZE"] = "0"
-        env["PORTAL_COUNT_CACHE_SIZE"] = "0"
     if getattr(args, "workers", 0):
         env["PORTAL_WORKERS"] = str(args.workers)
     if getattr(args, "server_threads", 0):
@@ -355,9 +354,8 @@ def targets(args, data: dict, bearer: dict, customer: dict) -> list[Target]:
     if args.compare_caches:
         for name in ("JSON:API invoice show", "JSON:API invoice list (50)"):
             target = next(t for t in found if t.name == name)
-            found.append(
-                Target(f"{name}, caches off", target.paths, bearer, target.yardstick, target.goal, "no caches")
-            )
+            for server in CACHES:
+                found.append(Target(f"{name}, {server}", target.paths, bearer, target.yardstick, target.goal, server))
     return found
 
 
@@ -374,7 +372,8 @@ def main() -> None:
         threads=(int, 2, "wrk threads"),
         workers=(int, 0, "gunicorn workers (0: gunicorn.conf.py's default, 2 x CPUs + 1)"),
         server_threads=(int, 0, "threads per gunicorn worker (0: gunicorn.conf.py's default)"),
-        compare_caches=(bool, False, "also measure show and list on a second server with the caches off"),
+        only=(str, "", "measure only the targets whose names contain one of these comma-separated words"),
+        compare_caches=(bool, False, "also measure show and list on servers with one cache turned off each"),
     )
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
@@ -382,11 +381,16 @@ def main() -> None:
     logs = tempfile.mkdtemp(prefix="bench-gunicorn-")
     servers, bases, secret = {}, {}, secrets.token_urlsafe(32)
     try:
-        for name, caches in [("main", True)] + ([("no caches", False)] if args.compare_caches else []):
+        for name, setting in [("main", None)] + (list(CACHES.items()) if args.compare_caches else []):
             port = free_port()
             bases[name] = f"http://127.0.0.1:{port}"
             servers[name] = start_server(
-                args, data["url"], port, os.path.join(logs, f"{port}.log"), secret=secret, caches=caches
+                args,
+                data["url"],
+                port,
+                os.path.join(logs, f"{port}.log"),
+                secret=secret,
+                env={setting: "0"} if setting else {},
             )
         for name, server in servers.items():
             wait_until_serving(bases[name] + "/healthz", server)
@@ -401,6 +405,8 @@ def main() -> None:
                 except urllib.error.HTTPError as exc:
                     raise SystemExit(f"{target.name}: {path} answered {exc.code}") from exc
         yardsticks, measured = every[:2], every[2:]
+        if args.only:
+            measured = [t for t in measured if any(word in t.name for word in args.only.split(","))]
         # Rounds of every target, each between two runs of the yardsticks: a target's ratio in a round is
         # to the mean of the yardstick runs around it, which evens out drift in the machine's speed.
         loads = [os.getloadavg()[0]]

@@ -63,8 +63,7 @@ def page_params(args) -> tuple[int, int]:
 @dataclass(frozen=True)
 class PageQuery:
     """What one page of a list reads: its statement (limited, offset and reading the snapshot along:
-    `portal.reading.exact_count.snapshot_reading`) and the statement to count when the total is needed.
-    Built from the request's arguments alone, so it can be kept and run again (`handlers.collection`)."""
+    `portal.reading.exact_count.snapshot_reading`) and the statement to count when the total is needed."""
 
     number: int
     size: int
