@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import orjson
 from sqlalchemy import select, text
 
 from bench._data import populate
 from bench._setup import arguments, fresh_database, machine, migrated_app
 from bench.pages import percentile
+from bench.yardsticks import add_yardsticks
 
 TARGET = 1.2
 
@@ -66,16 +66,7 @@ class Site:
             self.admin = self._signed_in(admin.get_id())
             db.session.remove()
 
-        @self.app.get("/bench/one/<int:invoice_id>")
-        def bench_one(invoice_id: int):
-            from portal.extensions import db as database
-            from portal.models import Invoice as Model
-
-            table = Model.__table__
-            rows = database.session.execute(select(table).where(table.c.id == invoice_id)).all()
-            return self.app.response_class(
-                orjson.dumps([dict(row._mapping) for row in rows], default=str), mimetype="application/json"
-            )
+        add_yardsticks(self.app)
 
     def _signed_in(self, user_id: str):
         client = self.app.test_client()
