@@ -15,6 +15,7 @@ def test_pdf_benchmark_renders_each_size_with_the_page_counts_it_names(app, is_p
     assert "| 3 pages | 75 | 3 |" in out
     assert "| 200 destination rows | 200 |" in out
     assert "growth" in out and "over 2 renders" in out
+    assert "automatic / computed widths" in out
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install -y wrk)")
