@@ -83,11 +83,6 @@ def page_query(stmt, args, *, counted=None) -> PageQuery:
     )
 
 
-def paginate(stmt, args, *, counted=None) -> tuple[list, dict, dict]:
-    """(ORM objects of the page, top-level links, meta) for a filtered, ordered statement."""
-    return paged(page_query(stmt, args, counted=counted), args)
-
-
 def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, dict]:
     """(rows of the page, top-level links, meta): the rows are ORM objects, or with `objects=False`
     tuples of the columns the statement selects.
