@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 
-from bench._setup import UTC
+from bench._setup import UTC, catch_up_sequences
 
 COUNTRIES = [
     ("DE", "Germany", "49"),
@@ -256,6 +256,7 @@ def populate(
     _flush(s, chunk, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData)
     if invoice_progress:
         invoice_progress(len(plan), len(plan))
+    catch_up_sequences(s)
     return {"invoices": len(plan), "accounts": len(account_rows), "customers": customers}
 
 

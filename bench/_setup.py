@@ -88,6 +88,29 @@ def migrated_app(database_url: str):
     return app
 
 
+def catch_up_sequences(session) -> None:
+    """On PostgreSQL, move every id sequence past the highest id in its table: bulk inserts that give
+    ids themselves leave the sequences behind, and the next row created the ordinary way would take
+    an id already in use. Commits. (SQLite hands out max(id) + 1 by itself.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    columns = session.execute(
+        text(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND (column_default LIKE 'nextval(%' OR is_identity = 'YES')"
+        )
+    ).all()
+    for table, column in columns:
+        session.execute(
+            text(
+                f'SELECT setval(pg_get_serial_sequence(:table, :column), coalesce(max("{column}"), 0) + 1, false) '
+                f'FROM "{table}"'
+            ),
+            {"table": f'"{table}"', "column": column},
+        )
+    session.commit()
+
+
 def machine() -> str:
     return (
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
@@ -97,7 +120,7 @@ def machine() -> str:
 def bulk_cdrs(
     db,
     *,
-    customer_acc_id: int,
+    customer_acc_id: int | list[int],
     vendor_acc_id: int | None,
     count: int,
     start: datetime,
@@ -105,7 +128,8 @@ def bulk_cdrs(
     seed: int = 1,
     chunk: int = 20_000,
 ) -> None:
-    """Insert `count` CDRs spread over `days` days with a realistic prefix and price mix."""
+    """Insert `count` CDRs spread over `days` days with a realistic prefix and price mix; `customer_acc_id`
+    a list: each CDR's account is drawn from it at random."""
     from portal.models import Cdr
 
     rng = random.Random(seed)
@@ -121,6 +145,7 @@ def bulk_cdrs(
         ("90532", Decimal("0.0700")),
     ]
     span = days * 86400
+    accounts = customer_acc_id if isinstance(customer_acc_id, list) else [customer_acc_id]
     rows = []
     for i in range(count):
         prefix, rate = prefixes[rng.randrange(len(prefixes))]
@@ -135,7 +160,7 @@ def bulk_cdrs(
                 "customer_duration": billed,
                 "vendor_duration": billed,
                 "success": success,
-                "customer_acc_id": customer_acc_id,
+                "customer_acc_id": accounts[rng.randrange(len(accounts))],
                 "vendor_acc_id": vendor_acc_id,
                 "customer_price": price,
                 "vendor_price": (price * Decimal("0.8")).quantize(Decimal("0.000001")),

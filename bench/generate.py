@@ -50,8 +50,6 @@ DESTINATIONS = [
     ("316", "NL", "mobile", "0.041"),
     ("346", "ES", "mobile", "0.036"),
 ]
-# Tables populate() fills with explicit ids, behind their PostgreSQL sequences.
-EXPLICIT_IDS = ("customers", "accounts", "invoices", "invoice_destinations", "invoice_networks", "invoice_service_data")
 
 
 class Phases:
@@ -217,15 +215,7 @@ def cdr_columns(rng, keys: list[int], destinations, prices) -> dict[str, list]:
 
 
 def finish_postgresql(db) -> None:
-    """Sequences past populate()'s explicit ids (so the app can add rows), then VACUUM ANALYZE."""
-    for table in EXPLICIT_IDS:
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608
-                f"(SELECT max(id) FROM {table}))"
-            )
-        )
-    db.session.commit()
+    """VACUUM ANALYZE (populate() has already moved the sequences past its explicit ids)."""
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
 

@@ -1,13 +1,25 @@
 """Benchmark (not named http.py: run as a script, that would shadow the standard library's `http` for every
-script in bench/): JSON:API invoice show and list, and the stored-PDF download, under gunicorn with the production
-configuration and wrk on loopback, against a minimal one-row route on the same server.
+script in bench/): the JSON:API and backend invoice show and lists, the stored-PDF download and the
+customer's HTML list and detail, under gunicorn with the production configuration and wrk on loopback,
+against yardstick routes on the same server (bench/http_wsgi.py) that do a request's intrinsic work only.
 
-Targets (ratios of requests/s measured side by side in one run): show and list >= 0.5 x the minimal
-route, PDF download >= 0.7 x.
+Access is random over the data: every request picks its invoice id, uuid, PDF or page at random (wrk
+runs a Lua script over a list of paths drawn from the whole data set), so no per-process cache gets
+the same object twice unless the data set is small enough for that to happen in real use.
+
+Targets (ratios of requests/s measured side by side in one run, rounds alternating with the
+yardsticks): JSON:API show >= 0.7 x the one-row yardstick; JSON:API and backend lists of 50 >= 0.5 x
+the fifty-row yardstick; stored-PDF download >= 0.7 x the one-row yardstick; customer HTML list and
+detail p95 <= 1.5 x the one-row yardstick's p95 (template time is reported separately by
+bench/pages.py).
+
+`--compare-caches` starts more servers on the same database, each with one cache turned off (the
+settings in CACHES), and measures the JSON:API show and list on them in the same rounds.
 
     python bench/http_server.py                          # PostgreSQL (PORTAL_BENCH_DATABASE_URL or the local server)
     python bench/http_server.py --database sqlite
-    python bench/http_server.py --invoices 50 --duration 1 --rounds 1 --connections 2 --workers 1   # smoke run
+    python bench/http_server.py --invoices 100000 --compare-caches
+    python bench/http_server.py --invoices 60 --duration 1 --rounds 1 --connections 2 --workers 1   # smoke run
 """
 
 from __future__ import annotations
@@ -18,8 +30,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import http.client  # noqa: E402 - after the sys.path line that lets the script import the project
 import json  # noqa: E402 - after the sys.path line that lets the script import the project
+import math  # noqa: E402 - after the sys.path line that lets the script import the project
 import os  # noqa: E402 - after the sys.path line that lets the script import the project
+import random  # noqa: E402 - after the sys.path line that lets the script import the project
 import re  # noqa: E402 - after the sys.path line that lets the script import the project
 import secrets  # noqa: E402 - after the sys.path line that lets the script import the project
 import shutil  # noqa: E402 - after the sys.path line that lets the script import the project
@@ -27,18 +42,47 @@ import socket  # noqa: E402 - after the sys.path line that lets the script impor
 import statistics  # noqa: E402 - after the sys.path line that lets the script import the project
 import subprocess  # noqa: E402 - after the sys.path line that lets the script import the project
 import tempfile  # noqa: E402 - after the sys.path line that lets the script import the project
+import threading  # noqa: E402 - after the sys.path line that lets the script import the project
 import time  # noqa: E402 - after the sys.path line that lets the script import the project
 import urllib.error  # noqa: E402 - after the sys.path line that lets the script import the project
+import urllib.parse  # noqa: E402 - after the sys.path line that lets the script import the project
 import urllib.request  # noqa: E402 - after the sys.path line that lets the script import the project
+from dataclasses import dataclass, field  # noqa: E402 - after the sys.path line that lets the script import the project
 
 import psutil  # noqa: E402 - after the sys.path line that lets the script import the project
-from sqlalchemy import text  # noqa: E402 - after the sys.path line that lets the script import the project
+from sqlalchemy import insert, select, text  # noqa: E402 - after the sys.path line that lets the script import the project
 
 from bench._data import populate  # noqa: E402 - after the sys.path line that lets the script import the project
 from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
 
 ROOT = HERE.parent
+# --compare-caches: a server per cache, with that cache turned off by its setting (0: off).
+CACHES = {"count cache off": "PORTAL_COUNT_CACHE_SIZE"}
 ADMIN = "/api/rest/admin"
+PASSWORD = "bench-password-1"
+PATHS_PER_TARGET = 5000  # random paths per target; wrk picks among them at random on every request
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# wrk: a random path from the list on every request; p50 and p95 (microseconds) printed at the end.
+LUA = """
+local paths = {%s}
+local counter = 0
+setup = function(thread) counter = counter + 1; thread:set("seed", counter) end
+init = function(args) math.randomseed(os.time() * 1000 + seed) end
+request = function() return wrk.format(nil, paths[math.random(#paths)]) end
+done = function(summary, latency, requests)
+  io.write(string.format("percentiles: %%d %%d\\n", latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+@dataclass
+class Target:
+    name: str
+    paths: list[str]
+    headers: dict = field(default_factory=dict)
+    yardstick: str = ""  # "one" or "fifty": the yardstick its ratio is to ("" for a yardstick)
+    goal: str = ""  # the target, as printed
+    server: str = "main"  # "main" or a key of CACHES (--compare-caches)
 
 
 def free_port() -> int:
@@ -67,80 +111,117 @@ def wait_until_serving(url: str, server: subprocess.Popen, seconds: float = 90) 
 
 
 def admin_token(base: str) -> str:
-    body = json.dumps({"auth": {"username": "admin@bench.example", "password": "bench-password-1"}}).encode()
+    body = json.dumps({"auth": {"username": "admin@bench.example", "password": PASSWORD}}).encode()
     status, _, payload = request(base + ADMIN + "/auth", data=body, headers={"Content-Type": "application/json"})
     assert status == 201, status
     return json.loads(payload)["jwt"]
 
 
-def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """CPU seconds used so far by gunicorn (master and workers) and every PostgreSQL server process."""
-    total = 0.0
-    try:
-        master = psutil.Process(server.pid)
-        times = master.cpu_times()  # workers recycled after max_requests count in the master's children times
-        total += times.user + times.system + times.children_user + times.children_system
-        for process in master.children(recursive=True):
-            times = process.cpu_times()
-            total += times.user + times.system
-    except psutil.NoSuchProcess:
-        pass
-    for process in psutil.process_iter(["name", "cpu_times"]):
-        if process.info["name"] and process.info["name"].startswith("postgres") and process.info["cpu_times"]:
-            total += process.info["cpu_times"].user + process.info["cpu_times"].system
-    return total
+def customer_cookie(base: str, email: str) -> str:
+    """The session cookie of a user signed in through the login form. (The production cookie is
+    `Secure`, which a cookie jar keeps off plain HTTP: the cookies are carried by hand here.)"""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    cookies: dict[str, str] = {}
+
+    def send(method: str, path: str, body: str | None = None) -> http.client.HTTPResponse:
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.body = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            cookies[name.strip()] = rest.split(";")[0]
+        conn.close()
+        return response
+
+    token = CSRF.search(send("GET", "/login").body.decode()).group(1)
+    form = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": PASSWORD})
+    response = send("POST", "/login", form)
+    assert response.status in (302, 303), (response.status, response.body[:300])
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
-def run_wrk(url: str, headers: dict, args, server: subprocess.Popen) -> dict:
-    command = [
-        "wrk",
-        "-t",
-        str(args.threads),
-        "-c",
-        str(args.connections),
-        "-d",
-        f"{args.duration}s",
-        "--timeout",
-        "10s",
-        "--latency",
-    ]
-    for name, value in headers.items():
+class ServerCpu:
+    """CPU seconds of one gunicorn server's own processes (the master and its workers, nothing else on the
+    machine), sampled every 0.2 s so that a worker recycled during a run keeps the CPU it used until
+    its last sample (at most 0.2 s of it is lost)."""
+
+    def __init__(self, server: subprocess.Popen):
+        self._master = psutil.Process(server.pid)
+        self._seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _sample(self) -> None:
+        try:
+            processes = [self._master, *self._master.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            self._seen[process.pid] = max(self._seen.get(process.pid, 0.0), times.user + times.system)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.2):
+            self._sample()
+
+    def __enter__(self) -> ServerCpu:
+        self._sample()
+        self._before = sum(self._seen.values())
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        self.seconds = sum(self._seen.values()) - self._before
+
+
+def run_wrk(base: str, target: Target, args, server: subprocess.Popen) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % ",".join(json.dumps(path) for path in target.paths))
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s"]
+    command += ["--timeout", "10s", "-s", script.name]
+    for name, value in target.headers.items():
         command += ["-H", f"{name}: {value}"]
-    cpu_before = server_cpu_seconds(server)
-    out = subprocess.run(command + [url], capture_output=True, text=True, check=True, timeout=args.duration + 60).stdout
-    cpu = server_cpu_seconds(server) - cpu_before
+    with ServerCpu(server) as cpu:
+        out = subprocess.run(command + [base], capture_output=True, text=True, check=True, timeout=args.duration + 60)
+    os.unlink(script.name)
+    out = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
     if bad or errors:
-        raise SystemExit(f"wrk saw failed requests on {url}:\n{out}")
-    return {
-        "rps": rps,
-        "p50": _percentile(out, "50%"),
-        "p99": _percentile(out, "99%"),
-        "cpu_ms": 1000 * cpu / max(requests, 1),
-    }
+        raise SystemExit(f"wrk saw failed requests for {target.name}:\n{out}")
+    p50, p95 = (int(value) / 1000 for value in re.search(r"percentiles: (\d+) (\d+)", out).groups())
+    return {"rps": rps, "p50": p50, "p95": p95, "cpu_ms": 1000 * cpu.seconds / max(requests, 1)}
 
 
-def _percentile(out: str, label: str) -> float:
-    value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\b", out, re.M).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def prepare(args) -> tuple[str, int, int]:
-    """A fresh, migrated database with bulk invoices and one stored PDF; returns (url, invoice id, PDF size)."""
+def prepare(args) -> dict:
+    """A fresh, migrated database with bulk invoices, stored PDFs of `--pdfs` random invoices (copies of one
+    real PDF), and an API key; returns what the targets need."""
+    from portal.auth.api_keys import create_api_key
     from portal.documents.service import render_invoice_document
     from portal.extensions import db
-    from portal.models import Invoice
+    from portal.models import Invoice, InvoiceDocument
 
     url = fresh_database(args, "http")
     app = migrated_app(url)
+    rng = random.Random(11)
     with app.app_context():
         t0 = time.perf_counter()
         populate(
             db,
-            customers=max(args.invoices // 100, 3),
+            customers=args.customers or max(args.invoices // 100, 3),
             accounts_per_customer=3,
             invoices=args.invoices,
             heavy_invoices=args.invoices // 10,
@@ -148,6 +229,18 @@ def prepare(args) -> tuple[str, int, int]:
         )
         document = render_invoice_document(db.session.get(Invoice, 1))
         db.session.commit()
+        pdf_ids = sorted(rng.sample(range(2, args.invoices + 1), min(args.pdfs, args.invoices - 1)))
+        copy = {
+            column: getattr(document, column)
+            for column in ("kind", "filename", "content_type", "data", "size", "sha256", "bill_style", "template")
+        }
+        for start in range(0, len(pdf_ids), 200):
+            db.session.execute(
+                insert(InvoiceDocument), [{**copy, "invoice_id": i} for i in pdf_ids[start : start + 200]]
+            )
+        _row, api_key = create_api_key(name="bench", scopes="read", level=3)
+        db.session.commit()
+        heavy_uuids = [str(u) for u in db.session.scalars(select(Invoice.uuid).where(Invoice.customer_id == 1))]
         if db.engine.dialect.name == "postgresql":
             # The steady state autovacuum keeps a live database in: statistics, and a visibility map so
             # that counts can read an index alone (a freshly bulk-loaded table has neither).
@@ -158,26 +251,32 @@ def prepare(args) -> tuple[str, int, int]:
         db.engine.dispose()
     print(
         f"database: {args.database}, {args.invoices:,} approved invoices with rows, prepared in "
-        f"{time.perf_counter() - t0:.1f} s; stored PDF of invoice 1: {size:,} bytes"
+        f"{time.perf_counter() - t0:.1f} s; stored PDFs: {len(pdf_ids) + 1:,} of {size:,} bytes"
     )
-    return url, 1, size
+    return {"url": url, "pdf_ids": [1, *pdf_ids], "heavy_uuids": heavy_uuids, "api_key": api_key}
 
 
-def start_server(args, database_url: str, port: int, log_path: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
-        "PORTAL_DATABASE_URL": database_url,
-        "PORTAL_BIND": f"127.0.0.1:{port}",
-        "PORTAL_JWT_LIFETIME": "3600",
-        "PORTAL_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
-        "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
-    }
-    if args.workers:
+def start_server(
+    args, database_url: str, port: int, log_path: str, *, secret: str, env: dict | None = None
+) -> subprocess.Popen:
+    extra, env = (
+        env,
+        {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PORTAL_ENV": "production",
+            "PORTAL_SECRET_KEY": secret,  # one for both servers: a token or cookie from one works on the other
+            "PORTAL_DATABASE_URL": database_url,
+            "PORTAL_BIND": f"127.0.0.1:{port}",
+            "PORTAL_JWT_LIFETIME": "3600",
+            "PORTAL_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
+            "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
+        },
+    )
+    env.update(extra or {})
+    if getattr(args, "workers", 0):
         env["PORTAL_WORKERS"] = str(args.workers)
-    if args.server_threads:
+    if getattr(args, "server_threads", 0):
         env["PORTAL_THREADS"] = str(args.server_threads)
     log = open(log_path, "w")
     # The access log stays on (it is part of the production configuration); it goes to a file here.
@@ -199,80 +298,172 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
+def targets(args, data: dict, bearer: dict, customer: dict) -> list[Target]:
+    rng = random.Random(5)
+    n = args.invoices
+    draw = lambda make: [make() for _ in range(PATHS_PER_TARGET)]  # noqa: E731 - one line per target below
+    admin_pages = math.ceil(n / 50)
+    customer_pages = math.ceil(len(data["heavy_uuids"]) / 25)
+    backend = {"Authorization": f"Bearer {data['api_key']}"}
+    found = [
+        Target("one-row yardstick", draw(lambda: f"/bench/one/{rng.randint(1, n)}")),
+        Target("fifty-row yardstick", draw(lambda: f"/bench/fifty/{rng.randint(1, max(n - 49, 1))}")),
+        Target(
+            "JSON:API invoice show",
+            draw(lambda: f"{ADMIN}/invoices/{rng.randint(1, n)}"),
+            bearer,
+            "one",
+            ">= 0.7",
+        ),
+        Target(
+            "JSON:API invoice list (50)",
+            draw(lambda: f"{ADMIN}/invoices?page%5Bsize%5D=50&page%5Bnumber%5D={rng.randint(1, admin_pages)}"),
+            bearer,
+            "fifty",
+            ">= 0.5",
+        ),
+        Target(
+            "backend invoice list (50)",
+            draw(lambda: f"/backend/api/v1/invoices?perPage=50&page={rng.randint(1, admin_pages)}"),
+            backend,
+            "fifty",
+            ">= 0.5",
+        ),
+        Target(
+            "stored PDF download",
+            draw(lambda: f"{ADMIN}/invoices/{rng.choice(data['pdf_ids'])}/pdf"),
+            bearer,
+            "one",
+            ">= 0.7",
+        ),
+        Target(
+            "customer HTML list (25)",
+            draw(lambda: f"/portal/invoices?page={rng.randint(1, customer_pages)}"),
+            customer,
+            "one",
+            "p95 <= 1.5",
+        ),
+        Target(
+            "customer HTML detail",
+            draw(lambda: f"/portal/invoices/{rng.choice(data['heavy_uuids'])}"),
+            customer,
+            "one",
+            "p95 <= 1.5",
+        ),
+    ]
+    if args.compare_caches:
+        for name in ("JSON:API invoice show", "JSON:API invoice list (50)"):
+            target = next(t for t in found if t.name == name)
+            for server in CACHES:
+                found.append(Target(f"{name}, {server}", target.paths, bearer, target.yardstick, target.goal, server))
+    return found
+
+
 def main() -> None:
     args = arguments(
         __doc__,
         default_database="postgresql",
-        invoices=(int, 20_000, "approved invoices in the database"),
+        invoices=(int, 100_000, "approved invoices in the database"),
+        customers=(int, 0, "customers (0: one per 100 invoices)"),
+        pdfs=(int, 2000, "invoices with a stored PDF"),
         duration=(int, 10, "seconds per wrk run"),
-        rounds=(int, 3, "rounds of every target between runs of the yardstick (median ratio reported)"),
+        rounds=(int, 3, "rounds of every target between runs of the yardsticks (median ratio reported)"),
         connections=(int, 24, "wrk connections"),
         threads=(int, 2, "wrk threads"),
         workers=(int, 0, "gunicorn workers (0: gunicorn.conf.py's default, 2 x CPUs + 1)"),
         server_threads=(int, 0, "threads per gunicorn worker (0: gunicorn.conf.py's default)"),
+        only=(str, "", "measure only the targets whose names contain one of these comma-separated words"),
+        compare_caches=(bool, False, "also measure show and list on servers with one cache turned off each"),
     )
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
-    database_url, invoice_id, _ = prepare(args)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = os.path.join(tempfile.mkdtemp(prefix="bench-gunicorn-"), "gunicorn.log")
-    server = start_server(args, database_url, port, log_path)
+    data = prepare(args)
+    logs = tempfile.mkdtemp(prefix="bench-gunicorn-")
+    servers, bases, secret = {}, {}, secrets.token_urlsafe(32)
     try:
-        wait_until_serving(base + "/healthz", server)
+        for name, setting in [("main", None)] + (list(CACHES.items()) if args.compare_caches else []):
+            port = free_port()
+            bases[name] = f"http://127.0.0.1:{port}"
+            servers[name] = start_server(
+                args,
+                data["url"],
+                port,
+                os.path.join(logs, f"{port}.log"),
+                secret=secret,
+                env={setting: "0"} if setting else {},
+            )
+        for name, server in servers.items():
+            wait_until_serving(bases[name] + "/healthz", server)
+        base = bases["main"]
         bearer = {"Authorization": f"Bearer {admin_token(base)}"}
-        targets = [
-            ("minimal route (one row)", "/bench/minimal", {}),
-            ("JSON:API invoice show", f"{ADMIN}/invoices/{invoice_id}", bearer),
-            ("JSON:API invoice list (50)", f"{ADMIN}/invoices", bearer),
-            ("stored PDF download", f"{ADMIN}/invoices/{invoice_id}/pdf", bearer),
-        ]
-        for _, path, headers in targets:  # every target answers 200 before it is measured
-            status, content_type, _ = request(base + path, headers=headers)
-            assert status == 200, (path, status)
-        # Rounds of every target, each between two runs of the yardstick: a target's ratio in a round
-        # is to the mean of the yardstick runs around it, which evens out drift in the machine's speed.
-        minimal_runs = [run_wrk(base + targets[0][1], {}, args, server)]
-        runs = {name: [] for name, _, _ in targets[1:]}
+        customer = {"Cookie": customer_cookie(base, "heavy@bench.example")}
+        every = targets(args, data, bearer, customer)
+        for target in every:  # every target answers 200 on a few of its paths before it is measured
+            for path in target.paths[:3]:
+                try:
+                    request(bases[target.server] + path, headers=target.headers)
+                except urllib.error.HTTPError as exc:
+                    raise SystemExit(f"{target.name}: {path} answered {exc.code}") from exc
+        yardsticks, measured = every[:2], every[2:]
+        if args.only:
+            measured = [t for t in measured if any(word in t.name for word in args.only.split(","))]
+        # Rounds of every target, each between two runs of the yardsticks: a target's ratio in a round is
+        # to the mean of the yardstick runs around it, which evens out drift in the machine's speed.
+        loads = [os.getloadavg()[0]]
+        yardstick_runs = [{t.name: run_wrk(base, t, args, servers["main"]) for t in yardsticks}]
+        runs = {t.name: [] for t in measured}
         for _ in range(args.rounds):
-            for name, path, headers in targets[1:]:
-                runs[name].append(run_wrk(base + path, headers, args, server))
-            minimal_runs.append(run_wrk(base + targets[0][1], {}, args, server))
+            for target in measured:
+                runs[target.name].append(run_wrk(bases[target.server], target, args, servers[target.server]))
+            yardstick_runs.append({t.name: run_wrk(base, t, args, servers["main"]) for t in yardsticks})
+            loads.append(os.getloadavg()[0])
     finally:
-        stop_server(server)
-    report(args, minimal_runs, runs)
+        for server in servers.values():
+            stop_server(server)
+    report(args, yardsticks, yardstick_runs, measured, runs, loads)
 
 
-def report(args, minimal_runs: list[dict], runs: dict[str, list[dict]]) -> None:
+def report(args, yardsticks, yardstick_runs, measured, runs, loads) -> None:
     median = statistics.median
-    around = [{key: (a[key] + b[key]) / 2 for key in ("rps", "cpu_ms")} for a, b in zip(minimal_runs, minimal_runs[1:])]
     workers = args.workers or (os.cpu_count() * 2 + 1)
-    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"machine: {machine()}; load average (1 min) during the run: {', '.join(f'{x:.1f}' for x in loads)}")
     print(
         f"gunicorn gthread, {workers} workers x {args.server_threads or 4} threads; wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.duration}s; {args.rounds} rounds"
+        f"-c{args.connections} -d{args.duration}s; {args.rounds} rounds; random access over {args.invoices:,} invoices"
     )
-    print("minimal route runs: " + ", ".join(f"{run['rps']:.0f}" for run in minimal_runs) + " req/s")
+    for target in yardsticks:
+        print(
+            f"{target.name} runs: " + ", ".join(f"{run[target.name]['rps']:.0f}" for run in yardstick_runs) + " req/s"
+        )
     print(
-        "| target | req/s (median) | p50 ms | p99 ms | ratio to minimal: median (rounds) "
-        "| server CPU ms/req | CPU ratio | target |"
+        "| target | req/s (median) | p50 ms | p95 ms | ratio to yardstick: req/s median (rounds) "
+        "| p95 ratio | gunicorn CPU ms/req | target |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    print(
-        f"| minimal route (one row) | {median(r['rps'] for r in minimal_runs):.0f} "
-        f"| {median(r['p50'] for r in minimal_runs):.1f} | {median(r['p99'] for r in minimal_runs):.1f} | 1.00 "
-        f"| {median(r['cpu_ms'] for r in minimal_runs):.2f} | 1.00 | |"
-    )
-    for name, results in runs.items():
-        goal = 0.7 if "PDF" in name else 0.5
-        ratios = [result["rps"] / yardstick["rps"] for result, yardstick in zip(results, around)]
-        cpu_ratios = [yardstick["cpu_ms"] / result["cpu_ms"] for result, yardstick in zip(results, around)]
-        verdict = "ok" if median(ratios) >= goal else "MISSED"
+    for target in yardsticks:
+        results = [run[target.name] for run in yardstick_runs]
         print(
-            f"| {name} | {median(r['rps'] for r in results):.0f} | {median(r['p50'] for r in results):.1f} "
-            f"| {median(r['p99'] for r in results):.1f} | {median(ratios):.2f} "
-            f"({', '.join(f'{r:.2f}' for r in ratios)}) | {median(r['cpu_ms'] for r in results):.2f} "
-            f"| {median(cpu_ratios):.2f} | >= {goal} {verdict} |"
+            f"| {target.name} | {median(r['rps'] for r in results):.0f} | {median(r['p50'] for r in results):.1f} "
+            f"| {median(r['p95'] for r in results):.1f} | 1.00 | 1.00 | {median(r['cpu_ms'] for r in results):.2f} | |"
+        )
+    for target in measured:
+        name = {"one": "one-row yardstick", "fifty": "fifty-row yardstick"}[target.yardstick]
+        around = [
+            {key: (a[name][key] + b[name][key]) / 2 for key in ("rps", "p95")}
+            for a, b in zip(yardstick_runs, yardstick_runs[1:])
+        ]
+        results = runs[target.name]
+        ratios = [result["rps"] / yardstick["rps"] for result, yardstick in zip(results, around)]
+        p95_ratios = [result["p95"] / yardstick["p95"] for result, yardstick in zip(results, around)]
+        if target.goal.startswith("p95"):
+            met = median(p95_ratios) <= float(target.goal.split()[-1])
+        else:
+            met = median(ratios) >= float(target.goal.split()[-1])
+        print(
+            f"| {target.name} | {median(r['rps'] for r in results):.0f} | {median(r['p50'] for r in results):.1f} "
+            f"| {median(r['p95'] for r in results):.1f} | {median(ratios):.2f} "
+            f"({', '.join(f'{r:.2f}' for r in ratios)}) of {name} | {median(p95_ratios):.2f} "
+            f"| {median(r['cpu_ms'] for r in results):.2f} | {target.goal} {'ok' if met else 'MISSED'} |"
         )
 
 

@@ -135,6 +135,7 @@ def prepare(app, args) -> dict:
         all_ids = db.session.scalars(select(Invoice.id)).all()
         return {
             "password": PASSWORD,
+            "invoices": args.invoices,
             "heavy": customer_data(1, logins["heavy"]),
             "light": customer_data(2, logins["light"]),
             "admin": {"emails": logins["admin"], "invoice_ids": all_ids[:: max(len(all_ids) // 500, 1)]},
@@ -172,6 +173,28 @@ def stats_table(stats_csv: Path) -> tuple[list[str], int, int]:
             if not row["Type"]:
                 total, failures = int(row["Request Count"]), int(row["Failure Count"])
     return lines, total, failures
+
+
+def yardstick_ratios(stats_csv: Path) -> str:
+    """p50 and p95 of the portal's requests (all but the yardsticks) against the one-row yardstick's, and
+    the throughput of each, from one run."""
+    with stats_csv.open(newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle) if row["Type"]}
+    yardstick = rows.get("yardstick: one row")
+    if yardstick is None:
+        return "the one-row yardstick was not asked during the run"
+    portal = [row for name, row in rows.items() if not name.startswith("yardstick")]
+    count = sum(int(row["Request Count"]) for row in portal)
+    # Percentiles of the portal's requests together, weighted by each request type's count.
+    p50 = sum(float(row["50%"]) * int(row["Request Count"]) for row in portal) / max(count, 1)
+    p95 = sum(float(row["95%"]) * int(row["Request Count"]) for row in portal) / max(count, 1)
+    rps = sum(float(row["Requests/s"]) for row in portal)
+    return (
+        f"portal requests: {count:,} ({rps:.1f}/s), count-weighted p50 {p50:.0f} ms, p95 {p95:.0f} ms; "
+        f"one-row yardstick: {int(yardstick['Request Count']):,} ({float(yardstick['Requests/s']):.1f}/s), "
+        f"p50 {yardstick['50%']} ms, p95 {yardstick['95%']} ms; "
+        f"ratios p50 {p50 / max(float(yardstick['50%']), 1):.1f}, p95 {p95 / max(float(yardstick['95%']), 1):.1f}"
+    )
 
 
 def server_problems(log: Path, access_log: Path) -> list[str]:
@@ -225,6 +248,7 @@ def main() -> None:
         "BENCH_RATELIMIT_PREFIX": f"bench-load-{secrets.token_hex(6)}",
         "BENCH_LOAD_DATA": str(work / "data.json"),
         "BENCH_THINK_TIME": args.think_time,
+        "BENCH_YARDSTICK_USERS": str(max(1, args.users // 10)),
     }
     env.pop("PORTAL_QUEUE_URL", None)
     log = work / "gunicorn.log"
@@ -296,6 +320,7 @@ def main() -> None:
     print("| request | count | failed | p50 ms | p95 ms | p99 ms | max ms |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
+    print(yardstick_ratios(work / "locust_stats.csv"))
     failures_csv = work / "locust_failures.csv"
     if failures and failures_csv.exists():
         print("\nfailures:\n" + failures_csv.read_text())

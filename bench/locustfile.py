@@ -392,3 +392,23 @@ class BackendIntegration(PortalUser):
             catch_response=True,
         ) as response:
             expect(response, 200, "application/json")
+
+
+class Yardstick(PortalUser):
+    """The yardstick mix of the same run (bench/yardsticks.py): one invoice row, and fifty, read and encoded.
+    A fixed number of the users (`BENCH_YARDSTICK_USERS`, set by bench/load.py)."""
+
+    fixed_count = int(os.environ.get("BENCH_YARDSTICK_USERS", "1"))
+
+    @task(2)
+    def one(self):
+        with self.client.get(
+            f"/bench/one/{random.randint(1, DATA['invoices'])}", name="yardstick: one row", catch_response=True
+        ) as response:
+            expect(response, 200, "application/json")
+
+    @task(1)
+    def fifty(self):
+        start = random.randint(1, max(DATA["invoices"] - 49, 1))
+        with self.client.get(f"/bench/fifty/{start}", name="yardstick: fifty rows", catch_response=True) as response:
+            expect(response, 200, "application/json")

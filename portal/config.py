@@ -49,12 +49,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
-    # JSON:API: serialized resource objects kept per process (portal/api/jsonapi/object_cache.py); 0: off.
-    JSONAPI_CACHE_SIZE = _int("PORTAL_JSONAPI_CACHE_SIZE", 5000)
     # Exact API list counts kept per PostgreSQL snapshot (portal/reading/exact_count.py); 0: off.
     COUNT_CACHE_SIZE = _int("PORTAL_COUNT_CACHE_SIZE", 1000)
-    # JSON:API list statements kept per process, by resource, caller's scope and query string; 0: off.
-    JSONAPI_QUERY_CACHE_SIZE = _int("PORTAL_JSONAPI_QUERY_CACHE_SIZE", 500)
 
     # Job queue: empty means jobs run inline in the calling process.
     QUEUE_URL = _env("PORTAL_QUEUE_URL")

@@ -38,12 +38,32 @@ def _render(status: int, title: str, detail: str):
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 
-def register_database_fault_handlers(target, *, conflict, unavailable, refused) -> None:
+def is_primary_key_violation(exc: IntegrityError) -> bool:
+    """True when `exc` is a duplicate primary key: ids come from the database, so no concurrent writer can
+    cause one; it means an id sequence fell behind its table (rows written with explicit ids), a fault."""
+    orig = exc.orig
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)  # PostgreSQL (psycopg)
+    if constraint is not None:
+        primary_keys = {table.primary_key.name for table in db.metadata.tables.values()}
+        return constraint in primary_keys or constraint.endswith("_pkey")
+    # SQLite: "UNIQUE constraint failed: invoices.id" (every column of the violated key, table-qualified).
+    message = str(orig)
+    if not message.startswith("UNIQUE constraint failed: "):
+        return False
+    columns = [name.strip().split(".") for name in message.removeprefix("UNIQUE constraint failed: ").split(",")]
+    tables = {table for table, _ in columns}
+    if len(tables) != 1 or (table := db.metadata.tables.get(tables.pop())) is None:
+        return False
+    return {column for _, column in columns} == {column.name for column in table.primary_key.columns}
+
+
+def register_database_fault_handlers(target, *, conflict, unavailable, refused, failed) -> None:
     """On an app or blueprint: a constraint race (IntegrityError: a concurrent writer won, the services
     check first), a busy or lost database (OperationalError) and a value the database refuses (DataError:
     a NUL character in text, a number out of the column's range, input no check stopped earlier) roll the
     transaction back, are logged, and answer `conflict()` (409), `unavailable()` (503) or `refused()` (400)
-    in that face's error format."""
+    in that face's error format. A duplicate primary key is no race (`is_primary_key_violation`): it
+    answers `failed(exc)`, the face's unexpected-error answer (500), and is logged as an error."""
 
     @target.errorhandler(DataError)
     def _value_refused(exc: DataError):
@@ -59,6 +79,8 @@ def register_database_fault_handlers(target, *, conflict, unavailable, refused) 
 
     @target.errorhandler(IntegrityError)
     def _constraint_race(exc: IntegrityError):
+        if is_primary_key_violation(exc):
+            return failed(exc)
         db.session.rollback()
         log.warning("constraint violation (concurrent write): %s", exc.orig)
         return conflict()
@@ -93,6 +115,7 @@ def register_error_handlers(app: Flask) -> None:
         conflict=lambda: _render(409, "Conflict", "A concurrent change won; reload the page and retry."),
         unavailable=lambda: _render(503, "Service Unavailable", "The database is busy or unreachable; please retry."),
         refused=lambda: _render(400, "Bad Request", REFUSED_DETAIL),
+        failed=lambda exc: _unexpected(exc),
     )
 
     # The lines below name the path, and an exception's message may quote the URL: under /d/ both hold a

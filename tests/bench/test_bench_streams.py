@@ -44,9 +44,12 @@ def bench(is_postgresql):
         engine.dispose()
 
 
-def test_fill_benchmark_compares_the_fill_with_the_bare_group_by(bench):
-    out = bench("fill.py", "fill", "--cdrs", "300", "--repeat", "1")
-    assert "generated 300 CDRs" in out and "ratio fill / bare:" in out
+def test_fill_benchmark_fills_accounts_among_many_and_compares_with_the_bare_group_by(bench, is_postgresql):
+    out = bench("fill.py", "fill", "--cdrs", "300", "--accounts", "3", "--repeat", "2")
+    assert "generated 300 CDRs over 3 accounts (~100 each)" in out and "ratio fill / bare:" in out
+    assert "2 year-long fills of accounts with " in out and "load average" in out
+    if is_postgresql:
+        assert "bare GROUP BY without parallel workers:" in out and " plan): median " in out
 
 
 def test_streams_benchmark_exports_the_same_rows_as_a_bare_cursor(bench):

@@ -207,3 +207,30 @@ def test_approve_sets_number_dates_and_amounts(app):
     approve_invoice(second, today=dt.date(2026, 6, 3))
     assert second.invoice_number == "INV-2026-000002"
     db.session.commit()
+
+
+def test_postgresql_sums_the_cdrs_without_parallel_workers_and_restores_the_setting_afterwards(app, is_postgresql):
+    """The planner misjudges one account's share of a large CDR table and starts parallel workers for a
+    read an index scan does in a fraction of the time (bench/fill.py); the fill's CDR sums run serially."""
+    if not is_postgresql:
+        pytest.skip("parallel plans are PostgreSQL's")
+    from sqlalchemy import event, text
+
+    account = AccountFactory()
+    CdrFactory(customer_acc_id=account.id, time_start=START, customer_price=D("1"))
+    invoice = new_invoice(account)
+    seen = []
+
+    def _setting(conn, cursor, statement, parameters, context, executemany):
+        if "FROM cdrs" in statement:
+            seen.append(cursor.connection.execute("SHOW max_parallel_workers_per_gather").fetchone()[0])
+
+    before = db.session.scalar(text("SHOW max_parallel_workers_per_gather"))
+    event.listen(db.engine, "before_cursor_execute", _setting)
+    try:
+        fill_invoice(invoice)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _setting)
+    assert seen and set(seen) == {"0"} and before != "0"
+    assert db.session.scalar(text("SHOW max_parallel_workers_per_gather")) == before
+    assert invoice.originated_amount_spent == D("1")

@@ -4,7 +4,7 @@ nothing has been committed since."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, text, update
 
 from portal.extensions import db
 from portal.models import Invoice
@@ -76,3 +76,68 @@ def test_turned_off_it_counts_every_time(app, account_of_five):
     finally:
         app.config["COUNT_CACHE_SIZE"] = 1000
     assert len(counts(seen)) == 2
+
+
+def _raw_update(conn, account_id):
+    conn.exec_driver_sql(
+        f"UPDATE invoices SET state = 'New' WHERE account_id = {int(account_id)} AND state = 'Approved' "
+        "AND id = (SELECT min(id) FROM invoices WHERE state = 'Approved')"
+    )
+
+
+def _text_delete(conn, account_id):
+    conn.execute(
+        text(
+            "DELETE FROM invoices WHERE id = (SELECT min(id) FROM invoices "
+            "WHERE account_id = :a AND state = 'Approved')"
+        ),
+        {"a": account_id},
+    )
+
+
+def _core_update(conn, account_id):
+    conn.execute(
+        update(Invoice)
+        .where(Invoice.id == select(func.min(Invoice.id)).where(Invoice.account_id == account_id).scalar_subquery())
+        .values(state="Approved")
+    )
+
+
+# Every way a write reaches PostgreSQL, from another connection: (how, change in the approved count).
+WRITE_PATHS = [
+    ("raw SQL UPDATE", _raw_update, -1),
+    ("text() DELETE", _text_delete, -1),
+    ("Core UPDATE", _core_update, 0),
+]
+
+
+@pytest.mark.parametrize("how, write, change", WRITE_PATHS, ids=[path[0] for path in WRITE_PATHS])
+def test_every_write_path_of_another_connection_moves_the_snapshot_the_count_is_kept_on(
+    account_of_five, is_postgresql, how, write, change
+):
+    """The count is keyed on the MVCC snapshot, which any committed write moves, whatever statement made
+    it (ORM, Core, text(), the driver's own SQL): no write path can leave a stale count behind."""
+    account_id = account_of_five.id
+    assert exact_count(approved(account_id)) == 3
+    db.session.commit()
+    with db.engine.begin() as conn:
+        write(conn, account_id)
+    db.session.commit()
+    with recorded_statements() as seen:
+        assert exact_count(approved(account_id)) == 3 + change
+    assert len(counts(seen)) == 1  # counted again, never served from the old snapshot
+
+
+def test_a_writer_that_was_running_when_the_count_was_kept_and_commits_later_is_seen(account_of_five, is_postgresql):
+    if not is_postgresql:
+        pytest.skip("SQLite has no snapshot to key a count on: it always counts")
+    account_id = account_of_five.id
+    with db.engine.connect() as other:
+        other.begin()
+        other.execute(update(Invoice).where(Invoice.account_id == account_id).values(state="Approved"))
+        assert exact_count(approved(account_id)) == 3  # the writer holds an id: it is in this snapshot
+        db.session.commit()
+        assert exact_count(approved(account_id)) == 3
+        other.commit()
+    db.session.commit()
+    assert exact_count(approved(account_id)) == 5

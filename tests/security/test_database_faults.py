@@ -1,5 +1,6 @@
 """Database errors mid-request: a lost constraint race answers 409, a locked or dropped database 503, a
-value the database refuses (DataError: a NUL character in text, a number out of range) 400.
+value the database refuses (DataError: a NUL character in text, a number out of range) 400, and a
+duplicate primary key (an id sequence behind its table: a fault, not a race) 500.
 
 Each face answers in its own format (HTML page, JSON:API errors, backend `{"error","error_code","hint"}`),
 the request's transaction is rolled back and nothing it wrote remains. The faults are real: a second
@@ -13,16 +14,17 @@ import contextlib
 import sqlite3
 
 import pytest
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.exc import DataError
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.exc import DataError, IntegrityError
 
+from portal.error_handlers import is_primary_key_violation
 from portal.extensions import db
-from portal.models import AuditEvent, Invoice
+from portal.models import AuditEvent, Country, Invoice
 from tests.admin.conftest import post
 from tests.api.backend_v1.conftest import BASE
 from tests.api.jsonapi.conftest import ADMIN, MEDIA, invoice_create_body, jsonapi_headers, login_admin
 from tests.api.key_clients import bearer, make_key
-from tests.factories import AccountFactory, AdminUserFactory
+from tests.factories import AccountFactory, AdminUserFactory, InvoiceFactory
 
 INSERT_INVOICE = "INSERT INTO invoices"
 
@@ -206,3 +208,48 @@ def test_a_value_the_database_refuses_answers_400_and_rolls_back(app, admin_clie
     assert_format(face, response, 400)
     assert_nothing_written_by_the_request(expected_invoices=0)
     assert send().status_code in (201, 302)
+
+
+@contextlib.contextmanager
+def invoice_sequence_behind():
+    """PostgreSQL: the invoices' id sequence hands out an id already in use next (as after rows were
+    written with explicit ids and the sequence was not moved past them)."""
+    taken = InvoiceFactory()
+    db.session.commit()
+    db.session.execute(text("SELECT setval(pg_get_serial_sequence('invoices', 'id'), :id, false)"), {"id": taken.id})
+    db.session.commit()
+    with before_invoice_insert(lambda conn, statement, parameters: None) as fired:
+        yield fired
+
+
+@pytest.mark.parametrize("face", FACES, ids=lambda f: f.__name__)
+def test_a_duplicate_primary_key_is_a_fault_that_answers_500_never_a_409_conflict(
+    app, admin_client, face, is_postgresql
+):
+    if not is_postgresql:
+        pytest.skip("SQLite hands out max(id) + 1 itself: its ids cannot fall behind")
+    response, _ = send_meeting(app, admin_client, face, invoice_sequence_behind())
+    assert response.status_code == 500, response.get_data(as_text=True)[:500]
+    if face is admin_html:
+        assert response.mimetype == "text/html" and "Internal Server Error" in response.get_data(as_text=True)
+    elif face is admin_jsonapi:
+        [error] = response.get_json()["errors"]
+        assert error["status"] == "500"
+    else:
+        assert response.get_json()["error_code"] == 500001
+    assert_nothing_written_by_the_request(expected_invoices=1)
+
+
+def test_a_primary_key_violation_is_told_from_other_unique_violations(app):
+    country = Country(iso2="ZZ", name="Zedland")
+    db.session.add(country)
+    db.session.commit()
+    for row, is_key in (
+        ({"id": country.id, "iso2": "ZY", "name": "Other"}, True),
+        ({"iso2": "ZZ", "name": "Z"}, False),
+    ):
+        with pytest.raises(IntegrityError) as raised:
+            db.session.execute(insert(Country), [row])
+        db.session.rollback()
+        assert is_primary_key_violation(raised.value) is is_key
+    assert db.session.scalars(select(Country.iso2)).all() == ["ZZ"]

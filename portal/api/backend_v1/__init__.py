@@ -71,6 +71,7 @@ register_database_fault_handlers(
     conflict=lambda: error_response(409001),
     unavailable=lambda: error_response(503001),
     refused=lambda: error_response(400001, REFUSED_DETAIL),
+    failed=lambda exc: _unexpected(exc),
 )
 
 

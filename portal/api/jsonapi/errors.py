@@ -102,6 +102,7 @@ def register_error_handlers(bp: Blueprint, *, empty_unauthorized: bool) -> None:
             503, [error_object(503, "Service unavailable", "The database is busy or unreachable; please retry.")]
         ),
         refused=lambda: errors_response(400, [error_object(400, "Value refused", REFUSED_DETAIL)]),
+        failed=lambda exc: _unexpected(exc),
     )
 
     @bp.errorhandler(Exception)

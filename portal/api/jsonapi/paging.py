@@ -63,8 +63,7 @@ def page_params(args) -> tuple[int, int]:
 @dataclass(frozen=True)
 class PageQuery:
     """What one page of a list reads: its statement (limited, offset and reading the snapshot along:
-    `portal.reading.exact_count.snapshot_reading`) and the statement to count when the total is needed.
-    Built from the request's arguments alone, so it can be kept and run again (`handlers.collection`)."""
+    `portal.reading.exact_count.snapshot_reading`) and the statement to count when the total is needed."""
 
     number: int
     size: int
@@ -82,11 +81,6 @@ def page_query(stmt, args, *, counted=None) -> PageQuery:
         snapshot_reading(stmt.limit(size).offset((number - 1) * size)),
         stmt if counted is None else counted,
     )
-
-
-def paginate(stmt, args, *, counted=None) -> tuple[list, dict, dict]:
-    """(ORM objects of the page, top-level links, meta) for a filtered, ordered statement."""
-    return paged(page_query(stmt, args, counted=counted), args)
 
 
 def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, dict]:

@@ -129,9 +129,6 @@ class Resource:
     base_query: Callable | None = None  # ctx -> Select restricted to what the caller may see
     prepare: Callable | None = None  # (objs, ctx) -> None: bulk-load what attributes need
     options: tuple = ()  # loader options for the primary query
-    # SQL expressions that change whenever a resource object would (portal/api/jsonapi/object_cache.py);
-    # empty: the objects are never cached.
-    stamp_columns: tuple = ()
 
     def id_of(self, obj) -> str:
         return str(getattr(obj, self.id_attr))

@@ -77,6 +77,7 @@ register_database_fault_handlers(
     conflict=lambda: error_message(409, "A concurrent change won; retry the request."),
     unavailable=lambda: error_message(503, "The database is busy or unreachable; retry the request."),
     refused=lambda: error_message(400, REFUSED_DETAIL),
+    failed=lambda exc: _unexpected(exc),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from sqlalchemy import DateTime, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.orm import lazyload, with_expression
 
 from portal.api.jsonapi.resources import Attr, Filter, Rel, Resource, register
@@ -103,10 +103,6 @@ CUSTOMER_ATTRS = [
 # The primary query of both invoice resources reads "has a stored PDF" in the same statement as the
 # row; the account is addressed by its key only, so it is not joined in.
 INVOICE_OPTIONS = (with_expression(Invoice.has_stored_pdf, stored_pdf_exists()), lazyload(Invoice.account))
-# What changes an invoice's resource object: any of its columns, or its stored PDF (portal/models/document.py
-# stamps the invoice when one is stored, replaced or removed): both move updated_at. Read as the
-# driver gives it: a stamp is only compared, so it skips the UTC conversion of every page row.
-INVOICE_STAMP = (type_coerce(Invoice.updated_at, DateTime(timezone=True)).label("stamp"),)
 
 
 def _rows(name: str, target: str, child_fk) -> Rel:
@@ -139,7 +135,6 @@ ADMIN_INVOICES = register(
         extra_filters={"account_id": Filter("fk", Invoice.account_id)},
         prepare=load_pdf_ids,
         options=INVOICE_OPTIONS,
-        stamp_columns=INVOICE_STAMP,
     )
 )
 
@@ -164,6 +159,5 @@ CUSTOMER_INVOICES = register(
         base_query=_customer_scope,
         prepare=load_pdf_ids,
         options=INVOICE_OPTIONS,
-        stamp_columns=INVOICE_STAMP,
     )
 )

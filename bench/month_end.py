@@ -1,0 +1,306 @@
+"""Benchmark: month-end as an operator runs it. A month of CDRs for `--accounts` accounts (1-, 3- and 6-page
+invoices in a 70/20/10 mix), then the billing run, approve all (500 at a time, as the admin bulk action
+does), e-mail all with PDFs, with the PDF and e-mail jobs on a Redis queue run by `huey_consumer` with 1
+and with 2 workers, to a real SMTP server on loopback (aiosmtpd).
+
+Reported per worker count: the wall time from the consumer's start until every e-mail is sent,
+invoices per minute, and the ratio to the CPU-bound limit (the summed render time of the PDFs, as
+stored with each, divided by the cores the workers can use); targets: >= 0.85 of the limit, and
+2 workers >= 1.8 x 1 worker. Every message the SMTP server received is counted: nothing may be lost
+or sent twice.
+
+    python bench/month_end.py                            # PostgreSQL, 10,000 accounts
+    python bench/month_end.py --accounts 300 --workers 1,2
+    python bench/month_end.py --accounts 6 --workers 1   # smoke run
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import os  # noqa: E402 - after the sys.path line that lets the script import the project
+import random  # noqa: E402 - after the sys.path line that lets the script import the project
+import secrets  # noqa: E402 - after the sys.path line that lets the script import the project
+import subprocess  # noqa: E402 - after the sys.path line that lets the script import the project
+import tempfile  # noqa: E402 - after the sys.path line that lets the script import the project
+import threading  # noqa: E402 - after the sys.path line that lets the script import the project
+import time  # noqa: E402 - after the sys.path line that lets the script import the project
+import uuid  # noqa: E402 - after the sys.path line that lets the script import the project
+from collections import Counter  # noqa: E402 - after the sys.path line that lets the script import the project
+from datetime import datetime, timedelta  # noqa: E402 - after the sys.path line that lets the script import the project
+from decimal import Decimal  # noqa: E402 - after the sys.path line that lets the script import the project
+from email import message_from_bytes  # noqa: E402 - after the sys.path line that lets the script import the project
+
+from aiosmtpd.controller import Controller  # noqa: E402 - after the sys.path line that lets the script import the project
+from sqlalchemy import func, insert, select  # noqa: E402 - after the sys.path line that lets the script import the project
+
+from bench._setup import UTC, arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
+from bench.http_server import free_port  # noqa: E402 - after the sys.path line that lets the script import the project
+
+ROOT = HERE.parent
+PERIOD_END = datetime(2026, 2, 1, tzinfo=UTC)
+RUN_AT = datetime(2026, 2, 10, tzinfo=UTC)
+# (share of accounts, destination prefixes on the invoice): about 1, 3 and 6 PDF pages (bench/pdf.py).
+MIX = [(0.7, 5), (0.2, 75), (0.1, 170)]
+
+
+class Collector:
+    """aiosmtpd handler: keeps the invoice number of every message it accepts."""
+
+    def __init__(self):
+        self.subjects: list[str] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - the name aiosmtpd calls
+        message = message_from_bytes(envelope.content)
+        has_pdf = any(part.get_content_type() == "application/pdf" for part in message.walk())
+        with self.lock:
+            self.subjects.append(f"{message['Subject']}{'' if has_pdf else ' (NO PDF)'}")
+        return "250 OK"
+
+
+def populate(db, accounts: int, seed: int) -> Counter:
+    """`accounts` monthly accounts due at PERIOD_END, one per customer (with an e-mail address), each with a
+    month of CDRs over as many destination prefixes as its invoice size asks; returns accounts per size."""
+    from portal.models import Account, Cdr, Customer, Organization
+
+    rng = random.Random(seed)
+    org = Organization(slug="bench", name="Bench Telco", legal_name="Bench Telco Ltd", address="1 Street")
+    db.session.add(org)
+    db.session.flush()
+    db.session.execute(
+        insert(Customer),
+        [
+            {"id": c, "organization_id": org.id, "name": f"Customer {c}", "email": f"billing{c}@example.com"}
+            for c in range(1, accounts + 1)
+        ],
+    )
+    db.session.execute(
+        insert(Account),
+        [
+            {
+                "id": a,
+                "uuid": uuid.uuid4(),
+                "customer_id": a,
+                "name": f"Account {a}",
+                "currency": "EUR",
+                "timezone": "UTC",
+                "vat_rate": Decimal("19"),
+                "payment_terms_days": 30,
+                "invoice_period": "Monthly",
+                "next_invoice_at": PERIOD_END,
+                "next_invoice_type": "Auto Full",
+            }
+            for a in range(1, accounts + 1)
+        ],
+    )
+    sizes: Counter = Counter()
+    january = datetime(2026, 1, 1, tzinfo=UTC)
+    cdrs = []
+    for a in range(1, accounts + 1):
+        roll, prefixes = rng.random(), MIX[-1][1]
+        for share, count in MIX:
+            if roll < share:
+                prefixes = count
+                break
+            roll -= share
+        sizes[prefixes] += 1
+        for p in range(prefixes):
+            for k in range(3):
+                billed = 60 * rng.randint(1, 10)
+                cdrs.append(
+                    {
+                        "time_start": january + timedelta(seconds=rng.randrange(31 * 86400)),
+                        "duration": billed - 5,
+                        "customer_duration": billed,
+                        "vendor_duration": billed,
+                        "success": True,
+                        "customer_acc_id": a,
+                        "vendor_acc_id": None,
+                        "customer_price": (Decimal("0.045") * billed / 60).quantize(Decimal("0.000001")),
+                        "vendor_price": Decimal("0"),
+                        "dst_prefix": f"49{1000 + p}",
+                        "destination_rate": Decimal("0.045"),
+                        "is_last_cdr": True,
+                    }
+                )
+        if len(cdrs) > 20_000:
+            db.session.execute(insert(Cdr), cdrs)
+            cdrs = []
+    if cdrs:
+        db.session.execute(insert(Cdr), cdrs)
+    db.session.commit()
+    return sizes
+
+
+def month_end(args, workers: int) -> dict:
+    """One month-end on a fresh database with `workers` queue workers; its figures."""
+    from portal.billing.bulk import approve_invoices
+    from portal.billing.runs import execute_billing_run, start_billing_run
+    from portal.delivery.tasks import email_invoices
+    from portal.extensions import db
+    from portal.foundations.permissions import SYSTEM
+    from portal.jobs import huey, use_queue
+    from portal.models import EmailDelivery, Invoice, InvoiceDocument
+
+    url = fresh_database(args, f"month_end_{workers}")
+    app = migrated_app(url)
+    queue_name = f"bench-month-end-{secrets.token_hex(4)}"
+    figures: dict = {"workers": workers}
+    handler = Collector()
+    smtp_port = free_port()
+    smtp = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    consumer = None
+    try:
+        with app.app_context():
+            sizes = populate(db, args.accounts, seed=workers)
+            figures["sizes"] = sizes
+            t0 = time.perf_counter()
+            run = start_billing_run(run_at=RUN_AT, now=RUN_AT + timedelta(hours=1))
+            db.session.commit()
+            run = execute_billing_run(run.id)
+            figures["billing run s"] = time.perf_counter() - t0
+            ids = db.session.scalars(select(Invoice.id).where(Invoice.billing_run_id == run.id).order_by(Invoice.id))
+            ids = list(ids)
+            use_queue(args.queue_url, queue_name)  # from here on jobs go to Redis, as on a production web process
+            t0 = time.perf_counter()
+            for start in range(0, len(ids), 500):
+                approve_invoices(ids[start : start + 500], actor=SYSTEM)
+                db.session.commit()  # each batch's PDF jobs are enqueued by the commit
+            figures["approve s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            outcome = email_invoices(ids, SYSTEM)
+            figures["e-mail requests s"] = time.perf_counter() - t0
+            assert not outcome["failed"], outcome["failed"][:5]
+            figures["jobs queued"] = huey.pending_count()
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "PORTAL_ENV": "production",
+                "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
+                "PORTAL_DATABASE_URL": url,
+                "PORTAL_QUEUE_URL": args.queue_url,
+                "PORTAL_QUEUE_NAME": queue_name,
+                "PORTAL_MAIL_HOST": "127.0.0.1",
+                "PORTAL_MAIL_PORT": str(smtp_port),
+                "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
+                "PORTAL_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
+            }
+            log = open(os.path.join(tempfile.mkdtemp(prefix="bench-month-end-"), "consumer.log"), "w")
+            t0 = time.perf_counter()
+            loads = [os.getloadavg()[0]]
+            consumer = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "huey.bin.huey_consumer",
+                    "portal.worker.huey",
+                    "-w",
+                    str(workers),
+                    "-k",
+                    "process",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            deadline = time.monotonic() + args.timeout
+            while True:
+                db.session.rollback()
+                open_deliveries = db.session.scalar(
+                    select(func.count())
+                    .select_from(EmailDelivery)
+                    .where(EmailDelivery.status.in_(("queued", "sending")))
+                )
+                if not open_deliveries and huey.pending_count() == 0:
+                    break
+                if consumer.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the workers stopped or ran out of time; log: {log.name}")
+                time.sleep(0.5)
+            figures["wall s"] = time.perf_counter() - t0
+            loads.append(os.getloadavg()[0])
+            figures["loads"] = loads
+            figures["invoices"] = len(ids)
+            figures["render s"] = (
+                db.session.scalar(select(func.sum(InvoiceDocument.render_ms)).where(InvoiceDocument.kind == "pdf")) or 0
+            ) / 1000
+            figures["pdfs"] = db.session.scalar(
+                select(func.count()).select_from(InvoiceDocument).where(InvoiceDocument.kind == "pdf")
+            )
+            statuses = Counter(db.session.scalars(select(EmailDelivery.status)))
+            figures["deliveries"] = dict(statuses)
+            use_queue(None, "portal")
+    finally:
+        if consumer is not None:
+            consumer.terminate()
+            consumer.wait(timeout=60)
+        time.sleep(0.5)
+        smtp.stop()
+        huey.storage.flush_all() if huey.storage.name == queue_name else None
+    received = Counter(handler.subjects)
+    figures["received"] = len(handler.subjects)
+    figures["doubled"] = sum(n - 1 for n in received.values() if n > 1)
+    figures["without pdf"] = sum(1 for subject in handler.subjects if subject.endswith("(NO PDF)"))
+    return figures
+
+
+def main() -> None:
+    args = arguments(
+        __doc__,
+        default_database="postgresql",
+        accounts=(int, 10_000, "accounts invoiced"),
+        workers=(str, "1,2", "queue worker counts to run, comma-separated"),
+        queue_url=(str, os.environ.get("PORTAL_BENCH_QUEUE_URL", "redis://127.0.0.1:6379/0"), "Redis for the queue"),
+        timeout=(int, 7200, "seconds the workers may take"),
+    )
+    results = [month_end(args, int(n)) for n in args.workers.split(",")]
+    cores = os.cpu_count()
+    print(
+        f"database: {args.database}; machine: {machine()}; Redis queue, huey_consumer -k process; aiosmtpd on loopback"
+    )
+    sizes = results[0]["sizes"]
+    print(
+        f"{args.accounts:,} accounts: "
+        + ", ".join(f"{sizes[count]:,} with {count} destinations" for _, count in MIX)
+        + " (about 1, 3 and 6 PDF pages)"
+    )
+    print(
+        "| workers | billing run s | approve all s | e-mail requests s | PDFs + e-mails wall s | invoices/min "
+        "| summed render s | ratio to CPU-bound limit | received / invoices | sent twice | load average |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        limit = r["render s"] / min(r["workers"], cores)  # the render time spread over the cores the workers use
+        r["per minute"] = r["invoices"] / r["wall s"] * 60
+        print(
+            f"| {r['workers']} | {r['billing run s']:.1f} | {r['approve s']:.1f} | {r['e-mail requests s']:.1f} "
+            f"| {r['wall s']:.1f} | {r['per minute']:.0f} | {r['render s']:.1f} | {limit / r['wall s']:.2f} "
+            f"| {r['received']:,} / {r['invoices']:,} | {r['doubled']} | {r['loads'][0]:.1f}, {r['loads'][1]:.1f} |"
+        )
+    if len(results) > 1:
+        print(
+            f"{results[1]['workers']} workers / {results[0]['workers']}: "
+            f"{results[1]['per minute'] / results[0]['per minute']:.2f} x"
+        )
+    for r in results:
+        print(
+            f"{r['workers']} workers: deliveries {r['deliveries']}, PDFs {r['pdfs']:,}, "
+            f"jobs queued {r['jobs queued']:,}"
+        )
+        if (
+            r["received"] != r["invoices"]
+            or r["doubled"]
+            or r["without pdf"]
+            or r["deliveries"].get("sent") != r["invoices"]
+        ):
+            raise SystemExit("an e-mail was lost, sent twice or sent without its PDF")
+
+
+if __name__ == "__main__":
+    main()
