@@ -151,7 +151,7 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
 
 @bp.get("/invoices/<invoice_uuid>")
 def invoice_detail(invoice_uuid: str):
-    detail = invoice_detail_for_customer(_scope(), invoice_uuid)
+    detail = invoice_detail_for_customer(_scope(), invoice_uuid, _today())
     invoice, breakdown = detail.invoice, detail.breakdown
     mix = bar_chart(
         "Originated, terminated and services",
@@ -170,7 +170,9 @@ def invoice_detail(invoice_uuid: str):
         "customer/invoices/detail.html",
         invoice=invoice,
         breakdown=breakdown,
-        status=invoice.payment_status(_today()),
+        statement=detail.statement,
+        payment_qr=detail.payment_qr,
+        status=detail.statement.status,
         has_pdf=detail.has_pdf,
         has_cdrs=detail.has_cdrs,
         mix_chart=mix,
