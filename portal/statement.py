@@ -35,7 +35,15 @@ from portal.extensions import db
 from portal.foundations.formatting import minutes as format_minutes
 from portal.foundations.formatting import money as format_money
 from portal.foundations.money import ZERO, round_currency
-from portal.models import Invoice, InvoiceDestination, InvoiceDiscount, InvoiceServiceData, PaymentStatus, Service
+from portal.models import (
+    Invoice,
+    InvoiceDestination,
+    InvoiceDiscount,
+    InvoiceNetwork,
+    InvoiceServiceData,
+    PaymentStatus,
+    Service,
+)
 
 REVERSE_CHARGE_NOTE = (
     "Reverse charge: VAT to be accounted for by the recipient "
@@ -139,7 +147,10 @@ class TrafficTable:
     direction: str
     title: str
     rows: tuple[TrafficRow, ...]
-    subtotal: Decimal  # of the rows, rounded: the section's subtotal
+    # Of the rows, rounded: the section's subtotal for destination tables (amounts before discount);
+    # network tables hold amounts after discount, so theirs is the section's less its discounts.
+    subtotal: Decimal
+    after_discounts: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +176,7 @@ class Statement:
     status: PaymentStatus
     payment: PaymentInstructions
     traffic: tuple[TrafficTable, ...] = field(default=())
+    networks: tuple[TrafficTable, ...] = field(default=())
     rate_unit: str = ""
     billing_increment: str = BILLING_INCREMENT
 
@@ -240,32 +252,33 @@ def _discount_line(d: InvoiceDiscount, cur, currency: str) -> Line:
     return Line(label=f"Discount: {d.name}", amount=-cur(d.amount), kind="discount", detail=detail)
 
 
-def _traffic_tables(invoice: Invoice, destinations, cur) -> tuple[TrafficTable, ...]:
+def _traffic_tables(invoice: Invoice, rows_, cur, *, by_network: bool = False) -> tuple[TrafficTable, ...]:
     tables = []
     for direction in ("originated", "terminated"):
         rows = tuple(
             TrafficRow(
                 direction=direction,
-                prefix=row.dst_prefix or "",
+                prefix="" if by_network else (row.dst_prefix or ""),
                 country=row.country.name if row.country else "",
                 network=row.network.name if row.network else "",
                 rate=row.rate,
                 calls=row.calls_count,
                 successful_calls=row.successful_calls_count,
                 billing_seconds=row.billing_duration,
-                amount=(row.amount + (row.discount or ZERO)) if row.spent else -row.amount,
-                discount=row.discount or ZERO,
+                amount=(row.amount + (ZERO if by_network else (row.discount or ZERO))) if row.spent else -row.amount,
+                discount=ZERO if by_network else (row.discount or ZERO),
                 credit=not row.spent,
             )
-            for row in destinations
+            for row in rows_
             if row.direction == direction
         )
         if rows:
-            spent = getattr(invoice, f"{direction}_amount_spent") + (
-                (invoice.discount_amount or ZERO) if direction == "originated" else ZERO
-            )
+            spent = getattr(invoice, f"{direction}_amount_spent")
+            if direction == "originated" and not by_network:
+                spent += invoice.discount_amount or ZERO
             subtotal = cur(spent) - cur(getattr(invoice, f"{direction}_amount_earned"))
-            tables.append(TrafficTable(direction, SECTION_TITLES[direction], rows, subtotal))
+            title = SECTION_TITLES[direction]
+            tables.append(TrafficTable(direction, title, rows, subtotal, after_discounts=by_network))
     return tuple(tables)
 
 
@@ -342,9 +355,9 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
     Args:
         invoice: any invoice (New, Pending or Approved); the caller has scoped it.
         today: the day the payment status is judged on.
-        with_traffic: also load the destination rows (the traffic tables of the detail page and PDF).
+        with_traffic: also load the destination and network rows (the traffic tables of the pages and PDF).
 
-    Returns a Statement; three queries (service rows, discounts, and the destinations if asked).
+    Returns a Statement; two queries (service rows, discounts), and those of the traffic tables if asked.
     """
     currency = invoice.currency
     cur = _quantized(currency)
@@ -383,6 +396,7 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
         note=REVERSE_CHARGE_NOTE if reverse_charge else "",
     )
     traffic: tuple[TrafficTable, ...] = ()
+    networks: tuple[TrafficTable, ...] = ()
     if with_traffic:
         destinations = db.session.scalars(
             select(InvoiceDestination)
@@ -391,6 +405,13 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
             .order_by(InvoiceDestination.direction, InvoiceDestination.dst_prefix, InvoiceDestination.id)
         ).all()
         traffic = _traffic_tables(invoice, destinations, cur)
+        network_rows = db.session.scalars(
+            select(InvoiceNetwork)
+            .where(InvoiceNetwork.invoice_id == invoice.id)
+            .options(selectinload(InvoiceNetwork.country), selectinload(InvoiceNetwork.network))
+            .order_by(InvoiceNetwork.direction, InvoiceNetwork.id)
+        ).all()
+        networks = _traffic_tables(invoice, network_rows, cur, by_network=True)
     number = invoice.invoice_number or ""
     return Statement(
         invoice_id=invoice.id,
@@ -412,5 +433,6 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
         status=invoice.payment_status(today),
         payment=_payment(invoice, number, balance),
         traffic=traffic,
+        networks=networks,
         rate_unit=f"{currency} per minute",
     )
