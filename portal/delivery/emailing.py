@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from flask import render_template
 from sqlalchemy import func, select
 
 from portal import mail
@@ -25,13 +26,16 @@ from portal.delivery.records import (
     record_sent,
 )
 from portal.documents.csv import invoice_has_cdrs
+from portal.documents.qr import payment_qr_data_uri
 from portal.documents.service import describe_failure
 from portal.extensions import db
 from portal.foundations import formatting
 from portal.foundations.database import commit_with_retries, utcnow
+from portal.foundations.dates import local_date
 from portal.foundations.errors import DeliveryFailed, FieldError, InvalidState, ServiceError, ValidationFailed
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
+from portal.statement import Statement, build_statement
 
 NOT_APPROVED = "Invoice must be approved before it can be emailed"
 NO_CDRS = "No CDRs available for this invoice"
@@ -146,10 +150,14 @@ def compose_invoice_email(invoice: Invoice, choices: EmailChoices, *, actor: Act
     if choices.usage_report_profile is not None:
         files.append(usage_report_file(invoice, choices.usage_report_profile))
     link_url = _mint_email_link(invoice, actor)
-    values = placeholder_values(invoice, link_url)
+    statement = build_statement(invoice, local_date(utcnow(), invoice.account.timezone))
+    values = placeholder_values(invoice, link_url, statement)
     subject = render_text(choices.template.subject, values)
-    text = render_text(choices.template.body_text, values)
+    # The message's own words, then the statement and how to pay: the same figures as every other face.
+    text = render_text(choices.template.body_text, values) + "\n\n" + statement_text(statement)
     html = render_text(choices.template.body_html, values, html=True) if choices.template.body_html else None
+    if html is not None:
+        html += statement_html(statement)
     return ComposedEmail(
         subject,
         text,
@@ -440,8 +448,20 @@ def known_bill_styles() -> list[str]:
     return names + [n for n in BUILT_IN_BILL_STYLES if n not in names]
 
 
-def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
-    """The values of the message template placeholders for one invoice (English formatting)."""
+def statement_text(statement: Statement) -> str:
+    """The statement and payment instructions as the plain-text part of an invoice e-mail."""
+    return render_template("delivery/email/statement.txt", st=statement)
+
+
+def statement_html(statement: Statement) -> str:
+    """The statement and payment instructions as HTML for an invoice e-mail (a GiroCode PNG for EUR)."""
+    qr_uri = payment_qr_data_uri(statement.payment.epc_payload)
+    return render_template("delivery/email/statement.html", st=statement, qr_uri=qr_uri)
+
+
+def placeholder_values(invoice: Invoice, download_link: str, statement: Statement | None = None) -> dict[str, str]:
+    """The values of the message template placeholders for one invoice (English formatting); `total`
+    is the statement's (its draft figure for an invoice not approved yet)."""
     tz = invoice.account.timezone
     period = (
         f"{formatting.local_date_text(invoice.start_date, tz, 'en')} – "
@@ -451,7 +471,9 @@ def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
         "customer": invoice.customer.name if invoice.customer else "",
         "invoice_number": invoice.invoice_number or "",
         "period": period,
-        "total": formatting.money(invoice.total_amount, invoice.currency, "en"),
+        "total": formatting.money(
+            (statement or build_statement(invoice, local_date(utcnow(), tz))).total, invoice.currency, "en"
+        ),
         "due_date": formatting.date(invoice.due_date, "en") if invoice.due_date else "",
         "download_link": download_link,
         "reference": invoice.reference or "",

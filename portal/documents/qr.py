@@ -14,3 +14,10 @@ def payment_qr_svg(payload: str | None) -> str:
         return ""
     code = segno.make(payload, error="m", micro=False, encoding="utf-8")
     return code.svg_inline(scale=3, border=2, title="SEPA payment QR code (GiroCode)")
+
+
+def payment_qr_data_uri(payload: str | None) -> str:
+    """The same QR code as a PNG data: URI (for e-mail, where SVG is rarely shown), or "" without a payload."""
+    if not payload:
+        return ""
+    return segno.make(payload, error="m", micro=False, encoding="utf-8").png_data_uri(scale=4, border=2)
