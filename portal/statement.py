@@ -349,6 +349,53 @@ def _payment(invoice: Invoice, number: str, balance: Decimal) -> PaymentInstruct
     )
 
 
+@dataclass(frozen=True)
+class Figures:
+    """The statement's own figures without its lines (no query): what lists, exports and APIs show."""
+
+    is_draft: bool
+    net: Decimal
+    vat: Decimal
+    reverse_vat: Decimal
+    reverse_charge: bool
+    total: Decimal
+    paid: Decimal
+    balance_due: Decimal
+    status: PaymentStatus
+
+
+def statement_figures(invoice: Invoice, today: dt.date) -> Figures:
+    """Net, VAT, total, paid, balance due and payment status of an invoice on `today`, as its statement has them.
+
+    Approved: the figures raised on approval. New or Pending: the draft figures from the filled
+    totals (net rounded to the currency, VAT by `vat_amounts`), marked draft. Reads the invoice's
+    customer (reverse charge) and nothing else.
+    """
+    currency = invoice.currency
+    cur = _quantized(currency)
+    reverse_charge = bool(invoice.customer.reverse_charge)
+    if invoice.is_approved:
+        net, vat, reverse_vat = cur(invoice.net_amount), cur(invoice.vat_amount), cur(invoice.reverse_vat_amount)
+        total, paid, balance = cur(invoice.total_amount), cur(invoice.paid_amount), cur(invoice.outstanding)
+    else:
+        net = cur(invoice.amount_total)
+        vat, reverse_vat = vat_amounts(net, invoice.vat_rate, reverse_charge, currency)
+        total = net + vat
+        paid = cur(invoice.paid_amount)
+        balance = total - paid
+    return Figures(
+        is_draft=not invoice.is_approved,
+        net=net,
+        vat=vat,
+        reverse_vat=reverse_vat,
+        reverse_charge=reverse_charge,
+        total=total,
+        paid=paid,
+        balance_due=balance,
+        status=invoice.payment_status(today),
+    )
+
+
 def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = False) -> Statement:
     """The statement of one invoice on `today` (the day decides open or overdue).
 
@@ -371,17 +418,9 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
         select(InvoiceDiscount).where(InvoiceDiscount.invoice_id == invoice.id).order_by(InvoiceDiscount.id)
     ).all()
     sections = _sections(invoice, services, discounts, cur)
-    is_draft = not invoice.is_approved
-    reverse_charge = bool(invoice.customer.reverse_charge)
-    if is_draft:
-        net = cur(invoice.amount_total)
-        vat, reverse_vat = vat_amounts(net, invoice.vat_rate, reverse_charge, currency)
-        total = net + vat
-        paid = cur(invoice.paid_amount)
-        balance = total - paid
-    else:
-        net, vat, reverse_vat = cur(invoice.net_amount), cur(invoice.vat_amount), cur(invoice.reverse_vat_amount)
-        total, paid, balance = cur(invoice.total_amount), cur(invoice.paid_amount), cur(invoice.outstanding)
+    figures = statement_figures(invoice, today)
+    net, vat, total, paid, balance = figures.net, figures.vat, figures.total, figures.paid, figures.balance_due
+    is_draft, reverse_charge, reverse_vat = figures.is_draft, figures.reverse_charge, figures.reverse_vat
     rounding = net - sum((s.subtotal for s in sections), ZERO)
     if rounding:
         sections.append(
@@ -430,7 +469,7 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
         paid=paid,
         paid_date=invoice.paid_date,
         balance_due=balance,
-        status=invoice.payment_status(today),
+        status=figures.status,
         payment=_payment(invoice, number, balance),
         traffic=traffic,
         networks=networks,

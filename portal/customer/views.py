@@ -8,7 +8,7 @@ from flask import Response, flash, make_response, redirect, render_template, req
 from flask_login import current_user
 
 from portal.customer import bp
-from portal.customer.charts import bar_chart
+from portal.customer.charts import bar_chart, series_chart
 from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
 from portal.customers.scope import CustomerScope
@@ -63,22 +63,31 @@ def dashboard():
 
 
 def _spend_charts(invoices) -> list:
-    """One chart per currency (amounts in different currencies never share a scale), oldest bar first."""
+    """One chart per currency (amounts in different currencies never share a scale), one series per
+    account in it with a legend, oldest bar first in each."""
     charts = []
     for currency in sorted({inv.currency for inv in invoices}):
+        mine = [inv for inv in invoices if inv.currency == currency]
+        accounts = sorted({inv.account for inv in mine}, key=lambda a: (a.name, a.id))
         # Each bar is one invoice, labelled with the first day of its period in the account's zone.
-        rows = [
-            (local_date_text(inv.start_date, inv.account.timezone), inv.amount_spent)
-            for inv in invoices
-            if inv.currency == currency
+        series = [
+            (
+                account.name,
+                [
+                    (local_date_text(inv.start_date, account.timezone), inv.amount_spent)
+                    for inv in mine
+                    if inv.account_id == account.id
+                ],
+            )
+            for account in accounts
         ]
         charts.append(
-            bar_chart(
+            series_chart(
                 f"Spend per period ({currency})",
-                f"Amount spent in each period of your last {len(rows)} {currency} invoices, oldest first; "
-                "each bar is labelled with the first day of the period.",
+                f"Amount spent in each period of your last {len(mine)} {currency} invoices, one series per "
+                "account, oldest first; each bar is labelled with the first day of the period.",
                 currency,
-                rows,
+                series,
             )
         )
     return charts
