@@ -301,3 +301,31 @@ def test_every_face_gives_the_same_figures_and_its_lines_sum_to_its_net(_app, in
             db.session.rollback()
             checked += 1
         assert checked > 50
+
+
+def test_what_the_dashboard_says_is_owed_is_the_sum_of_the_list_it_links_to(_app, invoices):
+    """For every demo customer: each currency card's amount and count are those of that currency's rows in the
+    list its link opens (the unpaid filter; the same filter's CSV export read back)."""
+    with _app.app_context():
+        customer_ids = db.session.scalars(select(Customer.id).order_by(Customer.id)).all()
+        compared = 0
+        for customer_id in customer_ids:
+            user = _customer_user(customer_id)
+            db.session.commit()
+            client = _signed_in(_app, user)
+            tree = lxml.html.fromstring(_get(client, "/portal/").get_data(as_text=True))
+            for card in tree.xpath("//div[contains(@class, 'totals')][@data-currency]"):
+                currency = card.get("data-currency")
+                owed = amount(card.xpath(".//p[@class='stat']")[0].text_content())
+                link = card.xpath(".//a[contains(@href, 'status=unpaid')]")[0]
+                count = int(link.text_content().split()[0])
+                assert _get(client, link.get("href")).status_code == 200
+                export = _get(client, link.get("href").replace("/portal/invoices?", "/portal/invoices.csv?"))
+                rows = [
+                    r for r in csv.DictReader(io.StringIO(export.get_data(as_text=True))) if r["currency"] == currency
+                ]
+                assert len(rows) == count and {r["status"] for r in rows} <= {"open", "partially paid", "overdue"}
+                assert sum((D(r["outstanding"]) for r in rows), D(0)) == owed, (customer_id, currency)
+                compared += 1
+            db.session.rollback()
+        assert compared >= 5
