@@ -58,9 +58,10 @@ SECTION_TITLES = {
     "discounts": "Discounts",
     "rounding": "Rounding",
 }
-# How traffic is billed: durations are the billed seconds of each call as rated (per-second increments
-# after the rate's minimum), shown in minutes with one decimal; rates are per minute in the invoice currency.
-BILLING_INCREMENT = "Billed per second, shown in minutes"
+# How traffic is billed: the durations are each call's billed seconds as the switch rated them (the
+# increment is the rate's, which the portal does not store), shown in minutes with one decimal; rates
+# are per minute in the invoice currency.
+BILLING_INCREMENT = "Billed durations as rated per call, in minutes with one decimal"
 
 
 @dataclass(frozen=True)
