@@ -28,24 +28,21 @@ from portal.delivery.emailing import known_bill_styles
 from portal.delivery.invoice_files import ubl_file
 from portal.delivery.recipients import default_recipients
 from portal.delivery.records import open_failure_ids
+from portal.documents.service import draft_pdf_preview
 from portal.extensions import db
 from portal.forms import choices
 from portal.foundations.database import utcnow
-from portal.foundations.dates import local_date
 from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.ids import row_id
 from portal.models import (
     TYPES,
     Attachment,
-    AuditEvent,
-    DownloadLink,
-    EmailDelivery,
-    InvoiceDocument,
     InvoiceState,
     MessageTemplate,
     UsageReportProfile,
 )
 from portal.reading import paging
+from portal.reading.admin_invoice import admin_invoice_detail
 from portal.reading.admin_pages import accounts_to_choose, customer_names, stored_invoice_document
 from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
@@ -118,27 +115,8 @@ def invoice_account_options():
 
 @bp.get("/invoices/<int:invoice_id>")
 def invoice_detail(invoice_id: int):
-    invoice = get_invoice(invoice_id)
-    documents = list(
-        db.session.scalars(
-            select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id).order_by(InvoiceDocument.kind)
-        )
-    )
-    deliveries = list(
-        db.session.scalars(
-            select(EmailDelivery).where(EmailDelivery.invoice_id == invoice.id).order_by(EmailDelivery.id.desc())
-        )
-    )
-    links = list(
-        db.session.scalars(
-            select(DownloadLink).where(DownloadLink.invoice_id == invoice.id).order_by(DownloadLink.id.desc())
-        )
-    )
-    audit = list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.invoice_id == invoice.id).order_by(AuditEvent.id.desc()).limit(200)
-        )
-    )
+    detail = admin_invoice_detail(invoice_id, utcnow())
+    invoice, deliveries = detail.invoice, detail.deliveries
     email_form = EmailInvoiceForm(formdata=None)
     contacts = default_recipients(invoice)
     email_form.recipients.choices = choices((a, a) for a in contacts)
@@ -160,14 +138,14 @@ def invoice_detail(invoice_id: int):
     return render_template(
         "admin/invoices/detail.html",
         invoice=invoice,
-        documents=documents,
+        statement=detail.statement,
+        documents=detail.documents,
         deliveries=deliveries,
-        links=links,
-        audit=audit,
+        links=detail.links,
+        audit=detail.audit,
         retryable=open_failure_ids(deliveries),
         xero_enabled=xero_enabled(),
         now=utcnow(),
-        today=local_date(utcnow(), invoice.account.timezone),
         email_form=email_form,
         cdrs_form=EmailCdrsForm(formdata=None),
         payment_form=PaymentForm(formdata=None),
@@ -177,6 +155,17 @@ def invoice_detail(invoice_id: int):
         confirm=ConfirmForm(),
         credit_notes=credit_notes_of(invoice),
     )
+
+
+@bp.get("/invoices/<int:invoice_id>/draft.pdf")
+def invoice_draft_pdf(invoice_id: int):
+    """The draft PDF of a pending invoice, rendered for this look only (never stored or sent)."""
+    try:
+        filename, data = draft_pdf_preview(get_invoice(invoice_id), actor=current_actor())
+    except InvalidState as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.invoice_detail", invoice_id=invoice_id), 303)
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=filename)
 
 
 @bp.get("/invoices/<int:invoice_id>/documents/<kind>")

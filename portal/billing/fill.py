@@ -94,7 +94,7 @@ def reapply_discount_plans(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoic
     for row in rows:
         row.amount = row.amount + row.discount
         row.discount = ZERO
-    apply_discounts(rows, invoice.account.discount_plans)
+    invoice.discounts = apply_discounts(rows, invoice.account.discount_plans)
     db.session.flush()
     _rebuild_networks(invoice)
     _totals(invoice)
@@ -107,7 +107,9 @@ def _fill(invoice: Invoice) -> None:
     dialect = db.session.get_bind().dialect.name
     with _serial_plans(dialect):
         rows = _traffic_rows(invoice, "originated", dialect) + _traffic_rows(invoice, "terminated", dialect)
-    apply_discounts([r for r in rows if r.direction == "originated"], invoice.account.discount_plans)
+    invoice.discounts = apply_discounts(
+        [r for r in rows if r.direction == "originated"], invoice.account.discount_plans
+    )
     db.session.add_all(rows)
     db.session.flush()
     _rebuild_networks(invoice)

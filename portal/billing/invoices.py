@@ -28,12 +28,14 @@ from portal.models import (
     Account,
     Invoice,
     InvoiceDestination,
+    InvoiceDiscount,
     InvoiceDocument,
     InvoiceNetwork,
     InvoiceServiceData,
     InvoiceState,
     Transaction,
 )
+from portal.statement import vat_amounts
 
 OVERLAP = "have invoice inside provided period"
 IN_FUTURE = "end_time can't be in future"
@@ -236,14 +238,10 @@ def approve_invoice(
             invoice.cutoff_date = local_date(invoice.end_date, account.timezone)
         issue_invoice_number(invoice)
         net = round_currency(invoice.amount_total, invoice.currency)
-        vat = round_currency(net * invoice.vat_rate / 100, invoice.currency)
         invoice.net_amount = net
-        if invoice.customer.reverse_charge:
-            invoice.vat_amount = round_currency(0, invoice.currency)
-            invoice.reverse_vat_amount = vat
-        else:
-            invoice.vat_amount = vat
-            invoice.reverse_vat_amount = round_currency(0, invoice.currency)
+        invoice.vat_amount, invoice.reverse_vat_amount = vat_amounts(
+            net, invoice.vat_rate, bool(invoice.customer.reverse_charge), invoice.currency
+        )
         invoice.total_amount = net + invoice.vat_amount
         invoice.outstanding = invoice.total_amount - invoice.paid_amount
         # A PDF rendered while the invoice was Pending says DRAFT and has no number; the job
@@ -367,9 +365,9 @@ def _claim_transactions(invoice: Invoice, ids: list[int]) -> None:
 
 def purge_detail_rows(invoice: Invoice) -> None:
     """Remove the filled rows of an invoice (before a refill)."""
-    for model in (InvoiceDestination, InvoiceNetwork, InvoiceServiceData):
+    for model in (InvoiceDestination, InvoiceNetwork, InvoiceServiceData, InvoiceDiscount):
         db.session.execute(delete(model).where(model.invoice_id == invoice.id))
-    db.session.expire(invoice, ["destinations", "networks", "service_data"])
+    db.session.expire(invoice, ["destinations", "networks", "service_data", "discounts"])
 
 
 def recreate_documents(invoice: Invoice, *, actor: Actor) -> InvoiceDocument | None:

@@ -1,4 +1,7 @@
-"""CSV lines of the customer's filtered invoice list (plain decimals and ISO dates, spreadsheet-safe)."""
+"""CSV lines of the customer's filtered invoice list (plain decimals and ISO dates, spreadsheet-safe).
+
+The figures are the statement's (portal.statement.statement_figures): the same net, VAT, total,
+paid and balance due as the invoice page, the PDF and the e-mail."""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from collections.abc import Iterable, Iterator
 
 from portal.documents.csv import csv_line
 from portal.foundations.dates import local_date
-from portal.foundations.money import round_currency
 from portal.models import Invoice
+from portal.statement import statement_figures
 
 HEADER = [
     "invoice_number",
@@ -56,11 +59,8 @@ def _lines(invoices: Iterable[Invoice], today: dt.date) -> Iterator[str]:
 
 
 def _line(invoice: Invoice, today: dt.date) -> str:
-    tz, currency = invoice.account.timezone, invoice.currency
-
-    def money(value) -> str:
-        return str(round_currency(value, currency))
-
+    tz = invoice.account.timezone
+    figures = statement_figures(invoice, today)
     return csv_line(
         [
             invoice.invoice_number or "",
@@ -72,11 +72,11 @@ def _line(invoice: Invoice, today: dt.date) -> str:
             local_date(invoice.end_date - dt.timedelta(microseconds=1), tz).isoformat(),
             invoice.invoice_date.isoformat() if invoice.invoice_date else "",
             invoice.due_date.isoformat() if invoice.due_date else "",
-            money(invoice.net_amount),
-            money(invoice.vat_amount),
-            money(invoice.total_amount),
-            money(invoice.paid_amount),
-            money(invoice.outstanding),
-            invoice.payment_status(today).value,
+            str(figures.net),
+            str(figures.vat),
+            str(figures.total),
+            str(figures.paid),
+            str(figures.balance_due),
+            figures.status.value,
         ]
     )

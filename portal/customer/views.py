@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal.billing.credit_notes import credit_notes_of
 from portal.customer import bp
-from portal.customer.charts import bar_chart
+from portal.customer.charts import bar_chart, series_chart
 from portal.customer.exports import invoice_list_csv
 from portal.customer.forms import AccountSwitchForm, DownloadPdfForm, InvoiceFilterForm
 from portal.customers.scope import CustomerScope
@@ -67,26 +67,35 @@ def dashboard():
 
 
 def _spend_charts(invoices) -> list:
-    """One chart per currency (amounts in different currencies never share a scale), oldest bar first."""
+    """One chart per currency (amounts in different currencies never share a scale), one series per
+    account in it with a legend, oldest bar first in each."""
     charts = []
     for currency in sorted({inv.currency for inv in invoices}):
+        mine = [inv for inv in invoices if inv.currency == currency]
+        accounts = sorted({inv.account for inv in mine}, key=lambda a: (a.name, a.id))
         # Each bar is one invoice, labelled with the first day of its period in the account's zone.
-        rows = [
-            (local_date_text(inv.start_date, inv.account.timezone), inv.amount_spent)
-            for inv in invoices
-            if inv.currency == currency
+        series = [
+            (
+                account.name,
+                [
+                    (local_date_text(inv.start_date, account.timezone), inv.amount_spent)
+                    for inv in mine
+                    if inv.account_id == account.id
+                ],
+            )
+            for account in accounts
         ]
         charts.append(
-            bar_chart(
+            series_chart(
                 _("Spend per period (%(currency)s)", currency=currency),
                 _(
-                    "Amount spent in each period of your last %(count)s %(currency)s invoices, oldest first; "
-                    "each bar is labelled with the first day of the period.",
-                    count=len(rows),
+                    "Amount spent in each period of your last %(count)s %(currency)s invoices, one series per "
+                    "account, oldest first; each bar is labelled with the first day of the period.",
+                    count=len(mine),
                     currency=currency,
                 ),
                 currency,
-                rows,
+                series,
             )
         )
     return charts
@@ -159,7 +168,7 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
 
 @bp.get("/invoices/<invoice_uuid>")
 def invoice_detail(invoice_uuid: str):
-    detail = invoice_detail_for_customer(_scope(), invoice_uuid)
+    detail = invoice_detail_for_customer(_scope(), invoice_uuid, _today())
     invoice, breakdown = detail.invoice, detail.breakdown
     if invoice.is_credit_note:
         return render_template(
@@ -186,7 +195,9 @@ def invoice_detail(invoice_uuid: str):
         "customer/invoices/detail.html",
         invoice=invoice,
         breakdown=breakdown,
-        status=invoice.payment_status(_today()),
+        statement=detail.statement,
+        payment_qr=detail.payment_qr,
+        status=detail.statement.status,
         has_pdf=detail.has_pdf,
         has_cdrs=detail.has_cdrs,
         mix_chart=mix,

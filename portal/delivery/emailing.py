@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from flask import render_template
 from flask_babel import gettext
 from sqlalchemy import func, select
 
@@ -26,10 +27,12 @@ from portal.delivery.records import (
     record_sent,
 )
 from portal.documents.csv import invoice_has_cdrs
+from portal.documents.qr import payment_qr_data_uri
 from portal.documents.service import describe_failure
 from portal.extensions import db
 from portal.foundations import formatting
 from portal.foundations.database import commit_with_retries, utcnow
+from portal.foundations.dates import local_date
 from portal.foundations.errors import (
     DeliveryFailed,
     ErrorCode,
@@ -41,6 +44,7 @@ from portal.foundations.errors import (
 from portal.foundations.i18n import N_, in_language
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Attachment, BillStyle, EmailDelivery, Invoice, MessageTemplate, UsageReportProfile
+from portal.statement import Statement, build_statement
 
 NOT_APPROVED = "Invoice must be approved before it can be emailed"
 NO_CDRS = "No CDRs available for this invoice"
@@ -155,12 +159,16 @@ def compose_invoice_email(invoice: Invoice, choices: EmailChoices, *, actor: Act
     if choices.usage_report_profile is not None:
         files.append(usage_report_file(invoice, choices.usage_report_profile))
     link_url = _mint_email_link(invoice, actor)
+    statement = build_statement(invoice, local_date(utcnow(), invoice.account.timezone))
     with in_language(customer_language(invoice)):
         template = in_current_language(choices.template)
-        values = placeholder_values(invoice, link_url)
+        values = placeholder_values(invoice, link_url, statement)
         subject = render_text(template.subject, values)
-        text = render_text(template.body_text, values)
+        # The message's own words, then the statement and how to pay: the same figures as every other face.
+        text = render_text(template.body_text, values) + "\n\n" + statement_text(statement)
         html = render_text(template.body_html, values, html=True) if template.body_html else None
+        if html is not None:
+            html += statement_html(statement)
     return ComposedEmail(
         subject,
         text,
@@ -469,9 +477,21 @@ def customer_language(invoice: Invoice) -> str | None:
     return invoice.customer.language if invoice.customer is not None else None
 
 
-def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
+def statement_text(statement: Statement) -> str:
+    """The statement and payment instructions as the plain-text part of an invoice e-mail."""
+    return render_template("delivery/email/statement.txt", st=statement)
+
+
+def statement_html(statement: Statement) -> str:
+    """The statement and payment instructions as HTML for an invoice e-mail (a GiroCode PNG for EUR)."""
+    qr_uri = payment_qr_data_uri(statement.payment.epc_payload)
+    return render_template("delivery/email/statement.html", st=statement, qr_uri=qr_uri)
+
+
+def placeholder_values(invoice: Invoice, download_link: str, statement: Statement | None = None) -> dict[str, str]:
     """The values of the message template placeholders for one invoice, formatted in the current locale
-    (the customer's language while an e-mail is composed)."""
+    (the customer's language while an e-mail is composed); `total` is the statement's (its draft figure
+    for an invoice not approved yet)."""
     tz = invoice.account.timezone
     period = (
         f"{formatting.local_date_text(invoice.start_date, tz)} – {formatting.period_end_date(invoice.end_date, tz)}"
@@ -480,7 +500,9 @@ def placeholder_values(invoice: Invoice, download_link: str) -> dict[str, str]:
         "customer": invoice.customer.name if invoice.customer else "",
         "invoice_number": invoice.invoice_number or "",
         "period": period,
-        "total": formatting.money(invoice.total_amount, invoice.currency),
+        "total": formatting.money(
+            (statement or build_statement(invoice, local_date(utcnow(), tz))).total, invoice.currency
+        ),
         "due_date": formatting.date(invoice.due_date) if invoice.due_date else "",
         "download_link": download_link,
         "reference": invoice.reference or "",

@@ -22,6 +22,11 @@ def create_organization(created_at: dt.datetime) -> Organization:
         website="https://telco.example",
         bank_details="Barclays Bank UK PLC\nIBAN GB33 BUKB 2020 1555 5555 55\nBIC BUKBGB22\n"
         "Account name: Telco Networks Ltd",
+        registration_number="Company no. 01234567 (England and Wales)",
+        registered_office="1 Carrier Street, London EC1A 1AA, United Kingdom",
+        bank_name="Barclays Bank UK PLC",
+        iban="GB33 BUKB 2020 1555 5555 55",
+        bic="BUKBGB22",
         brand_color="#0b5394",
         created_at=created_at,
     )

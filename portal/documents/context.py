@@ -6,14 +6,17 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.documents.columns import Column, column_widths_or_none, css_length
+from portal.documents.qr import payment_qr_svg
 from portal.extensions import db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date
 from portal.foundations.formatting import date as format_date
 from portal.foundations.formatting import local_date_text, minutes, money, number, period_end_date
 from portal.foundations.i18n import N_, in_language
-from portal.models import BillStyle, InvoiceDestination, InvoiceNetwork, InvoiceServiceData
+from portal.models import BillStyle
+from portal.statement import DRAFT_NOTE, build_statement
 
 # None: figures and dates in the current locale, which invoice_pdf_context sets to the customer's language
 # (a Locale parsed once per process, portal.foundations.i18n.locale_for).
@@ -45,25 +48,34 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def _signed(value: Decimal, currency: str) -> str:
+    """An amount with a real minus sign (−, not a hyphen) when it is in the customer's favour."""
+    if value < 0:
+        return "−" + money(-value, currency, LOCALE)
+    return money(value, currency, LOCALE)
+
+
 def _traffic_row(row, currency: str, with_prefix: bool) -> dict:
     data = {
-        "country": row.country.name if row.country else "",
-        "network": row.network.name if row.network else "",
+        "country": row.country,
+        "network": row.network,
         # Per-minute rates need more decimals than the currency has.
         "rate": number(row.rate, LOCALE, 4),
-        "calls": number(row.calls_count, LOCALE, 0),
-        "successful": number(row.successful_calls_count, LOCALE, 0),
-        "minutes": minutes(row.billing_duration, LOCALE),
-        "amount": money(row.amount, currency, LOCALE),
-        "credit": not row.spent,
+        "calls": number(row.calls, LOCALE, 0),
+        "successful": number(row.successful_calls, LOCALE, 0),
+        "minutes": minutes(row.billing_seconds, LOCALE),
+        # Credited rows say so in words and with the sign, never by colour alone.
+        "amount": _signed(row.amount, currency) + (" credit" if row.credit else ""),
+        "credit": row.credit,
     }
     if with_prefix:
-        data["prefix"] = row.dst_prefix or ""
+        data["prefix"] = row.prefix
     return data
 
 
-def traffic_section(title: str, rows: list[dict], with_prefix: bool) -> dict:
-    """One traffic table: its title, its columns (label, numeric or not, width for the PDF) and its rows."""
+def traffic_section(title: str, rows: list[dict], with_prefix: bool, subtotal: dict | None = None) -> dict:
+    """One traffic table: its title, its columns (label, numeric or not, width for the PDF), its rows and
+    its subtotal (`label`, `amount`; printed right under the table, so the measured widths stay the table's), if any."""
     keys = [key for key in TRAFFIC_COLUMNS if with_prefix or key != "prefix"]
     # Translated before the widths are measured: the headers take the width of their own language.
     columns = [Column(_(TRAFFIC_COLUMNS[key].label), TRAFFIC_COLUMNS[key].numeric) for key in keys]
@@ -72,6 +84,7 @@ def traffic_section(title: str, rows: list[dict], with_prefix: bool) -> dict:
     return {
         "title": title,
         "rows": rows,
+        "subtotal": subtotal,
         "fixed": sized is not None,
         "break_words": bool(sized and sized.break_words),
         "columns": [
@@ -81,21 +94,78 @@ def traffic_section(title: str, rows: list[dict], with_prefix: bool) -> dict:
     }
 
 
-def _grouped(rows, currency: str, with_prefix: bool) -> list[dict]:
+def _tables(tables, currency: str, with_prefix: bool) -> list[dict]:
     sections = []
-    for direction in ("originated", "terminated"):
-        mine = [_traffic_row(r, currency, with_prefix) for r in rows if r.direction == direction]
-        if mine:
-            sections.append(traffic_section(_(DIRECTION_TITLES[direction]), mine, with_prefix))
+    for table in tables:
+        section = traffic_section(
+            table.title, [_traffic_row(r, currency, with_prefix) for r in table.rows], with_prefix
+        )
+        label = f"Subtotal {table.title.lower()}" + (" after discounts" if table.after_discounts else "")
+        section["subtotal"] = {"label": label, "amount": _signed(table.subtotal, currency)}
+        sections.append(section)
     return sections
 
 
+def _statement(st, currency: str) -> dict:
+    fmt = lambda value: _signed(value, currency)  # noqa: E731 - one formatter for every figure below
+    return {
+        "title": st.title,
+        "is_credit_note": st.is_credit_note,
+        "is_settled": st.is_settled,
+        "has_marks": st.has_credits or st.has_discounts,
+        "sections": [
+            {
+                "title": section.title,
+                "lines": [
+                    {"label": line.label, "detail": line.detail, "amount": fmt(line.amount), "kind": line.kind}
+                    for line in section.lines
+                ],
+                "subtotal": fmt(section.subtotal),
+            }
+            for section in st.sections
+        ],
+        "net": fmt(st.net),
+        "vat_lines": [
+            {
+                "label": f"VAT {number(v.rate, LOCALE)}% on {fmt(v.base)}"
+                + (" (reverse charge)" if v.reverse_charge else ""),
+                "amount": fmt(v.amount),
+                "note": v.note,
+                "reverse_amount": fmt(v.reverse_amount) if v.reverse_charge else "",
+            }
+            for v in st.vat_lines
+        ],
+        "total": fmt(st.total),
+        "paid": fmt(st.paid),
+        "balance": fmt(st.balance_due),
+        "status": st.status.label,
+        "rate_unit": st.rate_unit,
+        "billing_increment": st.billing_increment,
+    }
+
+
+def _payment(st) -> dict:
+    pay = st.payment
+    return {
+        "due": not st.is_draft and st.balance_due > 0,
+        "amount": money(pay.amount, pay.currency, LOCALE),
+        "beneficiary": pay.beneficiary,
+        "bank": pay.bank,
+        "iban": pay.iban,
+        "bic": pay.bic,
+        "bank_details": list(pay.bank_details),
+        "reference": pay.reference,
+        "qr_svg": payment_qr_svg(pay.epc_payload),
+    }
+
+
 def invoice_pdf_context(invoice) -> dict:
-    """Everything the PDF template shows, as plain data: organization, customer, invoice, totals, tables.
+    """Everything the PDF template shows, as plain data: organization, customer, invoice, the statement
+    (portal.statement: every figure and line), payment instructions, traffic tables.
 
     Amounts are formatted in the invoice currency and the customer's language (`language`, which
-    render_invoice_pdf renders the template in), the period in the account's time zone
-    (the end is the last day covered, the period being half-open).
+    render_invoice_pdf renders the template in), with a real minus sign for credits; the period in the
+    account's time zone (the end is the last day covered, the period being half-open).
     """
     language = invoice.customer.language if invoice.customer is not None else None
     with in_language(language):
@@ -106,44 +176,21 @@ def _invoice_context(invoice) -> dict:
     account, customer, org = invoice.account, invoice.customer, invoice.organization
     currency, tz = invoice.currency, account.timezone
     layout = bill_layout(invoice.bill_style)
-    destinations = []
-    if layout == "full":
-        destinations = list(
-            db.session.scalars(
-                select(InvoiceDestination)
-                .where(InvoiceDestination.invoice_id == invoice.id)
-                .options(selectinload(InvoiceDestination.country), selectinload(InvoiceDestination.network))
-                .order_by(InvoiceDestination.direction.desc(), InvoiceDestination.dst_prefix, InvoiceDestination.id)
-            )
-        )
-    networks = list(
-        db.session.scalars(
-            select(InvoiceNetwork)
-            .where(InvoiceNetwork.invoice_id == invoice.id)
-            .options(selectinload(InvoiceNetwork.country), selectinload(InvoiceNetwork.network))
-            .order_by(InvoiceNetwork.direction.desc(), InvoiceNetwork.id)
-        )
-    )
-    services = list(
-        db.session.scalars(
-            select(InvoiceServiceData)
-            .where(InvoiceServiceData.invoice_id == invoice.id)
-            .options(selectinload(InvoiceServiceData.service))
-            .order_by(InvoiceServiceData.id)
-        )
-    )
-
-    def fmt(value) -> str:
-        return money(value if value is not None else Decimal(0), currency, LOCALE)
+    st = build_statement(invoice, local_date(utcnow(), tz), with_traffic=True)
+    calls = invoice.originated_calls_count + invoice.terminated_calls_count
+    seconds = invoice.originated_billing_duration + invoice.terminated_billing_duration
 
     return {
         "layout": layout,
         "bill_style": invoice.bill_style or "Full",
+        "draft_note": DRAFT_NOTE,
         "organization": {
             "name": org.name,
             "legal_name": org.legal_name or org.name,
             "address": _lines(org.address),
             "vat_number": org.vat_number or "",
+            "registration_number": org.registration_number or "",
+            "registered_office": org.registered_office or "",
             "email": org.email or "",
             "phone": org.phone or "",
             "website": org.website or "",
@@ -152,16 +199,18 @@ def _invoice_context(invoice) -> dict:
         },
         "customer": {
             "name": customer.name,
+            "number": str(customer.id),
             "address": _lines(customer.address),
             "vat_number": customer.vat_number or "",
         },
         "invoice": {
             "number": invoice.invoice_number or "",
-            "is_draft": not invoice.is_approved,
+            "is_draft": st.is_draft,
             "reference": invoice.reference or "",
             "customer_reference": invoice.customer_reference or "",
             "purchase_order_number": invoice.purchase_order_number or "",
             "account": account.name,
+            "account_number": str(account.id),
             "currency": currency,
             "timezone": tz,
             "invoice_date": format_date(invoice.invoice_date, LOCALE) if invoice.invoice_date else "",
@@ -172,38 +221,11 @@ def _invoice_context(invoice) -> dict:
             "payment_method": invoice.payment_method or "",
         },
         "totals": {
-            "originated": fmt(invoice.originated_amount_spent),
-            "terminated": fmt(invoice.terminated_amount_spent),
-            "services": fmt(invoice.services_amount_spent),
-            "credits": fmt(invoice.amount_earned),
-            "has_credits": bool(invoice.amount_earned),
-            "net": fmt(invoice.net_amount if invoice.is_approved else invoice.amount_total),
-            "vat_rate": number(invoice.vat_rate, LOCALE) + "%",
-            "vat": fmt(invoice.vat_amount),
-            "reverse_vat": fmt(invoice.reverse_vat_amount) if invoice.reverse_vat_amount else "",
-            "reverse_charge": bool(customer.reverse_charge),
-            "total": fmt(invoice.display_amount),
-            "calls": number(invoice.originated_calls_count, LOCALE, 0),
-            "minutes": minutes(invoice.originated_billing_duration, LOCALE),
+            "calls": number(calls, LOCALE, 0),
+            "minutes": minutes(seconds, LOCALE),
         },
-        "destination_sections": _grouped(destinations, currency, with_prefix=True),
-        "network_sections": _grouped(networks, currency, with_prefix=False),
-        "charges": [
-            {
-                "name": s.service.name if s.service else _("Other charges"),
-                "count": number(s.transactions_count, LOCALE, 0),
-                "amount": fmt(s.amount),
-            }
-            for s in services
-            if s.spent
-        ],
-        "credits": [
-            {
-                "name": s.service.name if s.service else _("Other credits"),
-                "count": number(s.transactions_count, LOCALE, 0),
-                "amount": fmt(-s.amount),
-            }
-            for s in services
-            if not s.spent
-        ],
+        "statement": _statement(st, currency),
+        "payment": _payment(st),
+        "destination_sections": _tables(st.traffic, currency, with_prefix=True) if layout == "full" else [],
+        "network_sections": _tables(st.networks, currency, with_prefix=False),
     }

@@ -78,6 +78,23 @@ def render_invoice_document(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoi
         return None
 
 
+def draft_pdf_preview(invoice: Invoice, *, actor: Actor) -> tuple[str, bytes]:
+    """The PDF of a Pending invoice as it stands, for an admin to look at before approving: (filename, bytes).
+
+    Marked "Draft – not a valid invoice" on every page; never stored, so it can be neither
+    e-mailed nor downloaded by the customer. Needs `invoice.approve` (who reviews is who approves).
+
+    Raises:
+        InvalidState: the invoice is not Pending (New invoices have no lines; approved ones have their PDF).
+        PermissionDenied: the actor may not approve invoices.
+    """
+    require(actor, "invoice.approve")
+    if invoice.state != "Pending":
+        raise InvalidState("Only pending invoices have a draft preview")
+    template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
+    return pdf_filename(invoice), render_invoice_pdf(invoice_pdf_context(invoice), template)
+
+
 def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceDocument:
     """Render the invoice PDF and store it (flushed, not committed); clears `invoice.pdf_error`.
 

@@ -8,9 +8,13 @@ from flask_login import current_user
 from portal.customers.scope import get_customer_invoice, scope_for_user
 from portal.delivery.links import consume_download, find_link, read_link
 from portal.delivery.log_filter import install_token_redaction
+from portal.documents.qr import payment_qr_svg
 from portal.extensions import csrf, db
+from portal.foundations.database import utcnow
+from portal.foundations.dates import local_date
 from portal.foundations.errors import Gone, NotFound
 from portal.foundations.i18n import in_language
+from portal.statement import build_statement
 
 bp = Blueprint("download", __name__)
 
@@ -62,10 +66,17 @@ def landing(token: str):
     except (NotFound, Gone) as exc:
         return _refused(token, exc)
     invoice = link.invoice
+    statement = build_statement(invoice, local_date(utcnow(), invoice.account.timezone))
     # In the language of the customer the link was sent to, whoever opens it.
     with in_language(invoice.customer.language if invoice.customer is not None else None):
         return render_template(
-            "delivery/landing.html", link=link, invoice=invoice, token=token, uses_left=link.max_uses - link.uses
+            "delivery/landing.html",
+            link=link,
+            invoice=invoice,
+            token=token,
+            uses_left=link.max_uses - link.uses,
+            statement=statement,
+            payment_qr=payment_qr_svg(statement.payment.epc_payload),
         )
 
 

@@ -263,6 +263,13 @@ class Invoice(db.Model):
         passive_deletes=True,
         order_by="InvoiceServiceData.id",
     )
+    discounts = relationship(
+        "InvoiceDiscount",
+        back_populates="invoice",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="InvoiceDiscount.id",
+    )
     payments = relationship(
         "Payment", back_populates="invoice", cascade="all, delete-orphan", passive_deletes=True, order_by="Payment.id"
     )
@@ -412,6 +419,34 @@ class InvoiceServiceData(db.Model):
 
     invoice = relationship("Invoice", back_populates="service_data")
     service = relationship("Service")
+
+
+class InvoiceDiscount(db.Model):
+    """What one discount plan took off an invoice when it was filled (the plan may change or go later).
+
+    `amount` is positive (taken off the originated call charges); for a free-minutes plan
+    `free_seconds` is the allowance and `used_seconds` what the invoice used of it; for a
+    percentage plan `percent` and `base` (the charges it applied to, before the discount).
+    """
+
+    __tablename__ = "invoice_discounts"
+    __table_args__ = (
+        CheckConstraint("amount >= 0 AND used_seconds >= 0", name="counters"),
+        CheckConstraint("kind IN ('percentage', 'free_minutes')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    discount_plan_id: Mapped[int | None] = mapped_column(ForeignKey("discount_plans.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
+    base: Mapped[Decimal] = _money()
+    free_seconds: Mapped[int | None] = mapped_column(Integer)
+    used_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[Decimal] = _money()
+
+    invoice = relationship("Invoice", back_populates="discounts")
 
 
 class Payment(db.Model):

@@ -24,6 +24,12 @@ class Organization(db.Model):
     phone: Mapped[str | None] = mapped_column(String(64))
     website: Mapped[str | None] = mapped_column(String(200))
     bank_details: Mapped[str | None] = mapped_column(Text)
+    # What an invoice must say of its issuer and how to pay it (the statement's payment instructions).
+    registration_number: Mapped[str | None] = mapped_column(String(64))
+    registered_office: Mapped[str | None] = mapped_column(String(300))
+    bank_name: Mapped[str | None] = mapped_column(String(200))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
     brand_color: Mapped[str] = mapped_column(String(7), default="#0b5394")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -6,6 +6,7 @@ service credits given to the customer, leave this module.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,10 +14,12 @@ from sqlalchemy import func, select
 
 from portal.customers.scope import get_customer_invoice
 from portal.documents.csv import invoice_has_cdrs
+from portal.documents.qr import payment_qr_svg
 from portal.documents.service import get_pdf_document
 from portal.extensions import db
 from portal.foundations.money import money_sum, money_value
 from portal.models import Country, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, Network, Service
+from portal.statement import Statement, build_statement
 
 
 @dataclass(frozen=True)
@@ -158,18 +161,24 @@ class InvoiceDetail:
     breakdown: Breakdown
     has_pdf: bool
     has_cdrs: bool
+    statement: Statement
+    payment_qr: str  # inline SVG of the EPC payment QR code, "" when there is none
 
 
-def invoice_detail_for_customer(scope, invoice_uuid) -> InvoiceDetail:
-    """Everything the customer's invoice page shows: the scoped invoice, its breakdown, its documents.
+def invoice_detail_for_customer(scope, invoice_uuid, today: dt.date) -> InvoiceDetail:
+    """Everything the customer's invoice page shows: the scoped invoice, its statement (with the
+    traffic tables) on `today`, its breakdown for the charts, its documents.
 
     Raises:
         NotFound: the invoice is outside the customer's scope (see get_invoice_for_customer).
     """
     invoice = get_invoice_for_customer(scope, invoice_uuid)
+    statement = build_statement(invoice, today, with_traffic=True)
     return InvoiceDetail(
         invoice=invoice,
         breakdown=invoice_breakdown(invoice),
         has_pdf=pdf_available(invoice),
         has_cdrs=cdrs_available(invoice),
+        statement=statement,
+        payment_qr=payment_qr_svg(statement.payment.epc_payload),
     )

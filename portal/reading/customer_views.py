@@ -21,7 +21,7 @@ from portal.foundations.dates import local_midnight
 from portal.foundations.errors import FieldError, ValidationFailed
 from portal.foundations.money import money_sum, money_value, round_currency
 from portal.foundations.streaming import stream_with_own_session
-from portal.models import STATUS_FILTERS, Invoice, PaymentStatus, payment_status_condition
+from portal.models import STATUS_FILTERS, UNPAID, Invoice, PaymentStatus, payment_status_condition
 from portal.reading import paging
 from portal.reading.invoice_list import InvoiceListQuery, read_cursor, read_invoice_list
 from portal.reading.paging import InvoicePage
@@ -239,9 +239,13 @@ class CurrencyTotals:
 def outstanding_by_currency(
     scope: CustomerScope, *, today: dt.date, account_id: int | None = None
 ) -> list[CurrencyTotals]:
-    """Outstanding and overdue sums per currency (never added across currencies), in one GROUP BY."""
+    """Outstanding and overdue sums per currency (never added across currencies), in one GROUP BY.
+
+    "Outstanding" is the balance due of exactly the invoices the list's `unpaid` filter shows
+    (`payment_status_condition(UNPAID, today)`): what the dashboard says is owed is that list's sum.
+    """
     dialect = db.session.get_bind().dialect.name
-    scoped = scope.invoices().where(Invoice.outstanding > 0)
+    scoped = scope.invoices().where(payment_status_condition(UNPAID, today))
     if account_id is not None:
         scoped = scoped.where(Invoice.account_id == account_id)
     inv = scoped.subquery()

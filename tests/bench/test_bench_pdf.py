@@ -11,7 +11,7 @@ from tests.bench.scripts import run_bench
 
 def test_pdf_benchmark_renders_each_size_with_the_page_counts_it_names(app, is_postgresql):
     out = run_bench("pdf.py", "--repeat", "1", "--renders", "2", "--warmup", "1", is_postgresql=is_postgresql)
-    assert "| 1 page | 5 | 1 |" in out
+    assert "| 2 pages | 5 | 2 |" in out
     assert "| 3 pages | 75 | 3 |" in out
     assert "| 200 destination rows | 200 |" in out
     assert "growth" in out and "over 2 renders" in out

@@ -64,7 +64,7 @@ def filled(customer):
         customer_price=D("2.00"),
         destination_rate=D("2"),
     )
-    # The customer also terminates traffic and earns from it: never shown to the customer.
+    # The customer also terminates traffic and earns from it: a credit on the statement.
     CdrFactory(
         customer_acc_id=carrier.id,
         vendor_acc_id=account.id,
@@ -95,7 +95,7 @@ def test_detail_shows_facts_amounts_and_period_in_account_time_zone(signed_in, f
     assert "Jun 2, 2026" in html and "Jul 2, 2026" in html
     for value in (filled.net_amount, filled.vat_amount, filled.total_amount, filled.outstanding):
         assert f"€{value:,.2f}" in html
-    assert "VAT (19%)" in html
+    assert "VAT 19% on" in html
 
 
 def test_spend_breakdown_tables_and_charts(signed_in, filled):
@@ -103,21 +103,21 @@ def test_spend_breakdown_tables_and_charts(signed_in, filled):
     assert "Originated calls by destination" in html and "Originated calls by network" in html
     row = re.search(r"<th scope=\"row\">4917</th>(.*?)</tr>", html, re.S).group(1)
     cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-    # country, network, rate, calls, successful calls, answer rate, minutes, amount
-    assert cells == ["Germany", "Vodafone DE", "0.6250", "4", "3", "75%", "6.0", "€5.00"]
+    # country, network, rate, calls, successful calls, minutes, discount, amount
+    assert cells == ["Germany", "Vodafone DE", "0.6250", "4", "3", "6.0", "—", "€5.00"]
     assert "France" in html and "Orange FR" in html
     assert "Number porting" in html and "€15.00" in html
-    assert "Goodwill" in html and "Credit" in html and "−€3.00" in html
+    assert "Goodwill – credit" in html and "−€3.00" in html
     assert html.count("<svg") == 2
     assert "Spend by country" in html and "Originated, terminated and services" in html
 
 
-def test_customers_never_see_earned_figures_or_internal_states(signed_in, filled):
+def test_credited_traffic_is_a_signed_credit_line_and_internal_states_stay_hidden(signed_in, filled):
     assert filled.amount_earned > 0
     html = signed_in.get(f"/portal/invoices/{filled.uuid}").get_data(as_text=True)
-    lowered = html.lower()
-    assert "earned" not in lowered
-    assert "7.77" not in html and "4930" not in html
+    assert "earned" not in html.lower()
+    # The net includes the credited traffic, so the page shows it: with a minus sign and the word.
+    assert re.search(r"Terminated calls – credit.*?−€7\.77", html, re.S)
     for internal in ("Approved", "Pending", "Auto Full", "Manual", "billing run"):
         assert internal not in html, internal
 

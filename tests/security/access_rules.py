@@ -95,6 +95,7 @@ RULES: dict[str, Rule] = {
     "admin.invoice_account_options": Rule("admin"),
     "admin.invoice_detail": Rule("admin", INVOICE),
     "admin.invoice_document": Rule("admin", {"invoice_id": "invoice.id", "kind": "=pdf"}),
+    "admin.invoice_draft_pdf": Rule("admin", {"invoice_id": "pending.id"}),
     "admin.invoice_approve": Rule("admin", {"invoice_id": "pending.id"}),
     "admin.invoice_delete": Rule("admin", {"invoice_id": "new.id"}),
     "admin.invoice_email": Rule("admin", INVOICE),

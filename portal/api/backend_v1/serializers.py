@@ -9,6 +9,7 @@ from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
 from portal.foundations.money import round_currency
 from portal.models import Invoice, PaymentStatus
+from portal.statement import statement_figures
 
 # API field -> invoice column, for the fields PUT may change (portal.billing.invoices.EDITABLE_FIELDS).
 EDITABLE_API_FIELDS = {
@@ -40,13 +41,15 @@ CHARGE_FIELDS = {
     "invoiceChargesManual": "charges_manual",
     "invoiceChargesNonCall": "charges_non_call",
 }
+# API field -> the statement's figure (portal.statement.Figures): for an invoice not approved yet these
+# are its draft figures from the filled lines, where the stored columns still say 0.00.
 AMOUNT_FIELDS = {
-    "invoiceAmount": "net_amount",
-    "invoiceVAT": "vat_amount",
-    "invoiceReverseVAT": "reverse_vat_amount",
-    "total": "total_amount",
-    "paidAmount": "paid_amount",
-    "outstanding": "outstanding",
+    "invoiceAmount": "net",
+    "invoiceVAT": "vat",
+    "invoiceReverseVAT": "reverse_vat",
+    "total": "total",
+    "paidAmount": "paid",
+    "outstanding": "balance_due",
 }
 BILL_TYPE_FIELDS = {
     "online": "online_bill_type",
@@ -123,8 +126,10 @@ def invoice_json(invoice: Invoice) -> dict:
         # As documented: the customer's method unless the invoice names its own.
         "paymentMethod": invoice.payment_method or invoice.customer.payment_method,
     }
-    for name, column in AMOUNT_FIELDS.items():
-        body[name] = money(getattr(invoice, column), invoice.currency)
+    today = local_date(utcnow(), tz)
+    figures = statement_figures(invoice, today)
+    for name, figure in AMOUNT_FIELDS.items():
+        body[name] = money(getattr(figures, figure), invoice.currency)
     body["invoiceCallCount"] = int(invoice.originated_calls_count or 0)
     # Whole minutes, half a minute rounds up.
     body["invoiceCallMinutes"] = (int(invoice.originated_billing_duration or 0) + 30) // 60
@@ -132,7 +137,7 @@ def invoice_json(invoice: Invoice) -> dict:
         body[name] = money(getattr(invoice, column), invoice.currency)
     body.update(
         {
-            "status": status_flags(invoice, local_date(utcnow(), tz)),
+            "status": status_flags(invoice, today),
             "billStyle": invoice.bill_style,
             "invoiceMessage": invoice.invoice_message,
             "invoiceUsageReportCustomerProfile": invoice.usage_report_profile,

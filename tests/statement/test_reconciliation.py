@@ -1,0 +1,256 @@
+"""Every face tells one invoice's figures alike: web pages (parsed HTML), PDF (extracted text), CSV row,
+e-mail text and backend API fields give the same net, VAT, total, paid and balance, and the lines each
+face shows add up to its net. Walks every invoice of a demo load plus generated ones with credits,
+refunds, discounts, a negative total, reverse charge and a partial payment."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import lxml.html
+import pytest
+from flask import g
+from sqlalchemy import select
+
+from portal.delivery.emailing import compose_invoice_email, validate_choices
+from portal.demo import load_demo_data
+from portal.documents.service import draft_pdf_preview
+from portal.extensions import db
+from portal.foundations.permissions import SYSTEM
+from portal.models import Customer, CustomerUser, Invoice
+from portal.statement import build_statement
+from tests.api.key_clients import bearer, make_key
+from tests.conftest import _empty_tables
+from tests.documents.conftest import pdf_text
+from tests.factories import (
+    AdminUserFactory,
+    CustomerUserFactory,
+)
+from tests.statement.data import generated_invoices
+from tests.test_demo_data import SMALL
+
+UTC = dt.timezone.utc
+D = Decimal
+FIGURES = ("net", "vat", "total", "paid", "balance")
+# An amount at the end of a text line: optional minus (− or -), a currency sign or code, digits.
+TRAILING_AMOUNT = re.compile(r"(?P<sign>[−-])?(?P<cur>[^\s\d−-]{0,4}) ?(?P<num>\d[\d,]*(?:\.\d+)?)$")
+
+
+def amount(text: str) -> Decimal:
+    """A displayed amount (`−€1,234.50`, `$0.01`, `-3.00`) as a Decimal."""
+    match = TRAILING_AMOUNT.search(" ".join(text.split()))
+    assert match, f"no amount in {text!r}"
+    value = D(match.group("num").replace(",", ""))
+    return -value if match.group("sign") else value
+
+
+# --- the faces, each read back the way a person (or a program) reads it ---
+
+
+def web_figures(html: str) -> tuple[dict, list[Decimal]]:
+    tree = lxml.html.fromstring(html)
+    table = tree.xpath("//table[contains(@class, 'statement')]")[0]
+
+    def cell(name: str) -> list[Decimal]:
+        return [amount(row.xpath("./td")[-1].text_content()) for row in table.xpath(f".//tr[@data-figure='{name}']")]
+
+    figures = {name: sum(cell(name), D(0)) for name in ("net", "vat", "total", "paid", "balance")}
+    lines = [amount(row.xpath("./td")[-1].text_content()) for row in table.xpath(".//tr[@data-line]")]
+    return figures, lines
+
+
+def pdf_figures(data: bytes) -> tuple[dict, list[Decimal]]:
+    text = "\n".join(pdf_text(data))
+    summary = text[text.index("\nCharges\n") : text.index("\nNet amount ")]
+    lines = [
+        amount(line)
+        for line in summary.splitlines()
+        if TRAILING_AMOUNT.search(line) and not line.startswith("Subtotal") and not re.search(r"[a-z]$", line)
+    ]
+
+    def after(label: str) -> Decimal:
+        return amount(re.search(rf"^{label} (.+)$", text, re.M).group(1))
+
+    vat = sum((amount(m) for m in re.findall(r"^VAT [\d.]+% on .*$", text, re.M)), D(0))
+    figures = {"net": after("Net amount"), "vat": vat, "total": after("Total"), "paid": after("Paid")}
+    figures["balance"] = after("Balance due")
+    return figures, lines
+
+
+def email_figures(text: str) -> tuple[dict, list[Decimal]]:
+    part = text[text.index("\n\n", text.index("Kind regards")) :]
+    figures = {
+        "net": amount(re.search(r"^Net: (.+)$", part, re.M).group(1)),
+        "vat": sum((amount(v) for v in re.findall(r"^VAT .*: (.+)$", part, re.M)), D(0)),
+        "total": amount(re.search(r"^Total: (.+)$", part, re.M).group(1)),
+        "paid": amount(re.search(r"^Paid: (.+)$", part, re.M).group(1)),
+        "balance": amount(re.search(r"^Balance due: (.+)$", part, re.M).group(1)),
+    }
+    lines = [
+        amount(line) for line in re.findall(r"^  (?!Subtotal)[^:\n]+.*: (.+)$", part[: part.index("\nNet: ")], re.M)
+    ]
+    return figures, lines
+
+
+def api_figures(body: dict) -> dict:
+    return {
+        "net": D(body["invoiceAmount"]),
+        "vat": D(body["invoiceVAT"]),
+        "total": D(body["total"]),
+        "paid": D(body["paidAmount"]),
+        "balance": D(body["outstanding"]),
+    }
+
+
+def csv_figures(row: dict) -> dict:
+    return {
+        "net": D(row["net"]),
+        "vat": D(row["vat"]),
+        "total": D(row["total"]),
+        "paid": D(row["paid"]),
+        "balance": D(row["outstanding"]),
+    }
+
+
+# --- the data: a small demo, plus invoices made to hold every kind of line ---
+
+
+@pytest.fixture(scope="module")
+def invoices(_app):
+    with _app.app_context():
+        load_demo_data(seed=7, **SMALL)
+        generated = generated_invoices()
+        assert {i.state for i in generated} == {"Approved", "Pending"}
+        yield [i.id for i in generated]
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+        db.session.remove()
+
+
+def _get(client, url: str, **kwargs):
+    """A request from inside the test's app context: Flask reuses that context (and its `g`) for the
+    request, so the user the previous request signed in is forgotten first."""
+    g.pop("_login_user", None)
+    return client.get(url, **kwargs)
+
+
+def _signed_in(app, user):
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+    return client
+
+
+def _customer_user(customer_id: int):
+    user = db.session.scalars(
+        select(CustomerUser).where(CustomerUser.customer_id == customer_id, CustomerUser.limited_to_accounts.is_(False))
+    ).first()
+    return user or CustomerUserFactory(customer=db.session.get(Customer, customer_id))
+
+
+def test_every_face_gives_the_same_figures_and_its_lines_sum_to_its_net(_app, invoices):
+    with _app.app_context():
+        generated = [db.session.get(Invoice, i) for i in invoices]
+        kinds = {
+            "credit": any(build_statement(i, dt.date(2026, 9, 1)).has_credits for i in generated),
+            "discount": any(build_statement(i, dt.date(2026, 9, 1)).has_discounts for i in generated),
+            "negative": any(i.total_amount < 0 for i in generated),
+            "reverse charge": any(i.reverse_vat_amount > 0 for i in generated),
+            "partial payment": any(0 < i.paid_amount < i.total_amount for i in generated),
+            "pending": any(i.state == "Pending" for i in generated),
+        }
+        assert all(kinds.values()), kinds
+        admin = AdminUserFactory(level=5)
+        key = make_key()
+        db.session.commit()
+        api = _app.test_client()
+        admin_client = _signed_in(_app, admin)
+        customer_clients: dict[int, object] = {}
+        csv_rows: dict[int, dict] = {}
+        checked = 0
+        ids = db.session.scalars(select(Invoice.id).where(Invoice.state != "New").order_by(Invoice.id)).all()
+        for invoice in (db.session.get(Invoice, i) for i in ids):
+            expected_st = build_statement(invoice, dt.date.today())
+            expected = {
+                "net": expected_st.net,
+                "vat": expected_st.vat,
+                "total": expected_st.total,
+                "paid": expected_st.paid,
+                "balance": expected_st.balance_due,
+            }
+            assert sum(line.amount for line in expected_st.lines) == expected["net"]
+            faces: dict[str, dict] = {}
+            lines: dict[str, list[Decimal]] = {}
+
+            body = _get(api, f"/backend/api/v1/invoices/{invoice.id}", headers=bearer(key)).get_json()
+            faces["api"] = api_figures(body)
+
+            html = _get(admin_client, f"/admin/invoices/{invoice.id}").get_data(as_text=True)
+            faces["admin page"], lines["admin page"] = web_figures(html)
+
+            if invoice.is_approved:
+                if invoice.customer_id not in customer_clients:
+                    user = _customer_user(invoice.customer_id)
+                    db.session.commit()
+                    client = _signed_in(_app, user)
+                    customer_clients[invoice.customer_id] = client
+                    export = _get(client, "/portal/invoices.csv").get_data(as_text=True)
+                    for row in csv.DictReader(io.StringIO(export)):
+                        csv_rows[row["invoice_number"]] = row
+                client = customer_clients[invoice.customer_id]
+                response = _get(client, f"/portal/invoices/{invoice.uuid}")
+                assert response.status_code == 200
+                html = response.get_data(as_text=True)
+                faces["customer page"], lines["customer page"] = web_figures(html)
+                faces["csv"] = csv_figures(csv_rows[invoice.invoice_number])
+                composed = compose_invoice_email(
+                    invoice, validate_choices(invoice, recipients=["ap@customer.example"]), actor=SYSTEM
+                )
+                faces["e-mail"], lines["e-mail"] = email_figures(composed.text)
+                faces["pdf"], lines["pdf"] = pdf_figures(composed.files[0][2])
+            else:
+                _name, data = draft_pdf_preview(invoice, actor=SYSTEM)
+                assert "Draft – not a valid invoice" in pdf_text(data)[0]
+                faces["pdf"], lines["pdf"] = pdf_figures(data)
+                assert "Draft figures" in html and expected["net"] != 0
+            for face, figures in faces.items():
+                assert figures == expected, (invoice.id, face, figures, expected)
+            for face, amounts in lines.items():
+                assert sum(amounts, D(0)) == expected["net"], (invoice.id, face, amounts)
+            db.session.rollback()
+            checked += 1
+        assert checked > 50
+
+
+def test_what_the_dashboard_says_is_owed_is_the_sum_of_the_list_it_links_to(_app, invoices):
+    """For every demo customer: each currency card's amount and count are those of that currency's rows in the
+    list its link opens (the unpaid filter; the same filter's CSV export read back)."""
+    with _app.app_context():
+        customer_ids = db.session.scalars(select(Customer.id).order_by(Customer.id)).all()
+        compared = 0
+        for customer_id in customer_ids:
+            user = _customer_user(customer_id)
+            db.session.commit()
+            client = _signed_in(_app, user)
+            tree = lxml.html.fromstring(_get(client, "/portal/").get_data(as_text=True))
+            for card in tree.xpath("//div[contains(@class, 'totals')][@data-currency]"):
+                currency = card.get("data-currency")
+                owed = amount(card.xpath(".//p[@class='stat']")[0].text_content())
+                link = card.xpath(".//a[contains(@href, 'status=unpaid')]")[0]
+                count = int(link.text_content().split()[0])
+                assert _get(client, link.get("href")).status_code == 200
+                export = _get(client, link.get("href").replace("/portal/invoices?", "/portal/invoices.csv?"))
+                rows = [
+                    r for r in csv.DictReader(io.StringIO(export.get_data(as_text=True))) if r["currency"] == currency
+                ]
+                assert len(rows) == count and {r["status"] for r in rows} <= {"open", "partially paid", "overdue"}
+                assert sum((D(r["outstanding"]) for r in rows), D(0)) == owed, (customer_id, currency)
+                compared += 1
+            db.session.rollback()
+        assert compared >= 5
