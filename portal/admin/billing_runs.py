@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
 from portal.admin import bp
@@ -15,6 +15,7 @@ from portal.billing.tasks import enqueue_billing_run
 from portal.extensions import db
 from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
+from portal.htmx import render as render_htmx
 from portal.models import Account, BillingRun, Invoice
 
 PER_PAGE = 25
@@ -98,6 +99,4 @@ def billing_runs_detail(run_id: int):
     context = dict(
         run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []), stale=is_stale(run)
     )
-    if request.headers.get("HX-Request"):
-        return render_template("admin/billing_runs/_run.html", **context)
-    return render_template("admin/billing_runs/detail.html", **context)
+    return render_htmx("admin/billing_runs/detail.html", "admin/billing_runs/_run.html", **context)

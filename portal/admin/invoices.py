@@ -32,6 +32,7 @@ from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
 from portal.foundations.errors import ValidationFailed
 from portal.foundations.ids import row_id
+from portal.htmx import render as render_htmx
 from portal.models import (
     STATES,
     TYPES,
@@ -74,9 +75,13 @@ def invoices_list():
         "customers": _customers(),
         "bulk": ConfirmForm(),
     }
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "invoice-results":
-        return render_template("admin/invoices/_results.html", **context)
-    return render_template("admin/invoices/list.html", **context)
+    return render_htmx(
+        "admin/invoices/list.html",
+        "admin/invoices/_results.html",
+        target="invoice-results",
+        push_url=url_for("admin.invoices_list", **{k: v for k, v in request.args.items() if v}),
+        **context,
+    )
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])

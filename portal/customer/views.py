@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.customer import bp
@@ -20,6 +20,7 @@ from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.formatting import local_date_text
 from portal.foundations.permissions import customer_actor
 from portal.foundations.streaming import streamed_download
+from portal.htmx import render as render_htmx
 from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
 from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
 
@@ -33,11 +34,6 @@ def _scope() -> CustomerScope:
 
 def _today() -> dt.date:
     return utcnow().date()
-
-
-def _is_htmx_fragment() -> bool:
-    # A history restore asks for the whole page even though htmx sent it.
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 @bp.get("/")
@@ -100,24 +96,18 @@ def _filtered_page(scope: CustomerScope, today: dt.date):
 def invoices_list():
     scope, today = _scope(), _today()
     form, filters, page = _filtered_page(scope, today)
-    template = "customer/invoices/_table.html" if _is_htmx_fragment() else "customer/invoices/list.html"
-    response = make_response(
-        render_template(
-            template,
-            form=form,
-            filters=filters,
-            page=page,
-            today=today,
-            presets=PRESETS,
-            oob=_is_htmx_fragment(),
-            several_accounts=len(scope.accounts) > 1,
-        )
-    )
-    response.vary.add("HX-Request")
-    if _is_htmx_fragment():
+    return render_htmx(
+        "customer/invoices/list.html",
+        "customer/invoices/_table.html",
         # The address bar gets the filters without the empty fields a submitted form carries.
-        response.headers["HX-Push-Url"] = url_for("customer.invoices_list", **form.query_args())
-    return response
+        push_url=url_for("customer.invoices_list", **form.query_args()),
+        form=form,
+        filters=filters,
+        page=page,
+        today=today,
+        presets=PRESETS,
+        several_accounts=len(scope.accounts) > 1,
+    )
 
 
 @bp.get("/invoices.csv")
@@ -144,7 +134,7 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
         page=None,
         today=today,
         presets=PRESETS,
-        oob=False,
+        fragment=False,
         several_accounts=len(form.account.choices) > 2,
     ), 400
 
