@@ -13,9 +13,40 @@
     });
   }
 
+  var narrow = window.matchMedia("(max-width: 640px)");
+
+  // On a phone the filter panel starts folded, so the results are on the first screen (not when a
+  // field has an error to fix).
+  function foldFilters(root) {
+    if (!narrow.matches) {
+      return;
+    }
+    root.querySelectorAll("details.filter-panel[open]:not([data-keep-open])").forEach(function (panel) {
+      panel.open = false;
+    });
+  }
+
   // A deferred script runs once the document is parsed; fragments that htmx swaps in come later.
   enhance(document);
+  foldFilters(document);
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+
+  // After a filter form's results arrive, focus their heading (screen readers announce it, the
+  // keyboard carries on from there) and bring it into view; on a phone, fold the filters again.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-focus-results]");
+    if (!form || form.querySelector(".error-slot .error")) {
+      return;
+    }
+    var heading = document.querySelector(form.getAttribute("data-focus-results"));
+    if (!heading) {
+      return;
+    }
+    foldFilters(form);
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+    heading.scrollIntoView({ block: "start" });
+  });
 
   // Forms that ask before they submit: <form data-confirm="Really delete?">. Once asked here, the
   // form says so (confirmed=yes) and the server skips its own confirmation page, which is what a

@@ -188,3 +188,30 @@ def test_choosing_a_customer_narrows_the_accounts_of_a_new_manual_invoice(app, p
     labels = page.locator("#account option").all_inner_texts()
     assert [label for label in labels if "Beta" in label] == []
     assert {a.name for a in mine} <= {label.split(" · ")[-1] for label in labels}
+
+
+def test_on_a_phone_invoices_are_cards_and_a_filter_brings_the_results_into_view(
+    page, live_server, browser_login, customer_data
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "ops@acme.example", PASSWORD)
+    page.goto(f"{live_server.url}/portal/invoices")
+    wait_for_rows(page, 12)
+    assert not page.locator("details.filter-panel").evaluate("d => d.open")  # the filters are folded
+    first = rows(page).first
+    assert first.evaluate("r => getComputedStyle(r).display") == "grid"
+    box = first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    for part in ("INV-T-", "€", "Paid" if "Paid" in first.inner_text() else "Overdue", "PDF"):
+        assert part in first.inner_text()
+    assert first.get_by_role("button", name="PDF").is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_label("Status").select_option("overdue")
+    page.get_by_role("button", name="Apply filters").click()
+    wait_for_rows(page, 4)
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'results-heading'")
+    top = page.locator("#results-heading").bounding_box()["y"]
+    assert 0 <= top < 844  # the results are on screen, not below the filter card
+    assert not page.locator("details.filter-panel").evaluate("d => d.open")
