@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from portal.admin import bp
@@ -35,6 +35,8 @@ from portal.foundations.ids import row_id
 from portal.htmx import render as render_htmx
 from portal.models import (
     STATES,
+    STATUS_FILTER_LABELS,
+    STATUS_FILTERS,
     TYPES,
     Account,
     Attachment,
@@ -49,6 +51,8 @@ from portal.models import (
 from portal.reading import paging
 from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
+SUGGESTIONS = 20
+ACCOUNT_CHOICES = 500
 CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "end_date"}
 
 
@@ -59,8 +63,9 @@ def invoices_list():
     Next and Previous carry a cursor (keyset paging, portal.reading.list_cursor); sorting or filtering
     drops it and starts again from the first page.
     """
+    today = utcnow().date()
     try:
-        filters = parse_invoice_filters(request.args, include_unsent_default=True, keyset=True)
+        filters = parse_invoice_filters(request.args, include_unsent_default=True, keyset=True, today=today)
         page, errors = search_invoices(filters, count_limit=paging.COUNT_LIMIT), []
     except ValidationFailed as exc:
         page, errors = None, exc.errors
@@ -72,7 +77,10 @@ def invoices_list():
         "list_args": list_args,
         "states": STATES,
         "types": TYPES,
-        "customers": _customers(),
+        "statuses": [(value, STATUS_FILTER_LABELS[value]) for value in STATUS_FILTERS],
+        "accounts": _filter_accounts(request.args),
+        "customer_name": _customer_name(request.args),
+        "today": today,
         "bulk": ConfirmForm(),
     }
     return render_htmx(
@@ -120,6 +128,21 @@ def invoice_account_options():
     return render_template(
         "admin/invoices/_account_options.html", choices=_account_choices(request.args.get("customer", ""))
     )
+
+
+@bp.get("/invoices/customer-suggestions")
+def invoice_customer_suggestions():
+    """Up to 20 customer names containing what was typed, as <option>s of the filter's datalist (htmx)."""
+    typed = (request.args.get("customerName") or "").strip()
+    names = []
+    if typed:
+        names = db.session.scalars(
+            select(Customer.name)
+            .where(Customer.name.icontains(typed, autoescape=True))
+            .order_by(Customer.name)
+            .limit(SUGGESTIONS)
+        )
+    return render_template("admin/invoices/_customer_suggestions.html", names=names)
 
 
 @bp.get("/invoices/<int:invoice_id>")
@@ -202,6 +225,29 @@ def _customers() -> list:
     # Only what the filter's <select> shows: full customers (with their organization joined) cost
     # more than the whole invoice page once there are a thousand of them.
     return list(db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name, Customer.id)))
+
+
+def _customer_name(args) -> str:
+    """What the customer search shows: what was typed, or the name of the customer a link chose by id."""
+    typed = (args.get("customerName") or "").strip()
+    if typed or not (args.get("customer") or "").isdigit():
+        return typed
+    customer_id = row_id(args["customer"])
+    return (db.session.scalar(select(Customer.name).where(Customer.id == customer_id)) if customer_id else None) or ""
+
+
+def _filter_accounts(args) -> list:
+    """The accounts the list's Account choice offers: those of the customer chosen (by id, or by its whole
+    name typed in the customer search); none before a customer is chosen, so the page never lists them all."""
+    customer_id = row_id(args.get("customer", "")) if (args.get("customer") or "").isdigit() else None
+    stmt = select(Account.id, Account.name).order_by(Account.name, Account.id).limit(ACCOUNT_CHOICES)
+    if customer_id:
+        return list(db.session.execute(stmt.where(Account.customer_id == customer_id)))
+    name = (args.get("customerName") or "").strip()
+    if name:
+        matching = select(Customer.id).where(func.lower(Customer.name) == name.lower())
+        return list(db.session.execute(stmt.where(Account.customer_id.in_(matching))))
+    return []
 
 
 def _account_choices(customer_id: str) -> list[SelectChoice]:

@@ -7,6 +7,16 @@
   document.documentElement.classList.add("js");
 
   function enhance(root) {
+    // "Select all" checkboxes: <input type="checkbox" data-select-all="ids"> ticks every box named ids
+    // of its form (hidden without JavaScript, where it could do nothing).
+    root.querySelectorAll("input[data-select-all][hidden]").forEach(function (box) {
+      box.hidden = false;
+      box.addEventListener("change", function () {
+        var form = box.form || box.closest("form");
+        form.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-select-all") + '"]')
+          .forEach(function (other) { other.checked = box.checked; });
+      });
+    });
     root.querySelectorAll(".print-button[hidden]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });
