@@ -39,7 +39,7 @@ BUILT_IN_BILL_STYLES = ("Full", "Summary")
 EMAIL_LINK_HOURS = 168
 CDRS_SUBJECT = "Call detail records of invoice {invoice_number} ({period})"
 CDRS_TEXT = (
-    "Dear {customer},\n\nplease find attached the call detail records of invoice {invoice_number} for "
+    "Dear {customer},\n\nPlease find attached the call detail records of invoice {invoice_number} for "
     "{account}, period {period}.\n\nKind regards,\nBilling"
 )
 

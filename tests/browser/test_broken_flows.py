@@ -215,3 +215,23 @@ def test_on_a_phone_invoices_are_cards_and_a_filter_brings_the_results_into_view
     top = page.locator("#results-heading").bounding_box()["y"]
     assert 0 <= top < 844  # the results are on screen, not below the filter card
     assert not page.locator("details.filter-panel").evaluate("d => d.open")
+
+
+def test_without_javascript_the_print_button_stays_hidden_and_the_page_has_a_favicon(
+    app, browser, live_server, customer_data
+):
+    invoice = db.session.query(Invoice).first()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/login")
+        page.get_by_label("Email").fill("ops@acme.example")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{live_server.url}/portal/invoices/{invoice.uuid}")
+        assert page.locator(".print-button").count() == 1
+        assert not page.locator(".print-button").is_visible()
+        icon = page.locator('link[rel="icon"]').get_attribute("href")
+        assert page.request.get(live_server.url + icon).status == 200
+    finally:
+        context.close()
