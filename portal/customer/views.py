@@ -19,7 +19,7 @@ from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.formatting import local_date_text
 from portal.foundations.permissions import customer_actor
-from portal.foundations.streaming import streamed_download
+from portal.foundations.streaming import csv_download
 from portal.htmx import render as render_htmx
 from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
 from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
@@ -121,9 +121,20 @@ def invoices_csv():
     except ValidationFailed as exc:
         form.add_service_errors(exc)
         return _list_with_errors(form, today)
-    return streamed_download(
-        invoice_list_csv(invoices, today=today), mimetype="text/csv", filename=f"invoices-{today.isoformat()}.csv"
-    )
+    return csv_download(invoice_list_csv(invoices, today=today), filename=_csv_filename(form, today))
+
+
+def _csv_filename(form: InvoiceFilterForm, today: dt.date) -> str:
+    """`invoices-overdue-2026-01-01-to-2026-03-31-2026-04-02.csv`: what was filtered, then the day it was taken."""
+    filters = form.query_args(page=None, sort=None, direction=None, per_page=None)
+    parts = ["invoices"]
+    for name in ("status", "preset", "account", "number"):
+        if filters.get(name):
+            parts.append(str(filters[name]))
+    if filters.get("period_from") or filters.get("period_to"):
+        parts.append(f"{filters.get('period_from') or 'start'}-to-{filters.get('period_to') or 'now'}")
+    parts.append(today.isoformat())
+    return "-".join(parts) + ".csv"
 
 
 def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
@@ -191,8 +202,6 @@ def invoice_pdf(invoice_uuid: str):
 @bp.get("/invoices/<invoice_uuid>/cdrs.csv")
 def invoice_cdrs_csv(invoice_uuid: str):
     invoice = get_invoice_for_customer(_scope(), invoice_uuid)
-    return streamed_download(
-        iter_invoice_cdrs_csv(invoice),
-        mimetype="text/csv",
-        filename=f"cdrs-{invoice.invoice_number or invoice.reference}.csv",
+    return csv_download(
+        iter_invoice_cdrs_csv(invoice), filename=f"cdrs-{invoice.invoice_number or invoice.reference}.csv"
     )
