@@ -77,6 +77,8 @@ class Config:
     MAIL_USERNAME = _env("PORTAL_MAIL_USERNAME")
     MAIL_PASSWORD = _env("PORTAL_MAIL_PASSWORD")
     MAIL_FROM = _env("PORTAL_MAIL_FROM", "billing@telco.example")
+    # The sender's display name ("Billing <billing@telco.example>"); empty: the bare address.
+    MAIL_FROM_NAME = _env("PORTAL_MAIL_FROM_NAME", "Billing")
     MAIL_TIMEOUT = _int("PORTAL_MAIL_TIMEOUT", 20)
     # A CA bundle to trust for STARTTLS/TLS (a private mail relay); empty: the system's CAs.
     MAIL_CA_FILE = _env("PORTAL_MAIL_CA_FILE")

@@ -25,6 +25,24 @@ REFUSED_DETAIL = (
 )
 
 
+# The heading of an HTML error page, in plain words (never an exception's class name).
+PAGE_TITLES = {
+    400: "This request cannot be read",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not possible here",
+    409: "Changed meanwhile",
+    410: "No longer available",
+    413: "Too large",
+    422: "This cannot be done",
+    429: "Too many attempts",
+    500: "Something went wrong",
+    502: "Not delivered",
+    503: "Temporarily unavailable",
+}
+
+
 def wants_json() -> bool:
     return request.path.startswith(API_PREFIXES)
 
@@ -35,6 +53,7 @@ def _render(status: int, title: str, detail: str):
             return renderer(status, title, detail), status
     if wants_json():
         return jsonify(error=title, detail=detail, status=status), status
+    title = PAGE_TITLES.get(status, title)
     return render_template("errors/error.html", status=status, title=title, detail=detail), status
 
 

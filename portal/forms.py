@@ -40,13 +40,24 @@ def _one_line_input(field) -> bool:
 class PortalForm(FlaskForm):
     """FlaskForm whose every field, of every kind (text, select, checkboxes, password), first refuses a
     NUL character, and whose one-line text inputs refuse line breaks; the project's forms inherit it
-    instead of FlaskForm."""
+    instead of FlaskForm.
+
+    `id_prefix` sets apart the ids (not the names) of a form that shares its page with another whose
+    fields have the same names, so each label points at its own field."""
+
+    id_prefix = ""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
             checks = [refuse_nul, refuse_line_breaks] if _one_line_input(field) else [refuse_nul]
             field.validators = [*checks, *field.validators]
+            if form.id_prefix:
+                field.id = field.label.field_id = form.id_prefix + field.id
+            if field.name == "csrf_token":
+                # A page holds many small forms (one per row and action): their hidden CSRF inputs must
+                # not all carry id="csrf_token" (ids are unique in a page; nothing labels this input).
+                field.id = False
             return field
 
 

@@ -8,7 +8,7 @@ import smtplib
 import ssl
 import uuid
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -32,12 +32,21 @@ def new_message_id() -> str:
     return make_msgid(domain=sender.rpartition("@")[2] or "localhost")
 
 
+def sender_address(config) -> str:
+    """The From header: MAIL_FROM with the display name MAIL_FROM_NAME, unless MAIL_FROM already names one."""
+    address = config.get("MAIL_FROM") or "billing@localhost"
+    name = config.get("MAIL_FROM_NAME")
+    if not name or parseaddr(address)[0] or "<" in address:
+        return address
+    return formataddr((name, address))
+
+
 def build_message(
     to: list[str], subject: str, text: str, html: str | None = None, attachments=(), message_id: str | None = None
 ) -> EmailMessage:
     """A MIME message: text part, optional HTML alternative, then attachments `(filename, content_type, bytes)`."""
     config = current_app.config
-    sender = _header_value("From", config.get("MAIL_FROM") or "billing@localhost")
+    sender = _header_value("From", sender_address(config))
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = _header_value("To", ", ".join(to))

@@ -1,9 +1,10 @@
 """The admin area: one blueprint, protected as a whole (customers get a 404), one module per resource."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort
 from flask_login import current_user
 
 from portal.extensions import csrf
+from portal.htmx import redirect_to_sign_in
 from portal.security import check_csrf
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -15,7 +16,7 @@ csrf.exempt(bp)
 def _admins_only():
     """Every admin route: anonymous visitors sign in first; customers are told nothing exists here."""
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect_to_sign_in()
     if current_user.kind != "admin":
         abort(404)
     check_csrf()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import request, url_for
 
 from portal.admin import bp
 from portal.admin.forms import AuditFilterForm
 from portal.admin.helpers import page_arg
 from portal.forms import choices
 from portal.foundations.ids import row_id
+from portal.htmx import render as render_htmx
 from portal.reading.audit_log import audit_actions, search_audit_events
 
 PER_PAGE = 50
@@ -30,5 +31,11 @@ def audit_list():
         per_page=PER_PAGE,
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    template = "admin/audit/_table.html" if request.headers.get("HX-Request") else "admin/audit/list.html"
-    return render_template(template, form=form, result=result, args=args)
+    return render_htmx(
+        "admin/audit/list.html",
+        "admin/audit/_table.html",
+        push_url=url_for("admin.audit_list", **{k: v for k, v in request.args.items() if v}),
+        form=form,
+        result=result,
+        args=args,
+    )

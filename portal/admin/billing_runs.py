@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import BillingRunForm
@@ -14,6 +14,7 @@ from portal.billing.tasks import enqueue_billing_run
 from portal.extensions import db
 from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
+from portal.htmx import render as render_htmx
 from portal.reading.admin_pages import account_time_zones, billing_run_invoices, billing_run_page
 
 PER_PAGE = 25
@@ -85,6 +86,4 @@ def billing_runs_detail(run_id: int):
     context = dict(
         run=run, invoices=invoices, finished=finished, failures=_failure_rows(run.failures or []), stale=is_stale(run)
     )
-    if request.headers.get("HX-Request"):
-        return render_template("admin/billing_runs/_run.html", **context)
-    return render_template("admin/billing_runs/detail.html", **context)
+    return render_htmx("admin/billing_runs/detail.html", "admin/billing_runs/_run.html", **context)

@@ -85,7 +85,9 @@ def send_and_report(delivery_id: int) -> None:
 
 
 def _back(invoice_id: int):
-    """Back where the button was: the failures list when it sent `next`, else the invoice page."""
+    """Back where the button was: the failures list or the work queue when it sent `next`, else the invoice page."""
     if request.form.get("next") == "failures":
         return redirect(url_for("admin.failures_list"))
+    if request.form.get("next") == "dashboard":
+        return redirect(url_for("admin.dashboard"))
     return redirect(url_for("admin.invoice_detail", invoice_id=invoice_id))

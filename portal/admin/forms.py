@@ -92,6 +92,7 @@ class AccountForm(PortalForm):
 
 
 class DiscountPlanForm(PortalForm):
+    id_prefix = "plan-"
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
     kind = SelectField(
         "Kind",

@@ -31,6 +31,7 @@ from portal.delivery.marking import mark_invoice_delivered
 from portal.extensions import db
 from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, ValidationFailed
 from portal.foundations.ids import row_id
+from portal.foundations.permissions import require
 from portal.reading.admin_pages import invoice_download_link
 
 
@@ -78,8 +79,13 @@ def invoice_approve(invoice_id: int):
 
 @bp.post("/invoices/<int:invoice_id>/delete")
 def invoice_delete(invoice_id: int):
+    """Delete once confirmed: the page's script asks and sends `confirmed=yes`; without it (no JavaScript, or
+    a script that never loaded) the answer is a confirmation page, so Delete never acts on one click."""
     invoice = get_invoice(invoice_id)
     reference = invoice.reference
+    if request.form.get("confirmed") != "yes" and not invoice.is_approved:
+        require(current_actor(), "invoice.delete")
+        return render_template("admin/invoices/confirm_delete.html", invoice=invoice)
     try:
         delete_invoice(invoice, actor=current_actor())
     except NotFound:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 
 from portal.admin import bp
 from portal.admin.helpers import current_actor, flash_error
@@ -14,6 +14,7 @@ from portal.foundations.errors import ServiceError
 from portal.foundations.permissions import require
 from portal.foundations.streaming import streamed_download
 from portal.foundations.urls import safe_next_path
+from portal.htmx import render as render_htmx
 from portal.jobs import huey
 
 
@@ -68,9 +69,7 @@ def invoices_bulk():
 def invoices_bulk_approval(batch_id: int):
     """Progress of a bulk approval's PDFs; htmx re-fetches the fragment until every PDF is done or failed."""
     progress = bulk_approval_progress(batch_id)
-    if request.headers.get("HX-Request"):
-        return render_template("admin/invoices/_bulk_approval.html", progress=progress)
-    return render_template("admin/invoices/bulk_approval.html", progress=progress)
+    return render_htmx("admin/invoices/bulk_approval.html", "admin/invoices/_bulk_approval.html", progress=progress)
 
 
 def _flash_result(verb: str, count: int, failed: list[tuple[int, str]]) -> None:

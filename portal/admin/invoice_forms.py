@@ -32,6 +32,7 @@ class EmailInvoiceForm(PortalForm):
 
 
 class EmailCdrsForm(PortalForm):
+    id_prefix = "cdrs-"
     extra = StringField("Addresses", description="Empty: the invoice contacts")
 
 

@@ -34,7 +34,10 @@ from portal.forms import choices
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.ids import row_id
+from portal.htmx import render as render_htmx
 from portal.models import (
+    STATUS_FILTER_LABELS,
+    STATUS_FILTERS,
     TYPES,
     Attachment,
     InvoiceState,
@@ -43,9 +46,18 @@ from portal.models import (
 )
 from portal.reading import paging
 from portal.reading.admin_invoice import admin_invoice_detail
-from portal.reading.admin_pages import accounts_to_choose, customer_names, stored_invoice_document
+from portal.reading.admin_pages import (
+    account_choices_of,
+    accounts_to_choose,
+    customer_name,
+    customer_names,
+    customer_names_containing,
+    stored_invoice_document,
+)
 from portal.reading.invoice_search import parse_invoice_filters, search_invoices
 
+SUGGESTIONS = 20
+ACCOUNT_CHOICES = 500
 CREATE_FIELDS = {"account": "account", "start-date": "start_date", "end-date": "end_date"}
 
 
@@ -56,8 +68,9 @@ def invoices_list():
     Next and Previous carry a cursor (keyset paging, portal.reading.list_cursor); sorting or filtering
     drops it and starts again from the first page.
     """
+    today = utcnow().date()
     try:
-        filters = parse_invoice_filters(request.args, include_unsent_default=True, keyset=True)
+        filters = parse_invoice_filters(request.args, include_unsent_default=True, keyset=True, today=today)
         page, errors = search_invoices(filters, count_limit=paging.COUNT_LIMIT), []
     except ValidationFailed as exc:
         page, errors = None, exc.errors
@@ -69,12 +82,19 @@ def invoices_list():
         "list_args": list_args,
         "states": tuple(InvoiceState),
         "types": TYPES,
-        "customers": _customers(),
+        "statuses": [(value, STATUS_FILTER_LABELS[value]) for value in STATUS_FILTERS],
+        "accounts": _filter_accounts(request.args),
+        "customer_name": _customer_name(request.args),
+        "today": today,
         "bulk": ConfirmForm(),
     }
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "invoice-results":
-        return render_template("admin/invoices/_results.html", **context)
-    return render_template("admin/invoices/list.html", **context)
+    return render_htmx(
+        "admin/invoices/list.html",
+        "admin/invoices/_results.html",
+        target="invoice-results",
+        push_url=url_for("admin.invoices_list", **{k: v for k, v in request.args.items() if v}),
+        **context,
+    )
 
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
@@ -111,6 +131,14 @@ def invoice_account_options():
     return render_template(
         "admin/invoices/_account_options.html", choices=_account_choices(request.args.get("customer", ""))
     )
+
+
+@bp.get("/invoices/customer-suggestions")
+def invoice_customer_suggestions():
+    """Up to 20 customer names containing what was typed, as <option>s of the filter's datalist (htmx)."""
+    typed = (request.args.get("customerName") or "").strip()
+    names = customer_names_containing(typed, SUGGESTIONS) if typed else []
+    return render_template("admin/invoices/_customer_suggestions.html", names=names)
 
 
 @bp.get("/invoices/<int:invoice_id>")
@@ -194,6 +222,22 @@ def invoice_ubl(invoice_id: int):
 
 def _customers() -> list:
     return customer_names()
+
+
+def _customer_name(args) -> str:
+    """What the customer search shows: what was typed, or the name of the customer a link chose by id."""
+    typed = (args.get("customerName") or "").strip()
+    if typed or not (args.get("customer") or "").isdigit():
+        return typed
+    customer_id = row_id(args["customer"])
+    return (customer_name(customer_id) if customer_id else None) or ""
+
+
+def _filter_accounts(args) -> list:
+    """The accounts the list's Account choice offers: those of the customer chosen (by id, or by its whole
+    name typed in the customer search); none before a customer is chosen, so the page never lists them all."""
+    customer_id = row_id(args.get("customer", "")) if (args.get("customer") or "").isdigit() else None
+    return account_choices_of(customer_id, (args.get("customerName") or "").strip(), ACCOUNT_CHOICES)
 
 
 def _account_choices(customer_id: str) -> list[SelectChoice]:

@@ -20,6 +20,7 @@ class MessageTemplateForm(PortalForm):
 
 
 class BillStyleForm(PortalForm):
+    id_prefix = "bill-style-"
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=40)])
     layout = SelectField(
         "Layout",
@@ -30,11 +31,13 @@ class BillStyleForm(PortalForm):
 
 
 class AttachmentForm(PortalForm):
+    id_prefix = "attachment-"
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
     file = FileField("PDF file")
 
 
 class UsageReportProfileForm(PortalForm):
+    id_prefix = "profile-"
     name = StringField("Name", validators=[InputRequired(message="can't be blank"), Length(max=100)])
     group_by = SelectField(
         "Group by", choices=choices([("destination", "destination"), ("network", "network")]), validate_choice=False

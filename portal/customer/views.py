@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +23,8 @@ from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
 from portal.foundations.formatting import local_date_text
 from portal.foundations.permissions import customer_actor
-from portal.foundations.streaming import streamed_download
+from portal.foundations.streaming import csv_download
+from portal.htmx import render as render_htmx
 from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
 from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
 
@@ -37,11 +38,6 @@ def _scope() -> CustomerScope:
 
 def _today() -> dt.date:
     return utcnow().date()
-
-
-def _is_htmx_fragment() -> bool:
-    # A history restore asks for the whole page even though htmx sent it.
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 @bp.get("/")
@@ -117,24 +113,18 @@ def _filtered_page(scope: CustomerScope, today: dt.date):
 def invoices_list():
     scope, today = _scope(), _today()
     form, filters, page = _filtered_page(scope, today)
-    template = "customer/invoices/_table.html" if _is_htmx_fragment() else "customer/invoices/list.html"
-    response = make_response(
-        render_template(
-            template,
-            form=form,
-            filters=filters,
-            page=page,
-            today=today,
-            presets=PRESETS,
-            oob=_is_htmx_fragment(),
-            several_accounts=len(scope.accounts) > 1,
-        )
-    )
-    response.vary.add("HX-Request")
-    if _is_htmx_fragment():
+    return render_htmx(
+        "customer/invoices/list.html",
+        "customer/invoices/_table.html",
         # The address bar gets the filters without the empty fields a submitted form carries.
-        response.headers["HX-Push-Url"] = url_for("customer.invoices_list", **form.query_args())
-    return response
+        push_url=url_for("customer.invoices_list", **form.query_args()),
+        form=form,
+        filters=filters,
+        page=page,
+        today=today,
+        presets=PRESETS,
+        several_accounts=len(scope.accounts) > 1,
+    )
 
 
 @bp.get("/invoices.csv")
@@ -148,9 +138,20 @@ def invoices_csv():
     except ValidationFailed as exc:
         form.add_service_errors(exc)
         return _list_with_errors(form, today)
-    return streamed_download(
-        invoice_list_csv(invoices, today=today), mimetype="text/csv", filename=f"invoices-{today.isoformat()}.csv"
-    )
+    return csv_download(invoice_list_csv(invoices, today=today), filename=_csv_filename(form, today))
+
+
+def _csv_filename(form: InvoiceFilterForm, today: dt.date) -> str:
+    """`invoices-overdue-2026-01-01-to-2026-03-31-2026-04-02.csv`: what was filtered, then the day it was taken."""
+    filters = form.query_args(page=None, sort=None, direction=None, per_page=None)
+    parts = ["invoices"]
+    for name in ("status", "preset", "account", "number"):
+        if filters.get(name):
+            parts.append(str(filters[name]))
+    if filters.get("period_from") or filters.get("period_to"):
+        parts.append(f"{filters.get('period_from') or 'start'}-to-{filters.get('period_to') or 'now'}")
+    parts.append(today.isoformat())
+    return "-".join(parts) + ".csv"
 
 
 def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
@@ -161,7 +162,7 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
         page=None,
         today=today,
         presets=PRESETS,
-        oob=False,
+        fragment=False,
         several_accounts=len(form.account.choices) > 2,
     ), 400
 
@@ -243,8 +244,6 @@ def invoice_ubl(invoice_uuid: str):
 @bp.get("/invoices/<invoice_uuid>/cdrs.csv")
 def invoice_cdrs_csv(invoice_uuid: str):
     invoice = get_invoice_for_customer(_scope(), invoice_uuid)
-    return streamed_download(
-        iter_invoice_cdrs_csv(invoice),
-        mimetype="text/csv",
-        filename=f"cdrs-{invoice.invoice_number or invoice.reference}.csv",
+    return csv_download(
+        iter_invoice_cdrs_csv(invoice), filename=f"cdrs-{invoice.invoice_number or invoice.reference}.csv"
     )

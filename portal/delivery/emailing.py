@@ -52,7 +52,7 @@ BUILT_IN_BILL_STYLES = ("Full", "Summary")
 EMAIL_LINK_HOURS = 168
 CDRS_SUBJECT = N_("Call detail records of invoice {invoice_number} ({period})")
 CDRS_TEXT = N_(
-    "Dear {customer},\n\nplease find attached the call detail records of invoice {invoice_number} for "
+    "Dear {customer},\n\nPlease find attached the call detail records of invoice {invoice_number} for "
     "{account}, period {period}.\n\nKind regards,\nBilling"
 )
 

@@ -39,14 +39,14 @@ DEFAULT_TEMPLATE = TemplateText(
     subject=N_("Invoice {invoice_number} for {period}"),
     body_text=N_(
         "Dear {customer},\n\n"
-        "please find attached invoice {invoice_number} for {account}, period {period}.\n"
+        "Please find attached invoice {invoice_number} for {account}, period {period}.\n"
         "Total: {total}, due on {due_date}.\n\n"
         "Download: {download_link}\n\n"
         "Kind regards,\nBilling"
     ),
     body_html=N_(
         "<p>Dear {customer},</p>"
-        "<p>please find attached invoice <strong>{invoice_number}</strong> for {account}, period {period}.</p>"
+        "<p>Please find attached invoice <strong>{invoice_number}</strong> for {account}, period {period}.</p>"
         "<p>Total: <strong>{total}</strong>, due on {due_date}.</p>"
         '<p>Download: <a href="{download_link}">{download_link}</a></p>'
         "<p>Kind regards,<br>Billing</p>"

@@ -46,9 +46,9 @@ def create_document_settings(created_at: dt.datetime) -> None:
             MessageTemplate(
                 name="Invoice",
                 subject="Invoice {invoice_number} from {organization}",
-                body_text="Dear {customer},\n\nplease find attached invoice {invoice_number} for {period}.\n"
+                body_text="Dear {customer},\n\nPlease find attached invoice {invoice_number} for {period}.\n"
                 "The total of {total} is due on {due_date}.\n\nKind regards,\n{organization} billing",
-                body_html="<p>Dear {customer},</p><p>please find attached invoice <b>{invoice_number}</b> for "
+                body_html="<p>Dear {customer},</p><p>Please find attached invoice <b>{invoice_number}</b> for "
                 "{period}.</p><p>The total of {total} is due on {due_date}.</p>"
                 "<p>Kind regards,<br>{organization} billing</p>",
                 created_at=created_at,

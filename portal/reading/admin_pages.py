@@ -77,3 +77,30 @@ def invoice_download_link(invoice_id: int, link_id: int) -> DownloadLink | None:
 def named_rows(model) -> list:
     """Every row of a named model (bill styles, attachments, message templates, profiles), by name."""
     return list(db.session.scalars(select(model).order_by(model.name)))
+
+
+def customer_names_containing(typed: str, limit: int) -> list[str]:
+    """Up to `limit` customer names containing `typed` (any case), in name order."""
+    return list(
+        db.session.scalars(
+            select(Customer.name)
+            .where(Customer.name.icontains(typed, autoescape=True))
+            .order_by(Customer.name)
+            .limit(limit)
+        )
+    )
+
+
+def customer_name(customer_id: int) -> str | None:
+    return db.session.scalar(select(Customer.name).where(Customer.id == customer_id))
+
+
+def account_choices_of(customer_id: int | None, customer_name: str, limit: int) -> list:
+    """(id, name) of the accounts of the customer given by id, else by its whole name (any case); else none."""
+    stmt = select(Account.id, Account.name).order_by(Account.name, Account.id).limit(limit)
+    if customer_id:
+        return list(db.session.execute(stmt.where(Account.customer_id == customer_id)))
+    if customer_name:
+        matching = select(Customer.id).where(func.lower(Customer.name) == customer_name.lower())
+        return list(db.session.execute(stmt.where(Account.customer_id.in_(matching))))
+    return []

@@ -6,11 +6,21 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import select
+
 from portal.customers.scope import customer_invoice_conditions
 from portal.foundations.errors import FieldError, ValidationFailed
 from portal.foundations.ids import MAX_ROW_ID
 from portal.foundations.permissions import Actor, require
-from portal.models import TYPES, Account, Customer, Invoice, InvoiceState
+from portal.models import (
+    STATUS_FILTERS,
+    TYPES,
+    Account,
+    Customer,
+    Invoice,
+    InvoiceState,
+    payment_status_condition,
+)
 from portal.reading.invoice_list import InvoiceListQuery, read_cursor, read_invoice_list
 from portal.reading.list_cursor import Cursor
 from portal.reading.paging import InvoicePage
@@ -56,6 +66,12 @@ class InvoiceFilters:
     created_since: dt.datetime | None = None
     min_amount: Decimal | None = None
     max_amount: Decimal | None = None
+    # The admin page's own filters (not the backend API's): part of an invoice number, part of a customer's
+    # name, and a payment status (portal.models.invoice.STATUS_FILTERS) on the day `today`.
+    number_contains: str | None = None
+    customer_name: str | None = None
+    payment_status: str | None = None
+    today: dt.date | None = None
     sort: str = "-id"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
@@ -66,13 +82,17 @@ class InvoiceFilters:
     before: Cursor | None = None
 
 
-def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset: bool = False) -> InvoiceFilters:
+def parse_invoice_filters(
+    args, *, include_unsent_default: bool = False, keyset: bool = False, today: dt.date | None = None
+) -> InvoiceFilters:
     """Read filters from a mapping of strings (query args) named like the backend API.
 
     Names: invoiceNumber, customer, account, state, type, unsent, includeUnsent, undelivered,
     minDate, maxDate, minDueDate, maxDueDate, createdSince, minAmount, maxAmount, sort, page, perPage.
     `include_unsent_default` True lists every state unless `includeUnsent=false` (the admin page).
     `keyset` True (the admin page) also reads the cursors `after` and `before` (portal.reading.list_cursor).
+    `today` given (the admin page) also reads the page's own filters: `number` (part of an invoice number),
+    `customerName` (part of a customer's name) and `paymentStatus` (one of STATUS_FILTERS on that day).
 
     Raises ValidationFailed naming every bad filter (dates in the wrong order included).
     """
@@ -118,6 +138,14 @@ def parse_invoice_filters(args, *, include_unsent_default: bool = False, keyset:
     if per_page is not None and not 1 <= per_page <= MAX_PER_PAGE:
         errors.append(FieldError("perPage", f"must be between 1 and {MAX_PER_PAGE}"))
     f.page, f.per_page = page or 1, per_page or DEFAULT_PER_PAGE
+    if today is not None:
+        f.today = today
+        f.number_contains = get("number") or None
+        f.customer_name = get("customerName") or None
+        status = get("paymentStatus")
+        if status and status not in STATUS_FILTERS:
+            errors.append(FieldError("paymentStatus", f"must be one of {', '.join(STATUS_FILTERS)}"))
+        f.payment_status = status or None
     f.keyset = keyset
     if keyset:
         f.after, f.before = _cursor(get("after"), "after", sort, errors), _cursor(get("before"), "before", sort, errors)
@@ -133,6 +161,13 @@ def invoice_conditions(f: InvoiceFilters) -> list:
     conditions = []
     if f.invoice_number:
         conditions.append(Invoice.invoice_number == f.invoice_number)
+    if f.number_contains:
+        conditions.append(Invoice.invoice_number.icontains(f.number_contains, autoescape=True))
+    if f.customer_name:
+        matching = select(Customer.id).where(Customer.name.icontains(f.customer_name, autoescape=True))
+        conditions.append(Invoice.customer_id.in_(matching))
+    if f.payment_status and f.today is not None:
+        conditions.append(payment_status_condition(f.payment_status, f.today))
     if f.customer_id is not None:
         conditions.append(Invoice.customer_id == f.customer_id)
     if f.account_id is not None:

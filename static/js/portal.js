@@ -1,19 +1,86 @@
 // Small progressive enhancements, loaded from the app itself so the Content-Security-Policy
-// needs no inline script or inline event handler.
-document.addEventListener("DOMContentLoaded", function () {
-  document.querySelectorAll(".print-button").forEach(function (button) {
-    button.hidden = false;
-    button.addEventListener("click", function () { window.print(); });
-  });
-});
+// needs no inline script or inline event handler. The page loads this file before the CDN's htmx
+// and nothing here waits for htmx or for DOMContentLoaded (which waits for every deferred script):
+// a CDN that hangs must not switch off what protects data.
+(function () {
+  // Styles for what only works with JavaScript hang on `html.js`.
+  document.documentElement.classList.add("js");
 
-// Forms that ask before they submit: <form data-confirm="Really delete?">.
-document.addEventListener("submit", function (event) {
-  var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
-  if (message && !window.confirm(message)) {
-    event.preventDefault();
+  function enhance(root) {
+    // "Select all" checkboxes: <input type="checkbox" data-select-all="ids"> ticks every box named ids
+    // of its form (hidden without JavaScript, where it could do nothing).
+    root.querySelectorAll("input[data-select-all][hidden]").forEach(function (box) {
+      box.hidden = false;
+      box.addEventListener("change", function () {
+        var form = box.form || box.closest("form");
+        form.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-select-all") + '"]')
+          .forEach(function (other) { other.checked = box.checked; });
+      });
+    });
+    root.querySelectorAll(".print-button[hidden]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
   }
-}, true);
+
+  var narrow = window.matchMedia("(max-width: 640px)");
+
+  // On a phone the filter panel starts folded, so the results are on the first screen (not when a
+  // field has an error to fix).
+  function foldFilters(root) {
+    if (!narrow.matches) {
+      return;
+    }
+    root.querySelectorAll("details.filter-panel[open]:not([data-keep-open])").forEach(function (panel) {
+      panel.open = false;
+    });
+  }
+
+  // A deferred script runs once the document is parsed; fragments that htmx swaps in come later.
+  enhance(document);
+  foldFilters(document);
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+
+  // After a filter form's results arrive, focus their heading (screen readers announce it, the
+  // keyboard carries on from there) and bring it into view; on a phone, fold the filters again.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-focus-results]");
+    if (!form || form.querySelector(".error-slot .error")) {
+      return;
+    }
+    var heading = document.querySelector(form.getAttribute("data-focus-results"));
+    if (!heading) {
+      return;
+    }
+    foldFilters(form);
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+    heading.scrollIntoView({ block: "start" });
+  });
+
+  // Forms that ask before they submit: <form data-confirm="Really delete?">. Once asked here, the
+  // form says so (confirmed=yes) and the server skips its own confirmation page, which is what a
+  // browser without JavaScript gets.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (!message) {
+      return;
+    }
+    if (!window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    if (!form.querySelector('input[name="confirmed"]')) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "confirmed";
+      input.value = "yes";
+      form.appendChild(input);
+    }
+  }, true);
+})();
 
 // Copy buttons of the payment panel: <button class="copy-button" data-copy="text" hidden>.
 document.addEventListener("DOMContentLoaded", function () {

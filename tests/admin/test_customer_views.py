@@ -193,7 +193,7 @@ def test_discount_plan_form_adds_toggles_and_removes(admin, session):
         {"name": "Mobile", "kind": "percentage", "prefixes": "49", "percent": "150"},
     )
     assert bad.status_code == 422
-    assert field_error(bad.get_data(as_text=True), "percent") == "must be more than 0 and at most 100"
+    assert field_error(bad.get_data(as_text=True), "plan-percent") == "must be more than 0 and at most 100"
     ok = admin.post_form(
         f"/admin/accounts/{account.id}/discount-plans",
         {"name": "Mobile", "kind": "percentage", "prefixes": "49", "percent": "10"},

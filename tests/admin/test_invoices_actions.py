@@ -78,9 +78,22 @@ def test_approve_pending_and_refuse_approved(app, admin_client, session):
 def test_delete_only_unapproved(app, admin_client, session):
     pending, approved = make_invoice("Pending"), make_invoice("Approved")
     client = admin_client(4)
-    assert "deleted." in text(act(client, pending, "delete"))
+    assert "deleted." in text(act(client, pending, "delete", {"confirmed": "yes"}))
     assert session.get(Invoice, pending.id) is None
     assert "Approved invoice can&#39;t be deleted" in text(act(client, approved, "delete"))
+
+
+def test_delete_without_confirmation_asks_on_a_page_of_its_own_and_deletes_nothing(app, admin_client, session):
+    invoice = make_invoice("Pending")
+    client = admin_client(4)
+    response = act(client, invoice, "delete")
+    assert response.status_code == 200
+    assert f"Delete invoice {invoice.reference}?" in text(response)
+    assert 'name="confirmed" value="yes"' in text(response)
+    session.expire_all()
+    assert session.get(Invoice, invoice.id) is not None
+    assert "deleted." in text(act(client, invoice, "delete", {"confirmed": "yes"}))
+    assert session.get(Invoice, invoice.id) is None
 
 
 def test_refill_and_reapply_only_before_approval(app, admin_client):

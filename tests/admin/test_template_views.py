@@ -59,12 +59,15 @@ def test_message_template_create_edit_and_placeholder_errors(admin, session):
 
 def test_bill_style_and_usage_profile_errors_and_creation(admin, session):
     bad = admin.post_form("/admin/templates/bill-styles", {"name": "Branded", "layout": "poster"})
-    assert bad.status_code == 422 and field_error(bad.get_data(as_text=True), "layout") == "must be full or summary"
+    assert (
+        bad.status_code == 422
+        and field_error(bad.get_data(as_text=True), "bill-style-layout") == "must be full or summary"
+    )
     assert admin.post_form("/admin/templates/bill-styles", {"name": "Branded", "layout": "summary"}).status_code == 303
     taken = admin.post_form("/admin/templates/bill-styles", {"name": "branded", "layout": "full"})
-    assert field_error(taken.get_data(as_text=True), "name") == "has already been taken"
+    assert field_error(taken.get_data(as_text=True), "bill-style-name") == "has already been taken"
     bad = admin.post_form("/admin/templates/usage-reports", {"name": "X", "group_by": "colour"})
-    assert field_error(bad.get_data(as_text=True), "group_by") == "must be destination or network"
+    assert field_error(bad.get_data(as_text=True), "profile-group_by") == "must be destination or network"
     assert admin.post_form("/admin/templates/usage-reports", {"name": "X", "group_by": "network"}).status_code == 303
     assert session.scalars(select(BillStyle.name)).all() == ["Branded"]
     assert session.scalars(select(UsageReportProfile.group_by)).all() == ["network"]
@@ -76,7 +79,10 @@ def test_attachment_upload_only_takes_pdfs_and_can_be_downloaded(admin, session)
         {"name": "Terms", "file": (io.BytesIO(b"MZ not a pdf"), "terms.pdf")},
         content_type="multipart/form-data",
     )
-    assert bad.status_code == 422 and field_error(bad.get_data(as_text=True), "file") == "must be a PDF document"
+    assert (
+        bad.status_code == 422
+        and field_error(bad.get_data(as_text=True), "attachment-file") == "must be a PDF document"
+    )
     ok = admin.post_form(
         "/admin/templates/attachments",
         {"name": "Terms", "file": (io.BytesIO(PDF), "terms.pdf")},

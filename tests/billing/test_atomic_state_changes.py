@@ -199,7 +199,7 @@ def test_delete_and_approve_at_once_exactly_one_wins_and_nothing_is_half_done(ap
         approve, delete = race(
             [
                 lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/approve"),
-                lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/delete"),
+                lambda: admin.post(admin.session(), f"/admin/invoices/{invoice_id}/delete", {"confirmed": "yes"}),
             ]
         )
         assert_answered([approve, delete])

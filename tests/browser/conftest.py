@@ -2,7 +2,9 @@
 
 htmx is loaded from a CDN in the pages; the browser has no internet, so the test serves the
 exact pinned file (fetched once from the npm registry with `npm pack`, checked against the
-page's Subresource Integrity hash) through Playwright's request routing.
+page's Subresource Integrity hash) through Playwright's request routing. axe-core, the
+accessibility checker, comes the same way (tests/browser/vendor/ is not committed: a fresh clone
+fetches both on its first browser test).
 """
 
 from __future__ import annotations
@@ -41,28 +43,35 @@ def _sri(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
-@pytest.fixture(scope="session")
-def htmx_js(_app) -> bytes:
-    """The pinned htmx file, byte for byte what the CDN serves (verified by its SRI hash)."""
-    version, expected = _app.config["HTMX_VERSION"], _app.config["HTMX_SRI"]
-    cached = VENDOR / f"htmx-{version}.min.js"
+def npm_file(package: str, version: str, member: str) -> bytes:
+    """One file of a pinned npm package (`npm pack` checks the registry's integrity hash), cached in vendor/."""
+    cached = VENDOR / f"{package}-{version}-{Path(member).name}"
     if not cached.exists():
         if shutil.which("npm") is None:
-            pytest.fail("browser tests need npm to fetch the pinned htmx file (apt-get install -y npm)")
+            pytest.fail(f"browser tests need npm to fetch {package} (apt-get install -y npm)")
         VENDOR.mkdir(exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(
-                ["npm", "pack", f"htmx.org@{version}", "--silent"],
+                ["npm", "pack", f"{package}@{version}", "--silent"],
                 cwd=tmp,
                 check=True,
                 capture_output=True,
                 timeout=120,
             )
-            [tarball] = Path(tmp).glob("htmx.org-*.tgz")
+            [tarball] = Path(tmp).glob("*.tgz")
             with tarfile.open(tarball) as tar:
-                member = tar.extractfile("package/dist/htmx.min.js")
-                cached.write_bytes(member.read())
-    data = cached.read_bytes()
+                data = tar.extractfile(f"package/{member}").read()
+        partial = cached.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(cached)  # whole or absent, even with several test processes fetching at once
+    return cached.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def htmx_js(_app) -> bytes:
+    """The pinned htmx file, byte for byte what the CDN serves (verified by its SRI hash)."""
+    version, expected = _app.config["HTMX_VERSION"], _app.config["HTMX_SRI"]
+    data = npm_file("htmx.org", version, "dist/htmx.min.js")
     assert _sri(data) == expected, "the cached htmx file does not match the pinned integrity hash"
     return data
 

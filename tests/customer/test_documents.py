@@ -94,7 +94,7 @@ def test_cdr_export_streams_the_invoice_periods_calls_in_the_account_zone(signed
     response = signed_in.get(f"/portal/invoices/{invoice.uuid}/cdrs.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv" and response.is_streamed
     assert f'filename="cdrs-{invoice.invoice_number}.csv"' in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert [r["dst"] for r in rows] == ["4930111", "4930222"]
     assert rows[0]["time"].startswith("2026-05-01T00:30:00+02:00")
 

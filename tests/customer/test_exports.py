@@ -10,7 +10,7 @@ from tests.factories import AccountFactory
 
 
 def rows(response):
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 
 def test_csv_is_the_filtered_list_in_list_order(signed_in, account):
@@ -54,7 +54,7 @@ def test_csv_with_bad_filters_shows_the_form_errors(signed_in):
 
 
 def test_csv_of_an_empty_list_has_the_header_only(signed_in):
-    data = signed_in.get("/portal/invoices.csv").get_data(as_text=True)
+    data = signed_in.get("/portal/invoices.csv").get_data().decode("utf-8-sig")
     assert data.startswith("invoice_number,reference,account")
     assert data.count("\n") == 1
 
@@ -83,3 +83,14 @@ def test_export_iterator_reads_in_batches_and_keeps_list_order(app, account):
         )
     ]
     assert found == [i.invoice_number for i in invoices]
+
+
+def test_csv_starts_with_a_utf8_byte_order_mark_and_is_named_after_its_filter(signed_in, account):
+    approved_invoice(account, month(-2), due=TODAY - dt.timedelta(days=3))
+    db.session.commit()
+    response = signed_in.get("/portal/invoices.csv?status=overdue&period_from=2026-01-01&number=")
+    assert response.get_data().startswith("\ufeff".encode())
+    disposition = response.headers["Content-Disposition"]
+    assert f'filename="invoices-overdue-2026-01-01-to-now-{TODAY.isoformat()}.csv"' in disposition
+    plain = signed_in.get("/portal/invoices.csv").headers["Content-Disposition"]
+    assert f'filename="invoices-{TODAY.isoformat()}.csv"' in plain

@@ -54,7 +54,7 @@ def test_invoice_csv_of_2000_invoices_has_every_row_and_ends_cleanly(live_server
     response, body = read_to_the_end(http, f"{live_server.url}/portal/invoices.csv?sort=number&direction=asc")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
     assert response.headers["Transfer-Encoding"] == "chunked"
-    text = body.decode("utf-8")
+    text = body.decode("utf-8-sig")
     assert text.endswith(",1999.50,overdue\r\n")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 2000
@@ -93,7 +93,7 @@ def test_cdr_csv_of_100k_calls_has_every_row_and_ends_cleanly(live_server, custo
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="cdrs-INV-000000.csv"'
     assert body.endswith(b"\r\n")
-    lines = body.decode("utf-8").split("\r\n")
+    lines = body.decode("utf-8-sig").split("\r\n")
     assert lines.pop() == "" and len(lines) == 100_001
     assert lines[0] == "time,src,dst,prefix,country,network,duration,billed_duration,rate,price,success"
     first, last = next(csv.reader([lines[1]])), next(csv.reader([lines[-1]]))

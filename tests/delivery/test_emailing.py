@@ -46,10 +46,11 @@ def test_invoice_arrives_with_headers_bodies_link_and_the_stored_pdf(app, smtp_s
     msg = received.message
     contact = invoice.account.invoice_contacts[0].email
     assert received.rcpt_tos == [contact]
-    assert msg["To"] == contact and msg["From"] == app.config["MAIL_FROM"]
+    assert msg["To"] == contact and msg["From"] == f"Billing <{app.config['MAIL_FROM']}>"
     assert msg["Subject"] == f"Invoice {invoice.invoice_number} for May 1, 2026 – May 31, 2026"
     text = msg.get_body(preferencelist=("plain",)).get_content()
     html = msg.get_body(preferencelist=("html",)).get_content()
+    assert ",\r\n\r\nPlease find attached invoice" in text and "<p>Please find attached" in html
     assert invoice.customer.name in text and invoice.invoice_number in html
     [link] = db.session.scalars(select(DownloadLink).where(DownloadLink.invoice_id == invoice.id)).all()
     assert (link.purpose, link.max_uses) == ("email", 1)

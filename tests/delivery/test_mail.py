@@ -28,7 +28,7 @@ def test_smtp_delivers_headers_text_html_and_attachment_bytes(app, smtp_server):
     [received] = smtp_server.messages
     msg = received.message
     assert received.rcpt_tos == ["ap@customer.example", "cfo@customer.example"]
-    assert msg["From"] == "billing@telco.example"
+    assert msg["From"] == "Billing <billing@telco.example>"  # with its display name
     assert msg["To"] == "ap@customer.example, cfo@customer.example"
     assert msg["Subject"] == "Invoice INV-1"
     assert msg["Message-ID"] == message_id

@@ -93,6 +93,7 @@ RULES: dict[str, Rule] = {
     "admin.invoices_bulk_approval": Rule("admin", {"batch_id": "=1"}),
     "admin.invoice_create": Rule("admin"),
     "admin.invoice_account_options": Rule("admin"),
+    "admin.invoice_customer_suggestions": Rule("admin"),
     "admin.invoice_detail": Rule("admin", INVOICE),
     "admin.invoice_document": Rule("admin", {"invoice_id": "invoice.id", "kind": "=pdf"}),
     "admin.invoice_draft_pdf": Rule("admin", {"invoice_id": "pending.id"}),

@@ -149,7 +149,9 @@ def assert_format(face, response, status: int):
     if face is admin_html:
         body = response.get_data(as_text=True)
         assert response.mimetype == "text/html" and "Traceback" not in body
-        assert {400: "Bad Request", 409: "Conflict", 503: "Service Unavailable"}[status] in body
+        assert {400: "This request cannot be read", 409: "Changed meanwhile", 503: "Temporarily unavailable"}[
+            status
+        ] in body
     elif face is admin_jsonapi:
         [error] = response.get_json()["errors"]
         assert error["status"] == str(status) and error["detail"]
