@@ -34,6 +34,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.foundations.formatting import minutes as format_minutes
 from portal.foundations.formatting import money as format_money
+from portal.foundations.i18n import N_
 from portal.foundations.money import ZERO, round_currency
 from portal.models import (
     Invoice,
@@ -45,23 +46,29 @@ from portal.models import (
     Service,
 )
 
-REVERSE_CHARGE_NOTE = (
+# Titles and labels are English, marked with N_ for the catalogs: the faces translate them where they are
+# shown (templates/_macros/statement.html `label`), so the structure itself stays plain English text.
+REVERSE_CHARGE_NOTE = N_(
     "Reverse charge: VAT to be accounted for by the recipient "
     "(Article 196 of Council Directive 2006/112/EC). The supply is shown without VAT."
 )
-DRAFT_NOTE = "Draft – not a valid invoice"
+DRAFT_NOTE = N_("Draft – not a valid invoice")
 SECTION_TITLES = {
-    "originated": "Originated calls",
-    "terminated": "Terminated calls",
-    "charges": "Recurring and one-off charges",
-    "credits": "Credits and refunds",
-    "discounts": "Discounts",
-    "rounding": "Rounding",
+    "originated": N_("Originated calls"),
+    "terminated": N_("Terminated calls"),
+    "charges": N_("Recurring and one-off charges"),
+    "credits": N_("Credits and refunds"),
+    "discounts": N_("Discounts"),
+    "rounding": N_("Rounding"),
 }
+CHARGED_LABELS = {"originated": N_("Originated calls charged"), "terminated": N_("Terminated calls charged")}
+CREDITED_LABELS = {"originated": N_("Originated calls – credit"), "terminated": N_("Terminated calls – credit")}
+INVOICE_TITLE = N_("Invoice")
+CREDIT_NOTE_TITLE = N_("Credit note")
 # How traffic is billed: the durations are each call's billed seconds as the switch rated them (the
 # increment is the rate's, which the portal does not store), shown in minutes with one decimal; rates
 # are per minute in the invoice currency.
-BILLING_INCREMENT = "Billed durations as rated per call, in minutes with one decimal"
+BILLING_INCREMENT = N_("Billed durations as rated per call, in minutes with one decimal")
 
 
 @dataclass(frozen=True)
@@ -296,18 +303,17 @@ def _sections(invoice: Invoice, services, discounts, cur) -> list[Section]:
         if direction == "originated":
             spent += invoice.discount_amount or ZERO  # the discount section takes it off, plan by plan
         earned = getattr(invoice, f"{direction}_amount_earned") or ZERO
-        title = SECTION_TITLES[direction]
         lines = []
         if spent or calls:
             seconds = getattr(invoice, f"{direction}_billing_duration") or 0
-            lines.append(Line(f"{title} charged", cur(spent), "charge", _calls_detail(calls, seconds)))
+            lines.append(Line(CHARGED_LABELS[direction], cur(spent), "charge", _calls_detail(calls, seconds)))
         if earned:
-            lines.append(Line(f"{title} – credit", -cur(earned), "credit"))
+            lines.append(Line(CREDITED_LABELS[direction], -cur(earned), "credit"))
         add(direction, lines)
     add(
         "charges",
         [
-            Line(name or "Other charges", cur(row.amount), "charge", _items(row.transactions_count))
+            Line(name or N_("Other charges"), cur(row.amount), "charge", _items(row.transactions_count))
             for row, name in services
             if row.spent
         ],
@@ -315,7 +321,12 @@ def _sections(invoice: Invoice, services, discounts, cur) -> list[Section]:
     add(
         "credits",
         [
-            Line(f"{name or 'Other'} – credit", -cur(row.amount), "credit", _items(row.transactions_count))
+            Line(
+                f"{name} – credit" if name else N_("Other – credit"),
+                -cur(row.amount),
+                "credit",
+                _items(row.transactions_count),
+            )
             for row, name in services
             if not row.spent
         ],
@@ -324,7 +335,7 @@ def _sections(invoice: Invoice, services, discounts, cur) -> list[Section]:
     recorded = sum((d.amount for d in discounts), ZERO)
     if (invoice.discount_amount or ZERO) - recorded > 0:
         # Filled before plans were recorded one by one (or by a plan since deleted): one line for the rest.
-        discount_lines.append(Line("Discount", -cur(invoice.discount_amount - recorded), "discount"))
+        discount_lines.append(Line(N_("Discount"), -cur(invoice.discount_amount - recorded), "discount"))
     add("discounts", discount_lines)
     return sections
 
@@ -425,7 +436,7 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
     rounding = net - sum((s.subtotal for s in sections), ZERO)
     if rounding:
         sections.append(
-            Section("rounding", SECTION_TITLES["rounding"], (Line("Rounding", rounding, "rounding"),), rounding)
+            Section("rounding", SECTION_TITLES["rounding"], (Line(N_("Rounding"), rounding, "rounding"),), rounding)
         )
     vat_line = VatLine(
         rate=invoice.vat_rate or ZERO,
@@ -457,7 +468,7 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
         invoice_id=invoice.id,
         number=number,
         reference=invoice.reference or "",
-        title="Credit note" if total < 0 else "Invoice",
+        title=CREDIT_NOTE_TITLE if total < 0 else INVOICE_TITLE,
         is_draft=is_draft,
         currency=currency,
         invoice_date=invoice.invoice_date,

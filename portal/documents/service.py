@@ -89,7 +89,7 @@ def draft_pdf_preview(invoice: Invoice, *, actor: Actor) -> tuple[str, bytes]:
         PermissionDenied: the actor may not approve invoices.
     """
     require(actor, "invoice.approve")
-    if invoice.state != "Pending":
+    if invoice.state != InvoiceState.PENDING:
         raise InvalidState("Only pending invoices have a draft preview")
     template = current_app.config.get("PDF_TEMPLATE") or DEFAULT_TEMPLATE
     return pdf_filename(invoice), render_invoice_pdf(invoice_pdf_context(invoice), template)

@@ -53,3 +53,46 @@ def in_language(language: str | None) -> Iterator[Locale]:
     locale = locale_for(language)
     with force_locale(locale):
         yield locale
+
+
+# The texts of the statement macros (templates/_macros/statement.html), marked here for the catalogs: Babel's
+# extraction (`make translations`, tests/i18n/test_catalogs.py) skips directories whose names start with "_",
+# so it never reads templates/_macros/. Keep this list in step with the `_('…')` calls of that file.
+STATEMENT_MACRO_MESSAGES = (
+    N_("%(name)s – credit"),
+    N_("(last on %(date)s)"),
+    N_(
+        "A minus sign (−) marks an amount in your favour: credits and refunds say “credit”, discounts name "
+        "their plan. The lines add up to the net."
+    ),
+    N_("Amount due"),
+    N_("Amount"),
+    N_("Balance due"),
+    N_("Bank details"),
+    N_("Bank"),
+    N_("Copy BIC"),
+    N_("Copy IBAN"),
+    N_("Copy reference"),
+    N_("Credit note amounts"),
+    N_("Discount: %(name)s"),
+    N_("Draft figures: not a valid invoice until approved."),
+    N_("Draft"),
+    N_("How to pay"),
+    N_("Invoice amounts"),
+    N_("Item"),
+    N_("Net"),
+    N_("Nothing to pay: this credit note is in your favour."),
+    N_("Paid – nothing is due."),
+    N_("Paid"),
+    N_("Pay to"),
+    N_("Reference to quote"),
+    N_("Scan with your banking app (SEPA GiroCode)."),
+    N_("Subtotal %(section)s after discounts"),
+    N_("Subtotal %(section)s"),
+    N_("This is a draft: nothing is due until it is approved."),
+    N_("Total"),
+    N_("VAT %(rate)s%% on %(base)s (reverse charge)"),
+    N_("VAT %(rate)s%% on %(base)s"),
+    N_("VAT to account for: %(amount)s."),
+    N_("by %(date)s"),
+)

@@ -84,7 +84,7 @@ class WorkQueue:
 
 # Approved and never delivered in any way: what "Approved but not yet sent" means on the invoice list too.
 NOT_DELIVERED = and_(
-    Invoice.state == "Approved",
+    Invoice.state == InvoiceState.APPROVED,
     Invoice.emailed_at.is_(None),
     Invoice.downloaded_at.is_(None),
     Invoice.printed_at.is_(None),
@@ -107,7 +107,7 @@ def work_queue(today: dt.date, *, limit: int = 10) -> WorkQueue:
     def count(condition) -> int:
         return db.session.scalar(select(func.count()).select_from(Invoice).where(condition)) or 0
 
-    pending = Invoice.state == "Pending"
+    pending = Invoice.state == InvoiceState.PENDING
     to_approve = first(pending, (Invoice.created_at, Invoice.id))
     flags = _anomaly_flags({inv.billing_run_id for inv in to_approve if inv.billing_run_id})
     queue.to_approve = [QueueEntry(inv, flags.get(inv.id)) for inv in to_approve]

@@ -9,6 +9,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from portal.extensions import db
+from portal.foundations.formatting import money
 from portal.models import Invoice
 from tests.einvoice.validation import xsd_errors
 from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
@@ -47,8 +48,10 @@ def test_a_credit_note_is_issued_listed_downloaded_and_reduces_the_balance(
     db.session.expire_all()
     invoice = db.session.get(Invoice, invoice.id)
     assert invoice.outstanding == outstanding_before - (-note.total_amount)
-    amounts = customer.locator("dl.amounts").inner_text()
-    assert f"Outstanding\n€{invoice.outstanding:.2f}" in amounts  # was the whole total before the credit
+    # The statement's balance due (was the whole total before the credit), in the customer's language.
+    balance = customer.locator("table.statement tr[data-figure='balance'] td").inner_text()
+    assert balance.strip() == money(invoice.outstanding, invoice.currency, locale=invoice.customer.language)
+    assert "CN-2026-000001" in customer.locator("p.credit-notes").inner_text()
     assert invoice.outstanding < outstanding_before
     customer.get_by_role("link", name="CN-2026-000001").click()
     customer.wait_for_selector("h1:has-text('Credit note CN-2026-000001')")

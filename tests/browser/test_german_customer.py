@@ -58,7 +58,8 @@ def test_a_german_customer_reads_the_portal_the_pdf_and_the_email_in_german(
         page.get_by_role("button", name="PDF herunterladen").click()
     with open(info.value.path(), "rb") as downloaded:
         pdf = pdf_text(downloaded.read())
-    assert "Rechnungsnummer" in pdf and "Nettobetrag" in pdf and "Seite 1 von 1" in pdf
+    # The statement and the payment box come first: the page count depends on the rows, the words do not.
+    assert "Rechnungsnummer" in pdf and "Nettobetrag" in pdf and re.search(r"Seite 1 von \d", pdf)
     assert "Invoice number" not in pdf and "Page" not in pdf
 
     email_invoice(invoice, actor=Actor("clerk@telco.example", kind="admin", level=3))

@@ -79,7 +79,10 @@ def test_a_stored_message_template_is_sent_as_written_with_figures_in_the_custom
     db.session.commit()
     msg = smtp_server.messages[0].message
     assert msg["Subject"] == f"Ihre Rechnung {invoice.invoice_number}"
-    assert msg.get_body(preferencelist=("plain",)).get_content().strip().endswith("\xa0€")
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    # The author's words as written, then the statement every invoice e-mail carries (in the customer's language).
+    assert text.startswith("Summe ") and text.splitlines()[0].endswith("\xa0€")
+    assert f"Rechnung {invoice.invoice_number}" in text and "Zahlungsempfänger" in text
 
 
 @pytest.mark.parametrize(

@@ -13,13 +13,16 @@ from decimal import Decimal
 
 import lxml.html
 import pytest
+from babel.numbers import get_group_symbol, parse_decimal
 from flask import g
+from flask_babel import gettext
 from sqlalchemy import select
 
 from portal.delivery.emailing import compose_invoice_email, validate_choices
 from portal.demo import load_demo_data
 from portal.documents.service import draft_pdf_preview
 from portal.extensions import db
+from portal.foundations.i18n import in_language
 from portal.foundations.permissions import SYSTEM
 from portal.models import Customer, CustomerUser, Invoice
 from portal.statement import build_statement
@@ -36,62 +39,96 @@ from tests.test_demo_data import SMALL
 UTC = dt.timezone.utc
 D = Decimal
 FIGURES = ("net", "vat", "total", "paid", "balance")
-# An amount at the end of a text line: optional minus (− or -), a currency sign or code, digits.
-TRAILING_AMOUNT = re.compile(r"(?P<sign>[−-])?(?P<cur>[^\s\d−-]{0,4}) ?(?P<num>\d[\d,]*(?:\.\d+)?)$")
+# An amount at the end of a text line, in any of the customers' locales: optional minus (− or -), a currency
+# sign or code before or after, digits with the locale's group and decimal symbols (a space may group digits).
+TRAILING_AMOUNT = re.compile(
+    r"(?P<sign>[−-])?(?P<cur>[^\s\d−-]{0,4})\s?(?P<num>\d(?:[\d.,]|\s(?=\d{3}(?!\d)))*)(?:\s?[^\s\d.,:%]{1,4})?$"
+)
 
 
-def amount(text: str) -> Decimal:
-    """A displayed amount (`−€1,234.50`, `$0.01`, `-3.00`) as a Decimal."""
+def amount(text: str, language: str = "en") -> Decimal:
+    """A displayed amount (`−€1,234.50`, `$0.01`, `-3.00`, `-1.234,50 €`) as a Decimal, read in `language`'s
+    locale (Babel's parse_decimal): the faces a customer sees are formatted in the customer's language."""
     match = TRAILING_AMOUNT.search(" ".join(text.split()))
     assert match, f"no amount in {text!r}"
-    value = D(match.group("num").replace(",", ""))
+    number = "".join(match.group("num").split())
+    value = parse_decimal(number.replace(get_group_symbol(language), ""), locale=language)
     return -value if match.group("sign") else value
 
 
 # --- the faces, each read back the way a person (or a program) reads it ---
 
 
-def web_figures(html: str) -> tuple[dict, list[Decimal]]:
+def label(msgid: str, language: str) -> str:
+    """A face's label as a pattern: the catalog's translation in the customer's language, or the message itself
+    (a label the template does not translate, or one the catalog has no translation for). Placeholders such as
+    `%(rate)s` match any text."""
+    with in_language(language):
+        translated = gettext(msgid)
+    forms = []
+    for text in dict.fromkeys((translated, msgid)):
+        pattern = re.escape(text.replace("%%", "%"))
+        forms.append(re.sub(r"%\\\(\w+\\\)s", ".+?", pattern))
+    return "(?:" + "|".join(forms) + ")"
+
+
+def web_figures(html: str, language: str = "en") -> tuple[dict, list[Decimal]]:
     tree = lxml.html.fromstring(html)
     table = tree.xpath("//table[contains(@class, 'statement')]")[0]
 
     def cell(name: str) -> list[Decimal]:
-        return [amount(row.xpath("./td")[-1].text_content()) for row in table.xpath(f".//tr[@data-figure='{name}']")]
+        return [
+            amount(row.xpath("./td")[-1].text_content(), language)
+            for row in table.xpath(f".//tr[@data-figure='{name}']")
+        ]
 
     figures = {name: sum(cell(name), D(0)) for name in ("net", "vat", "total", "paid", "balance")}
-    lines = [amount(row.xpath("./td")[-1].text_content()) for row in table.xpath(".//tr[@data-line]")]
+    lines = [amount(row.xpath("./td")[-1].text_content(), language) for row in table.xpath(".//tr[@data-line]")]
     return figures, lines
 
 
-def pdf_figures(data: bytes) -> tuple[dict, list[Decimal]]:
+def pdf_figures(data: bytes, language: str = "en") -> tuple[dict, list[Decimal]]:
     text = "\n".join(pdf_text(data))
-    summary = text[text.index("\nCharges\n") : text.index("\nNet amount ")]
+    start = re.search(rf"\n{label('Charges', language)}\n", text).start()
+    summary = text[start : re.search(rf"\n{label('Net amount', language)} ", text).start()]
+    subtotal = re.compile(label("Subtotal %(section)s", language))
     lines = [
-        amount(line)
+        amount(line, language)
         for line in summary.splitlines()
-        if TRAILING_AMOUNT.search(line) and not line.startswith("Subtotal") and not re.search(r"[a-z]$", line)
+        if TRAILING_AMOUNT.search(line) and not subtotal.match(line) and not re.search(r"[a-zà-ÿ]$", line)
     ]
 
-    def after(label: str) -> Decimal:
-        return amount(re.search(rf"^{label} (.+)$", text, re.M).group(1))
+    def after(msgid: str) -> Decimal:
+        return amount(re.search(rf"^{label(msgid, language)} (.+)$", text, re.M).group(1), language)
 
-    vat = sum((amount(m) for m in re.findall(r"^VAT [\d.]+% on .*$", text, re.M)), D(0))
+    vat_line = rf"^{label('VAT %(rate)s%% on %(base)s', language)}.*$"
+    vat = sum((amount(m, language) for m in re.findall(vat_line, text, re.M)), D(0))
     figures = {"net": after("Net amount"), "vat": vat, "total": after("Total"), "paid": after("Paid")}
     figures["balance"] = after("Balance due")
     return figures, lines
 
 
-def email_figures(text: str) -> tuple[dict, list[Decimal]]:
-    part = text[text.index("\n\n", text.index("Kind regards")) :]
+def email_figures(text: str, language: str = "en") -> tuple[dict, list[Decimal]]:
+    # The statement under the message: from its title line ("Invoice INV-2026-000001", in the customer's language).
+    title = f"(?:{label('Invoice', language)}|{label('Credit note', language)})"
+    *_, heading = re.finditer(rf"^{title} \S+(?: \(.*\))?\n\n", text, re.M)
+    part = text[heading.start() :]
+
+    def after(msgid: str) -> Decimal:
+        return amount(re.search(rf"^{label(msgid, language)} (.+)$", part, re.M).group(1), language)
+
+    vat_line = rf"^{label('VAT %(rate)s%% on %(base)s', language)}: (.+)$"
     figures = {
-        "net": amount(re.search(r"^Net: (.+)$", part, re.M).group(1)),
-        "vat": sum((amount(v) for v in re.findall(r"^VAT .*: (.+)$", part, re.M)), D(0)),
-        "total": amount(re.search(r"^Total: (.+)$", part, re.M).group(1)),
-        "paid": amount(re.search(r"^Paid: (.+)$", part, re.M).group(1)),
-        "balance": amount(re.search(r"^Balance due: (.+)$", part, re.M).group(1)),
+        "net": after("Net:"),
+        "vat": sum((amount(v, language) for v in re.findall(vat_line, part, re.M)), D(0)),
+        "total": after("Total:"),
+        "paid": after("Paid:"),
+        "balance": after("Balance due:"),
     }
+    charges = part[: re.search(rf"\n{label('Net:', language)} ", part).start()]
     lines = [
-        amount(line) for line in re.findall(r"^  (?!Subtotal)[^:\n]+.*: (.+)$", part[: part.index("\nNet: ")], re.M)
+        amount(line, language)
+        for line in re.findall(rf"^  (?!{label('Subtotal:', language)})[^:\n]+.*: (.+)$", charges, re.M)
     ]
     return figures, lines
 
@@ -136,6 +173,7 @@ def _get(client, url: str, **kwargs):
     """A request from inside the test's app context: Flask reuses that context (and its `g`) for the
     request, so the user the previous request signed in is forgotten first."""
     g.pop("_login_user", None)
+    g.pop("_flask_babel", None)  # Flask-Babel keeps the chosen locale on `g`: the next user's is chosen afresh
     return client.get(url, **kwargs)
 
 
@@ -185,6 +223,8 @@ def test_every_face_gives_the_same_figures_and_its_lines_sum_to_its_net(_app, in
                 "balance": expected_st.balance_due,
             }
             assert sum(line.amount for line in expected_st.lines) == expected["net"]
+            # The customer's faces (its page, PDF, e-mail) are formatted in its language; the admin page in English.
+            language = invoice.customer.language
             faces: dict[str, dict] = {}
             lines: dict[str, list[Decimal]] = {}
 
@@ -200,24 +240,24 @@ def test_every_face_gives_the_same_figures_and_its_lines_sum_to_its_net(_app, in
                     db.session.commit()
                     client = _signed_in(_app, user)
                     customer_clients[invoice.customer_id] = client
-                    export = _get(client, "/portal/invoices.csv").get_data(as_text=True)
+                    export = _get(client, "/portal/invoices.csv").get_data().decode("utf-8-sig")
                     for row in csv.DictReader(io.StringIO(export)):
                         csv_rows[row["invoice_number"]] = row
                 client = customer_clients[invoice.customer_id]
                 response = _get(client, f"/portal/invoices/{invoice.uuid}")
                 assert response.status_code == 200
                 html = response.get_data(as_text=True)
-                faces["customer page"], lines["customer page"] = web_figures(html)
+                faces["customer page"], lines["customer page"] = web_figures(html, language)
                 faces["csv"] = csv_figures(csv_rows[invoice.invoice_number])
                 composed = compose_invoice_email(
                     invoice, validate_choices(invoice, recipients=["ap@customer.example"]), actor=SYSTEM
                 )
-                faces["e-mail"], lines["e-mail"] = email_figures(composed.text)
-                faces["pdf"], lines["pdf"] = pdf_figures(composed.files[0][2])
+                faces["e-mail"], lines["e-mail"] = email_figures(composed.text, language)
+                faces["pdf"], lines["pdf"] = pdf_figures(composed.files[0][2], language)
             else:
                 _name, data = draft_pdf_preview(invoice, actor=SYSTEM)
-                assert "Draft – not a valid invoice" in pdf_text(data)[0]
-                faces["pdf"], lines["pdf"] = pdf_figures(data)
+                assert re.search(label("Draft – not a valid invoice", language), pdf_text(data)[0])
+                faces["pdf"], lines["pdf"] = pdf_figures(data, language)
                 assert "Draft figures" in html and expected["net"] != 0
             for face, figures in faces.items():
                 assert figures == expected, (invoice.id, face, figures, expected)
@@ -238,16 +278,19 @@ def test_what_the_dashboard_says_is_owed_is_the_sum_of_the_list_it_links_to(_app
             user = _customer_user(customer_id)
             db.session.commit()
             client = _signed_in(_app, user)
+            language = db.session.get(Customer, customer_id).language
             tree = lxml.html.fromstring(_get(client, "/portal/").get_data(as_text=True))
             for card in tree.xpath("//div[contains(@class, 'totals')][@data-currency]"):
                 currency = card.get("data-currency")
-                owed = amount(card.xpath(".//p[@class='stat']")[0].text_content())
+                owed = amount(card.xpath(".//p[@class='stat']")[0].text_content(), language)
                 link = card.xpath(".//a[contains(@href, 'status=unpaid')]")[0]
                 count = int(link.text_content().split()[0])
                 assert _get(client, link.get("href")).status_code == 200
                 export = _get(client, link.get("href").replace("/portal/invoices?", "/portal/invoices.csv?"))
                 rows = [
-                    r for r in csv.DictReader(io.StringIO(export.get_data(as_text=True))) if r["currency"] == currency
+                    r
+                    for r in csv.DictReader(io.StringIO(export.get_data().decode("utf-8-sig")))
+                    if r["currency"] == currency
                 ]
                 assert len(rows) == count and {r["status"] for r in rows} <= {"open", "partially paid", "overdue"}
                 assert sum((D(r["outstanding"]) for r in rows), D(0)) == owed, (customer_id, currency)
