@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 
 from portal.admin import bp
+from portal.admin.audit_details import event_views
 from portal.admin.forms import AuditFilterForm
 from portal.admin.helpers import page_arg
 from portal.forms import choices
@@ -37,5 +38,6 @@ def audit_list():
         push_url=url_for("admin.audit_list", **{k: v for k, v in request.args.items() if v}),
         form=form,
         result=result,
+        views=event_views(result.events),
         args=args,
     )
