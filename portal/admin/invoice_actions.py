@@ -8,7 +8,7 @@ once one acts and the other gets the service's refusal (e.g. "Invoice already ap
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 
 from portal.admin import bp
 from portal.admin.failures import send_and_report
@@ -33,6 +33,8 @@ from portal.foundations.errors import DeliveryFailed, NotFound, ServiceError, Va
 from portal.foundations.ids import row_id
 from portal.foundations.permissions import require
 from portal.reading.admin_pages import invoice_download_link
+
+NEW_LINK_KEY = "new_download_link"
 
 
 def _back(invoice_id: int):
@@ -201,7 +203,28 @@ def invoice_link_create(invoice_id: int):
         flash_error(exc)
         return _back(invoice_id)
     db.session.commit()
-    return render_template("admin/invoices/link_created.html", invoice=invoice, link=link, url=download_url(token))
+    # Post/Redirect/Get: the address waits in the session for the one page that shows it, never in a URL
+    # (where logs and the browser's history would keep it); reloading that page mints nothing.
+    session[NEW_LINK_KEY] = {"link_id": link.id, "url": download_url(token)}
+    return redirect(url_for("admin.invoice_link_created", invoice_id=invoice_id, link_id=link.id), 303)
+
+
+@bp.get("/invoices/<int:invoice_id>/links/<int:link_id>")
+def invoice_link_created(invoice_id: int, link_id: int):
+    """The new link's address, once: a second look (a reload, Back) finds it gone from the session."""
+    invoice = get_invoice(invoice_id)
+    link = invoice_download_link(invoice.id, link_id)
+    shown = session.get(NEW_LINK_KEY) or {}
+    if link is None or shown.get("link_id") != link_id:
+        flash(
+            f"The address of download link {link_id} was shown once, when it was created."
+            " If it was not copied, revoke the link and generate a new one.",
+            "info",
+        )
+        return _back(invoice_id)
+    session.pop(NEW_LINK_KEY)
+    page = render_template("admin/invoices/link_created.html", invoice=invoice, link=link, url=shown["url"])
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/invoices/<int:invoice_id>/links/<int:link_id>/revoke")

@@ -17,6 +17,52 @@
           .forEach(function (other) { other.checked = box.checked; });
       });
     });
+    // Copy buttons for a read-only field: <button data-copy-from="field-id" hidden>. Without JavaScript the
+    // field is still selectable text; with it the button copies, and the nearby .copy-status says so (or,
+    // where the clipboard is refused, leaves the text selected and says how to copy it by hand).
+    root.querySelectorAll("button[data-copy-from][hidden]").forEach(function (button) {
+      var field = document.getElementById(button.getAttribute("data-copy-from"));
+      if (!field) {
+        return;
+      }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var region = button.closest(".card, section, main") || document;
+        var status = region.querySelector(".copy-status");
+        function say(text) {
+          if (status) {
+            status.textContent = "";
+            status.textContent = text;
+          }
+        }
+        function byHand() {
+          field.focus();
+          field.select();
+          var done = false;
+          try {
+            done = document.execCommand("copy");
+          } catch (error) {
+            done = false;
+          }
+          say(button.getAttribute(done ? "data-copied" : "data-copy-failed"));
+        }
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(function () {
+            field.select();
+            say(button.getAttribute("data-copied"));
+          }, byHand);
+        } else {
+          byHand();
+        }
+      });
+    });
+    // A read-only field to copy from selects all of itself when it gets focus (a click or Tab).
+    root.querySelectorAll("input.copy-field[readonly]").forEach(function (field) {
+      if (!field.dataset.selectsOnFocus) {
+        field.dataset.selectsOnFocus = "yes";
+        field.addEventListener("focus", function () { field.select(); });
+      }
+    });
     root.querySelectorAll(".print-button[hidden]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });

@@ -200,11 +200,20 @@ def test_download_link_is_shown_once_and_can_be_revoked(app, admin_client, sessi
     invoice = make_invoice("Approved")
     client = admin_client(3)
     response = post(client, f"/admin/invoices/{invoice.id}/links", {"expires_in": "24", "max_uses": "2"})
-    body = text(response)
-    assert response.status_code == 200 and "shown only once" in body
-    url = re.search(r'value="(http[^"]+/d/[^"]+)"', body).group(1)
     link = session.scalars(select(DownloadLink)).one()
     assert (link.max_uses, link.purpose) == (2, "admin")
+    # Post/Redirect/Get: the address is not in the redirect (nor in any URL a log or the history keeps)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/invoices/{invoice.id}/links/{link.id}"
+    shown = client.get(response.headers["Location"])
+    body = text(shown)
+    assert shown.status_code == 200 and "shown only once" in body and shown.headers["Cache-Control"] == "no-store"
+    url = re.search(r'value="(http[^"]+/d/[^"]+)"', body).group(1)
+    assert url.rpartition("/")[2] not in response.headers["Location"]
+    # a reload shows it no more and mints nothing
+    reload = client.get(response.headers["Location"], follow_redirects=True)
+    assert url not in text(reload) and f"download link {link.id} was shown once" in text(reload)
+    assert session.scalars(select(DownloadLink)).all() == [link]
     assert url not in text(client.get(f"/admin/invoices/{invoice.id}"))
     assert "Download link revoked." in text(act(client, invoice, f"links/{link.id}/revoke"))
     session.expire_all()

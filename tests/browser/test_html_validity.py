@@ -135,6 +135,12 @@ def test_every_page_is_valid_html(app, login, site, vnu_jar, tmp_path):
             f"/admin/accounts/{account.id}": {"name": "", "currency": "XX"},
         },
     )
+    token = _CSRF.search(admin_client.get(f"/admin/invoices/{invoice.id}").get_data(as_text=True)).group(1)
+    created = admin_client.post(
+        f"/admin/invoices/{invoice.id}/links", data={"csrf_token": token, "expires_in": "24"}, follow_redirects=True
+    )
+    assert "shown only once" in created.get_data(as_text=True)
+    pages["admin download link created"] = _html(created, "link created")
     assert len(pages) > 40
     errors = vnu_errors(vnu_jar, {"canary": CANARY, **pages}, tmp_path)
     canary = [error for error in errors if error.startswith("canary:")]

@@ -103,6 +103,7 @@ RULES: dict[str, Rule] = {
     "admin.invoice_email_cdrs": Rule("admin", INVOICE),
     "admin.invoice_link_create": Rule("admin", INVOICE),
     "admin.invoice_link_revoke": Rule("admin", {"invoice_id": "invoice.id", "link_id": "link.id"}),
+    "admin.invoice_link_created": Rule("admin", {"invoice_id": "invoice.id", "link_id": "link.id"}),
     "admin.invoice_mark_delivered": Rule("admin", INVOICE),
     "admin.invoice_payment": Rule("admin", INVOICE),
     "admin.invoice_ubl": Rule("admin", INVOICE),
