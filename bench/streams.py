@@ -33,13 +33,30 @@ from portal.documents.csv import CDR_COLUMNS
 
 TIMEZONE = "Europe/Berlin"
 SAMPLE_EVERY = 100_000
+# The export's two queries: the calls the account sent, then the calls it received as the vendor.
 EXPORT_SQL = """
-SELECT c.time_start, c.src_number, c.dst_number, c.dst_prefix, co.name, n.name, c.duration,
-       c.customer_duration, c.destination_rate, c.customer_price, c.success
+SELECT c.time_start, c.src_number, c.dst_number, c.{prefix}, co.name, n.name, c.duration,
+       c.{billed}, c.{rate}, c.{price}, c.success
 FROM cdrs c LEFT JOIN countries co ON co.id = c.country_id LEFT JOIN networks n ON n.id = c.network_id
-WHERE c.customer_acc_id = :acc AND c.is_last_cdr AND c.time_start >= :start AND c.time_start < :end
+WHERE {where} AND c.time_start >= :start AND c.time_start < :end
 ORDER BY c.time_start, c.id
 """
+DIRECTIONS = {
+    "originated": EXPORT_SQL.format(
+        prefix="dst_prefix",
+        billed="customer_duration",
+        rate="destination_rate",
+        price="customer_price",
+        where="c.customer_acc_id = :acc AND c.is_last_cdr",
+    ),
+    "terminated": EXPORT_SQL.format(
+        prefix="dialpeer_prefix",
+        billed="vendor_duration",
+        rate="dialpeer_rate",
+        price="vendor_price",
+        where="c.vendor_acc_id = :acc",
+    ),
+}
 COUNTRIES = [
     ("DE", "Germany", "49"),
     ("GB", "United Kingdom", "44"),
@@ -108,11 +125,14 @@ def run_cursor(url: str, invoice_id: int) -> dict:
         import sqlite3
 
         conn = sqlite3.connect(u.database)
-        acc, start, end = conn.execute(
-            "SELECT account_id, start_date, end_date FROM invoices WHERE id = ?", (invoice_id,)
+        acc, start, end, currency = conn.execute(
+            "SELECT account_id, start_date, end_date, currency FROM invoices WHERE id = ?", (invoice_id,)
         ).fetchone()
-        cursor = conn.cursor()
-        cursor.execute(EXPORT_SQL.replace(":acc", "?").replace(":start", "?").replace(":end", "?"), (acc, start, end))
+
+        def query(sql):
+            cursor = conn.cursor()
+            cursor.execute(sql.replace(":acc", "?").replace(":start", "?").replace(":end", "?"), (acc, start, end))
+            return cursor
 
         def when(value):
             return datetime.fromisoformat(value).replace(tzinfo=UTC)
@@ -125,16 +145,19 @@ def run_cursor(url: str, invoice_id: int) -> dict:
         conn = psycopg.connect(
             host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=u.database
         )
-        acc, start, end = conn.execute(
-            "SELECT account_id, start_date, end_date FROM invoices WHERE id = %s", (invoice_id,)
+        acc, start, end, currency = conn.execute(
+            "SELECT account_id, start_date, end_date, currency FROM invoices WHERE id = %s", (invoice_id,)
         ).fetchone()
-        # A named cursor is a server-side cursor: rows arrive itersize at a time.
-        cursor = conn.cursor(name="bench_export")
-        cursor.itersize = 1000
-        cursor.execute(
-            EXPORT_SQL.replace(":acc", "%(acc)s").replace(":start", "%(start)s").replace(":end", "%(end)s"),
-            {"acc": acc, "start": start, "end": end},
-        )
+
+        def query(sql):
+            # A named cursor is a server-side cursor: rows arrive itersize at a time.
+            cursor = conn.cursor(name="bench_export")
+            cursor.itersize = 1000
+            cursor.execute(
+                sql.replace(":acc", "%(acc)s").replace(":start", "%(start)s").replace(":end", "%(end)s"),
+                {"acc": acc, "start": start, "end": end},
+            )
+            return cursor
 
         def when(value):
             return value
@@ -143,22 +166,27 @@ def run_cursor(url: str, invoice_id: int) -> dict:
     start_rss = rss_kib() // 1024
     t0 = time.perf_counter()
     writer.writerow(header)
-    for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in cursor:
-        writer.writerow(
-            (
-                when(time_start).astimezone(tz).isoformat(),
-                src or "",
-                dst or "",
-                prefix or "",
-                country or "",
-                network or "",
-                duration,
-                billed,
-                number(rate),
-                number(price),
-                "true" if success else "false",
+    for direction, sql in DIRECTIONS.items():
+        cursor = query(sql)
+        for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in cursor:
+            writer.writerow(
+                (
+                    when(time_start).astimezone(tz).isoformat(),
+                    src or "",
+                    dst or "",
+                    prefix or "",
+                    country or "",
+                    network or "",
+                    duration,
+                    billed,
+                    number(rate),
+                    number(price),
+                    "true" if success else "false",
+                    direction,
+                    currency,
+                )
             )
-        )
+        cursor.close()
     seconds = time.perf_counter() - t0
     conn.close()
     return _report(meter, seconds, start_rss)

@@ -30,6 +30,9 @@ CDR_COLUMNS = (
     "rate",
     "price",
     "success",
+    # Added after the first eleven, so a program that reads the columns by position keeps working.
+    "direction",  # originated (the account's calls out) or terminated (calls it received as the vendor)
+    "currency",  # of price and rate: the invoice's
 )
 BATCH = 1000
 
@@ -79,31 +82,46 @@ def csv_line(values: Iterable) -> str:
 
 @dataclass(frozen=True)
 class _Calls:
-    """Which calls an invoice bills, as plain values (what `_originated` reads), and the zone to show them in."""
+    """Which calls an invoice bills, as plain values (what `_originated` and `_terminated` read), the zone to
+    show them in and the invoice's currency."""
 
     account_id: int
     start_date: dt.datetime
     end_date: dt.datetime
     timezone: str | None
+    currency: str = ""
+
+
+def _period(invoice: Invoice | _Calls):
+    return (Cdr.time_start >= invoice.start_date, Cdr.time_start < invoice.end_date)
 
 
 def _originated(invoice: Invoice | _Calls):
-    """The invoice's billed calls: its account on the customer side, last attempts, inside the half-open period."""
-    return (
-        Cdr.customer_acc_id == invoice.account_id,
-        Cdr.is_last_cdr.is_(True),
-        Cdr.time_start >= invoice.start_date,
-        Cdr.time_start < invoice.end_date,
-    )
+    """The calls the account sent (it pays the customer price): last attempts, inside the half-open period."""
+    return (Cdr.customer_acc_id == invoice.account_id, Cdr.is_last_cdr.is_(True), *_period(invoice))
+
+
+def _terminated(invoice: Invoice | _Calls):
+    """The calls the account received as the vendor (at the dialpeer's rate), inside the half-open period, as
+    the invoice's terminated traffic counts them (portal.billing.fill)."""
+    return (Cdr.vendor_acc_id == invoice.account_id, *_period(invoice))
+
+
+# Per direction: the columns of a call as that side of it is billed (prefix, rate, billed seconds, price).
+_DIRECTIONS = (
+    ("originated", _originated, (Cdr.dst_prefix, Cdr.destination_rate, Cdr.customer_duration, Cdr.customer_price)),
+    ("terminated", _terminated, (Cdr.dialpeer_prefix, Cdr.dialpeer_rate, Cdr.vendor_duration, Cdr.vendor_price)),
+)
 
 
 def invoice_has_cdrs(invoice: Invoice) -> bool:
-    """Whether the invoice's period has any billed call of its account."""
-    return bool(db.session.scalar(select(exists().where(*_originated(invoice)))))
+    """Whether the invoice's period has any billed call of its account, in either direction."""
+    return any(db.session.scalar(select(exists().where(*where(invoice)))) for _, where, _ in _DIRECTIONS)
 
 
 def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
-    """CSV text of the invoice's calls, header first, then the calls in time order.
+    """CSV text of the invoice's calls, header first, then the originated calls in time order, then the
+    terminated ones; each line says its direction and the invoice's currency (what `price` is in).
 
     The account and period are taken from `invoice` now; the calls are read when the first
     chunk is asked for, through a session of the stream's own (`portal.foundations.streaming`), so the
@@ -113,7 +131,9 @@ def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:
     write, not a line. Times are ISO-8601 in the account's time zone; every cell is
     spreadsheet-safe.
     """
-    calls = _Calls(invoice.account_id, invoice.start_date, invoice.end_date, invoice.account.timezone)
+    calls = _Calls(
+        invoice.account_id, invoice.start_date, invoice.end_date, invoice.account.timezone, invoice.currency or ""
+    )
     return stream_with_own_session(_cdr_chunks, calls)
 
 
@@ -130,45 +150,50 @@ def _cdr_chunks(session: Session, calls: _Calls) -> Iterator[str]:
 
     writer.writerow(CDR_COLUMNS)
     yield text()
-    stmt = (
-        select(
-            Cdr.time_start,
-            Cdr.src_number,
-            Cdr.dst_number,
-            Cdr.dst_prefix,
-            Country.name,
-            Network.name,
-            Cdr.duration,
-            Cdr.customer_duration,
-            Cdr.destination_rate,
-            Cdr.customer_price,
-            Cdr.success,
-        )
-        .outerjoin(Country, Country.id == Cdr.country_id)
-        .outerjoin(Network, Network.id == Cdr.network_id)
-        .where(*_originated(calls))
-        .order_by(Cdr.time_start, Cdr.id)
-        .execution_options(yield_per=BATCH, stream_results=True)
-    )
-    result = session.execute(stmt)
-    try:
-        for batch in result.partitions():
-            writer.writerows(
-                (
-                    time_start.astimezone(tz).isoformat(),
-                    src or "",
-                    dst or "",
-                    prefix or "",
-                    country or "",
-                    network or "",
-                    duration,
-                    billed,
-                    rate,
-                    price,
-                    "true" if success else "false",
-                )
-                for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in batch
+    for direction, where, (prefix, rate, billed, price) in _DIRECTIONS:
+        stmt = (
+            select(
+                Cdr.time_start,
+                Cdr.src_number,
+                Cdr.dst_number,
+                prefix,
+                Country.name,
+                Network.name,
+                Cdr.duration,
+                billed,
+                rate,
+                price,
+                Cdr.success,
             )
-            yield text()
-    finally:
-        result.close()
+            .outerjoin(Country, Country.id == Cdr.country_id)
+            .outerjoin(Network, Network.id == Cdr.network_id)
+            .where(*where(calls))
+            .order_by(Cdr.time_start, Cdr.id)
+            .execution_options(yield_per=BATCH, stream_results=True)
+        )
+        result = session.execute(stmt)
+        try:
+            for batch in result.partitions():
+                writer.writerows(_cdr_line(row, tz, direction, calls.currency) for row in batch)
+                yield text()
+        finally:
+            result.close()
+
+
+def _cdr_line(row, tz, direction: str, currency: str) -> tuple:
+    time_start, src, dst, prefix, country, network, duration, billed, rate, price, success = row
+    return (
+        time_start.astimezone(tz).isoformat(),
+        src or "",
+        dst or "",
+        prefix or "",
+        country or "",
+        network or "",
+        duration,
+        billed,
+        rate,
+        price,
+        "true" if success else "false",
+        direction,
+        currency,
+    )

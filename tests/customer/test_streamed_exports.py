@@ -95,12 +95,15 @@ def test_cdr_csv_of_100k_calls_has_every_row_and_ends_cleanly(live_server, custo
     assert body.endswith(b"\r\n")
     lines = body.decode("utf-8-sig").split("\r\n")
     assert lines.pop() == "" and len(lines) == 100_001
-    assert lines[0] == "time,src,dst,prefix,country,network,duration,billed_duration,rate,price,success"
+    assert lines[0] == (
+        "time,src,dst,prefix,country,network,duration,billed_duration,rate,price,success,direction,currency"
+    )
     first, last = next(csv.reader([lines[1]])), next(csv.reader([lines[-1]]))
     assert first[:3] == ["2020-01-01T00:00:00+00:00", "+49300000000", "+491500000000"]
     assert first[6:8] == ["0", "0"] and Decimal(first[9]) == 0 and first[10] == "false"
     assert last[:3] == ["2020-01-01T22:13:19.200000+00:00", "+49300099999", "+491500099999"]
     assert last[6] == str(99_999 % 600) and Decimal(last[9]) == Decimal("0.099999") and last[10] == "true"
+    assert first[11:] == last[11:] == ["originated", invoice.currency]
     assert checked_out() == before
 
 
