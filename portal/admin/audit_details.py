@@ -98,7 +98,7 @@ def _view(event: AuditEvent, refs: AuditReferences) -> EventView:
         subject = Part(f"{words} {event.subject_id}" if event.subject_id else words)
     currency = refs.invoices[event.invoice_id].currency if event.invoice_id in refs.invoices else None
     details = [Detail(label(key), _parts(key, value, refs, currency)) for key, value in (event.details or {}).items()]
-    invoice = _record("invoice", event.invoice_id, refs) if event.invoice_id else None
+    invoice = _record("invoice", event.invoice_id, refs, bare=True) if event.invoice_id else None
     return EventView(event, subject, invoice, details)
 
 
@@ -106,12 +106,14 @@ def label(key: str) -> str:
     return LABELS.get(key) or key.replace("_", " ").capitalize()
 
 
-def _record(kind: str, record_id: int, refs: AuditReferences) -> Part:
+def _record(kind: str, record_id: int, refs: AuditReferences, *, bare: bool = False) -> Part:
+    """A link to the record named by its name (an invoice: "Invoice <number>", or just the number when `bare`)."""
     name = refs.name(kind, record_id)
     if name is None:  # deleted since: the id is all there is
-        return Part(f"{kind.capitalize()} {record_id} (deleted)")
+        return Part(f"{record_id} (deleted)" if bare else f"{kind.capitalize()} {record_id} (deleted)")
     endpoint, arg = ENDPOINTS[kind]
-    return Part(f"{kind.capitalize()} {name}" if kind == "invoice" else name, url_for(endpoint, **{arg: record_id}))
+    text = f"Invoice {name}" if kind == "invoice" and not bare else name
+    return Part(text, url_for(endpoint, **{arg: record_id}))
 
 
 def _parts(key: str, value, refs: AuditReferences, currency: str | None) -> list[Part]:

@@ -35,7 +35,8 @@ def test_details_are_labelled_formatted_and_linked(admin, session):
 
     approved = _row(html, "invoice.approved")
     assert "<dt>Total</dt>" in approved and "€1,234.50" in approved
-    assert f'href="/admin/invoices/{invoice.id}">Invoice INV-338</a>' in approved  # subject and invoice columns
+    assert f'href="/admin/invoices/{invoice.id}">Invoice INV-338</a>' in approved  # the subject
+    assert f'href="/admin/invoices/{invoice.id}">INV-338</a>' in approved  # the invoice column
     payment = _cell_text(_row(html, "invoice.payment_recorded"))
     assert "Amount €20.00" in payment and "Paid on Jun 2, 2026" in payment
     updated = _row(html, "customer.updated")
