@@ -29,7 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
-from portal.documents.csv import CDR_COLUMNS
+from portal.documents.csv import CDR_COLUMNS, cdr_line
 
 TIMEZONE = "Europe/Berlin"
 SAMPLE_EVERY = 100_000
@@ -42,20 +42,18 @@ WHERE {where} AND c.time_start >= :start AND c.time_start < :end
 ORDER BY c.time_start, c.id
 """
 DIRECTIONS = {
-    "originated": EXPORT_SQL.format(
-        prefix="dst_prefix",
-        billed="customer_duration",
-        rate="destination_rate",
-        price="customer_price",
-        where="c.customer_acc_id = :acc AND c.is_last_cdr",
-    ),
-    "terminated": EXPORT_SQL.format(
-        prefix="dialpeer_prefix",
-        billed="vendor_duration",
-        rate="dialpeer_rate",
-        price="vendor_price",
-        where="c.vendor_acc_id = :acc",
-    ),
+    direction: EXPORT_SQL.format(prefix=prefix, billed=billed, rate=rate, price=price, where=where)
+    for direction, prefix, billed, rate, price, where in (
+        (
+            "originated",
+            "dst_prefix",
+            "customer_duration",
+            "destination_rate",
+            "customer_price",
+            "c.customer_acc_id = :acc AND c.is_last_cdr",
+        ),
+        ("terminated", "dialpeer_prefix", "vendor_duration", "dialpeer_rate", "vendor_price", "c.vendor_acc_id = :acc"),
+    )
 }
 COUNTRIES = [
     ("DE", "Germany", "49"),
@@ -169,23 +167,9 @@ def run_cursor(url: str, invoice_id: int) -> dict:
     for direction, sql in DIRECTIONS.items():
         cursor = query(sql)
         for time_start, src, dst, prefix, country, network, duration, billed, rate, price, success in cursor:
-            writer.writerow(
-                (
-                    when(time_start).astimezone(tz).isoformat(),
-                    src or "",
-                    dst or "",
-                    prefix or "",
-                    country or "",
-                    network or "",
-                    duration,
-                    billed,
-                    number(rate),
-                    number(price),
-                    "true" if success else "false",
-                    direction,
-                    currency,
-                )
-            )
+            # The same line as the portal's (one formatter); the bench compares the reading and streaming.
+            row = (when(time_start), src, dst, prefix, country, network, duration, billed, number(rate), number(price))
+            writer.writerow(cdr_line((*row, success), tz, direction, currency))
         cursor.close()
     seconds = time.perf_counter() - t0
     conn.close()

@@ -174,13 +174,14 @@ def _cdr_chunks(session: Session, calls: _Calls) -> Iterator[str]:
         result = session.execute(stmt)
         try:
             for batch in result.partitions():
-                writer.writerows(_cdr_line(row, tz, direction, calls.currency) for row in batch)
+                writer.writerows(cdr_line(row, tz, direction, calls.currency) for row in batch)
                 yield text()
         finally:
             result.close()
 
 
-def _cdr_line(row, tz, direction: str, currency: str) -> tuple:
+def cdr_line(row, tz, direction: str, currency: str) -> tuple:
+    """The cells of one call's line: its query row (as `_cdr_chunks` selects it) shown in `tz`."""
     time_start, src, dst, prefix, country, network, duration, billed, rate, price, success = row
     return (
         time_start.astimezone(tz).isoformat(),
