@@ -141,6 +141,9 @@ def test_every_page_is_valid_html(app, login, site, vnu_jar, tmp_path):
     )
     assert "shown only once" in created.get_data(as_text=True)
     pages["admin download link created"] = _html(created, "link created")
+    confirm = admin_client.post(f"/admin/invoices/{site['pending'].id}/delete", data={"csrf_token": token})
+    pages["admin delete confirmation"] = _html(confirm, "delete confirmation")
+    pages["admin 404"] = _html(admin_client.get("/admin/invoices/999999"), "admin 404", (404,))
     assert len(pages) > 40
     errors = vnu_errors(vnu_jar, {"canary": CANARY, **pages}, tmp_path)
     canary = [error for error in errors if error.startswith("canary:")]
