@@ -105,6 +105,7 @@ def test_api_key_is_shown_once_and_works_until_revoked(admin, session):
         {"name": "ERP", "scope": ["read", "write"], "level": "3", "customer_id": str(customer.id)},
     )
     assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
+    assert "Scopes read, write · level 3 · only Acme" in response.get_data(as_text=True)
     key = re.search(r'id="api-key" readonly value="([^"]+)"', response.get_data(as_text=True)).group(1)
     row = verify_api_key(key)
     assert (row.name, row.scopes, row.level, row.customer_id) == ("ERP", "read,write", 3, customer.id)
