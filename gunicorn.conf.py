@@ -1,4 +1,5 @@
 """gunicorn settings for production serving (`make serve`); every value can be overridden by environment."""
+
 import gc
 import multiprocessing
 import os
