@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.foundations.database import utcnow
+from portal.models.columns import invoice_ref
 
 
 class DownloadLink(db.Model):
@@ -25,7 +26,7 @@ class DownloadLink(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = invoice_ref()
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[dt.datetime]
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
@@ -57,7 +58,7 @@ class EmailDelivery(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    invoice_id: Mapped[int] = invoice_ref()
     kind: Mapped[str] = mapped_column(String(10), default="invoice")
     recipients: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(300))
