@@ -86,6 +86,19 @@ def flash_error(exc: ServiceError, prefix: str = "") -> None:
     flash(f"{prefix}{exc.message}", "error")
 
 
+def attempt(call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Call one service and commit: (True, what it returned); refused (a ServiceError), roll back, say why in
+    an error flash and give (False, None)."""
+    try:
+        result = call()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return False, None
+    db.session.commit()
+    return True, result
+
+
 def commit_or_explain(action, success: str) -> bool:
     """Run a service call that may refuse (InvalidState): commit and flash `success`, or roll back and
     flash the service's reason. True when it was done."""

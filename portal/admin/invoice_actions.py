@@ -12,7 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.failures import send_and_report
-from portal.admin.helpers import current_actor, flash_error
+from portal.admin.helpers import attempt, current_actor, flash_error
 from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice, recreate_documents
 from portal.billing.payments import record_payment
@@ -39,25 +39,34 @@ def _back(invoice_id: int):
     return redirect(url_for("admin.invoice_detail", invoice_id=invoice_id))
 
 
-def _run(invoice_id: int, action, success: str):
-    """Call `action(invoice)`; commit and flash `success` (formatted with the result), or flash the refusal."""
-    invoice = get_invoice(invoice_id)
+def _attempt(invoice_id: int, call):
+    """Call one service and commit: (True, what it returned); or, refused, roll back, say why in a flash and
+    give (False, the answer to send)."""
     try:
-        result = action(invoice)
+        result = call()
     except DeliveryFailed as exc:
         # The failed attempt is already committed in the delivery history; nothing else changed.
         db.session.rollback()
         flash(f"E-mail not sent: {exc.message} The attempt is in the delivery history; you can retry.", "error")
-        return _back(invoice_id)
+        return False, _back(invoice_id)
     except NotFound:
         db.session.rollback()
-        return _gone(invoice_id)
+        return False, _gone(invoice_id)
     except ServiceError as exc:
         db.session.rollback()
         flash_error(exc)
-        return _back(invoice_id)
+        return False, _back(invoice_id)
     # Approving: the commit also enqueues the PDF job (portal.billing.invoices.approve_invoice).
     db.session.commit()
+    return True, result
+
+
+def _run(invoice_id: int, action, success: str):
+    """Call `action(invoice)`; commit and flash `success` (formatted with the result), or flash the refusal."""
+    invoice = get_invoice(invoice_id)
+    done, result = _attempt(invoice_id, lambda: action(invoice))
+    if not done:
+        return result
     flash(success.format(result=result), "success")
     return _back(invoice_id)
 
@@ -86,16 +95,9 @@ def invoice_delete(invoice_id: int):
     if request.form.get("confirmed") != "yes" and not invoice.is_approved:
         require(current_actor(), "invoice.delete")
         return render_template("admin/invoices/confirm_delete.html", invoice=invoice)
-    try:
-        delete_invoice(invoice, actor=current_actor())
-    except NotFound:
-        db.session.rollback()
-        return _gone(invoice_id)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return _back(invoice_id)
-    db.session.commit()
+    done, refused = _attempt(invoice_id, lambda: delete_invoice(invoice, actor=current_actor()))
+    if not done:
+        return refused
     flash(f"Invoice {reference} deleted.", "success")
     return redirect(url_for("admin.invoices_list"))
 
@@ -148,14 +150,9 @@ def invoice_email_cdrs(invoice_id: int):
 def _queue_email(invoice_id: int, request_email):
     """Record the e-mail request, commit, and send it through the job queue (inline: at once, reported)."""
     invoice = get_invoice(invoice_id)
-    try:
-        delivery = request_email(invoice)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return _back(invoice_id)
-    db.session.commit()
-    send_and_report(delivery.id)
+    done, delivery = attempt(lambda: request_email(invoice))
+    if done:
+        send_and_report(delivery.id)
     return _back(invoice_id)
 
 
@@ -192,15 +189,14 @@ def invoice_link_create(invoice_id: int):
             "error",
         )
         return _back(invoice_id)
-    try:
-        link, token = mint_download_link(
+    done, minted = attempt(
+        lambda: mint_download_link(
             invoice, actor=current_actor(), expires_in=expires_in, max_uses=uses, purpose="admin"
         )
-    except ServiceError as exc:
-        db.session.rollback()
-        flash_error(exc)
+    )
+    if not done:
         return _back(invoice_id)
-    db.session.commit()
+    link, token = minted
     return render_template("admin/invoices/link_created.html", invoice=invoice, link=link, url=download_url(token))
 
 
