@@ -15,6 +15,10 @@ from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, EmailDelivery, Invoice
 
 
+def _action(kind: str, what: str) -> str:
+    return f"invoice.{what}" if kind == "invoice" else f"invoice.cdrs_{what}"
+
+
 def record_sent(
     invoice: Invoice,
     *,
@@ -40,7 +44,7 @@ def record_sent(
     db.session.flush()
     record_event(
         actor,
-        "invoice.emailed" if kind == "invoice" else "invoice.cdrs_emailed",
+        _action(kind, "emailed"),
         delivery,
         invoice_id=invoice.id,
         recipients=recipients,
@@ -78,7 +82,7 @@ def record_failure(
         separate.add(
             AuditEvent(
                 actor=actor.label,
-                action="invoice.email_failed" if kind == "invoice" else "invoice.cdrs_email_failed",
+                action=_action(kind, "email_failed"),
                 subject_type=EmailDelivery.__tablename__,
                 subject_id=delivery.id,
                 invoice_id=invoice_id,
@@ -93,10 +97,6 @@ def record_failure(
 
 # A queued or sending request untouched this long is shown to admins as stalled (a worker died or is down).
 STALLED_AFTER = dt.timedelta(minutes=15)
-
-
-def _action(kind: str, what: str) -> str:
-    return f"invoice.{what}" if kind == "invoice" else f"invoice.cdrs_{what}"
 
 
 def record_queued(
@@ -160,29 +160,24 @@ def record_request_sent(
     delivery.status, delivery.subject, delivery.error, delivery.updated_at = status, subject, None, utcnow()
     if delivery.kind == "invoice":
         delivery.invoice.emailed_at = utcnow()
-    record_event(
-        actor,
-        _action(delivery.kind, "emailed"),
-        delivery,
-        invoice_id=delivery.invoice_id,
-        recipients=delivery.recipients.split(", "),
-        status=status,
-        **details,
-    )
-    db.session.flush()
-    return delivery
+    return _record_outcome(delivery, actor, "emailed", status=status, **details)
 
 
 def record_request_failed(delivery: EmailDelivery, *, error: str, actor: Actor) -> EmailDelivery:
     """The request failed for good: status `failed`, the error, an audit event (caller commits)."""
     delivery.status, delivery.error, delivery.updated_at = "failed", error, utcnow()
+    return _record_outcome(delivery, actor, "email_failed", error=error)
+
+
+def _record_outcome(delivery: EmailDelivery, actor: Actor, what: str, **details) -> EmailDelivery:
+    """The audit event of how a request ended (`emailed`, `email_failed`), with its recipients."""
     record_event(
         actor,
-        _action(delivery.kind, "email_failed"),
+        _action(delivery.kind, what),
         delivery,
         invoice_id=delivery.invoice_id,
         recipients=delivery.recipients.split(", "),
-        error=error,
+        **details,
     )
     db.session.flush()
     return delivery
