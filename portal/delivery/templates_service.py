@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal.audit import record_event
+from portal.audit import add_recorded, delete_recorded, record_event
 from portal.delivery.message_templates import template_problems
 from portal.extensions import db
 from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
@@ -205,15 +205,11 @@ def _choice(value, allowed: tuple[str, ...], field: str, errors: list[FieldError
 
 
 def _add_named(row, event: str, actor: Actor, **details) -> None:
-    """Add a new named row, flush it for its id, and record `event` with its name and `details`."""
-    db.session.add(row)
-    db.session.flush()
-    record_event(actor, event, row, name=row.name, **details)
+    """Add a new named row and record `event` with its name and `details`."""
+    add_recorded(actor, event, row, name=row.name, **details)
 
 
 def _delete_named(row, event: str, actor: Actor) -> None:
     """Delete one of the named e-mail settings rows, recording who did it."""
     require(actor, "template.write")
-    record_event(actor, event, row, name=row.name)
-    db.session.delete(row)
-    db.session.flush()
+    delete_recorded(actor, event, row, name=row.name)
