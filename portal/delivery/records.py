@@ -19,6 +19,20 @@ def _action(kind: str, what: str) -> str:
     return f"invoice.{what}" if kind == "invoice" else f"invoice.cdrs_{what}"
 
 
+def _delivery(
+    invoice_id: int, kind: str, recipients: list[str], subject: str, actor: Actor, **columns
+) -> EmailDelivery:
+    """A new delivery record of `kind` to `recipients`, made by `actor`, with its other `columns`."""
+    return EmailDelivery(
+        invoice_id=invoice_id,
+        kind=kind,
+        recipients=", ".join(recipients),
+        subject=subject,
+        created_by=actor.label,
+        **columns,
+    )
+
+
 def record_sent(
     invoice: Invoice,
     *,
@@ -31,15 +45,7 @@ def record_sent(
     **details,
 ) -> EmailDelivery:
     """Add the successful attempt and its audit event to the session; the caller commits."""
-    delivery = EmailDelivery(
-        invoice_id=invoice.id,
-        kind=kind,
-        recipients=", ".join(recipients),
-        subject=subject,
-        status=status,
-        message_id=message_id,
-        created_by=actor.label,
-    )
+    delivery = _delivery(invoice.id, kind, recipients, subject, actor, status=status, message_id=message_id)
     db.session.add(delivery)
     db.session.flush()
     record_event(
@@ -67,15 +73,8 @@ def record_failure(
     """
     db.session.rollback()
     with Session(db.engine, expire_on_commit=False) as separate:
-        delivery = EmailDelivery(
-            invoice_id=invoice_id,
-            kind=kind,
-            recipients=", ".join(recipients),
-            subject=subject,
-            status="failed",
-            error=error,
-            created_by=actor.label,
-            created_at=utcnow(),
+        delivery = _delivery(
+            invoice_id, kind, recipients, subject, actor, status="failed", error=error, created_at=utcnow()
         )
         separate.add(delivery)
         separate.flush()
@@ -103,15 +102,8 @@ def record_queued(
     invoice: Invoice, *, kind: str, recipients: list[str], subject: str, options: dict | None, actor: Actor
 ) -> EmailDelivery:
     """Add a queued e-mail request and its audit event to the session; the caller commits, then enqueues."""
-    delivery = EmailDelivery(
-        invoice_id=invoice.id,
-        kind=kind,
-        recipients=", ".join(recipients),
-        subject=subject,
-        status="queued",
-        options=options,
-        created_by=actor.label,
-        updated_at=utcnow(),
+    delivery = _delivery(
+        invoice.id, kind, recipients, subject, actor, status="queued", options=options, updated_at=utcnow()
     )
     db.session.add(delivery)
     db.session.flush()
