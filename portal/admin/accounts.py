@@ -59,20 +59,21 @@ def _render_form(form, customer, account, plan_form=None):
     ), status
 
 
+def _save(form, customer, account, save):
+    """Create (`account` None) or change an account through `save()`; back to its page, or the form with errors."""
+    verb = "created" if account is None else "saved"
+    saved = save_form(form, save, lambda saved: f"Account {saved.name} {verb}.", _ALIASES)
+    if saved is NOT_SAVED:
+        return _render_form(form, customer, account)
+    return redirect(url_for("admin.accounts_edit", account_id=saved.id), 303)
+
+
 @bp.route("/customers/<int:customer_id>/accounts/new", methods=["GET", "POST"])
 def accounts_create(customer_id: int):
     customer = get_customer(customer_id)
     require(current_actor(), "account.write")
     form = _account_form(customer)
-    account = save_form(
-        form,
-        lambda: create_account(customer, actor=current_actor(), **form.service_data()),
-        lambda account: f"Account {account.name} created.",
-        _ALIASES,
-    )
-    if account is not NOT_SAVED:
-        return redirect(url_for("admin.accounts_edit", account_id=account.id), 303)
-    return _render_form(form, customer, None)
+    return _save(form, customer, None, lambda: create_account(customer, actor=current_actor(), **form.service_data()))
 
 
 @bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
@@ -82,15 +83,7 @@ def accounts_edit(account_id: int):
     form = _account_form(customer, account)
     if form.is_submitted():
         require(current_actor(), "account.write")
-    saved = save_form(
-        form,
-        lambda: update_account(account, actor=current_actor(), **form.service_data()),
-        lambda _: f"Account {account.name} saved.",
-        _ALIASES,
-    )
-    if saved is not NOT_SAVED:
-        return redirect(url_for("admin.accounts_edit", account_id=account.id), 303)
-    return _render_form(form, customer, account)
+    return _save(form, customer, account, lambda: update_account(account, actor=current_actor(), **form.service_data()))
 
 
 @bp.post("/accounts/<int:account_id>/delete")
