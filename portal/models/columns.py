@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, ForeignKey, Integer, Numeric
-from sqlalchemy.orm import mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.foundations.database import ZERO
 
@@ -28,3 +28,10 @@ def invoice_rows(model: str):
     return relationship(
         model, back_populates="invoice", cascade="all, delete-orphan", passive_deletes=True, order_by=f"{model}.id"
     )
+
+
+class InvoiceOwned:
+    """A row that belongs to one invoice and goes with it: its own id and the invoice's (indexed)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = invoice_ref()

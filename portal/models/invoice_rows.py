@@ -10,8 +10,8 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.foundations.database import ZERO, utcnow
-from portal.models.columns import count, invoice_ref, money
+from portal.foundations.database import utcnow
+from portal.models.columns import InvoiceOwned, count, invoice_ref, money
 
 
 def _traffic_table_args(index: Index) -> tuple:
@@ -32,7 +32,7 @@ class _TrafficRow:
     direction: Mapped[str] = mapped_column(String(10))
     country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"))
     network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
-    rate: Mapped[Decimal] = mapped_column(Numeric(20, 6), default=ZERO)
+    rate: Mapped[Decimal] = money()
     spent: Mapped[bool] = mapped_column(Boolean)
     calls_count: Mapped[int] = count()
     successful_calls_count: Mapped[int] = count()
@@ -75,14 +75,12 @@ class InvoiceNetwork(_TrafficRow, db.Model):
     network = relationship("Network")
 
 
-class InvoiceServiceData(db.Model):
+class InvoiceServiceData(InvoiceOwned, db.Model):
     """Transactions of an invoice grouped by service and sign (charges spent, credits earned)."""
 
     __tablename__ = "invoice_service_data"
     __table_args__ = (CheckConstraint("transactions_count >= 0 AND amount >= 0", name="counters"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = invoice_ref()
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
     spent: Mapped[bool] = mapped_column(Boolean)
     transactions_count: Mapped[int] = count()
@@ -92,7 +90,7 @@ class InvoiceServiceData(db.Model):
     service = relationship("Service")
 
 
-class InvoiceDiscount(db.Model):
+class InvoiceDiscount(InvoiceOwned, db.Model):
     """What one discount plan took off an invoice when it was filled (the plan may change or go later).
 
     `amount` is positive (taken off the originated call charges); for a free-minutes plan
@@ -106,8 +104,6 @@ class InvoiceDiscount(db.Model):
         CheckConstraint("kind IN ('percentage', 'free_minutes')", name="kind"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = invoice_ref()
     discount_plan_id: Mapped[int | None] = mapped_column(ForeignKey("discount_plans.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
@@ -120,12 +116,10 @@ class InvoiceDiscount(db.Model):
     invoice = relationship("Invoice", back_populates="discounts")
 
 
-class Payment(db.Model):
+class Payment(InvoiceOwned, db.Model):
     __tablename__ = "payments"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = invoice_ref()
     amount: Mapped[Decimal] = mapped_column(Numeric(20, 6))
     paid_on: Mapped[dt.date] = mapped_column(Date)
     method: Mapped[str | None] = mapped_column(String(32))
