@@ -77,12 +77,30 @@ def _gone(invoice_id: int):
     return redirect(url_for("admin.invoices_list"))
 
 
-@bp.post("/invoices/<int:invoice_id>/approve")
-def invoice_approve(invoice_id: int):
-    return _run(
-        invoice_id,
-        lambda inv: approve_invoice(inv, actor=current_actor()),
-        "Invoice approved as {result.invoice_number}.",
+# The buttons that take nothing but the invoice: endpoint -> (path, service, what the flash says).
+_PLAIN_ACTIONS = {
+    "invoice_approve": ("approve", approve_invoice, "Invoice approved as {result.invoice_number}."),
+    "invoice_refill": (
+        "refill",
+        refill_invoice,
+        "Call transactions updated: the invoice was filled again from its CDRs and transactions.",
+    ),
+    "invoice_reapply_discounts": ("reapply-discounts", reapply_discount_plans, "Discount plans reapplied."),
+    "invoice_recreate": ("recreate", recreate_documents, "Documents recreated."),
+    "invoice_xero_unlink": ("xero/unlink", unlink_invoice_from_xero, "Xero link removed."),
+}
+
+
+def _plain_action(service, success: str):
+    def view(invoice_id: int):
+        return _run(invoice_id, lambda inv: service(inv, actor=current_actor()), success)
+
+    return view
+
+
+for _endpoint, (_path, _service, _success) in _PLAIN_ACTIONS.items():
+    bp.add_url_rule(
+        f"/invoices/<int:invoice_id>/{_path}", _endpoint, _plain_action(_service, _success), methods=["POST"]
     )
 
 
@@ -100,25 +118,6 @@ def invoice_delete(invoice_id: int):
         return refused
     flash(f"Invoice {reference} deleted.", "success")
     return redirect(url_for("admin.invoices_list"))
-
-
-@bp.post("/invoices/<int:invoice_id>/refill")
-def invoice_refill(invoice_id: int):
-    return _run(
-        invoice_id,
-        lambda inv: refill_invoice(inv, actor=current_actor()),
-        "Call transactions updated: the invoice was filled again from its CDRs and transactions.",
-    )
-
-
-@bp.post("/invoices/<int:invoice_id>/reapply-discounts")
-def invoice_reapply_discounts(invoice_id: int):
-    return _run(invoice_id, lambda inv: reapply_discount_plans(inv, actor=current_actor()), "Discount plans reapplied.")
-
-
-@bp.post("/invoices/<int:invoice_id>/recreate")
-def invoice_recreate(invoice_id: int):
-    return _run(invoice_id, lambda inv: recreate_documents(inv, actor=current_actor()), "Documents recreated.")
 
 
 @bp.post("/invoices/<int:invoice_id>/email")
@@ -218,11 +217,6 @@ def invoice_xero_link(invoice_id: int):
         lambda inv: link_invoice_to_xero(inv, request.form.get("xero_id", ""), actor=current_actor()),
         "Invoice linked to Xero invoice {result.xero_id}.",
     )
-
-
-@bp.post("/invoices/<int:invoice_id>/xero/unlink")
-def invoice_xero_unlink(invoice_id: int):
-    return _run(invoice_id, lambda inv: unlink_invoice_from_xero(inv, actor=current_actor()), "Xero link removed.")
 
 
 @bp.post("/invoices/<int:invoice_id>/delivered")
