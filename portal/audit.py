@@ -21,6 +21,21 @@ def record_event(actor: Actor, action: str, subject, *, invoice_id: int | None =
     return event
 
 
+def add_recorded(actor: Actor, action: str, row, **details):
+    """Add a new row to the session, flush it for its id and record `action` on it; returns the row."""
+    db.session.add(row)
+    db.session.flush()
+    record_event(actor, action, row, **details)
+    return row
+
+
+def delete_recorded(actor: Actor, action: str, row, **details) -> None:
+    """Record `action` on a row (while it still has its id), then delete it and flush."""
+    record_event(actor, action, row, **details)
+    db.session.delete(row)
+    db.session.flush()
+
+
 def _plain(value):
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value

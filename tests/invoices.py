@@ -90,3 +90,15 @@ def enqueued_pdf_jobs(monkeypatch):
 
     monkeypatch.setattr("portal.billing.invoices.enqueue_render_pdf", record)
     return calls
+
+
+#: A Xero invoice id to link invoices to.
+XERO_ID = "550e8400-e29b-41d4-a716-446655440000"
+
+
+@pytest.fixture
+def xero_enabled(app):
+    """The Xero module switched on for one test."""
+    app.config["XERO_ENABLED"] = True
+    yield
+    app.config["XERO_ENABLED"] = False

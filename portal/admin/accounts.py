@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import AccountForm, ConfirmForm, DiscountPlanForm
-from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
+from portal.admin.helpers import NOT_SAVED, commit_or_explain, current_actor, has_errors, save_form
 from portal.customers.accounts import (
     add_discount_plan,
     bill_style_names,
@@ -22,7 +22,7 @@ from portal.customers.accounts import (
 from portal.customers.customers import get_customer
 from portal.extensions import db
 from portal.forms import choices
-from portal.foundations.errors import NotFound, ValidationFailed
+from portal.foundations.errors import NotFound
 from portal.foundations.permissions import require
 
 _ALIASES = {
@@ -59,22 +59,21 @@ def _render_form(form, customer, account, plan_form=None):
     ), status
 
 
+def _save(form, customer, account, save):
+    """Create (`account` None) or change an account through `save()`; back to its page, or the form with errors."""
+    verb = "created" if account is None else "saved"
+    saved = save_form(form, save, lambda saved: f"Account {saved.name} {verb}.", _ALIASES)
+    if saved is NOT_SAVED:
+        return _render_form(form, customer, account)
+    return redirect(url_for("admin.accounts_edit", account_id=saved.id), 303)
+
+
 @bp.route("/customers/<int:customer_id>/accounts/new", methods=["GET", "POST"])
 def accounts_create(customer_id: int):
     customer = get_customer(customer_id)
     require(current_actor(), "account.write")
     form = _account_form(customer)
-    if form.validate_on_submit():
-        try:
-            account = create_account(customer, actor=current_actor(), **form.service_data())
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, _ALIASES)
-        else:
-            flash(f"Account {account.name} created.", "success")
-            return redirect(url_for("admin.accounts_edit", account_id=account.id), 303)
-    return _render_form(form, customer, None)
+    return _save(form, customer, None, lambda: create_account(customer, actor=current_actor(), **form.service_data()))
 
 
 @bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
@@ -84,17 +83,7 @@ def accounts_edit(account_id: int):
     form = _account_form(customer, account)
     if form.is_submitted():
         require(current_actor(), "account.write")
-    if form.validate_on_submit():
-        try:
-            update_account(account, actor=current_actor(), **form.service_data())
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, _ALIASES)
-        else:
-            flash(f"Account {account.name} saved.", "success")
-            return redirect(url_for("admin.accounts_edit", account_id=account.id), 303)
-    return _render_form(form, customer, account)
+    return _save(form, customer, account, lambda: update_account(account, actor=current_actor(), **form.service_data()))
 
 
 @bp.post("/accounts/<int:account_id>/delete")
@@ -112,24 +101,21 @@ def accounts_delete(account_id: int):
 def discount_plans_create(account_id: int):
     account = get_account(account_id)
     plan_form = DiscountPlanForm()
-    if plan_form.validate_on_submit():
-        try:
-            plan = add_discount_plan(
-                account,
-                name=plan_form.name.data,
-                kind=plan_form.kind.data,
-                prefixes=plan_form.prefixes.data,
-                percent=plan_form.percent.data,
-                free_minutes=plan_form.free_minutes.data,
-                actor=current_actor(),
-            )
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(plan_form, exc)
-        else:
-            flash(f"Discount plan {plan.name} added.", "success")
-            return redirect(url_for("admin.accounts_edit", account_id=account_id, _anchor="discount-plans"), 303)
+    plan = save_form(
+        plan_form,
+        lambda: add_discount_plan(
+            account,
+            name=plan_form.name.data,
+            kind=plan_form.kind.data,
+            prefixes=plan_form.prefixes.data,
+            percent=plan_form.percent.data,
+            free_minutes=plan_form.free_minutes.data,
+            actor=current_actor(),
+        ),
+        lambda plan: f"Discount plan {plan.name} added.",
+    )
+    if plan is not NOT_SAVED:
+        return redirect(url_for("admin.accounts_edit", account_id=account_id, _anchor="discount-plans"), 303)
     account = get_account(account_id)
     form = _account_form(account.customer, account)
     return _render_form(form, account.customer, account, plan_form)

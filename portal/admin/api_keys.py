@@ -6,12 +6,11 @@ from flask import flash, redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import ApiKeyForm, ConfirmForm
-from portal.admin.helpers import apply_errors, current_actor, has_errors
+from portal.admin.helpers import NOT_SAVED, current_actor, form_page, save_form
 from portal.auth.api_keys import create_api_key, list_api_keys, revoke_api_key
 from portal.customers.customers import get_row
 from portal.extensions import db
 from portal.forms import choices
-from portal.foundations.errors import ValidationFailed
 from portal.foundations.ids import row_id
 from portal.foundations.permissions import require
 from portal.models import ApiKey
@@ -33,29 +32,31 @@ def api_keys_create():
     require(current_actor(), "api_key.write")
     form = ApiKeyForm()
     form.customer_id.choices = _customer_choices()
-    if form.validate_on_submit():
-        customer_id = form.customer_id.data
-        try:
-            level = int(form.level.data)
-        except (TypeError, ValueError):
-            level = 0  # refused by the service with its own message
-        try:
-            row, key = create_api_key(
-                name=form.name.data,
-                scopes=form.scope.data or [],
-                level=level,
-                customer_id=row_id(customer_id),
-                actor=current_actor(),
-            )
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, {"customer": "customer_id"})
-        else:
-            # The key exists only in this response: it is stored as a hash.
-            response = render_template("admin/api_keys/created.html", row=row, key=key)
-            return response, 201, {"Cache-Control": "no-store"}
-    return render_template("admin/api_keys/form.html", form=form), 422 if has_errors(form) else 200
+    created = save_form(
+        form,
+        lambda: create_api_key(
+            name=form.name.data,
+            scopes=form.scope.data or [],
+            level=_level(form.level.data),
+            customer_id=row_id(form.customer_id.data),
+            actor=current_actor(),
+        ),
+        None,
+        {"customer": "customer_id"},
+    )
+    if created is not NOT_SAVED:
+        row, key = created
+        # The key exists only in this response: it is stored as a hash.
+        response = render_template("admin/api_keys/created.html", row=row, key=key)
+        return response, 201, {"Cache-Control": "no-store"}
+    return form_page("admin/api_keys/form.html", form)
+
+
+def _level(text) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return 0  # refused by the service with its own message
 
 
 @bp.post("/api-keys/<int:key_id>/revoke")

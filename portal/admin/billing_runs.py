@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import BillingRunForm
-from portal.admin.helpers import apply_errors, current_actor, has_errors, page_arg
+from portal.admin.helpers import NOT_SAVED, current_actor, form_page, page_arg, save_form
 from portal.billing.runs import get_billing_run, is_stale, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
-from portal.extensions import db
-from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
 from portal.htmx import render as render_htmx
 from portal.reading.admin_pages import account_time_zones, billing_run_invoices, billing_run_page
@@ -36,22 +34,19 @@ def billing_runs_list():
 def billing_runs_create():
     require(current_actor(), "billing_run.start")
     form = BillingRunForm()
-    if form.validate_on_submit():
-        try:
-            run = start_billing_run(
-                run_at=(form.run_at.data or "").strip() or None, approve=form.approve.data, actor=current_actor()
-            )
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            run_id = run.id
-            # Inline mode runs it here, before the redirect; with workers the run page shows it progress.
-            enqueue_billing_run(run_id)
-            flash(f"Billing run {run_id} started.", "success")
-            return redirect(url_for("admin.billing_runs_detail", run_id=run_id), 303)
-    return render_template("admin/billing_runs/new.html", form=form), 422 if has_errors(form) else 200
+    run = save_form(
+        form,
+        lambda: start_billing_run(
+            run_at=(form.run_at.data or "").strip() or None, approve=form.approve.data, actor=current_actor()
+        ),
+        lambda run: f"Billing run {run.id} started.",
+    )
+    if run is not NOT_SAVED:
+        run_id = run.id
+        # Inline mode runs it here, before the redirect; with workers the run page shows it progress.
+        enqueue_billing_run(run_id)
+        return redirect(url_for("admin.billing_runs_detail", run_id=run_id), 303)
+    return form_page("admin/billing_runs/new.html", form)
 
 
 def _moment(text):

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm, ContactForm, CustomerForm
-from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors, page_arg
+from portal.admin.helpers import NOT_SAVED, commit_or_explain, current_actor, form_page, page_arg, save_form
 from portal.customers.customers import (
     add_contact,
     country_names,
@@ -21,7 +21,7 @@ from portal.customers.customers import (
 from portal.customers.users import list_customer_users
 from portal.extensions import db
 from portal.forms import choices
-from portal.foundations.errors import NotFound, ValidationFailed
+from portal.foundations.errors import NotFound
 from portal.foundations.permissions import require
 from portal.models import DELIVERY_FORMATS
 
@@ -49,17 +49,25 @@ def customers_list():
     )
 
 
-@bp.get("/customers/<int:customer_id>")
-def customers_detail(customer_id: int):
-    customer = get_customer(customer_id)
+def _detail_page(customer, contact_form=None):
     return render_template(
         "admin/customers/detail.html",
         customer=customer,
-        contact_form=ContactForm(),
+        contact_form=contact_form or ContactForm(),
         confirm=ConfirmForm(),
         users=list_customer_users(customer.id),
         delivery_formats=DELIVERY_FORMATS,
     )
+
+
+def _without_enabled(data: dict) -> dict:
+    """The form's data for a new customer, which always starts enabled."""
+    return {name: value for name, value in data.items() if name != "enabled"}
+
+
+@bp.get("/customers/<int:customer_id>")
+def customers_detail(customer_id: int):
+    return _detail_page(get_customer(customer_id))
 
 
 @bp.route("/customers/new", methods=["GET", "POST"])
@@ -67,19 +75,15 @@ def customers_create():
     require(current_actor(), "customer.write")
     form = CustomerForm()
     form.country_code.choices = _country_choices()
-    if form.validate_on_submit():
-        data = form.service_data()
-        data.pop("enabled")
-        try:
-            customer = create_customer(actor=current_actor(), **data)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, {"country": "country_code"})
-        else:
-            flash(f"Customer {customer.name} created.", "success")
-            return redirect(url_for("admin.customers_detail", customer_id=customer.id))
-    return render_template("admin/customers/form.html", form=form, customer=None), 422 if has_errors(form) else 200
+    saved = save_form(
+        form,
+        lambda: create_customer(actor=current_actor(), **_without_enabled(form.service_data())),
+        lambda customer: f"Customer {customer.name} created.",
+        {"country": "country_code"},
+    )
+    if saved is not NOT_SAVED:
+        return redirect(url_for("admin.customers_detail", customer_id=saved.id))
+    return form_page("admin/customers/form.html", form, customer=None)
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
@@ -88,20 +92,15 @@ def customers_edit(customer_id: int):
     require(current_actor(), "customer.write")
     form = CustomerForm(obj=customer)
     form.country_code.choices = _country_choices()
-    if form.validate_on_submit():
-        try:
-            update_customer(customer, actor=current_actor(), **form.service_data())
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, {"country": "country_code"})
-        else:
-            flash(f"Customer {customer.name} saved.", "success")
-            return redirect(url_for("admin.customers_detail", customer_id=customer.id))
-    return (
-        render_template("admin/customers/form.html", form=form, customer=customer),
-        422 if has_errors(form) else 200,
+    saved = save_form(
+        form,
+        lambda: update_customer(customer, actor=current_actor(), **form.service_data()),
+        lambda _: f"Customer {customer.name} saved.",
+        {"country": "country_code"},
     )
+    if saved is not NOT_SAVED:
+        return redirect(url_for("admin.customers_detail", customer_id=customer.id))
+    return form_page("admin/customers/form.html", form, customer=customer)
 
 
 @bp.post("/customers/<int:customer_id>/delete")
@@ -120,24 +119,14 @@ def customers_delete(customer_id: int):
 def contacts_create(customer_id: int):
     customer = get_customer(customer_id)
     form = ContactForm()
-    if form.validate_on_submit():
-        try:
-            contact = add_contact(customer, email=form.email.data, name=form.name.data, actor=current_actor())
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(f"Contact {contact.email} added.", "success")
-            return redirect(url_for("admin.customers_detail", customer_id=customer_id, _anchor="contacts"), 303)
-    return render_template(
-        "admin/customers/detail.html",
-        customer=customer,
-        contact_form=form,
-        confirm=ConfirmForm(),
-        users=list_customer_users(customer.id),
-        delivery_formats=DELIVERY_FORMATS,
-    ), 422
+    saved = save_form(
+        form,
+        lambda: add_contact(customer, email=form.email.data, name=form.name.data, actor=current_actor()),
+        lambda contact: f"Contact {contact.email} added.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(url_for("admin.customers_detail", customer_id=customer_id, _anchor="contacts"), 303)
+    return _detail_page(customer, contact_form=form), 422
 
 
 @bp.post("/customers/<int:customer_id>/contacts/<int:contact_id>/delete")

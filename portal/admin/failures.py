@@ -5,15 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
-from portal.admin.helpers import current_actor, flash_error
+from portal.admin.helpers import attempt, current_actor
 from portal.billing.invoices import get_invoice
 from portal.delivery.emailing import retry_email
 from portal.delivery.records import STALLED_AFTER, is_stalled, open_email_failures
 from portal.delivery.tasks import enqueue_email
 from portal.documents.service import invoices_with_pdf_error, request_pdf_retry
 from portal.documents.tasks import enqueue_render_pdf
-from portal.extensions import db
-from portal.foundations.errors import ServiceError
 from portal.jobs import huey
 from portal.reading.admin_pages import fresh_email_delivery, invoice_pdf_error
 
@@ -32,13 +30,9 @@ def failures_list():
 @bp.post("/invoices/<int:invoice_id>/pdf/retry")
 def invoice_pdf_retry(invoice_id: int):
     invoice = get_invoice(invoice_id)
-    try:
-        request_pdf_retry(invoice, actor=current_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash_error(exc)
+    done, _ = attempt(lambda: request_pdf_retry(invoice, actor=current_actor()))
+    if not done:
         return _back(invoice_id)
-    db.session.commit()
     enqueue_render_pdf(invoice_id)
     if not huey.immediate:
         flash("The PDF is being rendered in the background.", "success")
@@ -57,14 +51,9 @@ def delivery_retry(delivery_id: int):
     if delivery is None:
         abort(404)
     invoice_id = delivery.invoice_id
-    try:
-        retried = retry_email(delivery, actor=current_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return _back(invoice_id)
-    db.session.commit()
-    send_and_report(retried.id)
+    done, retried = attempt(lambda: retry_email(delivery, actor=current_actor()))
+    if done:
+        send_and_report(retried.id)
     return _back(invoice_id)
 
 

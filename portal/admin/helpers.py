@@ -1,9 +1,12 @@
-"""Small helpers shared by admin views: the acting admin, service errors shown beside form fields or
-as flashes, paging, and `can()` in templates."""
+"""Small helpers shared by admin views: the acting admin, saving a form through one service with its errors
+shown beside the fields or as flashes, paging, and `can()` in templates."""
 
 from __future__ import annotations
 
-from flask import flash, request
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, render_template, request
 from flask_login import current_user
 from wtforms import Form
 
@@ -45,11 +48,55 @@ def has_errors(form: Form) -> bool:
     return bool(getattr(form, "form_errors", None)) or any(f.errors for f in form)
 
 
+#: What save_form answers when nothing was saved.
+NOT_SAVED = object()
+
+
+def save_form(form: Form, save: Callable[[], Any], message: Callable[[Any], str] | None, aliases: dict | None = None):
+    """Validate a submitted `form`, call one service through `save()`, commit once and flash `message(result)`
+    (no flash without `message`: the page that follows says it).
+
+    Returns what the service returned, or NOT_SAVED when the form was not submitted or not valid, or the
+    service refused it with ValidationFailed: then the session is rolled back and the service's errors stand
+    beside the form's fields (`aliases` as for apply_errors).
+    """
+    if not form.validate_on_submit():
+        return NOT_SAVED
+    try:
+        result = save()
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        apply_errors(form, exc, aliases)
+        return NOT_SAVED
+    if message is not None:
+        flash(message(result), "success")
+    return result
+
+
+def form_page(template_name: str, form: Form, /, **context):
+    """A page with a form: 422 when the form shows errors, else 200."""
+    return render_template(template_name, form=form, **context), 422 if has_errors(form) else 200
+
+
 def flash_error(exc: ServiceError, prefix: str = "") -> None:
     """A refused action as an error flash; PermissionDenied is re-raised (the app answers 403 with the level)."""
     if isinstance(exc, PermissionDenied):
         raise exc
     flash(f"{prefix}{exc.message}", "error")
+
+
+def attempt(call: Callable[[], Any]) -> tuple[bool, Any]:
+    """Call one service and commit: (True, what it returned); refused (a ServiceError), roll back, say why in
+    an error flash and give (False, None)."""
+    try:
+        result = call()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash_error(exc)
+        return False, None
+    db.session.commit()
+    return True, result
 
 
 def commit_or_explain(action, success: str) -> bool:

@@ -12,7 +12,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from portal.admin import bp
 from portal.admin.failures import send_and_report
-from portal.admin.helpers import current_actor, flash_error
+from portal.admin.helpers import attempt, current_actor, flash_error
 from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice, recreate_documents
 from portal.billing.payments import record_payment
@@ -41,25 +41,34 @@ def _back(invoice_id: int):
     return redirect(url_for("admin.invoice_detail", invoice_id=invoice_id))
 
 
-def _run(invoice_id: int, action, success: str):
-    """Call `action(invoice)`; commit and flash `success` (formatted with the result), or flash the refusal."""
-    invoice = get_invoice(invoice_id)
+def _attempt(invoice_id: int, call):
+    """Call one service and commit: (True, what it returned); or, refused, roll back, say why in a flash and
+    give (False, the answer to send)."""
     try:
-        result = action(invoice)
+        result = call()
     except DeliveryFailed as exc:
         # The failed attempt is already committed in the delivery history; nothing else changed.
         db.session.rollback()
         flash(f"E-mail not sent: {exc.message} The attempt is in the delivery history; you can retry.", "error")
-        return _back(invoice_id)
+        return False, _back(invoice_id)
     except NotFound:
         db.session.rollback()
-        return _gone(invoice_id)
+        return False, _gone(invoice_id)
     except ServiceError as exc:
         db.session.rollback()
         flash_error(exc)
-        return _back(invoice_id)
+        return False, _back(invoice_id)
     # Approving: the commit also enqueues the PDF job (portal.billing.invoices.approve_invoice).
     db.session.commit()
+    return True, result
+
+
+def _run(invoice_id: int, action, success: str):
+    """Call `action(invoice)`; commit and flash `success` (formatted with the result), or flash the refusal."""
+    invoice = get_invoice(invoice_id)
+    done, result = _attempt(invoice_id, lambda: action(invoice))
+    if not done:
+        return result
     flash(success.format(result=result), "success")
     return _back(invoice_id)
 
@@ -70,12 +79,30 @@ def _gone(invoice_id: int):
     return redirect(url_for("admin.invoices_list"))
 
 
-@bp.post("/invoices/<int:invoice_id>/approve")
-def invoice_approve(invoice_id: int):
-    return _run(
-        invoice_id,
-        lambda inv: approve_invoice(inv, actor=current_actor()),
-        "Invoice approved as {result.invoice_number}.",
+# The buttons that take nothing but the invoice: endpoint -> (path, service, what the flash says).
+_PLAIN_ACTIONS = {
+    "invoice_approve": ("approve", approve_invoice, "Invoice approved as {result.invoice_number}."),
+    "invoice_refill": (
+        "refill",
+        refill_invoice,
+        "Call transactions updated: the invoice was filled again from its CDRs and transactions.",
+    ),
+    "invoice_reapply_discounts": ("reapply-discounts", reapply_discount_plans, "Discount plans reapplied."),
+    "invoice_recreate": ("recreate", recreate_documents, "Documents recreated."),
+    "invoice_xero_unlink": ("xero/unlink", unlink_invoice_from_xero, "Xero link removed."),
+}
+
+
+def _plain_action(service, success: str):
+    def view(invoice_id: int):
+        return _run(invoice_id, lambda inv: service(inv, actor=current_actor()), success)
+
+    return view
+
+
+for _endpoint, (_path, _service, _success) in _PLAIN_ACTIONS.items():
+    bp.add_url_rule(
+        f"/invoices/<int:invoice_id>/{_path}", _endpoint, _plain_action(_service, _success), methods=["POST"]
     )
 
 
@@ -88,37 +115,11 @@ def invoice_delete(invoice_id: int):
     if request.form.get("confirmed") != "yes" and not invoice.is_approved:
         require(current_actor(), "invoice.delete")
         return render_template("admin/invoices/confirm_delete.html", invoice=invoice)
-    try:
-        delete_invoice(invoice, actor=current_actor())
-    except NotFound:
-        db.session.rollback()
-        return _gone(invoice_id)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return _back(invoice_id)
-    db.session.commit()
+    done, refused = _attempt(invoice_id, lambda: delete_invoice(invoice, actor=current_actor()))
+    if not done:
+        return refused
     flash(f"Invoice {reference} deleted.", "success")
     return redirect(url_for("admin.invoices_list"))
-
-
-@bp.post("/invoices/<int:invoice_id>/refill")
-def invoice_refill(invoice_id: int):
-    return _run(
-        invoice_id,
-        lambda inv: refill_invoice(inv, actor=current_actor()),
-        "Call transactions updated: the invoice was filled again from its CDRs and transactions.",
-    )
-
-
-@bp.post("/invoices/<int:invoice_id>/reapply-discounts")
-def invoice_reapply_discounts(invoice_id: int):
-    return _run(invoice_id, lambda inv: reapply_discount_plans(inv, actor=current_actor()), "Discount plans reapplied.")
-
-
-@bp.post("/invoices/<int:invoice_id>/recreate")
-def invoice_recreate(invoice_id: int):
-    return _run(invoice_id, lambda inv: recreate_documents(inv, actor=current_actor()), "Documents recreated.")
 
 
 @bp.post("/invoices/<int:invoice_id>/email")
@@ -150,14 +151,9 @@ def invoice_email_cdrs(invoice_id: int):
 def _queue_email(invoice_id: int, request_email):
     """Record the e-mail request, commit, and send it through the job queue (inline: at once, reported)."""
     invoice = get_invoice(invoice_id)
-    try:
-        delivery = request_email(invoice)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash_error(exc)
-        return _back(invoice_id)
-    db.session.commit()
-    send_and_report(delivery.id)
+    done, delivery = attempt(lambda: request_email(invoice))
+    if done:
+        send_and_report(delivery.id)
     return _back(invoice_id)
 
 
@@ -194,15 +190,14 @@ def invoice_link_create(invoice_id: int):
             "error",
         )
         return _back(invoice_id)
-    try:
-        link, token = mint_download_link(
+    done, minted = attempt(
+        lambda: mint_download_link(
             invoice, actor=current_actor(), expires_in=expires_in, max_uses=uses, purpose="admin"
         )
-    except ServiceError as exc:
-        db.session.rollback()
-        flash_error(exc)
+    )
+    if not done:
         return _back(invoice_id)
-    db.session.commit()
+    link, token = minted
     # Post/Redirect/Get: the address waits in the session for the one page that shows it, never in a URL
     # (where logs and the browser's history would keep it); reloading that page mints nothing.
     session[NEW_LINK_KEY] = {"link_id": link.id, "url": download_url(token)}
@@ -245,11 +240,6 @@ def invoice_xero_link(invoice_id: int):
         lambda inv: link_invoice_to_xero(inv, request.form.get("xero_id", ""), actor=current_actor()),
         "Invoice linked to Xero invoice {result.xero_id}.",
     )
-
-
-@bp.post("/invoices/<int:invoice_id>/xero/unlink")
-def invoice_xero_unlink(invoice_id: int):
-    return _run(invoice_id, lambda inv: unlink_invoice_from_xero(inv, actor=current_actor()), "Xero link removed.")
 
 
 @bp.post("/invoices/<int:invoice_id>/delivered")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import io
 
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import redirect, render_template, send_file, url_for
 
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm
-from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
+from portal.admin.helpers import NOT_SAVED, commit_or_explain, current_actor, form_page, save_form
 from portal.admin.template_forms import (
     PLACEHOLDER_HINT,
     AttachmentForm,
@@ -19,8 +19,6 @@ from portal.admin.template_forms import (
 )
 from portal.customers.customers import get_row
 from portal.delivery import templates_service as service
-from portal.extensions import db
-from portal.foundations.errors import ValidationFailed
 from portal.foundations.permissions import require
 from portal.models import Attachment, BillStyle, MessageTemplate, UsageReportProfile
 from portal.reading.admin_pages import named_rows
@@ -56,26 +54,26 @@ def templates_list():
     return _page()
 
 
+def _message_form_page(form, template):
+    context = {"confirm": ConfirmForm()} if template is not None else {}
+    return form_page("admin/templates/message_form.html", form, template=template, hint=PLACEHOLDER_HINT, **context)
+
+
 @bp.route("/templates/messages/new", methods=["GET", "POST"])
 def message_templates_create():
     require(current_actor(), "template.write")
     form = MessageTemplateForm()
-    if form.validate_on_submit():
-        try:
-            template = service.create_message_template(
-                form.name.data, form.subject.data, form.body_text.data, form.body_html.data, actor=current_actor()
-            )
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, _ALIASES)
-        else:
-            flash(f"Message template {template.name} created.", "success")
-            return _back("message-templates")
-    return (
-        render_template("admin/templates/message_form.html", form=form, template=None, hint=PLACEHOLDER_HINT),
-        422 if has_errors(form) else 200,
+    saved = save_form(
+        form,
+        lambda: service.create_message_template(
+            form.name.data, form.subject.data, form.body_text.data, form.body_html.data, actor=current_actor()
+        ),
+        lambda template: f"Message template {template.name} created.",
+        _ALIASES,
     )
+    if saved is not NOT_SAVED:
+        return _back("message-templates")
+    return _message_form_page(form, None)
 
 
 @bp.route("/templates/messages/<int:template_id>", methods=["GET", "POST"])
@@ -84,33 +82,22 @@ def message_templates_edit(template_id: int):
     form = MessageTemplateForm(obj=template)
     if form.is_submitted():
         require(current_actor(), "template.write")
-    if form.validate_on_submit():
-        try:
-            service.update_message_template(
-                template,
-                name=form.name.data,
-                subject=form.subject.data,
-                body_text=form.body_text.data,
-                body_html=form.body_html.data or "",
-                actor=current_actor(),
-            )
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, _ALIASES)
-        else:
-            flash(f"Message template {template.name} saved.", "success")
-            return _back("message-templates")
-    return (
-        render_template(
-            "admin/templates/message_form.html",
-            form=form,
-            template=template,
-            hint=PLACEHOLDER_HINT,
-            confirm=ConfirmForm(),
+    saved = save_form(
+        form,
+        lambda: service.update_message_template(
+            template,
+            name=form.name.data,
+            subject=form.subject.data,
+            body_text=form.body_text.data,
+            body_html=form.body_html.data or "",
+            actor=current_actor(),
         ),
-        422 if has_errors(form) else 200,
+        lambda _: f"Message template {template.name} saved.",
+        _ALIASES,
     )
+    if saved is not NOT_SAVED:
+        return _back("message-templates")
+    return _message_form_page(form, template)
 
 
 def _delete(model, pk: int, label: str, delete, anchor: str):
@@ -129,16 +116,8 @@ def message_templates_delete(template_id: int):
 
 def _save(form, form_key: str, anchor: str, create, message):
     """Validate `form`, call one service through `create(form)`, commit once; errors go beside the fields."""
-    if form.validate_on_submit():
-        try:
-            row = create(form)
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, _ALIASES)
-        else:
-            flash(message(row), "success")
-            return _back(anchor)
+    if save_form(form, lambda: create(form), message, _ALIASES) is not NOT_SAVED:
+        return _back(anchor)
     return _page(422, **{form_key: form})
 
 

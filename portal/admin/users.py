@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import AdminUserForm, ConfirmForm, InviteForm, LevelForm, LimitAccountsForm
-from portal.admin.helpers import apply_errors, commit_or_explain, current_actor, has_errors
+from portal.admin.helpers import NOT_SAVED, apply_errors, commit_or_explain, current_actor, form_page, save_form
 from portal.customers.customers import get_customer
 from portal.customers.users import (
     change_admin_level,
@@ -33,6 +33,11 @@ def _account_choices(customer):
     return choices((str(a.id), f"{a.name} ({a.currency})") for a in customer.accounts)
 
 
+def _account_ids(form) -> list[int]:
+    """The chosen accounts' ids; one that is not a row id stays in as -1, which the service refuses."""
+    return [row_id(i) or -1 for i in form.account_ids.data or []]
+
+
 @bp.get("/users")
 def users_list():
     return render_template(
@@ -48,23 +53,20 @@ def users_list():
 def admin_users_create():
     require(current_actor(), "admin_user.write")
     form = AdminUserForm()
-    if form.validate_on_submit():
-        try:
-            user = create_admin_user(
-                email=form.email.data,
-                password=form.password.data,
-                level=int(form.level.data),
-                name=(form.name.data or "").strip() or None,
-                actor=current_actor(),
-            )
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(f"Admin user {user.email} created with level {user.level}.", "success")
-            return redirect(url_for("admin.users_list"), 303)
-    return render_template("admin/users/admin_form.html", form=form), 422 if has_errors(form) else 200
+    saved = save_form(
+        form,
+        lambda: create_admin_user(
+            email=form.email.data,
+            password=form.password.data,
+            level=int(form.level.data),
+            name=(form.name.data or "").strip() or None,
+            actor=current_actor(),
+        ),
+        lambda user: f"Admin user {user.email} created with level {user.level}.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(url_for("admin.users_list"), 303)
+    return form_page("admin/users/admin_form.html", form)
 
 
 @bp.post("/users/admins/<int:user_id>/level")
@@ -108,13 +110,12 @@ def customer_users_invite(customer_id: int):
     form = InviteForm()
     form.account_ids.choices = _account_choices(customer)
     if form.validate_on_submit():
-        account_ids = [row_id(i) or -1 for i in form.account_ids.data or []]
         try:
             user, link, sent = invite_customer_user(
                 email=form.email.data,
                 name=form.name.data,
                 customer_id=customer.id,
-                account_ids=account_ids,
+                account_ids=_account_ids(form),
                 actor=current_actor(),
             )
             db.session.commit()
@@ -124,10 +125,7 @@ def customer_users_invite(customer_id: int):
         else:
             # The link works once for whoever holds it: never cached.
             return render_template("admin/users/invited.html", user=user, link=link, sent=sent), 200, _NO_STORE
-    return (
-        render_template("admin/users/invite_form.html", form=form, customer=customer),
-        422 if has_errors(form) else 200,
-    )
+    return form_page("admin/users/invite_form.html", form, customer=customer)
 
 
 @bp.route("/users/customers/<int:user_id>", methods=["GET", "POST"])
@@ -137,21 +135,15 @@ def customer_users_edit(user_id: int):
     form.account_ids.choices = _account_choices(user.customer)
     if not form.is_submitted():
         form.account_ids.data = [str(a.id) for a in user.accounts]
-    if form.validate_on_submit():
-        account_ids = [row_id(i) or -1 for i in form.account_ids.data or []]
-        try:
-            limit_customer_user(user, account_ids, actor=current_actor())
-            db.session.commit()
-        except ValidationFailed as exc:
-            db.session.rollback()
-            apply_errors(form, exc, {"account": "account_ids"})
-        else:
-            flash("Account access saved.", "success")
-            return redirect(url_for("admin.customer_users_edit", user_id=user.id), 303)
-    return (
-        render_template("admin/users/customer_user.html", user=user, form=form, confirm=ConfirmForm()),
-        422 if has_errors(form) else 200,
+    saved = save_form(
+        form,
+        lambda: limit_customer_user(user, _account_ids(form), actor=current_actor()),
+        lambda _: "Account access saved.",
+        {"account": "account_ids"},
     )
+    if saved is not NOT_SAVED:
+        return redirect(url_for("admin.customer_users_edit", user_id=user.id), 303)
+    return form_page("admin/users/customer_user.html", form, user=user, confirm=ConfirmForm())
 
 
 @bp.post("/users/customers/<int:user_id>/invite")

@@ -21,25 +21,23 @@ def _click_progress(label: str, length: int):
     return click.progressbar(length=length, label=label.ljust(24), show_pos=True, file=sys.stderr)
 
 
-@click.command("demo-data")
+@click.command("demo-data", context_settings={"show_default": True})
 @click.option(
     "--scale",
     type=click.IntRange(1, 10_000),
     default=1,
-    show_default=True,
     help="1 = demo; 100 ≈ 1,000 customers, 3,000 accounts, 900k CDRs.",
 )
-@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same month: same data.")
+@click.option("--seed", type=int, default=1, help="Same seed, same month: same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds an organization.")
 @click.option("--print-logins", is_flag=True, help="Only print the URL and the demo logins (loads nothing).")
-@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="URL printed with the logins.")
+@click.option("--url", default="http://127.0.0.1:5000", help="URL printed with the logins.")
 @click.option("--months", type=click.IntRange(4, 24), default=12, hidden=True)
 @click.option("--calls-per-account", type=click.IntRange(1, 1_000_000), hidden=True)
 @click.option(
     "--pdfs",
     type=click.Choice(["all", "recent", "none"]),
     default="all",
-    show_default=True,
     help="PDFs to render now: every approved invoice, each account's two newest, or none "
     "(render the rest later with `flask --app portal documents render-missing`).",
 )

@@ -16,7 +16,7 @@ def documents_group():
     pass
 
 
-@documents_group.command("render-missing")
+@documents_group.command("render-missing", context_settings={"show_default": True})
 @click.option(
     "--newest-per-account", type=click.IntRange(1, None), help="Only each account's newest N approved invoices."
 )
@@ -25,14 +25,12 @@ def documents_group():
     "--tries",
     type=click.IntRange(1, 20),
     default=4,
-    show_default=True,
     help="Tries per invoice before its failure is recorded on it.",
 )
 @click.option(
     "--retry-delay",
     type=click.FloatRange(0, 600),
     default=1.0,
-    show_default=True,
     help="Seconds before an invoice's second try; doubled before each next one.",
 )
 @with_appcontext

@@ -14,7 +14,7 @@ from functools import lru_cache
 from babel.numbers import list_currencies
 from sqlalchemy import exists, select
 
-from portal.audit import record_event
+from portal.audit import add_recorded, delete_recorded, record_event
 from portal.billing.schedule import set_account_timezone, set_invoice_period
 from portal.customers.customers import account_delete_blockers, clean_text, get_row
 from portal.extensions import db
@@ -212,9 +212,7 @@ def create_account(customer: Customer, *, actor: Actor = SYSTEM, now: dt.datetim
         raise ValidationFailed(errors)
     period = values.pop("invoice_period", None)
     account = Account(customer=customer, **values)
-    db.session.add(account)
-    db.session.flush()
-    record_event(
+    add_recorded(
         actor, "account.created", account, customer_id=customer.id, name=account.name, currency=account.currency
     )
     if period:
@@ -275,9 +273,7 @@ def delete_account(account: Account, *, actor: Actor = SYSTEM) -> None:
     blockers = account_delete_blockers([account.id])
     if blockers:
         raise InvalidState(f"Account {account.name} can't be deleted: it has {' and '.join(blockers)}.")
-    record_event(actor, "account.deleted", account, customer_id=account.customer_id, name=account.name)
-    db.session.delete(account)
-    db.session.flush()
+    delete_recorded(actor, "account.deleted", account, customer_id=account.customer_id, name=account.name)
 
 
 def _prefixes(value, errors: list[FieldError]) -> str | None:
@@ -352,9 +348,7 @@ def add_discount_plan(
         free_minutes=clean_minutes,
         active=bool(active),
     )
-    db.session.add(plan)
-    db.session.flush()
-    record_event(
+    return add_recorded(
         actor,
         "discount_plan.created",
         plan,
@@ -364,7 +358,6 @@ def add_discount_plan(
         percent=clean_percent,
         free_minutes=clean_minutes,
     )
-    return plan
 
 
 def set_discount_plan_active(plan: DiscountPlan, active: bool, *, actor: Actor = SYSTEM) -> DiscountPlan:
@@ -385,6 +378,4 @@ def set_discount_plan_active(plan: DiscountPlan, active: bool, *, actor: Actor =
 def delete_discount_plan(plan: DiscountPlan, *, actor: Actor = SYSTEM) -> None:
     """Remove a plan; invoices already filled keep their discount. Raises PermissionDenied (below level 4)."""
     require(actor, "account.write")
-    record_event(actor, "discount_plan.deleted", plan, account_id=plan.account_id, name=plan.name)
-    db.session.delete(plan)
-    db.session.flush()
+    delete_recorded(actor, "discount_plan.deleted", plan, account_id=plan.account_id, name=plan.name)

@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import selectinload
 
-from portal.audit import record_event
+from portal.audit import add_recorded, delete_recorded, record_event
 from portal.auth.rules import end_customer_sessions
 from portal.extensions import db
 from portal.foundations.errors import FieldError, InvalidState, NotFound, ValidationFailed
@@ -210,10 +210,7 @@ def create_customer(*, actor: Actor = SYSTEM, organization_id: int | None = None
     if errors:
         raise ValidationFailed(errors)
     customer = Customer(organization=org or default_organization(), **values)
-    db.session.add(customer)
-    db.session.flush()
-    record_event(actor, "customer.created", customer, name=customer.name)
-    return customer
+    return add_recorded(actor, "customer.created", customer, name=customer.name)
 
 
 def update_customer(customer: Customer, *, actor: Actor = SYSTEM, **fields) -> Customer:
@@ -301,18 +298,13 @@ def add_contact(customer: Customer, *, email, name=None, actor: Actor = SYSTEM) 
     if errors:
         raise ValidationFailed(errors)
     contact = Contact(customer=customer, email=address, name=clean_name)
-    db.session.add(contact)
-    db.session.flush()
-    record_event(actor, "contact.created", contact, customer_id=customer.id, email=address)
-    return contact
+    return add_recorded(actor, "contact.created", contact, customer_id=customer.id, email=address)
 
 
 def delete_contact(contact: Contact, *, actor: Actor = SYSTEM) -> None:
     """Remove a contact; accounts stop sending invoices to it. Raises PermissionDenied (below level 4)."""
     require(actor, "customer.write")
-    record_event(actor, "contact.deleted", contact, customer_id=contact.customer_id, email=contact.email)
-    db.session.delete(contact)
-    db.session.flush()
+    delete_recorded(actor, "contact.deleted", contact, customer_id=contact.customer_id, email=contact.email)
 
 
 def list_customers(*, search: str | None = None, page: int = 1, per_page: int = 50):

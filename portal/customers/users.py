@@ -15,7 +15,7 @@ from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.audit import record_event
+from portal.audit import add_recorded, record_event
 from portal.auth.rules import end_every_session
 from portal.auth.sessions import MIN_PASSWORD_LENGTH, find_user_by_email, hash_password
 from portal.auth.tokens import INVITE_MAX_AGE, make_password_reset_token
@@ -81,10 +81,7 @@ def create_admin_user(
     if errors:
         raise ValidationFailed(errors)
     user = AdminUser(email=email, name=name, level=level, password_hash=hash_password(password))
-    db.session.add(user)
-    db.session.flush()
-    record_event(actor, "admin_user.created", user, level=level)
-    return user
+    return add_recorded(actor, "admin_user.created", user, level=level)
 
 
 def create_customer_user(
@@ -124,10 +121,9 @@ def create_customer_user(
         limited_to_accounts=bool(accounts),
         password_hash=hash_password(password) if password else None,
     )
-    db.session.add(user)
-    db.session.flush()
-    record_event(actor, "customer_user.created", user, customer_id=customer.id, accounts=[a.id for a in accounts])
-    return user
+    return add_recorded(
+        actor, "customer_user.created", user, customer_id=customer.id, accounts=[a.id for a in accounts]
+    )
 
 
 def disable_user(email: str, *, actor: Actor = SYSTEM) -> None:

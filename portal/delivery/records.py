@@ -15,6 +15,24 @@ from portal.foundations.permissions import Actor
 from portal.models import AuditEvent, EmailDelivery, Invoice
 
 
+def _action(kind: str, what: str) -> str:
+    return f"invoice.{what}" if kind == "invoice" else f"invoice.cdrs_{what}"
+
+
+def _delivery(
+    invoice_id: int, kind: str, recipients: list[str], subject: str, actor: Actor, **columns
+) -> EmailDelivery:
+    """A new delivery record of `kind` to `recipients`, made by `actor`, with its other `columns`."""
+    return EmailDelivery(
+        invoice_id=invoice_id,
+        kind=kind,
+        recipients=", ".join(recipients),
+        subject=subject,
+        created_by=actor.label,
+        **columns,
+    )
+
+
 def record_sent(
     invoice: Invoice,
     *,
@@ -27,20 +45,12 @@ def record_sent(
     **details,
 ) -> EmailDelivery:
     """Add the successful attempt and its audit event to the session; the caller commits."""
-    delivery = EmailDelivery(
-        invoice_id=invoice.id,
-        kind=kind,
-        recipients=", ".join(recipients),
-        subject=subject,
-        status=status,
-        message_id=message_id,
-        created_by=actor.label,
-    )
+    delivery = _delivery(invoice.id, kind, recipients, subject, actor, status=status, message_id=message_id)
     db.session.add(delivery)
     db.session.flush()
     record_event(
         actor,
-        "invoice.emailed" if kind == "invoice" else "invoice.cdrs_emailed",
+        _action(kind, "emailed"),
         delivery,
         invoice_id=invoice.id,
         recipients=recipients,
@@ -63,22 +73,15 @@ def record_failure(
     """
     db.session.rollback()
     with Session(db.engine, expire_on_commit=False) as separate:
-        delivery = EmailDelivery(
-            invoice_id=invoice_id,
-            kind=kind,
-            recipients=", ".join(recipients),
-            subject=subject,
-            status="failed",
-            error=error,
-            created_by=actor.label,
-            created_at=utcnow(),
+        delivery = _delivery(
+            invoice_id, kind, recipients, subject, actor, status="failed", error=error, created_at=utcnow()
         )
         separate.add(delivery)
         separate.flush()
         separate.add(
             AuditEvent(
                 actor=actor.label,
-                action="invoice.email_failed" if kind == "invoice" else "invoice.cdrs_email_failed",
+                action=_action(kind, "email_failed"),
                 subject_type=EmailDelivery.__tablename__,
                 subject_id=delivery.id,
                 invoice_id=invoice_id,
@@ -95,23 +98,12 @@ def record_failure(
 STALLED_AFTER = dt.timedelta(minutes=15)
 
 
-def _action(kind: str, what: str) -> str:
-    return f"invoice.{what}" if kind == "invoice" else f"invoice.cdrs_{what}"
-
-
 def record_queued(
     invoice: Invoice, *, kind: str, recipients: list[str], subject: str, options: dict | None, actor: Actor
 ) -> EmailDelivery:
     """Add a queued e-mail request and its audit event to the session; the caller commits, then enqueues."""
-    delivery = EmailDelivery(
-        invoice_id=invoice.id,
-        kind=kind,
-        recipients=", ".join(recipients),
-        subject=subject,
-        status="queued",
-        options=options,
-        created_by=actor.label,
-        updated_at=utcnow(),
+    delivery = _delivery(
+        invoice.id, kind, recipients, subject, actor, status="queued", options=options, updated_at=utcnow()
     )
     db.session.add(delivery)
     db.session.flush()
@@ -160,29 +152,24 @@ def record_request_sent(
     delivery.status, delivery.subject, delivery.error, delivery.updated_at = status, subject, None, utcnow()
     if delivery.kind == "invoice":
         delivery.invoice.emailed_at = utcnow()
-    record_event(
-        actor,
-        _action(delivery.kind, "emailed"),
-        delivery,
-        invoice_id=delivery.invoice_id,
-        recipients=delivery.recipients.split(", "),
-        status=status,
-        **details,
-    )
-    db.session.flush()
-    return delivery
+    return _record_outcome(delivery, actor, "emailed", status=status, **details)
 
 
 def record_request_failed(delivery: EmailDelivery, *, error: str, actor: Actor) -> EmailDelivery:
     """The request failed for good: status `failed`, the error, an audit event (caller commits)."""
     delivery.status, delivery.error, delivery.updated_at = "failed", error, utcnow()
+    return _record_outcome(delivery, actor, "email_failed", error=error)
+
+
+def _record_outcome(delivery: EmailDelivery, actor: Actor, what: str, **details) -> EmailDelivery:
+    """The audit event of how a request ended (`emailed`, `email_failed`), with its recipients."""
     record_event(
         actor,
-        _action(delivery.kind, "email_failed"),
+        _action(delivery.kind, what),
         delivery,
         invoice_id=delivery.invoice_id,
         recipients=delivery.recipients.split(", "),
-        error=error,
+        **details,
     )
     db.session.flush()
     return delivery

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal.audit import record_event
+from portal.audit import add_recorded, delete_recorded, record_event
 from portal.delivery.message_templates import template_problems
 from portal.extensions import db
 from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
@@ -69,9 +69,7 @@ def create_message_template(name, subject, body_text, body_html=None, *, actor: 
     if errors:
         raise ValidationFailed(errors)
     template = MessageTemplate(name=name, subject=subject, body_text=body_text, body_html=body_html)
-    db.session.add(template)
-    db.session.flush()
-    record_event(actor, "template.created", template, name=name)
+    _add_named(template, "template.created", actor)
     return template
 
 
@@ -111,9 +109,7 @@ def create_bill_style(name, layout="full", description=None, *, actor: Actor) ->
     require(actor, "template.write")
     errors: list[FieldError] = []
     name = _name(name, errors, BillStyle, max_length=40)
-    layout = (layout or "").strip().lower()
-    if layout not in BILL_STYLE_LAYOUTS:
-        errors.append(FieldError("layout", "must be full or summary"))
+    layout = _choice(layout, BILL_STYLE_LAYOUTS, "layout", errors)
     description = (description or "").strip() or None
     if description and len(description) > 200:
         errors.append(FieldError("description", "is too long (at most 200 characters)"))
@@ -122,9 +118,7 @@ def create_bill_style(name, layout="full", description=None, *, actor: Actor) ->
     if errors:
         raise ValidationFailed(errors)
     style = BillStyle(name=name, layout=layout, description=description)
-    db.session.add(style)
-    db.session.flush()
-    record_event(actor, "bill_style.created", style, name=name, layout=layout)
+    _add_named(style, "bill_style.created", actor, layout=layout)
     return style
 
 
@@ -167,9 +161,7 @@ def upload_attachment(name, filename, data: bytes, *, actor: Actor) -> Attachmen
     attachment = Attachment(
         name=name, filename=filename[:200], content_type="application/pdf", data=data, size=len(data)
     )
-    db.session.add(attachment)
-    db.session.flush()
-    record_event(actor, "attachment.uploaded", attachment, name=name, size=len(data))
+    _add_named(attachment, "attachment.uploaded", actor, size=len(data))
     return attachment
 
 
@@ -186,15 +178,11 @@ def create_usage_report_profile(name, group_by="destination", *, actor: Actor) -
     require(actor, "template.write")
     errors: list[FieldError] = []
     name = _name(name, errors, UsageReportProfile, max_length=100)
-    group_by = (group_by or "").strip().lower()
-    if group_by not in USAGE_REPORT_GROUPINGS:
-        errors.append(FieldError("group-by", "must be destination or network"))
+    group_by = _choice(group_by, USAGE_REPORT_GROUPINGS, "group-by", errors)
     if errors:
         raise ValidationFailed(errors)
     profile = UsageReportProfile(name=name, group_by=group_by)
-    db.session.add(profile)
-    db.session.flush()
-    record_event(actor, "usage_report_profile.created", profile, name=name, group_by=group_by)
+    _add_named(profile, "usage_report_profile.created", actor, group_by=group_by)
     return profile
 
 
@@ -208,9 +196,20 @@ def delete_usage_report_profile(profile: UsageReportProfile, *, actor: Actor) ->
     _delete_named(profile, "usage_report_profile.deleted", actor)
 
 
+def _choice(value, allowed: tuple[str, ...], field: str, errors: list[FieldError]) -> str:
+    """`value` trimmed and lower-cased; one outside `allowed` adds an error for `field`."""
+    value = (value or "").strip().lower()
+    if value not in allowed:
+        errors.append(FieldError(field, f"must be {' or '.join(allowed)}"))
+    return value
+
+
+def _add_named(row, event: str, actor: Actor, **details) -> None:
+    """Add a new named row and record `event` with its name and `details`."""
+    add_recorded(actor, event, row, name=row.name, **details)
+
+
 def _delete_named(row, event: str, actor: Actor) -> None:
     """Delete one of the named e-mail settings rows, recording who did it."""
     require(actor, "template.write")
-    record_event(actor, event, row, name=row.name)
-    db.session.delete(row)
-    db.session.flush()
+    delete_recorded(actor, event, row, name=row.name)

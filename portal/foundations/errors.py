@@ -41,6 +41,14 @@ class ServiceError(Exception):
     status = 400
     code = ErrorCode.INVALID
 
+    def __init_subclass__(cls, *, status: int | None = None, code: ErrorCode | None = None, **kwargs):
+        """`class NotFound(ServiceError, status=404, code=ErrorCode.NOT_FOUND)`: a kind's HTTP status and code."""
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str, *, code: ErrorCode | None = None):
         super().__init__(message)
         self.message = message
@@ -60,10 +68,8 @@ class FieldError:
         return f"{self.field} - {self.message}" if self.field else self.message
 
 
-class ValidationFailed(ServiceError):
+class ValidationFailed(ServiceError, status=422):
     """One or more field errors. `code` is theirs when they all share one, else the class's."""
-
-    status = 422
 
     def __init__(self, errors: list[FieldError], *, code: ErrorCode | None = None):
         self.errors = list(errors)
@@ -77,21 +83,16 @@ class ValidationFailed(ServiceError):
         return cls([FieldError(field, message, code)])
 
 
-class InvalidState(ServiceError):
+class InvalidState(ServiceError, status=422, code=ErrorCode.INVALID_STATE):
     """The invoice (or run) is not in a state that allows the operation."""
 
-    status = 422
-    code = ErrorCode.INVALID_STATE
+
+class NotFound(ServiceError, status=404, code=ErrorCode.NOT_FOUND):
+    """No such thing, or not one the caller may see."""
 
 
-class NotFound(ServiceError):
-    status = 404
-    code = ErrorCode.NOT_FOUND
-
-
-class PermissionDenied(ServiceError):
-    status = 403
-    code = ErrorCode.PERMISSION_DENIED
+class PermissionDenied(ServiceError, status=403, code=ErrorCode.PERMISSION_DENIED):
+    """The actor's level is below what the action requires."""
 
     def __init__(self, message: str, action: str, required_level: int):
         super().__init__(message)
@@ -99,22 +100,13 @@ class PermissionDenied(ServiceError):
         self.required_level = required_level
 
 
-class Conflict(ServiceError):
+class Conflict(ServiceError, status=409, code=ErrorCode.CONFLICT):
     """A concurrent change won; the caller may retry."""
 
-    status = 409
-    code = ErrorCode.CONFLICT
 
-
-class DeliveryFailed(ServiceError):
+class DeliveryFailed(ServiceError, status=502, code=ErrorCode.DELIVERY_FAILED):
     """Sending mail failed; the attempt is recorded and can be retried."""
 
-    status = 502
-    code = ErrorCode.DELIVERY_FAILED
 
-
-class Gone(ServiceError):
+class Gone(ServiceError, status=410, code=ErrorCode.GONE):
     """The thing existed but can no longer be used (an expired, used-up or revoked link)."""
-
-    status = 410
-    code = ErrorCode.GONE

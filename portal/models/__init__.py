@@ -16,19 +16,20 @@ from portal.models.invoice import (
     TYPES,
     UNPAID,
     UNPAID_STATUSES,
-    CreditNoteLine,
-    CreditNoteNumberCounter,
     Invoice,
-    InvoiceDestination,
-    InvoiceDiscount,
-    InvoiceNetwork,
-    InvoiceNumberCounter,
-    InvoiceServiceData,
     InvoiceState,
-    Payment,
     PaymentStatus,
     payment_status_condition,
 )
+from portal.models.invoice_rows import (
+    CreditNoteLine,
+    InvoiceDestination,
+    InvoiceDiscount,
+    InvoiceNetwork,
+    InvoiceServiceData,
+    Payment,
+)
+from portal.models.numbering import CreditNoteNumberCounter, InvoiceNumberCounter
 from portal.models.organization import Organization
 from portal.models.user import AdminUser, ApiKey, CustomerUser, customer_user_accounts
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.foundations.database import utcnow
+from portal.models.columns import InvoiceOwned
 
 
-class DownloadLink(db.Model):
+class DownloadLink(InvoiceOwned, db.Model):
     """A signed, expiring, use-limited link to an invoice PDF.
 
     The signed token carries only `id` and `nonce`; expiry, uses and revocation live here so
@@ -24,8 +25,6 @@ class DownloadLink(db.Model):
         CheckConstraint("max_uses >= 1", name="max_uses"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[dt.datetime]
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
@@ -42,7 +41,7 @@ class DownloadLink(db.Model):
 EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "outbox")
 
 
-class EmailDelivery(db.Model):
+class EmailDelivery(InvoiceOwned, db.Model):
     """One request to e-mail an invoice (or its CDR files): who, to whom, and how it went.
 
     A queued request (`queued`) is claimed by one try of the send job (`sending`, committed
@@ -56,8 +55,6 @@ class EmailDelivery(db.Model):
         CheckConstraint("kind IN ('invoice', 'cdrs')", name="kind"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10), default="invoice")
     recipients: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(300))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, event, update
+from sqlalchemy import CheckConstraint, Integer, LargeBinary, String, Text, UniqueConstraint, event, update
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.extensions import db
 from portal.foundations.database import utcnow
+from portal.models.columns import invoice_ref
 
 DOCUMENT_KINDS = ("pdf", "cdrs", "usage")
 
@@ -21,7 +22,7 @@ class InvoiceDocument(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    invoice_id: Mapped[int] = invoice_ref(index=False)
     kind: Mapped[str] = mapped_column(String(10), default="pdf")
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100), default="application/pdf")

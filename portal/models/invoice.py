@@ -1,4 +1,4 @@
-"""Invoice, its detail rows (destinations, networks, service data) and its payments."""
+"""The invoice: its states, payment statuses and columns (its detail rows: portal.models.invoice_rows)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ import uuid as uuid_mod
 from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
     Index,
-    Integer,
     Numeric,
     String,
     Text,
@@ -30,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.extensions import db
 from portal.foundations.database import ZERO, utcnow
+from portal.models.columns import count, invoice_rows, money
 
 
 class InvoiceState(enum.StrEnum):
@@ -104,9 +102,6 @@ _COUNTERS = [
     for name in ("calls_count", "successful_calls_count", "calls_duration", "billing_duration")
 ] + ["service_transactions_count"]
 
-_money = lambda: mapped_column(Numeric(20, 6), default=ZERO)  # noqa: E731 - column factories, one per line
-_count = lambda: mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)  # noqa: E731 - column factories, one per line
-
 
 class Invoice(db.Model):
     __tablename__ = "invoices"
@@ -164,52 +159,52 @@ class Invoice(db.Model):
     transaction_cutoff_date: Mapped[dt.date | None] = mapped_column(Date)
 
     # Traffic and service totals (filled from CDRs and transactions).
-    amount_spent: Mapped[Decimal] = _money()
-    amount_earned: Mapped[Decimal] = _money()
-    amount_total: Mapped[Decimal] = _money()  # spent - earned
-    originated_amount_spent: Mapped[Decimal] = _money()
-    originated_amount_earned: Mapped[Decimal] = _money()
-    originated_calls_count: Mapped[int] = _count()
-    originated_successful_calls_count: Mapped[int] = _count()
-    originated_calls_duration: Mapped[int] = _count()
-    originated_billing_duration: Mapped[int] = _count()
+    amount_spent: Mapped[Decimal] = money()
+    amount_earned: Mapped[Decimal] = money()
+    amount_total: Mapped[Decimal] = money()  # spent - earned
+    originated_amount_spent: Mapped[Decimal] = money()
+    originated_amount_earned: Mapped[Decimal] = money()
+    originated_calls_count: Mapped[int] = count()
+    originated_successful_calls_count: Mapped[int] = count()
+    originated_calls_duration: Mapped[int] = count()
+    originated_billing_duration: Mapped[int] = count()
     originated_first_call_at: Mapped[dt.datetime | None]
     originated_last_call_at: Mapped[dt.datetime | None]
-    terminated_amount_spent: Mapped[Decimal] = _money()
-    terminated_amount_earned: Mapped[Decimal] = _money()
-    terminated_calls_count: Mapped[int] = _count()
-    terminated_successful_calls_count: Mapped[int] = _count()
-    terminated_calls_duration: Mapped[int] = _count()
-    terminated_billing_duration: Mapped[int] = _count()
+    terminated_amount_spent: Mapped[Decimal] = money()
+    terminated_amount_earned: Mapped[Decimal] = money()
+    terminated_calls_count: Mapped[int] = count()
+    terminated_successful_calls_count: Mapped[int] = count()
+    terminated_calls_duration: Mapped[int] = count()
+    terminated_billing_duration: Mapped[int] = count()
     terminated_first_call_at: Mapped[dt.datetime | None]
     terminated_last_call_at: Mapped[dt.datetime | None]
-    services_amount_spent: Mapped[Decimal] = _money()
-    services_amount_earned: Mapped[Decimal] = _money()
-    service_transactions_count: Mapped[int] = _count()
-    discount_amount: Mapped[Decimal] = _money()
+    services_amount_spent: Mapped[Decimal] = money()
+    services_amount_earned: Mapped[Decimal] = money()
+    service_transactions_count: Mapped[int] = count()
+    discount_amount: Mapped[Decimal] = money()
 
     # Charges by category (backend API invoiceCharges*), signed.
-    charges_calls: Mapped[Decimal] = _money()
-    charges_one_off: Mapped[Decimal] = _money()
-    charges_recurring: Mapped[Decimal] = _money()
-    charges_refunds: Mapped[Decimal] = _money()
-    charges_late: Mapped[Decimal] = _money()
-    charges_interest: Mapped[Decimal] = _money()
-    charges_carrier_provided: Mapped[Decimal] = _money()
-    charges_manual_billing: Mapped[Decimal] = _money()
-    charges_low_usage: Mapped[Decimal] = _money()
-    charges_manual: Mapped[Decimal] = _money()
-    charges_non_call: Mapped[Decimal] = _money()
+    charges_calls: Mapped[Decimal] = money()
+    charges_one_off: Mapped[Decimal] = money()
+    charges_recurring: Mapped[Decimal] = money()
+    charges_refunds: Mapped[Decimal] = money()
+    charges_late: Mapped[Decimal] = money()
+    charges_interest: Mapped[Decimal] = money()
+    charges_carrier_provided: Mapped[Decimal] = money()
+    charges_manual_billing: Mapped[Decimal] = money()
+    charges_low_usage: Mapped[Decimal] = money()
+    charges_manual: Mapped[Decimal] = money()
+    charges_non_call: Mapped[Decimal] = money()
 
     # Amounts of the raised invoice (set on approval, rounded to the currency).
     vat_rate: Mapped[Decimal] = mapped_column(Numeric(7, 4), default=ZERO)
-    net_amount: Mapped[Decimal] = _money()
-    vat_amount: Mapped[Decimal] = _money()
-    reverse_vat_amount: Mapped[Decimal] = _money()
-    total_amount: Mapped[Decimal] = _money()
-    paid_amount: Mapped[Decimal] = _money()
+    net_amount: Mapped[Decimal] = money()
+    vat_amount: Mapped[Decimal] = money()
+    reverse_vat_amount: Mapped[Decimal] = money()
+    total_amount: Mapped[Decimal] = money()
+    paid_amount: Mapped[Decimal] = money()
     paid_date: Mapped[dt.date | None] = mapped_column(Date)
-    outstanding: Mapped[Decimal] = _money()
+    outstanding: Mapped[Decimal] = money()
     payment_method: Mapped[str | None] = mapped_column(String(32))
 
     # Presentation and delivery.
@@ -242,37 +237,11 @@ class Invoice(db.Model):
     customer = relationship("Customer")
     organization = relationship("Organization")
     billing_run = relationship("BillingRun")
-    destinations = relationship(
-        "InvoiceDestination",
-        back_populates="invoice",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="InvoiceDestination.id",
-    )
-    networks = relationship(
-        "InvoiceNetwork",
-        back_populates="invoice",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="InvoiceNetwork.id",
-    )
-    service_data = relationship(
-        "InvoiceServiceData",
-        back_populates="invoice",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="InvoiceServiceData.id",
-    )
-    discounts = relationship(
-        "InvoiceDiscount",
-        back_populates="invoice",
-        cascade="all, delete-orphan",
-        passive_deletes=True,
-        order_by="InvoiceDiscount.id",
-    )
-    payments = relationship(
-        "Payment", back_populates="invoice", cascade="all, delete-orphan", passive_deletes=True, order_by="Payment.id"
-    )
+    destinations = invoice_rows("InvoiceDestination")
+    networks = invoice_rows("InvoiceNetwork")
+    service_data = invoice_rows("InvoiceServiceData")
+    discounts = invoice_rows("InvoiceDiscount")
+    payments = invoice_rows("Payment")
     credited_invoice = relationship("Invoice", remote_side="Invoice.id", foreign_keys=[credited_invoice_id])
 
     @property
@@ -341,166 +310,3 @@ def payment_status_condition(name: str, today: dt.date):
         UNPAID: owing,
     }
     return conditions.get(name, false())
-
-
-class _TrafficRow:
-    """Columns shared by destination and network rows."""
-
-    direction: Mapped[str] = mapped_column(String(10))
-    country_id: Mapped[int | None] = mapped_column(ForeignKey("countries.id"))
-    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
-    rate: Mapped[Decimal] = mapped_column(Numeric(20, 6), default=ZERO)
-    spent: Mapped[bool] = mapped_column(Boolean)
-    calls_count: Mapped[int] = _count()
-    successful_calls_count: Mapped[int] = _count()
-    calls_duration: Mapped[int] = _count()
-    billing_duration: Mapped[int] = _count()
-    amount: Mapped[Decimal] = _money()
-    first_call_at: Mapped[dt.datetime | None]
-    last_call_at: Mapped[dt.datetime | None]
-
-
-class InvoiceDestination(_TrafficRow, db.Model):
-    """Traffic of an invoice grouped by destination prefix (originated or terminated)."""
-
-    __tablename__ = "invoice_destinations"
-    __table_args__ = (
-        Index("ix_invoice_destinations_invoice", "invoice_id", "direction", "dst_prefix"),
-        CheckConstraint("direction IN ('originated', 'terminated')", name="direction"),
-        CheckConstraint(
-            "calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0 AND billing_duration >= 0",
-            name="counters",
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
-    dst_prefix: Mapped[str | None] = mapped_column(String(32))
-    discount: Mapped[Decimal] = _money()
-
-    invoice = relationship("Invoice", back_populates="destinations")
-    country = relationship("Country")
-    network = relationship("Network")
-
-
-class InvoiceNetwork(_TrafficRow, db.Model):
-    """Destination rows of an invoice re-grouped by country, network, rate and spent flag."""
-
-    __tablename__ = "invoice_networks"
-    __table_args__ = (
-        Index("ix_invoice_networks_invoice", "invoice_id", "direction"),
-        CheckConstraint("direction IN ('originated', 'terminated')", name="direction"),
-        CheckConstraint(
-            "calls_count >= 0 AND successful_calls_count >= 0 AND calls_duration >= 0 AND billing_duration >= 0",
-            name="counters",
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
-
-    invoice = relationship("Invoice", back_populates="networks")
-    country = relationship("Country")
-    network = relationship("Network")
-
-
-class InvoiceServiceData(db.Model):
-    """Transactions of an invoice grouped by service and sign (charges spent, credits earned)."""
-
-    __tablename__ = "invoice_service_data"
-    __table_args__ = (CheckConstraint("transactions_count >= 0 AND amount >= 0", name="counters"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"))
-    spent: Mapped[bool] = mapped_column(Boolean)
-    transactions_count: Mapped[int] = _count()
-    amount: Mapped[Decimal] = _money()  # absolute value
-
-    invoice = relationship("Invoice", back_populates="service_data")
-    service = relationship("Service")
-
-
-class InvoiceDiscount(db.Model):
-    """What one discount plan took off an invoice when it was filled (the plan may change or go later).
-
-    `amount` is positive (taken off the originated call charges); for a free-minutes plan
-    `free_seconds` is the allowance and `used_seconds` what the invoice used of it; for a
-    percentage plan `percent` and `base` (the charges it applied to, before the discount).
-    """
-
-    __tablename__ = "invoice_discounts"
-    __table_args__ = (
-        CheckConstraint("amount >= 0 AND used_seconds >= 0", name="counters"),
-        CheckConstraint("kind IN ('percentage', 'free_minutes')", name="kind"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
-    discount_plan_id: Mapped[int | None] = mapped_column(ForeignKey("discount_plans.id", ondelete="SET NULL"))
-    name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(20))
-    percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
-    base: Mapped[Decimal] = _money()
-    free_seconds: Mapped[int | None] = mapped_column(Integer)
-    used_seconds: Mapped[int] = mapped_column(Integer, default=0)
-    amount: Mapped[Decimal] = _money()
-
-    invoice = relationship("Invoice", back_populates="discounts")
-
-
-class Payment(db.Model):
-    __tablename__ = "payments"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
-    amount: Mapped[Decimal] = mapped_column(Numeric(20, 6))
-    paid_on: Mapped[dt.date] = mapped_column(Date)
-    method: Mapped[str | None] = mapped_column(String(32))
-    reference: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str | None] = mapped_column(String(200))
-
-    invoice = relationship("Invoice", back_populates="payments")
-
-
-class CreditNoteLine(db.Model):
-    """One line of a credit note: what is credited, with its net amount as the credit note shows it (positive;
-    negative where a credit of the invoice is taken back).
-
-    `source_key` names the line of the corrected invoice it credits (None for a credit of an amount).
-    """
-
-    __tablename__ = "credit_note_lines"
-    __table_args__ = (CheckConstraint("net_amount <> 0", name="net_amount_not_zero"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    credit_note_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    source_key: Mapped[str | None] = mapped_column(String(200))
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str | None] = mapped_column(String(200))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(20, 4))
-    unit_code: Mapped[str] = mapped_column(String(3))
-    net_amount: Mapped[Decimal] = mapped_column(Numeric(20, 6))
-
-
-class CreditNoteNumberCounter(db.Model):
-    """Last credit note number issued per organization and year: a series of its own, bumped like invoice numbers."""
-
-    __tablename__ = "credit_note_number_counters"
-
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class InvoiceNumberCounter(db.Model):
-    """Last invoice number issued per organization and year; bumped atomically on approval."""
-
-    __tablename__ = "invoice_number_counters"
-
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -24,6 +24,7 @@ from portal.foundations.streaming import stream_with_own_session
 from portal.models import STATUS_FILTERS, UNPAID, Invoice, PaymentStatus, payment_status_condition
 from portal.reading import paging
 from portal.reading.invoice_list import InvoiceListQuery, read_cursor, read_invoice_list
+from portal.reading.invoice_search import within
 from portal.reading.paging import InvoicePage
 
 # Customers see raised invoices only, so every status filter but draft.
@@ -140,14 +141,8 @@ def customer_conditions(scope: CustomerScope, filters: CustomerInvoiceFilters, t
         conditions.append(Invoice.account_id == filters.account_id)
     if filters.period_from or filters.period_to:
         conditions.append(_period_overlap(scope, filters))
-    if filters.invoice_date_from:
-        conditions.append(Invoice.invoice_date >= filters.invoice_date_from)
-    if filters.invoice_date_to:
-        conditions.append(Invoice.invoice_date <= filters.invoice_date_to)
-    if filters.due_date_from:
-        conditions.append(Invoice.due_date >= filters.due_date_from)
-    if filters.due_date_to:
-        conditions.append(Invoice.due_date <= filters.due_date_to)
+    conditions += within(Invoice.invoice_date, filters.invoice_date_from, filters.invoice_date_to)
+    conditions += within(Invoice.due_date, filters.due_date_from, filters.due_date_to)
     if filters.status:
         conditions.append(payment_status_condition(filters.status, today))
     if filters.number:

@@ -156,6 +156,16 @@ def parse_invoice_filters(
     return f
 
 
+def within(column, low, high) -> list:
+    """The conditions keeping `column` between `low` and `high` (both included); a bound that is not set adds none."""
+    conditions = []
+    if low:
+        conditions.append(column >= low)
+    if high:
+        conditions.append(column <= high)
+    return conditions
+
+
 def invoice_conditions(f: InvoiceFilters) -> list:
     """The WHERE clauses of the filters; they name invoice columns only, so they also work without joins."""
     conditions = []
@@ -188,14 +198,8 @@ def invoice_conditions(f: InvoiceFilters) -> list:
             Invoice.printed_at.is_(None),
             Invoice.marked_delivered_at.is_(None),
         ]
-    if f.min_date:
-        conditions.append(Invoice.invoice_date >= f.min_date)
-    if f.max_date:
-        conditions.append(Invoice.invoice_date <= f.max_date)
-    if f.min_due_date:
-        conditions.append(Invoice.due_date >= f.min_due_date)
-    if f.max_due_date:
-        conditions.append(Invoice.due_date <= f.max_due_date)
+    conditions += within(Invoice.invoice_date, f.min_date, f.max_date)
+    conditions += within(Invoice.due_date, f.min_due_date, f.max_due_date)
     if f.created_since:
         conditions.append(Invoice.created_at >= f.created_since)
     # Amount: the raised total once approved, the running amount before.
@@ -250,15 +254,21 @@ def _cursor(value: str, name: str, sort: str, errors: list[FieldError]) -> Curso
     return read_cursor(value, name, key, SORTS[key], errors)
 
 
-def _int(value: str, name: str, errors: list[FieldError]) -> int | None:
+def _parsed(value: str, name: str, errors: list[FieldError], parse, message: str):
+    """`parse(value)`, or None for an empty value; a value it refuses (ValueError, InvalidOperation) adds
+    `message` for `name`."""
     if not value:
         return None
     try:
-        number = int(value)
-    except ValueError:
-        errors.append(FieldError(name, "must be a whole number"))
+        return parse(value)
+    except (ValueError, InvalidOperation):
+        errors.append(FieldError(name, message))
         return None
-    if abs(number) > MAX_ROW_ID:
+
+
+def _int(value: str, name: str, errors: list[FieldError]) -> int | None:
+    number = _parsed(value, name, errors, int, "must be a whole number")
+    if number is not None and abs(number) > MAX_ROW_ID:
         errors.append(FieldError(name, "is out of range"))
         return None
     return number
@@ -276,22 +286,18 @@ def _bool(value: str, name: str, errors: list[FieldError], default: bool) -> boo
 
 
 def _date(value: str, name: str, errors: list[FieldError]) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        errors.append(FieldError(name, "must be a date (YYYY-MM-DD)"))
-        return None
+    return _parsed(value, name, errors, lambda v: dt.date.fromisoformat(v[:10]), "must be a date (YYYY-MM-DD)")
 
 
 def _moment(value: str, name: str, errors: list[FieldError]) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        errors.append(FieldError(name, "must be a date or an ISO-8601 time"))
+    moment = _parsed(
+        value,
+        name,
+        errors,
+        lambda v: dt.datetime.fromisoformat(v.replace("Z", "+00:00")),
+        "must be a date or an ISO-8601 time",
+    )
+    if moment is None:
         return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.timezone.utc)
@@ -302,14 +308,12 @@ def _moment(value: str, name: str, errors: list[FieldError]) -> dt.datetime | No
         return None
 
 
-def _decimal(value: str, name: str, errors: list[FieldError]) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        number = Decimal(value)
-        if not number.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        errors.append(FieldError(name, "must be a number"))
-        return None
+def _finite_decimal(value: str) -> Decimal:
+    number = Decimal(value)
+    if not number.is_finite():
+        raise InvalidOperation
     return number
+
+
+def _decimal(value: str, name: str, errors: list[FieldError]) -> Decimal | None:
+    return _parsed(value, name, errors, _finite_decimal, "must be a number")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.models import Account, Contact, Customer, DiscountPlan
@@ -76,14 +77,16 @@ def test_unknown_customer_is_a_404(admin):
     assert admin.get("/admin/customers/999999").status_code == 404
 
 
-def test_deleting_a_customer_with_invoices_says_why_and_keeps_it(admin, session):
-    invoice = InvoiceFactory()
-    customer_id = invoice.customer_id
+@pytest.mark.parametrize(
+    "path, model, key", [("customers", Customer, "customer_id"), ("accounts", Account, "account_id")]
+)
+def test_deleting_a_customer_or_account_with_invoices_says_why_and_keeps_it(admin, session, path, model, key):
+    row_id = getattr(InvoiceFactory(), key)
     session.commit()
-    response = admin.post_form(f"/admin/customers/{customer_id}/delete", follow_redirects=True)
+    response = admin.post_form(f"/admin/{path}/{row_id}/delete", follow_redirects=True)
     assert "can&#39;t be deleted: it has invoices" in response.get_data(as_text=True)
     session.expire_all()
-    assert session.get(Customer, customer_id) is not None
+    assert session.get(model, row_id) is not None
 
 
 def test_deleting_a_customer_without_invoices_works(admin, session):
@@ -217,16 +220,6 @@ def test_discount_plan_of_another_account_is_a_404(admin, session):
     session.commit()
     response = admin.post_form(f"/admin/accounts/{account.id}/discount-plans/{plan.id}/delete")
     assert response.status_code == 404
-
-
-def test_deleting_an_account_with_invoices_says_why(admin, session):
-    invoice = InvoiceFactory()
-    account_id = invoice.account_id
-    session.commit()
-    response = admin.post_form(f"/admin/accounts/{account_id}/delete", follow_redirects=True)
-    assert "can&#39;t be deleted: it has invoices" in response.get_data(as_text=True)
-    session.expire_all()
-    assert session.get(Account, account_id) is not None
 
 
 def test_customers_list_survives_odd_page_numbers_and_long_searches(admin, session):

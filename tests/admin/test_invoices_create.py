@@ -7,15 +7,17 @@ from tests.admin.conftest import post
 from tests.factories import AccountFactory
 
 
+def _create(client, account_id, start_date: str, end_date: str, **more):
+    """Post the new-invoice form for an account and period."""
+    form = {"account": account_id, "start_date": start_date, "end_date": end_date, **more}
+    return post(client, "/admin/invoices/new", form)
+
+
 def test_creates_fills_and_redirects_to_the_invoice(app, admin_client, session):
     account = AccountFactory()
     session.commit()
     client = admin_client(2)
-    response = post(
-        client,
-        "/admin/invoices/new",
-        {"customer": account.customer_id, "account": account.id, "start_date": "2026-05-01", "end_date": "2026-06-01"},
-    )
+    response = _create(client, account.id, "2026-05-01", "2026-06-01", customer=account.customer_id)
     [invoice] = session.query(Invoice).all()
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/admin/invoices/{invoice.id}")
     assert invoice.state == "Pending"  # the fill job ran inline
@@ -24,7 +26,7 @@ def test_creates_fills_and_redirects_to_the_invoice(app, admin_client, session):
 
 
 def test_engine_errors_are_shown_beside_their_fields(app, admin_client, session):
-    response = post(admin_client(2), "/admin/invoices/new", {"account": "", "start_date": "soon", "end_date": ""})
+    response = _create(admin_client(2), "", "soon", "")
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="account-error"' in body and "can&#39;t be blank" in body
@@ -35,11 +37,7 @@ def test_engine_errors_are_shown_beside_their_fields(app, admin_client, session)
 def test_base_errors_are_shown_on_the_form(app, admin_client, session):
     account = AccountFactory()
     session.commit()
-    response = post(
-        admin_client(2),
-        "/admin/invoices/new",
-        {"account": account.id, "start_date": "2026-05-01", "end_date": "2099-01-01"},
-    )
+    response = _create(admin_client(2), account.id, "2026-05-01", "2099-01-01")
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "end_time can&#39;t be in future" in body
     assert session.query(Invoice).count() == 0
@@ -48,22 +46,14 @@ def test_base_errors_are_shown_on_the_form(app, admin_client, session):
 def test_dates_in_the_wrong_order_and_automatic_accounts(app, admin_client, session):
     auto = AccountFactory(invoice_period="Monthly")
     session.commit()
-    body = post(
-        admin_client(2),
-        "/admin/invoices/new",
-        {"account": auto.id, "start_date": "2026-05-10", "end_date": "2026-05-01"},
-    ).get_data(as_text=True)
+    body = _create(admin_client(2), auto.id, "2026-05-10", "2026-05-01").get_data(as_text=True)
     assert "must be greater than start date" in body and "have invoices auto generation enabled" in body
 
 
 def test_level_1_may_not_create(app, admin_client, session):
     account = AccountFactory()
     session.commit()
-    response = post(
-        admin_client(1),
-        "/admin/invoices/new",
-        {"account": account.id, "start_date": "2026-05-01", "end_date": "2026-06-01"},
-    )
+    response = _create(admin_client(1), account.id, "2026-05-01", "2026-06-01")
     assert response.status_code == 403 and "needs expert level 2" in response.get_data(as_text=True)
 
 

@@ -38,6 +38,11 @@ def assert_jsonapi_400(response):
     return error["detail"]
 
 
+def send_raw(client, method: str, path: str, body: str, key: str):
+    """`body` sent as it is (no JSON encoding on the way) to the backend API with `key`."""
+    return client.open(path, method=method, data=body, content_type="application/json", headers=bearer(key))
+
+
 def assert_backend_400002(response):
     assert response.status_code == 400, response.data
     body = response.get_json()
@@ -88,9 +93,7 @@ def test_backend_put_answers_400002_and_changes_nothing(client, app, body):
     invoice = pending_invoice(AccountFactory(), customer_reference="C-1")
     db.session.commit()
     key = make_key()
-    response = client.put(
-        f"{BASE}/invoices/{invoice.id}", data=body, content_type="application/json", headers=bearer(key)
-    )
+    response = send_raw(client, "PUT", f"{BASE}/invoices/{invoice.id}", body, key)
     hint = assert_backend_400002(response)
     if "customerReference" in body and "purchaseOrderNumber" not in body and "NaN" not in body:
         assert "/customerReference" in hint
@@ -105,12 +108,7 @@ def test_backend_create_and_actions_answer_400002_for_the_same_bodies(client, ap
     db.session.commit()
     key = make_key()
     for body in (DEEP, '{"customerReference": "\\ud800", "startDate": "2026-06-01", "endDate": "2026-06-02"}'):
-        response = client.post(
-            f"{BASE}/customers/{account.customer_id}/invoices",
-            data=body,
-            content_type="application/json",
-            headers=bearer(key),
-        )
+        response = send_raw(client, "POST", f"{BASE}/customers/{account.customer_id}/invoices", body, key)
         assert_backend_400002(response)
     assert db.session.query(Invoice).count() == 1
     for action, body in (
@@ -119,24 +117,15 @@ def test_backend_create_and_actions_answer_400002_for_the_same_bodies(client, ap
         ("linkToXero", '{"xeroID": "\\udbff"}'),
         ("generateDownloadLink", '{"maxUses": NaN}'),
     ):
-        response = client.post(
-            f"{BASE}/invoices/{invoice.id}?action={action}",
-            data=body,
-            content_type="application/json",
-            headers=bearer(key),
-        )
+        response = send_raw(client, "POST", f"{BASE}/invoices/{invoice.id}?action={action}", body, key)
         assert_backend_400002(response)
 
 
 def test_a_surrogate_pair_is_an_ordinary_character(client, app):
     invoice = pending_invoice(AccountFactory())
     db.session.commit()
-    response = client.put(
-        f"{BASE}/invoices/{invoice.id}",
-        data='{"customerReference": "PO \\ud83d\\ude00"}',
-        content_type="application/json",
-        headers=bearer(make_key()),
-    )
+    body = '{"customerReference": "PO \\ud83d\\ude00"}'
+    response = send_raw(client, "PUT", f"{BASE}/invoices/{invoice.id}", body, make_key())
     assert response.status_code == 200, response.data
     assert response.get_json()["customerReference"] == "PO \U0001f600"
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
 import pytest
 
@@ -55,23 +56,9 @@ def test_boundaries_start_in_end_out(app):
 def test_originated_counts_only_last_cdr_and_terminated_counts_every_attempt(app):
     account, other = AccountFactory(), AccountFactory()
     t = START + dt.timedelta(days=3)
-    CdrFactory(
-        customer_acc_id=account.id,
-        vendor_acc_id=other.id,
-        time_start=t,
-        is_last_cdr=False,
-        customer_price=D("5"),
-        vendor_price=D("1"),
-        success=False,
-    )
-    CdrFactory(
-        customer_acc_id=account.id,
-        vendor_acc_id=other.id,
-        time_start=t,
-        is_last_cdr=True,
-        customer_price=D("0.5"),
-        vendor_price=D("0.25"),
-    )
+    attempt = partial(CdrFactory, customer_acc_id=account.id, vendor_acc_id=other.id, time_start=t)
+    attempt(is_last_cdr=False, customer_price=D("5"), vendor_price=D("1"), success=False)
+    attempt(is_last_cdr=True, customer_price=D("0.5"), vendor_price=D("0.25"))
     mine = fill_invoice(new_invoice(account))
     assert mine.originated_calls_count == 1
     assert mine.originated_amount_spent == D("0.5")
@@ -100,24 +87,15 @@ def test_destination_network_and_service_rows(app):
     de = CountryFactory(iso2="DE", name="Germany")
     mobile = NetworkFactory(name="Vodafone DE", country=de)
     t = START + dt.timedelta(days=2)
+    german_mobile_call = partial(
+        CdrFactory, customer_acc_id=account.id, time_start=t, country_id=de.id, network_id=mobile.id
+    )
     for prefix, price in (("49151", "0.12"), ("49151", "0.13"), ("49152", "0.20")):
-        CdrFactory(
-            customer_acc_id=account.id,
-            time_start=t,
-            dst_prefix=prefix,
-            country_id=de.id,
-            network_id=mobile.id,
-            destination_rate=D("0.1"),
-            customer_price=D(price),
-            duration=61,
-            customer_duration=120,
+        german_mobile_call(
+            dst_prefix=prefix, destination_rate=D("0.1"), customer_price=D(price), duration=61, customer_duration=120
         )
-    CdrFactory(
-        customer_acc_id=account.id,
-        time_start=t,
+    german_mobile_call(
         dst_prefix="49152",
-        country_id=de.id,
-        network_id=mobile.id,
         destination_rate=D("0.1"),
         customer_price=D("0"),
         success=False,

@@ -12,17 +12,15 @@ from portal.delivery.marking import mark_invoice_delivered
 from portal.foundations.errors import InvalidState, PermissionDenied, ValidationFailed
 from portal.foundations.permissions import Actor
 from portal.models import AuditEvent
-from tests.invoices import approved_invoice, make_invoice, pending_invoice  # noqa: F401 - pytest fixtures
+from tests.invoices import (  # noqa: F401 - pytest fixtures
+    XERO_ID,
+    approved_invoice,
+    make_invoice,
+    pending_invoice,
+    xero_enabled,
+)
 
 L = {n: Actor(f"level{n}@telco.example", kind="admin", level=n) for n in range(1, 6)}
-XERO_ID = "550e8400-e29b-41d4-a716-446655440000"
-
-
-@pytest.fixture
-def xero_on(app):
-    app.config["XERO_ENABLED"] = True
-    yield
-    app.config["XERO_ENABLED"] = False
 
 
 def test_xero_actions_refused_while_the_module_is_disabled(app, approved_invoice):
@@ -32,7 +30,7 @@ def test_xero_actions_refused_while_the_module_is_disabled(app, approved_invoice
         unlink_invoice_from_xero(approved_invoice, actor=L[5])
 
 
-def test_link_needs_level_3_and_a_uuid(app, xero_on, approved_invoice, session):
+def test_link_needs_level_3_and_a_uuid(app, xero_enabled, approved_invoice, session):
     with pytest.raises(PermissionDenied, match="level 3"):
         link_invoice_to_xero(approved_invoice, XERO_ID, actor=L[2])
     for bad in ("", "not-a-uuid", "550e8400"):
@@ -44,7 +42,7 @@ def test_link_needs_level_3_and_a_uuid(app, xero_on, approved_invoice, session):
     assert session.query(AuditEvent).filter_by(action="invoice.xero_linked").count() == 1
 
 
-def test_replacing_or_removing_a_link_needs_level_5(app, xero_on, approved_invoice):
+def test_replacing_or_removing_a_link_needs_level_5(app, xero_enabled, approved_invoice):
     link_invoice_to_xero(approved_invoice, XERO_ID, actor=L[3])
     link_invoice_to_xero(approved_invoice, XERO_ID.upper(), actor=L[3])  # the same link again is fine
     other = str(uuid.uuid4())

@@ -154,3 +154,16 @@ def snapshot() -> dict[str, list]:
         rows = db.session.execute(select(*columns)).all()
         state[table.name] = sorted(map(repr, rows))
     return state
+
+
+@pytest.fixture
+def signed_in_clients(app, login):
+    """`signed_in_clients(*users)` -> one test client per user, each signed in as that user."""
+
+    def _clients(*users):
+        clients = [app.test_client() for _ in users]
+        for user, test_client in zip(users, clients):
+            login(user, test_client)
+        return clients
+
+    return _clients

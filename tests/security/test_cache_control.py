@@ -7,8 +7,9 @@ import pytest
 
 from portal.auth.api_keys import create_api_key
 from portal.extensions import db
+from tests.api.jsonapi.conftest import login_admin, login_customer
 from tests.bulk import approved_invoices, stored_pdfs
-from tests.factories import PASSWORD, AccountFactory, AdminUserFactory, CustomerUserFactory
+from tests.factories import AccountFactory, AdminUserFactory, CustomerUserFactory
 from tests.live import csrf_token
 
 DOCUMENTED = "max-age=0, private, must-revalidate"  # the seeds' cache-control of the JSON:API answers
@@ -34,7 +35,7 @@ PERSONAL = [
 
 
 @pytest.fixture
-def faces(app, client, login):
+def faces(client, signed_in_clients):
     """`faces[name]()` → the response of one real request of that face, authenticated as that face expects."""
     account = AccountFactory()
     [invoice] = approved_invoices(account, 1)
@@ -42,15 +43,8 @@ def faces(app, client, login):
     customer, admin = CustomerUserFactory(customer=account.customer), AdminUserFactory(level=5)
     _row, key = create_api_key(name="cache", scopes="read", level=3)
     db.session.commit()
-    customer_client, admin_client = app.test_client(), app.test_client()
-    login(customer, customer_client)
-    login(admin, admin_client)
-    customer_jwt = client.post(
-        "/api/rest/customer/v1/auth", json={"auth": {"login": customer.email, "password": PASSWORD}}
-    ).get_json()["jwt"]
-    admin_jwt = client.post(
-        "/api/rest/admin/auth", json={"auth": {"username": admin.email, "password": PASSWORD}}
-    ).get_json()["jwt"]
+    customer_client, admin_client = signed_in_clients(customer, admin)
+    customer_jwt, admin_jwt = login_customer(client, customer), login_admin(client, admin)
     portal_csrf = csrf_token(customer_client.get(f"/portal/invoices/{invoice.uuid}").get_data(as_text=True))
     admin_csrf = csrf_token(admin_client.get("/admin/invoices").get_data(as_text=True))
     with_key = {"Authorization": f"Bearer {key}"}

@@ -12,8 +12,9 @@ from portal.auth.api_keys import create_api_key
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
 from portal.foundations.permissions import Actor
+from tests.api.jsonapi.conftest import login_customer
 from tests.documents.conftest import make_invoice
-from tests.factories import PASSWORD, AdminUserFactory, CustomerUserFactory
+from tests.factories import AdminUserFactory, CustomerUserFactory
 
 # The header set every response of the reference system carries (see the seeds).
 SEED_HEADERS = {
@@ -77,7 +78,7 @@ def assert_security_headers(response, app, *, production: bool = False) -> None:
 
 
 @pytest.fixture
-def faces(app, client, login):
+def faces(client, signed_in_clients):
     """One real request per face, each authenticated the way that face expects."""
     invoice = make_invoice(destinations=1)
     customer_user = CustomerUserFactory(customer=invoice.customer)
@@ -91,12 +92,8 @@ def faces(app, client, login):
     )
     db.session.commit()
 
-    customer_client, admin_client = app.test_client(), app.test_client()
-    login(customer_user, customer_client)
-    login(admin, admin_client)
-    jwt = client.post(
-        "/api/rest/customer/v1/auth", json={"auth": {"login": customer_user.email, "password": PASSWORD}}
-    ).get_json()["jwt"]
+    customer_client, admin_client = signed_in_clients(customer_user, admin)
+    jwt = login_customer(client, customer_user)
     key_header = {"Authorization": f"Bearer {key}"}
     slug, account_id = invoice.account.customer.organization.slug, invoice.account_id
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.api.openapi_build import PDF, operation, parameter, ref, response
 from portal.api.orgs_v2.routes import STATUSES
 from portal.models.account import DELIVERY_MODES
 
@@ -11,110 +12,64 @@ MOMENT = {"type": "string", "format": "date-time", "description": "UTC, e.g. 201
 MOMENT_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 
 
-def _error(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrgsErrorMessage"}}},
-    }
+ERROR = ref("OrgsErrorMessage")
+ORG_PARAM = parameter("orgId", "path", {"type": "string"}, "Organization slug")
+ACCOUNT_PARAM = parameter("accountId", "path", {"type": "integer", "format": "int64"}, "Account id")
+DENIED = {
+    "401": response("Missing, unknown or revoked API key", ERROR),
+    "403": response("The key lacks the read scope", ERROR),
+}
+NOT_ALLOWED = {"405": response("Method not allowed", ERROR)}
+
+
+def _date_param(name: str) -> dict:
+    return parameter(
+        name, "query", {"type": "string", "format": "date"}, "yyyy-mm-dd, 1900-01-01 to 2999-12-31", required=False
+    )
 
 
 PATHS = {
     "/v2/orgs/{orgId}/accounts/{accountId}/invoices": {
-        "get": {
-            "tags": [TAG],
-            "operationId": "orgsAccountInvoices",
-            "security": SECURITY,
-            "summary": "Invoices of an account dated inside a window",
-            "description": "Raised invoices whose invoice date lies in [start_date, end_date]. Defaults: "
+        "get": operation(
+            TAG,
+            "orgsAccountInvoices",
+            "Invoices of an account dated inside a window",
+            SECURITY,
+            {
+                "200": response("successful operation", ref("OrgsInvoiceInfoList")),
+                "400": response("Bad or out-of-range date, inverted or too long window", ERROR),
+                **DENIED,
+                "404": response("Unknown organization or account, or not visible to this key", ERROR),
+                **NOT_ALLOWED,
+            },
+            description="Raised invoices whose invoice date lies in [start_date, end_date]. Defaults: "
             "end_date today in the account's zone, start_date twelve months earlier; "
             "period_date echoes the window applied. At most five years.",
-            "parameters": [
-                {
-                    "name": "orgId",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string"},
-                    "description": "Organization slug",
-                },
-                {
-                    "name": "accountId",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "format": "int64"},
-                    "description": "Account id",
-                },
-                {
-                    "name": "start_date",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "format": "date"},
-                    "description": "yyyy-mm-dd, 1900-01-01 to 2999-12-31",
-                },
-                {
-                    "name": "end_date",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "format": "date"},
-                    "description": "yyyy-mm-dd, 1900-01-01 to 2999-12-31",
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "successful operation",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrgsInvoiceInfoList"}}},
-                },
-                "400": _error("Bad or out-of-range date, inverted or too long window"),
-                "401": _error("Missing, unknown or revoked API key"),
-                "403": _error("The key lacks the read scope"),
-                "404": _error("Unknown organization or account, or not visible to this key"),
-                "405": _error("Method not allowed"),
-            },
-        },
+            parameters=[ORG_PARAM, ACCOUNT_PARAM, _date_param("start_date"), _date_param("end_date")],
+        ),
     },
     "/v2/orgs/{orgId}/accounts/{accountId}/invoices/{invoiceId}.pdf": {
-        "get": {
-            "tags": [TAG],
-            "operationId": "orgsAccountInvoicePdf",
-            "security": SECURITY,
-            "summary": "The stored PDF of one invoice of the list (its `path`)",
-            "description": "Fetched with the same API key as the list. Nothing is rendered here: an invoice "
-            "whose PDF is not stored yet answers 404 (its `path` in the list is null).",
-            "parameters": [
-                {
-                    "name": "orgId",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string"},
-                    "description": "Organization slug",
-                },
-                {
-                    "name": "accountId",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "format": "int64"},
-                    "description": "Account id",
-                },
-                {
-                    "name": "invoiceId",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "string", "format": "uuid"},
-                    "description": "Invoice UUID",
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "the PDF, as an attachment named after the invoice number",
-                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-                },
-                "401": _error("Missing, unknown or revoked API key"),
-                "403": _error("The key lacks the read scope"),
-                "404": _error(
-                    "Unknown organization, account or invoice, not visible to this key, or no PDF stored yet"
+        "get": operation(
+            TAG,
+            "orgsAccountInvoicePdf",
+            "The stored PDF of one invoice of the list (its `path`)",
+            SECURITY,
+            {
+                "200": {"description": "the PDF, as an attachment named after the invoice number", **PDF},
+                **DENIED,
+                "404": response(
+                    "Unknown organization, account or invoice, not visible to this key, or no PDF stored yet", ERROR
                 ),
-                "405": _error("Method not allowed"),
+                **NOT_ALLOWED,
             },
-        },
+            description="Fetched with the same API key as the list. Nothing is rendered here: an invoice "
+            "whose PDF is not stored yet answers 404 (its `path` in the list is null).",
+            parameters=[
+                ORG_PARAM,
+                ACCOUNT_PARAM,
+                parameter("invoiceId", "path", {"type": "string", "format": "uuid"}, "Invoice UUID"),
+            ],
+        ),
     },
 }
 

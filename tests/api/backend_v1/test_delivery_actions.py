@@ -6,23 +6,14 @@ import datetime as dt
 import io
 import uuid
 
-import pytest
 from pypdf import PdfReader
 
 from portal.extensions import db
 from portal.models import DownloadLink, EmailDelivery, Invoice
 from tests.api.backend_v1.conftest import assert_error
 from tests.api.key_clients import pending_invoice, raised_invoice
+from tests.invoices import XERO_ID, xero_enabled  # noqa: F401 - fixture
 from tests.smtp import smtp_server  # noqa: F401 - fixture
-
-XERO_ID = "550e8400-e29b-41d4-a716-446655440000"
-
-
-@pytest.fixture
-def xero_enabled(app):
-    app.config["XERO_ENABLED"] = True
-    yield
-    app.config["XERO_ENABLED"] = False
 
 
 def test_pdf_by_accept_header_is_the_stored_pdf(api, account):
