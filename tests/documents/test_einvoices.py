@@ -16,12 +16,15 @@ from portal.billing.credit_notes import issue_credit_note
 from portal.billing.fill import fill_invoice
 from portal.billing.invoices import approve_invoice, create_invoice
 from portal.billing.payments import record_payment
-from portal.documents.einvoices import einvoice_for, split_address, statement_lines
+from portal.documents.einvoice_lines import statement_lines
+from portal.documents.einvoice_parties import split_address
+from portal.documents.einvoices import einvoice_for
 from portal.documents.service import render_invoice_document
 from portal.einvoice.cii import cii_xml
 from portal.einvoice.model import DocumentType, InvalidEInvoice, VatCategory
 from portal.einvoice.ubl import ubl_xml
 from portal.extensions import db
+from portal.statement import build_statement
 from tests.einvoice.validation import PySaxonProcessor, rule_failures, xsd_errors
 from tests.factories import (
     AccountFactory,
@@ -38,6 +41,7 @@ UTC = dt.timezone.utc
 START = dt.datetime(2026, 5, 1, tzinfo=UTC)
 END = dt.datetime(2026, 6, 1, tzinfo=UTC)
 NOW = dt.datetime(2026, 11, 1, tzinfo=UTC)
+TODAY = dt.date(2026, 6, 20)
 CII = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
 UBL = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -127,10 +131,10 @@ def test_every_kind_of_invoice_makes_cii_and_ubl_valid_against_their_xsds(app, c
 
 def test_traffic_is_in_minutes_and_the_lines_sum_to_the_net_plus_discounts(app):
     invoice = raised_invoice(discount=True, credit=True)
-    lines = statement_lines(invoice)
-    traffic = [line for line in lines if line.key.startswith("traffic:")]
+    lines = statement_lines(build_statement(invoice, TODAY), invoice)
+    traffic = [line for line in lines if line.key.startswith("originated:")]
     assert traffic and all(line.unit_code == "MIN" for line in traffic)
-    # 10 % off the two calls to 49151 (0.337777 each): 0.067555 (rounded per row), given as 0.07
+    # 10 % off the two calls to 49151 (0.337777 each): 0.067555, given as 0.07
     assert invoice.discount_amount == Decimal("0.067555")
     assert sum(line.amount for line in lines) == invoice.net_amount + Decimal("0.07")
     assert sum(line.discount for line in lines) == Decimal("0.07")
@@ -166,9 +170,7 @@ def test_export_outside_the_eu_is_category_g(app):
 
 def test_parties_period_payment_and_buyer_reference_come_from_the_records(app):
     invoice = raised_invoice()
-    invoice.organization.bank_details = (
-        "Barclays\nIBAN GB33 BUKB 2020 1555 5555 55\nBIC BUKBGB22\nAccount name: Telco Ltd"
-    )
+    invoice.organization.iban, invoice.organization.bic = "GB33 BUKB 2020 1555 5555 55", "BUKBGB22"
     invoice.customer.buyer_reference = "04011000-12345-34"
     document = einvoice_for(invoice)
     assert document.seller.vat_id == "GB123456789" and document.seller.address.country_code == "GB"
