@@ -119,6 +119,8 @@ def resource_schema(resource: Resource) -> dict:
             },
         },
     }
+    if resource.meta_schema:
+        schema["properties"]["meta"] = resource.meta_schema
     if relationships:
         schema["properties"]["relationships"] = {
             "type": "object",
