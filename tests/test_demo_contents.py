@@ -10,10 +10,12 @@ from portal.customers.scope import customer_invoices, scope_for_user
 from portal.demo import load_demo_data
 from portal.demo.clock import demo_now
 from portal.demo.users import ADMIN_PASSWORD, CUSTOMER_PASSWORD
+from portal.documents.einvoices import credit_note_lines
 from portal.extensions import db
 from portal.models import (
     Account,
     AdminUser,
+    AuditEvent,
     BillStyle,
     Cdr,
     CustomerUser,
@@ -21,9 +23,11 @@ from portal.models import (
     Invoice,
     MessageTemplate,
     Organization,
+    PaymentStatus,
     Transaction,
     UsageReportProfile,
 )
+from portal.statement import build_statement
 from tests.conftest import _empty_tables
 from tests.test_demo_data import SMALL
 
@@ -51,10 +55,12 @@ def test_every_invoice_state_and_payment_status_exists(demo):
 
 def test_invoice_amounts_come_from_the_engine(demo):
     for invoice in db.session.scalars(select(Invoice).where(Invoice.state == "Approved")):
+        if invoice.is_credit_note:
+            continue  # its amounts are its stored lines' (test_demo_credit_notes_reconcile)
         rows = sum((r.amount if r.spent else -r.amount) for r in invoice.destinations)
         services = sum((r.amount if r.spent else -r.amount) for r in invoice.service_data)
         assert invoice.amount_total == rows + services
-        assert invoice.outstanding == invoice.total_amount - invoice.paid_amount
+        assert invoice.outstanding == invoice.total_amount - invoice.paid_amount - invoice.credited_amount
         assert invoice.paid_amount == sum((p.amount for p in invoice.payments), 0)
 
 
@@ -119,3 +125,37 @@ def test_each_customer_user_sees_only_its_own_invoices(demo):
         else:
             own = set(db.session.scalars(select(Account.id).where(Account.customer_id == user.customer_id)))
             assert {i.account_id for i in seen} <= own
+
+
+def test_demo_credit_notes_full_and_partial_with_reasons_reconcile_and_show_to_the_customer(demo):
+    """The demo holds credit notes in full, for a line and for an amount, issued by the manager through the
+    credit-note service; each reconciles with its lines and the invoice it corrects, and the customer's
+    users see both in their list and the lower balance on the invoice's statement."""
+    today = demo_now().date()
+    notes = db.session.scalars(
+        select(Invoice).where(Invoice.credited_invoice_id.is_not(None)).order_by(Invoice.id)
+    ).all()
+    assert demo.invoices["credit notes"] == len(notes) == 3
+    events = {
+        e.invoice_id: e for e in db.session.scalars(select(AuditEvent).filter_by(action="invoice.credit_note_issued"))
+    }
+    modes = []
+    for note in notes:
+        invoice = note.credited_invoice
+        event = events[note.id]
+        modes.append(event.details["mode"])
+        assert event.actor == "manager@telco.example" and note.credit_reason == event.details["reason"]
+        assert note.invoice_number.startswith("CN-") and note.payment_status(today) == PaymentStatus.CREDIT_NOTE
+        # its lines make its net; the invoice owes its total less what was paid and credited
+        assert sum(line.net_amount for line in credit_note_lines(note)) == -note.net_amount > 0
+        assert invoice.credited_amount == -note.total_amount
+        assert invoice.outstanding == invoice.total_amount - invoice.paid_amount + note.total_amount >= 0
+        statement = build_statement(invoice, today)
+        assert statement.balance_due == invoice.outstanding and build_statement(note, today).total == note.total_amount
+        users = db.session.scalars(select(CustomerUser).where(CustomerUser.customer_id == note.customer_id)).all()
+        # a demo customer user sees both (the demo's users belong to the customers credited first)
+        assert any({note, invoice} <= set(db.session.scalars(customer_invoices(*scope_for_user(u)))) for u in users)
+    assert sorted(modes) == ["amount", "full", "lines"]
+    assert len({note.credit_reason for note in notes}) == 3
+    full = next(n for n, m in zip(notes, modes) if m == "full")
+    assert full.total_amount == -full.credited_invoice.total_amount and full.credited_invoice.outstanding == 0

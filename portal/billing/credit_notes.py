@@ -19,7 +19,7 @@ from sqlalchemy import select
 from portal.audit import record_event
 from portal.billing.locks import lock_invoice
 from portal.billing.numbering import issue_credit_note_number
-from portal.documents.einvoices import StatementLine, statement_lines
+from portal.documents.einvoice_lines import StatementLine, statement_lines
 from portal.documents.tasks import enqueue_render_pdf
 from portal.extensions import db
 from portal.foundations.database import utcnow
@@ -30,6 +30,7 @@ from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
 from portal.jobs import call_after_commit
 from portal.models import CreditNoteLine, Invoice, InvoiceState
+from portal.statement import build_statement
 
 MODES = ("full", "lines", "amount")
 REASON_LIMIT = 500
@@ -71,7 +72,8 @@ def creditable(invoice: Invoice) -> Creditable:
                 )
             )
         )
-    return Creditable(invoice.net_amount - credited_net, statement_lines(invoice), frozenset(keys), notes)
+    lines = statement_lines(build_statement(invoice, invoice.invoice_date), invoice)
+    return Creditable(invoice.net_amount - credited_net, lines, frozenset(keys), notes)
 
 
 def issue_credit_note(
@@ -96,7 +98,7 @@ def issue_credit_note(
     Args:
         invoice: the invoice (or its id) to credit.
         mode: `full` (every line; only while nothing of it was credited), `lines` (the lines
-            named by `line_keys`, keys of `portal.documents.einvoices.statement_lines`, each at
+            named by `line_keys`, keys of `portal.documents.einvoice_lines.statement_lines`, each at
             what it was charged), or `amount` (a net amount before VAT, at most what is left).
         reason: why (shown on the credit note and in its e-invoice), required.
         actor: who issues it (needs `invoice.credit`).

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from portal.demo.catalog import COUNTRIES, create_catalog
 from portal.demo.charges import create_charges
 from portal.demo.clock import demo_now, months_before
+from portal.demo.credit_notes import issue_demo_credit_notes
 from portal.demo.customers import NAMED_CUSTOMERS, add_discount_plans, create_customer, generated_customer
 from portal.demo.invoices import make_invoice, plan_invoices
 from portal.demo.organization import ORG_SLUG, create_document_settings, create_organization
@@ -137,6 +138,8 @@ def load_demo_data(
             if n % COMMIT_EVERY_INVOICES == 0:
                 db.session.commit()
             bar.update(1)
+    db.session.commit()
+    summary.invoices["credit notes"] = issue_demo_credit_notes(rng, customers[:3], now.date())
     db.session.commit()
 
     # PDFs last, one commit each, so the data above is kept whatever happens here.

@@ -7,7 +7,7 @@ from decimal import Decimal
 from portal.documents.context import LOCALE, invoice_pdf_context
 from portal.documents.einvoices import credit_note_lines
 from portal.foundations.formatting import date as format_date
-from portal.foundations.formatting import money, number
+from portal.foundations.formatting import money, number, percent
 
 CREDIT_NOTE_TEMPLATE = "pdf/credit_note.html"
 UNITS = {"MIN": "min", "C62": ""}
@@ -24,6 +24,10 @@ def credit_note_pdf_context(credit_note) -> dict:
     def fmt(value) -> str:
         return money(value if value is not None else Decimal(0), currency, LOCALE)
 
+    # The template names the VAT rate and reverse charge of its totals (as the invoice's did before the statement).
+    rate = (credit_note.vat_rate or Decimal(0)) / 100
+    context["totals"]["vat_rate"] = percent(rate, context.get("language") or LOCALE)
+    context["totals"]["reverse_charge"] = bool(credit_note.customer.reverse_charge)
     context["credit_note"] = {
         "invoice_number": original.invoice_number or "",
         "invoice_date": format_date(original.invoice_date, LOCALE) if original.invoice_date else "",

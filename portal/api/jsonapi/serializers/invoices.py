@@ -20,6 +20,7 @@ from portal.models import (
     InvoiceNetwork,
     InvoiceServiceData,
     InvoiceState,
+    PaymentStatus,
 )
 
 
@@ -143,6 +144,30 @@ def _customer_scope(ctx):
     return customer_invoices(ctx.customer_id, ctx.account_ids)
 
 
+def _credit_note_meta(invoice, ctx) -> dict | None:
+    """A credit note is marked in its `meta` (the customer attribute set stays the documented one), with the
+    admin API's `invoice-type` and the payment status of portal.models.PaymentStatus, and the invoice it corrects."""
+    if not invoice.is_credit_note:
+        return None
+    return {
+        "invoice-type": CREDIT_NOTE_TYPE,
+        "payment-status": PaymentStatus.CREDIT_NOTE.value,
+        "credited-invoice": str(invoice.credited_invoice.uuid),
+    }
+
+
+CREDIT_NOTE_META_SCHEMA = {
+    "type": "object",
+    "description": "Only on a credit note: what it is and the invoice (id) it corrects.",
+    "required": ["invoice-type", "payment-status", "credited-invoice"],
+    "additionalProperties": False,
+    "properties": {
+        "invoice-type": {"const": CREDIT_NOTE_TYPE},
+        "payment-status": {"const": PaymentStatus.CREDIT_NOTE.value},
+        "credited-invoice": {"type": "string", "format": "uuid"},
+    },
+}
+
 _ACCOUNT_UUID = select(Account.uuid).where(Account.id == Invoice.account_id).scalar_subquery()
 
 CUSTOMER_INVOICES = register(
@@ -159,5 +184,7 @@ CUSTOMER_INVOICES = register(
         base_query=_customer_scope,
         prepare=load_pdf_ids,
         options=INVOICE_OPTIONS,
+        meta=_credit_note_meta,
+        meta_schema=CREDIT_NOTE_META_SCHEMA,
     )
 )
