@@ -187,6 +187,9 @@ class Invoice(db.Model):
     services_amount_earned: Mapped[Decimal] = _money()
     service_transactions_count: Mapped[int] = _count()
     discount_amount: Mapped[Decimal] = _money()
+    # The account's billing increment the fill used ("first/next" seconds); None: filled before it was stored.
+    billing_increment_first: Mapped[int | None] = mapped_column(Integer)
+    billing_increment_next: Mapped[int | None] = mapped_column(Integer)
 
     # Charges by category (backend API invoiceCharges*), signed.
     charges_calls: Mapped[Decimal] = _money()
