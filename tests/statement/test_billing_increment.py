@@ -100,7 +100,7 @@ def test_the_pdf_and_the_statement_name_the_increment_the_fill_used(app):
     caption = " ".join(
         lxml.html.fromstring(html).xpath("//table[contains(@class, 'traffic')]/caption")[0].text_content().split()
     )
-    assert "(Tarife in EUR pro Minute; Abgerechnet je 60/60 s)" in caption
+    assert "(Tarife in EUR pro Minute; abgerechnet je 60/60 s)" in caption
 
 
 def test_an_invoice_filled_before_the_increment_was_stored_says_durations_are_as_rated(app):
