@@ -39,6 +39,7 @@ def _account_form(customer, account=None) -> AccountForm:
         form.invoice_period.data = account.invoice_period or ""
         form.max_call_duration.data = "" if account.max_call_duration is None else str(account.max_call_duration)
         form.vat_rate.data = f"{account.vat_rate.normalize():f}"
+        form.billing_increment.data = f"{account.billing_increment_first}/{account.billing_increment_next}"
     form.invoice_contact_ids.choices = choices(
         (str(c.id), f"{c.name or ''} <{c.email}>".strip()) for c in customer.contacts
     )

@@ -84,6 +84,7 @@ class AccountForm(PortalForm):
     delivery_mode = SelectField("Delivery mode", choices=choices((m, m) for m in DELIVERY_MODES), validate_choice=False)
     bill_style = SelectField("Bill style", choices=[], validate_choice=False)
     max_call_duration = StringField("Max call duration (seconds)")
+    billing_increment = StringField("Billing increment (seconds)", default="1/1")
 
     def service_data(self) -> dict:
         data = {name: self._fields[name].data for name in ACCOUNT_FIELDS if name != "invoice_contact_ids"}

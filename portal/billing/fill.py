@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import Integer, and_, case, func, insert, or_, select, text
+from sqlalchemy import Integer, func, insert, select, text
 from sqlalchemy.sql import literal
 
 from portal.audit import record_event
 from portal.billing.discounts import apply_discounts
 from portal.billing.invoices import purge_detail_rows
 from portal.billing.locks import lock_account, lock_invoice
+from portal.billing.traffic import increment_of, traffic_rows, transactions_filter
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_midnight
 from portal.foundations.errors import InvalidState
-from portal.foundations.money import ZERO, micro, money_sum, money_value
+from portal.foundations.money import ZERO, money_sum, money_value
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import (
     CHARGE_COLUMNS,
-    Cdr,
     Invoice,
     InvoiceDestination,
     InvoiceNetwork,
@@ -38,7 +38,9 @@ def fill_invoice(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoice:
     (prefix, country, network, destination rate, reverse billing). Terminated rows: CDRs where
     the account is the vendor side (every attempt), grouped by the dialpeer's prefix and rate.
     Network rows re-group the destination rows; service rows group transactions by service and
-    sign. Discount plans apply to originated charges. Totals are sums of the rows.
+    sign. Discount plans apply to originated charges. Totals are sums of the rows. Each call's
+    billed seconds are rounded up to the account's billing increment (portal.billing.traffic), which
+    the invoice records.
 
     Runs under the account's lock (CDRs and transactions of the account are read) and the
     invoice's lock, and decides on the invoice as committed, so it fills exactly once.
@@ -106,7 +108,15 @@ def reapply_discount_plans(invoice: Invoice, *, actor: Actor = SYSTEM) -> Invoic
 def _fill(invoice: Invoice) -> None:
     dialect = db.session.get_bind().dialect.name
     with _serial_plans(dialect):
-        rows = _traffic_rows(invoice, "originated", dialect) + _traffic_rows(invoice, "terminated", dialect)
+        rows = [
+            row
+            for direction in ("originated", "terminated")
+            for row in traffic_rows(
+                invoice.account, invoice.start_date, invoice.end_date, direction, dialect, invoice.id
+            )
+        ]
+    # The increment the rows were billed with, as the statement and the PDF name it.
+    invoice.billing_increment_first, invoice.billing_increment_next = increment_of(invoice.account)
     invoice.discounts = apply_discounts(
         [r for r in rows if r.direction == "originated"], invoice.account.discount_plans
     )
@@ -138,66 +148,6 @@ def _serial_plans(dialect: str):
         db.session.execute(
             text("SELECT set_config('max_parallel_workers_per_gather', :before, true)"), {"before": before}
         )
-
-
-def _traffic_rows(invoice: Invoice, direction: str, dialect: str) -> list[InvoiceDestination]:
-    c = Cdr
-    if direction == "originated":
-        prefix, rate, reverse = c.dst_prefix, c.destination_rate, c.destination_reverse_billing
-        billed, price = c.customer_duration, c.customer_price
-        where = and_(c.customer_acc_id == invoice.account_id, c.is_last_cdr.is_(True))
-    else:
-        prefix, rate, reverse = c.dialpeer_prefix, c.dialpeer_rate, c.dialpeer_reverse_billing
-        billed, price = c.vendor_duration, c.vendor_price
-        where = c.vendor_acc_id == invoice.account_id
-    stmt = (
-        select(
-            prefix.label("prefix"),
-            c.country_id,
-            c.network_id,
-            rate.label("rate"),
-            reverse.label("reverse"),
-            func.count().label("calls"),
-            func.sum(case((c.success, 1), else_=0)).label("ok"),
-            func.sum(c.duration).label("duration"),
-            func.sum(billed).label("billed"),
-            money_sum(price, dialect).label("amount"),
-            func.min(c.time_start).label("first"),
-            func.max(c.time_start).label("last"),
-        )
-        .where(where, c.time_start >= invoice.start_date, c.time_start < invoice.end_date)
-        .group_by(prefix, c.country_id, c.network_id, rate, reverse)
-    )
-    result = []
-    # Few groups come back; ordering them here is cheaper than a second sort in the database.
-    groups = sorted(
-        db.session.execute(stmt),
-        key=lambda r: (r.prefix or "", r.country_id or 0, r.network_id or 0, r.rate or 0, bool(r.reverse)),
-    )
-    for r in groups:
-        # Originated: the customer spends unless the destination is reverse-billed;
-        # terminated: the vendor earns unless the dialpeer is reverse-billed.
-        spent = (not r.reverse) if direction == "originated" else bool(r.reverse)
-        result.append(
-            InvoiceDestination(
-                invoice_id=invoice.id,
-                direction=direction,
-                dst_prefix=r.prefix,
-                country_id=r.country_id,
-                network_id=r.network_id,
-                rate=micro(r.rate or 0),
-                spent=spent,
-                calls_count=int(r.calls),
-                successful_calls_count=int(r.ok),
-                calls_duration=int(r.duration),
-                billing_duration=int(r.billed),
-                amount=money_value(r.amount, dialect),
-                discount=ZERO,
-                first_call_at=r.first,
-                last_call_at=r.last,
-            )
-        )
-    return result
 
 
 def _rebuild_networks(invoice: Invoice) -> None:
@@ -250,13 +200,12 @@ def _rebuild_networks(invoice: Invoice) -> None:
 
 
 def _transactions_filter(invoice: Invoice):
-    """Transactions on this invoice: claimed by it, or unclaimed and dated inside its window."""
-    t = Transaction
+    """Transactions on this invoice: claimed by it, or unclaimed and dated inside its window (up to its
+    transaction cutoff date when it has one)."""
     end = invoice.end_date
     if invoice.transaction_cutoff_date is not None:
         end = local_midnight(invoice.transaction_cutoff_date, invoice.account.timezone)
-    in_window = and_(t.invoice_id.is_(None), t.created_at >= invoice.start_date, t.created_at < end)
-    return and_(t.account_id == invoice.account_id, or_(t.invoice_id == invoice.id, in_window))
+    return transactions_filter(invoice.account_id, invoice.start_date, end, invoice.id)
 
 
 def _service_rows(invoice: Invoice, dialect: str) -> None:

@@ -42,11 +42,13 @@ def _today() -> dt.date:
 
 @bp.get("/")
 def dashboard():
-    scope, today = _scope(), _today()
+    scope, now = _scope(), utcnow()
+    today = now.date()
     form = AccountSwitchForm(request.args, scope.accounts)
     figures = customer_dashboard(
         scope,
         today=today,
+        now=now,
         account_id=form.account_id if form.validate() else None,
         latest=DASHBOARD_LATEST,
         chart=CHART_INVOICES,
@@ -58,6 +60,7 @@ def dashboard():
         totals=figures.totals,
         latest=figures.latest,
         charts=_spend_charts(figures.chart_invoices),
+        usage=figures.usage,
         today=today,
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 
 from portal.audit import add_recorded, delete_recorded, record_event
 from portal.billing.schedule import set_account_timezone, set_invoice_period
+from portal.billing.traffic import parse_increment
 from portal.customers.customers import account_delete_blockers, clean_text, get_row
 from portal.extensions import db
 from portal.foundations.database import utcnow
@@ -37,6 +38,7 @@ ACCOUNT_FIELDS = (
     "delivery_mode",
     "bill_style",
     "max_call_duration",
+    "billing_increment",
 )
 # Letters, digits and a few separators; `$` only as part of the `$id` placeholder.
 _REFERENCE = re.compile(r"^(?:[A-Za-z0-9 _\-/.#]|\$id)+$")
@@ -146,6 +148,12 @@ def _account_values(customer: Customer, data: dict, errors: list[FieldError]) ->
         values["max_call_duration"] = _integer(
             data["max_call_duration"], "max-call-duration", errors, low=1, high=MAX_CALL_DURATION, blank_ok=True
         )
+    if "billing_increment" in data:
+        try:
+            first_next = parse_increment(data["billing_increment"])
+            values["billing_increment_first"], values["billing_increment_next"] = first_next
+        except ValueError as exc:
+            errors.append(FieldError("billing-increment", str(exc)))
     return values
 
 
@@ -192,7 +200,8 @@ def create_account(customer: Customer, *, actor: Actor = SYSTEM, now: dt.datetim
             `vat_rate` (0–100), `payment_terms_days` (0–3650), `invoice_period` (one of
             INVOICE_PERIODS or None for manual invoicing), `invoice_ref_template` (with `$id`),
             `invoice_contact_ids` (contacts of the same customer), `delivery_mode`,
-            `bill_style` (Full, Summary or a BillStyle name), `max_call_duration` (seconds or None).
+            `bill_style` (Full, Summary or a BillStyle name), `max_call_duration` (seconds or None),
+            `billing_increment` ("first/next" seconds, e.g. "60/60"; blank: 1/1).
         now: the current moment, from which the first `next_invoice_at` is computed.
 
     Returns the flushed Account.

@@ -59,6 +59,10 @@ class Account(db.Model):
     delivery_mode: Mapped[str] = mapped_column(String(10), default="email")
     bill_style: Mapped[str] = mapped_column(String(40), default="Full")
     max_call_duration: Mapped[int | None] = mapped_column(Integer)
+    # The billing increment in seconds, "first/next" (60/60, 30/6, 1/1): each call is billed at least
+    # `first` seconds, then in steps of `next` (portal.billing.traffic). 1/1 bills the seconds as rated.
+    billing_increment_first: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    billing_increment_next: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     balance: Mapped[Decimal] = mapped_column(Numeric(20, 6), default=Decimal("0"))
     min_balance: Mapped[Decimal] = mapped_column(Numeric(20, 6), default=Decimal("0"))
     max_balance: Mapped[Decimal] = mapped_column(Numeric(20, 6), default=Decimal("0"))

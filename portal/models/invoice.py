@@ -182,6 +182,9 @@ class Invoice(db.Model):
     services_amount_earned: Mapped[Decimal] = money()
     service_transactions_count: Mapped[int] = count()
     discount_amount: Mapped[Decimal] = money()
+    # The account's billing increment the fill used ("first/next" seconds); None: filled before it was stored.
+    billing_increment_first: Mapped[int | None]
+    billing_increment_next: Mapped[int | None]
 
     # Charges by category (backend API invoiceCharges*), signed.
     charges_calls: Mapped[Decimal] = money()

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from portal.billing.usage import PeriodUsage, usage_so_far
 from portal.customers.scope import CustomerScope
 from portal.extensions import db
 from portal.foundations.dates import local_midnight
@@ -281,12 +282,20 @@ class Dashboard:
     totals: list[CurrencyTotals]
     latest: list[Invoice]
     chart_invoices: list[Invoice]
+    usage: list[PeriodUsage]
 
 
 def customer_dashboard(
-    scope: CustomerScope, *, today: dt.date, account_id: int | None = None, latest: int = 5, chart: int = 12
+    scope: CustomerScope,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    account_id: int | None = None,
+    latest: int = 5,
+    chart: int = 12,
 ) -> Dashboard:
-    """The dashboard figures: totals per currency, the latest invoices and those of the spend chart.
+    """The dashboard figures: totals per currency, the latest invoices, those of the spend chart, and each
+    account's usage so far in its open billing period (portal.billing.usage: what its next invoice would bill).
 
     `account_id` must be one of the scope's accounts (the switcher form checks it; anything else
     is treated as "all accounts", which is still inside the scope).
@@ -294,8 +303,10 @@ def customer_dashboard(
     if account_id is not None and account_id not in {a.id for a in scope.accounts}:
         account_id = None
     recent = latest_invoices(scope, limit=max(latest, chart), account_id=account_id)
+    accounts = [a for a in scope.accounts if account_id is None or a.id == account_id]
     return Dashboard(
         totals=outstanding_by_currency(scope, today=today, account_id=account_id),
         latest=recent[:latest],
         chart_invoices=list(reversed(recent[:chart])),
+        usage=[usage_so_far(account, now) for account in accounts],
     )

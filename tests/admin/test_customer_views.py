@@ -188,6 +188,25 @@ def test_edit_account_shows_current_values_and_saves(admin, session):
     assert session.get(Account, account.id).name == "Voice 2"
 
 
+def test_the_billing_increment_is_set_on_the_account_form(admin, session):
+    """ "first/next" seconds; the fill bills each call in them (portal.billing.traffic); blank is 1/1."""
+    account = AccountFactory()
+    session.commit()
+    assert 'value="1/1"' in admin.get(f"/admin/accounts/{account.id}").get_data(as_text=True)
+    response = admin.post_form(f"/admin/accounts/{account.id}", _account_form(billing_increment=" 30 / 6 "))
+    assert response.status_code == 303
+    session.expire_all()
+    saved = session.get(Account, account.id)
+    assert (saved.billing_increment_first, saved.billing_increment_next) == (30, 6)
+    assert 'value="30/6"' in admin.get(f"/admin/accounts/{account.id}").get_data(as_text=True)
+    response = admin.post_form(f"/admin/accounts/{account.id}", _account_form(billing_increment="sixty"))
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "billing_increment").startswith("must be first/next seconds")
+    admin.post_form(f"/admin/accounts/{account.id}", _account_form(billing_increment=""))
+    session.expire_all()
+    assert (saved.billing_increment_first, saved.billing_increment_next) == (1, 1)
+
+
 def test_discount_plan_form_adds_toggles_and_removes(admin, session):
     account = AccountFactory()
     session.commit()

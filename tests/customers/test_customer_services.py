@@ -213,6 +213,9 @@ def test_create_account_without_required_fields_lists_each_one(session):
         ("delivery_mode", "fax", "delivery-mode - must be one of email, post, online"),
         ("bill_style", "Fancy", "bill-style - does not exist"),
         ("max_call_duration", "0", "max-call-duration - must be between 1 and 86400"),
+        ("billing_increment", "60", "billing-increment - must be first/next seconds from 1 to 3600, e.g. 60/60"),
+        ("billing_increment", "0/60", "billing-increment - must be first/next seconds from 1 to 3600, e.g. 60/60"),
+        ("billing_increment", "60/3601", "billing-increment - must be first/next seconds from 1 to 3600, e.g. 60/60"),
     ],
 )
 def test_create_account_refuses_bad_values(session, field, value, message):

@@ -1,5 +1,6 @@
 """Every face tells one invoice's figures alike: web pages (parsed HTML), PDF (extracted text), CSV row,
-e-mail text and backend API fields give the same net, VAT, total, paid and balance, and the lines each
+e-mail text and backend API fields give the same net, VAT, total, paid and balance, the admin JSON:API's
+amounts add up to the same net and the orgs v2 API gives the same total and status, and the lines each
 face shows add up to its net. Walks every invoice of a demo load plus generated ones with credits,
 refunds, discounts, a negative total, reverse charge and a partial payment."""
 
@@ -18,14 +19,17 @@ from flask import g
 from flask_babel import gettext
 from sqlalchemy import select
 
+from portal.api.orgs_v2.routes import STATUSES
 from portal.delivery.emailing import compose_invoice_email, validate_choices
 from portal.demo import load_demo_data
 from portal.documents.service import draft_pdf_preview
 from portal.extensions import db
 from portal.foundations.i18n import in_language
+from portal.foundations.money import round_currency
 from portal.foundations.permissions import SYSTEM
 from portal.models import Customer, CustomerUser, Invoice
 from portal.statement import build_statement
+from tests.api.jsonapi.conftest import ADMIN, jsonapi_headers, login_admin
 from tests.api.key_clients import bearer, make_key
 from tests.conftest import _empty_tables
 from tests.documents.conftest import pdf_text
@@ -143,6 +147,28 @@ def api_figures(body: dict) -> dict:
     }
 
 
+# The admin JSON:API documents no net or total (tests/api/jsonapi/seed_bodies.py): its amounts are spent and earned
+# per side, which add up to the statement's net.
+JSONAPI_SIDES = ("originated", "terminated", "services")
+
+
+def jsonapi_net(attributes: dict, currency: str) -> tuple[Decimal, Decimal]:
+    """(net from `amount-spent` − `amount-earned`, net from the three sides' spent − earned), rounded."""
+    whole = D(attributes["amount-spent"]) - D(attributes["amount-earned"])
+    sides = sum((D(attributes[f"{s}-amount-spent"]) - D(attributes[f"{s}-amount-earned"]) for s in JSONAPI_SIDES), D(0))
+    return round_currency(whole, currency), round_currency(sides, currency)
+
+
+def orgs_v2_info(client, key: str, invoice: Invoice) -> dict:
+    """The invoice's InvoiceInfoDetail in its account's orgs v2 list (the window of its invoice date)."""
+    day = invoice.invoice_date.isoformat()
+    url = f"/v2/orgs/{invoice.organization.slug}/accounts/{invoice.account_id}/invoices"
+    response = _get(client, url, query_string={"start_date": day, "end_date": day}, headers=bearer(key))
+    assert response.status_code == 200, response.data
+    (info,) = [i for i in response.get_json()["invoices"] if i["number"] == invoice.invoice_number]
+    return info
+
+
 def csv_figures(row: dict) -> dict:
     return {
         "net": D(row["net"]),
@@ -209,6 +235,7 @@ def test_every_face_gives_the_same_figures_and_its_lines_sum_to_its_net(_app, in
         db.session.commit()
         api = _app.test_client()
         admin_client = _signed_in(_app, admin)
+        token = login_admin(_app.test_client(), admin)
         customer_clients: dict[int, object] = {}
         csv_rows: dict[int, dict] = {}
         checked = 0
@@ -230,6 +257,10 @@ def test_every_face_gives_the_same_figures_and_its_lines_sum_to_its_net(_app, in
 
             body = _get(api, f"/backend/api/v1/invoices/{invoice.id}", headers=bearer(key)).get_json()
             faces["api"] = api_figures(body)
+
+            attributes = _get(api, f"{ADMIN}/invoices/{invoice.id}", headers=jsonapi_headers(token)).get_json()
+            nets = jsonapi_net(attributes["data"]["attributes"], invoice.currency)
+            assert nets == (expected["net"], expected["net"]), (invoice.id, "admin JSON:API", nets)
 
             html = _get(admin_client, f"/admin/invoices/{invoice.id}").get_data(as_text=True)
             faces["admin page"], lines["admin page"] = web_figures(html)
@@ -256,6 +287,9 @@ def test_every_face_gives_the_same_figures_and_its_lines_sum_to_its_net(_app, in
                 )
                 faces["e-mail"], lines["e-mail"] = email_figures(composed.text, language)
                 faces["pdf"], lines["pdf"] = pdf_figures(composed.files[0][2], language)
+                info = orgs_v2_info(api, key, invoice)
+                assert D(str(info["value"])) == expected["total"], (invoice.id, "orgs v2", info)
+                assert (info["status"]["id"], info["status"]["value"]) == STATUSES[expected_st.status], info
             else:
                 _name, data = draft_pdf_preview(invoice, actor=SYSTEM)
                 assert re.search(label("Draft – not a valid invoice", language), pdf_text(data)[0])

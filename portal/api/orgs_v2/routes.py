@@ -13,9 +13,9 @@ from portal.documents.service import pdf_filename, stored_pdf_bytes
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date, local_midnight
-from portal.foundations.money import round_currency
 from portal.models import Invoice, PaymentStatus
 from portal.reading.org_invoices import account_invoice, account_invoices
+from portal.statement import statement_figures
 
 # Payment status (Invoice.payment_status) -> InvoiceInfoDetail.status {id, value}. The API lists raised
 # invoices only; a credit note (and any invoice with a negative total) leaves nothing to pay and says so.
@@ -73,11 +73,13 @@ def _path(invoice: Invoice, org_slug: str) -> str | None:
 def invoice_info(invoice: Invoice, org_slug: str) -> dict:
     tz = invoice.account.timezone
     today = local_date(utcnow(), tz)
-    status_id, status_value = STATUSES.get(invoice.payment_status(today), STATUSES[PaymentStatus.OPEN])
+    # The statement's figures (portal.statement), as every other face shows them.
+    figures = statement_figures(invoice, today)
+    status_id, status_value = STATUSES.get(figures.status, STATUSES[PaymentStatus.OPEN])
     return {
-        # A JSON number, as documented; the Decimal is rounded to the currency first, so the
+        # A JSON number, as documented; the statement's total is rounded to the currency, so the
         # float's shortest representation prints exactly these digits.
-        "value": float(round_currency(invoice.total_amount, invoice.currency)),
+        "value": float(figures.total),
         "delivery_mode": invoice.account.delivery_mode,
         "date": _day_start(invoice.invoice_date, tz),
         "pay_date": _day_start(invoice.due_date, tz),
