@@ -18,8 +18,9 @@ Rules that hold for every statement (tests/statement/):
   approved invoice gives the figures raised on approval (they never change).
 
 `vat_amounts` is the one VAT rule: the approval stores what it says, and drafts show it.
-The structure holds only str, int, bool, date, Decimal, tuples and these dataclasses, so an
-e-invoice or an API can be built from it without the database.
+The structure holds only str, int, bool, date, Decimal, tuples and these dataclasses (a line's detail is
+a lazily translated text: its language is the one it is shown in), so an e-invoice or an API can be built
+from it without the database.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.foundations.formatting import minutes as format_minutes
-from portal.foundations.formatting import money as format_money
+from portal.foundations import phrases
 from portal.foundations.i18n import N_
 from portal.foundations.money import ZERO, round_currency
 from portal.models import (
@@ -82,7 +83,7 @@ class Line:
     label: str
     amount: Decimal
     kind: str = "charge"
-    detail: str = ""
+    detail: str | LazyString = ""  # translated and formatted where it is shown
 
     @property
     def is_credit(self) -> bool:
@@ -240,23 +241,11 @@ def _quantized(currency: str):
     return lambda value: round_currency(value or ZERO, currency)
 
 
-def _calls_detail(calls: int, seconds: int) -> str:
-    return f"{calls:,} calls · {format_minutes(seconds, 'en')} min"
-
-
-def _items(count: int) -> str:
-    return f"{count:,} item" if count == 1 else f"{count:,} items"
-
-
 def _discount_line(d: InvoiceDiscount, cur, currency: str) -> Line:
     if d.kind == "free_minutes" and d.free_seconds:
-        allowance = d.free_seconds // 60
-        used = format_minutes(d.used_seconds, "en")
-        left = format_minutes(max(d.free_seconds - d.used_seconds, 0), "en")
-        detail = f"{allowance:,} free minutes: {used} used, {left} left"
+        detail = phrases.free_minutes_used(d.free_seconds, d.used_seconds)
     else:
-        percent = f"{(d.percent or ZERO).normalize():f}"
-        detail = f"{percent} % off {format_money(cur(d.base), currency, 'en')} of calls"
+        detail = phrases.percent_off(d.percent or ZERO, cur(d.base), currency)
     return Line(label=f"Discount: {d.name}", amount=-cur(d.amount), kind="discount", detail=detail)
 
 
@@ -306,14 +295,16 @@ def _sections(invoice: Invoice, services, discounts, cur) -> list[Section]:
         lines = []
         if spent or calls:
             seconds = getattr(invoice, f"{direction}_billing_duration") or 0
-            lines.append(Line(CHARGED_LABELS[direction], cur(spent), "charge", _calls_detail(calls, seconds)))
+            lines.append(
+                Line(CHARGED_LABELS[direction], cur(spent), "charge", phrases.calls_and_minutes(calls, seconds))
+            )
         if earned:
             lines.append(Line(CREDITED_LABELS[direction], -cur(earned), "credit"))
         add(direction, lines)
     add(
         "charges",
         [
-            Line(name or N_("Other charges"), cur(row.amount), "charge", _items(row.transactions_count))
+            Line(name or N_("Other charges"), cur(row.amount), "charge", phrases.items(row.transactions_count))
             for row, name in services
             if row.spent
         ],
@@ -325,7 +316,7 @@ def _sections(invoice: Invoice, services, discounts, cur) -> list[Section]:
                 f"{name} – credit" if name else N_("Other – credit"),
                 -cur(row.amount),
                 "credit",
-                _items(row.transactions_count),
+                phrases.items(row.transactions_count),
             )
             for row, name in services
             if not row.spent
