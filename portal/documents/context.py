@@ -49,9 +49,7 @@ def _lines(text: str | None) -> list[str]:
 
 
 def _signed(value: Decimal, currency: str) -> str:
-    """An amount with a real minus sign (−, not a hyphen) when it is in the customer's favour."""
-    if value < 0:
-        return "−" + money(-value, currency, LOCALE)
+    """An amount; one in the customer's favour with the minus sign U+2212 (portal.foundations.formatting.money)."""
     return money(value, currency, LOCALE)
 
 
