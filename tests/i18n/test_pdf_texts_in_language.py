@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from portal.billing.credit_notes import issue_credit_note
 from portal.documents.context import invoice_pdf_context
+from portal.documents.credit_notes import CREDIT_NOTE_TEMPLATE, credit_note_pdf_context
 from portal.documents.pdf import render_invoice_pdf
 from portal.extensions import db
+from portal.foundations.permissions import Actor
 from tests.documents.conftest import pdf_text
+from tests.documents.test_einvoices import raised_invoice
+from tests.factories import CustomerUserFactory
 from tests.statement.data import generated_invoices
 from tests.statement.test_reconciliation import pdf_figures
 
@@ -30,6 +35,7 @@ EXPECTED = {
         "calls": r"\d+ llamadas · \d+,\d min",
     },
 }
+MANAGER = Actor("manager@telco.example", kind="admin", level=4)
 ENGLISH = ["Registered office", "reverse charge", " calls · ", " credit", "free minutes:", "% off"]
 
 
@@ -69,3 +75,32 @@ def test_a_wrapping_vat_label_keeps_its_amount_in_its_own_cell(app):
     assert re.search(r"^IVA 19 % sobre 1\.234\.567,89\s€ \(inversión del\s*$", text, re.M), "the label wraps"
     figures, _lines = pdf_figures(data, "es")
     assert figures["vat"] == Decimal("234567.89")
+
+
+CREDIT_NOTE_TEXTS = {
+    "de": ["Gutschriftsnummer", "Korrigiert Rechnung", "Netto gutgeschrieben", "USt. 19 % (Umkehr der Steuerschuld)"],
+    "es": ["Número de factura rectificativa", "Rectifica la factura", "IVA 19 % (inversión del sujeto pasivo)"],
+}
+
+
+@pytest.mark.parametrize("language", sorted(CREDIT_NOTE_TEXTS))
+def test_the_credit_note_pdf_and_page_are_in_the_customers_language(app, client, login, language):
+    invoice = raised_invoice(country="DE", currency="EUR", vat_rate="19", reverse_charge=True)
+    invoice.customer.language = language
+    note = issue_credit_note(invoice, mode="full", reason="Doppelt berechnet", actor=MANAGER)
+    db.session.commit()
+    data = render_invoice_pdf(credit_note_pdf_context(note), CREDIT_NOTE_TEMPLATE)
+    shots = os.environ.get("PORTAL_SCREENSHOTS")
+    if shots:
+        Path(shots, f"credit-note-{language}.pdf").write_bytes(data)
+    flat = " ".join(" ".join(pdf_text(data)).split())
+    for snippet in CREDIT_NOTE_TEXTS[language]:
+        assert snippet in flat, snippet
+    for english in ("Credit note number", "Corrects invoice", "Net credited", "VAT number", "reverse charge", "VAT ("):
+        assert english not in flat, english
+    login(CustomerUserFactory(customer=invoice.customer))
+    db.session.commit()
+    page = " ".join(client.get(f"/portal/invoices/{note.uuid}").get_data(as_text=True).split())
+    if language == "de":
+        assert f"<h1>Gutschrift {note.invoice_number}</h1>" in page and "Gesamt gutgeschrieben" in page
+        assert f">{invoice.invoice_number}</a> vom " in page
