@@ -47,7 +47,7 @@ worker: $(VENV)/.installed
 BABEL_IGNORE_DIRS = .* __pycache__ node_modules
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k lazy_ngettext:1,2 --ignore-dirs '$(BABEL_IGNORE_DIRS)' --no-wrap --sort-by-file --omit-header -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k lazy_ngettext:1,2 -k lazy_counted:1,2 --ignore-dirs '$(BABEL_IGNORE_DIRS)' --no-wrap --sort-by-file --omit-header -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap
 	$(VENV)/bin/pybabel compile -d translations
 	rm translations/messages.pot

@@ -18,7 +18,7 @@ from portal.config import ROOT
 from portal.foundations.i18n import LANGUAGES
 
 TRANSLATIONS = ROOT / "translations"
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2), "lazy_counted": (1, 2)}
 # What a customer receives or opens from an e-mail: the PDF, the e-mail, the download page (and its frame).
 DOCUMENT_SOURCES = (
     "templates/pdf/",

@@ -111,3 +111,15 @@ def test_admins_see_english_after_sign_in_whatever_the_browser(client):
 def test_other_visitor_pages_stay_english(client):
     html = client.get("/no-such-page", headers=GERMAN_BROWSER).get_data(as_text=True)
     assert '<html lang="en">' in html
+
+
+@pytest.mark.parametrize(
+    ("accept", "heading", "forgot"),
+    [
+        ("fr-FR,fr;q=0.9", "Se connecter", "Mot de passe oublié ?"),
+        ("es-ES", "Iniciar sesión", "¿Ha olvidado su contraseña?"),
+    ],
+)
+def test_french_and_spanish_browsers_get_their_language_too(client, accept, heading, forgot):
+    html = client.get("/login", headers={"Accept-Language": accept}).get_data(as_text=True)
+    assert f"<h1>{heading}</h1>" in html and forgot in html

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import lxml.html
 import pytest
-from flask import g
 
 from portal.delivery.emailing import compose_invoice_email, validate_choices
 from portal.extensions import db
@@ -22,6 +21,7 @@ from tests.api.key_clients import bearer, make_key
 from tests.documents.conftest import pdf_text
 from tests.factories import AdminUserFactory, CustomerUserFactory
 from tests.statement.data import generated_invoices
+from tests.statement.test_reconciliation import _get, _signed_in
 
 MINUS = "\u2212"
 # A displayed amount with a hyphen for its sign ("-£896.90", "-896,90 £"), or in parentheses ("(£896.90)").
@@ -36,20 +36,6 @@ def visible_text(html: str) -> str:
     for node in tree.xpath("//script | //style | //head | //section[h2[normalize-space()='Audit trail']]"):
         node.drop_tree()
     return " ".join(tree.text_content().split())
-
-
-def _get(client, url: str, **kwargs):
-    g.pop("_login_user", None)
-    g.pop("_flask_babel", None)
-    return client.get(url, **kwargs)
-
-
-def _signed_in(app, user):
-    client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
-        sess["_fresh"] = True
-    return client
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
