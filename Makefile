@@ -43,8 +43,11 @@ worker: $(VENV)/.installed
 
 ## make translations: extract the messages of portal/ and templates/ (babel.cfg), merge them into
 ## translations/<language>/LC_MESSAGES/messages.po, compile the .mo files the app loads (commit both)
+# Directories extraction skips (pybabel's default also skips "_*", which would skip templates/_macros/).
+BABEL_IGNORE_DIRS = .* __pycache__ node_modules
+
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-wrap --sort-by-file --omit-header -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k lazy_ngettext:1,2 -k lazy_counted:1,2 --ignore-dirs '$(BABEL_IGNORE_DIRS)' --no-wrap --sort-by-file --omit-header -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap
 	$(VENV)/bin/pybabel compile -d translations
 	rm translations/messages.pot

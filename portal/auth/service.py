@@ -14,18 +14,21 @@ from portal.auth.tokens import TokenInvalid, read_password_reset_token
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import FieldError, Gone, NotFound, ValidationFailed
+from portal.foundations.i18n import N_
 from portal.foundations.permissions import actor_for
 
 log = logging.getLogger(__name__)
 
-INVALID_CREDENTIALS = "Invalid email or password."
-RESET_LINK_EXPIRED = "This password reset link has expired. Ask for a new one."
-RESET_LINK_USED = "This password reset link has already been used. Ask for a new one if you need to."
-RESET_LINK_INVALID = "This password reset link is not valid."
-RESET_LINK_REVOKED = (
+# English, marked for the catalogs: the sign-in pages show them in the visitor's language, the APIs as they are.
+INVALID_CREDENTIALS = N_("Invalid email or password.")
+RESET_LINK_EXPIRED = N_("This password reset link has expired. Ask for a new one.")
+RESET_LINK_USED = N_("This password reset link has already been used. Ask for a new one if you need to.")
+RESET_LINK_INVALID = N_("This password reset link is not valid.")
+RESET_LINK_REVOKED = N_(
     "This password reset link no longer works: the password was changed or the account was signed "
     "out everywhere since it was sent. Ask for a new one if you need to."
 )
+CURRENT_PASSWORD_INCORRECT = N_("is incorrect")
 MAX_PASSWORD_LENGTH = rules.MAX_PASSWORD_LENGTH
 
 
@@ -123,7 +126,7 @@ def change_password(user, current_password: str | None, new_password: str | None
     """
     errors: list[FieldError] = []
     if not verify_password(user.password_hash, (current_password or "")[:MAX_PASSWORD_LENGTH]):
-        errors.append(FieldError("current-password", "is incorrect"))
+        errors.append(FieldError("current-password", CURRENT_PASSWORD_INCORRECT))
     _check_new_password(new_password, errors)
     if errors:
         raise ValidationFailed(errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from portal.audit import record_event
 from portal.auth import rules
@@ -12,6 +13,7 @@ from portal.auth.sessions import USER_MODELS
 from portal.auth.tokens import make_password_reset_token
 from portal.extensions import db
 from portal.foundations.errors import DeliveryFailed
+from portal.foundations.i18n import in_language
 from portal.foundations.permissions import actor_for
 from portal.foundations.urls import public_url
 from portal.jobs import huey, job_app
@@ -28,13 +30,14 @@ def send_password_reset(kind: str, user_id: int) -> bool:
         return False
     link = public_url("auth.password_reset", token=make_password_reset_token(user))
     context = {"user": user, "link": link, "minutes": 60}
+    # A customer user reads it in the customer's language, an admin in English.
+    language = getattr(getattr(user, "customer", None), "language", None)
     try:
-        send_message(
-            [user.email],
-            "Reset your password",
-            render_template("auth/email/password_reset.txt", **context),
-            render_template("auth/email/password_reset.html", **context),
-        )
+        with in_language(language):
+            subject = _("Reset your password")
+            text = render_template("auth/email/password_reset.txt", **context)
+            html = render_template("auth/email/password_reset.html", **context)
+        send_message([user.email], subject, text, html)
     except DeliveryFailed as exc:
         log.warning("password reset mail to user %s:%s failed: %s", user.kind, user.id, exc.message)
         return False

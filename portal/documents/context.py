@@ -49,9 +49,7 @@ def _lines(text: str | None) -> list[str]:
 
 
 def _signed(value: Decimal, currency: str) -> str:
-    """An amount with a real minus sign (−, not a hyphen) when it is in the customer's favour."""
-    if value < 0:
-        return "−" + money(-value, currency, LOCALE)
+    """An amount; one in the customer's favour with the minus sign U+2212 (portal.foundations.formatting.money)."""
     return money(value, currency, LOCALE)
 
 
@@ -65,7 +63,9 @@ def _traffic_row(row, currency: str, with_prefix: bool) -> dict:
         "successful": number(row.successful_calls, LOCALE, 0),
         "minutes": minutes(row.billing_seconds, LOCALE),
         # Credited rows say so in words and with the sign, never by colour alone.
-        "amount": _signed(row.amount, currency) + (" credit" if row.credit else ""),
+        "amount": _("%(amount)s credit", amount=_signed(row.amount, currency))
+        if row.credit
+        else _signed(row.amount, currency),
         "credit": row.credit,
     }
     if with_prefix:
@@ -127,8 +127,11 @@ def _statement(st, currency: str) -> dict:
         "net": fmt(st.net),
         "vat_lines": [
             {
-                "label": f"VAT {number(v.rate, LOCALE)}% on {fmt(v.base)}"
-                + (" (reverse charge)" if v.reverse_charge else ""),
+                "label": (
+                    _("VAT %(rate)s%% on %(base)s (reverse charge)", rate=number(v.rate, LOCALE), base=fmt(v.base))
+                    if v.reverse_charge
+                    else _("VAT %(rate)s%% on %(base)s", rate=number(v.rate, LOCALE), base=fmt(v.base))
+                ),
                 "amount": fmt(v.amount),
                 "note": v.note,
                 "reverse_amount": fmt(v.reverse_amount) if v.reverse_charge else "",

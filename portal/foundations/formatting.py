@@ -2,6 +2,10 @@
 
 Every function takes a `locale` (a Babel Locale, or a code); without one it formats in the locale of the
 request (portal.foundations.i18n.current_locale), which is parsed once per request, not once per figure.
+
+One minus sign: these are the display faces' formats (web pages, PDF, e-mail), and a negative amount or number
+starts with the typographic minus sign U+2212 (`−€1.50`, `−1,50 €`), never a hyphen or parentheses, in every
+locale. Machine faces (CSV, APIs, e-invoices) do not use them: they write plain decimals with an ASCII `-`.
 """
 
 from __future__ import annotations
@@ -15,19 +19,32 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from portal.foundations.dates import local_date, zone
 from portal.foundations.i18n import current_locale
 
+MINUS = "\u2212"  # the minus sign of every displayed negative figure
+
+
+def signed(value: Decimal, text_of_magnitude) -> str:
+    """A figure as `text_of_magnitude(abs(value))`, with the minus sign U+2212 in front when it is negative (and not
+    shown as zero: `-0.001` euros is `€0.00`, not `−€0.00`)."""
+    if value < 0:
+        text = text_of_magnitude(-value)
+        return MINUS + text if any(digit in text for digit in "123456789") else text
+    return text_of_magnitude(value)
+
 
 def money(value, currency: str, locale: str | None = None) -> str:
-    """`1234.5, "EUR"` → `€1,234.50` (the currency's own number of decimals)."""
+    """`1234.5, "EUR"` → `€1,234.50` (the currency's own number of decimals); `-1.5` → `−€1.50`."""
     if value is None:
         return ""
-    return format_currency(Decimal(value), currency, locale=locale or current_locale())
+    locale = locale or current_locale()
+    return signed(Decimal(value), lambda magnitude: format_currency(magnitude, currency, locale=locale))
 
 
 def number(value, locale: str | None = None, digits: int | None = None) -> str:
     if value is None:
         return ""
     fmt = None if digits is None else "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(Decimal(value), format=fmt, locale=locale or current_locale())
+    locale = locale or current_locale()
+    return signed(Decimal(value), lambda magnitude: format_decimal(magnitude, format=fmt, locale=locale))
 
 
 def percent(value, locale: str | None = None) -> str:

@@ -3,7 +3,8 @@
 A Babel Locale is parsed once per language per process (`locale_for`) and chosen once per request (the
 Flask-Babel selector `select_locale`, whose answer Flask-Babel keeps for the rest of the request), so that
 formatting a thousand figures on a page never parses a locale again. Customer users see their customer's
-language; admins and everyone else see English.
+language; admins see English; a visitor who is not signed in sees the sign-in pages in the language chosen on
+them (a cookie) or else the best one the browser asks for (Accept-Language), and every other page in English.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from contextlib import contextmanager
 from functools import cache
 
 from babel import Locale
+from flask import has_request_context, request
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 DEFAULT_LANGUAGE = "en"
 # The languages a customer may have, with their own names (shown in the admin customer form).
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español"}
+# The language a visitor chose on the sign-in pages (portal.signin), before anyone is signed in.
+LANGUAGE_COOKIE = "portal_language"
+# The blueprint of the sign-in pages: the only pages a visitor sees in a language of their own choosing.
+SIGN_IN_BLUEPRINT = "auth"
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation, translate later"
@@ -34,12 +40,24 @@ def locale_for(language: str | None) -> Locale:
 
 
 def select_locale() -> Locale:
-    """Flask-Babel's locale selector: the signed-in customer user's customer language, else English."""
+    """Flask-Babel's locale selector: the signed-in customer user's customer language; for a visitor on the
+    sign-in pages the language chosen there or asked for by the browser (`visitor_language`); else English."""
     user = current_user
-    if getattr(user, "kind", None) == "customer":
+    kind = getattr(user, "kind", None)
+    if kind == "customer":
         customer = getattr(user, "customer", None)
         return locale_for(getattr(customer, "language", None))
+    if kind is None and has_request_context() and request.blueprint == SIGN_IN_BLUEPRINT:
+        return locale_for(visitor_language())
     return locale_for(DEFAULT_LANGUAGE)
+
+
+def visitor_language() -> str:
+    """The language of a visitor not signed in: the one chosen on the sign-in page, else the browser's best."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(tuple(LANGUAGES), default=DEFAULT_LANGUAGE)
 
 
 def current_locale() -> Locale:
@@ -53,46 +71,3 @@ def in_language(language: str | None) -> Iterator[Locale]:
     locale = locale_for(language)
     with force_locale(locale):
         yield locale
-
-
-# The texts of the statement macros (templates/_macros/statement.html), marked here for the catalogs: Babel's
-# extraction (`make translations`, tests/i18n/test_catalogs.py) skips directories whose names start with "_",
-# so it never reads templates/_macros/. Keep this list in step with the `_('…')` calls of that file.
-STATEMENT_MACRO_MESSAGES = (
-    N_("%(name)s – credit"),
-    N_("(last on %(date)s)"),
-    N_(
-        "A minus sign (−) marks an amount in your favour: credits and refunds say “credit”, discounts name "
-        "their plan. The lines add up to the net."
-    ),
-    N_("Amount due"),
-    N_("Amount"),
-    N_("Balance due"),
-    N_("Bank details"),
-    N_("Bank"),
-    N_("Copy BIC"),
-    N_("Copy IBAN"),
-    N_("Copy reference"),
-    N_("Credit note amounts"),
-    N_("Discount: %(name)s"),
-    N_("Draft figures: not a valid invoice until approved."),
-    N_("Draft"),
-    N_("How to pay"),
-    N_("Invoice amounts"),
-    N_("Item"),
-    N_("Net"),
-    N_("Nothing to pay: this credit note is in your favour."),
-    N_("Paid – nothing is due."),
-    N_("Paid"),
-    N_("Pay to"),
-    N_("Reference to quote"),
-    N_("Scan with your banking app (SEPA GiroCode)."),
-    N_("Subtotal %(section)s after discounts"),
-    N_("Subtotal %(section)s"),
-    N_("This is a draft: nothing is due until it is approved."),
-    N_("Total"),
-    N_("VAT %(rate)s%% on %(base)s (reverse charge)"),
-    N_("VAT %(rate)s%% on %(base)s"),
-    N_("VAT to account for: %(amount)s."),
-    N_("by %(date)s"),
-)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
@@ -10,26 +11,30 @@ from portal.forms import PortalForm
 
 
 class LoginForm(PortalForm):
-    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[InputRequired(), Length(max=256)])
-    remember = BooleanField("Remember me")
+    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=256)])
+    remember = BooleanField(_l("Remember me"))
 
 
 class ForgotPasswordForm(PortalForm):
-    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
 
 
 class _NewPassword:
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[
             InputRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=256, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=256,
+                message=_l("Use at least %(num)s characters.", num=MIN_PASSWORD_LENGTH),
+            ),
         ],
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[InputRequired(), EqualTo("password", message="The passwords do not match.")],
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
     )
 
 
@@ -38,7 +43,7 @@ class ResetPasswordForm(_NewPassword, PortalForm):
 
 
 class ChangePasswordForm(_NewPassword, PortalForm):
-    current_password = PasswordField("Current password", validators=[InputRequired(), Length(max=256)])
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=256)])
 
 
 class SignOutEverywhereForm(PortalForm):

@@ -6,6 +6,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -14,6 +15,7 @@ from portal.auth.sessions import MIN_PASSWORD_LENGTH
 from portal.error_handlers import wants_json
 from portal.extensions import db, limiter
 from portal.foundations.errors import Gone, NotFound, ValidationFailed
+from portal.foundations.i18n import LANGUAGE_COOKIE, LANGUAGES
 from portal.signin.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -83,7 +85,7 @@ def login():
         except service.SignInRefused:
             db.session.rollback()
             # Every refusal reads the same, so the page tells nothing about the account.
-            form.form_errors.append(service.INVALID_CREDENTIALS)
+            form.form_errors.append(_(service.INVALID_CREDENTIALS))
         else:
             # Nothing from the anonymous session carries over into the signed-in one.
             session.clear()
@@ -100,8 +102,21 @@ def logout():
         db.session.commit()
     session.clear()
     logout_user()  # after clear(): it leaves the flag that deletes the remember-me cookie
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """The language of the sign-in pages before sign-in (kept a year in a cookie); signed in, a customer user
+    sees the customer's language and an admin English, whatever was chosen here."""
+    next_url = request.args.get("next")
+    response = redirect(next_url if is_safe_next(next_url) else url_for("auth.login"))
+    if code in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, secure=request.is_secure, httponly=True, samesite="Lax"
+        )
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -122,22 +137,22 @@ def password_reset(token: str):
     try:
         service.check_password_reset_token(token)
     except (NotFound, Gone) as exc:
-        return render_template("auth/reset_invalid.html", message=exc.message), exc.status
+        return render_template("auth/reset_invalid.html", message=_(exc.message)), exc.status
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             service.reset_password(token, form.password.data)
         except ValidationFailed as exc:
             db.session.rollback()
-            form.password.errors = [e.message for e in exc.errors]
+            form.password.errors = [_(e.message) for e in exc.errors]
         except (NotFound, Gone) as exc:
             db.session.rollback()
-            return render_template("auth/reset_invalid.html", message=exc.message), exc.status
+            return render_template("auth/reset_invalid.html", message=_(exc.message)), exc.status
         else:
             db.session.commit()
             session.clear()
             logout_user()
-            flash("Your password has been changed. Sign in with the new one.", "success")
+            flash(_("Your password has been changed. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, token=token)
 
@@ -154,11 +169,11 @@ def profile_password():
             db.session.rollback()
             for error in exc.errors:
                 target = form.current_password if error.field == "current-password" else form.password
-                target.errors = [*target.errors, error.message]
+                target.errors = [*target.errors, _(error.message)]
         else:
             db.session.commit()
             _stay_signed_in(user)
-            flash("Your password has been changed. Other devices have been signed out.", "success")
+            flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.profile_password"))
     return render_template(
         "auth/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH, sign_out_form=SignOutEverywhereForm()
@@ -171,14 +186,14 @@ def profile_sign_out_everywhere():
     """End every other session, token, API session cookie and reset link; this browser stays signed in."""
     form = SignOutEverywhereForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("auth.profile_password"))
     user = current_user._get_current_object()
     service.sign_out_everywhere(user)
     db.session.commit()
     _stay_signed_in(user)
     flash(
-        "Every other session has been signed out: other browsers, API tokens and unused password reset links.",
+        _("Every other session has been signed out: other browsers, API tokens and unused password reset links."),
         "success",
     )
     return redirect(url_for("auth.profile_password"))

@@ -18,8 +18,9 @@ Rules that hold for every statement (tests/statement/):
   approved invoice gives the figures raised on approval (they never change).
 
 `vat_amounts` is the one VAT rule: the approval stores what it says, and drafts show it.
-The structure holds only str, int, bool, date, Decimal, tuples and these dataclasses, so an
-e-invoice or an API can be built from it without the database.
+The structure holds only str, int, bool, date, Decimal, tuples and these dataclasses (a line's detail is
+a lazily translated text: its language is the one it is shown in), so an e-invoice or an API can be built
+from it without the database.
 
 Modules: `model` (the dataclasses and the English labels), `figures` (`vat_amounts`,
 `statement_figures`), `build` (`build_statement`, the payment instructions and their EPC text).

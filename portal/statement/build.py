@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.foundations.formatting import minutes as format_minutes
-from portal.foundations.formatting import money as format_money
+from portal.foundations import phrases
 from portal.foundations.i18n import N_
 from portal.foundations.money import ZERO
 from portal.models import (
@@ -43,23 +42,11 @@ def epc_payload(*, beneficiary: str, iban: str, bic: str, amount: Decimal, refer
     return "\n".join(fields)
 
 
-def _calls_detail(calls: int, seconds: int) -> str:
-    return f"{calls:,} calls · {format_minutes(seconds, 'en')} min"
-
-
-def _items(count: int) -> str:
-    return f"{count:,} item" if count == 1 else f"{count:,} items"
-
-
 def _discount_line(d: InvoiceDiscount, cur, currency: str) -> model.Line:
     if d.kind == "free_minutes" and d.free_seconds:
-        allowance = d.free_seconds // 60
-        used = format_minutes(d.used_seconds, "en")
-        left = format_minutes(max(d.free_seconds - d.used_seconds, 0), "en")
-        detail = f"{allowance:,} free minutes: {used} used, {left} left"
+        detail = phrases.free_minutes_used(d.free_seconds, d.used_seconds)
     else:
-        percent = f"{(d.percent or ZERO).normalize():f}"
-        detail = f"{percent} % off {format_money(cur(d.base), currency, 'en')} of calls"
+        detail = phrases.percent_off(d.percent or ZERO, cur(d.base), currency)
     return model.Line(label=f"Discount: {d.name}", amount=-cur(d.amount), kind="discount", detail=detail)
 
 
@@ -112,7 +99,9 @@ def _sections(invoice: Invoice, services, discounts, cur) -> list[model.Section]
         if spent or calls:
             seconds = getattr(invoice, f"{direction}_billing_duration") or 0
             lines.append(
-                model.Line(model.CHARGED_LABELS[direction], cur(spent), "charge", _calls_detail(calls, seconds))
+                model.Line(
+                    model.CHARGED_LABELS[direction], cur(spent), "charge", phrases.calls_and_minutes(calls, seconds)
+                )
             )
         if earned:
             lines.append(model.Line(model.CREDITED_LABELS[direction], -cur(earned), "credit"))
@@ -120,7 +109,7 @@ def _sections(invoice: Invoice, services, discounts, cur) -> list[model.Section]
     add(
         "charges",
         [
-            model.Line(name or N_("Other charges"), cur(row.amount), "charge", _items(row.transactions_count))
+            model.Line(name or N_("Other charges"), cur(row.amount), "charge", phrases.items(row.transactions_count))
             for row, name in services
             if row.spent
         ],
@@ -132,7 +121,7 @@ def _sections(invoice: Invoice, services, discounts, cur) -> list[model.Section]
                 f"{name} – credit" if name else N_("Other – credit"),
                 -cur(row.amount),
                 "credit",
-                _items(row.transactions_count),
+                phrases.items(row.transactions_count),
             )
             for row, name in services
             if not row.spent

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import LazyString
+
 from portal.foundations.i18n import N_
 from portal.foundations.money import ZERO
 from portal.models import PaymentStatus
@@ -48,7 +50,7 @@ class Line:
     label: str
     amount: Decimal
     kind: str = "charge"
-    detail: str = ""
+    detail: str | LazyString = ""  # translated and formatted where it is shown
 
     @property
     def is_credit(self) -> bool:

@@ -3,6 +3,8 @@ French and Spanish one, placeholders survive translation, and the compiled .mo f
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 from functools import cache
 
@@ -16,15 +18,27 @@ from portal.config import ROOT
 from portal.foundations.i18n import LANGUAGES
 
 TRANSLATIONS = ROOT / "translations"
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2), "lazy_counted": (1, 2)}
 # What a customer receives or opens from an e-mail: the PDF, the e-mail, the download page (and its frame).
 DOCUMENT_SOURCES = (
     "templates/pdf/",
     "templates/delivery/",
+    "templates/_macros/statement.html",
     "templates/base.html",
     "portal/delivery/",
     "portal/documents/",
 )
+
+
+def ignored_dirs() -> list[str]:
+    """The directory patterns `make translations` tells pybabel to skip (the Makefile's BABEL_IGNORE_DIRS)."""
+    makefile = (ROOT / "Makefile").read_text()
+    return re.search(r"^BABEL_IGNORE_DIRS\s*=\s*(.+)$", makefile, re.M).group(1).split()
+
+
+def _walked(dirpath: str) -> bool:
+    # As pybabel's --ignore-dirs: a directory whose own name matches a pattern is skipped.
+    return not any(fnmatch.fnmatch(os.path.basename(dirpath), pattern) for pattern in ignored_dirs())
 
 
 @cache
@@ -34,7 +48,7 @@ def extracted() -> dict[object, set[str]]:
         method_map, options_map = parse_mapping_cfg(cfg)
     found: dict[object, set[str]] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
+        str(ROOT), method_map, options_map, keywords=KEYWORDS, directory_filter=_walked
     ):
         key = message if isinstance(message, str) else tuple(message[:2])
         found.setdefault(key, set()).add(filename)
@@ -60,7 +74,13 @@ def translated(language: str) -> dict[object, object]:
 
 def test_the_project_asks_for_messages_from_its_pages_documents_and_forms():
     sources = {source for sources in extracted().values() for source in sources}
-    for expected in ("templates/customer/dashboard.html", "templates/pdf/invoice.html", "portal/customer/forms.py"):
+    for expected in (
+        "templates/customer/dashboard.html",
+        "templates/pdf/invoice.html",
+        "portal/customer/forms.py",
+        # Directories whose names start with "_" too (pybabel skips them unless told otherwise).
+        "templates/_macros/statement.html",
+    ):
         assert expected in sources
 
 

@@ -30,6 +30,7 @@ RULES: dict[str, Rule] = {
     "auth.login": Rule("public"),
     "auth.password_forgot": Rule("public"),
     "auth.password_reset": Rule("public", {"token": "=not-a-token"}),
+    "auth.choose_language": Rule("public", {"code": "=de"}),
     "auth.logout": Rule("signed_in"),
     "auth.profile_password": Rule("signed_in"),
     "auth.profile_sign_out_everywhere": Rule("signed_in"),

@@ -105,8 +105,16 @@ def pdf_figures(data: bytes, language: str = "en") -> tuple[dict, list[Decimal]]
     def after(msgid: str) -> Decimal:
         return amount(re.search(rf"^{label(msgid, language)} (.+)$", text, re.M).group(1), language)
 
-    vat_line = rf"^{label('VAT %(rate)s%% on %(base)s', language)}.*$"
-    vat = sum((amount(m, language) for m in re.findall(vat_line, text, re.M)), D(0))
+    # A VAT row's label may wrap to a second line (a long reverse-charge label in Spanish); its amount keeps its own
+    # cell, extracted after the label's lines. So each row is read by structure: from its label to the next row.
+    totals = text[
+        re.search(rf"^{label('Net amount', language)} ", text, re.M).end() : re.search(
+            rf"^{label('Total', language)} ", text, re.M
+        ).start()
+    ]
+    vat_label = label("VAT %(rate)s%% on %(base)s", language)
+    rows = re.split(rf"(?m)^(?={vat_label})", totals)
+    vat = sum((amount(row, language) for row in rows if re.match(vat_label, row)), D(0))
     figures = {"net": after("Net amount"), "vat": vat, "total": after("Total"), "paid": after("Paid")}
     figures["balance"] = after("Balance due")
     return figures, lines
