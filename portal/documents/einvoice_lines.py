@@ -77,5 +77,6 @@ def statement_lines(statement: Statement, invoice: Invoice) -> list[StatementLin
             discount -= given
             quantity, unit = _quantity(invoice, section.key, line.kind, line.amount)
             key = f"{section.key}:{line.label}"
-            lines.append(StatementLine(key, line.label, quantity, unit, line.amount, given, line.detail or None))
+            detail = str(line.detail) if line.detail else None  # a lazy text: in the language this runs in
+            lines.append(StatementLine(key, line.label, quantity, unit, line.amount, given, detail))
     return lines

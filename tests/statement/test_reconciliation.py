@@ -268,7 +268,10 @@ def test_every_face_gives_the_same_figures_and_its_lines_sum_to_its_net(_app, in
 
             attributes = _get(api, f"{ADMIN}/invoices/{invoice.id}", headers=jsonapi_headers(token)).get_json()
             nets = jsonapi_net(attributes["data"]["attributes"], invoice.currency)
-            assert nets == (expected["net"], expected["net"]), (invoice.id, "admin JSON:API", nets)
+            if invoice.is_credit_note:  # no traffic sides: what it credits is all in amount-earned
+                assert nets[0] == expected["net"], (invoice.id, "admin JSON:API", nets)
+            else:
+                assert nets == (expected["net"], expected["net"]), (invoice.id, "admin JSON:API", nets)
 
             html = _get(admin_client, f"/admin/invoices/{invoice.id}").get_data(as_text=True)
             faces["admin page"], lines["admin page"] = web_figures(html)
