@@ -56,9 +56,11 @@ def _run(invoice_id: int, action, success: str):
         db.session.rollback()
         flash_error(exc)
         return _back(invoice_id)
+    # Read before the commit, which expires the result (reading it after would load it again).
+    message = success.format(result=result)
     # Approving: the commit also enqueues the PDF job (portal.billing.invoices.approve_invoice).
     db.session.commit()
-    flash(success.format(result=result), "success")
+    flash(message, "success")
     return _back(invoice_id)
 
 
