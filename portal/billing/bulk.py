@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_event
@@ -85,16 +85,16 @@ def selected_ids(values) -> list[int]:
     Raises ValidationFailed (field `ids`) for more than MAX_SELECTION invoices: a selection is
     acted on whole or not at all, never cut silently.
     """
-    ids: list[int] = []
+    ids: dict[int, None] = {}  # an ordered set
     for value in values or ():
         number = row_id(value)
-        if number is not None and number not in ids:
-            ids.append(number)
+        if number is not None:
+            ids[number] = None
     if len(ids) > MAX_SELECTION:
         raise ValidationFailed.single(
             "ids", f"select at most {MAX_SELECTION} invoices at a time ({len(ids)} were selected)"
         )
-    return ids
+    return list(ids)
 
 
 def selection_key(actor: Actor, invoice_ids) -> str:
@@ -108,7 +108,7 @@ def request_bulk_approval(invoice_ids: list[int], *, actor: Actor) -> BulkApprov
 
     Nothing is approved here, so the request answers at once: the batch (which invoices, who asked,
     when) is recorded, with one waiting item per invoice, and `enqueue_bulk_approval` runs after
-    the commit (on a worker; without a queue, after the response). The same selection asked for
+    the commit (on a worker; without a queue, inline before the caller goes on). The same selection asked for
     again by the same person while the first is unfinished, or within DOUBLE_SUBMIT_SECONDS, is the
     same request: the first batch is returned (re-queued if it stalled) and nothing new recorded.
     Other stalled batches are re-queued too: this is the next run they were waiting for.
@@ -143,7 +143,10 @@ def request_bulk_approval(invoice_ids: list[int], *, actor: Actor) -> BulkApprov
         if existing is None:
             raise
         return existing
-    db.session.execute(insert(BulkApprovalItem), [{"bulk_approval_id": batch.id, "invoice_id": pk} for pk in ids])
+    # One multi-row INSERT: one statement and round trip (the ORM's bulk insert costs ~1 ms per row in Python).
+    db.session.execute(
+        BulkApprovalItem.__table__.insert().values([{"bulk_approval_id": batch.id, "invoice_id": pk} for pk in ids])
+    )
     record_event(actor, BULK_APPROVAL_REQUESTED, batch, invoice_ids=ids)
     db.session.flush()
     call_after_commit(enqueue_bulk_approval, batch.id)

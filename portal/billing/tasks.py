@@ -67,9 +67,6 @@ def bulk_approval_job(batch_id: int) -> str:
 
 
 def enqueue_bulk_approval(batch_id: int) -> None:
-    """Approve the batch on a worker, with retries; without a queue, once the current response has been sent
-    (at once outside a request). Call after the batch is committed."""
-    if huey.immediate:
-        call_after_response(bulk_approval_job, batch_id)
-    else:
-        bulk_approval_job(batch_id, **retry_options())
+    """Approve the batch on a worker, with retries; without a queue, inline at once (as every job then runs).
+    Call after the batch is committed."""
+    bulk_approval_job(batch_id, **retry_options())
