@@ -41,9 +41,9 @@ def _back(invoice_id: int):
     return redirect(url_for("admin.invoice_detail", invoice_id=invoice_id))
 
 
-def _attempt(invoice_id: int, call):
-    """Call one service and commit: (True, what it returned); or, refused, roll back, say why in a flash and
-    give (False, the answer to send)."""
+def _attempt(invoice_id: int, call, success: str | None = None):
+    """Call one service and commit: (True, what it returned), flashing `success` formatted with it; or, refused,
+    roll back, say why in a flash and give (False, the answer to send)."""
     try:
         result = call()
     except DeliveryFailed as exc:
@@ -58,18 +58,21 @@ def _attempt(invoice_id: int, call):
         db.session.rollback()
         flash_error(exc)
         return False, _back(invoice_id)
+    # Read before the commit, which expires the result (reading it after would load it again).
+    message = success.format(result=result) if success else None
     # Approving: the commit also enqueues the PDF job (portal.billing.invoices.approve_invoice).
     db.session.commit()
+    if message:
+        flash(message, "success")
     return True, result
 
 
 def _run(invoice_id: int, action, success: str):
     """Call `action(invoice)`; commit and flash `success` (formatted with the result), or flash the refusal."""
     invoice = get_invoice(invoice_id)
-    done, result = _attempt(invoice_id, lambda: action(invoice))
+    done, result = _attempt(invoice_id, lambda: action(invoice), success)
     if not done:
         return result
-    flash(success.format(result=result), "success")
     return _back(invoice_id)
 
 

@@ -1,4 +1,5 @@
-"""Bulk actions on the invoices selected in the admin list: approve (then a PDF progress page), e-mail, ZIP of PDFs."""
+"""Bulk actions on the invoices selected in the admin list: approve (queued, then a progress page), e-mail, ZIP of
+PDFs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from flask import flash, redirect, request, url_for
 
 from portal.admin import bp
 from portal.admin.helpers import current_actor, flash_error
-from portal.billing.bulk import approve_invoices, bulk_approval_progress, selected_ids
+from portal.billing.bulk import bulk_approval_progress, request_bulk_approval, resume_bulk_approval, selected_ids
 from portal.delivery.tasks import email_invoices
 from portal.delivery.zip_export import invoices_pdf_zip
 from portal.extensions import db
@@ -37,12 +38,9 @@ def invoices_bulk():
         return _back_to_list()
     actor = current_actor()
     if action == "approve":
-        result = approve_invoices(ids, actor=actor)
-        # The commit enqueues each approved invoice's PDF job (inline without a queue).
-        db.session.commit()
-        _flash_result("approved", len(result.done), result.failed)
-        if result.done:
-            return redirect(url_for("admin.invoices_bulk_approval", batch_id=result.batch_id), 303)
+        batch = request_bulk_approval(ids, actor=actor)
+        db.session.commit()  # enqueues the batch's job: the invoices are approved after this answer
+        return redirect(url_for("admin.invoices_bulk_approval", batch_id=batch.id), 303)
     elif action == "email":
         require(actor, "invoice.email")
         outcome = email_invoices(ids, actor)
@@ -67,9 +65,22 @@ def invoices_bulk():
 
 @bp.get("/invoices/bulk-approvals/<int:batch_id>")
 def invoices_bulk_approval(batch_id: int):
-    """Progress of a bulk approval's PDFs; htmx re-fetches the fragment until every PDF is done or failed."""
+    """Progress of a bulk approval, then of its PDFs; htmx re-fetches the fragment until nothing more changes."""
     progress = bulk_approval_progress(batch_id)
     return render_htmx("admin/invoices/bulk_approval.html", "admin/invoices/_bulk_approval.html", progress=progress)
+
+
+@bp.post("/invoices/bulk-approvals/<int:batch_id>/resume")
+def invoices_bulk_approval_resume(batch_id: int):
+    try:
+        resume_bulk_approval(batch_id, actor=current_actor())
+        db.session.commit()  # enqueues the batch's job again
+    except ServiceError as exc:
+        db.session.rollback()
+        flash_error(exc)
+    else:
+        flash("Bulk approval resumed.", "success")
+    return redirect(url_for("admin.invoices_bulk_approval", batch_id=batch_id), 303)
 
 
 def _flash_result(verb: str, count: int, failed: list[tuple[int, str]]) -> None:

@@ -1,5 +1,5 @@
 """Write locks held until the transaction ends: per account (creating and filling its invoices), per invoice
-(every state change of it) and per billing run (claiming its execution)."""
+(every state change of it), per billing run and per bulk approval (claiming its execution)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from portal.extensions import db
 from portal.foundations.errors import Conflict, NotFound
-from portal.models import BillingRun, Invoice
+from portal.models import BillingRun, BulkApproval, Invoice
 
 _LOCK_NAMESPACE = 7301  # first key of pg_advisory_xact_lock(int, int): "invoice work on an account"
 BUSY = "The account is busy with other invoice work; try again in a moment."
@@ -19,6 +19,7 @@ BUSY_DATABASE = "The database is busy with other changes; try again in a moment.
 _SQLITE_TOUCH = {
     "invoices": text("UPDATE invoices SET state = state WHERE id = :id"),
     "billing_runs": text("UPDATE billing_runs SET status = status WHERE id = :id"),
+    "bulk_approvals": text("UPDATE bulk_approvals SET status = status WHERE id = :id"),
 }
 
 
@@ -85,6 +86,11 @@ def lock_invoices(invoice_ids) -> None:
 def lock_billing_run(run_id: int) -> BillingRun | None:
     """Lock the billing run row until the transaction ends and return it re-read (None when unknown)."""
     return _lock_row(BillingRun, run_id)
+
+
+def lock_bulk_approval(batch_id: int) -> BulkApproval | None:
+    """Lock the bulk approval row until the transaction ends and return it re-read (None when unknown)."""
+    return _lock_row(BulkApproval, batch_id)
 
 
 def _lock_row(model, pk):

@@ -51,28 +51,23 @@ def issue_credit_note_number(credit_note: Invoice) -> str:
 
 
 def _next_number(invoice: Invoice, counters: str = "invoice_number_counters", fmt: str | None = None) -> str:
-    # Atomic on both databases: the counter row stays locked until the transaction ends.
+    # Atomic on both databases: the counter row stays locked until the transaction ends. One statement
+    # (an upsert that counts up) rather than an insert-if-missing and then an update: one round trip less.
     year = invoice.invoice_date.year
-    params = {"org": invoice.organization_id, "year": year}
-    db.session.execute(
-        text(
-            f"INSERT INTO {counters} (organization_id, year, last_value) "  # nosec B608 - one of two table names
-            "VALUES (:org, :year, 0) ON CONFLICT (organization_id, year) DO NOTHING"
-        ),
-        params,
-    )
     seq = db.session.execute(
         text(
-            f"UPDATE {counters} SET last_value = last_value + 1 "  # nosec B608 - one of two table names
-            "WHERE organization_id = :org AND year = :year RETURNING last_value"
+            f"INSERT INTO {counters} AS c (organization_id, year, last_value) "  # nosec B608 - one of two table names
+            "VALUES (:org, :year, 1) ON CONFLICT (organization_id, year) "
+            "DO UPDATE SET last_value = c.last_value + 1 RETURNING last_value"
         ),
-        params,
+        {"org": invoice.organization_id, "year": year},
     ).scalar_one()
     fmt = fmt or current_app.config["INVOICE_NUMBER_FORMAT"]
     return fmt.format(
         year=year,
         seq=seq,
-        org=invoice.organization.slug,
+        # The organization is loaded only for a format that names it.
+        org=invoice.organization.slug if "{org" in fmt else "",
         customer_id=invoice.customer_id,
         account_id=invoice.account_id,
     )

@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,6 +37,7 @@ from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import BadDate, parse_moment
 from portal.foundations.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from portal.foundations.executions import execution, execution_gone
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import Account, BillingRun, Invoice
 
@@ -47,8 +45,6 @@ log = logging.getLogger(__name__)
 
 INVOICE_EXISTS = "invoice exists with end_date greater than or equal to current end_date"
 DEFAULT_STALE_MINUTES = 15
-# Tokens of the executions running in this process (see `_owner_gone`).
-_ACTIVE_TOKENS: set[str] = set()
 
 
 class _RunLost(Exception):
@@ -178,13 +174,8 @@ def execute_billing_run(run_id: int, *, progress: Callable[[BillingRun], None] |
         Exception: an unexpected error outside the per-account steps marks the run `failed`
             and is raised again.
     """
-    token = secrets.token_hex(6)
-    worker = f"{socket.gethostname()}:{os.getpid()}:{token}"
-    _ACTIVE_TOKENS.add(token)
-    try:
+    with execution() as worker:
         return _execute(run_id, worker, progress)
-    finally:
-        _ACTIVE_TOKENS.discard(token)
 
 
 def _execute(run_id: int, worker: str, progress) -> BillingRun:
@@ -304,24 +295,7 @@ def is_stale(run: BillingRun, *, now: dt.datetime | None = None) -> bool:
         return False
     if run.heartbeat_at is None or run.heartbeat_at < now - stale_after():
         return True
-    return _owner_gone(run.worker)
-
-
-def _owner_gone(worker: str | None) -> bool:
-    host, _, rest = (worker or "").partition(":")
-    pid_text, _, token = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False  # another machine: only the heartbeat can tell
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return token not in _ACTIVE_TOKENS
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except (PermissionError, OverflowError):
-        return False
-    return False
+    return execution_gone(run.worker)
 
 
 def recover_stale_billing_runs(*, now: dt.datetime | None = None) -> list[int]:

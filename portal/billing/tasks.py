@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from portal.billing.bulk_execution import execute_bulk_approval
 from portal.billing.fill import fill_invoice
 from portal.billing.runs import execute_billing_run
 from portal.extensions import db
 from portal.foundations.errors import InvalidState, NotFound
-from portal.jobs import call_after_response, huey, job_app
+from portal.jobs import call_after_response, huey, job_app, retry_options
 from portal.models import Invoice
 
 log = logging.getLogger(__name__)
@@ -56,3 +57,16 @@ def billing_run_job(run_id: int) -> str:
 def enqueue_billing_run(run_id: int) -> None:
     """Execute the run now (inline mode) or on a worker. Call after the run row is committed."""
     billing_run_job(run_id)
+
+
+@huey.task()
+def bulk_approval_job(batch_id: int) -> str:
+    """Approve what is left of a bulk approval. Safe to repeat: approved and skipped invoices are never tried again."""
+    with job_app().app_context():
+        return execute_bulk_approval(batch_id)
+
+
+def enqueue_bulk_approval(batch_id: int) -> None:
+    """Approve the batch on a worker, with retries; without a queue, inline at once (as every job then runs).
+    Call after the batch is committed."""
+    bulk_approval_job(batch_id, **retry_options())

@@ -3,6 +3,7 @@
 from portal.models.account import INVOICE_PERIODS, Account, DiscountPlan, account_invoice_contacts
 from portal.models.audit import AuditEvent
 from portal.models.billing_run import BillingRun
+from portal.models.bulk_approval import BulkApproval, BulkApprovalItem
 from portal.models.catalog import Country, Network, Service
 from portal.models.cdr import TRANSACTION_CATEGORIES, Cdr, Transaction
 from portal.models.customer import DELIVERY_FORMATS, Contact, Customer
@@ -40,6 +41,8 @@ __all__ = [
     "account_invoice_contacts",
     "AuditEvent",
     "BillingRun",
+    "BulkApproval",
+    "BulkApprovalItem",
     "Country",
     "Network",
     "Service",

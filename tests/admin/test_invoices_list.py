@@ -64,7 +64,7 @@ def test_bulk_approve_approves_the_selection(app, admin_client, session):
     body = response.get_data(as_text=True)
     session.expire_all()
     assert first.state == second.state == "Approved"
-    assert "2 invoices approved." in body and "Invoice already approved" in body
+    assert "2 approved · 1 skipped · 0 failed · 0 waiting" in body and "Invoice already approved" in body
 
 
 def test_bulk_approve_at_level_2_is_a_403_naming_the_level(app, admin_client, session):

@@ -23,7 +23,8 @@ def redis_reachable() -> bool:
 def test_approval_benchmark_times_single_and_bulk_approvals_and_counts_one_pdf_job_each(app, is_postgresql):
     out = run_bench("approve.py", "--invoices", "60", "--approvals", "4", "--bulk", "6", is_postgresql=is_postgresql)
     assert "| single approve | 4 | " in out
-    assert "| bulk approve | 6 invoices | " in out
-    assert "PDF jobs queued: 4 after the single approvals, 10 in all (expected 10)" in out
+    assert "| bulk approve | 6 invoices | " in out and "same batch |" in out
+    assert "| bulk job | 6 invoices | " in out
+    assert "PDF jobs queued: 4 after the single approvals, 10 in all (expected 10); bulk jobs: 1;" in out
     assert "invoice numbers issued: 10, without a gap: yes" in out
     assert "load average" in out

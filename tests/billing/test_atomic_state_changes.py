@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -48,8 +49,15 @@ class Admin:
         http.cookies.update(self._signed_in.cookies)
         return http
 
-    def post(self, http: requests.Session, path: str, data: dict | None = None) -> requests.Response:
-        return http.post(f"{self.url}{path}", data={"csrf_token": self.token, **(data or {})}, timeout=120)
+    def post(
+        self, http: requests.Session, path: str, data: dict | None = None, *, redirects: bool = True
+    ) -> requests.Response:
+        return http.post(
+            f"{self.url}{path}",
+            data={"csrf_token": self.token, **(data or {})},
+            timeout=120,
+            allow_redirects=redirects,
+        )
 
 
 def race(calls) -> list:
@@ -311,24 +319,66 @@ def test_changes_racing_an_approval_never_change_an_approved_invoice(app, live_s
 # --- bulk approval -----------------------------------------------------------------------------
 
 
+def bulk_approval_done(admin: Admin, location: str, seconds: float = 120) -> str:
+    """The progress page of a bulk approval once its job has finished approving (polled like the page does)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        page = admin.session().get(f"{admin.url}{location}", timeout=60).text
+        if 'data-status="done"' in page:
+            return page
+        assert time.monotonic() < deadline, "the bulk approval never finished"
+        time.sleep(0.2)
+
+
 def test_bulk_approvals_and_single_approvals_at_once_approve_each_invoice_once_without_deadlock(app, live_server):
     pending = [make_invoice("Pending") for _ in range(10)]
     ids = [invoice.id for invoice in pending]
     admin = Admin(live_server)
 
     def bulk(selection):
-        return lambda: admin.post(admin.session(), "/admin/invoices/bulk", {"action": "approve", "ids": selection})
+        return lambda: admin.post(
+            admin.session(), "/admin/invoices/bulk", {"action": "approve", "ids": selection}, redirects=False
+        )
 
     responses = race(
-        [bulk(ids), bulk(list(reversed(ids)))]
+        [bulk(ids), bulk(ids[:5])]
         + [lambda pk=pk: admin.post(admin.session(), f"/admin/invoices/{pk}/approve") for pk in ids]
     )
 
     assert_answered(responses)
+    for response in responses[:2]:
+        assert response.status_code == 303, response.text[:300]
+        bulk_approval_done(admin, response.headers["Location"])
     db.session.expire_all()
     numbers = [db.session.get(Invoice, pk).invoice_number for pk in ids]
     assert sorted(sequence(n) for n in numbers) == list(range(1, 11))
     assert all(len(approved_events(pk)) == 1 for pk in ids)
+
+
+def test_a_double_submitted_bulk_approval_approves_each_invoice_once_with_a_gapless_sequence(
+    app, live_server, enqueued
+):
+    pending = [make_invoice("Pending") for _ in range(30)]
+    ids = [invoice.id for invoice in pending]
+    admin = Admin(live_server)
+    form = {"action": "approve", "ids": ids}
+
+    responses = race(
+        [lambda: admin.post(admin.session(), "/admin/invoices/bulk", form, redirects=False) for _ in range(2)]
+    )
+
+    assert_answered(responses)
+    assert [r.status_code for r in responses] == [303, 303]
+    locations = {r.headers["Location"] for r in responses}
+    assert len(locations) == 1  # the second submit found the first batch
+    page = bulk_approval_done(admin, locations.pop())
+    assert "30 approved · 0 skipped · 0 failed · 0 waiting" in page and "30 of 30 approved" in page
+    db.session.expire_all()
+    numbers = [db.session.get(Invoice, pk).invoice_number for pk in ids]
+    assert sorted(sequence(n) for n in numbers) == list(range(1, 31))  # no duplicate, no hole
+    assert issued_so_far() == 30
+    assert all(len(approved_events(pk)) == 1 for pk in ids)
+    assert sorted(enqueued) == sorted((pk, "Approved") for pk in ids)  # one PDF job each, after its commit
 
 
 # --- the other faces ---------------------------------------------------------------------------

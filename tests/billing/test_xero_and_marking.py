@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 
-from portal.billing.bulk import approve_invoices, selected_ids
+from portal.billing.bulk import request_bulk_approval, selected_ids
+from portal.billing.bulk_execution import execute_bulk_approval
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.marking import mark_invoice_delivered
 from portal.foundations.errors import InvalidState, PermissionDenied, ValidationFailed
 from portal.foundations.permissions import Actor
-from portal.models import AuditEvent
+from portal.models import AuditEvent, BulkApprovalItem
 from tests.invoices import (  # noqa: F401 - pytest fixtures
     XERO_ID,
     approved_invoice,
@@ -74,24 +76,31 @@ def test_mark_delivered_refuses_unapproved_invoices(app, pending_invoice):
         mark_invoice_delivered(pending_invoice, actor=L[3])
 
 
-def test_bulk_approve_approves_pending_and_reports_the_rest(app, session):
+def test_bulk_approve_approves_pending_and_skips_the_rest_with_the_reason(app, session):
     pending = make_invoice("Pending")
     new = make_invoice("New")
     approved = make_invoice("Approved")
-    result = approve_invoices([pending.id, new.id, approved.id, 999999], actor=L[3])
-    session.commit()
-    assert [i.id for i in result.done] == [pending.id]
-    assert result.failed == [
-        (new.id, "Invoice can't be approved"),
-        (approved.id, "Invoice already approved"),
-        (999999, "not found"),
+    batch = request_bulk_approval([pending.id, new.id, approved.id, 999999], actor=L[3])
+    session.commit()  # outside a request and without a queue, the commit runs the job at once
+    outcomes = session.execute(
+        select(BulkApprovalItem.invoice_id, BulkApprovalItem.outcome, BulkApprovalItem.reason).order_by(
+            BulkApprovalItem.invoice_id
+        )
+    ).all()
+    assert outcomes == [
+        (pending.id, "approved", None),
+        (new.id, "skipped", "Invoice can't be approved"),
+        (approved.id, "skipped", "Invoice already approved"),
+        (999999, "skipped", "The record identified by 999999 could not be found."),
     ]
+    session.expire_all()
     assert pending.state == "Approved" and new.state == "New"
+    assert execute_bulk_approval(batch.id) == "done"  # a second delivery of the job does nothing
 
 
 def test_bulk_approve_needs_level_3(app, pending_invoice):
     with pytest.raises(PermissionDenied):
-        approve_invoices([pending_invoice.id], actor=L[2])
+        request_bulk_approval([pending_invoice.id], actor=L[2])
     assert pending_invoice.state == "Pending"
 
 

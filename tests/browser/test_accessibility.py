@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from portal.billing.bulk import request_bulk_approval
 from portal.extensions import db
+from portal.foundations.permissions import admin_actor
 from portal.models import BillingRun
 from tests.browser.conftest import npm_file
 from tests.customer.conftest import TODAY, approved_invoice, month
@@ -70,7 +72,11 @@ def site(app):
     )
     db.session.add(run)
     db.session.commit()
+    # A finished bulk approval: one invoice approved, one skipped (the commit runs its job, no queue here).
+    bulk = request_bulk_approval([make_invoice("Pending").id, invoices[0].id], actor=admin_actor(admin))
+    db.session.commit()
     return {
+        "bulk": bulk,
         "customer": customer,
         "account": account,
         "invoice": invoices[0],
@@ -117,6 +123,7 @@ def admin_pages(site) -> list[str]:
         "/admin/billing-runs",
         "/admin/billing-runs/new",
         f"/admin/billing-runs/{site['run'].id}",
+        f"/admin/invoices/bulk-approvals/{site['bulk'].id}",
         "/admin/audit",
         "/admin/outbox",
         "/admin/failures",

@@ -4,6 +4,7 @@ server gets the PDF."""
 from __future__ import annotations
 
 import io
+import os
 
 from pypdf import PdfReader
 
@@ -70,3 +71,32 @@ def test_list_filters_update_in_place_with_a_bookmarkable_url(app, page, live_se
     page.goto(page.url)  # the bookmarked URL gives the same list
     assert page.locator(f'a[href="/admin/invoices/{approved.id}"]').count() == 0
     assert page.locator(f'a[href="/admin/invoices/{pending.id}"]').count() == 1
+
+
+def test_bulk_approval_answers_with_a_progress_page_that_updates_itself_until_the_summary(
+    app, page, live_server, browser_login
+):
+    from tests.invoices import make_invoice
+
+    admin = AdminUserFactory(level=3, email="clerk@telco.example")
+    db.session.commit()
+    pending = [make_invoice("Pending") for _ in range(3)]
+    approved = make_invoice("Approved")
+
+    browser_login(page, admin.email, PASSWORD)
+    page.goto(f"{live_server.url}/admin/invoices")
+    for invoice in pending + [approved]:
+        page.get_by_label(f"Select invoice {invoice.id}").check()
+    page.get_by_role("button", name="Approve").click()
+
+    page.wait_for_url("**/admin/invoices/bulk-approvals/*")
+    summary = page.locator("#bulk-approval-summary")
+    summary.wait_for(timeout=180_000)  # htmx polled the fragment until the job had finished
+    assert "3 of 4 approved, 1 skipped, 0 failed." in summary.inner_text()
+    page.locator("#bulk-approval[data-finished='true']").wait_for(timeout=180_000)
+    assert "3 of 3 PDFs rendered" in page.locator("#pdf-counts").inner_text()
+    assert "Invoice already approved" in page.locator("#approval-refusals").inner_text()
+    if os.environ.get("PORTAL_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["PORTAL_SCREENSHOTS"], "bulk-approval.png"), full_page=True)
+    db.session.expire_all()
+    assert {db.session.get(Invoice, i.id).state for i in pending} == {"Approved"}

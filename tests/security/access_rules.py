@@ -92,6 +92,7 @@ RULES: dict[str, Rule] = {
     "admin.invoices_list": Rule("admin"),
     "admin.invoices_bulk": Rule("admin"),
     "admin.invoices_bulk_approval": Rule("admin", {"batch_id": "=1"}),
+    "admin.invoices_bulk_approval_resume": Rule("admin", {"batch_id": "=1"}),
     "admin.invoice_create": Rule("admin"),
     "admin.invoice_account_options": Rule("admin"),
     "admin.invoice_customer_suggestions": Rule("admin"),
