@@ -45,14 +45,15 @@ HEADER = [
     "dst_number",
     "is_last_cdr",
 ]
-DESTINATIONS = [
-    ("49151", "DE", "0.019500"),
-    ("4930", "DE", "0.004500"),
-    ("4477", "GB", "0.014000"),
-    ("4420", "GB", "0.004000"),
-    ("336", "FR", "0.018000"),
-    ("1212", "US", "0.006000"),
-]
+# Destination prefix -> (country, rate per minute).
+DESTINATIONS = {
+    "49151": ("DE", "0.019500"),
+    "4930": ("DE", "0.004500"),
+    "4477": ("GB", "0.014000"),
+    "4420": ("GB", "0.004000"),
+    "336": ("FR", "0.018000"),
+    "1212": ("US", "0.006000"),
+}
 
 
 def write_csv(path: Path, rows: int, customer_ids: list[int], vendor_ids: list[int], seed: int = 7) -> None:
@@ -63,7 +64,8 @@ def write_csv(path: Path, rows: int, customer_ids: list[int], vendor_ids: list[i
         out = csv.writer(fh)
         out.writerow(HEADER)
         for n in range(rows):
-            prefix, country, rate = rng.choice(DESTINATIONS)
+            prefix = rng.choice(list(DESTINATIONS))
+            country, rate = DESTINATIONS[prefix]
             answered = rng.random() < 0.62
             duration = min(7200, int(rng.lognormvariate(4.06, 1.05))) if answered else 0
             price = (Decimal(rate) * duration / 60).quantize(Decimal("0.000001"))
