@@ -40,16 +40,15 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
-import psutil
 from sqlalchemy import insert, select, text
 
+from bench._cpu import ServerCpu
 from bench._data import populate
 from bench._server import (
     free_port,
@@ -122,47 +121,6 @@ def customer_cookie(base: str, email: str) -> str:
     response = send("POST", "/login", form)
     assert response.status in (302, 303), (response.status, response.body[:300])
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
-
-
-class ServerCpu:
-    """CPU seconds of one gunicorn server's own processes (the master and its workers, nothing else on the
-    machine), sampled every 0.2 s so that a worker recycled during a run keeps the CPU it used until
-    its last sample (at most 0.2 s of it is lost)."""
-
-    def __init__(self, server: subprocess.Popen):
-        self._master = psutil.Process(server.pid)
-        self._seen: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def _sample(self) -> None:
-        try:
-            processes = [self._master, *self._master.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            self._seen[process.pid] = max(self._seen.get(process.pid, 0.0), times.user + times.system)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(0.2):
-            self._sample()
-
-    def __enter__(self) -> ServerCpu:
-        self._sample()
-        self._before = sum(self._seen.values())
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-        self.seconds = sum(self._seen.values()) - self._before
 
 
 def run_wrk(base: str, target: Target, args, server: subprocess.Popen) -> dict:
