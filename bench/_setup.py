@@ -8,6 +8,7 @@ import os
 import platform
 import random
 import tempfile
+import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -18,7 +19,39 @@ UTC = timezone.utc
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+# Options several benchmarks take: name -> (type, meaning). A benchmark gives only its default
+# (`arguments(__doc__, invoices=20_000)`); an option of its own, or one it reads its own way, comes as
+# (type, default, meaning).
+OPTIONS = {
+    "invoices": (int, "invoices in the database (in each, where a benchmark builds two)"),
+    "customers": (int, "customers"),
+    "accounts_per_customer": (int, "accounts of each customer"),
+    "heavy_invoices": (int, "invoices of the heavy customer (customer 1)"),
+    "accounts": (int, "accounts"),
+    "cdrs": (int, "CDRs"),
+    "requests": (int, "timed requests per page and database (per client)"),
+    "repeat": (int, "timed repetitions (median reported)"),
+    "tag": (str, "suffix of the benchmark database names, so that two runs on one server never collide"),
+    "keep": (bool, "keep the database afterwards (otherwise it is dropped)"),
+    "queue_url": (str, "Redis for the queue (PORTAL_BENCH_QUEUE_URL)"),
+}
+# (ISO code, name, calling code) of the countries benchmark data uses.
+COUNTRIES = [
+    ("DE", "Germany", "49"),
+    ("GB", "United Kingdom", "44"),
+    ("FR", "France", "33"),
+    ("US", "United States", "1"),
+    ("NL", "Netherlands", "31"),
+    ("ES", "Spain", "34"),
+    ("IN", "India", "91"),
+    ("TR", "Turkey", "90"),
+]
+QUEUE_URL = os.environ.get("PORTAL_BENCH_QUEUE_URL", "redis://127.0.0.1:6379/0")
+
+
 def arguments(description: str, *, default_database: str = "sqlite", **extra) -> argparse.Namespace:
+    """The command line of a benchmark: --database and --database-url, and `extra` options, each a
+    default of one of OPTIONS or (type, default, meaning)."""
     parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default=default_database)
     parser.add_argument(
@@ -26,7 +59,8 @@ def arguments(description: str, *, default_database: str = "sqlite", **extra) ->
         help="PostgreSQL server URL (a benchmark database is created beside it)",
         default=os.environ.get("PORTAL_BENCH_DATABASE_URL", PG_URL),
     )
-    for name, (kind, default, help_text) in extra.items():
+    for name, given in extra.items():
+        kind, default, help_text = given if isinstance(given, tuple) else (OPTIONS[name][0], given, OPTIONS[name][1])
         if kind is bool:  # a flag: present or not
             parser.add_argument(f"--{name.replace('_', '-')}", action="store_true", default=default, help=help_text)
         else:
@@ -109,6 +143,40 @@ def catch_up_sequences(session) -> None:
             {"table": f'"{table}"', "column": column},
         )
     session.commit()
+
+
+def insert_monthly_accounts(db, count: int, *, customer_of, due: datetime) -> None:
+    """Accounts 1..count (EUR, UTC, 19 % VAT, 30 days to pay) invoiced monthly, the next invoice due at
+    `due`; `customer_of(account id)` names each one's customer."""
+    from portal.models import Account
+
+    row = {
+        "currency": "EUR",
+        "timezone": "UTC",
+        "vat_rate": Decimal("19"),
+        "payment_terms_days": 30,
+        "invoice_period": "Monthly",
+        "next_invoice_at": due,
+        "next_invoice_type": "Auto Full",
+    }
+    db.session.execute(
+        insert(Account),
+        [
+            {**row, "id": a, "uuid": uuid.uuid4(), "customer_id": customer_of(a), "name": f"Account {a}"}
+            for a in range(1, count + 1)
+        ],
+    )
+
+
+def bench_customer(db, name: str):
+    """(customer, vendor account): organization "bench", a customer `name` and an account of it on the
+    vendor side of the CDRs, added to the session (not flushed)."""
+    from portal.models import Account, Customer, Organization
+
+    customer = Customer(organization=Organization(slug="bench", name="Bench"), name=name)
+    vendor = Account(customer=customer, name="Vendor")
+    db.session.add_all([customer, vendor])
+    return customer, vendor
 
 
 def machine() -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, insert
 
-from bench._setup import UTC, arguments, fresh_database, machine, migrated_app
+from bench._setup import UTC, arguments, fresh_database, insert_monthly_accounts, machine, migrated_app
 
 PERIOD_END = datetime(2026, 2, 1, tzinfo=UTC)
 RUN_AT = datetime(2026, 2, 10, tzinfo=UTC)
@@ -31,7 +30,7 @@ CDRS_PER_ACCOUNT = 4
 
 def populate(db, accounts: int) -> None:
     """`accounts` monthly accounts (3 per customer) due at PERIOD_END, each with CDRs and a transaction in January."""
-    from portal.models import Account, Cdr, Customer, Organization, Transaction
+    from portal.models import Cdr, Customer, Organization, Transaction
 
     org = Organization(slug="bench", name="Bench")
     db.session.add(org)
@@ -41,25 +40,7 @@ def populate(db, accounts: int) -> None:
         insert(Customer),
         [{"id": c, "organization_id": org.id, "name": f"Customer {c}"} for c in range(1, customers + 1)],
     )
-    db.session.execute(
-        insert(Account),
-        [
-            {
-                "id": a,
-                "uuid": uuid.uuid4(),
-                "customer_id": (a - 1) // 3 + 1,
-                "name": f"Account {a}",
-                "currency": "EUR",
-                "timezone": "UTC",
-                "vat_rate": Decimal("19"),
-                "payment_terms_days": 30,
-                "invoice_period": "Monthly",
-                "next_invoice_at": PERIOD_END,
-                "next_invoice_type": "Auto Full",
-            }
-            for a in range(1, accounts + 1)
-        ],
-    )
+    insert_monthly_accounts(db, accounts, customer_of=lambda a: (a - 1) // 3 + 1, due=PERIOD_END)
     january = datetime(2026, 1, 1, tzinfo=UTC)
     cdrs = []
     for a in range(1, accounts + 1):
@@ -103,7 +84,7 @@ def main() -> None:
         __doc__,
         accounts=(int, 3000, "number of due accounts"),
         approve=(int, 0, "1: the run approves the invoices it creates"),
-        tag=(str, "", "suffix of the benchmark database name (parallel runs)"),
+        tag="",
     )
     url = fresh_database(args, "billing_run" + args.tag)
     app = migrated_app(url)

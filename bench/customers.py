@@ -115,8 +115,8 @@ def main() -> None:
         default_database="postgresql",
         few=(int, 1_000, "customers in the small database"),
         many=(int, 20_000, "customers in the large database"),
-        invoices=(int, 20_000, "invoices in each database"),
-        requests=(int, 50, "timed requests per page and database"),
+        invoices=20_000,
+        requests=50,
     )
     sites = [Site(args, args.few, "customers_few"), Site(args, args.many, "customers_many")]
     gc.freeze()  # as gunicorn.conf.py does once the app is loaded

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select, text
 
-from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
+from bench._setup import UTC, arguments, bench_customer, bulk_cdrs, fresh_database, machine, migrated_app
 
 BARE_GROUP_BY = """
 SELECT dst_prefix, country_id, network_id, destination_rate, destination_reverse_billing, count(*),
@@ -62,10 +62,10 @@ def bare(db, params: dict, *, serial: bool) -> float:
 def main() -> None:
     args = arguments(
         __doc__,
-        cdrs=(int, 1_000_000, "number of CDRs"),
         accounts=(int, 0, "accounts the CDRs are spread over (0: one per 3,500 CDRs)"),
-        repeat=(int, 5, "timed repetitions (each on another account)"),
-        tag=(str, "", "suffix of the benchmark database name (parallel runs)"),
+        cdrs=1_000_000,
+        repeat=5,
+        tag="",
     )
     accounts_count = args.accounts or max(args.cdrs // 3500, 1)
     url = fresh_database(args, "fill" + args.tag)
@@ -74,14 +74,11 @@ def main() -> None:
     from portal.billing.fill import fill_invoice
     from portal.billing.invoices import create_invoice, delete_invoice
     from portal.extensions import db
-    from portal.models import Account, Cdr, Customer, Organization
+    from portal.models import Account, Cdr
 
     start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
     with app.app_context():
-        org = Organization(slug="bench", name="Bench")
-        customer = Customer(organization=org, name="Customer")
-        vendor = Account(customer=customer, name="Vendor")
-        db.session.add_all([org, customer, vendor])
+        customer, vendor = bench_customer(db, "Customer")
         db.session.commit()
         db.session.execute(
             insert(Account),

@@ -256,14 +256,9 @@ def expected(args) -> dict[str, int]:
 def main() -> int:
     args = arguments(
         __doc__,
-        customers=(int, 1000, "customers (customer 1 is the heavy one)"),
-        accounts_per_customer=(int, 3, "accounts of each customer"),
-        invoices=(int, 100_000, "approved invoices in all, the heavy customer's included"),
-        heavy_invoices=(int, 10_000, "invoices of the heavy customer"),
-        cdrs=(int, 1_000_000, "CDRs over all customer accounts"),
         seed=(int, 7, "same seed, same data"),
-        tag=(str, "", "suffix of the database name, so that two runs on one server never collide"),
-        keep=(bool, False, "keep the database afterwards (otherwise it is dropped)"),
+        **dict(customers=1000, accounts_per_customer=3, invoices=100_000, heavy_invoices=10_000, cdrs=1_000_000),
+        **dict(tag="", keep=False),
     )
     if args.customers < 2 or args.accounts_per_customer < 1:
         raise SystemExit(

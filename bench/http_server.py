@@ -27,35 +27,39 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import http.client  # noqa: E402 - after the sys.path line that lets the script import the project
-import json  # noqa: E402 - after the sys.path line that lets the script import the project
-import math  # noqa: E402 - after the sys.path line that lets the script import the project
-import os  # noqa: E402 - after the sys.path line that lets the script import the project
-import random  # noqa: E402 - after the sys.path line that lets the script import the project
-import re  # noqa: E402 - after the sys.path line that lets the script import the project
-import secrets  # noqa: E402 - after the sys.path line that lets the script import the project
-import shutil  # noqa: E402 - after the sys.path line that lets the script import the project
-import socket  # noqa: E402 - after the sys.path line that lets the script import the project
-import statistics  # noqa: E402 - after the sys.path line that lets the script import the project
-import subprocess  # noqa: E402 - after the sys.path line that lets the script import the project
-import tempfile  # noqa: E402 - after the sys.path line that lets the script import the project
-import threading  # noqa: E402 - after the sys.path line that lets the script import the project
-import time  # noqa: E402 - after the sys.path line that lets the script import the project
-import urllib.error  # noqa: E402 - after the sys.path line that lets the script import the project
-import urllib.parse  # noqa: E402 - after the sys.path line that lets the script import the project
-import urllib.request  # noqa: E402 - after the sys.path line that lets the script import the project
-from dataclasses import dataclass, field  # noqa: E402 - after the sys.path line that lets the script import the project
+import http.client
+import json
+import math
+import os
+import random
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
 
-import psutil  # noqa: E402 - after the sys.path line that lets the script import the project
-from sqlalchemy import insert, select, text  # noqa: E402 - after the sys.path line that lets the script import the project
+from sqlalchemy import insert, select, text
 
-from bench._data import populate  # noqa: E402 - after the sys.path line that lets the script import the project
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
+from bench._cpu import ServerCpu
+from bench._data import populate
+from bench._server import (
+    free_port,
+    production_env,
+    request,
+    start_gunicorn,
+    stop_server,
+    wait_until_serving,
+)
+from bench._setup import arguments, fresh_database, machine, migrated_app
 
-ROOT = HERE.parent
 # --compare-caches: a server per cache, with that cache turned off by its setting (0: off).
 CACHES = {"count cache off": "PORTAL_COUNT_CACHE_SIZE"}
 ADMIN = "/api/rest/admin"
@@ -83,31 +87,6 @@ class Target:
     yardstick: str = ""  # "one" or "fifty": the yardstick its ratio is to ("" for a yardstick)
     goal: str = ""  # the target, as printed
     server: str = "main"  # "main" or a key of CACHES (--compare-caches)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def request(url: str, *, data: bytes | None = None, headers: dict | None = None, timeout: float = 10):
-    req = urllib.request.Request(url, data=data, headers=headers or {})
-    with urllib.request.urlopen(req, timeout=timeout) as response:
-        return response.status, response.headers.get("Content-Type", ""), response.read()
-
-
-def wait_until_serving(url: str, server: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with code {server.returncode}")
-        try:
-            if request(url, timeout=2)[0] == 200:
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
 def admin_token(base: str) -> str:
@@ -142,47 +121,6 @@ def customer_cookie(base: str, email: str) -> str:
     response = send("POST", "/login", form)
     assert response.status in (302, 303), (response.status, response.body[:300])
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
-
-
-class ServerCpu:
-    """CPU seconds of one gunicorn server's own processes (the master and its workers, nothing else on the
-    machine), sampled every 0.2 s so that a worker recycled during a run keeps the CPU it used until
-    its last sample (at most 0.2 s of it is lost)."""
-
-    def __init__(self, server: subprocess.Popen):
-        self._master = psutil.Process(server.pid)
-        self._seen: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def _sample(self) -> None:
-        try:
-            processes = [self._master, *self._master.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return
-        for process in processes:
-            try:
-                times = process.cpu_times()
-            except psutil.NoSuchProcess:
-                continue
-            self._seen[process.pid] = max(self._seen.get(process.pid, 0.0), times.user + times.system)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(0.2):
-            self._sample()
-
-    def __enter__(self) -> ServerCpu:
-        self._sample()
-        self._before = sum(self._seen.values())
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-        self.seconds = sum(self._seen.values()) - self._before
 
 
 def run_wrk(base: str, target: Target, args, server: subprocess.Popen) -> dict:
@@ -259,43 +197,20 @@ def prepare(args) -> dict:
 def start_server(
     args, database_url: str, port: int, log_path: str, *, secret: str, env: dict | None = None
 ) -> subprocess.Popen:
-    extra, env = (
-        env,
-        {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "PORTAL_ENV": "production",
-            "PORTAL_SECRET_KEY": secret,  # one for both servers: a token or cookie from one works on the other
-            "PORTAL_DATABASE_URL": database_url,
-            "PORTAL_BIND": f"127.0.0.1:{port}",
-            "PORTAL_JWT_LIFETIME": "3600",
-            "PORTAL_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
-            "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
-        },
-    )
-    env.update(extra or {})
+    settings = {
+        "PORTAL_JWT_LIFETIME": "3600",
+        "PORTAL_OUTBOX_DIR": tempfile.mkdtemp(prefix="bench-outbox-"),
+        "PORTAL_INSTANCE_PATH": tempfile.mkdtemp(prefix="bench-instance-"),
+        **(env or {}),
+    }
     if getattr(args, "workers", 0):
-        env["PORTAL_WORKERS"] = str(args.workers)
+        settings["PORTAL_WORKERS"] = str(args.workers)
     if getattr(args, "server_threads", 0):
-        env["PORTAL_THREADS"] = str(args.server_threads)
-    log = open(log_path, "w")
-    # The access log stays on (it is part of the production configuration); it goes to a file here.
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bench.http_wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+        settings["PORTAL_THREADS"] = str(args.server_threads)
+    # One secret for every server of a run: a token or cookie from one works on the others. The access
+    # log stays on (it is part of the production configuration); it goes to the log file here.
+    env = production_env(database_url, port, secret=secret, **settings)
+    return start_gunicorn("bench.http_wsgi:app", env, log_path)
 
 
 def targets(args, data: dict, bearer: dict, customer: dict) -> list[Target]:
@@ -363,7 +278,7 @@ def main() -> None:
     args = arguments(
         __doc__,
         default_database="postgresql",
-        invoices=(int, 100_000, "approved invoices in the database"),
+        invoices=100_000,
         customers=(int, 0, "customers (0: one per 100 invoices)"),
         pdfs=(int, 2000, "invoices with a stored PDF"),
         duration=(int, 10, "seconds per wrk run"),

@@ -1,18 +1,17 @@
 """Benchmark of `flask cdrs import`: generate a CDR CSV of N rows, import it into a fresh database, print rows/s.
 
     python bench/import_cdrs.py --rows 200000 --database sqlite
-    python bench/import_cdrs.py --rows 200000 --database postgresql [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    python bench/import_cdrs.py --rows 200000 --database postgresql [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Run from the project root (or with the project on PYTHONPATH). The database is created for the
-run and dropped afterwards (SQLite: a temporary file; PostgreSQL: database `portal_bench_import_<pid>`).
+run and dropped afterwards (SQLite: a temporary file; PostgreSQL: a database named after the one
+given, bench/_setup.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
-import os
 import random
 import sys
 import tempfile
@@ -22,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_DB = f"portal_bench_import_{os.getpid()}"
+from bench._setup import arguments, drop_database, fresh_database, migrated_app
+
 HEADER = [
     "time_start",
     "duration",
@@ -46,14 +45,15 @@ HEADER = [
     "dst_number",
     "is_last_cdr",
 ]
-DESTINATIONS = [
-    ("49151", "DE", "0.019500"),
-    ("4930", "DE", "0.004500"),
-    ("4477", "GB", "0.014000"),
-    ("4420", "GB", "0.004000"),
-    ("336", "FR", "0.018000"),
-    ("1212", "US", "0.006000"),
-]
+# Destination prefix -> (country, rate per minute).
+DESTINATIONS = {
+    "49151": ("DE", "0.019500"),
+    "4930": ("DE", "0.004500"),
+    "4477": ("GB", "0.014000"),
+    "4420": ("GB", "0.004000"),
+    "336": ("FR", "0.018000"),
+    "1212": ("US", "0.006000"),
+}
 
 
 def write_csv(path: Path, rows: int, customer_ids: list[int], vendor_ids: list[int], seed: int = 7) -> None:
@@ -64,7 +64,8 @@ def write_csv(path: Path, rows: int, customer_ids: list[int], vendor_ids: list[i
         out = csv.writer(fh)
         out.writerow(HEADER)
         for n in range(rows):
-            prefix, country, rate = rng.choice(DESTINATIONS)
+            prefix = rng.choice(list(DESTINATIONS))
+            country, rate = DESTINATIONS[prefix]
             answered = rng.random() < 0.62
             duration = min(7200, int(rng.lognormvariate(4.06, 1.05))) if answered else 0
             price = (Decimal(rate) * duration / 60).quantize(Decimal("0.000001"))
@@ -95,30 +96,6 @@ def write_csv(path: Path, rows: int, customer_ids: list[int], vendor_ids: list[i
             )
 
 
-def database_url(kind: str, pg_url: str, tmp: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / 'bench.sqlite3'}"
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(pg_url)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_BENCH_DB}"'))
-    admin.dispose()
-    return url.set(database=PG_BENCH_DB).render_as_string(hide_password=False)
-
-
-def drop_pg(pg_url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def make_accounts():
     from portal.extensions import db
     from portal.models import Account, Country, Customer, Organization
@@ -134,28 +111,21 @@ def make_accounts():
     return ids[:6], ids[6:]
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-url", default=os.environ.get("PORTAL_BENCH_PG_URL", PG_DEFAULT))
-    args = parser.parse_args(argv)
+def main() -> int:
+    args = arguments(__doc__, rows=(int, 200_000, "CDR rows in the file"))
 
-    from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from portal import create_app
     from portal.extensions import db
     from portal.imports.cdrs import import_cdrs
     from portal.models import Cdr
 
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        url = database_url(args.database, args.pg_url, tmp)
-        app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": url})
+        url = fresh_database(args, "import")
+        app = migrated_app(url)
         try:
             with app.app_context():
-                upgrade()
                 customers, vendors = make_accounts()
                 path = tmp / "cdrs.csv"
                 began = time.perf_counter()
@@ -169,8 +139,7 @@ def main(argv=None) -> int:
                 db.session.remove()
                 db.engine.dispose()
         finally:
-            if args.database == "postgresql":
-                drop_pg(args.pg_url)
+            drop_database(url)
     if stored != args.rows or result.imported != args.rows:
         print(f"FAILED: imported {result.imported}, stored {stored}, expected {args.rows}", file=sys.stderr)
         return 1

@@ -17,34 +17,25 @@ import csv
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402 - after the sys.path line that lets the script import the project
-from sqlalchemy.engine import make_url  # noqa: E402 - after the sys.path line that lets the script import the project
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
 
-from bench._setup import arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
+from bench._server import ROOT, free_port, production_env, start_gunicorn, stop_server, wait_until_serving
+from bench._setup import arguments, fresh_database, machine, migrated_app
 
 PASSWORD = "bench-password-1"
 # All simulated users share 127.0.0.1: the per-address sign-in limits are raised for the run only.
 PER_IP_LIMIT = "100000 per minute"
 PDF_SINCE = date(2026, 10, 30)  # bench invoices are daily; the last three days get real PDFs
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def redis_reachable(url: str) -> bool:
@@ -146,20 +137,6 @@ def prepare(app, args) -> dict:
         }
 
 
-def wait_until_serving(url: str, server: subprocess.Popen, seconds: int = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited while starting; see its log")
-        try:
-            with urllib.request.urlopen(f"{url}/login", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("gunicorn did not answer within 90 s")
-
-
 def stats_table(stats_csv: Path) -> tuple[list[str], int, int]:
     """Markdown rows (request type, count, failures, p50, p95, p99, max) and the totals."""
     lines, total, failures = [], 0, 0
@@ -213,12 +190,9 @@ def main() -> None:
         users=(int, 50, "concurrent users"),
         spawn_rate=(float, 10, "users started per second"),
         run_time=(int, 60, "seconds of load"),
-        customers=(int, 200, "customers (3 accounts each)"),
-        invoices=(int, 20_000, "invoices in the database"),
-        heavy_invoices=(int, 3_000, "invoices of the heavy customer"),
         think_time=(str, "1-3", "seconds between a user's tasks, min-max (0: none)"),
         ratelimit_storage=(str, "redis://127.0.0.1:6379/15", "rate-limit store (memory:// if unreachable)"),
-        keep=(int, 0, "1: keep the database afterwards"),
+        **dict(customers=200, invoices=20_000, heavy_invoices=3_000, keep=False),
     )
     args.database = "postgresql"
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -231,37 +205,26 @@ def main() -> None:
     storage = args.ratelimit_storage if redis_reachable(args.ratelimit_storage) else "memory://"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
-        "PORTAL_DATABASE_URL": url,
-        "PORTAL_BIND": f"127.0.0.1:{port}",
-        "PORTAL_BASE_URL": base,
-        "PORTAL_RATELIMIT_STORAGE_URL": storage,
-        "PORTAL_INSTANCE_PATH": str(work / "instance"),
-        "PORTAL_OUTBOX_DIR": str(work / "outbox"),
-        "PORTAL_ACCESS_LOG": str(work / "access.log"),
-        "BENCH_PER_IP_LIMIT": PER_IP_LIMIT,
+    env = production_env(
+        url,
+        port,
+        PORTAL_BASE_URL=base,
+        PORTAL_RATELIMIT_STORAGE_URL=storage,
+        PORTAL_INSTANCE_PATH=str(work / "instance"),
+        PORTAL_OUTBOX_DIR=str(work / "outbox"),
+        PORTAL_ACCESS_LOG=str(work / "access.log"),
+        BENCH_PER_IP_LIMIT=PER_IP_LIMIT,
         # Redis is shared: this run's limit counters under a prefix of their own.
-        "BENCH_RATELIMIT_PREFIX": f"bench-load-{secrets.token_hex(6)}",
-        "BENCH_LOAD_DATA": str(work / "data.json"),
-        "BENCH_THINK_TIME": args.think_time,
-        "BENCH_YARDSTICK_USERS": str(max(1, args.users // 10)),
-    }
+        BENCH_RATELIMIT_PREFIX=f"bench-load-{secrets.token_hex(6)}",
+        BENCH_LOAD_DATA=str(work / "data.json"),
+        BENCH_THINK_TIME=args.think_time,
+        BENCH_YARDSTICK_USERS=str(max(1, args.users // 10)),
+    )
     env.pop("PORTAL_QUEUE_URL", None)
     log = work / "gunicorn.log"
-    with log.open("w") as log_handle:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "bench.load_wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=log_handle,
-            stderr=subprocess.STDOUT,
-        )
+    server = start_gunicorn("bench.load_wsgi:app", env, log)
     try:
-        wait_until_serving(base, server)
+        wait_until_serving(base + "/login", server)
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
         locust = subprocess.run(
@@ -297,11 +260,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         load_after = os.getloadavg()[0]
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=45)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server, timeout=45)
     if not args.keep:
         admin = create_engine(make_url(args.database_url), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

@@ -73,6 +73,13 @@ class PortalUser(HttpUser):
     def on_start(self):
         self.client.cookies = LoopbackCookieJar()
 
+    def check(self, method: str, path: str, name: str, *expected, **request):
+        """Send a request and mark it failed unless it answers `expected` (status, content type,
+        first bytes: as `expect` takes them)."""
+        with self.client.request(method, path, name=name, catch_response=True, **request) as response:
+            expect(response, *expected)
+        return response
+
 
 class BrowserUser(PortalUser):
     """Signs in through the login form; keeps its session cookie like a browser."""
@@ -102,14 +109,7 @@ class BrowserUser(PortalUser):
 
     def sign_out(self):
         page = self.client.get(self.home, name=f"{self.area}: dashboard")
-        with self.client.post(
-            "/logout",
-            name="logout",
-            data={"csrf_token": csrf_token(page.text)},
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            expect(response, 302)
+        self.check("POST", "/logout", "logout", 302, data={"csrf_token": csrf_token(page.text)}, allow_redirects=False)
 
     @task(1)
     def login_again(self):
@@ -129,13 +129,11 @@ class CustomerBrowser(BrowserUser):
 
     @task(2)
     def dashboard(self):
-        with self.client.get("/portal/", name="customer: dashboard", catch_response=True) as response:
-            expect(response, 200, "text/html")
+        self.check("GET", "/portal/", "customer: dashboard", 200, "text/html")
 
     @task(3)
     def invoice_list(self):
-        with self.client.get("/portal/invoices", name="customer: invoice list", catch_response=True) as response:
-            expect(response, 200, "text/html")
+        self.check("GET", "/portal/invoices", "customer: invoice list", 200, "text/html")
 
     @task(3)
     def filter(self):
@@ -150,30 +148,27 @@ class CustomerBrowser(BrowserUser):
             ]
         )
         headers = {"HX-Request": "true"} if random.random() < 0.5 else {}  # half as htmx fragment requests
-        with self.client.get(
-            "/portal/invoices", params=params, headers=headers, name="customer: filter", catch_response=True
-        ) as response:
-            expect(response, 200, "text/html")
+        self.check("GET", "/portal/invoices", "customer: filter", 200, "text/html", params=params, headers=headers)
 
     @task(3)
     def detail(self):
         uuid = random.choice(DATA[self.who]["uuids"])
-        with self.client.get(
-            f"/portal/invoices/{uuid}", name="customer: invoice detail", catch_response=True
-        ) as response:
-            expect(response, 200, "text/html")
+        self.check("GET", f"/portal/invoices/{uuid}", "customer: invoice detail", 200, "text/html")
 
     @task(1)
     def download_pdf(self):
         uuid = random.choice(DATA[self.who]["pdf_uuids"])
         page = self.client.get(f"/portal/invoices/{uuid}", name="customer: invoice detail")
-        with self.client.post(
+        data = {"csrf_token": csrf_token(page.text)}
+        self.check(
+            "POST",
             f"/portal/invoices/{uuid}/pdf",
-            name="customer: Download PDF",
-            data={"csrf_token": csrf_token(page.text)},
-            catch_response=True,
-        ) as response:
-            expect(response, 200, "application/pdf", b"%PDF-")
+            "customer: Download PDF",
+            200,
+            "application/pdf",
+            b"%PDF-",
+            data=data,
+        )
 
 
 class AdminBrowser(BrowserUser):
@@ -187,8 +182,7 @@ class AdminBrowser(BrowserUser):
 
     @task(1)
     def dashboard(self):
-        with self.client.get("/admin/", name="admin: dashboard", catch_response=True) as response:
-            expect(response, 200, "text/html")
+        self.check("GET", "/admin/", "admin: dashboard", 200, "text/html")
 
     @task(3)
     def invoice_list(self):
@@ -200,140 +194,108 @@ class AdminBrowser(BrowserUser):
                 {"minDate": "2026-10-01", "maxDate": "2026-10-31", "perPage": "100"},
             ]
         )
-        with self.client.get(
-            "/admin/invoices", params=params, name="admin: invoice list/filter", catch_response=True
-        ) as response:
-            expect(response, 200, "text/html")
+        self.check("GET", "/admin/invoices", "admin: invoice list/filter", 200, "text/html", params=params)
 
     @task(3)
     def invoice_detail(self):
         invoice_id = random.choice(DATA["admin"]["invoice_ids"])
-        with self.client.get(
-            f"/admin/invoices/{invoice_id}", name="admin: invoice detail", catch_response=True
-        ) as response:
-            expect(response, 200, "text/html")
+        self.check("GET", f"/admin/invoices/{invoice_id}", "admin: invoice detail", 200, "text/html")
 
 
-class CustomerJsonApi(PortalUser):
+class JsonApiUser(PortalUser):
+    """A client of a JSON:API: signs in at `{base}/auth` with its own login (the `login_field` of the
+    auth body) for a JWT, and sends it along."""
+
+    abstract = True
+    base = ""
+    area = ""
+    login_field = ""
+    list_queries: tuple = ({},)  # the invoice list's query strings, one picked at random per request
+
+    def on_start(self):
+        super().on_start()
+        self.email = own_login(self.who())
+        self.authenticate()
+
+    def who(self) -> str:
+        """Which logins (a key of the load data) this user signs in with."""
+        raise NotImplementedError
+
+    @task(3)
+    def invoice_list(self):
+        self.read("/invoices", "invoices", params=random.choice(self.list_queries))
+
+    def credentials(self) -> dict:
+        return {self.login_field: self.email, "password": PASSWORD}
+
+    def authenticate(self):
+        response = self.check(
+            "POST", f"{self.base}/auth", f"json:api {self.area}: auth", 201, json={"auth": self.credentials()}
+        )
+        token = response.json().get("jwt", "") if response.status_code == 201 else ""
+        self.headers = {"Accept": JSONAPI, "Authorization": f"Bearer {token}" if token else ""}
+
+    def read(self, path: str, name: str, **request):
+        """A JSON:API GET below `base`, checked for 200 and the JSON:API media type."""
+        self.check(
+            "GET", self.base + path, f"json:api {self.area}: {name}", 200, JSONAPI, headers=self.headers, **request
+        )
+
+
+class CustomerJsonApi(JsonApiUser):
     """A customer's billing system on the customer JSON:API (JWT from /auth)."""
 
     weight = 2
     base = "/api/rest/customer/v1"
+    area = "customer"
+    login_field = "login"
+    list_queries = (
+        {},
+        {"filter[start_date_gteq]": "2026-06-01", "page[size]": "100"},
+        {"sort": "-amount_spent", "page[number]": "2"},
+    )
 
-    def on_start(self):
-        super().on_start()
-        self.who = random.choice(["heavy", "light"])
-        self.email = own_login(self.who)
-        self.authenticate()
-
-    def authenticate(self):
-        with self.client.post(
-            f"{self.base}/auth",
-            name="json:api customer: auth",
-            catch_response=True,
-            json={"auth": {"login": self.email, "password": PASSWORD}},
-        ) as response:
-            expect(response, 201)
-            self.headers = {
-                "Accept": JSONAPI,
-                "Authorization": f"Bearer {response.json().get('jwt', '')}" if response.status_code == 201 else "",
-            }
+    def who(self) -> str:
+        self.customer = random.choice(["heavy", "light"])
+        return self.customer
 
     @task(1)
     def login_again(self):
         self.authenticate()
 
-    @task(3)
-    def invoice_list(self):
-        params = random.choice(
-            [
-                {},
-                {"filter[start_date_gteq]": "2026-06-01", "page[size]": "100"},
-                {"sort": "-amount_spent", "page[number]": "2"},
-            ]
-        )
-        with self.client.get(
-            f"{self.base}/invoices",
-            params=params,
-            headers=self.headers,
-            name="json:api customer: invoices",
-            catch_response=True,
-        ) as response:
-            expect(response, 200, JSONAPI)
-
     @task(2)
     def invoice(self):
-        uuid = random.choice(DATA[self.who]["uuids"])
-        with self.client.get(
-            f"{self.base}/invoices/{uuid}", headers=self.headers, name="json:api customer: invoice", catch_response=True
-        ) as response:
-            expect(response, 200, JSONAPI)
+        self.read(f"/invoices/{random.choice(DATA[self.customer]['uuids'])}", "invoice")
 
     @task(1)
     def download(self):
-        uuid = random.choice(DATA[self.who]["pdf_uuids"])
-        with self.client.get(
-            f"{self.base}/invoices/{uuid}/download",
-            headers=self.headers,
-            name="json:api customer: PDF download",
-            catch_response=True,
-        ) as response:
-            expect(response, 200, "application/pdf", b"%PDF-")
+        uuid = random.choice(DATA[self.customer]["pdf_uuids"])
+        path = f"{self.base}/invoices/{uuid}/download"
+        self.check(
+            "GET", path, "json:api customer: PDF download", 200, "application/pdf", b"%PDF-", headers=self.headers
+        )
 
 
-class AdminJsonApi(PortalUser):
+class AdminJsonApi(JsonApiUser):
     """An operator's tool on the admin JSON:API."""
 
     weight = 1
     base = "/api/rest/admin"
+    area = "admin"
+    login_field = "username"
+    list_queries = (
+        {"include": "account"},
+        {"filter[account_id_eq]": "1", "sort": "-id"},
+        {"filter[amount_spent_gt]": "100", "page[size]": "100"},
+    )
 
-    def on_start(self):
-        super().on_start()
-        self.email = own_login("admin")
-        self.authenticate()
-
-    def authenticate(self):
-        with self.client.post(
-            f"{self.base}/auth",
-            name="json:api admin: auth",
-            catch_response=True,
-            json={"auth": {"username": self.email, "password": PASSWORD}},
-        ) as response:
-            expect(response, 201)
-            self.headers = {
-                "Accept": JSONAPI,
-                "Authorization": f"Bearer {response.json().get('jwt', '')}" if response.status_code == 201 else "",
-            }
-
-    @task(3)
-    def invoice_list(self):
-        params = random.choice(
-            [
-                {"include": "account"},
-                {"filter[account_id_eq]": "1", "sort": "-id"},
-                {"filter[amount_spent_gt]": "100", "page[size]": "100"},
-            ]
-        )
-        with self.client.get(
-            f"{self.base}/invoices",
-            params=params,
-            headers=self.headers,
-            name="json:api admin: invoices",
-            catch_response=True,
-        ) as response:
-            expect(response, 200, JSONAPI)
+    def who(self) -> str:
+        return "admin"
 
     @task(2)
     def invoice(self):
         invoice_id = random.choice(DATA["admin"]["invoice_ids"])
-        with self.client.get(
-            f"{self.base}/invoices/{invoice_id}",
-            params={"include": "originated-destinations.country"},
-            headers=self.headers,
-            name="json:api admin: invoice",
-            catch_response=True,
-        ) as response:
-            expect(response, 200, JSONAPI)
+        self.read(f"/invoices/{invoice_id}", "invoice", params={"include": "originated-destinations.country"})
 
 
 class BackendIntegration(PortalUser):
@@ -354,44 +316,25 @@ class BackendIntegration(PortalUser):
                 ("/backend/api/v1/customers/1/invoices", {"includeUnsent": "1"}),
             ]
         )
-        with self.client.get(
-            path, params=params, headers=self.headers, name="backend v1: invoices", catch_response=True
-        ) as response:
-            expect(response, 200, "application/json")
+        self.check("GET", path, "backend v1: invoices", 200, "application/json", params=params, headers=self.headers)
 
     @task(2)
     def invoice(self):
-        invoice_id = random.choice(DATA["admin"]["invoice_ids"])
-        with self.client.get(
-            f"/backend/api/v1/invoices/{invoice_id}",
-            headers=self.headers,
-            name="backend v1: invoice",
-            catch_response=True,
-        ) as response:
-            expect(response, 200, "application/json")
+        path = f"/backend/api/v1/invoices/{random.choice(DATA['admin']['invoice_ids'])}"
+        self.check("GET", path, "backend v1: invoice", 200, "application/json", headers=self.headers)
 
     @task(1)
     def pdf(self):
-        invoice_id = random.choice(DATA["pdf_invoice_ids"])
-        with self.client.get(
-            f"/backend/api/v1/invoices/{invoice_id}",
-            headers={**self.headers, "Accept": "application/pdf"},
-            name="backend v1: PDF",
-            catch_response=True,
-        ) as response:
-            expect(response, 200, "application/pdf", b"%PDF-")
+        path = f"/backend/api/v1/invoices/{random.choice(DATA['pdf_invoice_ids'])}"
+        headers = {**self.headers, "Accept": "application/pdf"}
+        self.check("GET", path, "backend v1: PDF", 200, "application/pdf", b"%PDF-", headers=headers)
 
     @task(1)
     def orgs_v2(self):
         orgs = DATA["orgs_v2"]
-        with self.client.get(
-            f"/v2/orgs/{orgs['org']}/accounts/{orgs['account']}/invoices",
-            params={"start_date": orgs["start_date"], "end_date": orgs["end_date"]},
-            headers=self.headers,
-            name="orgs v2: invoices",
-            catch_response=True,
-        ) as response:
-            expect(response, 200, "application/json")
+        path = f"/v2/orgs/{orgs['org']}/accounts/{orgs['account']}/invoices"
+        params = {"start_date": orgs["start_date"], "end_date": orgs["end_date"]}
+        self.check("GET", path, "orgs v2: invoices", 200, "application/json", params=params, headers=self.headers)
 
 
 class Yardstick(PortalUser):
@@ -402,13 +345,11 @@ class Yardstick(PortalUser):
 
     @task(2)
     def one(self):
-        with self.client.get(
-            f"/bench/one/{random.randint(1, DATA['invoices'])}", name="yardstick: one row", catch_response=True
-        ) as response:
-            expect(response, 200, "application/json")
+        self.check(
+            "GET", f"/bench/one/{random.randint(1, DATA['invoices'])}", "yardstick: one row", 200, "application/json"
+        )
 
     @task(1)
     def fifty(self):
         start = random.randint(1, max(DATA["invoices"] - 49, 1))
-        with self.client.get(f"/bench/fifty/{start}", name="yardstick: fifty rows", catch_response=True) as response:
-            expect(response, 200, "application/json")
+        self.check("GET", f"/bench/fifty/{start}", "yardstick: fifty rows", 200, "application/json")

@@ -19,29 +19,26 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import os  # noqa: E402 - after the sys.path line that lets the script import the project
-import random  # noqa: E402 - after the sys.path line that lets the script import the project
-import secrets  # noqa: E402 - after the sys.path line that lets the script import the project
-import subprocess  # noqa: E402 - after the sys.path line that lets the script import the project
-import tempfile  # noqa: E402 - after the sys.path line that lets the script import the project
-import threading  # noqa: E402 - after the sys.path line that lets the script import the project
-import time  # noqa: E402 - after the sys.path line that lets the script import the project
-import uuid  # noqa: E402 - after the sys.path line that lets the script import the project
-from collections import Counter  # noqa: E402 - after the sys.path line that lets the script import the project
-from datetime import datetime, timedelta  # noqa: E402 - after the sys.path line that lets the script import the project
-from decimal import Decimal  # noqa: E402 - after the sys.path line that lets the script import the project
-from email import message_from_bytes  # noqa: E402 - after the sys.path line that lets the script import the project
+import os
+import random
+import secrets
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from decimal import Decimal
+from email import message_from_bytes
 
-from aiosmtpd.controller import Controller  # noqa: E402 - after the sys.path line that lets the script import the project
-from sqlalchemy import func, insert, select  # noqa: E402 - after the sys.path line that lets the script import the project
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, insert, select
 
-from bench._setup import UTC, arguments, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
-from bench.http_server import free_port  # noqa: E402 - after the sys.path line that lets the script import the project
+from bench._server import ROOT, free_port
+from bench._setup import QUEUE_URL, UTC, arguments, fresh_database, insert_monthly_accounts, machine, migrated_app
 
-ROOT = HERE.parent
 PERIOD_END = datetime(2026, 2, 1, tzinfo=UTC)
 RUN_AT = datetime(2026, 2, 10, tzinfo=UTC)
 # (share of accounts, destination prefixes on the invoice): about 1, 3 and 6 PDF pages (bench/pdf.py).
@@ -66,7 +63,7 @@ class Collector:
 def populate(db, accounts: int, seed: int) -> Counter:
     """`accounts` monthly accounts due at PERIOD_END, one per customer (with an e-mail address), each with a
     month of CDRs over as many destination prefixes as its invoice size asks; returns accounts per size."""
-    from portal.models import Account, Cdr, Customer, Organization
+    from portal.models import Cdr, Customer, Organization
 
     rng = random.Random(seed)
     org = Organization(slug="bench", name="Bench Telco", legal_name="Bench Telco Ltd", address="1 Street")
@@ -79,25 +76,7 @@ def populate(db, accounts: int, seed: int) -> Counter:
             for c in range(1, accounts + 1)
         ],
     )
-    db.session.execute(
-        insert(Account),
-        [
-            {
-                "id": a,
-                "uuid": uuid.uuid4(),
-                "customer_id": a,
-                "name": f"Account {a}",
-                "currency": "EUR",
-                "timezone": "UTC",
-                "vat_rate": Decimal("19"),
-                "payment_terms_days": 30,
-                "invoice_period": "Monthly",
-                "next_invoice_at": PERIOD_END,
-                "next_invoice_type": "Auto Full",
-            }
-            for a in range(1, accounts + 1)
-        ],
-    )
+    insert_monthly_accounts(db, accounts, customer_of=lambda a: a, due=PERIOD_END)
     sizes: Counter = Counter()
     january = datetime(2026, 1, 1, tzinfo=UTC)
     cdrs = []
@@ -258,7 +237,7 @@ def main() -> None:
         default_database="postgresql",
         accounts=(int, 10_000, "accounts invoiced"),
         workers=(str, "1,2", "queue worker counts to run, comma-separated"),
-        queue_url=(str, os.environ.get("PORTAL_BENCH_QUEUE_URL", "redis://127.0.0.1:6379/0"), "Redis for the queue"),
+        queue_url=QUEUE_URL,
         timeout=(int, 7200, "seconds the workers may take"),
     )
     results = [month_end(args, int(n)) for n in args.workers.split(",")]

@@ -178,10 +178,8 @@ def main() -> None:
         __doc__,
         small=(int, 1_000, "invoices in the small database"),
         large=(int, 100_000, "invoices in the large database"),
-        requests=(int, 100, "timed requests per page and database"),
         customers=(int, 1_000, "customers (fewer when there are few invoices)"),
-        accounts_per_customer=(int, 3, "accounts per customer"),
-        tag=(str, "", "suffix of the database names, so that two runs on one server never collide"),
+        **dict(requests=100, accounts_per_customer=3, tag=""),
     )
     suffix = f"_{args.tag}" if args.tag else ""
     sites = [Site(args, args.small, f"pages_small{suffix}"), Site(args, args.large, f"pages_large{suffix}")]

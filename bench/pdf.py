@@ -84,7 +84,7 @@ def render(invoice) -> bytes:
 def main() -> None:
     args = arguments(
         __doc__,
-        repeat=(int, 5, "timed renders per size (median reported)"),
+        repeat=5,
         renders=(int, 500, "renders for the memory check"),
         warmup=(int, 20, "renders before the memory baseline"),
     )

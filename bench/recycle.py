@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import collections
 import os
-import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,23 +22,17 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._setup import arguments, drop_database, fresh_database, machine, migrated_app  # noqa: E402 - after the sys.path line that lets the script import the project
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bench._server import free_port, production_env, start_gunicorn, stop_server, wait_until_serving
+from bench._setup import arguments, drop_database, fresh_database, machine, migrated_app
 
 
 def main() -> None:
     args = arguments(
         __doc__,
         clients=(int, 64, "concurrent clients"),
-        requests=(int, 20, "requests per client"),
+        requests=20,
         think=(float, 2.0, "seconds between a client's requests"),
         max_requests=(int, 10, "requests a worker serves before it is recycled"),
         keepalive=(str, "", "PORTAL_KEEPALIVE for the run (empty: gunicorn.conf.py's default)"),
@@ -51,43 +42,24 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-recycle-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PORTAL_ENV": "production",
-        "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
-        "PORTAL_DATABASE_URL": url,
-        "PORTAL_BIND": f"127.0.0.1:{port}",
-        "PORTAL_WORKERS": "2",
-        "PORTAL_THREADS": "4",
-        "PORTAL_MAX_REQUESTS": str(args.max_requests),
-        "PORTAL_MAX_REQUESTS_JITTER": "0",
-        "PORTAL_ACCESS_LOG": str(work / "access.log"),
-        "PORTAL_INSTANCE_PATH": str(work),
-    }
+    env = production_env(
+        url,
+        port,
+        PORTAL_WORKERS="2",
+        PORTAL_THREADS="4",
+        PORTAL_MAX_REQUESTS=str(args.max_requests),
+        PORTAL_MAX_REQUESTS_JITTER="0",
+        PORTAL_ACCESS_LOG=str(work / "access.log"),
+        PORTAL_INSTANCE_PATH=str(work),
+    )
     if args.keepalive:
         env["PORTAL_KEEPALIVE"] = args.keepalive
     log = work / "gunicorn.log"
-    with log.open("w") as handle:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
+    server = start_gunicorn("wsgi:app", env, log)
     errors: collections.Counter = collections.Counter()
     answered = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(base + "/healthz", timeout=5)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"gunicorn did not start; see {log}") from None
-                time.sleep(0.2)
+        wait_until_serving(base + "/healthz", server, 60)
 
         def client():
             http = requests.Session()
@@ -106,8 +78,7 @@ def main() -> None:
             thread.join()
         elapsed = time.perf_counter() - started
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        stop_server(server, timeout=60)
         drop_database(url)
     recycled = log.read_text().count("Autorestarting worker")
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")

@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
+from bench._setup import COUNTRIES as ALL_COUNTRIES
+from bench._setup import UTC, arguments, bench_customer, bulk_cdrs, fresh_database, machine, migrated_app
 from portal.documents.csv import CDR_COLUMNS, cdr_line
 
 TIMEZONE = "Europe/Berlin"
@@ -55,14 +56,8 @@ DIRECTIONS = {
         ("terminated", "dialpeer_prefix", "vendor_duration", "dialpeer_rate", "vendor_price", "c.vendor_acc_id = :acc"),
     )
 }
-COUNTRIES = [
-    ("DE", "Germany", "49"),
-    ("GB", "United Kingdom", "44"),
-    ("FR", "France", "33"),
-    ("US", "United States", "1"),
-    ("IN", "India", "91"),
-    ("TR", "Turkey", "90"),
-]
+# The countries the CDRs call (bench/_setup.py bulk_cdrs prefixes).
+COUNTRIES = [c for c in ALL_COUNTRIES if c[0] in ("DE", "GB", "FR", "US", "IN", "TR")]
 
 
 def rss_kib(field: str = "VmRSS") -> int:
@@ -209,15 +204,13 @@ def build(args) -> tuple[str, int]:
     app = migrated_app(url)
     from portal.billing.invoices import create_invoice
     from portal.extensions import db
-    from portal.models import Account, Country, Customer, Network, Organization
+    from portal.models import Account, Country, Network
 
     start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
     with app.app_context():
-        org = Organization(slug="bench", name="Bench")
-        customer = Customer(organization=org, name="Heavy customer")
+        customer, vendor = bench_customer(db, "Heavy customer")
         account = Account(customer=customer, name="Heavy", timezone=TIMEZONE)
-        vendor = Account(customer=customer, name="Vendor")
-        db.session.add_all([org, customer, account, vendor])
+        db.session.add(account)
         for iso2, name, _ in COUNTRIES:
             country = Country(iso2=iso2, name=name)
             db.session.add(country)
@@ -258,11 +251,11 @@ def build(args) -> tuple[str, int]:
 def main() -> None:
     args = arguments(
         __doc__,
-        cdrs=(int, 1_000_000, "number of CDRs"),
         worker=(str, "", "internal: run one side (export | cursor) and print its JSON report"),
         url=(str, "", "internal: the worker's database URL"),
         invoice_id=(int, 0, "internal: the worker's invoice id"),
-        tag=(str, "", "suffix of the benchmark database name (parallel runs)"),
+        cdrs=1_000_000,
+        tag="",
     )
     if args.worker:
         side = {"export": run_export, "cursor": run_cursor}[args.worker]

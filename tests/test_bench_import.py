@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_import_benchmark_runs_on_a_tiny_file(app, is_postgresql):
     args = [sys.executable, str(ROOT / "bench" / "import_cdrs.py"), "--rows", "500"]
     if is_postgresql:
-        args += ["--database", "postgresql", "--pg-url", os.environ["PORTAL_TEST_DATABASE_URL"]]
+        args += ["--database", "postgresql", "--database-url", os.environ["PORTAL_TEST_DATABASE_URL"]]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -7,7 +7,7 @@ so a job that dies is resumed without approving anything twice. A selection stil
 is recorded once per person (partial unique index), so a double click finds the first.
 
 Revision ID: 0201
-Revises: 0190
+Revises: 0200
 """
 import sqlalchemy as sa
 from alembic import op

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import get_currency_precision
 from sqlalchemy import func
@@ -33,8 +34,15 @@ def micro(value) -> Decimal:
 
 def round_currency(value: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit (2 for EUR, 0 for JPY, 3 for KWD)."""
+    return Decimal(value).quantize(_minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+@lru_cache(maxsize=512)
+def _minor_unit(currency: str) -> Decimal:
+    """The currency's minor unit (0.01 for EUR), looked up once per currency: a list of 50 invoices
+    rounds ~1,000 amounts."""
     try:
         places = get_currency_precision(currency)
     except Exception:  # noqa: BLE001 - an unknown code (Babel raises more than one kind): two places
         places = 2
-    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return Decimal(1).scaleb(-places)

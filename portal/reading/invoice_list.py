@@ -1,7 +1,7 @@
 """The one invoice list query: filters, sort, paging, count policy and scope, read the same way for every list.
 
-Each list face (the customer list, the admin list, the backend API list) parses its own parameters
-into an `InvoiceListQuery` and calls `read_invoice_list`; only the parsing differs. A query pages
+Each list face (the customer list, the admin list, the backend API list, the JSON:API lists) parses
+its own parameters into an `InvoiceListQuery` and calls `read_invoice_list`; only the parsing differs. A query pages
 by keyset when it has a cursor (`after` or `before`, portal.reading.list_cursor): the page after a
 row's place in the sort, read with `WHERE (sort value, id) > (value, id)` instead of an OFFSET, so
 a page deep in the list costs what the first one does. Without a cursor it reads page `page` at
@@ -33,6 +33,10 @@ class InvoiceListQuery:
     scope: who may see what (a customer's invoices, an API key's customer), WHERE clauses too.
     sort_key, sort_column, descending: the sort (its name in cursors, the column: an invoice,
         customer or account column); the id breaks ties.
+    then_by: further (column, descending) sort keys after the first, before the id (lists paged by
+        number only: the JSON:API's `sort=a,-b`; a keyset list sorts by one key).
+    id_ascending: the tie-breaking id's direction in a list paged by number (None: the sort's; the
+        JSON:API breaks ties by ascending id whatever the sort).
     page, per_page: the page shown; without a cursor it is read at offset (page - 1) * per_page.
     after, before: keyset cursors (at most one): the page after or before that row.
     keyset: the list hands out cursors (Next and Previous carry them) and sorts NULLs the same on
@@ -53,10 +57,26 @@ class InvoiceListQuery:
     keyset: bool = True
     count_limit: int | None = None
     filters: Any = field(default=None, repr=False)
+    then_by: tuple = ()
+    id_ascending: bool | None = None
+
+    def order(self, *, backward: bool = False) -> list:
+        """ORDER BY of the list (`backward`: reversed, the scan towards a `before` cursor)."""
+        column, ascending = self.sort_column, self.descending == backward
+        if self.keyset:
+            return keyset_order(column, ascending=ascending)
+        ties = ascending if self.id_ascending is None else self.id_ascending
+        keys = [(column, not ascending), *self.then_by]
+        if all(c is not Invoice.id for c, _ in keys):  # the order is total once it reaches the id
+            keys.append((Invoice.id, not ties))
+        return [c.desc() if down else c.asc() for c, down in keys]
+
+    def _invoice_columns_only(self) -> bool:
+        return all(c.table is Invoice.__table__ for c in (self.sort_column, *(c for c, _ in self.then_by)))
 
     def statement(self):
         """The filtered, scoped SELECT of invoices with their customer and account, in list order (no paging)."""
-        return self._joined().order_by(*keyset_order(self.sort_column, ascending=not self.descending))
+        return self._joined().order_by(*self.order())
 
     def _joined(self):
         return (
@@ -80,9 +100,13 @@ def read_cursor(value: str, name: str, key: str, column, errors: list[FieldError
         return None
 
 
-def read_invoice_list(q: InvoiceListQuery) -> InvoicePage:
+def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
     """One page of the list `q` describes, with its count (bounded or exact, as `q.count_limit` says)
-    and, for keyset lists, the cursors of its first and last rows."""
+    and, for keyset lists, the cursors of its first and last rows.
+
+    rows: the SELECT of invoices the page's rows are read from, with the face's loader options (the
+        JSON:API's); default: the invoices with their customer and account joined in.
+    """
     column, descending = q.sort_column, q.descending
     # Counted on the invoices table alone: every invoice has exactly one customer and one account (non-null
     # foreign keys), so the sorting joins change no count, and without them the database counts from an
@@ -92,18 +116,14 @@ def read_invoice_list(q: InvoiceListQuery) -> InvoicePage:
         total, exact = bounded_count(counted, q.count_limit)
     # Before a cursor, the rows are read backwards from it (then shown in the sort's order).
     backward = q.before is not None
-    if q.keyset:
-        order = keyset_order(column, ascending=not descending)
-        scan = keyset_order(column, ascending=descending == backward)
-    else:
-        order = [column.desc() if descending else column.asc(), Invoice.id.desc() if descending else Invoice.id.asc()]
-        scan = order
-    # The page's ids first, from the invoices table alone when the sort is an invoice column: the
+    order, scan = q.order(), q.order(backward=backward)
+    # The page's ids first, from the invoices table alone when the sort is on invoice columns: the
     # database can then answer from an index (e.g. a customer's approved invoices, newest first, from
     # (customer_id, state, id)) instead of walking the primary key and skipping other customers'
-    # rows (10 ms for a customer with few recent invoices at 100k, bench/README.md "Pages"). Then
-    # those rows, with the customer and account from the joins already there (no query per row).
-    if column.table is Invoice.__table__:
+    # rows (10 ms for a customer with few recent invoices at 100k, bench/README.md "Pages"), and the
+    # rows an OFFSET skips cost an index entry each, not a loaded row. Then those rows, in the same
+    # statement, with what the face loads along (no query per row).
+    if q._invoice_columns_only():
         page_ids = select(Invoice.id).where(*q.conditions, *q.scope)
     else:
         page_ids = q._joined().with_only_columns(Invoice.id)
@@ -113,7 +133,7 @@ def read_invoice_list(q: InvoiceListQuery) -> InvoicePage:
         page_ids = page_ids.where(seek_condition(column, cursor, ascending=descending == backward))
     else:
         page_ids = page_ids.offset((q.page - 1) * q.per_page)
-    stmt = q._joined().where(Invoice.id.in_(page_ids)).order_by(*order)
+    stmt = (q._joined() if rows is None else rows).where(Invoice.id.in_(page_ids)).order_by(*order)
     if q.count_limit is None:  # an exact count may follow: read the snapshot along
         read, seen = rows_with_snapshot(stmt)
         rows = [row[0] for row in read]

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import Organization
 from portal.reading import invoice_list
 from portal.reading.customer_views import CustomerInvoiceFilters, list_customer_invoices
+from tests.api.jsonapi.conftest import jsonapi_headers, login_admin
 from tests.api.key_clients import bearer, make_key, raised_invoice
 from tests.factories import AccountFactory, AdminUserFactory, CustomerUserFactory
 
@@ -19,13 +20,13 @@ from tests.factories import AccountFactory, AdminUserFactory, CustomerUserFactor
 def built(monkeypatch):
     """The list queries read while the test runs (their sort keys)."""
     seen: list[str] = []
-    joined = invoice_list.InvoiceListQuery._joined
+    order = invoice_list.InvoiceListQuery.order
 
-    def spy(self):
+    def spy(self, **kwargs):
         seen.append(self.sort_key)
-        return joined(self)
+        return order(self, **kwargs)
 
-    monkeypatch.setattr(invoice_list.InvoiceListQuery, "_joined", spy)
+    monkeypatch.setattr(invoice_list.InvoiceListQuery, "order", spy)
     return seen
 
 
@@ -66,3 +67,10 @@ def test_the_backend_and_orgs_lists_read_the_list_query(client, invoice, built):
     )
     assert response.status_code == 200, response.data
     assert len(response.get_json()["invoices"]) == 1 and "invoiceDate" in built
+
+
+def test_the_jsonapi_lists_read_the_list_query(client, invoice, built):
+    token = login_admin(client, AdminUserFactory(level=5))
+    response = client.get("/api/rest/admin/invoices?sort=-end_date,reference", headers=jsonapi_headers(token))
+    assert response.status_code == 200, response.data
+    assert [row["id"] for row in response.get_json()["data"]] == [str(invoice.id)] and "end_date" in built

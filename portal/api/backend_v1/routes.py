@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import orjson
 from flask import Response, g, jsonify, request, url_for
 
 from portal.api.backend_v1 import bp
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.params import editable_changes, json_body, list_args, parse_day
-from portal.api.backend_v1.serializers import invoice_json
+from portal.api.backend_v1.serializers import LIST_ROWS, invoice_json
 from portal.billing.creation import create_and_fill_invoice
 from portal.billing.cutoff_invoices import get_customer
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
@@ -18,7 +19,8 @@ from portal.extensions import db
 from portal.foundations.errors import InvalidState, NotFound, ValidationFailed
 from portal.foundations.ids import MAX_ROW_ID, row_id
 from portal.models import Invoice
-from portal.reading.invoice_search import parse_invoice_filters, search_invoices
+from portal.reading.invoice_list import read_invoice_list
+from portal.reading.invoice_search import invoice_list_query, parse_invoice_filters
 
 # Path ids are capped at the largest 32-bit id (larger ones are a 404 from routing, never a database error).
 CREATE_FIELDS = ("account", "startDate", "endDate", "cutoffDate", "transactionCutoffDate", "_includeTransactionIDs")
@@ -37,6 +39,9 @@ def load_invoice(invoice_id: int) -> Invoice:
 
 
 def _list(customer_id: int | None):
+    # The key's last use, when this request wrote it (verify_api_key), is committed before the read;
+    # the read writes nothing, so nothing is committed after it (a commit would expire every row it loaded).
+    db.session.commit()
     if customer_id is not None:
         get_customer(customer_id, actor=caller().actor)
     try:
@@ -45,8 +50,12 @@ def _list(customer_id: int | None):
         raise ApiError(400001, exc.message) from None
     if customer_id is not None:
         filters.customer_id = customer_id
-    page = search_invoices(filters, actor=caller().actor)
-    response = jsonify([invoice_json(i) for i in page.items])
+    # The page's ids first, then those invoices with only what the serializer reads of their
+    # customer and account, in one statement (portal.reading.invoice_list).
+    page = read_invoice_list(invoice_list_query(filters, actor=caller().actor), rows=LIST_ROWS)
+    # Encoded as jsonify would (keys sorted, compact), by orjson: a page of 50 is ~2,500 values.
+    body = orjson.dumps([invoice_json(i) for i in page.items], option=orjson.OPT_SORT_KEYS)
+    response = Response(body, mimetype="application/json")
     response.headers["X-Total-Count"] = str(page.total)
     response.headers["X-Page"] = str(page.page)
     response.headers["X-Per-Page"] = str(page.per_page)
@@ -57,7 +66,6 @@ def _list(customer_id: int | None):
         links.append(f'<{_page_url(page.page - 1)}>; rel="prev"')
     if links:
         response.headers["Link"] = ", ".join(links)
-    db.session.commit()
     return response
 
 

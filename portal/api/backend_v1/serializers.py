@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
 from portal.foundations.money import round_currency
-from portal.models import Invoice, PaymentStatus
+from portal.models import Account, Customer, Invoice, PaymentStatus
 from portal.statement import statement_figures
 
 # API field -> invoice column, for the fields PUT may change (portal.billing.invoices.EDITABLE_FIELDS).
@@ -104,6 +107,19 @@ def status_flags(invoice: Invoice, today: dt.date) -> list[str]:
     if invoice.credited_invoice_id is not None:
         flags.append("creditNote")
     return flags
+
+
+# What a list reads of each page's invoices: the invoice row, and of its customer and account only what
+# `invoice_json` reads (not two more whole rows per invoice), joined in the same statement.
+LIST_ROWS = (
+    select(Invoice)
+    .join(Customer, Customer.id == Invoice.customer_id)
+    .join(Account, Account.id == Invoice.account_id)
+    .options(
+        contains_eager(Invoice.customer).load_only(Customer.payment_method, Customer.reverse_charge),
+        contains_eager(Invoice.account).load_only(Account.timezone),
+    )
+)
 
 
 def invoice_json(invoice: Invoice) -> dict:

@@ -9,6 +9,7 @@ from flask import request
 from portal.api.jsonapi.conventions import JsonApiError, jsonapi_response
 from portal.api.jsonapi.document import Context, compound, linkage, parse_fields, parse_include, self_url
 from portal.api.jsonapi.filters import filter_conditions
+from portal.api.jsonapi.invoice_list import invoice_page, is_invoice_list
 from portal.api.jsonapi.paging import order_by, page_query, paged
 from portal.api.jsonapi.resources import REGISTRY, Resource, load_relationship
 from portal.extensions import db
@@ -73,7 +74,11 @@ def collection(resource: Resource, ctx: Context, *, where: tuple = ()):
 def _page_objects(resource: Resource, ctx: Context, args, where: tuple) -> tuple[list, dict, dict]:
     """The ORM objects of the page `args` ask for, with its links and meta. The page is read as ids first
     (the rows OFFSET skips cost an index entry each, not a loaded row with its loader options: at 100,000
-    invoices a random page is 2.3 x as fast, bench/README.md "Caches"), then its objects by id, in order."""
+    invoices a random page is 2.3 x as fast, bench/README.md "Caches"), then its objects by id, in order.
+    Invoices are read through the one invoice list query (portal.api.jsonapi.invoice_list), which
+    reads them the same way in one statement."""
+    if is_invoice_list(resource):
+        return invoice_page(resource, ctx, args, where)
     model = resource.model
     stmt = (
         resource.query(ctx, loader_options=False)

@@ -19,23 +19,29 @@ DEFAULT_SIZE = 50
 MAX_SIZE = 1000
 
 
-def order_by(resource: Resource, args) -> list:
-    """ORDER BY clauses for `sort`, the resource's default otherwise; id breaks ties (unless sorted by already)."""
+def sort_keys(resource: Resource, args) -> list[tuple[str, Any, bool]]:
+    """(name, column, descending) for each key of `sort`, the resource's default otherwise; a 400 for
+    a name the resource does not sort by."""
     raw = args.get("sort")
     names = raw.split(",") if raw is not None else list(resource.default_sort)
     sorts = resource.sorts()
-    clauses, by_id = [], False
+    keys = []
     for name in names:
-        descending = name.startswith("-")
         key = name.lstrip("-").replace("-", "_")
         column = sorts.get(key)
         if column is None or not key:
             raise bad_request(
                 "Invalid sort criteria", f"{name} is not a valid sort criteria for {resource.type}", parameter="sort"
             )
-        clauses.append(column.desc() if descending else column.asc())
-        by_id = by_id or key == "id"
-    if not by_id:  # the order is total once it reaches the id
+        keys.append((key, column, name.startswith("-")))
+    return keys
+
+
+def order_by(resource: Resource, args) -> list:
+    """ORDER BY clauses for `sort`, the resource's default otherwise; id breaks ties (unless sorted by already)."""
+    keys = sort_keys(resource, args)
+    clauses = [column.desc() if descending else column.asc() for _, column, descending in keys]
+    if not any(key == "id" for key, _, _ in keys):  # the order is total once it reaches the id
         clauses.append(resource.model.id.asc())
     return clauses
 
@@ -95,6 +101,12 @@ def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, 
     rows, seen = read_with_snapshot(query.rows, columns_only=not objects)
     rows = [row[0] for row in rows] if objects else [tuple(row) for row in rows]
     total = page_total(query.counted, seen=seen, offset=offset, shown=len(rows), last=len(rows) < size)
+    links, meta = page_links(args, number, size, total)
+    return rows, links, meta
+
+
+def page_links(args, number: int, size: int, total: int) -> tuple[dict, dict]:
+    """(top-level links, meta) of page `number` of a list of `total` rows."""
     last = max(1, math.ceil(total / size))
     base = _page_base(args)
     links = {"first": _page_url(base, 1, size)}
@@ -103,7 +115,7 @@ def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, 
     if number < last:
         links["next"] = _page_url(base, number + 1, size)
     links["last"] = _page_url(base, last, size)
-    return rows, links, {"total-count": total}
+    return links, {"total-count": total}
 
 
 def _page_base(args) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from portal.auth.api_keys import list_api_keys, revoke_api_key
+from portal.auth.api_keys import LAST_USE_STEP, list_api_keys, revoke_api_key
 from portal.extensions import db
 from tests.api.backend_v1.conftest import BASE, assert_error
 from tests.api.key_clients import make_key, pending_invoice, raised_invoice
+from tests.statements import recorded_statements
 
 
 def test_request_without_a_key_is_401001(client, app):
@@ -31,6 +32,24 @@ def test_key_use_is_recorded(api, app):
     api.get("/invoices")
     db.session.expire_all()
     assert list_api_keys()[0].last_used_at is not None
+
+
+def test_key_use_is_written_at_most_once_a_minute(api, app):
+    """Reads stay reads: the last use is not written again within LAST_USE_STEP of the one recorded."""
+    api.get("/invoices")
+    key = list_api_keys()[0]
+    first = key.last_used_at
+    with recorded_statements() as seen:
+        assert api.get("/invoices").status_code == 200
+    assert [s for s in seen if s.lstrip().upper().startswith("UPDATE")] == []
+    db.session.expire_all()
+    assert list_api_keys()[0].last_used_at == first
+    key = list_api_keys()[0]
+    key.last_used_at = first - LAST_USE_STEP
+    db.session.commit()
+    api.get("/invoices")
+    db.session.expire_all()
+    assert list_api_keys()[0].last_used_at > first
 
 
 def test_read_only_key_may_not_write(key_client, account):

@@ -1,5 +1,6 @@
-"""The JSON:API `meta.total-count` is exact: a page that ends short of its size tells it without
-counting; a full or empty page counts (portal/reading/exact_count.py), and a commit elsewhere shows at once."""
+"""The JSON:API `meta.total-count` is exact: a page that is known to be the last (it ends short, or
+the row after it is missing) tells it without counting; a page with rows after it, or an empty page,
+counts (portal/reading/exact_count.py), and a commit elsewhere shows at once."""
 
 from __future__ import annotations
 
@@ -32,10 +33,17 @@ def test_a_page_that_ends_short_tells_the_total_without_counting(client, admin_t
     assert counts(seen) == []
 
 
-def test_full_and_empty_pages_count(client, admin_token, account_of_five):
+def test_a_full_last_page_tells_the_total_without_counting(client, admin_token, account_of_five):
     with recorded_statements() as seen:
         body = listing(client, admin_token, **{"page[size]": "5"})
-    assert body["meta"]["total-count"] == 5 and "next" not in body["links"]
+    assert body["meta"]["total-count"] == 5 and len(body["data"]) == 5 and "next" not in body["links"]
+    assert counts(seen) == []
+
+
+def test_pages_with_rows_after_them_and_empty_pages_count(client, admin_token, account_of_five):
+    with recorded_statements() as seen:
+        body = listing(client, admin_token, **{"page[size]": "4"})
+    assert body["meta"]["total-count"] == 5 and body["links"]["next"].endswith("page%5Bnumber%5D=2&page%5Bsize%5D=4")
     assert len(counts(seen)) == 1
     body = listing(client, admin_token, **{"page[size]": "2", "page[number]": "9"})
     assert body["data"] == [] and body["meta"]["total-count"] == 5
@@ -58,9 +66,11 @@ def test_postgresql_reuses_the_count_with_the_snapshot_the_page_read(
 ):
     if not is_postgresql:
         pytest.skip("SQLite counts every full page")
-    listing(client, admin_token, **{"page[size]": "5"})
     with recorded_statements() as seen:
-        body = listing(client, admin_token, **{"page[size]": "5"})
+        listing(client, admin_token, **{"page[size]": "4"})
+    assert len(counts(seen)) == 1
+    with recorded_statements() as seen:
+        body = listing(client, admin_token, **{"page[size]": "4"})
     assert body["meta"]["total-count"] == 5
     assert counts(seen) == []
     assert [s for s in seen if "pg_current_snapshot" in s and "invoices" not in s] == []  # read with the page
