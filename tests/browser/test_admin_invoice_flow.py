@@ -30,7 +30,7 @@ def test_create_approve_and_email_an_invoice(app, page, live_server, browser_log
     page.get_by_label("Start date").fill("2026-05-01")
     page.get_by_label("End date").fill("2026-06-01")
     page.get_by_role("button", name="Create and fill").click()
-    page.wait_for_selector("text=its charges are being filled")
+    page.wait_for_selector("text=its charges are being filled", timeout=60_000)  # the fill runs inline
 
     page.get_by_role("button", name="Approve").click()
     page.wait_for_selector("text=Invoice approved as")
