@@ -24,6 +24,7 @@ from portal.forms import choices
 from portal.foundations.errors import NotFound
 from portal.foundations.permissions import require
 from portal.models import DELIVERY_FORMATS
+from portal.reading.paging import COUNT_LIMIT
 
 PER_PAGE = 50
 
@@ -37,14 +38,18 @@ def _country_choices():
 def customers_list():
     # PostgreSQL refuses NUL in text parameters: a search for it is a search for nothing.
     search = (request.args.get("q") or "").replace("\x00", "").strip()[:100]
-    customers, total = list_customers(search=search, page=page_arg(), per_page=PER_PAGE)
+    page = page_arg()
+    customers, total, exact = list_customers(search=search, page=page, per_page=PER_PAGE, count_limit=COUNT_LIMIT)
     pages = max(1, -(-total // PER_PAGE))
+    if not exact:  # "more than 1,000": the pages known so far, one more while this one is full
+        pages = max(pages, page + 1 if len(customers) == PER_PAGE else page)
     return render_template(
         "admin/customers/list.html",
         customers=customers,
-        total=total,
+        total_label=f"{total:,}" if exact else f"more than {total:,}",
+        exact=exact,
         search=search,
-        page=min(page_arg(), pages),
+        page=min(page, pages),
         pages=pages,
     )
 
