@@ -39,15 +39,15 @@ def customers_list():
     # PostgreSQL refuses NUL in text parameters: a search for it is a search for nothing.
     search = (request.args.get("q") or "").replace("\x00", "").strip()[:100]
     page = page_arg()
-    customers, total, exact = list_customers(search=search, page=page, per_page=PER_PAGE, count_limit=COUNT_LIMIT)
-    pages = max(1, -(-total // PER_PAGE))
-    if not exact:  # "more than 1,000": the pages known so far, one more while this one is full
-        pages = max(pages, page + 1 if len(customers) == PER_PAGE else page)
+    found = list_customers(search=search, page=page, per_page=PER_PAGE, count_limit=COUNT_LIMIT)
+    pages = max(1, -(-found.total // PER_PAGE))
+    if not found.exact:  # "more than 1,000": the pages known so far
+        pages = max(pages, page + 1 if found.more else page)
     return render_template(
         "admin/customers/list.html",
-        customers=customers,
-        total_label=f"{total:,}" if exact else f"more than {total:,}",
-        exact=exact,
+        customers=found.customers,
+        total_label=f"{found.total:,}" if found.exact else f"more than {found.total:,}",
+        exact=found.exact,
         search=search,
         page=min(page, pages),
         pages=pages,
