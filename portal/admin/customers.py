@@ -24,6 +24,7 @@ from portal.forms import choices
 from portal.foundations.errors import NotFound
 from portal.foundations.permissions import require
 from portal.models import DELIVERY_FORMATS
+from portal.reading.paging import COUNT_LIMIT
 
 PER_PAGE = 50
 
@@ -37,14 +38,18 @@ def _country_choices():
 def customers_list():
     # PostgreSQL refuses NUL in text parameters: a search for it is a search for nothing.
     search = (request.args.get("q") or "").replace("\x00", "").strip()[:100]
-    customers, total = list_customers(search=search, page=page_arg(), per_page=PER_PAGE)
-    pages = max(1, -(-total // PER_PAGE))
+    page = page_arg()
+    found = list_customers(search=search, page=page, per_page=PER_PAGE, count_limit=COUNT_LIMIT)
+    pages = max(1, -(-found.total // PER_PAGE))
+    if not found.exact:  # "more than 1,000": the pages known so far
+        pages = max(pages, page + 1 if found.more else page)
     return render_template(
         "admin/customers/list.html",
-        customers=customers,
-        total=total,
+        customers=found.customers,
+        total_label=f"{found.total:,}" if found.exact else f"more than {found.total:,}",
+        exact=found.exact,
         search=search,
-        page=min(page_arg(), pages),
+        page=min(page, pages),
         pages=pages,
     )
 

@@ -10,8 +10,16 @@ from portal.forms import PortalForm, choices
 
 
 class InvoiceCreateForm(PortalForm):
-    customer = SelectField("Customer", coerce=str, validate_choice=False)
+    # Typed, with suggestions from the server: never one <option> per customer. The view sets
+    # `customer_known` (a customer has the name typed) before validating.
+    customer = StringField("Customer", description="Any part of the name, then choose one of the names offered")
     account = SelectField("Account", coerce=str, validate_choice=False)
+    customer_known = True
+
+    def validate_customer(self, field):
+        if not self.customer_known:
+            raise ValidationError("is not a known customer: choose one of the names offered")
+
     start_date = StringField("Start date", description="First day of the period (YYYY-MM-DD)")
     end_date = StringField("End date", description="Day after the last day (the period is [start, end))")
 

@@ -48,9 +48,8 @@ from portal.reading import paging
 from portal.reading.admin_invoice import admin_invoice_detail
 from portal.reading.admin_pages import (
     account_choices_of,
-    accounts_to_choose,
     customer_name,
-    customer_names,
+    customer_named,
     customer_names_containing,
     stored_invoice_document,
 )
@@ -99,11 +98,21 @@ def invoices_list():
 
 @bp.route("/invoices/new", methods=["GET", "POST"])
 def invoice_create():
-    """Create a manual invoice; the engine's errors appear beside the fields. The fill runs as a job."""
-    form = InvoiceCreateForm()
-    form.customer.choices = choices([("", "Choose a customer")] + [(str(c.id), c.name) for c in _customers()])
-    selected = form.customer.data or request.args.get("customer", "")
-    form.account.choices = _account_choices(selected)
+    """Create a manual invoice; the engine's errors appear beside the fields. The fill runs as a job.
+
+    The customer is typed (search as you type, as on the list) and the Account choice offers only its
+    accounts: htmx swaps them in when the customer changes; without JavaScript, "Show its accounts"
+    posts the form back and it comes again with them, keeping everything typed.
+    """
+    # A GET reads its query: a link (or the form without JavaScript) may name the customer.
+    form = InvoiceCreateForm(request.args) if request.method == "GET" else InvoiceCreateForm()
+    name = (form.customer.data or "").strip()
+    form.account.choices = _account_choices(name)
+    form.customer_known = not name or customer_named(name)
+    if request.method == "POST" and "show_accounts" in request.form:
+        form.validate()
+        form.account.errors = []
+        return render_template("admin/invoices/create.html", form=form), 422 if form.customer.errors else 200
     if form.validate_on_submit():
         try:
             invoice = create_and_fill_invoice(
@@ -127,16 +136,16 @@ def invoice_create():
 
 @bp.get("/invoices/account-options")
 def invoice_account_options():
-    """The <option>s of one customer's accounts (htmx, when the customer select changes)."""
+    """The <option>s of the accounts of the customer named (htmx, when the new-invoice form's customer changes)."""
     return render_template(
-        "admin/invoices/_account_options.html", choices=_account_choices(request.args.get("customer", ""))
+        "admin/invoices/_account_options.html", choices=_account_choices((request.args.get("customer") or "").strip())
     )
 
 
 @bp.get("/invoices/customer-suggestions")
 def invoice_customer_suggestions():
     """Up to 20 customer names containing what was typed, as <option>s of the filter's datalist (htmx)."""
-    typed = (request.args.get("customerName") or "").strip()
+    typed = (request.args.get("customerName") or request.args.get("customer") or "").strip()
     names = customer_names_containing(typed, SUGGESTIONS) if typed else []
     return render_template("admin/invoices/_customer_suggestions.html", names=names)
 
@@ -220,10 +229,6 @@ def invoice_ubl(invoice_id: int):
     return send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True, download_name=filename)
 
 
-def _customers() -> list:
-    return customer_names()
-
-
 def _customer_name(args) -> str:
     """What the customer search shows: what was typed, or the name of the customer a link chose by id."""
     typed = (args.get("customerName") or "").strip()
@@ -240,17 +245,13 @@ def _filter_accounts(args) -> list:
     return account_choices_of(customer_id, (args.get("customerName") or "").strip(), ACCOUNT_CHOICES)
 
 
-def _account_choices(customer_id: str) -> list[SelectChoice]:
-    # No customer chosen: every account; a value that names no customer: none.
-    pk = row_id(customer_id) if customer_id else None
-    accounts = accounts_to_choose(pk) if pk is not None or not customer_id else []
+def _account_choices(customer: str) -> list[SelectChoice]:
+    """The accounts of the customer with this whole name (any case); none before one is named."""
+    accounts = account_choices_of(None, customer, ACCOUNT_CHOICES) if customer else []
     return choices(
-        [("", "Choose an account")]
+        [("", "Choose an account" if accounts else "Choose a customer first")]
         + [
-            (
-                str(a.id),
-                f"{a.customer.name} · {a.name}{' (automatic: ' + a.invoice_period + ')' if a.invoice_period else ''}",
-            )
+            (str(a.id), f"{a.name}{' (automatic: ' + a.invoice_period + ')' if a.invoice_period else ''}")
             for a in accounts
         ]
     )

@@ -7,6 +7,7 @@ Every function adds and flushes; the caller commits.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
@@ -307,12 +308,21 @@ def delete_contact(contact: Contact, *, actor: Actor = SYSTEM) -> None:
     delete_recorded(actor, "contact.deleted", contact, customer_id=contact.customer_id, email=contact.email)
 
 
-def list_customers(*, search: str | None = None, page: int = 1, per_page: int = 50):
-    """Customers by name, optionally filtered by a name / e-mail / VAT number fragment.
+class CustomerPage(NamedTuple):
+    customers: list[Customer]
+    total: int  # exact when `exact`, else the count limit (there are more)
+    exact: bool
+    more: bool  # a next page exists
 
-    Returns (customers, total). `page` and `per_page` are clamped to sane bounds.
+
+def list_customers(*, search: str | None = None, page: int = 1, per_page: int = 50, count_limit: int = 1_000):
+    """One CustomerPage of the customers by name, optionally filtered by a name / e-mail / VAT number fragment.
+
+    `page` and `per_page` are clamped to sane bounds. The count stops after `count_limit` + 1 matches, and
+    the page is read along the (name, id) index: neither grows with the number of customers
+    (bench/customers.py).
     """
-    stmt = select(Customer)
+    stmt = select(Customer.id)
     if search:
         like = f"%{search.strip().lower()[:100]}%"
         stmt = stmt.where(
@@ -320,16 +330,19 @@ def list_customers(*, search: str | None = None, page: int = 1, per_page: int = 
             | func.lower(Customer.email).like(like)
             | func.lower(Customer.vat_number).like(like)
         )
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    found = db.session.scalar(select(func.count()).select_from(stmt.limit(count_limit + 1).subquery())) or 0
     per_page = max(1, min(int(per_page), 200))
     page = max(1, int(page))
-    rows = db.session.scalars(
-        stmt.options(selectinload(Customer.accounts))
-        .order_by(Customer.name, Customer.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    ids = stmt.order_by(Customer.name, Customer.id).limit(per_page + 1).offset((page - 1) * per_page).subquery()
+    rows = list(
+        db.session.scalars(
+            select(Customer)
+            .join(ids, ids.c.id == Customer.id)
+            .options(selectinload(Customer.accounts))
+            .order_by(Customer.name, Customer.id)
+        )
     )
-    return list(rows), total
+    return CustomerPage(rows[:per_page], min(found, count_limit), found <= count_limit, len(rows) > per_page)
 
 
 def account_count(customer_id: int) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
 
 from portal.extensions import db
 from portal.models import Account, BillingRun, Customer, DownloadLink, EmailDelivery, Invoice, InvoiceDocument
@@ -13,18 +12,6 @@ def customer_names() -> list:
     """(id, name) of every customer, by name: only what a <select> shows (full customers, with their
     organization joined, cost more than the whole invoice page once there are a thousand of them)."""
     return list(db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name, Customer.id)))
-
-
-def accounts_to_choose(customer_id: int | None) -> list[Account]:
-    """One customer's accounts by name, or with None every account by customer name and account name,
-    each with its customer loaded in the same statement (the choices name it: not a query per customer,
-    20,000 of them at 20,000 customers, bench/README.md "many customers")."""
-    stmt = select(Account).join(Customer, Customer.id == Account.customer_id).options(contains_eager(Account.customer))
-    if customer_id is not None:
-        stmt = stmt.where(Account.customer_id == customer_id).order_by(Account.name)
-    else:
-        stmt = stmt.order_by(Customer.name, Account.name)
-    return list(db.session.scalars(stmt))
 
 
 def billing_run_page(page: int, per_page: int) -> tuple[list[BillingRun], int, int]:
@@ -98,12 +85,22 @@ def customer_name(customer_id: int) -> str | None:
     return db.session.scalar(select(Customer.name).where(Customer.id == customer_id))
 
 
+def customer_named(name: str) -> bool:
+    """A customer has this whole name (any case)."""
+    return db.session.scalar(select(select(Customer.id).where(_named(name)).exists())) or False
+
+
+def _named(name: str):
+    return func.lower(Customer.name) == name.lower()
+
+
 def account_choices_of(customer_id: int | None, customer_name: str, limit: int) -> list:
-    """(id, name) of the accounts of the customer given by id, else by its whole name (any case); else none."""
-    stmt = select(Account.id, Account.name).order_by(Account.name, Account.id).limit(limit)
+    """(id, name, invoice_period) of the accounts of the customer given by id, else by its whole name (any
+    case); else none."""
+    stmt = select(Account.id, Account.name, Account.invoice_period).order_by(Account.name, Account.id).limit(limit)
     if customer_id:
         return list(db.session.execute(stmt.where(Account.customer_id == customer_id)))
     if customer_name:
-        matching = select(Customer.id).where(func.lower(Customer.name) == customer_name.lower())
+        matching = select(Customer.id).where(_named(customer_name))
         return list(db.session.execute(stmt.where(Account.customer_id.in_(matching))))
     return []

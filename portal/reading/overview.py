@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from portal.billing.runs import recent_billing_runs
 from portal.extensions import db
@@ -97,7 +97,10 @@ def work_queue(today: dt.date, *, limit: int = 10) -> WorkQueue:
     report names them), approved invoices not yet delivered, and overdue invoices to chase (longest overdue
     first, the payment status `overdue` of portal.models.invoice on `today`)."""
     queue = WorkQueue()
-    with_owner = (joinedload(Invoice.customer), joinedload(Invoice.account))
+    # The owners are read for the `limit` invoices of each list afterwards, by id: joined into the query,
+    # PostgreSQL joined every matching invoice to its account and customer before keeping the first ten,
+    # which grew with the number of customers (bench/customers.py).
+    with_owner = (selectinload(Invoice.customer), selectinload(Invoice.account))
 
     def first(condition, order):
         return list(

@@ -246,3 +246,21 @@ def test_customers_list_survives_odd_page_numbers_and_long_searches(admin, sessi
     session.commit()
     for query in ("page=abc", "page=-4", "page=999999999999", "q=" + "x" * 5000, "q=%25%27%22"):
         assert admin.get(f"/admin/customers?{query}").status_code == 200
+
+
+def test_customers_list_counts_up_to_the_limit_and_pages_on_beyond_it(admin, session, monkeypatch):
+    monkeypatch.setattr("portal.admin.customers.COUNT_LIMIT", 3)
+    monkeypatch.setattr("portal.admin.customers.PER_PAGE", 2)
+    for n in range(5):
+        CustomerFactory(name=f"Carrier {n}")
+    CustomerFactory(name="Zeta Voice")
+    session.commit()
+    first = admin.get("/admin/customers").get_data(as_text=True)
+    assert "more than 3 customers" in first and "<span>Page 1</span>" in first
+    assert re.findall(r">(Carrier \d|Zeta Voice)<", first) == ["Carrier 0", "Carrier 1"]
+    assert 'href="/admin/customers?page=2">Next' in first
+    last = admin.get("/admin/customers?page=3").get_data(as_text=True)
+    assert re.findall(r">(Carrier \d|Zeta Voice)<", last) == ["Carrier 4", "Zeta Voice"]
+    assert "Next" not in last
+    found = admin.get("/admin/customers?q=carrier 4").get_data(as_text=True)
+    assert "<caption>1 customers</caption>" in found and "Page 1" not in found  # exact: one page, no pager

@@ -1,5 +1,6 @@
 """In Chromium, the flows that used to break: Back/Forward with htmx filters, a session that expires during
-a filter, a delete confirmation while the CDN hangs, and the customer choice of a new manual invoice."""
+a filter, and a delete confirmation while the CDN hangs (the new manual invoice's customer choice:
+test_new_invoice_customer_choice.py)."""
 
 from __future__ import annotations
 
@@ -170,24 +171,6 @@ def test_delete_without_javascript_confirms_on_a_page(app, browser, live_server)
         assert db.session.get(Invoice, invoice_id) is None
     finally:
         context.close()
-
-
-def test_choosing_a_customer_narrows_the_accounts_of_a_new_manual_invoice(app, page, live_server, browser_login):
-    admin = AdminUserFactory(level=2, email="clerk@telco.example")
-    ours = CustomerFactory(name="Alpha Telecom")
-    theirs = CustomerFactory(name="Beta Carrier")
-    mine = [AccountFactory(customer=ours, name=f"Alpha {n}") for n in ("east", "west")]
-    AccountFactory(customer=theirs, name="Beta trunk")
-    db.session.commit()
-
-    browser_login(page, admin.email, PASSWORD)
-    page.goto(f"{live_server.url}/admin/invoices/new")
-    assert page.locator("#account option").count() == 4  # every account until a customer is chosen
-    page.get_by_label("Customer").select_option(str(ours.id))
-    page.wait_for_function("() => document.querySelectorAll('#account option').length === 3")
-    labels = page.locator("#account option").all_inner_texts()
-    assert [label for label in labels if "Beta" in label] == []
-    assert {a.name for a in mine} <= {label.split(" · ")[-1] for label in labels}
 
 
 def test_on_a_phone_invoices_are_cards_and_a_filter_brings_the_results_into_view(

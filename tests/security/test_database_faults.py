@@ -119,7 +119,12 @@ def admin_html(app, admin_client, account):
     return lambda: post(
         client,
         "/admin/invoices/new",
-        {"customer": account.customer_id, "account": account.id, "start_date": "2026-05-01", "end_date": "2026-06-01"},
+        {
+            "customer": account.customer.name,
+            "account": account.id,
+            "start_date": "2026-05-01",
+            "end_date": "2026-06-01",
+        },
     )
 
 

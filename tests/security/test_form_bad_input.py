@@ -105,7 +105,7 @@ def test_invoice_create_form_shows_each_wrong_value_beside_its_field(admin, sess
     account = AccountFactory()
     session.commit()
     data = {
-        "customer": str(account.customer_id),
+        "customer": account.customer.name,
         "account": str(account.id),
         "start_date": "2026-05-01",
         "end_date": "2026-06-01",
@@ -124,7 +124,7 @@ def test_invoice_create_refuses_an_account_of_another_customer(admin, session):
     response = admin.post_form(
         "/admin/invoices/new",
         {
-            "customer": str(mine.customer_id),
+            "customer": mine.customer.name,
             "account": str(theirs.id),
             "start_date": "2026-05-01",
             "end_date": "2026-06-01",
