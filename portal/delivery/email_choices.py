@@ -3,7 +3,9 @@ checked all at once before anything is composed or queued."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from sqlalchemy import func, select
 
@@ -18,6 +20,16 @@ NOT_APPROVED = "Invoice must be approved before it can be emailed"
 BUILT_IN_BILL_STYLES = ("Full", "Summary")
 
 
+class EmailOptions(TypedDict, total=False):
+    """The options of an invoice e-mail as a face passes them and a queued request stores them (all by name)."""
+
+    recipients: str | Iterable[str] | None
+    bill_style: str | None
+    message: str | None
+    attachments: Iterable[str]
+    usage_report_profile: str | None
+
+
 @dataclass(frozen=True)
 class EmailChoices:
     """The validated extras of one invoice e-mail."""
@@ -29,9 +41,7 @@ class EmailChoices:
     usage_report_profile: UsageReportProfile | None
 
 
-def approved_choices(
-    invoice: Invoice, actor: Actor, recipients, bill_style, message, attachments, usage_report_profile
-) -> EmailChoices:
+def approved_choices(invoice: Invoice, actor: Actor, **options: Unpack[EmailOptions]) -> EmailChoices:
     """The checks every invoice e-mail starts with: the actor may e-mail, the invoice is approved, the choices valid.
 
     Raises PermissionDenied, InvalidState (not approved) and ValidationFailed (validate_choices).
@@ -39,14 +49,7 @@ def approved_choices(
     require(actor, "invoice.email")
     if not invoice.is_approved:
         raise InvalidState(NOT_APPROVED)
-    return validate_choices(
-        invoice,
-        recipients=recipients,
-        bill_style=bill_style,
-        message=message,
-        attachments=attachments,
-        usage_report_profile=usage_report_profile,
-    )
+    return validate_choices(invoice, **options)
 
 
 def validate_choices(
@@ -62,16 +65,12 @@ def validate_choices(
     style_name = _blank_to_none(bill_style)
     if style_name is not None and style_name not in known_bill_styles():
         errors.append(FieldError("bill-style", f"unknown bill style {style_name!r}", ErrorCode.UNKNOWN_BILL_STYLE))
-    template = DEFAULT_TEMPLATE
-    template_name = _blank_to_none(message)
-    if template_name is not None:
-        stored = _by_name(MessageTemplate, template_name)
-        if stored is None:
-            errors.append(
-                FieldError("message", f"unknown message template {template_name!r}", ErrorCode.UNKNOWN_MESSAGE_TEMPLATE)
-            )
-        else:
-            template = TemplateText(stored.name, stored.subject, stored.body_text, stored.body_html)
+    stored = _named(MessageTemplate, message, "message", "message template", ErrorCode.UNKNOWN_MESSAGE_TEMPLATE, errors)
+    template = (
+        DEFAULT_TEMPLATE
+        if stored is None
+        else TemplateText(stored.name, stored.subject, stored.body_text, stored.body_html)
+    )
     wanted = _names(attachments)
     found = {a.name: a for a in db.session.scalars(select(Attachment).where(Attachment.name.in_(wanted)))}
     errors.extend(
@@ -79,18 +78,14 @@ def validate_choices(
         for name in wanted
         if name not in found
     )
-    profile = None
-    profile_name = _blank_to_none(usage_report_profile)
-    if profile_name is not None:
-        profile = _by_name(UsageReportProfile, profile_name)
-        if profile is None:
-            errors.append(
-                FieldError(
-                    "usage-report-profile",
-                    f"unknown usage report profile {profile_name!r}",
-                    ErrorCode.UNKNOWN_USAGE_REPORT_PROFILE,
-                )
-            )
+    profile = _named(
+        UsageReportProfile,
+        usage_report_profile,
+        "usage-report-profile",
+        "usage report profile",
+        ErrorCode.UNKNOWN_USAGE_REPORT_PROFILE,
+        errors,
+    )
     if errors:
         raise ValidationFailed(errors)
     return EmailChoices(addresses, style_name, template, [found[n] for n in wanted], profile)
@@ -100,6 +95,17 @@ def known_bill_styles() -> list[str]:
     """Names of the stored bill styles plus the built-in Full and Summary."""
     names = list(db.session.scalars(select(BillStyle.name).order_by(BillStyle.name)))
     return names + [n for n in BUILT_IN_BILL_STYLES if n not in names]
+
+
+def _named(model, value, field: str, label: str, code: ErrorCode, errors: list[FieldError]):
+    """The row of `model` named `value` (case-insensitive), None for a blank name; an unknown name adds an error."""
+    name = _blank_to_none(value)
+    if name is None:
+        return None
+    row = _by_name(model, name)
+    if row is None:
+        errors.append(FieldError(field, f"unknown {label} {name!r}", code))
+    return row
 
 
 def _by_name(model, name: str):

@@ -4,9 +4,10 @@ retried on request."""
 from __future__ import annotations
 
 import logging
+from typing import Unpack
 
 from portal import mail
-from portal.delivery.email_choices import NOT_APPROVED, approved_choices, validate_choices
+from portal.delivery.email_choices import NOT_APPROVED, EmailOptions, approved_choices, validate_choices
 from portal.delivery.email_compose import (
     CDRS_SUBJECT,
     NO_CDRS,
@@ -41,11 +42,7 @@ def request_invoice_email(
     invoice: Invoice,
     *,
     actor: Actor,
-    recipients=None,
-    bill_style=None,
-    message=None,
-    attachments=(),
-    usage_report_profile=None,
+    **options: Unpack[EmailOptions],
 ) -> EmailDelivery:
     """Record a request to e-mail the invoice (status `queued`), for `send_email_job` to send.
 
@@ -54,8 +51,8 @@ def request_invoice_email(
 
     Raises PermissionDenied, InvalidState (not approved) and ValidationFailed exactly like `email_invoice`.
     """
-    choices = approved_choices(invoice, actor, recipients, bill_style, message, attachments, usage_report_profile)
-    options = {
+    choices = approved_choices(invoice, actor, **options)
+    stored = {
         "bill_style": choices.bill_style,
         "message": None if choices.template is DEFAULT_TEMPLATE else choices.template.name,
         "attachments": [a.name for a in choices.attachments],
@@ -63,7 +60,7 @@ def request_invoice_email(
     }
     subject = render_text(choices.template.subject, placeholder_values(invoice, ""))
     return record_queued(
-        invoice, kind="invoice", recipients=choices.recipients, subject=subject, options=options, actor=actor
+        invoice, kind="invoice", recipients=choices.recipients, subject=subject, options=stored, actor=actor
     )
 
 
@@ -101,18 +98,9 @@ def retry_email(delivery: EmailDelivery, *, actor: Actor) -> EmailDelivery:
         raise InvalidState("This e-mail was followed by a later one; see the delivery history")
     if delivery.status != "failed":
         record_request_failed(delivery, error="Stalled; replaced by a retry.", actor=actor)
-    options = delivery.options or {}
     if delivery.kind == "cdrs":
         return request_cdrs_email(delivery.invoice, actor=actor, recipients=delivery.recipients)
-    return request_invoice_email(
-        delivery.invoice,
-        actor=actor,
-        recipients=delivery.recipients,
-        bill_style=options.get("bill_style"),
-        message=options.get("message"),
-        attachments=options.get("attachments") or (),
-        usage_report_profile=options.get("usage_report_profile"),
-    )
+    return request_invoice_email(delivery.invoice, actor=actor, **_stored_options(delivery))
 
 
 def send_queued_email(delivery_id: int, *, last_try: bool) -> str:
@@ -199,13 +187,17 @@ def _compose_request(delivery: EmailDelivery) -> ComposedEmail:
     actor = Actor(delivery.created_by or SYSTEM.label)
     if delivery.kind == "cdrs":
         return compose_cdrs_email(invoice)
+    choices = validate_choices(invoice, **_stored_options(delivery))
+    return compose_invoice_email(invoice, choices, actor=actor)
+
+
+def _stored_options(delivery: EmailDelivery) -> EmailOptions:
+    """The options of an invoice e-mail request as it stored them."""
     options = delivery.options or {}
-    choices = validate_choices(
-        invoice,
+    return EmailOptions(
         recipients=delivery.recipients,
         bill_style=options.get("bill_style"),
         message=options.get("message"),
         attachments=options.get("attachments") or (),
         usage_report_profile=options.get("usage_report_profile"),
     )
-    return compose_invoice_email(invoice, choices, actor=actor)

@@ -4,8 +4,10 @@ The synchronous sends of the APIs; the queued requests of the admin pages are in
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from portal import mail
-from portal.delivery.email_choices import NOT_APPROVED, approved_choices
+from portal.delivery.email_choices import NOT_APPROVED, EmailOptions, approved_choices
 from portal.delivery.email_compose import compose_cdrs_email, compose_invoice_email
 from portal.delivery.recipients import resolve_recipients
 from portal.delivery.records import record_failure, record_sent
@@ -19,11 +21,7 @@ def email_invoice(
     invoice: Invoice,
     *,
     actor: Actor,
-    recipients=None,
-    bill_style=None,
-    message=None,
-    attachments=(),
-    usage_report_profile=None,
+    **options: Unpack[EmailOptions],
 ) -> EmailDelivery:
     """E-mail an approved invoice with its PDF, an HTML + text body and a 7-day download link, now.
 
@@ -50,7 +48,7 @@ def email_invoice(
             invoice is unchanged, and a `failed` EmailDelivery with the error is committed;
             calling again retries.
     """
-    choices = approved_choices(invoice, actor, recipients, bill_style, message, attachments, usage_report_profile)
+    choices = approved_choices(invoice, actor, **options)
     composed = compose_invoice_email(invoice, choices, actor=actor)
     invoice_id = invoice.id
     try:
