@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from portal.billing.invoices import create_invoice
 from portal.billing.tasks import fill_invoice_job
-from portal.delivery.emailing import request_invoice_email
+from portal.delivery.email_queue import request_invoice_email
 from portal.delivery.tasks import enqueue_email
 from portal.documents.tasks import enqueue_render_pdf
 from portal.extensions import db

@@ -9,7 +9,8 @@ from flask import redirect, render_template, url_for
 from portal.admin import bp
 from portal.admin.forms import BillingRunForm
 from portal.admin.helpers import NOT_SAVED, current_actor, form_page, page_arg, save_form
-from portal.billing.runs import get_billing_run, is_stale, start_billing_run
+from portal.billing.run_recovery import is_stale
+from portal.billing.runs import get_billing_run, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
 from portal.foundations.permissions import require
 from portal.htmx import render as render_htmx

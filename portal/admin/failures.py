@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from portal.admin import bp
 from portal.admin.helpers import attempt, current_actor
 from portal.billing.invoices import get_invoice
-from portal.delivery.emailing import retry_email
+from portal.delivery.email_queue import retry_email
 from portal.delivery.records import STALLED_AFTER, is_stalled, open_email_failures
 from portal.delivery.tasks import enqueue_email
 from portal.documents.service import invoices_with_pdf_error, request_pdf_retry

@@ -17,7 +17,7 @@ from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice, recreate_documents
 from portal.billing.payments import record_payment
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
-from portal.delivery.emailing import request_cdrs_email, request_invoice_email
+from portal.delivery.email_queue import request_cdrs_email, request_invoice_email
 from portal.delivery.links import (
     DEFAULT_LINK_EXPIRY_HOURS,
     LINK_EXPIRY_HOURS,

@@ -24,7 +24,7 @@ from portal.billing.creation import create_and_fill_invoice
 from portal.billing.credit_notes import credit_notes_of
 from portal.billing.invoices import get_invoice
 from portal.billing.xero import xero_enabled
-from portal.delivery.emailing import known_bill_styles
+from portal.delivery.email_choices import known_bill_styles
 from portal.delivery.invoice_files import ubl_file
 from portal.delivery.recipients import default_recipients
 from portal.delivery.records import open_failure_ids

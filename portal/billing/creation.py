@@ -1,7 +1,7 @@
 """Create an invoice, commit it, fill it after the commit: the one path of the admin pages and both APIs.
 
 A billing run creates, fills and approves each period in one transaction of its own
-(`portal.billing.runs.bill_account`); every face that creates one invoice on request goes through here.
+(`portal.billing.run_accounts.bill_account`); every face that creates one invoice on request goes through here.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from portal.billing.runs import execute_billing_run, get_billing_run, recover_stale_billing_runs, start_billing_run
+from portal.billing.run_recovery import recover_stale_billing_runs
+from portal.billing.runs import execute_billing_run, get_billing_run, start_billing_run
 from portal.extensions import db
 from portal.foundations.errors import ServiceError, ValidationFailed
 from portal.foundations.permissions import Actor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from portal.delivery.emailing import request_invoice_email, send_queued_email
+from portal.delivery.email_queue import request_invoice_email, send_queued_email
 from portal.extensions import db
 from portal.foundations.errors import ServiceError
 from portal.foundations.permissions import Actor

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portal.demo.tables import read_table
 from portal.extensions import db
 from portal.models import Account, Contact, Customer, DiscountPlan, Organization
 
@@ -37,111 +38,22 @@ class CustomerSpec:
     accounts: tuple[AccountSpec, ...]
 
 
-A = AccountSpec
-NAMED_CUSTOMERS: tuple[CustomerSpec, ...] = (
-    CustomerSpec(
-        "Nordwind Telekom GmbH",
-        "DE",
-        "Friedrichstraße 68\n10117 Berlin\nGermany",
-        "nordwind.example",
-        (
-            A("Nordwind Wholesale EUR", "EUR", "Europe/Berlin", "Monthly"),
-            A("Nordwind Retail Breakout", "EUR", "Europe/Berlin", "SemiMonthly"),
-            A("Nordwind USD Transit", "USD", "Europe/Berlin", "Monthly", role="both"),
-        ),
-    ),
-    CustomerSpec(
-        "Brightline Communications Ltd",
-        "GB",
-        "14 Finsbury Square\nLondon EC2A 1BR\nUnited Kingdom",
-        "brightline.example",
-        (
-            A("Brightline UK Voice", "GBP", "Europe/London", "Monthly", terms=14),
-            A("Brightline EU Voice", "EUR", "Europe/London", "Weekly", terms=14),
-            A("Brightline Special Projects", "GBP", "Europe/London", None, terms=14),
-        ),
-    ),
-    CustomerSpec(
-        "Atlantic Voice Inc.",
-        "US",
-        "1250 Broadway, Suite 3600\nNew York, NY 10001\nUnited States",
-        "atlanticvoice.example",
-        (
-            A("Atlantic Wholesale", "USD", "America/New_York", "Monthly"),
-            A("Atlantic Termination", "USD", "America/New_York", "Monthly", role="vendor"),
-        ),
-    ),
-    CustomerSpec(
-        "Voix de Paris SAS",
-        "FR",
-        "42 rue de la Boétie\n75008 Paris\nFrance",
-        "voixdeparis.example",
-        (
-            A("Voix de Paris Standard", "EUR", "Europe/Paris", "Monthly", terms=45),
-            A("Voix de Paris Premium", "EUR", "Europe/Paris", "SemiMonthly"),
-        ),
-    ),
-    CustomerSpec(
-        "Oranje Connect B.V.",
-        "NL",
-        "Herengracht 182\n1016 BR Amsterdam\nNetherlands",
-        "oranjeconnect.example",
-        (
-            A("Oranje Carrier Services", "EUR", "Europe/Amsterdam", "Monthly", role="both"),
-            A("Oranje USD Routes", "USD", "Europe/Amsterdam", "Monthly"),
-        ),
-    ),
-    CustomerSpec(
-        "Iberia Tel S.L.",
-        "ES",
-        "Calle de Serrano 41\n28001 Madrid\nSpain",
-        "iberiatel.example",
-        (
-            A("Iberia Tel Voz", "EUR", "Europe/Madrid", "Monthly"),
-            A("Iberia Tel Movil", "EUR", "Europe/Madrid", "Weekly"),
-        ),
-    ),
-    CustomerSpec(
-        "Marmara Iletisim A.S.",
-        "TR",
-        "Büyükdere Cad. No 185\n34394 Istanbul\nTürkiye",
-        "marmara.example",
-        (
-            A("Marmara International", "USD", "Europe/Istanbul", "Monthly", terms=15),
-            A("Marmara Termination", "USD", "Europe/Istanbul", "SemiMonthly", role="vendor"),
-        ),
-    ),
-    CustomerSpec(
-        "Sagar Telecom Pvt Ltd",
-        "IN",
-        "Bandra Kurla Complex, G Block\nMumbai 400051\nIndia",
-        "sagartelecom.example",
-        (
-            A("Sagar Global Voice", "USD", "Asia/Kolkata", "Monthly"),
-            A("Sagar GBP Desk", "GBP", "Asia/Kolkata", "Monthly"),
-        ),
-    ),
-    CustomerSpec(
-        "Vistula Telekom Sp. z o.o.",
-        "PL",
-        "ul. Prosta 36\n00-838 Warszawa\nPoland",
-        "vistula.example",
-        (
-            A("Vistula Hurt", "EUR", "Europe/Warsaw", "Monthly"),
-            A("Vistula Projekty", "EUR", "Europe/Warsaw", None),
-        ),
-    ),
-    CustomerSpec(
-        "Adriatica Telecomunicazioni S.p.A.",
-        "IT",
-        "Via Vittor Pisani 16\n20124 Milano\nItaly",
-        "adriatica.example",
-        (
-            A("Adriatica Voce", "EUR", "Europe/Rome", "Monthly"),
-            A("Adriatica Transit", "EUR", "Europe/Rome", "Monthly", role="vendor"),
-        ),
-    ),
-)
+def _named_customers() -> tuple[CustomerSpec, ...]:
+    accounts: dict[str, list[AccountSpec]] = {}
+    for row in read_table("accounts"):
+        accounts.setdefault(row["customer"], []).append(
+            AccountSpec(
+                row["name"], row["currency"], row["timezone"], row["period"] or None, row["role"], int(row["terms"])
+            )
+        )
+    return tuple(
+        CustomerSpec(row["name"], row["country"], row["address"], row["domain"], tuple(accounts[row["name"]]))
+        for row in read_table("customers")
+    )
+
+
+# data/customers.csv, data/accounts.csv (an empty period: invoiced manually).
+NAMED_CUSTOMERS: tuple[CustomerSpec, ...] = _named_customers()
 
 # Parts for the extra customers of larger scales.
 _STEMS = (

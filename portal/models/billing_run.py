@@ -32,6 +32,6 @@ class BillingRun(db.Model):
     finished_at: Mapped[dt.datetime | None]
     # The process executing the run ("host:pid:token") and its last sign of life, stamped with
     # every step: a `running` run whose process is gone or silent for too long is stale
-    # (portal.billing.runs.recover_stale_billing_runs).
+    # (portal.billing.run_recovery.recover_stale_billing_runs).
     worker: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[dt.datetime | None]

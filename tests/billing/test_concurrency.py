@@ -3,6 +3,7 @@ constraint."""
 
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -85,6 +86,15 @@ def test_concurrent_creates_for_touching_periods_both_succeed(app):
     assert db.session.query(Invoice).filter_by(account_id=account.id).count() == 2
 
 
+def _period_params(start: dt.date, end: dt.date) -> dict:
+    """The parameters of `_copy_with_period_sql`: a new uuid and the period [start, end) from midnight UTC."""
+    return {
+        "uuid": uuid.uuid4(),
+        "start": dt.datetime.combine(start, dt.time(), tzinfo=UTC),
+        "end": dt.datetime.combine(end, dt.time(), tzinfo=UTC),
+    }
+
+
 def _copy_with_period_sql(source_id: int) -> text:
     """An INSERT … SELECT that copies an invoice row with a new id, uuid and period, bypassing the service."""
     columns = [c.name for c in Invoice.__table__.columns if c.name != "id"]
@@ -104,8 +114,6 @@ def _copy_with_period_sql(source_id: int) -> text:
 def test_postgresql_exclusion_constraint_rejects_raw_overlapping_insert(app, is_postgresql):
     if not is_postgresql:
         pytest.skip("the exclusion constraint exists on PostgreSQL only")
-    import uuid
-
     account = AccountFactory()
     invoice = create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=NOW)
     db.session.commit()
@@ -113,25 +121,11 @@ def test_postgresql_exclusion_constraint_rejects_raw_overlapping_insert(app, is_
 
     with db.engine.connect() as conn:
         with pytest.raises(IntegrityError) as exc_info:
-            conn.execute(
-                insert,
-                {
-                    "uuid": uuid.uuid4(),
-                    "start": dt.datetime(2026, 5, 20, tzinfo=UTC),
-                    "end": dt.datetime(2026, 6, 10, tzinfo=UTC),
-                },
-            )
+            conn.execute(insert, _period_params(dt.date(2026, 5, 20), dt.date(2026, 6, 10)))
         assert "ex_invoices_no_overlap" in str(exc_info.value.orig)
         conn.rollback()
         # A touching period passes the same constraint.
-        conn.execute(
-            insert,
-            {
-                "uuid": uuid.uuid4(),
-                "start": dt.datetime(2026, 6, 1, tzinfo=UTC),
-                "end": dt.datetime(2026, 7, 1, tzinfo=UTC),
-            },
-        )
+        conn.execute(insert, _period_params(dt.date(2026, 6, 1), dt.date(2026, 7, 1)))
         conn.commit()
     assert db.session.query(Invoice).filter_by(account_id=account.id).count() == 2
 
@@ -139,8 +133,6 @@ def test_postgresql_exclusion_constraint_rejects_raw_overlapping_insert(app, is_
 def test_postgresql_exclusion_constraint_stops_two_concurrent_raw_inserts(app, is_postgresql, database_url):
     if not is_postgresql:
         pytest.skip("the exclusion constraint exists on PostgreSQL only")
-    import uuid
-
     account = AccountFactory()
     invoice = create_invoice(account_id=account.id, start_date="2026-01-01", end_date="2026-02-01", now=NOW)
     db.session.commit()
@@ -149,26 +141,12 @@ def test_postgresql_exclusion_constraint_stops_two_concurrent_raw_inserts(app, i
     outcome = {}
     try:
         first = engine.connect()
-        first.execute(
-            insert,
-            {
-                "uuid": uuid.uuid4(),
-                "start": dt.datetime(2026, 5, 1, tzinfo=UTC),
-                "end": dt.datetime(2026, 6, 1, tzinfo=UTC),
-            },
-        )
+        first.execute(insert, _period_params(dt.date(2026, 5, 1), dt.date(2026, 6, 1)))
 
         def second_insert():
             with engine.connect() as second:
                 try:
-                    second.execute(
-                        insert,
-                        {
-                            "uuid": uuid.uuid4(),
-                            "start": dt.datetime(2026, 5, 10, tzinfo=UTC),
-                            "end": dt.datetime(2026, 5, 20, tzinfo=UTC),
-                        },
-                    )
+                    second.execute(insert, _period_params(dt.date(2026, 5, 10), dt.date(2026, 5, 20)))
                     second.commit()
                     outcome["second"] = "inserted"
                 except IntegrityError as exc:

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.billing.runs import INVOICE_EXISTS, bill_account, execute_billing_run, get_billing_run, start_billing_run
+from portal.billing.run_accounts import INVOICE_EXISTS, bill_account
+from portal.billing.runs import execute_billing_run, get_billing_run, start_billing_run
 from portal.billing.tasks import enqueue_billing_run
 from portal.extensions import db
 from portal.foundations.errors import NotFound, PermissionDenied, ValidationFailed

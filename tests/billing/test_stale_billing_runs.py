@@ -15,7 +15,8 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from portal.billing.runs import execute_billing_run, is_stale, recover_stale_billing_runs, start_billing_run
+from portal.billing.run_recovery import is_stale, recover_stale_billing_runs
+from portal.billing.runs import execute_billing_run, start_billing_run
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import Conflict

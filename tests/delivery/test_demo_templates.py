@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from portal.delivery import templates_service as ts
-from portal.delivery.emailing import placeholder_values
+from portal.delivery.email_compose import placeholder_values
 from portal.delivery.message_templates import PLACEHOLDERS, render_text, template_problems
 from portal.demo.organization import create_document_settings
 from portal.extensions import db

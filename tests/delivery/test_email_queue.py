@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from portal.delivery.emailing import request_cdrs_email, request_invoice_email, retry_email, send_queued_email
+from portal.delivery.email_queue import request_cdrs_email, request_invoice_email, retry_email, send_queued_email
 from portal.delivery.tasks import enqueue_email
 from portal.extensions import db
 from portal.foundations.errors import DeliveryFailed, InvalidState
@@ -86,7 +86,7 @@ def test_a_send_whose_outcome_could_not_be_recorded_is_reported_never_sent_again
         raise OperationalError("UPDATE email_deliveries", {}, Exception("database is locked"))
 
     with monkeypatch.context() as patch:
-        patch.setattr("portal.delivery.emailing.record_request_sent", refused)
+        patch.setattr("portal.delivery.email_queue.record_request_sent", refused)
         patch.setattr("portal.foundations.database.time.sleep", lambda _s: None)
         with pytest.raises(OperationalError):
             send_queued_email(delivery_id, last_try=False)

@@ -12,7 +12,8 @@ from decimal import Decimal
 import lxml.html
 import pytest
 
-from portal.delivery.emailing import compose_invoice_email, validate_choices
+from portal.delivery.email_choices import validate_choices
+from portal.delivery.email_compose import compose_invoice_email
 from portal.extensions import db
 from portal.foundations.formatting import money, number
 from portal.foundations.i18n import in_language

@@ -20,7 +20,8 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from portal.api.orgs_v2.routes import STATUSES
-from portal.delivery.emailing import compose_invoice_email, validate_choices
+from portal.delivery.email_choices import validate_choices
+from portal.delivery.email_compose import compose_invoice_email
 from portal.demo import load_demo_data
 from portal.documents.service import draft_pdf_preview
 from portal.extensions import db
