@@ -31,6 +31,8 @@ def test_the_dashboard_list_and_detail_are_german(client, login, nordwind):
     dashboard = text(client.get("/portal/").get_data(as_text=True))
     assert "Offene Beträge" in dashboard and "Neueste Rechnungen" in dashboard and "3.000,25 €" in dashboard
     assert "What you owe" not in dashboard and "Sign out" not in dashboard
+    assert "Überfällig:" in dashboard and "unbezahlte Rechnung" in dashboard
+    assert not re.search(r"unpaid invoice|Overdue|See overdue|\d invoices?\b", dashboard), dashboard
     listing = client.get("/portal/invoices?preset=last_3_months").get_data(as_text=True)
     assert "Filter anwenden" in listing and "Letzte 3 Monate" in listing and "Rechnungsdatum" in listing
     assert "Apply filters" not in listing
