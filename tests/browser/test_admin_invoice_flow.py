@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from portal.extensions import db
@@ -26,7 +27,7 @@ def test_create_approve_and_email_an_invoice(app, page, live_server, browser_log
     page.goto(f"{live_server.url}/admin/invoices/new")
     page.get_by_label("Customer").fill(account.customer.name)
     page.get_by_label("Customer").press("Tab")
-    page.wait_for_function("document.querySelectorAll('#account option').length === 2")  # htmx brought its account
+    expect(page.locator("#account option")).to_have_count(2)  # htmx brought its account
     page.get_by_label("Account").select_option(str(account.id))
     page.get_by_label("Start date").fill("2026-05-01")
     page.get_by_label("End date").fill("2026-06-01")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+from playwright.sync_api import expect
+
 from portal.extensions import db
 from portal.models import Invoice
 from tests.factories import PASSWORD, AccountFactory, AdminUserFactory, CustomerFactory
@@ -36,13 +38,13 @@ def test_typing_a_customer_suggests_names_and_brings_its_accounts(app, page, liv
 
     customer = page.get_by_label("Customer")
     customer.press_sequentially("alpha")
-    page.wait_for_function("() => document.querySelectorAll('#customer-suggestions option').length === 2")
+    expect(page.locator("#customer-suggestions option")).to_have_count(2)
     suggested = page.locator("#customer-suggestions option").evaluate_all("os => os.map(o => o.value)")
     assert suggested == ["Alpha Telecom", "Alphabet Carrier"]
 
     customer.fill("Alpha Telecom")  # what choosing the suggestion puts in the field
     customer.press("Tab")
-    page.wait_for_function("() => document.querySelectorAll('#account option').length === 3")
+    expect(page.locator("#account option")).to_have_count(3)
     assert _account_labels(page) == ["Choose an account", "Alpha east", "Alpha west"]
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, "new-invoice-customer-chosen.png"), full_page=True)
