@@ -20,11 +20,13 @@ from portal.audit import record_event
 from portal.billing.locks import lock_invoice
 from portal.billing.numbering import issue_credit_note_number
 from portal.documents.einvoice_lines import StatementLine, statement_lines
+from portal.documents.labels import CREDIT_LINE, CREDIT_LINE_FOR
 from portal.documents.tasks import enqueue_render_pdf
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
 from portal.foundations.errors import FieldError, InvalidState, ValidationFailed
+from portal.foundations.i18n import in_language
 from portal.foundations.money import round_currency
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.foundations.text import SINGLE_LINE_MESSAGE, is_single_line
@@ -119,7 +121,8 @@ def issue_credit_note(
         raise InvalidState("Only an approved invoice can be credited")
     if invoice.is_credit_note:
         raise InvalidState("A credit note can't be credited")
-    left = creditable(invoice)
+    with in_language(invoice.customer.language):  # the stored line details read as the customer's documents do
+        left = creditable(invoice)
     if invoice.net_amount <= 0 or left.net <= 0:
         raise InvalidState("Nothing is left to credit on this invoice")
     errors: list[FieldError] = []
@@ -232,7 +235,7 @@ def _amount_line(
     elif value > left.net:
         errors.append(FieldError("amount", f"is more than what is left to credit ({left.net:.2f})"))
     else:
-        name = f"Credit: {reason}" if reason else "Credit"
+        name = CREDIT_LINE_FOR % {"reason": reason} if reason else CREDIT_LINE  # English: documents translate it
         return [CreditNoteLine(position=1, name=name[:200], quantity=Decimal(1), unit_code="C62", net_amount=value)]
     return []
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from portal.documents.context import LOCALE, invoice_pdf_context
 from portal.documents.einvoices import credit_note_lines
+from portal.documents.labels import statement_label
 from portal.foundations.formatting import date as format_date
 from portal.foundations.formatting import money, number
 from portal.foundations.i18n import N_, in_language
@@ -44,7 +45,7 @@ def _credited(context: dict, credit_note, original, fmt) -> dict:
         "reason": credit_note.credit_reason or "",
         "lines": [
             {
-                "name": line.name,
+                "name": statement_label(line.name),
                 "description": line.description or "",
                 "quantity": number(line.quantity, LOCALE) + _unit(line.unit_code),
                 "amount": fmt(line.net_amount),

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from portal.einvoice.model import Address, Identifier, Party, PaymentMeans, Period
 from portal.foundations.dates import local_date
 from portal.models import Customer, Invoice, Organization
@@ -148,11 +151,15 @@ def invoice_period(invoice: Invoice) -> Period:
 
 
 def payment_terms(invoice: Invoice) -> str | None:
-    """BT-20: the payment terms as text."""
+    """BT-20: the payment terms as text, in the current language (see `einvoices.einvoice_for`)."""
     if invoice.credited_invoice_id is not None:
-        return "Credited against invoice " + (invoice.credited_invoice.invoice_number or "")
+        return _("Credited against invoice %(number)s", number=invoice.credited_invoice.invoice_number or "")
     days = invoice.account.payment_terms_days
-    return f"Payable within {days} days of the invoice date" if days else "Payable on receipt"
+    if days:
+        return ngettext(
+            "Payable within %(num)d day of the invoice date", "Payable within %(num)d days of the invoice date", days
+        )
+    return _("Payable on receipt")
 
 
 def buyer_reference(invoice: Invoice) -> str:

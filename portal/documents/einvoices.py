@@ -12,13 +12,16 @@ refused, never issued.
 A credit note's lines are the ones stored when it was issued (`credit_note_lines`); its
 statement gives its (negative) figures, which the document states positive (type 381).
 The amount due (BT-115) of an invoice is its total less what was paid: credit notes against it
-are documents of their own, which the buyer sets off itself.
+are documents of their own, which the buyer sets off itself. The document is written in the
+customer's language (`portal.foundations.i18n.in_language`): its payment terms, line names,
+discount and exemption reasons; its codes (VATEX, units, types) are the standard's.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.documents.einvoice_lines import statement_lines
@@ -33,6 +36,7 @@ from portal.documents.einvoice_parties import (
     seller_country,
     seller_party,
 )
+from portal.documents.labels import statement_label
 from portal.einvoice.model import (
     AllowanceCharge,
     DocumentType,
@@ -45,11 +49,13 @@ from portal.einvoice.model import (
 )
 from portal.einvoice.totals import calculate, money, plain, unit_price_for
 from portal.extensions import db
+from portal.foundations.i18n import N_, in_language
 from portal.models import CreditNoteLine, Invoice
 from portal.statement import Statement, build_statement
 
-EXPORT_REASON = "Export of services outside the EU: not subject to VAT"
-NOTHING_CHARGED = "No calls or charges in the period"
+# Texts of the document, in English for the catalogs; `einvoice_for` writes them in the customer's language.
+EXPORT_REASON = N_("Export of services outside the EU: not subject to VAT")
+NOTHING_CHARGED = N_("No calls or charges in the period")
 DISCOUNT_CODE = "95"  # UNTDID 5189: discount
 
 VatTreatment = tuple[VatCategory, Decimal, Exemption | None]
@@ -64,19 +70,21 @@ def vat_category(statement: Statement, invoice: Invoice) -> VatTreatment:
     """
     [vat] = statement.vat_lines
     if vat.reverse_charge:
-        return VatCategory.REVERSE_CHARGE, Decimal(0), Exemption(vat.note, "VATEX-EU-AE")
+        return VatCategory.REVERSE_CHARGE, Decimal(0), Exemption(statement_label(vat.note), "VATEX-EU-AE")
     if vat.rate > 0:
         return VatCategory.STANDARD, plain(vat.rate), None
     country = buyer_country(invoice.customer)
     if country not in EU_COUNTRIES and country != seller_country(invoice.organization):
-        return VatCategory.EXPORT, Decimal(0), Exemption(EXPORT_REASON, "VATEX-EU-G")
+        return VatCategory.EXPORT, Decimal(0), Exemption(_(EXPORT_REASON), "VATEX-EU-G")
     return VatCategory.ZERO, Decimal(0), None
 
 
 def _line(position: int, name: str, quantity: Decimal, unit: str, amount: Decimal, vat: VatTreatment, description):
-    category, rate, _ = vat
+    # `name` is English as the statement or the stored credit-note line has it: written in the current language.
+    category, rate, _exemption = vat
     price = unit_price_for(amount, quantity) if quantity else Decimal(0)
     amount = money(amount)
+    name = statement_label(name)
     return Line(str(position), name[:200], plain(quantity), unit, plain(price), amount, category, rate, description)
 
 
@@ -92,7 +100,7 @@ def credit_note_lines(credit_note: Invoice) -> list[CreditNoteLine]:
 
 
 def _invoice_content(statement: Statement, invoice: Invoice, vat: VatTreatment):
-    category, rate, _ = vat
+    category, rate, _exemption = vat
     lines = [
         _line(n, s.name, s.quantity, s.unit_code, s.amount, vat, s.description)
         for n, s in enumerate(statement_lines(statement, invoice), start=1)
@@ -100,7 +108,7 @@ def _invoice_content(statement: Statement, invoice: Invoice, vat: VatTreatment):
     if not lines:  # EN 16931 needs a line (BR-16); an invoice of a quiet period says so
         lines = [_line(1, NOTHING_CHARGED, Decimal(0), "C62", Decimal(0), vat, None)]
     allowances = [
-        AllowanceCharge(money(-line.amount), category, rate, line.label, DISCOUNT_CODE)
+        AllowanceCharge(money(-line.amount), category, rate, statement_label(line.label), DISCOUNT_CODE)
         for line in statement.lines
         if line.kind == "discount" and line.amount
     ]
@@ -110,6 +118,9 @@ def _invoice_content(statement: Statement, invoice: Invoice, vat: VatTreatment):
 def einvoice_for(invoice: Invoice) -> EInvoice:
     """The EN 16931 document of a raised invoice or credit note (type 380 or 381), from its statement.
 
+    Its texts (payment terms, line names and details, discount reasons, the VAT exemption reason)
+    are in the customer's language, whoever asks for it; codes and figures are the standard's.
+
     Raises:
         InvalidEInvoice: the invoice is not raised, or its data cannot make a valid document
             (e.g. reverse charge without the customer's VAT number), or the document's totals
@@ -117,6 +128,11 @@ def einvoice_for(invoice: Invoice) -> EInvoice:
     """
     if not invoice.is_approved or not invoice.invoice_number:
         raise InvalidEInvoice(["only a raised invoice (approved, numbered) has an e-invoice"])
+    with in_language(invoice.customer.language):
+        return _document(invoice)
+
+
+def _document(invoice: Invoice) -> EInvoice:
     statement = build_statement(invoice, invoice.invoice_date)
     vat = vat_category(statement, invoice)
     category, _, exemption = vat
