@@ -36,6 +36,8 @@ from portal.statement import build_statement
 
 MODES = ("full", "lines", "amount")
 REASON_LIMIT = 500
+# A statement line's key as stored: cut to the column (a long service name would not fit), compared cut too.
+KEY_LENGTH = CreditNoteLine.__table__.c.source_key.type.length
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def _reason(reason, errors: list[FieldError]) -> str | None:
 def _line_of(statement: StatementLine, position: int) -> CreditNoteLine:
     return CreditNoteLine(
         position=position,
-        source_key=statement.key,
+        source_key=statement.key[:KEY_LENGTH],
         name=statement.name[:200],
         description=(statement.description or "")[:200] or None,
         quantity=statement.quantity,
@@ -207,7 +209,7 @@ def _chosen_lines(left: Creditable, line_keys, errors: list[FieldError]) -> list
         line = by_key.get(key)
         if line is None:
             errors.append(FieldError("lines", f"{key} is not a line of this invoice"))
-        elif key in left.credited_keys:
+        elif key[:KEY_LENGTH] in left.credited_keys:
             errors.append(FieldError("lines", f"{line.name} was already credited"))
         elif line.charged <= 0:
             errors.append(FieldError("lines", f"{line.name} charged nothing"))
