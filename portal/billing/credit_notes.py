@@ -38,6 +38,24 @@ MODES = ("full", "lines", "amount")
 REASON_LIMIT = 500
 # A statement line's key as stored: cut to the column (a long service name would not fit), compared cut too.
 KEY_LENGTH = CreditNoteLine.__table__.c.source_key.type.length
+# What a credit note takes over as it is from the invoice it corrects: parties, period, terms, references.
+TAKEN_FROM_INVOICE = (
+    "account",
+    "customer_id",
+    "organization_id",
+    "customer",
+    "organization",
+    "currency",
+    "invoice_type",
+    "start_date",
+    "end_date",
+    "cutoff_date",
+    "bill_style",
+    "vat_rate",
+    "payment_method",
+    "customer_reference",
+    "purchase_order_number",
+)
 
 
 @dataclass(frozen=True)
@@ -150,17 +168,14 @@ def issue_credit_note(
         db.session.add(line)
     invoice.credited_amount = (invoice.credited_amount or Decimal(0)) - credit_note.total_amount
     invoice.outstanding = invoice.total_amount - invoice.paid_amount - invoice.credited_amount
-    record_event(
-        actor,
-        "invoice.credit_note_issued",
-        credit_note,
-        invoice_id=credit_note.id,
-        number=credit_note.invoice_number,
-        credited_invoice=invoice.invoice_number,
-        mode=mode,
-        total=credit_note.total_amount,
-        reason=reason_text,
-    )
+    details = {
+        "number": credit_note.invoice_number,
+        "credited_invoice": invoice.invoice_number,
+        "mode": mode,
+        "total": credit_note.total_amount,
+        "reason": reason_text,
+    }
+    record_event(actor, "invoice.credit_note_issued", credit_note, invoice_id=credit_note.id, **details)
     db.session.flush()
     if render_pdf:
         call_after_commit(enqueue_render_pdf, credit_note.id)
@@ -247,24 +262,14 @@ def _credit_note(invoice: Invoice, net: Decimal, reason: str, today: dt.date | N
     vat = round_currency(net * invoice.vat_rate / 100, invoice.currency)
     zero = round_currency(0, invoice.currency)
     reverse = invoice.customer.reverse_charge  # as approval and the e-invoice decide it
+    copied = {name: getattr(invoice, name) for name in TAKEN_FROM_INVOICE}
     credit_note = Invoice(
-        account=invoice.account,
-        customer_id=invoice.customer_id,
-        organization_id=invoice.organization_id,
-        customer=invoice.customer,
-        organization=invoice.organization,
-        currency=invoice.currency,
+        **copied,
         state=InvoiceState.APPROVED.value,
-        invoice_type=invoice.invoice_type,
-        start_date=invoice.start_date,
-        end_date=invoice.end_date,
         created_at=now,
         filled_at=now,
         approved_at=now,
         invoice_date=today or local_date(now, invoice.account.timezone),
-        cutoff_date=invoice.cutoff_date,
-        bill_style=invoice.bill_style,
-        vat_rate=invoice.vat_rate,
         amount_spent=zero,
         amount_earned=net,
         amount_total=-net,
@@ -274,9 +279,6 @@ def _credit_note(invoice: Invoice, net: Decimal, reason: str, today: dt.date | N
         total_amount=-(net + (zero if reverse else vat)),
         paid_amount=zero,
         outstanding=zero,
-        payment_method=invoice.payment_method,
-        customer_reference=invoice.customer_reference,
-        purchase_order_number=invoice.purchase_order_number,
         credited_invoice=invoice,
         credit_reason=reason,
     )

@@ -73,6 +73,20 @@ def get_invoice(invoice_id, *, lock: bool = False) -> Invoice:
     return invoice
 
 
+def _taken_from_account(account) -> dict:
+    """What a new invoice takes from its account and customer as they are when it is created."""
+    customer = account.customer
+    return {
+        "account": account,
+        "customer_id": account.customer_id,
+        "organization_id": customer.organization_id,
+        "currency": account.currency,
+        "bill_style": account.bill_style,
+        "vat_rate": account.vat_rate,
+        "payment_method": customer.payment_method,
+    }
+
+
 def create_invoice(
     *,
     account_id,
@@ -135,22 +149,16 @@ def create_invoice(
     if overlapping_invoice_ids(account.id, start, end):
         raise ValidationFailed.single(None, OVERLAP)
 
+    cutoffs = {"cutoff_date": cutoff_date, "transaction_cutoff_date": transaction_cutoff_date}
     invoice = Invoice(
-        account=account,
-        customer_id=account.customer_id,
-        organization_id=account.customer.organization_id,
-        currency=account.currency,
+        **_taken_from_account(account),
         state=InvoiceState.NEW,
         invoice_type=invoice_type,
         start_date=start,
         end_date=end,
         created_at=now if billing_run_id else utcnow(),
         billing_run_id=billing_run_id,
-        bill_style=account.bill_style,
-        vat_rate=account.vat_rate,
-        cutoff_date=cutoff_date,
-        transaction_cutoff_date=transaction_cutoff_date,
-        payment_method=account.customer.payment_method,
+        **cutoffs,
         **fields,
     )
     db.session.add(invoice)
@@ -250,14 +258,8 @@ def approve_invoice(
             select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == "pdf")
         ):
             db.session.delete(draft)
-        record_event(
-            actor,
-            "invoice.approved",
-            invoice,
-            invoice_id=invoice.id,
-            number=invoice.invoice_number,
-            total=invoice.total_amount,
-        )
+        details = {"number": invoice.invoice_number, "total": invoice.total_amount}
+        record_event(actor, "invoice.approved", invoice, invoice_id=invoice.id, **details)
     db.session.flush()
     if render_pdf:
         call_after_commit(enqueue_render_pdf, invoice.id)

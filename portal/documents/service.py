@@ -119,15 +119,8 @@ def render_and_store_pdf(invoice: Invoice, *, actor: Actor = SYSTEM) -> InvoiceD
             raise
         return stored
     invoice.pdf_error = None
-    record_event(
-        actor,
-        "invoice.pdf_rendered",
-        invoice,
-        invoice_id=invoice.id,
-        filename=document.filename,
-        sha256=document.sha256,
-        render_ms=render_ms,
-    )
+    details = {"filename": document.filename, "sha256": document.sha256, "render_ms": render_ms}
+    record_event(actor, "invoice.pdf_rendered", invoice, invoice_id=invoice.id, **details)
     db.session.flush()
     return document
 

@@ -15,9 +15,11 @@ from portal.einvoice.model import (
     AllowanceCharge,
     DocumentType,
     EInvoice,
+    Exemption,
     Identifier,
     InvalidEInvoice,
     Party,
+    Period,
     VatCategory,
 )
 from portal.einvoice.totals import money, plain, verify, writes_vat_ids
@@ -51,22 +53,20 @@ def _id(tag: str, identifier: Identifier) -> etree._Element:
     return getattr(CBC, tag)(identifier.value, **attributes)
 
 
-def _tax_category(
-    tag: str,
-    category: VatCategory,
-    rate: Decimal,
-    *,
-    exemption_reason: str | None = None,
-    exemption_code: str | None = None,
-) -> etree._Element:
+def _tax_category(tag: str, category: VatCategory, rate: Decimal, exemption: Exemption | None = None) -> etree._Element:
     category = VatCategory(category)
     children = [CBC.ID(category.value)]
     if category != VatCategory.OUTSIDE_SCOPE:  # no rate outside the scope of VAT
         children.append(CBC.Percent(_number(rate)))
-    children += _optional("TaxExemptionReasonCode", exemption_code)
-    children += _optional("TaxExemptionReason", exemption_reason)
+    if exemption is not None:
+        children += _optional("TaxExemptionReasonCode", exemption.code)  # BT-121
+        children += _optional("TaxExemptionReason", exemption.reason)  # BT-120
     children.append(CAC.TaxScheme(CBC.ID("VAT")))
     return getattr(CAC, tag)(*children)
+
+
+def _period(period: Period) -> etree._Element:
+    return CAC.InvoicePeriod(CBC.StartDate(period.start.isoformat()), CBC.EndDate(period.end.isoformat()))
 
 
 def _party(party: Party, *, with_vat_id: bool) -> etree._Element:
@@ -159,13 +159,8 @@ def build_ubl_element(invoice: EInvoice) -> etree._Element:
     children += [CBC.Note(text) for text in _notes(invoice)]  # BT-22
     children.append(CBC.DocumentCurrencyCode(currency))  # BT-5
     children += _optional("BuyerReference", invoice.buyer_reference)  # BT-10
-    if invoice.period is not None:  # BG-14
-        children.append(
-            CAC.InvoicePeriod(
-                CBC.StartDate(invoice.period.start.isoformat()),  # BT-73
-                CBC.EndDate(invoice.period.end.isoformat()),
-            )
-        )  # BT-74
+    if invoice.period is not None:
+        children.append(_period(invoice.period))  # BG-14: BT-73, BT-74
     if invoice.order_reference:
         children.append(CAC.OrderReference(CBC.ID(invoice.order_reference)))  # BT-13
     if invoice.preceding_invoice is not None:  # BG-3
@@ -196,12 +191,8 @@ def build_ubl_element(invoice: EInvoice) -> etree._Element:
             _amount("TaxableAmount", b.taxable_amount, currency),  # BT-116
             _amount("TaxAmount", b.tax_amount, currency),  # BT-117
             _tax_category(
-                "TaxCategory",
-                b.category,
-                b.rate,
-                exemption_reason=b.exemption_reason,  # BT-118..121
-                exemption_code=b.exemption_reason_code,
-            ),
+                "TaxCategory", b.category, b.rate, Exemption(b.exemption_reason, b.exemption_reason_code)
+            ),  # BT-118..121
         )
         for b in invoice.vat_breakdown
     ]
@@ -228,13 +219,8 @@ def build_ubl_element(invoice: EInvoice) -> etree._Element:
             getattr(CBC, quantity_tag)(_number(line.quantity), unitCode=line.unit_code),  # BT-129, BT-130
             _amount("LineExtensionAmount", line.net_amount, currency),  # BT-131
         ]
-        if line.period is not None:  # BG-26
-            content.append(
-                CAC.InvoicePeriod(
-                    CBC.StartDate(line.period.start.isoformat()),  # BT-134
-                    CBC.EndDate(line.period.end.isoformat()),
-                )
-            )  # BT-135
+        if line.period is not None:
+            content.append(_period(line.period))  # BG-26: BT-134, BT-135
         content.append(CAC.Item(*item))
         price = CBC.PriceAmount(_number(line.unit_price), currencyID=currency)  # BT-146
         content.append(CAC.Price(price))
@@ -245,13 +231,8 @@ def build_ubl_element(invoice: EInvoice) -> etree._Element:
 
 
 def ubl_xml(invoice: EInvoice) -> bytes:
-    """The Peppol BIS Billing 3.0 UBL XML (UTF-8 bytes) of an EInvoice: an Invoice, or a CreditNote for 381.
-
-    Args:
-        invoice: the document; its breakdown and totals must match its lines (see `verify`).
-
-    Returns:
-        The XML document, pretty-printed, with an XML declaration.
+    """The Peppol BIS Billing 3.0 UBL XML of an EInvoice, an Invoice or (for 381) a CreditNote: UTF-8 bytes,
+    pretty-printed, with an XML declaration. The document's breakdown and totals must match its lines.
 
     Raises:
         InvalidEInvoice: the input breaks an EN 16931 rule that `verify` checks, or a Peppol requirement.

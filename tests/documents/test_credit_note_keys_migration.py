@@ -44,6 +44,39 @@ OLD_AND_NEW = {
 }
 
 
+SERVICES = {1: "DID numbers", 2: LONG_NAME}
+
+
+def _rows_before_0220() -> list[tuple[str, dict]]:
+    """An invoice of an account with two services, and a credit note of it with a line under each key above."""
+    period = {"start_date": dt.datetime(2026, 5, 1), "end_date": dt.datetime(2026, 6, 1)}
+    invoice = {"account_id": 1, "customer_id": 1, "organization_id": 1, "state": "Approved", "invoice_type": "Manual"}
+    account = {"customer_id": 1, "delivery_mode": "email", "currency": "EUR", "uuid": "0" * 31 + "1"}
+    return [
+        ("organizations", {"id": 1, "slug": "telco"}),
+        ("customers", {"id": 1, "organization_id": 1, "enabled": True}),
+        ("accounts", {"id": 1, **account}),
+        *(("services", {"id": service_id, "account_id": 1}) for service_id in SERVICES),
+        ("invoices", {"id": 1, "uuid": "1" * 32, **invoice, **period}),
+        ("invoices", {"id": 2, "uuid": "2" * 32, "credited_invoice_id": 1, **invoice, **period}),
+        *(
+            ("credit_note_lines", {"id": n, "credit_note_id": 2, "position": n, "source_key": key, "net_amount": 1})
+            for n, key in enumerate([*OLD_AND_NEW, None], start=1)
+        ),
+    ]
+
+
+def _store_rows_before_0220() -> None:
+    with db.engine.begin() as conn:
+        tables = sa.MetaData()
+        tables.reflect(conn)
+        for table, values in _rows_before_0220():
+            _insert(conn, tables.tables, table, **values)
+        services = tables.tables["services"]  # `_insert` fills `name` itself
+        for service_id, service_name in SERVICES.items():
+            conn.execute(services.update().where(services.c.id == service_id).values(name=service_name))
+
+
 def _run_migration(connection) -> None:
     """Migration 0220's upgrade, on the test database as it is (already at the head)."""
     spec = importlib.util.spec_from_file_location("migration_0220", MIGRATION)
@@ -57,53 +90,7 @@ def test_the_migration_rewrites_old_credit_note_keys_and_its_downgrade_keeps_the
     app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url, "OUTBOX_DIR": str(tmp_path)})
     with app.app_context():
         upgrade(revision="0211")
-        with db.engine.begin() as conn:
-            meta = sa.MetaData()
-            meta.reflect(conn)
-            tables = meta.tables
-            _insert(conn, tables, "organizations", id=1, slug="telco")
-            _insert(conn, tables, "customers", id=1, organization_id=1, enabled=True)
-            _insert(
-                conn,
-                tables,
-                "accounts",
-                id=1,
-                customer_id=1,
-                delivery_mode="email",
-                currency="EUR",
-                uuid="0" * 31 + "1",
-            )
-            for service_id, service_name in ((1, "DID numbers"), (2, LONG_NAME)):
-                _insert(conn, tables, "services", id=service_id, account_id=1)  # `_insert` takes no `name`
-                services = tables["services"]
-                conn.execute(services.update().where(services.c.id == service_id).values(name=service_name))
-            for invoice_id in (1, 2):
-                _insert(
-                    conn,
-                    tables,
-                    "invoices",
-                    id=invoice_id,
-                    account_id=1,
-                    customer_id=1,
-                    organization_id=1,
-                    uuid=f"{invoice_id:032d}",
-                    credited_invoice_id=1 if invoice_id == 2 else None,
-                    state="Approved",
-                    invoice_type="Manual",
-                    start_date=dt.datetime(2026, 5, 1),
-                    end_date=dt.datetime(2026, 6, 1),
-                )
-            for position, old in enumerate([*OLD_AND_NEW, None], start=1):
-                _insert(
-                    conn,
-                    tables,
-                    "credit_note_lines",
-                    id=position,
-                    credit_note_id=2,
-                    position=position,
-                    source_key=old,
-                    net_amount=1,
-                )
+        _store_rows_before_0220()
         upgrade(revision="0220")
         keys = "SELECT position, source_key FROM credit_note_lines ORDER BY position"
         with db.engine.connect() as conn:
