@@ -3,17 +3,22 @@ terms (BT-20), line names (BT-153), discount reasons (BT-97), the VAT exemption 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from lxml import etree
 
 from portal.billing.credit_notes import creditable, issue_credit_note
+from portal.billing.fill import fill_invoice
+from portal.billing.invoices import approve_invoice, create_invoice
 from portal.documents.einvoices import einvoice_for
 from portal.einvoice.cii import cii_xml
 from portal.einvoice.ubl import ubl_xml
 from portal.extensions import db
 from portal.foundations.permissions import Actor
-from tests.documents.test_einvoices import CII, UBL, raised_invoice
+from tests.documents.test_einvoices import CII, END, NOW, START, UBL, raised_invoice
 from tests.einvoice.validation import fatal_failures, xsd_errors
+from tests.factories import AccountFactory, CustomerFactory
 
 MANAGER = Actor("manager@telco.example", kind="admin", level=4)
 TEXTS = {
@@ -132,3 +137,13 @@ def test_a_german_e_invoice_passes_the_en16931_rules(app, syntax):
     db.session.commit()
     for document in (einvoice_for(invoice), einvoice_for(note)):
         assert fatal_failures(syntax, WRITERS[syntax](document)) == []
+
+
+def test_the_line_of_a_quiet_period_is_named_in_the_customers_language(app):
+    account = AccountFactory(customer=CustomerFactory(language="de"))
+    invoice = create_invoice(account_id=account.id, start_date=START, end_date=END, now=NOW)
+    fill_invoice(invoice)
+    approve_invoice(invoice, today=dt.date(2026, 6, 2), render_pdf=False)
+    document = einvoice_for(invoice)
+    for syntax in sorted(WRITERS):
+        assert written(syntax, document)["lines"] == ["Keine Anrufe oder Gebühren im Zeitraum"]
