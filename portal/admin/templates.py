@@ -54,12 +54,16 @@ def templates_list():
     return _page()
 
 
-def _save_message_template(form, template, save, message):
-    """Save the message template form through `save`, then back to the list; else the form page again."""
+def _message_template_form(template: MessageTemplate | None, save, message):
+    """The message template form (a new template when `template` is None), saved through `save(form)`, then
+    the list. Every admin may look at a template; changing one, or starting a new one, needs the permission."""
+    form = MessageTemplateForm(obj=template)
+    if template is None or form.is_submitted():
+        require(current_actor(), "template.write")
     context = {"confirm": ConfirmForm()} if template is not None else {}
     return save_form_page(
         form,
-        save,
+        lambda: save(form),
         message,
         "admin/templates/message_form.html",
         lambda _: url_for("admin.templates_list", _anchor="message-templates"),
@@ -72,12 +76,9 @@ def _save_message_template(form, template, save, message):
 
 @bp.route("/templates/messages/new", methods=["GET", "POST"])
 def message_templates_create():
-    require(current_actor(), "template.write")
-    form = MessageTemplateForm()
-    return _save_message_template(
-        form,
+    return _message_template_form(
         None,
-        lambda: service.create_message_template(
+        lambda form: service.create_message_template(
             form.name.data, form.subject.data, form.body_text.data, form.body_html.data, actor=current_actor()
         ),
         lambda template: f"Message template {template.name} created.",
@@ -87,13 +88,9 @@ def message_templates_create():
 @bp.route("/templates/messages/<int:template_id>", methods=["GET", "POST"])
 def message_templates_edit(template_id: int):
     template = get_row(MessageTemplate, template_id, "message template")
-    form = MessageTemplateForm(obj=template)
-    if form.is_submitted():
-        require(current_actor(), "template.write")
-    return _save_message_template(
-        form,
+    return _message_template_form(
         template,
-        lambda: service.update_message_template(
+        lambda form: service.update_message_template(
             template,
             name=form.name.data,
             subject=form.subject.data,
