@@ -94,8 +94,8 @@ def _customer_form(customer: Customer | None, save, message):
         message,
         "admin/customers/form.html",
         lambda saved: url_for("admin.customers_detail", customer_id=saved.id),
-        {"country": "country_code"},
-        302,
+        aliases={"country": "country_code"},
+        code=302,  # the customer pages have always answered 302
         customer=customer,
     )
 

@@ -67,7 +67,7 @@ def _message_template_form(template: MessageTemplate | None, save, message):
         message,
         "admin/templates/message_form.html",
         lambda _: url_for("admin.templates_list", _anchor="message-templates"),
-        _ALIASES,
+        aliases=_ALIASES,
         template=template,
         hint=PLACEHOLDER_HINT,
         **context,

@@ -146,7 +146,7 @@ def customer_users_edit(user_id: int):
         lambda _: "Account access saved.",
         "admin/users/customer_user.html",
         lambda _: url_for("admin.customer_users_edit", user_id=user.id),
-        {"account": "account_ids"},
+        aliases={"account": "account_ids"},
         user=user,
         confirm=ConfirmForm(),
     )
