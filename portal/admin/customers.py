@@ -6,7 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm, ContactForm, CustomerForm
-from portal.admin.helpers import NOT_SAVED, commit_or_explain, current_actor, form_page, page_arg, save_form
+from portal.admin.helpers import (
+    NOT_SAVED,
+    commit_or_explain,
+    current_actor,
+    page_arg,
+    save_form,
+    save_form_page,
+)
 from portal.customers.customers import (
     add_contact,
     country_names,
@@ -23,7 +30,7 @@ from portal.extensions import db
 from portal.forms import choices
 from portal.foundations.errors import NotFound
 from portal.foundations.permissions import require
-from portal.models import DELIVERY_FORMATS
+from portal.models import DELIVERY_FORMATS, Customer
 from portal.reading.paging import COUNT_LIMIT
 
 PER_PAGE = 50
@@ -75,37 +82,41 @@ def customers_detail(customer_id: int):
     return _detail_page(get_customer(customer_id))
 
 
+def _customer_form(customer: Customer | None, save, message):
+    """The customer form (a new customer when `customer` is None), saved through `save(form)`, then the
+    customer's page."""
+    require(current_actor(), "customer.write")
+    form = CustomerForm(obj=customer)
+    form.country_code.choices = _country_choices()
+    return save_form_page(
+        form,
+        lambda: save(form),
+        message,
+        "admin/customers/form.html",
+        lambda saved: url_for("admin.customers_detail", customer_id=saved.id),
+        aliases={"country": "country_code"},
+        code=302,  # the customer pages have always answered 302
+        customer=customer,
+    )
+
+
 @bp.route("/customers/new", methods=["GET", "POST"])
 def customers_create():
-    require(current_actor(), "customer.write")
-    form = CustomerForm()
-    form.country_code.choices = _country_choices()
-    saved = save_form(
-        form,
-        lambda: create_customer(actor=current_actor(), **_without_enabled(form.service_data())),
+    return _customer_form(
+        None,
+        lambda form: create_customer(actor=current_actor(), **_without_enabled(form.service_data())),
         lambda customer: f"Customer {customer.name} created.",
-        {"country": "country_code"},
     )
-    if saved is not NOT_SAVED:
-        return redirect(url_for("admin.customers_detail", customer_id=saved.id))
-    return form_page("admin/customers/form.html", form, customer=None)
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
 def customers_edit(customer_id: int):
     customer = get_customer(customer_id)
-    require(current_actor(), "customer.write")
-    form = CustomerForm(obj=customer)
-    form.country_code.choices = _country_choices()
-    saved = save_form(
-        form,
-        lambda: update_customer(customer, actor=current_actor(), **form.service_data()),
+    return _customer_form(
+        customer,
+        lambda form: update_customer(customer, actor=current_actor(), **form.service_data()),
         lambda _: f"Customer {customer.name} saved.",
-        {"country": "country_code"},
     )
-    if saved is not NOT_SAVED:
-        return redirect(url_for("admin.customers_detail", customer_id=customer.id))
-    return form_page("admin/customers/form.html", form, customer=customer)
 
 
 @bp.post("/customers/<int:customer_id>/delete")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, render_template, request
+from flask import flash, redirect, render_template, request
 from flask_login import current_user
 from wtforms import Form
 
@@ -77,6 +77,25 @@ def save_form(form: Form, save: Callable[[], Any], message: Callable[[Any], str]
 def form_page(template_name: str, form: Form, /, **context):
     """A page with a form: 422 when the form shows errors, else 200."""
     return render_template(template_name, form=form, **context), 422 if has_errors(form) else 200
+
+
+def save_form_page(
+    form: Form,
+    save: Callable[[], Any],
+    message: Callable[[Any], str] | None,
+    template_name: str,
+    redirect_to: Callable[[Any], str],
+    /,
+    aliases: dict | None = None,
+    code: int = 303,
+    **context,
+):
+    """A form page with Post/Redirect/Get: save_form (arguments as there), then a redirect (`code`) to
+    `redirect_to(result)` once the service saved; else the page again as form_page shows it."""
+    saved = save_form(form, save, message, aliases)
+    if saved is NOT_SAVED:
+        return form_page(template_name, form, **context)
+    return redirect(redirect_to(saved), code)
 
 
 def flash_error(exc: ServiceError, prefix: str = "") -> None:

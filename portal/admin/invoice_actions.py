@@ -13,13 +13,13 @@ from flask import flash, redirect, render_template, request, session, url_for
 from portal.admin import bp
 from portal.admin.failures import send_and_report
 from portal.admin.helpers import attempt, current_actor, flash_error
+from portal.admin.invoice_forms import DownloadLinkForm
 from portal.billing.fill import reapply_discount_plans, refill_invoice
 from portal.billing.invoices import approve_invoice, delete_invoice, get_invoice, recreate_documents
 from portal.billing.payments import record_payment
 from portal.billing.xero import link_invoice_to_xero, unlink_invoice_from_xero
 from portal.delivery.email_queue import request_cdrs_email, request_invoice_email
 from portal.delivery.links import (
-    DEFAULT_LINK_EXPIRY_HOURS,
     LINK_EXPIRY_HOURS,
     LINK_MAX_USES,
     download_url,
@@ -181,11 +181,9 @@ def invoice_payment(invoice_id: int):
 def invoice_link_create(invoice_id: int):
     """Mint a download link and show its URL once (it is never shown again)."""
     invoice = get_invoice(invoice_id)
+    form = DownloadLinkForm()  # its defaults stand for a field left out
     try:
-        expires_in, uses = requested_link_limits(
-            row_id(request.form.get("expires_in", str(DEFAULT_LINK_EXPIRY_HOURS))),
-            row_id(request.form.get("max_uses", "1")),
-        )
+        expires_in, uses = requested_link_limits(row_id(form.expires_in.data), row_id(form.max_uses.data))
     except ValidationFailed:
         flash(
             f"Choose an expiry of {', '.join(map(str, LINK_EXPIRY_HOURS))} hours"

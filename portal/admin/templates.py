@@ -9,7 +9,7 @@ from flask import redirect, render_template, send_file, url_for
 
 from portal.admin import bp
 from portal.admin.forms import ConfirmForm
-from portal.admin.helpers import NOT_SAVED, commit_or_explain, current_actor, form_page, save_form
+from portal.admin.helpers import NOT_SAVED, commit_or_explain, current_actor, save_form, save_form_page
 from portal.admin.template_forms import (
     PLACEHOLDER_HINT,
     AttachmentForm,
@@ -54,37 +54,43 @@ def templates_list():
     return _page()
 
 
-def _message_form_page(form, template):
+def _message_template_form(template: MessageTemplate | None, save, message):
+    """The message template form (a new template when `template` is None), saved through `save(form)`, then
+    the list. Every admin may look at a template; changing one, or starting a new one, needs the permission."""
+    form = MessageTemplateForm(obj=template)
+    if template is None or form.is_submitted():
+        require(current_actor(), "template.write")
     context = {"confirm": ConfirmForm()} if template is not None else {}
-    return form_page("admin/templates/message_form.html", form, template=template, hint=PLACEHOLDER_HINT, **context)
+    return save_form_page(
+        form,
+        lambda: save(form),
+        message,
+        "admin/templates/message_form.html",
+        lambda _: url_for("admin.templates_list", _anchor="message-templates"),
+        aliases=_ALIASES,
+        template=template,
+        hint=PLACEHOLDER_HINT,
+        **context,
+    )
 
 
 @bp.route("/templates/messages/new", methods=["GET", "POST"])
 def message_templates_create():
-    require(current_actor(), "template.write")
-    form = MessageTemplateForm()
-    saved = save_form(
-        form,
-        lambda: service.create_message_template(
+    return _message_template_form(
+        None,
+        lambda form: service.create_message_template(
             form.name.data, form.subject.data, form.body_text.data, form.body_html.data, actor=current_actor()
         ),
         lambda template: f"Message template {template.name} created.",
-        _ALIASES,
     )
-    if saved is not NOT_SAVED:
-        return _back("message-templates")
-    return _message_form_page(form, None)
 
 
 @bp.route("/templates/messages/<int:template_id>", methods=["GET", "POST"])
 def message_templates_edit(template_id: int):
     template = get_row(MessageTemplate, template_id, "message template")
-    form = MessageTemplateForm(obj=template)
-    if form.is_submitted():
-        require(current_actor(), "template.write")
-    saved = save_form(
-        form,
-        lambda: service.update_message_template(
+    return _message_template_form(
+        template,
+        lambda form: service.update_message_template(
             template,
             name=form.name.data,
             subject=form.subject.data,
@@ -93,11 +99,7 @@ def message_templates_edit(template_id: int):
             actor=current_actor(),
         ),
         lambda _: f"Message template {template.name} saved.",
-        _ALIASES,
     )
-    if saved is not NOT_SAVED:
-        return _back("message-templates")
-    return _message_form_page(form, template)
 
 
 def _delete(model, pk: int, label: str, delete, anchor: str):

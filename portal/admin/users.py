@@ -6,7 +6,13 @@ from flask import flash, redirect, render_template, url_for
 
 from portal.admin import bp
 from portal.admin.forms import AdminUserForm, ConfirmForm, InviteForm, LevelForm, LimitAccountsForm
-from portal.admin.helpers import NOT_SAVED, apply_errors, commit_or_explain, current_actor, form_page, save_form
+from portal.admin.helpers import (
+    apply_errors,
+    commit_or_explain,
+    current_actor,
+    form_page,
+    save_form_page,
+)
 from portal.customers.customers import get_customer
 from portal.customers.users import (
     change_admin_level,
@@ -53,7 +59,7 @@ def users_list():
 def admin_users_create():
     require(current_actor(), "admin_user.write")
     form = AdminUserForm()
-    saved = save_form(
+    return save_form_page(
         form,
         lambda: create_admin_user(
             email=form.email.data,
@@ -63,10 +69,9 @@ def admin_users_create():
             actor=current_actor(),
         ),
         lambda user: f"Admin user {user.email} created with level {user.level}.",
+        "admin/users/admin_form.html",
+        lambda _: url_for("admin.users_list"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(url_for("admin.users_list"), 303)
-    return form_page("admin/users/admin_form.html", form)
 
 
 @bp.post("/users/admins/<int:user_id>/level")
@@ -135,15 +140,16 @@ def customer_users_edit(user_id: int):
     form.account_ids.choices = _account_choices(user.customer)
     if not form.is_submitted():
         form.account_ids.data = [str(a.id) for a in user.accounts]
-    saved = save_form(
+    return save_form_page(
         form,
         lambda: limit_customer_user(user, _account_ids(form), actor=current_actor()),
         lambda _: "Account access saved.",
-        {"account": "account_ids"},
+        "admin/users/customer_user.html",
+        lambda _: url_for("admin.customer_users_edit", user_id=user.id),
+        aliases={"account": "account_ids"},
+        user=user,
+        confirm=ConfirmForm(),
     )
-    if saved is not NOT_SAVED:
-        return redirect(url_for("admin.customer_users_edit", user_id=user.id), 303)
-    return form_page("admin/users/customer_user.html", form, user=user, confirm=ConfirmForm())
 
 
 @bp.post("/users/customers/<int:user_id>/invite")

@@ -31,6 +31,7 @@ from portal.foundations.errors import Conflict, NotFound, ValidationFailed
 from portal.foundations.executions import execution
 from portal.foundations.permissions import SYSTEM, Actor, require
 from portal.models import BillingRun, Invoice
+from portal.models.rows import row_by_key
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,7 @@ def start_billing_run(
 
 def get_billing_run(run_id) -> BillingRun:
     """The billing run with this id, or NotFound."""
-    try:
-        run = db.session.get(BillingRun, int(run_id))
-    except (TypeError, ValueError):
-        run = None
+    run = row_by_key(BillingRun, run_id)
     if run is None:
         raise NotFound(f"The record identified by {run_id} could not be found.")
     return run

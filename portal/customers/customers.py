@@ -34,6 +34,7 @@ from portal.models import (
     Service,
     Transaction,
 )
+from portal.models.rows import row_by_key
 
 PAYMENT_METHODS = ("Bank transfer", "Direct debit", "Card", "Cheque", "Other")
 CUSTOMER_FIELDS = (
@@ -66,10 +67,7 @@ def get_contact(contact_id) -> Contact:
 
 def get_row(model, pk, label: str):
     """The row of `model` with primary key `pk` (any input), or NotFound naming `label`."""
-    try:
-        row = db.session.get(model, int(pk))
-    except (TypeError, ValueError):
-        row = None
+    row = row_by_key(model, pk)
     if row is None:
         raise NotFound(f"No {label} with id {pk}.")
     return row

@@ -40,8 +40,11 @@ COMMIT_EVERY_INVOICES = 500
 
 @dataclass
 class DemoSummary:
-    customers: int = 0
-    accounts: int = 0
+    """What a demo load created: customers and accounts (known once they exist), then the rows it counts as
+    it goes, and invoices by state."""
+
+    customers: int
+    accounts: int
     cdrs: int = 0
     transactions: int = 0
     invoices: Counter = field(default_factory=Counter)
@@ -92,7 +95,6 @@ def load_demo_data(
     rng = random.Random(seed)  # nosec B311
     now = demo_now(today)
     first = months_before(now, months)
-    summary = DemoSummary()
 
     org = create_organization(first - dt.timedelta(days=400))
     create_document_settings(first - dt.timedelta(days=400))
@@ -110,7 +112,7 @@ def load_demo_data(
     create_admins()
     create_customer_users(customers[0], customers[1], customers[2].accounts[0])
     db.session.commit()
-    summary.customers, summary.accounts = len(customers), len(accounts)
+    summary = DemoSummary(customers=len(customers), accounts=len(accounts))
 
     traffic = {a.id: TrafficAccount(a.id, a.currency, a.timezone, code) for a, _role, code in accounts}
     vendors = [traffic[a.id] for a, role, _code in accounts if role in ("vendor", "both")]

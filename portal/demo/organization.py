@@ -8,27 +8,29 @@ from portal.extensions import db
 from portal.models import BillStyle, MessageTemplate, Organization, UsageReportProfile
 
 ORG_SLUG = "telco"
+# The operator's address and bank, each written once: the organization also shows them as one line
+# (registered office) and as one block (bank details).
+LEGAL_NAME = "Telco Networks Ltd"
+ADDRESS_LINES = ("1 Carrier Street", "London EC1A 1AA", "United Kingdom")
+BANK = {"bank_name": "Barclays Bank UK PLC", "iban": "GB33 BUKB 2020 1555 5555 55", "bic": "BUKBGB22"}
 
 
 def create_organization(created_at: dt.datetime) -> Organization:
     org = Organization(
         slug=ORG_SLUG,
         name="Telco Networks",
-        legal_name="Telco Networks Ltd",
-        address="1 Carrier Street\nLondon EC1A 1AA\nUnited Kingdom",
+        legal_name=LEGAL_NAME,
+        address="\n".join(ADDRESS_LINES),
+        registered_office=", ".join(ADDRESS_LINES),
         vat_number="GB123456789",
         email="billing@telco.example",
         phone="+44 20 7946 0000",
         website="https://telco.example",
-        bank_details="Barclays Bank UK PLC\nIBAN GB33 BUKB 2020 1555 5555 55\nBIC BUKBGB22\n"
-        "Account name: Telco Networks Ltd",
+        bank_details=f"{BANK['bank_name']}\nIBAN {BANK['iban']}\nBIC {BANK['bic']}\nAccount name: {LEGAL_NAME}",
         registration_number="Company no. 01234567 (England and Wales)",
-        registered_office="1 Carrier Street, London EC1A 1AA, United Kingdom",
-        bank_name="Barclays Bank UK PLC",
-        iban="GB33 BUKB 2020 1555 5555 55",
-        bic="BUKBGB22",
         brand_color="#0b5394",
         created_at=created_at,
+        **BANK,
     )
     db.session.add(org)
     db.session.flush()

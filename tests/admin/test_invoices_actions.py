@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import select
 
+from portal.delivery.links import DEFAULT_LINK_EXPIRY_HOURS
 from portal.models import DownloadLink, EmailDelivery, Invoice, Payment
 from tests.admin.conftest import post
 from tests.invoices import make_invoice
@@ -226,6 +228,16 @@ def test_download_link_choices_are_checked(app, admin_client, session, data):
     body = text(act(admin_client(3), invoice, "links", data))
     assert "Choose an expiry of 1, 6, 24, 72, 168, 336, 720 hours and 1 or 2 uses." in body
     assert session.scalars(select(DownloadLink)).all() == []
+
+
+def test_a_link_asked_for_without_choices_gets_the_forms_defaults(app, admin_client, session):
+    invoice = make_invoice("Approved")
+    act(admin_client(3), invoice, "links")
+    link = session.scalars(select(DownloadLink)).one()
+    assert link.max_uses == 1
+    lifetime = link.expires_at - link.created_at
+    assert dt.timedelta(hours=DEFAULT_LINK_EXPIRY_HOURS) - dt.timedelta(minutes=1) < lifetime
+    assert lifetime <= dt.timedelta(hours=DEFAULT_LINK_EXPIRY_HOURS)
 
 
 def test_revoking_a_link_of_another_invoice_is_refused(app, admin_client, session):
