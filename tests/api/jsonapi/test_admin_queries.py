@@ -60,8 +60,7 @@ def traffic_invoice(app):
         customer_acc_id=account.id,
         time_start=t,
         dst_prefix="4915",
-        country_id=de.id,
-        network_id=mobile.id,
+        network=mobile,
         customer_price=Decimal("1.5"),
     )
     CdrFactory(customer_acc_id=account.id, time_start=t, dst_prefix="44", customer_price=Decimal("0.25"))
@@ -219,28 +218,22 @@ def test_detail_rows_filter_by_invoice_and_invoice_account(client, admin_token, 
 
 def _three_invoices():
     a, b = AccountFactory(), AccountFactory()
-    first = InvoiceFactory(
-        account=a, reference="ALPHA-1", state="New", start_date=day(0), end_date=day(1), amount_spent=Decimal("5")
-    )
-    second = InvoiceFactory(
-        account=a,
-        reference="beta-2",
-        state="Pending",
-        invoice_type="Auto Full",
-        start_date=day(1),
-        end_date=day(2),
-        amount_spent=Decimal("12.5"),
-        originated_first_call_at=day(1) + dt.timedelta(hours=2),
-    )
-    third = InvoiceFactory(
-        account=b,
-        reference="gamma_3",
-        state="Approved",
-        invoice_type="Auto Partial",
-        start_date=day(3),
-        end_date=day(4),
-        amount_spent=Decimal("7"),
-        originated_first_call_at=day(3) + dt.timedelta(hours=1),
+    first, second, third = (
+        InvoiceFactory(
+            account=account,
+            reference=reference,
+            state=state,
+            invoice_type=kind,
+            start_date=day(start),
+            end_date=day(start + 1),
+            amount_spent=Decimal(amount),
+            originated_first_call_at=None if hour is None else day(start) + dt.timedelta(hours=hour),
+        )
+        for account, reference, state, kind, start, amount, hour in (
+            (a, "ALPHA-1", "New", "Manual", 0, "5", None),
+            (a, "beta-2", "Pending", "Auto Full", 1, "12.5", 2),
+            (b, "gamma_3", "Approved", "Auto Partial", 3, "7", 1),
+        )
     )
     db.session.commit()
     return a, b, first, second, third
@@ -417,7 +410,7 @@ def test_listing_50_invoices_with_includes_uses_a_constant_number_of_queries(cli
     def build(n: int) -> None:
         for i in range(n):
             account = AccountFactory()
-            CdrFactory(customer_acc_id=account.id, time_start=day(1), country_id=de.id, network_id=network.id)
+            CdrFactory(customer_acc_id=account.id, time_start=day(1), network=network)
             CdrFactory(vendor_acc_id=account.id, time_start=day(1), dialpeer_prefix="33")
             TransactionFactory(account=account, service=service, created_at=day(1))
             make_invoice(account, day(1))
