@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import (
     Account,
     AdminUser,
+    BillingRun,
     Cdr,
     Contact,
     Country,
@@ -176,6 +177,17 @@ class InvoiceFactory(Base):
     start_date = PERIOD_START
     end_date = PERIOD_END
     reference = factory.Sequence(str)
+
+
+class BillingRunFactory(Base):
+    """A billing run that is done; counts, failures and anomalies as the model's defaults unless given."""
+
+    class Meta:
+        model = BillingRun
+
+    run_at = dt.datetime(2026, 6, 2, tzinfo=UTC)
+    status = "done"
+    created_by = "boss@telco.example"
 
 
 class AdminUserFactory(Base):

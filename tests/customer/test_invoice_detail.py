@@ -19,6 +19,7 @@ from tests.factories import (
     ServiceFactory,
     TransactionFactory,
 )
+from tests.invoices import raise_may_invoice
 
 UTC = dt.timezone.utc
 D = Decimal
@@ -75,13 +76,7 @@ def filled(customer):
     goodwill = ServiceFactory(name="Goodwill")
     TransactionFactory(account=account, service=port, amount=D("15.00"), created_at=t)
     TransactionFactory(account=account, service=goodwill, amount=D("-3.00"), category="refund", created_at=t)
-    invoice = create_invoice(
-        account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=dt.datetime(2026, 11, 1, tzinfo=UTC)
-    )
-    fill_invoice(invoice)
-    approve_invoice(invoice, today=dt.date(2026, 6, 2))
-    db.session.commit()
-    return invoice
+    return raise_may_invoice(account)
 
 
 def test_detail_shows_facts_amounts_and_period_in_account_time_zone(signed_in, filled):

@@ -52,13 +52,8 @@ BUYER_US = Party(
     electronic_address=Identifier("billing@atlanticvoice.example", "EM"),
 )
 PERIOD = Period(date(2026, 10, 1), date(2026, 10, 31))
-PAYMENT = PaymentMeans(
-    type_code="58",
-    iban="GB33BUKB20201555555555",
-    bic="BUKBGB22",
-    account_name="Telco Networks Ltd",
-    payment_reference="INV-2026-0001",
-)
+# SEPA credit transfer (the default type) to the seller; `document` sets each document's payment reference.
+PAYMENT = PaymentMeans(iban="GB33BUKB20201555555555", bic="BUKBGB22", account_name=SELLER.name)
 
 
 def line(line_id: str, name: str, quantity: str, unit: str, price: str, category=S, rate: str = "20") -> Line:
