@@ -80,13 +80,18 @@ def fresh_database(args, name: str) -> str:
         path = os.path.join(tempfile.mkdtemp(prefix="bench-"), f"{name}.sqlite3")
         return f"sqlite:///{path}"
     url = make_url(args.database_url)
-    database = postgresql_database_name(url.database, name)
+    return recreate_postgresql_database(url, postgresql_database_name(url.database, name))
+
+
+def recreate_postgresql_database(url, name: str) -> str:
+    """Drop PostgreSQL database `name` if it exists and create it empty, on the server of `url` (a URL object,
+    whose own database it connects to for this). Returns the new database's URL, password included."""
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url.set(database=database).render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(url: str) -> None:

@@ -174,10 +174,10 @@ def main() -> None:
     args = arguments(
         __doc__,
         default_database="postgresql",
-        invoices=(int, 20_000, "invoices in the database"),
+        invoices=20_000,
+        queue_url=os.environ.get("PORTAL_BENCH_QUEUE_URL", "redis://127.0.0.1:6379/0"),
         approvals=(int, 100, "single approvals, one after another"),
         bulk=(int, 500, "invoices in the bulk approval"),
-        queue_url=(str, os.environ.get("PORTAL_BENCH_QUEUE_URL", "redis://127.0.0.1:6379/0"), "Redis for the queue"),
         workers=(int, 2, "gunicorn workers"),
     )
     url, pending = prepare(args)

@@ -187,12 +187,15 @@ def server_problems(log: Path, access_log: Path) -> list[str]:
 def main() -> None:
     args = arguments(
         __doc__,
+        customers=200,
+        invoices=20_000,
+        heavy_invoices=3_000,
+        keep=False,
         users=(int, 50, "concurrent users"),
         spawn_rate=(float, 10, "users started per second"),
         run_time=(int, 60, "seconds of load"),
         think_time=(str, "1-3", "seconds between a user's tasks, min-max (0: none)"),
         ratelimit_storage=(str, "redis://127.0.0.1:6379/15", "rate-limit store (memory:// if unreachable)"),
-        **dict(customers=200, invoices=20_000, heavy_invoices=3_000, keep=False),
     )
     args.database = "postgresql"
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))

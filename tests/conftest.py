@@ -11,9 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench._setup import recreate_postgresql_database
 from portal import create_app
 from portal.extensions import db, limiter
 from tests.clients import FreshUserClient
@@ -33,13 +34,7 @@ def _database_url(tmp_root) -> str:
         url = url.set(drivername="postgresql+psycopg")
     # One database per checkout and test process, so parallel runs never share one.
     checkout = hashlib.sha1(str(Path(__file__).resolve().parent).encode()).hexdigest()[:6]
-    name = f"{url.database}_{checkout}_{_worker()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return recreate_postgresql_database(url, f"{url.database}_{checkout}_{_worker()}")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import (
     Account,
     AdminUser,
+    BillingRun,
     Cdr,
     Contact,
     Country,
@@ -118,6 +119,11 @@ class CdrFactory(Base):
     class Meta:
         model = Cdr
 
+    class Params:
+        network = None  # a Network: the call's network and its country, as a rated call carries both
+
+    network_id = factory.LazyAttribute(lambda o: o.network.id if o.network else None)
+    country_id = factory.LazyAttribute(lambda o: o.network.country_id if o.network else None)
     time_start = dt.datetime(2026, 5, 10, 12, 0, tzinfo=UTC)
     duration = 60
     customer_duration = 60
@@ -173,6 +179,17 @@ class InvoiceFactory(Base):
     reference = factory.Sequence(str)
 
 
+class BillingRunFactory(Base):
+    """A billing run that is done; counts, failures and anomalies as the model's defaults unless given."""
+
+    class Meta:
+        model = BillingRun
+
+    run_at = dt.datetime(2026, 6, 2, tzinfo=UTC)
+    status = "done"
+    created_by = "boss@telco.example"
+
+
 class AdminUserFactory(Base):
     class Meta:
         model = AdminUser
@@ -193,3 +210,21 @@ class CustomerUserFactory(Base):
     password_hash = _PASSWORD_HASH
     # Given accounts limit the user to them, as the user services do.
     limited_to_accounts = factory.LazyAttribute(lambda o: bool(getattr(o, "accounts", None)))
+
+
+def calls_to_germany(account, calls, *, price: str, rate: str) -> None:
+    """Successful calls of `account` to Vodafone DE, one an hour from PERIOD_START: `calls` gives each call's
+    destination prefix and its seconds; every call costs `price` at `rate` a minute."""
+    germany = CountryFactory(iso2="DE", name="Germany")
+    network = NetworkFactory(name="Vodafone DE", country=germany)
+    for n, (prefix, seconds) in enumerate(calls):
+        CdrFactory(
+            customer_acc_id=account.id,
+            time_start=PERIOD_START + dt.timedelta(hours=n + 1),
+            dst_prefix=prefix,
+            network=network,
+            customer_price=Decimal(price),
+            destination_rate=Decimal(rate),
+            customer_duration=seconds,
+            duration=seconds,
+        )

@@ -9,10 +9,17 @@ import pytest
 from sqlalchemy import insert, select
 
 from portal.billing.fill import fill_invoice
-from portal.billing.invoices import approve_invoice
+from portal.billing.invoices import approve_invoice, create_invoice
 from portal.extensions import db
 from portal.models import Invoice
-from tests.factories import AccountFactory, CdrFactory, ContactFactory, InvoiceFactory, TransactionFactory
+from tests.factories import (
+    AFTER_PERIOD,
+    AccountFactory,
+    CdrFactory,
+    ContactFactory,
+    InvoiceFactory,
+    TransactionFactory,
+)
 
 
 def make_invoice(state: str = "Approved", **account_fields):
@@ -27,6 +34,16 @@ def make_invoice(state: str = "Approved", **account_fields):
         fill_invoice(invoice)
     if state == "Approved":
         approve_invoice(invoice)
+    db.session.commit()
+    return invoice
+
+
+def raise_may_invoice(account) -> Invoice:
+    """Create the account's invoice for May 2026, fill it from what the account has, approve it on 2 June
+    (all through the engine) and commit."""
+    invoice = create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=AFTER_PERIOD)
+    fill_invoice(invoice)
+    approve_invoice(invoice, today=dt.date(2026, 6, 2))
     db.session.commit()
     return invoice
 

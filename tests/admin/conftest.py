@@ -64,6 +64,12 @@ class AdminClient:
         payload.setdefault("csrf_token", page_csrf_token(self.client))
         return self.client.post(url, data=payload, **kwargs)
 
+    def edit_customer(self, customer, **fields):
+        """Post the customer edit form: the customer's own name, bank transfer and enabled, unless `fields`
+        give other values, and `fields`."""
+        form = {"name": customer.name, "payment_method": "Bank transfer", "enabled": "y", **fields}
+        return self.post_form(f"/admin/customers/{customer.id}/edit", form)
+
 
 @pytest.fixture
 def admin_as(app, login, session):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.billing.schedule import set_invoice_period
 from portal.models import BillingRun, Invoice
-from tests.factories import AccountFactory, CdrFactory, InvoiceFactory
+from tests.factories import AccountFactory, BillingRunFactory, CdrFactory, InvoiceFactory
 
 UTC = dt.timezone.utc
 MAY = dt.datetime(2026, 5, 10, tzinfo=UTC)
@@ -76,17 +76,7 @@ def test_start_form_refuses_a_moment_in_the_future_or_unreadable(admin, session)
 
 
 def test_a_running_run_polls_every_two_seconds_and_shows_progress(admin, session):
-    run = BillingRun(
-        run_at=dt.datetime(2026, 6, 2, tzinfo=UTC),
-        status="running",
-        accounts_total=4,
-        accounts_done=1,
-        invoices_created=1,
-        failures=[],
-        anomalies=[],
-        created_by="boss@telco.example",
-    )
-    session.add(run)
+    run = BillingRunFactory(status="running", accounts_total=4, accounts_done=1, invoices_created=1)
     session.commit()
     html = admin.get(f"/admin/billing-runs/{run.id}").get_data(as_text=True)
     assert 'hx-trigger="every 2s"' in html and "1 of 4 accounts" in html
@@ -100,9 +90,7 @@ def test_a_running_run_polls_every_two_seconds_and_shows_progress(admin, session
 
 
 def test_billing_runs_list_and_unknown_run(admin, session):
-    session.add(
-        BillingRun(run_at=dt.datetime(2026, 6, 2, tzinfo=UTC), status="failed", failures=[{"error": "x"}], anomalies=[])
-    )
+    BillingRunFactory(status="failed", failures=[{"error": "x"}])
     session.commit()
     html = admin.get("/admin/billing-runs").get_data(as_text=True)
     assert "badge--failed" in html and "Start a billing run" in html

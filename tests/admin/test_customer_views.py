@@ -53,11 +53,7 @@ def test_reverse_charge_without_vat_number_is_shown_on_the_vat_field(admin, sess
 def test_edit_customer_saves_changes(admin, session):
     customer = CustomerFactory(name="Old")
     session.commit()
-    response = admin.post_form(
-        f"/admin/customers/{customer.id}/edit",
-        {"name": "New", "payment_method": "Bank transfer", "enabled": "y", "country_code": ""},
-    )
-    assert response.status_code == 302
+    assert admin.edit_customer(customer, name="New", country_code="").status_code == 302
     session.expire_all()
     assert session.get(Customer, customer.id).name == "New"
 
@@ -135,11 +131,10 @@ def _account_form(**overrides):
 
 
 def test_create_account_form(admin, session):
-    customer = CustomerFactory()
-    contact = ContactFactory(customer=customer)
+    contact = ContactFactory()  # of a new customer
     session.commit()
     response = admin.post_form(
-        f"/admin/customers/{customer.id}/accounts/new",
+        f"/admin/customers/{contact.customer_id}/accounts/new",
         _account_form(invoice_contact_ids=[str(contact.id)], invoice_period="Monthly"),
     )
     assert response.status_code == 303

@@ -111,13 +111,23 @@ def _copy_with_period_sql(source_id: int) -> text:
     )
 
 
-def test_postgresql_exclusion_constraint_rejects_raw_overlapping_insert(app, is_postgresql):
+@pytest.fixture
+def invoice_and_raw_copy(app, is_postgresql):
+    """`invoice_and_raw_copy(start, end)` → a committed invoice of a new account for that period, and a raw INSERT
+    that copies it with the dates `_period_params` gives. PostgreSQL only: the exclusion constraint lives there."""
     if not is_postgresql:
         pytest.skip("the exclusion constraint exists on PostgreSQL only")
-    account = AccountFactory()
-    invoice = create_invoice(account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=NOW)
-    db.session.commit()
-    insert = _copy_with_period_sql(invoice.id)
+
+    def make(start: str, end: str):
+        invoice = create_invoice(account_id=AccountFactory().id, start_date=start, end_date=end, now=NOW)
+        db.session.commit()
+        return invoice, _copy_with_period_sql(invoice.id)
+
+    return make
+
+
+def test_postgresql_exclusion_constraint_rejects_raw_overlapping_insert(invoice_and_raw_copy):
+    invoice, insert = invoice_and_raw_copy("2026-05-01", "2026-06-01")
 
     with db.engine.connect() as conn:
         with pytest.raises(IntegrityError) as exc_info:
@@ -127,16 +137,11 @@ def test_postgresql_exclusion_constraint_rejects_raw_overlapping_insert(app, is_
         # A touching period passes the same constraint.
         conn.execute(insert, _period_params(dt.date(2026, 6, 1), dt.date(2026, 7, 1)))
         conn.commit()
-    assert db.session.query(Invoice).filter_by(account_id=account.id).count() == 2
+    assert db.session.query(Invoice).filter_by(account_id=invoice.account_id).count() == 2
 
 
-def test_postgresql_exclusion_constraint_stops_two_concurrent_raw_inserts(app, is_postgresql, database_url):
-    if not is_postgresql:
-        pytest.skip("the exclusion constraint exists on PostgreSQL only")
-    account = AccountFactory()
-    invoice = create_invoice(account_id=account.id, start_date="2026-01-01", end_date="2026-02-01", now=NOW)
-    db.session.commit()
-    insert = _copy_with_period_sql(invoice.id)
+def test_postgresql_exclusion_constraint_stops_two_concurrent_raw_inserts(invoice_and_raw_copy, database_url):
+    invoice, insert = invoice_and_raw_copy("2026-01-01", "2026-02-01")
     engine = create_engine(database_url)
     outcome = {}
     try:
@@ -162,7 +167,7 @@ def test_postgresql_exclusion_constraint_stops_two_concurrent_raw_inserts(app, i
     finally:
         engine.dispose()
     assert "ex_invoices_no_overlap" in outcome["second"]
-    assert db.session.query(Invoice).filter_by(account_id=account.id).count() == 2
+    assert db.session.query(Invoice).filter_by(account_id=invoice.account_id).count() == 2
 
 
 def test_two_billing_runs_at_once_invoice_each_period_exactly_once(app):

@@ -87,9 +87,7 @@ def test_destination_network_and_service_rows(app):
     de = CountryFactory(iso2="DE", name="Germany")
     mobile = NetworkFactory(name="Vodafone DE", country=de)
     t = START + dt.timedelta(days=2)
-    german_mobile_call = partial(
-        CdrFactory, customer_acc_id=account.id, time_start=t, country_id=de.id, network_id=mobile.id
-    )
+    german_mobile_call = partial(CdrFactory, customer_acc_id=account.id, time_start=t, network=mobile)
     for prefix, price in (("49151", "0.12"), ("49151", "0.13"), ("49152", "0.20")):
         german_mobile_call(
             dst_prefix=prefix, destination_rate=D("0.1"), customer_price=D(price), duration=61, customer_duration=120

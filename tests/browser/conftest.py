@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -114,10 +116,25 @@ def browser_login(live_server):
     """Sign in through the real login form."""
 
     def _login(page, email: str, password: str):
-        page.goto(f"{live_server.url}/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password", exact=True).fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state("networkidle")
+        sign_in(page, live_server.url, email, password)
 
     return _login
+
+
+def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form of the server at `base_url` and wait until the page has settled."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def download_pdf(page, invoice, first_bytes: bytes = b"%PDF-") -> None:
+    """Click "Download PDF" and check the file: named for the invoice number, a PDF."""
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download PDF").click()
+    download = info.value
+    assert download.suggested_filename == f"{invoice.invoice_number}.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(len(first_bytes)) == first_bytes

@@ -17,13 +17,12 @@ import pytest
 from portal.billing.bulk import request_bulk_approval
 from portal.extensions import db
 from portal.foundations.permissions import admin_actor
-from portal.models import BillingRun
-from tests.browser.conftest import npm_file
+from tests.browser.conftest import npm_file, sign_in
 from tests.customer.conftest import TODAY, approved_invoice, month
 from tests.factories import (
-    PASSWORD,
     AccountFactory,
     AdminUserFactory,
+    BillingRunFactory,
     ContactFactory,
     CustomerFactory,
     CustomerUserFactory,
@@ -60,17 +59,7 @@ def site(app):
     customer_user = CustomerUserFactory(customer=customer, email="portal@nordwind.example")
     admin = AdminUserFactory(level=5, email="admin@telco.example")
     pending = make_invoice("Pending")
-    run = BillingRun(
-        run_at=dt.datetime(2026, 6, 2, tzinfo=dt.timezone.utc),
-        status="done",
-        accounts_total=1,
-        accounts_done=1,
-        invoices_created=1,
-        failures=[],
-        anomalies=[],
-        created_by=admin.email,
-    )
-    db.session.add(run)
+    run = BillingRunFactory(accounts_total=1, accounts_done=1, invoices_created=1, created_by=admin.email)
     db.session.commit()
     # A finished bulk approval: one invoice approved, one skipped (the commit runs its job, no queue here).
     bulk = request_bulk_approval([make_invoice("Pending").id, invoices[0].id], actor=admin_actor(admin))
@@ -176,14 +165,6 @@ def check_pages(context, base_url: str, paths: list[str], axe_js: str, label: st
             Path(shots).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=True)
     return problems
-
-
-def sign_in(page, base_url: str, email: str):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

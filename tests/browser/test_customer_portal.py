@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from portal.extensions import db
+from tests.browser.conftest import download_pdf
 from tests.customer.conftest import TODAY, approved_invoice, month
 from tests.factories import PASSWORD, AccountFactory, CustomerFactory, CustomerUserFactory
 
@@ -131,12 +132,7 @@ def invoice_with_pdf(app, portal_data):
 def test_download_the_pdf_with_one_click(page, live_server, browser_login, invoice_with_pdf):
     browser_login(page, "ops@acme.example", PASSWORD)
     page.goto(f"{live_server.url}/portal/invoices/{invoice_with_pdf.uuid}")
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Download PDF").click()
-    download = info.value
-    assert download.suggested_filename == f"{invoice_with_pdf.invoice_number}.pdf"
-    with open(download.path(), "rb") as pdf:
-        assert pdf.read(5) == b"%PDF-"
+    download_pdf(page, invoice_with_pdf)
 
 
 def test_an_expired_link_shows_the_410_page_with_a_way_to_a_fresh_one(

@@ -7,6 +7,7 @@ import datetime as dt
 from portal.delivery.links import mint_download_link
 from portal.extensions import db
 from portal.foundations.permissions import Actor
+from tests.browser.conftest import download_pdf
 from tests.documents.conftest import make_invoice
 from tests.factories import PASSWORD, CustomerUserFactory
 
@@ -39,12 +40,7 @@ def test_link_landing_page_downloads_the_pdf_and_then_says_gone(app, page, live_
     db.session.commit()
     page.goto(f"{live_server.url}/d/{token}")
     assert page.get_by_role("heading", name=f"Invoice {invoice.invoice_number}").is_visible()
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download PDF").click()
-    download = download_info.value
-    assert download.suggested_filename == f"{invoice.invoice_number}.pdf"
-    with open(download.path(), "rb") as pdf:
-        assert pdf.read(4) == b"%PDF"
+    download_pdf(page, invoice)
     response = page.goto(f"{live_server.url}/d/{token}")
     assert response.status == 410
     assert page.get_by_text("used as many times as it allows").is_visible()

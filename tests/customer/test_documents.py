@@ -8,12 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from portal.billing.fill import fill_invoice
-from portal.billing.invoices import approve_invoice, create_invoice
 from portal.extensions import db
 from portal.models import AuditEvent, InvoiceDocument
 from tests.customer.conftest import approved_invoice, month
 from tests.factories import AccountFactory, CdrFactory
+from tests.invoices import raise_may_invoice
 
 UTC = dt.timezone.utc
 
@@ -39,13 +38,7 @@ def invoice(account):
     CdrFactory(
         customer_acc_id=AccountFactory().id, time_start=dt.datetime(2026, 5, 20, tzinfo=UTC), dst_number="4930777"
     )  # another customer's call
-    inv = create_invoice(
-        account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=dt.datetime(2026, 11, 1, tzinfo=UTC)
-    )
-    fill_invoice(inv)
-    approve_invoice(inv, today=dt.date(2026, 6, 2))
-    db.session.commit()
-    return inv
+    return raise_may_invoice(account)
 
 
 def csrf_from(html: str) -> str:

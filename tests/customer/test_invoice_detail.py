@@ -19,6 +19,7 @@ from tests.factories import (
     ServiceFactory,
     TransactionFactory,
 )
+from tests.invoices import raise_may_invoice
 
 UTC = dt.timezone.utc
 D = Decimal
@@ -48,8 +49,7 @@ def filled(customer):
             time_start=t,
             success=success,
             dst_prefix="4917",
-            country_id=de.id,
-            network_id=vodafone.id,
+            network=vodafone,
             customer_price=D("1.25"),
             customer_duration=120 if success else 0,
             destination_rate=D("0.625"),
@@ -59,8 +59,7 @@ def filled(customer):
         vendor_acc_id=carrier.id,
         time_start=t,
         dst_prefix="336",
-        country_id=fr.id,
-        network_id=orange.id,
+        network=orange,
         customer_price=D("2.00"),
         destination_rate=D("2"),
     )
@@ -77,13 +76,7 @@ def filled(customer):
     goodwill = ServiceFactory(name="Goodwill")
     TransactionFactory(account=account, service=port, amount=D("15.00"), created_at=t)
     TransactionFactory(account=account, service=goodwill, amount=D("-3.00"), category="refund", created_at=t)
-    invoice = create_invoice(
-        account_id=account.id, start_date="2026-05-01", end_date="2026-06-01", now=dt.datetime(2026, 11, 1, tzinfo=UTC)
-    )
-    fill_invoice(invoice)
-    approve_invoice(invoice, today=dt.date(2026, 6, 2))
-    db.session.commit()
-    return invoice
+    return raise_may_invoice(account)
 
 
 def test_detail_shows_facts_amounts_and_period_in_account_time_zone(signed_in, filled):

@@ -50,16 +50,7 @@ def test_the_e_mail_carries_the_factur_x_pdf_and_the_xml_of_the_delivery_format(
 def test_the_admin_form_sets_buyer_reference_and_delivery_format(admin, session):
     customer = CustomerFactory(name="Bund")
     session.commit()
-    response = admin.post_form(
-        f"/admin/customers/{customer.id}/edit",
-        {
-            "name": "Bund",
-            "payment_method": "Bank transfer",
-            "enabled": "y",
-            "buyer_reference": "991-01234-56",
-            "delivery_format": "ubl",
-        },
-    )
+    response = admin.edit_customer(customer, buyer_reference="991-01234-56", delivery_format="ubl")
     assert response.status_code == 302
     session.expire_all()
     saved = session.scalars(select(Customer).where(Customer.id == customer.id)).one()
@@ -71,10 +62,7 @@ def test_the_admin_form_sets_buyer_reference_and_delivery_format(admin, session)
 def test_an_unknown_delivery_format_is_refused_beside_the_field(admin, session):
     customer = CustomerFactory(name="Bund")
     session.commit()
-    response = admin.post_form(
-        f"/admin/customers/{customer.id}/edit",
-        {"name": "Bund", "payment_method": "Bank transfer", "enabled": "y", "delivery_format": "fax"},
-    )
+    response = admin.edit_customer(customer, delivery_format="fax")
     assert response.status_code == 422
     assert "must be one of pdf, facturx, ubl" in response.get_data(as_text=True)
     session.expire_all()

@@ -18,14 +18,7 @@ from portal.models import Invoice
 from tests.factories import AFTER_PERIOD as NOW
 from tests.factories import PERIOD_END as END
 from tests.factories import PERIOD_START as START
-from tests.factories import (
-    AccountFactory,
-    CdrFactory,
-    CountryFactory,
-    NetworkFactory,
-    ServiceFactory,
-    TransactionFactory,
-)
+from tests.factories import AccountFactory, ServiceFactory, TransactionFactory, calls_to_germany
 
 
 def pdf_text(data: bytes) -> list[str]:
@@ -44,20 +37,7 @@ def make_invoice(
 ):
     """A filled (and by default approved) invoice with `destinations` originated prefixes and one service charge."""
     account = account or AccountFactory(bill_style=bill_style, **account_fields)
-    germany = CountryFactory(iso2="DE", name="Germany")
-    network = NetworkFactory(name="Vodafone DE", country=germany)
-    for n in range(destinations):
-        CdrFactory(
-            customer_acc_id=account.id,
-            time_start=START + dt.timedelta(hours=n + 1),
-            dst_prefix=f"49{151 + n}",
-            country_id=germany.id,
-            network_id=network.id,
-            customer_price=Decimal("1.250000"),
-            destination_rate=Decimal("0.050000"),
-            customer_duration=1500,
-            duration=1500,
-        )
+    calls_to_germany(account, [(f"49{151 + n}", 1500) for n in range(destinations)], price="1.250000", rate="0.050000")
     service = ServiceFactory(name="DID numbers", account_id=account.id)
     TransactionFactory(account=account, service=service, amount=Decimal("10.00"), created_at=START)
     invoice = create_invoice(account_id=account.id, start_date=START, end_date=END, now=NOW)

@@ -24,21 +24,18 @@ from portal.einvoice.ubl import ubl_xml
 from portal.extensions import db
 from portal.statement import build_statement
 from tests.einvoice.validation import fatal_failures, xsd_errors
+from tests.factories import AFTER_PERIOD as NOW
+from tests.factories import PERIOD_END as END
+from tests.factories import PERIOD_START as START
 from tests.factories import (
     AccountFactory,
-    CdrFactory,
-    CountryFactory,
     CustomerFactory,
     DiscountPlanFactory,
-    NetworkFactory,
     ServiceFactory,
     TransactionFactory,
+    calls_to_germany,
 )
 
-UTC = dt.timezone.utc
-START = dt.datetime(2026, 5, 1, tzinfo=UTC)
-END = dt.datetime(2026, 6, 1, tzinfo=UTC)
-NOW = dt.datetime(2026, 11, 1, tzinfo=UTC)
 TODAY = dt.date(2026, 6, 20)
 CII = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
 UBL = {
@@ -68,20 +65,8 @@ def raised_invoice(
     """An invoice filled from CDRs and transactions and approved by the engine."""
     customer = CustomerFactory(reverse_charge=reverse_charge, **CUSTOMERS[country])
     account = AccountFactory(customer=customer, currency=currency, vat_rate=Decimal(vat_rate))
-    germany = CountryFactory(iso2="DE", name="Germany")
-    network = NetworkFactory(name="Vodafone DE", country=germany)
-    for n in range(calls):
-        CdrFactory(
-            customer_acc_id=account.id,
-            time_start=START + dt.timedelta(hours=n + 1),
-            dst_prefix=f"49{151 + n % 2}",
-            country_id=germany.id,
-            network_id=network.id,
-            customer_price=Decimal("0.337777"),
-            destination_rate=Decimal("0.013500"),
-            customer_duration=1501 + 7 * n,
-            duration=1501 + 7 * n,
-        )
+    calls = [(f"49{151 + n % 2}", 1501 + 7 * n) for n in range(calls)]
+    calls_to_germany(account, calls, price="0.337777", rate="0.013500")
     if discount:
         DiscountPlanFactory(account=account, prefixes="49151", percent=Decimal("10"))
     service = ServiceFactory(name="DID numbers", account_id=account.id)

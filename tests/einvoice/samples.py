@@ -52,13 +52,8 @@ BUYER_US = Party(
     electronic_address=Identifier("billing@atlanticvoice.example", "EM"),
 )
 PERIOD = Period(date(2026, 10, 1), date(2026, 10, 31))
-PAYMENT = PaymentMeans(
-    type_code="58",
-    iban="GB33BUKB20201555555555",
-    bic="BUKBGB22",
-    account_name="Telco Networks Ltd",
-    payment_reference="INV-2026-0001",
-)
+# SEPA credit transfer (the default type) to the seller; `document` sets each document's payment reference.
+PAYMENT = PaymentMeans(iban="GB33BUKB20201555555555", bic="BUKBGB22", account_name=SELLER.name)
 
 
 def line(line_id: str, name: str, quantity: str, unit: str, price: str, category=S, rate: str = "20") -> Line:
@@ -74,9 +69,9 @@ def usage_line(line_id: str, name: str, minutes: str, amount: str, category=S, r
 
 def document(
     number: str,
-    buyer: Party,
     lines,
     *,
+    buyer: Party = BUYER_GB,
     currency="GBP",
     allowances=(),
     charges=(),
@@ -115,7 +110,6 @@ def document(
 def plain() -> EInvoice:
     return document(
         "INV-2026-0001",
-        BUYER_GB,
         [
             usage_line("1", "Calls to United Kingdom mobile (O2)", "1234.5", "14.81"),
             usage_line("2", "Calls to Germany fixed", "87.25", "1.05"),
@@ -128,11 +122,11 @@ def plain() -> EInvoice:
 def reverse_charge() -> EInvoice:
     return document(
         "INV-2026-0002",
-        BUYER_DE,
         [
             usage_line("1", "Anrufe nach Deutschland Mobilfunk", "5321.75", "63.86", AE, "0"),
             line("2", "Monatliche Grundgebühr", "1", "C62", "49.90", AE, "0"),
         ],
+        buyer=BUYER_DE,
         currency="EUR",
         exemptions={AE: Exemption("Steuerschuldnerschaft des Leistungsempfängers", "VATEX-EU-AE")},
         payment_terms="Zahlbar innerhalb von 14 Tagen",
@@ -143,7 +137,6 @@ def reverse_charge() -> EInvoice:
 def discounts() -> EInvoice:
     return document(
         "INV-2026-0003",
-        BUYER_GB,
         [
             usage_line("1", "Calls to France mobile", "3000", "36.00"),
             line("2", "SIP trunk channels", "30", "C62", "1.50"),
@@ -167,7 +160,6 @@ def discounts() -> EInvoice:
 def credits() -> EInvoice:
     return document(
         "INV-2026-0004",
-        BUYER_GB,
         [
             usage_line("1", "Calls to Spain fixed", "812.4", "9.75"),
             line("2", "Monthly port fee", "1", "C62", "25.00"),
@@ -180,7 +172,6 @@ def credits() -> EInvoice:
 def partially_paid() -> EInvoice:
     return document(
         "INV-2026-0005",
-        BUYER_GB,
         [
             usage_line("1", "Calls to Italy mobile", "2500", "41.25"),
             line("2", "Monthly port fee", "1", "C62", "25.00"),
@@ -192,7 +183,6 @@ def partially_paid() -> EInvoice:
 def credit_note() -> EInvoice:
     return document(
         "CN-2026-0001",
-        BUYER_GB,
         [
             line("1", "Correction: calls to Italy mobile billed twice", "1", "C62", "41.25"),
         ],
@@ -207,11 +197,11 @@ def credit_note() -> EInvoice:
 def export() -> EInvoice:
     return document(
         "INV-2026-0006",
-        BUYER_US,
         [
             usage_line("1", "Calls to United States", "10450", "104.50", G, "0"),
             line("2", "Monthly port fee", "1", "C62", "30.00", G, "0"),
         ],
+        buyer=BUYER_US,
         currency="USD",
         exemptions={G: Exemption("Export of services outside the EU", "VATEX-EU-G")},
         payment_means=PaymentMeans(

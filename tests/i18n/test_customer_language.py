@@ -29,18 +29,12 @@ def test_the_admin_customer_form_sets_the_language(admin, session):
     session.commit()
     form = admin.get(f"/admin/customers/{customer.id}/edit").get_data(as_text=True)
     assert '<option value="fr">Français</option>' in form
-    response = admin.post_form(
-        f"/admin/customers/{customer.id}/edit",
-        {"name": "Voix de Paris SAS", "payment_method": "Bank transfer", "enabled": "y", "language": "fr"},
-    )
+    response = admin.edit_customer(customer, language="fr")
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Customer, customer.id).language == "fr"
     assert "<dt>Language</dt><dd>Français</dd>" in admin.get(f"/admin/customers/{customer.id}").get_data(as_text=True)
-    bad = admin.post_form(
-        f"/admin/customers/{customer.id}/edit",
-        {"name": "Voix de Paris SAS", "payment_method": "Bank transfer", "enabled": "y", "language": "klingon"},
-    )
+    bad = admin.edit_customer(customer, language="klingon")
     assert bad.status_code == 422 and "must be one of en, de, fr, es" in bad.get_data(as_text=True)
 
 

@@ -19,17 +19,31 @@ HEADER = "account_id,service,category,amount,created_at,description"
 
 
 @pytest.fixture
-def setup(session):
-    account, other = AccountFactory(currency="GBP"), AccountFactory()
-    rental = ServiceFactory(name="Number range rental", account_id=account.id)
-    foreign = ServiceFactory(name="Port", account_id=other.id)
+def account(session):
+    account = AccountFactory(currency="GBP")
     session.commit()
-    return account, other, rental, foreign
+    return account
 
 
-def write(tmp_path, lines):
+@pytest.fixture
+def rental(session, account):
+    service = ServiceFactory(name="Number range rental", account_id=account.id)
+    session.commit()
+    return service
+
+
+@pytest.fixture
+def foreign(session):
+    """A service of another account."""
+    service = ServiceFactory(name="Port", account_id=AccountFactory().id)
+    session.commit()
+    return service
+
+
+def write(tmp_path, lines, header=HEADER):
+    """A transactions CSV file: `header`, then `lines`."""
     path = tmp_path / "transactions.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
     return path
 
 
@@ -37,10 +51,8 @@ def count():
     return db.session.scalar(select(func.count()).select_from(Transaction))
 
 
-def test_a_good_file_imports_charges_and_credits_with_services(tmp_path, setup, runner):
-    account, _other, rental, _foreign = setup
+def test_a_good_file_imports_charges_and_credits_with_services(tmp_path, account, rental, runner):
     lines = [
-        HEADER,
         f"{account.id},Number range rental,recurring,120.00,2026-05-01T01:00:00+01:00,Rental May 2026",
         f'{account.id},{rental.id},Refund,-60,2026-05-14T09:00:00Z,"Credit note, outage"',
         f"{account.id},,one-off,750.5,2026-05-20T10:00:00Z,",
@@ -58,10 +70,8 @@ def test_a_good_file_imports_charges_and_credits_with_services(tmp_path, setup, 
     assert rows[1].description == "Credit note, outage" and rows[2].description is None
 
 
-def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path, setup, runner):
-    account, other, _rental, foreign = setup
+def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path, account, foreign, runner):
     lines = [
-        HEADER,
         f"{account.id},,recurring,10,2026-05-01T00:00:00Z,ok",
         f"{account.id},,subscription,10,2026-05-01T00:00:00Z,bad category",
         f"{account.id},,recurring,0,2026-05-01T00:00:00Z,zero",
@@ -88,10 +98,8 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path, setup, 
     assert count() == 0
 
 
-def test_skip_bad_imports_the_good_rows(tmp_path, setup):
-    account, *_ = setup
+def test_skip_bad_imports_the_good_rows(tmp_path, account):
     lines = [
-        HEADER,
         f"{account.id},,recurring,10,2026-05-01T00:00:00Z,ok",
         f"{account.id},,late fee,abc,2026-05-01T00:00:00Z,bad",
         f"{account.id},,late fee,5.25,2026-05-02T00:00:00Z,ok",
@@ -102,10 +110,8 @@ def test_skip_bad_imports_the_good_rows(tmp_path, setup):
     assert count() == 2
 
 
-def test_line_numbers_count_quoted_line_breaks(tmp_path, setup):
-    account, *_ = setup
+def test_line_numbers_count_quoted_line_breaks(tmp_path, account):
     lines = [
-        HEADER,
         f'{account.id},,manual,10,2026-05-01T00:00:00Z,"first line\nsecond line"',
         f"{account.id},,manual,,2026-05-01T00:00:00Z,blank amount",
     ]
@@ -114,14 +120,14 @@ def test_line_numbers_count_quoted_line_breaks(tmp_path, setup):
     assert [(b.line, b.reason) for b in caught.value.bad_rows] == [(4, "amount can't be blank")]
 
 
-def test_missing_columns_are_a_clear_error(tmp_path, setup, runner):
-    path = write(tmp_path, ["account_id,amount", "1,10"])
+def test_missing_columns_are_a_clear_error(tmp_path, session, runner):
+    path = write(tmp_path, ["1,10"], header="account_id,amount")
     result = runner.invoke(args=["transactions", "import", str(path)])
     assert result.exit_code == 1
     assert "missing columns: category, created_at" in result.output
 
 
-def test_a_binary_file_is_not_a_csv(tmp_path, setup, runner):
+def test_a_binary_file_is_not_a_csv(tmp_path, session, runner):
     path = tmp_path / "t.csv"
     path.write_bytes(b"PK\x03\x04\x00\x00zipfile")
     result = runner.invoke(args=["transactions", "import", str(path)])

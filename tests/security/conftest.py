@@ -18,6 +18,7 @@ from tests.api.jsonapi.conftest import add_pdf, login_admin, login_customer, mak
 from tests.api.key_clients import make_key
 from tests.conftest import _empty_tables
 from tests.factories import (
+    UTC,
     AccountFactory,
     AdminUserFactory,
     CdrFactory,
@@ -28,7 +29,6 @@ from tests.factories import (
     OrganizationFactory,
 )
 
-UTC = dt.timezone.utc
 START = dt.datetime(2026, 3, 1, tzinfo=UTC)
 
 

@@ -146,14 +146,24 @@ def email_figures(text: str, language: str = "en") -> tuple[dict, list[Decimal]]
     return figures, lines
 
 
+# Where each statement figure stands in the backend API v1 invoice and in the invoice list CSV.
+API_FIELDS = {
+    "net": "invoiceAmount",
+    "vat": "invoiceVAT",
+    "total": "total",
+    "paid": "paidAmount",
+    "balance": "outstanding",
+}
+CSV_COLUMNS = {"net": "net", "vat": "vat", "total": "total", "paid": "paid", "balance": "outstanding"}
+
+
+def figures_of(row: dict, names: dict[str, str]) -> dict:
+    """The statement figures of `row` (an API body or a CSV row), read where `names` says, as Decimals."""
+    return {figure: D(row[name]) for figure, name in names.items()}
+
+
 def api_figures(body: dict) -> dict:
-    return {
-        "net": D(body["invoiceAmount"]),
-        "vat": D(body["invoiceVAT"]),
-        "total": D(body["total"]),
-        "paid": D(body["paidAmount"]),
-        "balance": D(body["outstanding"]),
-    }
+    return figures_of(body, API_FIELDS)
 
 
 # The admin JSON:API documents no net or total (tests/api/jsonapi/seed_bodies.py): its amounts are spent and earned
@@ -179,13 +189,7 @@ def orgs_v2_info(client, key: str, invoice: Invoice) -> dict:
 
 
 def csv_figures(row: dict) -> dict:
-    return {
-        "net": D(row["net"]),
-        "vat": D(row["vat"]),
-        "total": D(row["total"]),
-        "paid": D(row["paid"]),
-        "balance": D(row["outstanding"]),
-    }
+    return figures_of(row, CSV_COLUMNS)
 
 
 # --- the data: a small demo, plus invoices made to hold every kind of line ---

@@ -46,13 +46,9 @@ def account(customer):
 
 
 @pytest.fixture
-def other_customer(app):
-    return CustomerFactory()
-
-
-@pytest.fixture
-def other_account(other_customer):
-    return AccountFactory(customer=other_customer)
+def other_account(app):
+    """An account of another customer: the factory makes a new customer for it."""
+    return AccountFactory()
 
 
 @pytest.fixture

@@ -11,30 +11,35 @@ from portal.models import Invoice
 from tests.api.backend_v1.conftest import assert_error
 from tests.api.key_clients import pending_invoice, raised_invoice
 
+# One value for each field a PUT may change (the profile must exist: the test creates it).
+EVERY_EDITABLE_FIELD = {
+    "customerReference": "C-1",
+    "purchaseOrderNumber": "PO-2",
+    "billStyle": "Summary",
+    "invoiceMessage": "Hello",
+    "invoiceUsageReportCustomerProfile": "By network",
+    "paymentMethod": "Card",
+    "cutoffDate": "2026-06-01",
+    "transactionCutoffDate": "2026-05-20",
+    "onlineBillType": "Full",
+    "emailBillType": "Full",
+    "postBillType": "Summary",
+    "faxBillType": "Summary",
+}
+
+
+def put_ok(api, invoice, fields: dict) -> dict:
+    """PUT `fields` on the invoice, expect 200 and return the invoice the API answers with."""
+    response = api.put(f"/invoices/{invoice.id}", json=fields)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
 
 def test_put_changes_editable_fields_and_returns_the_invoice(api, account):
     invoice = pending_invoice(account)
     create_usage_report_profile("By network", "network", actor=SYSTEM)
     db.session.commit()
-    response = api.put(
-        f"/invoices/{invoice.id}",
-        json={
-            "customerReference": "C-1",
-            "purchaseOrderNumber": "PO-2",
-            "billStyle": "Summary",
-            "invoiceMessage": "Hello",
-            "invoiceUsageReportCustomerProfile": "By network",
-            "paymentMethod": "Card",
-            "cutoffDate": "2026-06-01",
-            "transactionCutoffDate": "2026-05-20",
-            "onlineBillType": "Full",
-            "emailBillType": "Full",
-            "postBillType": "Summary",
-            "faxBillType": "Summary",
-        },
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    body = response.get_json()
+    body = put_ok(api, invoice, EVERY_EDITABLE_FIELD)
     assert body["customerReference"] == "C-1" and body["billStyle"] == "Summary"
     assert body["invoiceUsageReportCustomerProfile"] == "By network" and body["paymentMethod"] == "Card"
     assert body["cutoffDate"] == "2026-06-01" and body["transactionCutoffDate"] == "2026-05-20"
@@ -56,8 +61,8 @@ def test_approved_invoice_keeps_frozen_fields(api, account):
     )
     db.session.expire_all()
     assert db.session.get(Invoice, invoice.id).customer_reference is None
-    ok = api.put(f"/invoices/{invoice.id}", json={"customerReference": "Z", "invoiceMessage": "Paid by card"})
-    assert ok.status_code == 200 and ok.get_json()["customerReference"] == "Z"
+    ok = put_ok(api, invoice, {"customerReference": "Z", "invoiceMessage": "Paid by card"})
+    assert ok["customerReference"] == "Z"
 
 
 def test_put_refuses_read_only_unknown_and_badly_typed_fields(api, account):
@@ -131,9 +136,10 @@ def test_put_accepts_the_preset_values_the_admin_forms_offer(api, account):
     create_bill_style("Carrier", "summary", actor=SYSTEM)
     create_usage_report_profile("By destination", "destination", actor=SYSTEM)
     db.session.commit()
-    response = api.put(
-        f"/invoices/{invoice.id}",
-        json={
+    body = put_ok(
+        api,
+        invoice,
+        {
             "billStyle": "Carrier",
             "postBillType": "Summary",
             "paymentMethod": "Direct debit",
@@ -141,8 +147,6 @@ def test_put_accepts_the_preset_values_the_admin_forms_offer(api, account):
             "invoiceMessage": "Any text at all",
         },
     )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    body = response.get_json()
     assert (body["billStyle"], body["postBillType"], body["paymentMethod"]) == ("Carrier", "Summary", "Direct debit")
     assert body["invoiceUsageReportCustomerProfile"] == "By destination"
 

@@ -30,6 +30,14 @@ def post(client, token, body):
     return client.post(f"{ADMIN}/invoices", data=body, headers=jsonapi_headers(token, **{"Content-Type": MEDIA}))
 
 
+def assert_one_error(response, title: str, detail: str, pointer: str) -> None:
+    """A 422 with exactly one validation error (code 100) pointing at `pointer`, as the seeds show it."""
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"title": title, "detail": detail, "code": "100", "status": "422", "source": {"pointer": pointer}}
+    ]
+
+
 def test_create_answers_new_with_zero_totals_and_fills_after_the_response(client, admin_token):
     account = AccountFactory(timezone="Europe/Berlin")
     CdrFactory(customer_acc_id=account.id, time_start=dt.datetime(2026, 5, 20, tzinfo=UTC))
@@ -130,16 +138,7 @@ def test_create_without_or_with_an_unknown_account_points_at_the_relationship(cl
         ),
     ):
         response = post(client, admin_token, body)
-        assert response.status_code == 422
-        assert response.get_json()["errors"] == [
-            {
-                "title": "can't be blank",
-                "detail": "account - can't be blank",
-                "code": "100",
-                "status": "422",
-                "source": {"pointer": "/data/relationships/account"},
-            }
-        ]
+        assert_one_error(response, "can't be blank", "account - can't be blank", "/data/relationships/account")
 
 
 def test_overlapping_period_is_a_base_error(client, admin_token):
@@ -147,16 +146,8 @@ def test_overlapping_period_is_a_base_error(client, admin_token):
     make_invoice(account, dt.datetime(2026, 5, 1, tzinfo=UTC), dt.datetime(2026, 6, 1, tzinfo=UTC))
     db.session.commit()
     response = post(client, admin_token, create_body(account.id, "2026-05-15", "2026-06-15"))
-    assert response.status_code == 422
-    assert response.get_json()["errors"] == [
-        {
-            "title": "have invoice inside provided period",
-            "detail": "have invoice inside provided period",
-            "code": "100",
-            "status": "422",
-            "source": {"pointer": "/data"},
-        }
-    ]
+    problem = "have invoice inside provided period"
+    assert_one_error(response, problem, problem, "/data")
 
 
 def test_account_with_automatic_invoicing_cannot_get_a_manual_invoice(client, admin_token):

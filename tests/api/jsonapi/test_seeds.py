@@ -18,36 +18,20 @@ from tests.factories import AccountFactory, CustomerUserFactory, InvoiceFactory
 UTC = dt.timezone.utc
 HOST = "http://example.org"
 
+CALLS = ["calls-count", "successful-calls-count", "calls-duration", "billing-duration", "first-call-at", "last-call-at"]
+
+
+def _amounts_and_calls(amounts: list[str]) -> list[str]:
+    """Each direction's amounts then its calls, originated then terminated, as the seeds order them."""
+    return [f"{direction}-{name}" for direction in ("originated", "terminated") for name in amounts + CALLS]
+
+
 # The documented key sets (copied from the seeds), in documented order.
 ADMIN_INVOICE_ATTRIBUTES = [
-    "reference",
-    "state",
-    "invoice-type",
-    "start-date",
-    "end-date",
-    "pdf-path",
-    "odt-path",
-    "amount-spent",
-    "amount-earned",
-    "originated-amount-spent",
-    "originated-amount-earned",
-    "originated-calls-count",
-    "originated-successful-calls-count",
-    "originated-calls-duration",
-    "originated-billing-duration",
-    "originated-first-call-at",
-    "originated-last-call-at",
-    "terminated-amount-spent",
-    "terminated-amount-earned",
-    "terminated-calls-count",
-    "terminated-successful-calls-count",
-    "terminated-calls-duration",
-    "terminated-billing-duration",
-    "terminated-first-call-at",
-    "terminated-last-call-at",
-    "services-amount-spent",
-    "services-amount-earned",
-    "service-transactions-count",
+    *["reference", "state", "invoice-type", "start-date", "end-date", "pdf-path", "odt-path"],
+    *["amount-spent", "amount-earned"],
+    *_amounts_and_calls(["amount-spent", "amount-earned"]),
+    *["services-amount-spent", "services-amount-earned", "service-transactions-count"],
 ]
 ADMIN_INVOICE_RELATIONSHIPS = [
     "account",
@@ -58,27 +42,9 @@ ADMIN_INVOICE_RELATIONSHIPS = [
     "service-data",
 ]
 CUSTOMER_INVOICE_ATTRIBUTES = [
-    "reference",
-    "start-date",
-    "end-date",
-    "has-pdf",
-    "amount-spent",
-    "originated-amount-spent",
-    "originated-calls-count",
-    "originated-successful-calls-count",
-    "originated-calls-duration",
-    "originated-billing-duration",
-    "originated-first-call-at",
-    "originated-last-call-at",
-    "terminated-amount-spent",
-    "terminated-calls-count",
-    "terminated-successful-calls-count",
-    "terminated-calls-duration",
-    "terminated-billing-duration",
-    "terminated-first-call-at",
-    "terminated-last-call-at",
-    "services-amount-spent",
-    "service-transactions-count",
+    *["reference", "start-date", "end-date", "has-pdf", "amount-spent"],
+    *_amounts_and_calls(["amount-spent"]),
+    *["services-amount-spent", "service-transactions-count"],
 ]
 CUSTOMER_INVOICE_RELATIONSHIPS = ["account"]
 SECURITY_HEADERS = {
