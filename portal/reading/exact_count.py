@@ -1,97 +1,70 @@
-"""Exact row counts for the API lists, remembered on PostgreSQL for as long as they cannot change.
+"""Exact row counts for the API lists, remembered for as long as the tables they read are unchanged.
 
 The JSON:API promises an exact `meta.total-count` and the backend API an exact `X-Total-Count`. A
-count(*) reads every matching index entry: 3 ms for 20,000 invoices on PostgreSQL, more than the
-whole rest of a list request (bench/README.md "HTTP throughput").
+count(*) reads every matching index entry: at 100,000 invoices on PostgreSQL it costs more than the
+whole rest of a list request (bench/README.md).
 
-On PostgreSQL what a statement sees is fixed by its MVCC snapshot (`pg_current_snapshot()`: the
-transactions still running when it started, and the next transaction id). Two statements with the
-same snapshot see the same committed data, so the same count. Read-only transactions never take a
-transaction id, so the snapshot stays the same until something writes anywhere on the server. A
-count is therefore kept per (statement with its parameters, snapshot) and reused only under an
-identical snapshot; the first statement after any commit sees a new snapshot and counts again.
+A count is kept per (statement with its parameters, versions of the tables it reads). A table's
+version (portal.models.table_version) is changed by triggers with every committed write to it,
+whatever statement made it, and a value is never given twice: two statements that see the same
+versions see the same rows. The count is read in the same statement as the versions, so it is
+kept under the versions it was counted with. Only statements that read versioned tables alone are
+kept; others always count.
 
-A transaction that has written (it holds a transaction id) sees its own uncommitted rows, which no
-snapshot describes: it always counts and keeps nothing. SQLite has no such snapshot: it always counts.
+A transaction that has written (PostgreSQL: it holds a transaction id; SQLite: the connection is
+inside a transaction, which it begins only to write) sees its own uncommitted rows, which no
+version describes: it always counts and keeps nothing.
 
 `PORTAL_COUNT_CACHE_SIZE` counts per process (0 turns this off).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Text, cast, func, select, text
+from sqlalchemy import func, select
+from sqlalchemy.sql.util import find_tables
 
 from portal.extensions import db
 from portal.foundations.app_cache import app_lru
+from portal.models import VERSIONED_TABLES, TableVersion
 
-_SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
-# The same two values as columns of another statement (SQL constructs are immutable: built once).
-_SNAPSHOT_COLUMNS = [
-    cast(func.pg_current_snapshot(), Text).label("count_snapshot"),
-    func.pg_current_xact_id_if_assigned().is_(None).label("count_clean"),
-]
-
-
-def snapshot_reading(stmt):
-    """`stmt` reading on PostgreSQL the snapshot it sees as two extra columns (for `read_with_snapshot`);
-    `stmt` itself elsewhere. Built once, such a statement can be kept and run again."""
-    return stmt.add_columns(*_SNAPSHOT_COLUMNS) if _postgresql() else stmt
+_VERSION_OF = {
+    name: select(TableVersion.version).where(TableVersion.table_name == name).scalar_subquery()
+    for name in VERSIONED_TABLES
+}
+_WROTE = func.pg_current_xact_id_if_assigned().is_not(None)  # PostgreSQL: this transaction has written
 
 
-def read_with_snapshot(stmt, *, columns_only: bool = False) -> tuple[list, tuple[str, bool] | None]:
-    """The rows of a `snapshot_reading` statement without the snapshot columns, and on PostgreSQL the
-    snapshot it saw: pass that as `exact_count(…, seen=…)` and a reused count costs no statement.
-
-    ORM rows come unique, as joined loads need. `columns_only`: the statement selects columns, not
-    ORM objects, and runs on the session's connection without the ORM layer (it sees what the
-    session has flushed)."""
-    if columns_only:
-        rows = db.session.connection().execute(stmt).all()
-    else:
-        rows = db.session.execute(stmt).unique().all()
-    if not _postgresql():
-        return rows, None
-    seen = tuple(rows[0][-2:]) if rows else None
-    return [row[:-2] for row in rows], seen
-
-
-def rows_with_snapshot(stmt) -> tuple[list, tuple[str, bool] | None]:
-    """The rows of a statement that runs just before a count (a list's page) and the snapshot it saw
-    (`read_with_snapshot`)."""
-    return read_with_snapshot(snapshot_reading(stmt))
-
-
-def exact_count(stmt, *, seen: tuple[str, bool] | None = None) -> int:
-    """The number of rows a SELECT returns. `seen`: the snapshot a statement of this transaction just
-    read (`rows_with_snapshot`)."""
-    cache = _cache() if _postgresql() else None
-    key = _statement_key(stmt) if cache is not None else None  # the statement counted: keyed as given
+def exact_count(stmt) -> int:
+    """The number of rows a SELECT returns."""
+    cache = _cache()
+    tables = _versioned_tables(stmt) if cache is not None else None
+    key = _statement_key(stmt) if tables else None  # the statement counted: keyed as given
     if key is None:
         return _count(stmt)
-    lock, counts = cache
-    snapshot, clean = seen if seen is not None else db.session.execute(_SNAPSHOT).one()
-    if not clean:  # this transaction's own writes are in what it sees
+    wrote, versions = _versions(tables)
+    if wrote:
         return _count(stmt)
+    lock, counts = cache
     with lock:
-        found = counts.get((key, snapshot))
+        found = counts.get((key, versions)) if None not in versions else None
     if found is not None:
         return found
-    count = _count_statement(stmt)
-    # Counted together with the snapshot of the counting statement itself (a commit may have come in between).
-    total, snapshot = db.session.execute(count.add_columns(cast(func.pg_current_snapshot(), Text))).one()
+    # Counted together with the versions the counting statement itself sees (a commit may have come in between).
+    total, *versions = db.session.execute(_count_statement(stmt).add_columns(*(_VERSION_OF[t] for t in tables))).one()
     total = int(total or 0)
-    with lock:
-        counts[(key, snapshot)] = total
+    if None not in versions:
+        with lock:
+            counts[(key, tuple(versions))] = total
     return total
 
 
-def page_total(counted, *, seen: tuple[str, bool] | None, offset: int, shown: int, last: bool) -> int:
+def page_total(counted, *, offset: int, shown: int, last: bool) -> int:
     """The exact number of rows of a list, given one page of it: a page known to be the last (it
     ended short) that holds rows, or is the first, tells it as offset + its rows without counting;
-    otherwise `counted` is counted (`exact_count`, with the snapshot the page saw)."""
+    otherwise `counted` is counted (`exact_count`)."""
     if last and (shown or offset == 0):
         return offset + shown
-    return exact_count(counted, seen=seen)
+    return exact_count(counted)
 
 
 def _count_statement(stmt):
@@ -102,8 +75,21 @@ def _count(stmt) -> int:
     return int(db.session.scalar(_count_statement(stmt)) or 0)
 
 
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+def _versions(tables: tuple[str, ...]) -> tuple[bool, tuple]:
+    """(this session's transaction has written, the versions of `tables` it sees) in one statement.
+    Run through the session, which flushes pending objects first: a write it holds back counts too."""
+    columns = [_VERSION_OF[t] for t in tables]
+    if db.session.get_bind().dialect.name == "postgresql":
+        wrote, *versions = db.session.execute(select(_WROTE, *columns)).one()
+        return bool(wrote), tuple(versions)
+    versions = tuple(db.session.execute(select(*columns)).one())
+    return db.session.connection().connection.dbapi_connection.in_transaction, versions
+
+
+def _versioned_tables(stmt) -> tuple[str, ...] | None:
+    """The tables `stmt` reads, when every one is versioned; None otherwise."""
+    names = {table.name for table in find_tables(stmt, include_aliases=True, check_columns=True)}
+    return tuple(sorted(names)) if names and names <= set(VERSIONED_TABLES) else None
 
 
 def _statement_key(stmt):

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.foundations.errors import FieldError
 from portal.models import Account, Customer, Invoice
 from portal.reading import list_cursor
-from portal.reading.exact_count import page_total, rows_with_snapshot
+from portal.reading.exact_count import page_total
 from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
 from portal.reading.paging import InvoicePage, bounded_count
 
@@ -134,17 +134,13 @@ def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
     else:
         page_ids = page_ids.offset((q.page - 1) * q.per_page)
     stmt = (q._joined() if rows is None else rows).where(Invoice.id.in_(page_ids)).order_by(*order)
-    if q.count_limit is None:  # an exact count may follow: read the snapshot along
-        read, seen = rows_with_snapshot(stmt)
-        rows = [row[0] for row in read]
-    else:
-        rows = list(db.session.scalars(stmt).unique())
+    rows = list(db.session.scalars(stmt).unique())
     extra = len(rows) > q.per_page  # a row beyond the page, in the direction read
     items = rows[-q.per_page :] if backward else rows[: q.per_page]
     if q.count_limit is None:
         exact = True
         total = page_total(
-            counted, seen=seen, offset=(q.page - 1) * q.per_page, shown=len(items), last=cursor is None and not extra
+            counted, offset=(q.page - 1) * q.per_page, shown=len(items), last=cursor is None and not extra
         )
     page = q.page
     if cursor is None:
