@@ -20,7 +20,10 @@ version describes: it always counts and keeps nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
 from sqlalchemy.sql.util import find_tables
 
 from portal.extensions import db
@@ -32,39 +35,79 @@ _VERSION_OF = {
     for name in VERSIONED_TABLES
 }
 _WROTE = func.pg_current_xact_id_if_assigned().is_not(None)  # PostgreSQL: this transaction has written
+_MISSING = object()
 
 
-def exact_count(stmt) -> int:
-    """The number of rows a SELECT returns."""
-    cache = _cache()
-    tables = _versioned_tables(stmt) if cache is not None else None
-    key = _statement_key(stmt) if tables else None  # the statement counted: keyed as given
+@dataclass(frozen=True)
+class Versions:
+    """The versions of the tables a statement reads, as this transaction sees them: what a result
+    of that statement is kept under. `key`: the statement with its parameters."""
+
+    key: tuple
+    tables: tuple[str, ...]
+    values: tuple
+
+    def columns(self) -> list:
+        """The versions as columns of another statement (read in the same snapshot as its rows)."""
+        return [_VERSION_OF[t] for t in self.tables]
+
+    def unchanged(self):
+        """A condition that holds while every version is still the one read here."""
+        return and_(*(_VERSION_OF[t] == v for t, v in zip(self.tables, self.values, strict=True)))
+
+
+def versions_of(stmt) -> Versions | None:
+    """The versions `stmt`'s results can be kept under: None when the cache is off, the statement
+    reads a table without a version, or this transaction has written (its own uncommitted rows
+    are in what it sees)."""
+    if _cache() is None:
+        return None
+    tables = _versioned_tables(stmt)
+    key = _statement_key(stmt) if tables else None
     if key is None:
-        return _count(stmt)
-    wrote, versions = _versions(tables)
-    if wrote:
-        return _count(stmt)
-    lock, counts = cache
+        return None
+    wrote, values = _versions(tables)
+    if wrote or None in values:
+        return None
+    return Versions(key, tables, values)
+
+
+def kept(versions: Versions, kind, compute: Callable[[list], tuple]):
+    """The result `kind` of the statement `versions` describes, kept per versions: `compute(columns)`
+    runs it with the version columns along and returns (result, the versions it saw or None)."""
+    lock, results = _cache()
     with lock:
-        found = counts.get((key, versions)) if None not in versions else None
-    if found is not None:
+        found = results.get((kind, versions.key, versions.values), _MISSING)
+    if found is not _MISSING:
         return found
-    # Counted together with the versions the counting statement itself sees (a commit may have come in between).
-    total, *versions = db.session.execute(_count_statement(stmt).add_columns(*(_VERSION_OF[t] for t in tables))).one()
-    total = int(total or 0)
-    if None not in versions:
+    # Kept under the versions the computing statement itself saw (a commit may have come in between).
+    value, seen = compute(versions.columns())
+    if seen is not None and None not in seen:
         with lock:
-            counts[(key, tuple(versions))] = total
-    return total
+            results[(kind, versions.key, tuple(seen))] = value
+    return value
 
 
-def page_total(counted, *, offset: int, shown: int, last: bool) -> int:
+def exact_count(stmt, *, versions: Versions | None = None) -> int:
+    """The number of rows a SELECT returns. `versions`: `versions_of(stmt)`, when already read."""
+    versions = versions or versions_of(stmt)
+    if versions is None:
+        return _count(stmt)
+
+    def count(columns: list) -> tuple:
+        total, *seen = db.session.execute(_count_statement(stmt).add_columns(*columns)).one()
+        return int(total or 0), seen
+
+    return kept(versions, "count", count)
+
+
+def page_total(counted, *, offset: int, shown: int, last: bool, versions: Versions | None = None) -> int:
     """The exact number of rows of a list, given one page of it: a page known to be the last (it
     ended short) that holds rows, or is the first, tells it as offset + its rows without counting;
-    otherwise `counted` is counted (`exact_count`)."""
+    otherwise `counted` is counted (`exact_count`; `versions`: `versions_of(counted)`, when already read)."""
     if last and (shown or offset == 0):
         return offset + shown
-    return exact_count(counted)
+    return exact_count(counted, versions=versions)
 
 
 def _count_statement(stmt):

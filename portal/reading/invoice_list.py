@@ -20,8 +20,9 @@ from portal.extensions import db
 from portal.foundations.errors import FieldError
 from portal.models import Account, Customer, Invoice
 from portal.reading import list_cursor
-from portal.reading.exact_count import page_total
+from portal.reading.exact_count import page_total, versions_of
 from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
+from portal.reading.page_anchors import anchored_offset, is_deep
 from portal.reading.paging import InvoicePage, bounded_count
 
 
@@ -70,6 +71,10 @@ class InvoiceListQuery:
         if all(c is not Invoice.id for c, _ in keys):  # the order is total once it reaches the id
             keys.append((Invoice.id, not ties))
         return [c.desc() if down else c.asc() for c, down in keys]
+
+    def sorted_by_id_only(self) -> bool:
+        """The list is in id order alone (ascending or descending), paged by number."""
+        return not self.keyset and self.sort_column is Invoice.id and not self.then_by
 
     def _invoice_columns_only(self) -> bool:
         return all(c.table is Invoice.__table__ for c in (self.sort_column, *(c for c, _ in self.then_by)))
@@ -129,18 +134,30 @@ def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
         page_ids = q._joined().with_only_columns(Invoice.id)
     page_ids = page_ids.order_by(*scan).limit(q.per_page + 1)
     cursor = q.after or q.before
+    offset = (q.page - 1) * q.per_page
+    anchored = versions = None
     if cursor is not None:  # seek from the cursor's row: no OFFSET, however deep the page
         page_ids = page_ids.where(seek_condition(column, cursor, ascending=descending == backward))
-    else:
-        page_ids = page_ids.offset((q.page - 1) * q.per_page)
-    stmt = (q._joined() if rows is None else rows).where(Invoice.id.in_(page_ids)).order_by(*order)
-    rows = list(db.session.scalars(stmt).unique())
+    elif q.sorted_by_id_only() and q.count_limit is None and is_deep(offset):
+        # A deep page starts at the kept anchor before it (portal.reading.page_anchors); the versions
+        # the anchors are kept under are those the exact count is kept under.
+        versions = versions_of(counted)
+        anchored = anchored_offset(counted, descending=descending, offset=offset, versions=versions)
+    read = (q._joined() if rows is None else rows).order_by(*order)
+    if anchored is not None:
+        start, rest = anchored
+        rows = list(db.session.scalars(read.where(Invoice.id.in_(page_ids.where(start).offset(rest)))).unique())
+        anchored = rows or None  # none: a commit moved the versions in between; read at the offset
+    if anchored is None:
+        if cursor is None:
+            page_ids = page_ids.offset(offset)
+        rows = list(db.session.scalars(read.where(Invoice.id.in_(page_ids))).unique())
     extra = len(rows) > q.per_page  # a row beyond the page, in the direction read
     items = rows[-q.per_page :] if backward else rows[: q.per_page]
     if q.count_limit is None:
         exact = True
         total = page_total(
-            counted, offset=(q.page - 1) * q.per_page, shown=len(items), last=cursor is None and not extra
+            counted, offset=offset, shown=len(items), last=cursor is None and not extra, versions=versions
         )
     page = q.page
     if cursor is None:
