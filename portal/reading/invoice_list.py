@@ -105,12 +105,13 @@ def read_cursor(value: str, name: str, key: str, column, errors: list[FieldError
         return None
 
 
-def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
+def read_invoice_list(q: InvoiceListQuery, *, rows=None, make=None) -> InvoicePage:
     """One page of the list `q` describes, with its count (bounded or exact, as `q.count_limit` says)
     and, for keyset lists, the cursors of its first and last rows.
 
     rows: the SELECT of invoices the page's rows are read from, with the face's loader options (the
         JSON:API's); default: the invoices with their customer and account joined in.
+    make: with `rows` selecting columns (not invoices), what each row becomes (e.g. a ListedInvoice).
     """
     column, descending = q.sort_column, q.descending
     # Counted on the invoices table alone: every invoice has exactly one customer and one account (non-null
@@ -146,12 +147,12 @@ def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
     read = (q._joined() if rows is None else rows).order_by(*order)
     if anchored is not None:
         start, rest = anchored
-        rows = list(db.session.scalars(read.where(Invoice.id.in_(page_ids.where(start).offset(rest)))).unique())
+        rows = _read(read.where(Invoice.id.in_(page_ids.where(start).offset(rest))), make)
         anchored = rows or None  # none: a commit moved the versions in between; read at the offset
     if anchored is None:
         if cursor is None:
             page_ids = page_ids.offset(offset)
-        rows = list(db.session.scalars(read.where(Invoice.id.in_(page_ids))).unique())
+        rows = _read(read.where(Invoice.id.in_(page_ids)), make)
     extra = len(rows) > q.per_page  # a row beyond the page, in the direction read
     items = rows[-q.per_page :] if backward else rows[: q.per_page]
     if q.count_limit is None:
@@ -178,6 +179,12 @@ def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
         if items and earlier:
             result.prev_cursor = _row_cursor(items[0], q.sort_key, column)
     return result
+
+
+def _read(stmt, make) -> list:
+    if make is None:
+        return list(db.session.scalars(stmt).unique())
+    return [make(row) for row in db.session.execute(stmt)]
 
 
 def _row_cursor(invoice: Invoice, key: str, column) -> str:
