@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from portal.extensions import db
+from portal.models import Invoice
 from tests.api.backend_v1.conftest import assert_error
 from tests.api.key_clients import pending_invoice, raised_invoice
 from tests.factories import UTC
-from tests.statements import recorded_statements
+from tests.statements import loaded_objects, recorded_statements
 
 
 def ordered_ids(response):
@@ -168,3 +169,15 @@ def test_bad_query_values_are_400001(api, account, query):
 
 def test_unknown_customer_is_404(api, book):
     assert_error(api.get("/customers/999999/invoices"), 404, 404001)
+
+
+def test_a_page_is_read_as_rows_not_invoice_objects(api, account):
+    """The list reads the columns it shows as rows (portal.reading.listed_invoice): building and
+    tracking an ORM object per invoice was half its Python."""
+    for m in range(1, 4):
+        raised_invoice(account, month(m), month(m + 1), today=dt.date(2026, m, 28))
+    db.session.commit()
+    with loaded_objects(Invoice) as built:
+        body = api.get("/invoices?perPage=2&sort=id").get_json()
+    assert len(body) == 2 and built == []
+    assert body[0]["status"][0] == "approved" and body[0]["total"] and body[0]["startDate"]

@@ -12,7 +12,7 @@ from portal.models import Invoice
 from tests.api.jsonapi.conftest import ADMIN, jsonapi_headers
 from tests.invoices import account_of_five, other_connection_adds  # noqa: F401 - fixture
 from tests.reading.test_exact_count import WRITE_PATHS
-from tests.statements import recorded_statements
+from tests.statements import loaded_objects, recorded_statements
 
 
 def counts(statements) -> list[str]:
@@ -92,3 +92,11 @@ def test_a_list_after_any_write_shows_the_new_total(client, admin_token, account
         listing(client, admin_token, **{"page[size]": "1", "filter[state_eq]": "Approved"})["meta"]["total-count"]
         == approved
     )
+
+
+def test_an_admin_page_is_read_as_rows_not_invoice_objects(client, admin_token, account_of_five):
+    with loaded_objects(Invoice) as built:
+        body = listing(client, admin_token, **{"page[size]": "2"})
+    assert len(body["data"]) == 2 and built == []
+    assert body["data"][0]["attributes"]["invoice-type"] == "Manual"
+    assert body["data"][0]["relationships"]["account"]["data"] == {"type": "accounts", "id": str(account_of_five.id)}
