@@ -61,8 +61,9 @@ from bench._server import (
 from bench._setup import arguments, fresh_database, machine, migrated_app
 
 # --compare-caches: a server per cache, with that cache turned off by its setting (0: off). The exact counts
-# and the page anchors are kept in one cache per version of the invoices table (portal/reading/exact_count.py).
-CACHES = {"kept counts and page anchors off": "PORTAL_COUNT_CACHE_SIZE"}
+# and the page anchors are kept in one cache per version of the invoices table (portal/reading/exact_count.py):
+# "count cache off" turns both off.
+CACHES = {"count cache off": "PORTAL_COUNT_CACHE_SIZE"}
 ADMIN = "/api/rest/admin"
 PASSWORD = "bench-password-1"
 PATHS_PER_TARGET = 5000  # random paths per target; wrk picks among them at random on every request
