@@ -60,7 +60,9 @@ from bench._server import (
 )
 from bench._setup import arguments, fresh_database, machine, migrated_app
 
-# --compare-caches: a server per cache, with that cache turned off by its setting (0: off).
+# --compare-caches: a server per cache, with that cache turned off by its setting (0: off). The exact counts
+# and the page anchors are kept in one cache per version of the invoices table (portal/reading/exact_count.py):
+# "count cache off" turns both off.
 CACHES = {"count cache off": "PORTAL_COUNT_CACHE_SIZE"}
 ADMIN = "/api/rest/admin"
 PASSWORD = "bench-password-1"

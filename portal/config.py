@@ -49,7 +49,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
-    # Exact API list counts kept per PostgreSQL snapshot (portal/reading/exact_count.py); 0: off.
+    # Exact API list counts and page anchors kept per version of the tables (portal/reading/exact_count.py); 0: off.
     COUNT_CACHE_SIZE = _int("PORTAL_COUNT_CACHE_SIZE", 1000)
 
     # Job queue: empty means jobs run inline in the calling process.

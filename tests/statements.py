@@ -22,3 +22,18 @@ def recorded_statements():
         yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def loaded_objects(model):
+    """Yields a list that fills with every `model` object the ORM builds from a row in the block."""
+    seen: list = []
+
+    def record(target, context):
+        seen.append(target)
+
+    event.listen(model, "load", record)
+    try:
+        yield seen
+    finally:
+        event.remove(model, "load", record)

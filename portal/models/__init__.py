@@ -32,9 +32,12 @@ from portal.models.invoice_rows import (
 )
 from portal.models.numbering import CreditNoteNumberCounter, InvoiceNumberCounter
 from portal.models.organization import Organization
+from portal.models.table_version import VERSIONED_TABLES, TableVersion
 from portal.models.user import AdminUser, ApiKey, CustomerUser, customer_user_accounts
 
 __all__ = [
+    "VERSIONED_TABLES",
+    "TableVersion",
     "INVOICE_PERIODS",
     "Account",
     "DiscountPlan",

@@ -1,97 +1,113 @@
-"""Exact row counts for the API lists, remembered on PostgreSQL for as long as they cannot change.
+"""Exact row counts for the API lists, remembered for as long as the tables they read are unchanged.
 
 The JSON:API promises an exact `meta.total-count` and the backend API an exact `X-Total-Count`. A
-count(*) reads every matching index entry: 3 ms for 20,000 invoices on PostgreSQL, more than the
-whole rest of a list request (bench/README.md "HTTP throughput").
+count(*) reads every matching index entry: at 100,000 invoices on PostgreSQL it costs more than the
+whole rest of a list request (bench/README.md).
 
-On PostgreSQL what a statement sees is fixed by its MVCC snapshot (`pg_current_snapshot()`: the
-transactions still running when it started, and the next transaction id). Two statements with the
-same snapshot see the same committed data, so the same count. Read-only transactions never take a
-transaction id, so the snapshot stays the same until something writes anywhere on the server. A
-count is therefore kept per (statement with its parameters, snapshot) and reused only under an
-identical snapshot; the first statement after any commit sees a new snapshot and counts again.
+A count is kept per (statement with its parameters, versions of the tables it reads). A table's
+version (portal.models.table_version) is changed by triggers with every committed write to it,
+whatever statement made it, and a value is never given twice: two statements that see the same
+versions see the same rows. The count is read in the same statement as the versions, so it is
+kept under the versions it was counted with. Only statements that read versioned tables alone are
+kept; others always count.
 
-A transaction that has written (it holds a transaction id) sees its own uncommitted rows, which no
-snapshot describes: it always counts and keeps nothing. SQLite has no such snapshot: it always counts.
+A transaction that has written (PostgreSQL: it holds a transaction id; SQLite: the connection is
+inside a transaction, which it begins only to write) sees its own uncommitted rows, which no
+version describes: it always counts and keeps nothing.
 
 `PORTAL_COUNT_CACHE_SIZE` counts per process (0 turns this off).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Text, cast, func, select, text
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.sql.util import find_tables
 
 from portal.extensions import db
 from portal.foundations.app_cache import app_lru
+from portal.models import VERSIONED_TABLES, TableVersion
 
-_SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
-# The same two values as columns of another statement (SQL constructs are immutable: built once).
-_SNAPSHOT_COLUMNS = [
-    cast(func.pg_current_snapshot(), Text).label("count_snapshot"),
-    func.pg_current_xact_id_if_assigned().is_(None).label("count_clean"),
-]
-
-
-def snapshot_reading(stmt):
-    """`stmt` reading on PostgreSQL the snapshot it sees as two extra columns (for `read_with_snapshot`);
-    `stmt` itself elsewhere. Built once, such a statement can be kept and run again."""
-    return stmt.add_columns(*_SNAPSHOT_COLUMNS) if _postgresql() else stmt
+_VERSION_OF = {
+    name: select(TableVersion.version).where(TableVersion.table_name == name).scalar_subquery()
+    for name in VERSIONED_TABLES
+}
+_WROTE = func.pg_current_xact_id_if_assigned().is_not(None)  # PostgreSQL: this transaction has written
+_MISSING = object()
 
 
-def read_with_snapshot(stmt, *, columns_only: bool = False) -> tuple[list, tuple[str, bool] | None]:
-    """The rows of a `snapshot_reading` statement without the snapshot columns, and on PostgreSQL the
-    snapshot it saw: pass that as `exact_count(…, seen=…)` and a reused count costs no statement.
+@dataclass(frozen=True)
+class Versions:
+    """The versions of the tables a statement reads, as this transaction sees them: what a result
+    of that statement is kept under. `key`: the statement with its parameters."""
 
-    ORM rows come unique, as joined loads need. `columns_only`: the statement selects columns, not
-    ORM objects, and runs on the session's connection without the ORM layer (it sees what the
-    session has flushed)."""
-    if columns_only:
-        rows = db.session.connection().execute(stmt).all()
-    else:
-        rows = db.session.execute(stmt).unique().all()
-    if not _postgresql():
-        return rows, None
-    seen = tuple(rows[0][-2:]) if rows else None
-    return [row[:-2] for row in rows], seen
+    key: tuple
+    tables: tuple[str, ...]
+    values: tuple
 
+    def columns(self) -> list:
+        """The versions as columns of another statement (read in the same snapshot as its rows)."""
+        return [_VERSION_OF[t] for t in self.tables]
 
-def rows_with_snapshot(stmt) -> tuple[list, tuple[str, bool] | None]:
-    """The rows of a statement that runs just before a count (a list's page) and the snapshot it saw
-    (`read_with_snapshot`)."""
-    return read_with_snapshot(snapshot_reading(stmt))
+    def unchanged(self):
+        """A condition that holds while every version is still the one read here."""
+        return and_(*(_VERSION_OF[t] == v for t, v in zip(self.tables, self.values, strict=True)))
 
 
-def exact_count(stmt, *, seen: tuple[str, bool] | None = None) -> int:
-    """The number of rows a SELECT returns. `seen`: the snapshot a statement of this transaction just
-    read (`rows_with_snapshot`)."""
-    cache = _cache() if _postgresql() else None
-    key = _statement_key(stmt) if cache is not None else None  # the statement counted: keyed as given
+def versions_of(stmt) -> Versions | None:
+    """The versions `stmt`'s results can be kept under: None when the cache is off, the statement
+    reads a table without a version, or this transaction has written (its own uncommitted rows
+    are in what it sees)."""
+    if _cache() is None:
+        return None
+    tables = _versioned_tables(stmt)
+    key = _statement_key(stmt) if tables else None
     if key is None:
-        return _count(stmt)
-    lock, counts = cache
-    snapshot, clean = seen if seen is not None else db.session.execute(_SNAPSHOT).one()
-    if not clean:  # this transaction's own writes are in what it sees
-        return _count(stmt)
+        return None
+    wrote, values = _versions(tables)
+    if wrote or None in values:
+        return None
+    return Versions(key, tables, values)
+
+
+def kept(versions: Versions, kind, compute: Callable[[list], tuple]):
+    """The result `kind` of the statement `versions` describes, kept per versions: `compute(columns)`
+    runs it with the version columns along and returns (result, the versions it saw or None)."""
+    lock, results = _cache()
     with lock:
-        found = counts.get((key, snapshot))
-    if found is not None:
+        found = results.get((kind, versions.key, versions.values), _MISSING)
+    if found is not _MISSING:
         return found
-    count = _count_statement(stmt)
-    # Counted together with the snapshot of the counting statement itself (a commit may have come in between).
-    total, snapshot = db.session.execute(count.add_columns(cast(func.pg_current_snapshot(), Text))).one()
-    total = int(total or 0)
-    with lock:
-        counts[(key, snapshot)] = total
-    return total
+    # Kept under the versions the computing statement itself saw (a commit may have come in between).
+    value, seen = compute(versions.columns())
+    if seen is not None and None not in seen:
+        with lock:
+            results[(kind, versions.key, tuple(seen))] = value
+    return value
 
 
-def page_total(counted, *, seen: tuple[str, bool] | None, offset: int, shown: int, last: bool) -> int:
+def exact_count(stmt, *, versions: Versions | None = None) -> int:
+    """The number of rows a SELECT returns. `versions`: `versions_of(stmt)`, when already read."""
+    versions = versions or versions_of(stmt)
+    if versions is None:
+        return _count(stmt)
+
+    def count(columns: list) -> tuple:
+        total, *seen = db.session.execute(_count_statement(stmt).add_columns(*columns)).one()
+        return int(total or 0), seen
+
+    return kept(versions, "count", count)
+
+
+def page_total(counted, *, offset: int, shown: int, last: bool, versions: Versions | None = None) -> int:
     """The exact number of rows of a list, given one page of it: a page known to be the last (it
     ended short) that holds rows, or is the first, tells it as offset + its rows without counting;
-    otherwise `counted` is counted (`exact_count`, with the snapshot the page saw)."""
+    otherwise `counted` is counted (`exact_count`; `versions`: `versions_of(counted)`, when already read)."""
     if last and (shown or offset == 0):
         return offset + shown
-    return exact_count(counted, seen=seen)
+    return exact_count(counted, versions=versions)
 
 
 def _count_statement(stmt):
@@ -102,8 +118,21 @@ def _count(stmt) -> int:
     return int(db.session.scalar(_count_statement(stmt)) or 0)
 
 
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+def _versions(tables: tuple[str, ...]) -> tuple[bool, tuple]:
+    """(this session's transaction has written, the versions of `tables` it sees) in one statement.
+    Run through the session, which flushes pending objects first: a write it holds back counts too."""
+    columns = [_VERSION_OF[t] for t in tables]
+    if db.session.get_bind().dialect.name == "postgresql":
+        wrote, *versions = db.session.execute(select(_WROTE, *columns)).one()
+        return bool(wrote), tuple(versions)
+    versions = tuple(db.session.execute(select(*columns)).one())
+    return db.session.connection().connection.dbapi_connection.in_transaction, versions
+
+
+def _versioned_tables(stmt) -> tuple[str, ...] | None:
+    """The tables `stmt` reads, when every one is versioned; None otherwise."""
+    names = {table.name for table in find_tables(stmt, include_aliases=True, check_columns=True)}
+    return tuple(sorted(names)) if names and names <= set(VERSIONED_TABLES) else None
 
 
 def _statement_key(stmt):

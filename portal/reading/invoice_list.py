@@ -20,8 +20,9 @@ from portal.extensions import db
 from portal.foundations.errors import FieldError
 from portal.models import Account, Customer, Invoice
 from portal.reading import list_cursor
-from portal.reading.exact_count import page_total, rows_with_snapshot
+from portal.reading.exact_count import page_total, versions_of
 from portal.reading.list_cursor import Cursor, decode_cursor, encode_cursor, keyset_order, seek_condition
+from portal.reading.page_anchors import anchored_offset, is_deep
 from portal.reading.paging import InvoicePage, bounded_count
 
 
@@ -71,6 +72,10 @@ class InvoiceListQuery:
             keys.append((Invoice.id, not ties))
         return [c.desc() if down else c.asc() for c, down in keys]
 
+    def sorted_by_id_only(self) -> bool:
+        """The list is in id order alone (ascending or descending), paged by number."""
+        return not self.keyset and self.sort_column is Invoice.id and not self.then_by
+
     def _invoice_columns_only(self) -> bool:
         return all(c.table is Invoice.__table__ for c in (self.sort_column, *(c for c, _ in self.then_by)))
 
@@ -100,12 +105,13 @@ def read_cursor(value: str, name: str, key: str, column, errors: list[FieldError
         return None
 
 
-def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
+def read_invoice_list(q: InvoiceListQuery, *, rows=None, make=None) -> InvoicePage:
     """One page of the list `q` describes, with its count (bounded or exact, as `q.count_limit` says)
     and, for keyset lists, the cursors of its first and last rows.
 
     rows: the SELECT of invoices the page's rows are read from, with the face's loader options (the
         JSON:API's); default: the invoices with their customer and account joined in.
+    make: with `rows` selecting columns (not invoices), what each row becomes (e.g. a ListedInvoice).
     """
     column, descending = q.sort_column, q.descending
     # Counted on the invoices table alone: every invoice has exactly one customer and one account (non-null
@@ -129,22 +135,30 @@ def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
         page_ids = q._joined().with_only_columns(Invoice.id)
     page_ids = page_ids.order_by(*scan).limit(q.per_page + 1)
     cursor = q.after or q.before
+    offset = (q.page - 1) * q.per_page
+    anchored = versions = None
     if cursor is not None:  # seek from the cursor's row: no OFFSET, however deep the page
         page_ids = page_ids.where(seek_condition(column, cursor, ascending=descending == backward))
-    else:
-        page_ids = page_ids.offset((q.page - 1) * q.per_page)
-    stmt = (q._joined() if rows is None else rows).where(Invoice.id.in_(page_ids)).order_by(*order)
-    if q.count_limit is None:  # an exact count may follow: read the snapshot along
-        read, seen = rows_with_snapshot(stmt)
-        rows = [row[0] for row in read]
-    else:
-        rows = list(db.session.scalars(stmt).unique())
+    elif q.sorted_by_id_only() and q.count_limit is None and is_deep(offset):
+        # A deep page starts at the kept anchor before it (portal.reading.page_anchors); the versions
+        # the anchors are kept under are those the exact count is kept under.
+        versions = versions_of(counted)
+        anchored = anchored_offset(counted, descending=descending, offset=offset, versions=versions)
+    read = (q._joined() if rows is None else rows).order_by(*order)
+    if anchored is not None:
+        start, rest = anchored
+        rows = _read(read.where(Invoice.id.in_(page_ids.where(start).offset(rest))), make)
+        anchored = rows or None  # none: a commit moved the versions in between; read at the offset
+    if anchored is None:
+        if cursor is None:
+            page_ids = page_ids.offset(offset)
+        rows = _read(read.where(Invoice.id.in_(page_ids)), make)
     extra = len(rows) > q.per_page  # a row beyond the page, in the direction read
     items = rows[-q.per_page :] if backward else rows[: q.per_page]
     if q.count_limit is None:
         exact = True
         total = page_total(
-            counted, seen=seen, offset=(q.page - 1) * q.per_page, shown=len(items), last=cursor is None and not extra
+            counted, offset=offset, shown=len(items), last=cursor is None and not extra, versions=versions
         )
     page = q.page
     if cursor is None:
@@ -165,6 +179,12 @@ def read_invoice_list(q: InvoiceListQuery, *, rows=None) -> InvoicePage:
         if items and earlier:
             result.prev_cursor = _row_cursor(items[0], q.sort_key, column)
     return result
+
+
+def _read(stmt, make) -> list:
+    if make is None:
+        return list(db.session.scalars(stmt).unique())
+    return [make(row) for row in db.session.execute(stmt)]
 
 
 def _row_cursor(invoice: Invoice, key: str, column) -> str:

@@ -25,7 +25,7 @@ def test_the_count_reads_the_invoices_table_alone_and_the_page_two_statements(ap
     with statements() as seen:
         page = search({"perPage": "2"})
     assert page.total == 3 and len(page.items) == 2
-    assert len(seen) == 2
+    assert len(seen) == 3  # the page, the versions the count is kept under, the count
     count = next(s for s in seen if "count(" in s.lower())
     # Joining customers and accounts for every matching row made the count grow with the table.
     assert "JOIN" not in count.upper()
@@ -45,7 +45,7 @@ def test_statement_count_stays_the_same_as_invoices_grow(app, session):
     assert len(few) == len(many) == 1  # a page that ends short of its size tells the total: no count
     with statements() as full:
         page = search({"perPage": "2"})
-    assert page.total == 5 and len(full) == 2  # the page, then the count
+    assert page.total == 5 and len(full) == 3  # the page, the versions, the count
 
 
 def test_count_without_joins_still_honours_filters_and_customer_scope(app, session):
@@ -95,12 +95,12 @@ def test_page_ids_come_from_the_invoices_table_alone_unless_the_sort_needs_a_joi
     with statements() as seen:
         page = search({"perPage": "2", "page": "2"})
     assert [i.id for i in page.items] == [invoices[0].id] and not page.has_next
-    rows = next(s for s in seen if "count(" not in s.lower())
+    rows = next(s for s in seen if "IN (SELECT" in s)
     inner = rows[rows.index("IN (SELECT") :]
     assert "JOIN" not in inner.upper().split(")")[0]  # the id subquery names the invoices table only
     with statements() as seen:
         by_name = search({"perPage": "2", "sort": "customer"})
     names = sorted(i.customer.name for i in invoices)
     assert [i.customer.name for i in by_name.items] == names[:2] and by_name.has_next
-    rows = next(s for s in seen if "count(" not in s.lower())
+    rows = next(s for s in seen if "IN (SELECT" in s)
     assert "JOIN" in rows[rows.index("IN (SELECT") :].upper()

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, g, request
-from werkzeug.exceptions import HTTPException
 
 from portal.api.backend_v1.errors import ApiError, error_response, service_error_code, status_error_response
+from portal.api.error_handlers import register_api_error_handlers
 from portal.api.key_auth import MISSING, authenticate
-from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
+from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL
 from portal.extensions import csrf, db
 from portal.foundations.errors import DeliveryFailed, ServiceError
-
-log = logging.getLogger(__name__)
 
 PREFIX = "/backend/api/v1"
 bp = Blueprint("backend_v1", __name__, url_prefix=PREFIX)
@@ -57,29 +53,14 @@ def _service_error(exc: ServiceError):
     return error_response(code, exc.message)
 
 
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    db.session.rollback()
-    response = status_error_response(exc.code or 500, exc.name, exc.description or "")
-    if exc.code == 405 and getattr(exc, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
-    return response
-
-
-register_database_fault_handlers(
+register_api_error_handlers(
     bp,
+    http_error=lambda exc: status_error_response(exc.code or 500, exc.name, exc.description or ""),
     conflict=lambda: error_response(409001),
     unavailable=lambda: error_response(503001),
     refused=lambda: error_response(400001, REFUSED_DETAIL),
-    failed=lambda exc: _unexpected(exc),
+    unexpected=lambda: error_response(500001),
 )
-
-
-@bp.errorhandler(Exception)
-def _unexpected(exc: Exception):
-    db.session.rollback()
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return error_response(500001)
 
 
 from portal.api.backend_v1 import actions, routes  # noqa: E402,F401 - attach the routes

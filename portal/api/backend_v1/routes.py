@@ -8,7 +8,7 @@ from flask import Response, g, jsonify, request, url_for
 from portal.api.backend_v1 import bp
 from portal.api.backend_v1.errors import ApiError
 from portal.api.backend_v1.params import editable_changes, json_body, list_args, parse_day
-from portal.api.backend_v1.serializers import LIST_ROWS, invoice_json
+from portal.api.backend_v1.serializers import LIST_ROWS, invoice_json, listed_invoice
 from portal.billing.creation import create_and_fill_invoice
 from portal.billing.cutoff_invoices import get_customer
 from portal.billing.invoices import delete_invoice, get_invoice, update_invoice
@@ -50,9 +50,9 @@ def _list(customer_id: int | None):
         raise ApiError(400001, exc.message) from None
     if customer_id is not None:
         filters.customer_id = customer_id
-    # The page's ids first, then those invoices with only what the serializer reads of their
-    # customer and account, in one statement (portal.reading.invoice_list).
-    page = read_invoice_list(invoice_list_query(filters, actor=caller().actor), rows=LIST_ROWS)
+    # The page's ids first, then those invoices' columns with only what the serializer reads of their
+    # customer and account, in one statement, as rows (portal.reading.invoice_list).
+    page = read_invoice_list(invoice_list_query(filters, actor=caller().actor), rows=LIST_ROWS, make=listed_invoice)
     # Encoded as jsonify would (keys sorted, compact), by orjson: a page of 50 is ~2,500 values.
     body = orjson.dumps([invoice_json(i) for i in page.items], option=orjson.OPT_SORT_KEYS)
     response = Response(body, mimetype="application/json")

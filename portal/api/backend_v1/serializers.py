@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
 from portal.foundations.money import round_currency
 from portal.models import Account, Customer, Invoice, PaymentStatus
+from portal.reading.listed_invoice import ListedInvoice
 from portal.statement import statement_figures
 
 # API field -> invoice column, for the fields PUT may change (portal.billing.invoices.EDITABLE_FIELDS).
@@ -109,20 +110,42 @@ def status_flags(invoice: Invoice, today: dt.date) -> list[str]:
     return flags
 
 
-# What a list reads of each page's invoices: the invoice row, and of its customer and account only what
-# `invoice_json` reads (not two more whole rows per invoice), joined in the same statement.
+# What a list reads of each page's invoices: the invoice columns `invoice_json` and the model's rules it
+# calls read, and of its customer and account only what `invoice_json` reads, joined in the same
+# statement, as rows (portal.reading.listed_invoice: no ORM objects).
+_LISTED_COLUMNS = (
+    *("id", "customer_id", "account_id", "invoice_number", "billing_run_id", "currency", "state"),
+    *("start_date", "end_date", "invoice_date", "cutoff_date", "transaction_cutoff_date", "due_date", "paid_date"),
+    *("payment_method", "originated_calls_count", "originated_billing_duration", "amount_total", "vat_rate"),
+    *("net_amount", "vat_amount", "reverse_vat_amount", "total_amount", "paid_amount", "outstanding"),
+    *("emailed_at", "downloaded_at", "printed_at", "marked_delivered_at", "credited_invoice_id"),
+    *EDITABLE_API_FIELDS.values(),
+    *CHARGE_FIELDS.values(),
+)
 LIST_ROWS = (
-    select(Invoice)
+    select(
+        *(getattr(Invoice, name) for name in dict.fromkeys(_LISTED_COLUMNS)),
+        Customer.payment_method.label("customer_payment_method"),
+        Customer.reverse_charge.label("customer_reverse_charge"),
+        Account.timezone.label("account_timezone"),
+    )
     .join(Customer, Customer.id == Invoice.customer_id)
     .join(Account, Account.id == Invoice.account_id)
-    .options(
-        contains_eager(Invoice.customer).load_only(Customer.payment_method, Customer.reverse_charge),
-        contains_eager(Invoice.account).load_only(Account.timezone),
-    )
 )
 
 
-def invoice_json(invoice: Invoice) -> dict:
+def listed_invoice(row) -> ListedInvoice:
+    """A row of LIST_ROWS as `invoice_json` reads it."""
+    return ListedInvoice(
+        row,
+        customer=SimpleNamespace(
+            payment_method=row.customer_payment_method, reverse_charge=row.customer_reverse_charge
+        ),
+        account=SimpleNamespace(timezone=row.account_timezone),
+    )
+
+
+def invoice_json(invoice: Invoice | ListedInvoice) -> dict:
     """The documented invoice object (plus accountID, currency, startDate, endDate)."""
     tz = invoice.account.timezone
     body: dict = {

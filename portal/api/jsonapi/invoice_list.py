@@ -4,11 +4,14 @@ invoice list query (portal.reading.invoice_list): this face parses `filter[…]`
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from portal.api.jsonapi.filters import filter_conditions
 from portal.api.jsonapi.paging import page_links, page_params, sort_keys
 from portal.api.jsonapi.resources import Resource
 from portal.models import Invoice
 from portal.reading.invoice_list import InvoiceListQuery, read_invoice_list
+from portal.reading.listed_invoice import ListedInvoice
 
 
 def invoice_list_query(resource: Resource, ctx, args, where: tuple = ()) -> InvoiceListQuery:
@@ -37,7 +40,10 @@ def invoice_list_query(resource: Resource, ctx, args, where: tuple = ()) -> Invo
 def invoice_page(resource: Resource, ctx, args, where: tuple = ()) -> tuple[list, dict, dict]:
     """(the page's invoices with the resource's loader options, top-level links, meta)."""
     q = invoice_list_query(resource, ctx, args, where)
-    page = read_invoice_list(q, rows=resource.query(ctx))
+    if resource.row_columns and resource.base_query is None:  # rows, not ORM objects (no scope to apply)
+        page = read_invoice_list(q, rows=select(*resource.row_columns), make=ListedInvoice)
+    else:
+        page = read_invoice_list(q, rows=resource.query(ctx))
     links, meta = page_links(args, page.page, page.per_page, page.total)
     return page.items, links, meta
 

@@ -12,7 +12,8 @@ from flask import request
 
 from portal.api.jsonapi.conventions import bad_request
 from portal.api.jsonapi.resources import Resource
-from portal.reading.exact_count import page_total, read_with_snapshot, snapshot_reading
+from portal.extensions import db
+from portal.reading.exact_count import page_total
 
 PAGE_VALUE = re.compile(r"^[1-9][0-9]{0,8}$")
 DEFAULT_SIZE = 50
@@ -68,8 +69,8 @@ def page_params(args) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class PageQuery:
-    """What one page of a list reads: its statement (limited, offset and reading the snapshot along:
-    `portal.reading.exact_count.snapshot_reading`) and the statement to count when the total is needed."""
+    """What one page of a list reads: its statement (limited and offset) and the statement to count
+    when the total is needed."""
 
     number: int
     size: int
@@ -84,7 +85,7 @@ def page_query(stmt, args, *, counted=None) -> PageQuery:
     return PageQuery(
         number,
         size,
-        snapshot_reading(stmt.limit(size).offset((number - 1) * size)),
+        stmt.limit(size).offset((number - 1) * size),
         stmt if counted is None else counted,
     )
 
@@ -94,13 +95,15 @@ def paged(query: PageQuery, args, *, objects: bool = True) -> tuple[list, dict, 
     tuples of the columns the statement selects.
 
     The total is exact (the seed system's contract). A page that ends short of its size tells it
-    without counting; otherwise the count is taken, or on PostgreSQL reused when nothing has been
-    committed since it was taken (portal/reading/exact_count.py: the page reads its snapshot along)."""
+    without counting; otherwise the count is taken, or reused while the tables it reads are unchanged
+    (portal/reading/exact_count.py)."""
     number, size = query.number, query.size
     offset = (number - 1) * size
-    rows, seen = read_with_snapshot(query.rows, columns_only=not objects)
-    rows = [row[0] for row in rows] if objects else [tuple(row) for row in rows]
-    total = page_total(query.counted, seen=seen, offset=offset, shown=len(rows), last=len(rows) < size)
+    if objects:
+        rows = list(db.session.scalars(query.rows).unique())
+    else:  # the statement's columns, without the ORM layer (it sees what the session has flushed)
+        rows = [tuple(row) for row in db.session.connection().execute(query.rows)]
+    total = page_total(query.counted, offset=offset, shown=len(rows), last=len(rows) < size)
     links, meta = page_links(args, number, size, total)
     return rows, links, meta
 

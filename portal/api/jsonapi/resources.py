@@ -132,6 +132,9 @@ class Resource:
     # (obj, ctx) -> dict | None: the resource object's `meta` (outside the documented attribute set), and its schema
     meta: Callable | None = None
     meta_schema: dict | None = None
+    # The columns a list page of this resource can be read as, instead of ORM objects: every name its
+    # attributes, getters and relationships read (portal.reading.listed_invoice); () reads objects.
+    row_columns: tuple = ()
 
     def id_of(self, obj) -> str:
         return str(getattr(obj, self.id_attr))

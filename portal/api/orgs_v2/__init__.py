@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
+from flask import Blueprint, g, jsonify
 
-from flask import Blueprint, g, jsonify, request
-from werkzeug.exceptions import HTTPException
-
+from portal.api.error_handlers import register_api_error_handlers
 from portal.api.key_auth import MISSING, authenticate
-from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL, register_database_fault_handlers
+from portal.error_handlers import ERROR_RENDERERS, REFUSED_DETAIL
 from portal.extensions import csrf, db
 from portal.foundations.errors import PermissionDenied, ServiceError
-
-log = logging.getLogger(__name__)
 
 PREFIX = "/v2"
 bp = Blueprint("orgs_v2", __name__, url_prefix=PREFIX)
@@ -63,29 +59,14 @@ def _service_error(exc: ServiceError):
     return error_message(status, exc.message)
 
 
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    db.session.rollback()
-    response = error_message(exc.code or 500, exc.description or exc.name)
-    if exc.code == 405 and getattr(exc, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
-    return response
-
-
-register_database_fault_handlers(
+register_api_error_handlers(
     bp,
+    http_error=lambda exc: error_message(exc.code or 500, exc.description or exc.name),
     conflict=lambda: error_message(409, "A concurrent change won; retry the request."),
     unavailable=lambda: error_message(503, "The database is busy or unreachable; retry the request."),
     refused=lambda: error_message(400, REFUSED_DETAIL),
-    failed=lambda exc: _unexpected(exc),
+    unexpected=lambda: error_message(500, "Internal server error; it has been logged."),
 )
-
-
-@bp.errorhandler(Exception)
-def _unexpected(exc: Exception):
-    db.session.rollback()
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return error_message(500, "Internal server error; it has been logged.")
 
 
 from portal.api.orgs_v2 import routes  # noqa: E402,F401 - attach the routes

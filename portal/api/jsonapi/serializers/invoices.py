@@ -106,6 +106,17 @@ CUSTOMER_ATTRS = [
 INVOICE_OPTIONS = (with_expression(Invoice.has_stored_pdf, stored_pdf_exists()), lazyload(Invoice.account))
 
 
+# An admin list page is read as rows of these columns: the plain attributes', and what the getters
+# (type, PDF path) and the account linkage read.
+ADMIN_ROW_COLUMNS = (
+    *dict.fromkeys(
+        (Invoice.id, Invoice.account_id, Invoice.invoice_type, Invoice.credited_invoice_id)
+        + tuple(getattr(Invoice, a.attribute) for a in ADMIN_ATTRS if a.getter is None)
+    ),
+    stored_pdf_exists().label("has_stored_pdf"),
+)
+
+
 def _rows(name: str, target: str, child_fk) -> Rel:
     return Rel(name, target, to_many=True, child_fk=child_fk)
 
@@ -136,6 +147,7 @@ ADMIN_INVOICES = register(
         extra_filters={"account_id": Filter("fk", Invoice.account_id)},
         prepare=load_pdf_ids,
         options=INVOICE_OPTIONS,
+        row_columns=ADMIN_ROW_COLUMNS,
     )
 )
 
