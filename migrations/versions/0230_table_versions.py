@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0230"
-down_revision = "0211"
+down_revision = "0220"
 branch_labels = None
 depends_on = None
 
