@@ -13,7 +13,7 @@ whatever statement made it (ORM, Core, raw SQL, bulk insert, TRUNCATE), because 
 - SQLite (one writer at a time): a row trigger gives it a new random 64-bit value per row.
 
 Revision ID: 0230
-Revises: 0211
+Revises: 0220
 """
 
 import sqlalchemy as sa
