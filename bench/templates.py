@@ -30,10 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import before_render_template, template_rendered
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 
 from bench._data import populate
 from bench._setup import arguments, drop_database, fresh_database, machine, migrated_app
+from bench.generate import finish_postgresql
 
 PER_PAGE = 25  # the customer list's default page size
 
@@ -83,19 +84,12 @@ def build(args):
     app = migrated_app(url)
     with app.app_context():
         t0 = time.perf_counter()
-        populate(
-            db,
-            customers=args.customers or max(args.invoices // 100, 3),
-            accounts_per_customer=3,
-            invoices=args.invoices,
-            heavy_invoices=args.invoices // 10,
-            progress=lambda _: None,
-        )
+        # The data of bench/http_server.py: its heavy customer owns a tenth of the invoices.
+        sizes = {"customers": args.customers or max(args.invoices // 100, 3), "accounts_per_customer": 3}
+        populate(db, **sizes, invoices=args.invoices, heavy_invoices=args.invoices // 10, progress=lambda _: None)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
-            # The steady state autovacuum keeps a live database in (statistics, a visibility map).
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM ANALYZE"))
+            finish_postgresql(db)  # the steady state autovacuum keeps a live database in
         heavy = db.session.scalar(select(CustomerUser).where(CustomerUser.email == "heavy@bench.example"))
         uuids = [
             str(u) for u in db.session.scalars(select(Invoice.uuid).where(Invoice.customer_id == heavy.customer_id))
@@ -137,15 +131,12 @@ def measure(client, clock: Clock, paths: list[str], profiler: cProfile.Profile |
 
 
 def main() -> None:
-    args = arguments(
-        __doc__,
-        default_database="postgresql",
-        invoices=20_000,
-        customers=(int, 0, "customers (0: one per 100 invoices)"),
-        requests=(int, 200, "timed requests per page"),
-        profile=(int, 0, "print the N functions with the most own time of each page (cProfile)"),
-        keep=False,
-    )
+    own = {
+        "customers": (int, 0, "customers (0: one per 100 invoices)"),
+        "requests": (int, 200, "timed requests per page"),
+        "profile": (int, 0, "print the N functions with the most own time of each page (cProfile)"),
+    }
+    args = arguments(__doc__, default_database="postgresql", invoices=20_000, keep=False, **own)
     app, engine, user_id, uuids, url = build(args)
     clock = Clock(app, engine)
     client = app.test_client()
