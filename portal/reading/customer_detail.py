@@ -1,7 +1,7 @@
-"""What a customer sees of one invoice: its spend breakdown (spent rows only, plus its service credits).
+"""What a customer sees of one invoice: its statement, documents and spend breakdown (spent rows only).
 
-Customers never see earned traffic or internal states: only rows the customer *spent* on, and
-service credits given to the customer, leave this module.
+Customers never see earned traffic or internal states: only rows the customer *spent* on leave the
+breakdown; the statement shows credits as the PDF does.
 """
 
 from __future__ import annotations
@@ -10,55 +10,24 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
-
 from portal.customers.scope import get_customer_invoice
 from portal.documents.csv import invoice_has_cdrs
 from portal.documents.qr import payment_qr_svg
 from portal.documents.service import get_pdf_document
-from portal.extensions import db
-from portal.foundations.money import money_sum, money_value
-from portal.models import Country, Invoice, InvoiceDestination, InvoiceNetwork, InvoiceServiceData, Network, Service
-from portal.statement import Statement, build_statement
-
-
-@dataclass(frozen=True)
-class TrafficRow:
-    direction: str
-    prefix: str | None
-    country: str | None
-    network: str | None
-    rate: Decimal
-    calls: int
-    successful_calls: int
-    billing_seconds: int
-    amount: Decimal
-
-    @property
-    def answer_rate(self) -> float | None:
-        """Share of calls answered (0..1), or None when there were no calls."""
-        return self.successful_calls / self.calls if self.calls else None
-
-
-@dataclass(frozen=True)
-class ServiceRow:
-    service: str
-    count: int
-    amount: Decimal
+from portal.foundations.money import MICRO, ZERO
+from portal.models import Invoice
+from portal.statement import Statement, TrafficRow, build_statement
 
 
 @dataclass(frozen=True)
 class Breakdown:
-    """The spend breakdown of one invoice as a customer may see it."""
+    """The spend breakdown of one invoice as a customer may see it (spent rows only)."""
 
     originated: Decimal
     terminated: Decimal
     services: Decimal
-    destinations: list[TrafficRow]
-    networks: list[TrafficRow]
-    charges: list[ServiceRow]
-    credits: list[ServiceRow]
-    spend_by_country: list[tuple[str, Decimal]]
+    networks: list[TrafficRow]  # spent rows by network: by direction, largest amount first
+    spend_by_country: list[tuple[str, Decimal]]  # largest first
 
 
 def get_invoice_for_customer(scope, invoice_uuid) -> Invoice:
@@ -70,78 +39,30 @@ def get_invoice_for_customer(scope, invoice_uuid) -> Invoice:
     return get_customer_invoice(scope.customer_id, scope.limited_to, invoice_uuid=invoice_uuid)
 
 
-def _traffic(model, invoice: Invoice, with_prefix: bool) -> list[TrafficRow]:
-    stmt = (
-        select(model, Country.name.label("country_name"), Network.name.label("network_name"))
-        .outerjoin(Country, Country.id == model.country_id)
-        .outerjoin(Network, Network.id == model.network_id)
-        .where(model.invoice_id == invoice.id, model.spent.is_(True))
-        .order_by(model.direction, model.amount.desc(), model.id)
-    )
-    rows = []
-    for row, country, network in db.session.execute(stmt):
-        rows.append(
-            TrafficRow(
-                direction=row.direction,
-                prefix=row.dst_prefix if with_prefix else None,
-                country=country,
-                network=network,
-                rate=row.rate,
-                calls=row.calls_count,
-                successful_calls=row.successful_calls_count,
-                billing_seconds=row.billing_duration,
-                amount=row.amount,
-            )
-        )
-    return rows
+def invoice_breakdown(invoice: Invoice, statement: Statement) -> Breakdown:
+    """Spent totals, network rows and spend per country of a scoped invoice, from the rows its statement
+    (built `with_traffic`) has already read: no query of its own.
 
-
-def _services(invoice: Invoice) -> tuple[list[ServiceRow], list[ServiceRow]]:
-    stmt = (
-        select(InvoiceServiceData, Service.name)
-        .outerjoin(Service, Service.id == InvoiceServiceData.service_id)
-        .where(InvoiceServiceData.invoice_id == invoice.id)
-        .order_by(InvoiceServiceData.amount.desc(), InvoiceServiceData.id)
-    )
-    charges, credits = [], []
-    for row, name in db.session.execute(stmt):
-        item = ServiceRow(service=name or "Other charges", count=row.transactions_count, amount=row.amount)
-        # Service rows that are not "spent" are credits to the customer (refunds, goodwill): theirs to see.
-        (charges if row.spent else credits).append(item)
-    return charges, credits
-
-
-def _spend_by_country(invoice: Invoice) -> list[tuple[str, Decimal]]:
-    dialect = db.session.get_bind().dialect.name
-    name = func.coalesce(Country.name, "Unknown")
-    total = money_sum(InvoiceDestination.amount, dialect)
-    stmt = (
-        select(name.label("country"), total.label("amount"))
-        .select_from(InvoiceDestination)
-        .outerjoin(Country, Country.id == InvoiceDestination.country_id)
-        .where(InvoiceDestination.invoice_id == invoice.id, InvoiceDestination.spent.is_(True))
-        .group_by(name)
-        .order_by(total.desc(), name)
-    )
-    return [(row.country, money_value(row.amount, dialect)) for row in db.session.execute(stmt)]
-
-
-def invoice_breakdown(invoice: Invoice) -> Breakdown:
-    """Spent totals, destination and network rows, service charges and credits of a scoped invoice.
-
-    Four queries whatever the number of rows (country and network names are joined, not loaded
-    row by row). The caller must have read `invoice` through get_invoice_for_customer().
+    A statement row of a destination holds its amount before discount; what was spent on it is that
+    less the discount. Credit rows (earned traffic) never leave this function.
     """
-    charges, credits = _services(invoice)
+    networks = [row for table in statement.networks for row in table.rows if not row.credit]
+    by_country: dict[str, Decimal] = {}
+    for table in statement.traffic:
+        for row in table.rows:
+            if not row.credit:
+                country = row.country or "Unknown"
+                by_country[country] = by_country.get(country, ZERO) + row.amount - row.discount
     return Breakdown(
         originated=invoice.originated_amount_spent,
         terminated=invoice.terminated_amount_spent,
         services=invoice.services_amount_spent,
-        destinations=_traffic(InvoiceDestination, invoice, with_prefix=True),
-        networks=_traffic(InvoiceNetwork, invoice, with_prefix=False),
-        charges=charges,
-        credits=credits,
-        spend_by_country=_spend_by_country(invoice),
+        # The statement's rows come by direction, then as stored; a stable sort keeps that order among equals.
+        networks=sorted(networks, key=lambda row: (row.direction, -row.amount)),
+        spend_by_country=sorted(
+            ((country, amount.quantize(MICRO)) for country, amount in by_country.items()),
+            key=lambda item: (-item[1], item[0]),
+        ),
     )
 
 
@@ -176,7 +97,7 @@ def invoice_detail_for_customer(scope, invoice_uuid, today: dt.date) -> InvoiceD
     statement = build_statement(invoice, today, with_traffic=True)
     return InvoiceDetail(
         invoice=invoice,
-        breakdown=invoice_breakdown(invoice),
+        breakdown=invoice_breakdown(invoice, statement),
         has_pdf=pdf_available(invoice),
         has_cdrs=cdrs_available(invoice),
         statement=statement,

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.foundations import phrases
@@ -206,14 +206,14 @@ def build_statement(invoice: Invoice, today: dt.date, *, with_traffic: bool = Fa
         destinations = db.session.scalars(
             select(InvoiceDestination)
             .where(InvoiceDestination.invoice_id == invoice.id)
-            .options(selectinload(InvoiceDestination.country), selectinload(InvoiceDestination.network))
+            .options(joinedload(InvoiceDestination.country), joinedload(InvoiceDestination.network))
             .order_by(InvoiceDestination.direction, InvoiceDestination.dst_prefix, InvoiceDestination.id)
         ).all()
         traffic = _traffic_tables(invoice, destinations, cur)
         network_rows = db.session.scalars(
             select(InvoiceNetwork)
             .where(InvoiceNetwork.invoice_id == invoice.id)
-            .options(selectinload(InvoiceNetwork.country), selectinload(InvoiceNetwork.network))
+            .options(joinedload(InvoiceNetwork.country), joinedload(InvoiceNetwork.network))
             .order_by(InvoiceNetwork.direction, InvoiceNetwork.id)
         ).all()
         networks = _traffic_tables(invoice, network_rows, cur, by_network=True)

@@ -117,6 +117,11 @@ class TrafficRow:
     discount: Decimal
     credit: bool
 
+    @property
+    def answer_rate(self) -> float | None:
+        """Share of calls answered (0..1), or None when there were no calls."""
+        return self.successful_calls / self.calls if self.calls else None
+
 
 @dataclass(frozen=True)
 class TrafficTable:

@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from portal.billing.credit_notes import issue_credit_note
 from portal.extensions import db
 from portal.models import AuditEvent
 from tests.browser.conftest import npm_file
@@ -26,6 +27,7 @@ VNU_OPTIONS = ["--errors-only", "--format", "json", "--exit-zero-always"]
 # A page with one known error and an htmx attribute: the run must report that error, and only that one.
 CANARY = '<!doctype html><html lang="en"><title>t</title><p id="a" hx-get="/x">1</p><p id="a">2</p></html>'
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_LINK = re.compile(r'id="link-url"[^>]*value="https?://[^/"]+(/d/[^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -100,6 +102,8 @@ def test_every_page_is_valid_html(app, login, site, vnu_jar, tmp_path):
                 details=details,
             )
         )
+    # A credit note against the invoice: the customer sees its own page, and the invoice's page lists it.
+    note = issue_credit_note(invoice, mode="amount", amount="10.00", reason="Goodwill", render_pdf=False)
     db.session.commit()
 
     anonymous = app.test_client()
@@ -110,7 +114,7 @@ def test_every_page_is_valid_html(app, login, site, vnu_jar, tmp_path):
     login(site["customer_user"], customer_client)
     pages |= collect(
         customer_client,
-        customer_pages(site),
+        customer_pages(site) + [f"/portal/invoices/{note.uuid}"],
         "customer",
         forms={"/profile/password": {"current_password": "wrong", "new_password": "x", "confirm_password": "y"}},
     )
@@ -141,6 +145,8 @@ def test_every_page_is_valid_html(app, login, site, vnu_jar, tmp_path):
     )
     assert "shown only once" in created.get_data(as_text=True)
     pages["admin download link created"] = _html(created, "link created")
+    link = _LINK.search(created.get_data(as_text=True)).group(1)
+    pages["anonymous download link landing page"] = _html(anonymous.get(link), link)
     confirm = admin_client.post(f"/admin/invoices/{site['pending'].id}/delete", data={"csrf_token": token})
     pages["admin delete confirmation"] = _html(confirm, "delete confirmation")
     pages["admin 404"] = _html(admin_client.get("/admin/invoices/999999"), "admin 404", (404,))

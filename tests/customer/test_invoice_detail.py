@@ -20,6 +20,7 @@ from tests.factories import (
     TransactionFactory,
 )
 from tests.invoices import raise_may_invoice
+from tests.statements import recorded_statements
 
 UTC = dt.timezone.utc
 D = Decimal
@@ -183,3 +184,16 @@ def test_detail_query_count_does_not_grow_with_rows(signed_in, filled):
     many = _count_queries(signed_in, url)
     assert many == few
     assert "Net 19" in signed_in.get(url).get_data(as_text=True)
+
+
+def test_detail_reads_the_traffic_rows_once_for_the_statement_and_the_breakdown(signed_in, filled):
+    with recorded_statements() as seen:
+        html = signed_in.get(f"/portal/invoices/{filled.uuid}").get_data(as_text=True)
+    for table in ("invoice_destinations", "invoice_networks", "invoice_service_data"):
+        assert len([s for s in seen if re.search(rf"\bFROM {table}\b", s)]) == 1, table
+    # Country and network names come joined to the rows, not in queries of their own.
+    assert not [s for s in seen if re.search(r"\bFROM (countries|networks)\b", s)]
+    # The breakdown built from those rows: spent traffic only, by network, and spend per country.
+    assert "Originated calls by network" in html and "Vodafone DE" in html
+    chart = re.search(r"Spend by country.*?</svg>", html, re.S).group(0)
+    assert "Germany" in chart and "€5.00" in chart

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
+import babel.numbers
 import pytest
 from babel import Locale
+from babel.numbers import format_currency
 
 from portal.extensions import db
 from portal.foundations import formatting, i18n
@@ -32,7 +37,7 @@ def parses(monkeypatch):
 def figures(monkeypatch):
     """Counts the figures and dates formatted (each one parsed a locale before the locale was kept per request)."""
     calls: list[str] = []
-    for name in ("format_currency", "format_decimal", "format_percent", "format_date", "format_datetime"):
+    for name in ("currency_text", "format_decimal", "format_percent", "day_text", "format_datetime"):
         original = getattr(formatting, name)
 
         def counting(*args, _original=original, _name=name, **kwargs):
@@ -89,3 +94,33 @@ def test_each_request_chooses_its_own_locale(client, login, german_customer):
     db.session.commit()
     english = client.get("/admin/invoices").get_data(as_text=True)
     assert 'lang="en"' in english and "€4,040.50" in english
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_money_reads_as_babel_writes_it(language):
+    """The currency pattern with the symbol written in once gives Babel's own text, to the last digit."""
+    locale = i18n.locale_for(language)
+    for currency in ("EUR", "USD", "GBP", "CHF", "SEK", "JPY", "BHD"):  # 2, 0 and 3 decimals
+        for text in ("0", "0.004", "0.005", "1", "12.5", "99.995", "1234.5", "1234567.891", "0.000001"):
+            value = Decimal(text)
+            assert formatting.currency_text(value, currency, locale) == format_currency(value, currency, locale=locale)
+            assert formatting.money(-value, currency, locale).lstrip(formatting.MINUS) == format_currency(
+                value, currency, locale=locale
+            )
+
+
+def test_a_customer_list_names_no_currency_and_formats_each_day_once(client, login, german_customer, monkeypatch):
+    names: list[str] = []
+    days: list[object] = []
+    name_of, format_date = babel.numbers.get_currency_name, formatting.format_date
+    monkeypatch.setattr(babel.numbers, "get_currency_name", lambda *a, **k: names.append(a[0]) or name_of(*a, **k))
+    monkeypatch.setattr(formatting, "format_date", lambda *a, **k: days.append(a[0]) or format_date(*a, **k))
+    formatting.day_text.cache_clear()
+    login(german_customer)
+    html = client.get("/portal/invoices?per_page=50").get_data(as_text=True)
+    assert "4.040,50\xa0€" in html and re.search(r">\d\d\.\d\d\.\d{4}<", html)  # German figures and dates
+    assert names == []  # Babel worked out a currency's plural name for every figure, to throw it away
+    assert days and len(days) == len(set(days))  # 40 invoices, four dates each: every day formatted once
+    days.clear()
+    assert client.get("/portal/invoices?per_page=50").status_code == 200
+    assert days == []
