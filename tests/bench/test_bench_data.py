@@ -4,13 +4,13 @@ way of rows the app creates afterwards (PostgreSQL's id sequences are moved past
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from sqlalchemy import select
 
-from bench._data import populate, populate_in_database
+from bench._data import PAID_AFTER_DAYS, populate, populate_in_database
 from bench.fill import cdrs_in_database
 from portal.extensions import db
 from portal.models import Account, Cdr, Customer, Invoice, InvoiceDestination
@@ -32,16 +32,18 @@ def test_invoices_generated_by_postgresql_are_laid_out_as_populate_writes_them_a
     if not is_postgresql:
         pytest.skip("the generation in the database is PostgreSQL's (INSERT … SELECT from generate_series)")
     counts = populate_in_database(
-        db, customers=3, accounts_per_customer=2, invoices=12, heavy_invoices=4, progress=lambda line: None
+        db, customers=3, accounts_per_customer=2, invoices=140, heavy_invoices=130, progress=lambda line: None
     )
-    assert counts == {"invoices": 12, "accounts": 6, "customers": 3}
+    assert counts == {"invoices": 140, "accounts": 6, "customers": 3}
     invoices = db.session.scalars(select(Invoice).order_by(Invoice.id)).all()
-    # As populate: the heavy customer's two accounts hold 4 invoices, the other four accounts 2 each; the
-    # n-th invoice of an account covers the n-th day before 2026-11-01, ids oldest first.
+    # As populate: the heavy customer's two accounts hold 130 invoices, the other four accounts the other 10;
+    # the n-th invoice of an account covers the n-th day before 2026-11-01, ids oldest first.
     per_account = Counter(i.account_id for i in invoices)
-    assert per_account == {1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2}
+    assert per_account == {1: 65, 2: 65, 3: 3, 4: 3, 5: 2, 6: 2}
     assert [i.end_date.date() for i in invoices] == sorted(i.end_date.date() for i in invoices)
-    assert {i.end_date.date() for i in invoices} == {date(2026, 11, 1), date(2026, 10, 31)}
+    assert {i.end_date.date() for i in invoices if i.account_id == 1} == {
+        date(2026, 11, 1) - timedelta(days=n) for n in range(65)
+    }
     for invoice in invoices:
         assert invoice.state == "Approved" and invoice.customer_id == invoice.account.customer_id
         assert invoice.currency == invoice.account.currency and invoice.organization_id == 1
@@ -54,6 +56,9 @@ def test_invoices_generated_by_postgresql_are_laid_out_as_populate_writes_them_a
         assert invoice.net_amount == invoice.amount_total.quantize(Decimal("0.01"), ROUND_HALF_UP)
         assert invoice.total_amount == invoice.net_amount + invoice.vat_amount
         assert invoice.paid_amount + invoice.outstanding == invoice.total_amount
+        # Paid: every third, and every invoice older than PAID_AFTER_DAYS (a customer owes its recent ones).
+        age = (date(2026, 11, 1) - invoice.invoice_date).days
+        assert (invoice.paid_amount > 0) == (age % 3 == 0 or age >= PAID_AFTER_DAYS)
     # The app's own rows come after the generated ones.
     account = Account(customer_id=1, name="Later", currency="EUR", timezone="UTC")
     db.session.add(account)
