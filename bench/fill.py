@@ -4,12 +4,15 @@ The CDRs are spread over `--accounts` accounts at random (default: one per 3,500
 account is ~3,500 CDRs, as in real use), so the fill reads a small share of a large table: its cost must
 follow the account's CDRs, not the table's size. Every repetition fills a different account.
 
+Several sizes (`--cdrs 1000000,5000000`) are built side by side and measured in turns, so machine
+noise hits every size alike; the fill's median at the largest against the smallest is its growth.
 Reported: the fill; the bare GROUP BY (originated + terminated) as the planner plans it by default and
 with parallel workers turned off (PostgreSQL: the plan it picks, and the fill's own setting
 `portal.billing.fill._serial_plans`); target fill / bare <= 1.3.
 
     python bench/fill.py --database sqlite --cdrs 1000000
     python bench/fill.py --database postgresql --cdrs 1000000
+    python bench/fill.py --database postgresql --cdrs 1000000,5000000,10000000   # growth: sizes in turns
     python bench/fill.py --cdrs 3000 --accounts 3 --repeat 1          # smoke run
 """
 
@@ -53,6 +56,7 @@ JOIN (VALUES (1, '4915', 0.0450), (2, '4930', 0.0080), (3, '447', 0.0320), (4, '
      AS p(pick, prefix, rate) ON p.pick = r.pick
 """
 _SQL_CHUNK = 1_000_000
+START, END = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
 
 
 def cdrs_in_database(db, account_ids: list[int], vendor_id: int, count: int, start: datetime, end: datetime) -> None:
@@ -92,69 +96,66 @@ def bare(db, params: dict, *, serial: bool) -> float:
     return elapsed
 
 
-def main() -> None:
-    args = arguments(
-        __doc__,
-        accounts=(int, 0, "accounts the CDRs are spread over (0: one per 3,500 CDRs)"),
-        cdrs=1_000_000,
-        repeat=5,
-        tag="",
-    )
-    accounts_count = args.accounts or max(args.cdrs // 3500, 1)
-    url = fresh_database(args, "fill" + args.tag)
-    app = migrated_app(url)
-    from portal.billing import fill as fill_module
-    from portal.billing.fill import fill_invoice
-    from portal.billing.invoices import create_invoice, delete_invoice
-    from portal.extensions import db
-    from portal.models import Account, Cdr
+class Table:
+    """One database of `cdrs` CDRs over accounts of ~3,500 CDRs a year each (or `accounts`), and its timings."""
 
-    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
-    with app.app_context():
-        customer, vendor = bench_customer(db, "Customer")
-        db.session.commit()
-        db.session.execute(
-            insert(Account),
-            [{"customer_id": customer.id, "name": f"Account {n}"} for n in range(accounts_count)],
-        )
-        db.session.commit()
-        account_ids = db.session.scalars(select(Account.id).where(Account.id != vendor.id)).all()
-        t0 = time.perf_counter()
-        if db.engine.dialect.name == "postgresql":
-            cdrs_in_database(db, account_ids, vendor.id, args.cdrs, start, end)
-        else:
-            bulk_cdrs(db, customer_acc_id=account_ids, vendor_acc_id=vendor.id, count=args.cdrs, start=start, days=365)
-        print(
-            f"generated {args.cdrs:,} CDRs over {len(account_ids):,} accounts (~{args.cdrs // len(account_ids):,} "
-            f"each) in {time.perf_counter() - t0:.1f} s"
-        )
-        postgresql = db.engine.dialect.name == "postgresql"
-        if postgresql:
-            db.session.execute(text("ANALYZE cdrs"))
+    def __init__(self, args, cdrs: int, name: str):
+        from portal.extensions import db
+        from portal.models import Account
+
+        self.cdrs, self.db = cdrs, db
+        self.app = migrated_app(fresh_database(args, name))
+        self.timings: dict[str, list[float]] = {}
+        self.sizes: list[int] = []
+        self.plans: set[str] = set()
+        with self.app.app_context():
+            customer, vendor = bench_customer(db, "Customer")
             db.session.commit()
-        rng = random.Random(2)
-        loads = [os.getloadavg()[0]]
-        bare_default, bare_serial, fills, fills_planned, sizes, plans = [], [], [], [], [], set()
-        for round_no in range(args.repeat + 1):  # the first round warms up and is not counted
-            if round_no == 1:
-                for timings in (bare_default, bare_serial, fills, fills_planned, sizes):
-                    timings.clear()
-            account_id = rng.choice(account_ids)
-            params = {"acc": account_id, "start": start, "end": end}
-            if not postgresql:
-                params = {k: (v.replace(tzinfo=None) if isinstance(v, datetime) else v) for k, v in params.items()}
-            sizes.append(db.session.query(Cdr).filter(Cdr.customer_acc_id == account_id).count())
+            accounts = args.accounts or max(cdrs // 3500, 1)
+            db.session.execute(
+                insert(Account), [{"customer_id": customer.id, "name": f"Account {n}"} for n in range(accounts)]
+            )
+            db.session.commit()
+            self.account_ids = db.session.scalars(select(Account.id).where(Account.id != vendor.id)).all()
+            self.postgresql = db.engine.dialect.name == "postgresql"
+            t0 = time.perf_counter()
+            if self.postgresql:
+                cdrs_in_database(db, self.account_ids, vendor.id, cdrs, START, END)
+                db.session.execute(text("ANALYZE cdrs"))
+                db.session.commit()
+            else:
+                bulk_cdrs(
+                    db, customer_acc_id=self.account_ids, vendor_acc_id=vendor.id, count=cdrs, start=START, days=365
+                )
+            print(
+                f"generated {cdrs:,} CDRs over {len(self.account_ids):,} accounts "
+                f"(~{cdrs // len(self.account_ids):,} each) in {time.perf_counter() - t0:.1f} s",
+                flush=True,
+            )
+
+    def measure(self, account_id: int) -> None:
+        """One year-long fill of `account_id`: the bare GROUP BYs, then the fill with and without parallel plans."""
+        from portal.billing import fill as fill_module
+        from portal.billing.fill import fill_invoice
+        from portal.billing.invoices import create_invoice, delete_invoice
+        from portal.models import Cdr
+
+        db, record = self.db, lambda key, seconds: self.timings.setdefault(key, []).append(seconds)
+        params = {"acc": account_id, "start": START, "end": END}
+        if not self.postgresql:
+            params = {k: (v.replace(tzinfo=None) if isinstance(v, datetime) else v) for k, v in params.items()}
+        with self.app.app_context():
+            self.sizes.append(db.session.query(Cdr).filter(Cdr.customer_acc_id == account_id).count())
             db.session.rollback()
-            if postgresql:
+            if self.postgresql:
                 plan = db.session.execute(text("EXPLAIN " + BARE_GROUP_BY), params).scalars().all()
-                plans.add("parallel" if any("Gather" in line for line in plan) else "serial")
+                self.plans.add("parallel" if any("Gather" in line for line in plan) else "serial")
                 db.session.rollback()
-            bare_default.append(bare(db, params, serial=False))
-            if postgresql:
-                bare_serial.append(bare(db, params, serial=True))
-            for serial_fill, timings in ((True, fills), (False, fills_planned)) if postgresql else ((True, fills),):
+                record("bare planned", bare(db, params, serial=False))
+            record("bare", bare(db, params, serial=self.postgresql))
+            for serial_fill in (True, False) if self.postgresql else (True,):
                 invoice = create_invoice(
-                    account_id=account_id, start_date=start, end_date=end, now=datetime(2027, 1, 2, tzinfo=UTC)
+                    account_id=account_id, start_date=START, end_date=END, now=datetime(2027, 1, 2, tzinfo=UTC)
                 )
                 db.session.commit()
                 t0 = time.perf_counter()
@@ -164,29 +165,60 @@ def main() -> None:
                     with patch.object(fill_module, "_serial_plans", lambda dialect: nullcontext()):
                         fill_invoice(invoice)
                 db.session.commit()
-                timings.append(time.perf_counter() - t0)
+                record("fill" if serial_fill else "fill planned", time.perf_counter() - t0)
                 delete_invoice(invoice)
                 db.session.commit()
-        loads.append(os.getloadavg()[0])
+
+    def report(self) -> float:
+        """Print this table's figures; its fill median (s)."""
         median = statistics.median
-        b, f = median(bare_default), median(fills)
-        print(
-            f"database: {db.engine.dialect.name}; machine: {machine()}; "
-            f"load average (1 min): {loads[0]:.1f}, {loads[1]:.1f}"
-        )
-        print(f"{args.repeat} year-long fills of accounts with {min(sizes):,}-{max(sizes):,} CDRs")
-        if postgresql:
-            s = median(bare_serial)
-            print(f"bare GROUP BY as planned ({', '.join(sorted(plans))} plan): median {b * 1000:.1f} ms")
-            print(f"bare GROUP BY without parallel workers:   median {s * 1000:.1f} ms (default / serial {b / s:.2f})")
-            b = s
+        b, f = median(self.timings["bare"]), median(self.timings["fill"])
+        low, high = min(self.sizes), max(self.sizes)
+        print(f"{self.cdrs:,} CDRs: {len(self.sizes)} year-long fills of accounts with {low:,}-{high:,} CDRs")
+        if self.postgresql:
+            planned = median(self.timings["bare planned"])
+            print(f"  bare GROUP BY as planned ({', '.join(sorted(self.plans))} plan): median {planned * 1000:.1f} ms")
+            serial = f"median {b * 1000:.1f} ms (planned / this {planned / b:.2f})"
+            print(f"  bare GROUP BY without parallel workers:   {serial}")
+            p = median(self.timings["fill planned"])
+            print(f"  fill_invoice, parallel plans allowed:     median {p * 1000:.1f} ms (before / after {p / f:.2f})")
         else:
-            print(f"bare GROUP BY (originated + terminated):  median {b * 1000:.1f} ms")
-        if postgresql:
-            p = median(fills_planned)
-            print(f"fill_invoice, parallel plans allowed:     median {p * 1000:.1f} ms (before / after {p / f:.2f})")
-        print(f"fill_invoice:                             median {f * 1000:.1f} ms")
-        print(f"ratio fill / bare: {f / b:.2f} (target <= 1.3)")
+            print(f"  bare GROUP BY (originated + terminated):  median {b * 1000:.1f} ms")
+        print(f"  fill_invoice:                             median {f * 1000:.1f} ms")
+        print(f"  ratio fill / bare: {f / b:.2f} (target <= 1.3)")
+        return f
+
+
+def main() -> None:
+    args = arguments(
+        __doc__,
+        accounts=(int, 0, "accounts the CDRs are spread over (0: one per 3,500 CDRs)"),
+        cdrs=(str, "1000000", "CDRs; several sizes separated by commas, each in its own database, measured in turns"),
+        repeat=5,
+        tag="",
+    )
+    sizes = [int(n) for n in args.cdrs.split(",")]
+    tables = [Table(args, n, "fill" + args.tag + (f"_{n}" if len(sizes) > 1 else "")) for n in sizes]
+    rng = random.Random(2)
+    loads = [os.getloadavg()[0]]
+    for round_no in range(args.repeat + 1):  # the first round warms up and is not counted
+        if round_no == 1:
+            for table in tables:
+                table.timings.clear()
+                table.sizes.clear()
+        for table in tables:
+            table.measure(rng.choice(table.account_ids))
+    loads.append(os.getloadavg()[0])
+    print(
+        f"database: {'postgresql' if tables[0].postgresql else 'sqlite'}; machine: {machine()}; "
+        f"load average (1 min): {loads[0]:.1f}, {loads[1]:.1f}"
+    )
+    fills = [table.report() for table in tables]
+    if len(tables) > 1:
+        print(
+            f"fill at {sizes[-1]:,} / at {sizes[0]:,} CDRs: {fills[-1] / fills[0]:.2f} "
+            "(target: the cost follows the account's CDRs, not the table's size)"
+        )
 
 
 if __name__ == "__main__":
