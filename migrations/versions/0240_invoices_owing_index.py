@@ -15,18 +15,14 @@ down_revision = "0211"
 branch_labels = None
 depends_on = None
 
+INDEX = "ix_invoices_owing"
 OWING = "state = 'Approved' AND outstanding > 0"
 
 
 def upgrade():
-    op.create_index(
-        "ix_invoices_owing",
-        "invoices",
-        ["customer_id", "account_id"],
-        postgresql_where=sa.text(OWING),
-        sqlite_where=sa.text(OWING),
-    )
+    owing = sa.text(OWING)
+    op.create_index(INDEX, "invoices", ["customer_id", "account_id"], postgresql_where=owing, sqlite_where=owing)
 
 
 def downgrade():
-    op.drop_index("ix_invoices_owing", table_name="invoices")
+    op.drop_index(INDEX, table_name="invoices")
