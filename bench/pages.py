@@ -2,10 +2,14 @@
 
 Builds two databases side by side (default 1,000 and 100,000 invoices; the heavy customer owns 10 % of
 them), then requests each page in turn on both, interleaved so machine noise hits both sizes alike.
+`--small-cdrs` and `--large-cdrs` add CDRs of the year up to now spread over every account (the customer
+dashboard reads the open period's CDRs of each of the customer's accounts). On PostgreSQL the server
+generates invoices and CDRs itself (INSERT … SELECT), so that 500,000 invoices and 5M CDRs build in minutes.
 Target: p95(large) / p95(small) <= 1.5 and the same number of queries per page at both sizes.
 
     python bench/pages.py --database sqlite
     python bench/pages.py --database postgresql --small 1000 --large 100000 --requests 200
+    python bench/pages.py --database postgresql --small 100000 --large 500000 --small-cdrs 1000000 --large-cdrs 5000000
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ import gc
 import statistics
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, select, text
 
-from bench._data import populate
-from bench._setup import arguments, fresh_database, machine, migrated_app
+from bench._data import populate, populate_in_database
+from bench._setup import UTC, arguments, bulk_cdrs, fresh_database, machine, migrated_app
+from bench.fill import cdrs_in_database
 
 PASSWORD = "bench-password-1"
 SEED_JSONAPI_SHOW_MS = 8.9  # the seed system's own server time for GET /api/rest/admin/invoices/{id}
@@ -31,8 +37,8 @@ RATIO_TARGET = 1.5
 class Site:
     """One populated database with an app, signed-in clients and the URLs of the measured pages."""
 
-    def __init__(self, args, invoices: int, name: str):
-        self.invoices = invoices
+    def __init__(self, args, invoices: int, cdrs: int, name: str):
+        self.invoices, self.cdrs = invoices, cdrs
         self.app = migrated_app(fresh_database(args, name))
         from portal.extensions import db
         from portal.models import AdminUser, CustomerUser, Invoice
@@ -40,7 +46,9 @@ class Site:
         customers = args.customers  # the same at both sizes: only the invoice count changes
         with self.app.app_context():
             t0 = time.perf_counter()
-            populate(
+            # PostgreSQL generates the invoices itself (minutes through the driver at 500,000 and more).
+            write = populate_in_database if db.engine.dialect.name == "postgresql" else populate
+            write(
                 db,
                 customers=customers,
                 accounts_per_customer=args.accounts_per_customer,
@@ -48,13 +56,18 @@ class Site:
                 heavy_invoices=max(1, invoices // 10),
                 progress=lambda _: None,
             )
+            if cdrs:
+                add_cdrs(db, cdrs)
             if db.engine.dialect.name == "postgresql":
                 # The steady state autovacuum keeps a live database in: statistics and a visibility map
                 # (index-only scans); a freshly bulk-loaded table has neither.
                 db.session.commit()
                 with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.execute(text("VACUUM ANALYZE"))
-            print(f"{name}: {invoices:,} invoices, {customers:,} customers in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"{name}: {invoices:,} invoices, {cdrs:,} CDRs, {customers:,} customers in "
+                f"{time.perf_counter() - t0:.1f} s"
+            )
             heavy = db.session.scalar(select(CustomerUser).where(CustomerUser.email == "heavy@bench.example"))
             admin = db.session.scalar(select(AdminUser).where(AdminUser.email == "admin@bench.example"))
             # The heavy customer's invoice in the middle of its list: neither the first nor the last row.
@@ -83,6 +96,7 @@ class Site:
         jwt = answer.get_json()["jwt"]
         api_headers = {"Authorization": f"Bearer {jwt}", "Accept": "application/vnd.api+json"}
         self.pages = {
+            "customer dashboard": (self.customer, "/portal/", {}),
             "customer list (25, filtered)": (self.customer, "/portal/invoices?status=paid&per_page=25", {}),
             "customer invoice detail": (self.customer, f"/portal/invoices/{invoice_uuid}", {}),
             "admin list (default)": (self.admin, "/admin/invoices", {}),
@@ -112,6 +126,20 @@ class Site:
         if answer.status_code != 200:
             raise SystemExit(f"{url} answered {answer.status_code}: {answer.get_data(as_text=True)[:500]}")
         return elapsed, cpu, self.queries - before
+
+
+def add_cdrs(db, count: int) -> None:
+    """`count` CDRs of the year up to now over every account at random (no vendor side)."""
+    from portal.models import Account
+
+    db.session.commit()
+    end = datetime.now(UTC)
+    start = end - timedelta(days=365)
+    accounts = db.session.scalars(select(Account.id).order_by(Account.id)).all()
+    if db.engine.dialect.name == "postgresql":
+        cdrs_in_database(db, accounts, None, count, start, end)
+    else:
+        bulk_cdrs(db, customer_acc_id=accounts, vendor_acc_id=None, count=count, start=start, days=365)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -179,10 +207,15 @@ def main() -> None:
         small=(int, 1_000, "invoices in the small database"),
         large=(int, 100_000, "invoices in the large database"),
         customers=(int, 1_000, "customers (fewer when there are few invoices)"),
+        small_cdrs=(int, 0, "CDRs in the small database"),
+        large_cdrs=(int, 0, "CDRs in the large database"),
         **dict(requests=100, accounts_per_customer=3, tag=""),
     )
     suffix = f"_{args.tag}" if args.tag else ""
-    sites = [Site(args, args.small, f"pages_small{suffix}"), Site(args, args.large, f"pages_large{suffix}")]
+    sites = [
+        Site(args, args.small, args.small_cdrs, f"pages_small{suffix}"),
+        Site(args, args.large, args.large_cdrs, f"pages_large{suffix}"),
+    ]
     for site in sites:
         site.sign_in()
     # As gunicorn.conf.py does once the app is loaded: what exists now is never collected again,

@@ -108,6 +108,8 @@ NOT_DELIVERED_SQL = (
     "state = 'Approved' AND emailed_at IS NULL AND downloaded_at IS NULL AND printed_at IS NULL"
     " AND marked_delivered_at IS NULL"
 )
+# Approved with a balance due (the partial index of the customer dashboard's outstanding sums).
+OWING_SQL = "state = 'Approved' AND outstanding > 0"
 
 
 class Invoice(db.Model):
@@ -134,6 +136,13 @@ class Invoice(db.Model):
             "id",
             postgresql_where=text(NOT_DELIVERED_SQL),
             sqlite_where=text(NOT_DELIVERED_SQL),
+        ),
+        Index(
+            "ix_invoices_owing",
+            "customer_id",
+            "account_id",
+            postgresql_where=text(OWING_SQL),
+            sqlite_where=text(OWING_SQL),
         ),
         # No two invoices of one account overlap: enforced by the database on PostgreSQL,
         # by the service (under the per-account lock) everywhere. A credit note covers the

@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAGES = (
+    "customer dashboard",
     "customer list (25, filtered)",
     "customer invoice detail",
     "admin list (default)",
@@ -31,6 +32,10 @@ def test_page_benchmark_measures_every_page_on_both_sizes(app, is_postgresql):
         "2",
         "--customers",
         "3",
+        "--small-cdrs",
+        "300",
+        "--large-cdrs",
+        "900",
         "--tag",
         "test",
     ]
@@ -40,6 +45,8 @@ def test_page_benchmark_measures_every_page_on_both_sizes(app, is_postgresql):
     done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:] + done.stdout[-2000:]
     assert f"database: {'postgresql' if is_postgresql else 'sqlite'}" in done.stdout
+    assert "pages_small_test: 20 invoices, 300 CDRs" in done.stdout
+    assert "pages_large_test: 60 invoices, 900 CDRs" in done.stdout
     for page in PAGES:
         line = next(line for line in done.stdout.splitlines() if line.startswith(page))
         # p50 and p95 at both sizes, the ratio, and the queries per page at both sizes.
