@@ -5,13 +5,13 @@ keep the few it still owes (bench/pages.py: 179 ms for 120 owing among 50,000 in
 at 100,000); with it they read only the owing ones.
 
 Revision ID: 0240
-Revises: 0211
+Revises: 0230
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0240"
-down_revision = "0211"
+down_revision = "0230"
 branch_labels = None
 depends_on = None
 
