@@ -14,6 +14,7 @@ from portal.auth.sessions import configure_login
 from portal.blueprints import BLUEPRINTS
 from portal.cli import register_commands
 from portal.config import DEV_SECRET_KEY, INSTANCE, ROOT, config_for
+from portal.documents.labels import statement_label
 from portal.error_handlers import register_error_handlers
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.foundations import formatting
@@ -110,6 +111,7 @@ def register_template_helpers(app: Flask) -> None:
     # The locale of the request (or of the document being rendered): `<html lang>`, the PDF's language.
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["languages"] = LANGUAGES
+    app.jinja_env.globals["statement_label"] = statement_label
     app.jinja_env.filters.update(
         money=formatting.money,
         number=formatting.number,
