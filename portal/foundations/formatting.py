@@ -24,6 +24,7 @@ from babel.numbers import NumberPattern, format_currency, format_decimal, format
 
 from portal.foundations.dates import local_date, zone
 from portal.foundations.i18n import current_locale
+from portal.foundations.money import round_currency
 
 MINUS = "\u2212"  # the minus sign of every displayed negative figure
 DAY_TEXTS = 4096  # calendar days kept as text (per format and locale): years of invoice dates
@@ -32,18 +33,22 @@ DAY_TEXTS = 4096  # calendar days kept as text (per format and locale): years of
 def signed(value: Decimal, text_of_magnitude) -> str:
     """A figure as `text_of_magnitude(abs(value))`, with the minus sign U+2212 in front when it is negative (and not
     shown as zero: `-0.001` euros is `€0.00`, not `−€0.00`)."""
-    if value < 0:
+    if value.is_signed():  # negative, or a negative amount rounded to -0.00
         text = text_of_magnitude(-value)
         return MINUS + text if any(digit in text for digit in "123456789") else text
     return text_of_magnitude(value)
 
 
 def money(value, currency: str, locale: str | None = None) -> str:
-    """`1234.5, "EUR"` → `€1,234.50` (the currency's own number of decimals); `-1.5` → `−€1.50`."""
+    """`1234.5, "EUR"` → `€1,234.50` (the currency's own number of decimals); `-1.5` → `−€1.50`.
+
+    The figure is rounded as the documents' sums round (portal.foundations.money.round_currency, half up):
+    Babel alone would round half to even, so a row of 0.125 would read €0.12 beside a total that counted
+    it as 0.13."""
     if value is None:
         return ""
     locale = locale or current_locale()
-    return signed(Decimal(value), lambda magnitude: currency_text(magnitude, currency, locale))
+    return signed(round_currency(value, currency), lambda magnitude: currency_text(magnitude, currency, locale))
 
 
 def currency_text(value: Decimal, currency: str, locale: Locale | str) -> str:

@@ -44,7 +44,9 @@ def invoice_breakdown(invoice: Invoice, statement: Statement) -> Breakdown:
     (built `with_traffic`) has already read: no query of its own.
 
     A statement row of a destination holds its amount before discount; what was spent on it is that
-    less the discount. Credit rows (earned traffic) never leave this function.
+    less the discount. A country's spend adds its rows' exact amounts and is rounded once where it is shown,
+    as the statement's subtotals are (rows rounded one by one could add up to a cent more or less).
+    Credit rows (earned traffic) never leave this function.
     """
     networks = [row for table in statement.networks for row in table.rows if not row.credit]
     by_country: dict[str, Decimal] = {}
