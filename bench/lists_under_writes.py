@@ -93,19 +93,19 @@ def main() -> None:
         __doc__,
         default_database="postgresql",
         invoices=100_000,
-        customers=(int, 0, "customers (0: one per 100 invoices)"),
         rates=(str, "0,1,5,20", "comma-separated invoice writes per second, one measurement each"),
-        duration=(int, 10, "seconds per wrk run"),
         rounds=(int, 2, "rounds per rate, each measuring both servers (median reported)"),
-        connections=(int, 24, "wrk connections"),
-        threads=(int, 2, "wrk threads"),
-        workers=(int, 0, "gunicorn workers (0: gunicorn.conf.py's default, 2 x CPUs + 1)"),
-        server_threads=(int, 0, "threads per gunicorn worker (0: gunicorn.conf.py's default)"),
+        duration=10,
+        connections=24,
+        threads=2,
+        workers=0,
+        server_threads=0,
         paths=(int, 5000, "random list pages wrk picks among"),
     )
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
-    args.pdfs = 1  # prepare() stores PDFs for the download target, which is not measured here
+    # prepare()'s data: one customer per 100 invoices, and stored PDFs for a target not measured here.
+    args.customers, args.pdfs = 0, 1
     data = prepare(args)
     rates = [float(rate) for rate in args.rates.split(",")]
     logs = tempfile.mkdtemp(prefix="bench-gunicorn-")
@@ -138,13 +138,14 @@ def main() -> None:
 
 def report(args, rates, results, loads, writes) -> None:
     median = statistics.median
-    workers = args.workers or (os.cpu_count() * 2 + 1)
-    print(f"machine: {machine()}")
-    print(
-        f"gunicorn gthread, {workers} workers x {args.server_threads or 4} threads per server; wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.duration}s; {args.rounds} rounds per rate; random pages of 50 over "
-        f"{args.invoices:,} invoices; writes: one paid change per transaction"
-    )
+    setup = [
+        f"machine: {machine()}",
+        f"gunicorn gthread per server: {args.workers or os.cpu_count() * 2 + 1} workers "
+        f"x {args.server_threads or 4} threads",
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {args.rounds} rounds per rate",
+        f"random pages of 50 over {args.invoices:,} invoices; writes: one paid change per transaction",
+    ]
+    print("\n".join(setup))
     print(
         "| writes/s asked (done) | caches on req/s | on p95 ms | caches off req/s | off p95 ms "
         "| ratio on/off req/s (rounds) | p95 on/off | load average (1 min) |"
