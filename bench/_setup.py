@@ -34,6 +34,11 @@ OPTIONS = {
     "tag": (str, "suffix of the benchmark database names, so that two runs on one server never collide"),
     "keep": (bool, "keep the database afterwards (otherwise it is dropped)"),
     "queue_url": (str, "Redis for the queue (PORTAL_BENCH_QUEUE_URL)"),
+    "duration": (int, "seconds per wrk run"),
+    "connections": (int, "wrk connections"),
+    "threads": (int, "wrk threads"),
+    "workers": (int, "gunicorn workers (0: gunicorn.conf.py's default, 2 x CPUs + 1)"),
+    "server_threads": (int, "threads per gunicorn worker (0: gunicorn.conf.py's default)"),
 }
 # (ISO code, name, calling code) of the countries benchmark data uses.
 COUNTRIES = [

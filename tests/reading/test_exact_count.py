@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from portal.extensions import db
 from portal.models import Customer, Invoice, TableVersion
-from portal.reading.exact_count import exact_count
+from portal.reading.exact_count import exact_count, kept, versions_of
 from tests.factories import InvoiceFactory
 from tests.invoices import account_of_five, other_connection_adds  # noqa: F401 - fixture
 from tests.statements import recorded_statements
@@ -212,3 +212,42 @@ def test_turned_off_it_counts_every_time(app, account_of_five):
     finally:
         app.config["COUNT_CACHE_SIZE"] = 1000
     assert len(counts(seen)) == 2
+
+
+def test_a_result_asked_to_wait_for_a_second_sight_is_computed_then_and_kept(account_of_five):
+    """`kept(…, sightings=2)`: the first call under a version gets None and computes nothing, the second
+    computes and keeps, later ones reuse; a write in between restarts the tally."""
+    computed = []
+
+    def compute(columns: list) -> tuple:
+        total, *seen = db.session.execute(select(func.count(Invoice.id), *columns)).one()
+        computed.append(total)
+        return total, seen
+
+    def ask():
+        return kept(versions_of(approved(account_of_five.id)), "test", compute, sightings=2)
+
+    assert [ask(), ask(), ask()] == [None, 5, 5]
+    assert computed == [5]
+    other_connection_adds(account_of_five)
+    db.session.commit()
+    assert [ask(), ask()] == [None, 6]
+    assert computed == [5, 6]
+
+
+def test_sightings_are_counted_per_statement(account_of_five):
+    computed = []
+
+    def ask(account_id: int):
+        def compute(columns: list) -> tuple:
+            computed.append(account_id)
+            return account_id, db.session.execute(select(*columns)).one()
+
+        return kept(versions_of(approved(account_id)), "test", compute, sightings=2)
+
+    assert [ask(account_of_five.id), ask(account_of_five.id + 1), ask(account_of_five.id)] == [
+        None,
+        None,
+        account_of_five.id,
+    ]
+    assert computed == [account_of_five.id]

@@ -9,10 +9,16 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Invoice
+from portal.reading import page_anchors
 from tests.api.jsonapi.conftest import ADMIN, jsonapi_headers
 from tests.invoices import account_of_five, other_connection_adds  # noqa: F401 - fixture
 from tests.reading.test_exact_count import WRITE_PATHS
 from tests.statements import loaded_objects, recorded_statements
+
+
+@pytest.fixture
+def step_of_two(monkeypatch):
+    monkeypatch.setattr(page_anchors, "ANCHOR_STEP", 2)
 
 
 def counts(statements) -> list[str]:
@@ -100,3 +106,29 @@ def test_an_admin_page_is_read_as_rows_not_invoice_objects(client, admin_token, 
     assert len(body["data"]) == 2 and built == []
     assert body["data"][0]["attributes"]["invoice-type"] == "Manual"
     assert body["data"][0]["relationships"]["account"]["data"] == {"type": "accounts", "id": str(account_of_five.id)}
+
+
+def test_deep_pages_read_anchors_only_once_a_version_has_been_seen_enough_times(
+    client, admin_token, account_of_five, step_of_two
+):
+    """A deep page (offset >= the anchor step) is read at its offset until a process has read
+    page_anchors.STABLE_AFTER deep pages under the same version; that one reads the anchors, and the
+    following ones use them; a write restarts the tally. The page and its total are always those of
+    an offset read and an exact count."""
+    params = {"page[size]": "1", "page[number]": "4"}
+    wait = page_anchors.STABLE_AFTER - 1
+
+    def deep_page() -> tuple[list, int, int]:
+        with recorded_statements() as seen:
+            body = listing(client, admin_token, **params)
+        ids = [int(row["id"]) for row in body["data"]]
+        return ids, body["meta"]["total-count"], sum("page_anchors" in s for s in seen)
+
+    ids = list(db.session.scalars(select(Invoice.id).order_by(Invoice.id)))
+    pages = [deep_page() for _ in range(wait + 2)]
+    assert pages == [(ids[3:4], 5, 0)] * wait + [(ids[3:4], 5, 1), (ids[3:4], 5, 0)]
+    db.session.commit()
+    db.session.delete(db.session.get(Invoice, ids[0]))
+    db.session.commit()
+    ids = ids[1:]
+    assert [deep_page() for _ in range(wait + 1)] == [(ids[3:4], 4, 0)] * wait + [(ids[3:4], 4, 1)]
