@@ -42,7 +42,10 @@ def load_invoice(invoice_id: int) -> Invoice:
 def _list(customer_id: int | None):
     # The key's last use, when this request wrote it (verify_api_key), is committed before the read;
     # the read writes nothing, so nothing is committed after it (a commit would expire every row it loaded).
-    db.session.commit()
+    # Without a write the read goes on in the same transaction: a commit would hand the connection
+    # back to the pool (a rollback on return) and take it again for the read.
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.commit()
     if customer_id is not None:
         get_customer(customer_id, actor=caller().actor)
     try:

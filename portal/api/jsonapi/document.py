@@ -174,6 +174,9 @@ def prepare(resource: Resource, objs: list, ctx: Context) -> None:
 
 def compound(resource: Resource, primaries: list, tree: dict, ctx: Context) -> tuple[list, list]:
     """(primary resource objects, included resource objects without duplicates) for an include tree."""
+    if not tree:  # nothing included: no linkage to load, no duplicates to keep out
+        prepare(resource, primaries, ctx)
+        return [resource_object(resource, o, ctx) for o in primaries], []
     loaded: dict[tuple, dict] = {}  # (type, id) -> {rel name: related}
     included: dict[tuple, tuple] = {}  # (type, id) -> (resource, obj)
     primary_keys = {(resource.type, resource.id_of(o)) for o in primaries}
