@@ -192,7 +192,7 @@ def _read(stmt, make) -> list:
     db.session.flush()
     result = db.session.connection().execute(stmt)
     keys = tuple(result.keys())
-    return [make(dict(zip(keys, row))) for row in result]
+    return [make(dict(zip(keys, row))) for row in result.all()]  # fetched at once, not row by row
 
 
 def _row_cursor(invoice: Invoice, key: str, column) -> str:
