@@ -111,7 +111,8 @@ def read_invoice_list(q: InvoiceListQuery, *, rows=None, make=None) -> InvoicePa
 
     rows: the SELECT of invoices the page's rows are read from, with the face's loader options (the
         JSON:API's); default: the invoices with their customer and account joined in.
-    make: with `rows` selecting columns (not invoices), what each row becomes (e.g. a ListedInvoice).
+    make: with `rows` selecting columns (not invoices), what each row becomes (e.g. a ListedInvoice),
+        called with a dict of the row's values by column name.
     """
     column, descending = q.sort_column, q.descending
     # Counted on the invoices table alone: every invoice has exactly one customer and one account (non-null
@@ -184,7 +185,14 @@ def read_invoice_list(q: InvoiceListQuery, *, rows=None, make=None) -> InvoicePa
 def _read(stmt, make) -> list:
     if make is None:
         return list(db.session.scalars(stmt).unique())
-    return [make(row) for row in db.session.execute(stmt)]
+    # Rows of columns need none of the ORM's execution layer (~0.4 ms CPU a statement, more than
+    # building the page's 50 rows): they are read on the session's connection, in its transaction,
+    # after what the session has pending is flushed (as the ORM's autoflush would). Each row is
+    # handed to `make` as a dict of its column names.
+    db.session.flush()
+    result = db.session.connection().execute(stmt)
+    keys = tuple(result.keys())
+    return [make(dict(zip(keys, row))) for row in result.all()]  # fetched at once, not row by row
 
 
 def _row_cursor(invoice: Invoice, key: str, column) -> str:

@@ -16,8 +16,8 @@ from portal.models import Invoice
 class ListedInvoice:
     """A row of invoice columns (and, when read along, of its customer and account), read like an Invoice."""
 
-    def __init__(self, row, customer: SimpleNamespace | None = None, account: SimpleNamespace | None = None):
-        self.__dict__.update(row._mapping)  # plain attributes: each read is a dict lookup
+    def __init__(self, values: dict, customer: SimpleNamespace | None = None, account: SimpleNamespace | None = None):
+        self.__dict__ = values  # the row's values by column name, as plain attributes: each read is a dict lookup
         self.customer = customer
         self.account = account
 

@@ -16,6 +16,7 @@ from portal.customers.scope import get_customer_invoice
 from portal.delivery.invoice_files import ubl_file
 from portal.documents.service import get_pdf_document
 from portal.extensions import db
+from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, NotFound, ValidationFailed
 from portal.foundations.ids import MAX_ROW_ID, row_id
 from portal.models import Invoice
@@ -41,7 +42,10 @@ def load_invoice(invoice_id: int) -> Invoice:
 def _list(customer_id: int | None):
     # The key's last use, when this request wrote it (verify_api_key), is committed before the read;
     # the read writes nothing, so nothing is committed after it (a commit would expire every row it loaded).
-    db.session.commit()
+    # Without a write the read goes on in the same transaction: a commit would hand the connection
+    # back to the pool (a rollback on return) and take it again for the read.
+    if db.session.new or db.session.dirty or db.session.deleted:
+        db.session.commit()
     if customer_id is not None:
         get_customer(customer_id, actor=caller().actor)
     try:
@@ -54,7 +58,8 @@ def _list(customer_id: int | None):
     # customer and account, in one statement, as rows (portal.reading.invoice_list).
     page = read_invoice_list(invoice_list_query(filters, actor=caller().actor), rows=LIST_ROWS, make=listed_invoice)
     # Encoded as jsonify would (keys sorted, compact), by orjson: a page of 50 is ~2,500 values.
-    body = orjson.dumps([invoice_json(i) for i in page.items], option=orjson.OPT_SORT_KEYS)
+    now = utcnow()  # one time for the page's payment statuses
+    body = orjson.dumps([invoice_json(i, now) for i in page.items], option=orjson.OPT_SORT_KEYS)
     response = Response(body, mimetype="application/json")
     response.headers["X-Total-Count"] = str(page.total)
     response.headers["X-Page"] = str(page.page)

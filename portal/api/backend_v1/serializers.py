@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import attrgetter
 from types import SimpleNamespace
 
 from sqlalchemy import select
 
 from portal.foundations.database import utcnow
 from portal.foundations.dates import local_date
-from portal.foundations.money import round_currency
+from portal.foundations.money import ZERO, round_currency
 from portal.models import Account, Customer, Invoice, PaymentStatus
 from portal.reading.listed_invoice import ListedInvoice
 from portal.statement import statement_figures
@@ -76,7 +77,7 @@ STATUS_FLAGS = (
 
 
 def money(value: Decimal | None, currency: str) -> str:
-    return str(round_currency(value or Decimal(0), currency))
+    return str(round_currency(value or ZERO, currency))
 
 
 def day(value: dt.date | None) -> str | None:
@@ -134,27 +135,32 @@ LIST_ROWS = (
 )
 
 
-def listed_invoice(row) -> ListedInvoice:
-    """A row of LIST_ROWS as `invoice_json` reads it."""
+def listed_invoice(values: dict) -> ListedInvoice:
+    """A row of LIST_ROWS (its values by column name) as `invoice_json` reads it."""
     return ListedInvoice(
-        row,
+        values,
         customer=SimpleNamespace(
-            payment_method=row.customer_payment_method, reverse_charge=row.customer_reverse_charge
+            payment_method=values["customer_payment_method"], reverse_charge=values["customer_reverse_charge"]
         ),
-        account=SimpleNamespace(timezone=row.account_timezone),
+        account=SimpleNamespace(timezone=values["account_timezone"]),
     )
 
 
-def invoice_json(invoice: Invoice | ListedInvoice) -> dict:
-    """The documented invoice object (plus accountID, currency, startDate, endDate)."""
+_CHARGES = attrgetter(*CHARGE_FIELDS.values())  # the charge columns, read in one call
+
+
+def invoice_json(invoice: Invoice | ListedInvoice, now: dt.datetime | None = None) -> dict:
+    """The documented invoice object (plus accountID, currency, startDate, endDate); its payment
+    status as of `now` (default: the current time; a list passes one time for its page)."""
     tz = invoice.account.timezone
+    currency = invoice.currency
     body: dict = {
         "id": str(invoice.id),
         "customerID": str(invoice.customer_id),
         "accountID": str(invoice.account_id),
         "invoiceNumber": invoice.invoice_number,
         "billingRun": invoice.billing_run_id,
-        "currency": invoice.currency,
+        "currency": currency,
         "startDate": local_date(invoice.start_date, tz).isoformat(),
         "endDate": local_date(invoice.end_date, tz).isoformat(),
         "invoiceDate": day(invoice.invoice_date),
@@ -165,15 +171,15 @@ def invoice_json(invoice: Invoice | ListedInvoice) -> dict:
         # As documented: the customer's method unless the invoice names its own.
         "paymentMethod": invoice.payment_method or invoice.customer.payment_method,
     }
-    today = local_date(utcnow(), tz)
+    today = local_date(now or utcnow(), tz)
     figures = statement_figures(invoice, today)
     for name, figure in AMOUNT_FIELDS.items():
-        body[name] = money(getattr(figures, figure), invoice.currency)
+        body[name] = money(getattr(figures, figure), currency)
     body["invoiceCallCount"] = int(invoice.originated_calls_count or 0)
     # Whole minutes, half a minute rounds up.
     body["invoiceCallMinutes"] = (int(invoice.originated_billing_duration or 0) + 30) // 60
-    for name, column in CHARGE_FIELDS.items():
-        body[name] = money(getattr(invoice, column), invoice.currency)
+    for name, value in zip(CHARGE_FIELDS, _CHARGES(invoice)):
+        body[name] = money(value, currency)
     body.update(
         {
             "status": status_flags(invoice, today),

@@ -77,16 +77,22 @@ def decimal_str(value) -> str | None:
     if value is None:
         return None
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    if number == 0:
+    if not number:  # zero (also -0)
         return "0.0"
     text = format(number.normalize(), "f")
     return text if "." in text else text + ".0"
+
+
+_UTC = dt.timezone.utc
 
 
 def timestamp_str(value: dt.datetime | dt.date | None) -> str | None:
     """`2026-05-09T00:00:00.000Z`: UTC with real milliseconds, or None."""
     if value is None:
         return None
+    # What the database gives (portal.foundations.database.UTCDateTime) needs no conversion.
+    if type(value) is dt.datetime and value.tzinfo is _UTC:
+        return value.isoformat(timespec="milliseconds")[:-6] + "Z"
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time(), tzinfo=dt.timezone.utc)
     elif value.tzinfo is None:

@@ -124,6 +124,23 @@ def attribute_reader(resource: Resource, wanted: set | None) -> AttributeReader:
     return reader
 
 
+_RELATIONSHIPS: dict[tuple, tuple] = {}
+
+
+def relationship_plan(resource: Resource, wanted: set | None) -> tuple:
+    """(name, rel, the linkage's fk attribute or None, target type) of each relationship a resource
+    object shows, in declaration order; built once per (resource, fieldset), not per object."""
+    key = (resource.key, frozenset(wanted) if wanted is not None else None)
+    plan = _RELATIONSHIPS.get(key)
+    if plan is None:
+        plan = _RELATIONSHIPS[key] = tuple(
+            (name, rel, rel.fk if rel.always_linkage else None, REGISTRY[rel.target].type)
+            for name, rel in resource.rels.items()
+            if wanted is None or name in wanted
+        )
+    return plan
+
+
 def resource_object(resource: Resource, obj, ctx: Context, loaded: dict | None = None) -> dict:
     """One resource object; `loaded` maps relationship names to related objects (linkage shown for them)."""
     url = self_url(resource, obj, ctx)
@@ -138,15 +155,13 @@ def resource_object(resource: Resource, obj, ctx: Context, loaded: dict | None =
         item["meta"] = meta
     if resource.rels:
         relationships = {}
-        for name, rel in resource.rels.items():
-            if wanted is not None and name not in wanted:
-                continue
+        for name, rel, fk, target_type in relationship_plan(resource, wanted):
             entry = {"links": {"self": f"{url}/relationships/{name}", "related": f"{url}/{name}"}}
             if loaded is not None and name in loaded:
                 entry["data"] = linkage(rel, loaded[name])
-            elif rel.always_linkage:
-                fk = getattr(obj, rel.fk)
-                entry["data"] = None if fk is None else {"type": REGISTRY[rel.target].type, "id": str(fk)}
+            elif fk is not None:
+                value = getattr(obj, fk)
+                entry["data"] = None if value is None else {"type": target_type, "id": str(value)}
             relationships[name] = entry
         item["relationships"] = relationships
     return item
@@ -159,6 +174,9 @@ def prepare(resource: Resource, objs: list, ctx: Context) -> None:
 
 def compound(resource: Resource, primaries: list, tree: dict, ctx: Context) -> tuple[list, list]:
     """(primary resource objects, included resource objects without duplicates) for an include tree."""
+    if not tree:  # nothing included: no linkage to load, no duplicates to keep out
+        prepare(resource, primaries, ctx)
+        return [resource_object(resource, o, ctx) for o in primaries], []
     loaded: dict[tuple, dict] = {}  # (type, id) -> {rel name: related}
     included: dict[tuple, tuple] = {}  # (type, id) -> (resource, obj)
     primary_keys = {(resource.type, resource.id_of(o)) for o in primaries}

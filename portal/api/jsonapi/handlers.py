@@ -9,7 +9,7 @@ from flask import request
 from portal.api.jsonapi.conventions import JsonApiError, jsonapi_response
 from portal.api.jsonapi.document import Context, compound, linkage, parse_fields, parse_include, self_url
 from portal.api.jsonapi.filters import filter_conditions
-from portal.api.jsonapi.invoice_list import invoice_page, is_invoice_list
+from portal.api.jsonapi.invoice_list import invoice_page, invoice_row, is_invoice_list, reads_rows
 from portal.api.jsonapi.paging import order_by, page_query, paged
 from portal.api.jsonapi.resources import REGISTRY, Resource, load_relationship
 from portal.extensions import db
@@ -106,6 +106,11 @@ def single(resource: Resource, ctx: Context, obj, *, status: int = 200, headers:
 
 def show(resource: Resource, ctx: Context, key: str):
     check_params(ctx)
+    if reads_rows(resource):  # the admin invoice: the row its list pages read
+        obj = invoice_row(resource, _id_value(resource, key))
+        if obj is None:
+            raise not_found(key)
+        return single(resource, ctx, obj)
     return single(resource, ctx, find(resource, ctx, key))
 
 

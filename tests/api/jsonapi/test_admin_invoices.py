@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Invoice
 from tests.api.jsonapi.conftest import ADMIN, MEDIA, add_pdf, day, jsonapi_headers, login_admin, make_invoice
 from tests.factories import AccountFactory, AdminUserFactory, CdrFactory, TransactionFactory
+from tests.statements import loaded_objects
 
 UTC = dt.timezone.utc
 
@@ -295,3 +296,25 @@ def test_pdf_download_reads_the_stored_bytes_with_one_query(client, admin_token,
     invoice_reads = [s for s in statements if "invoice" in s]
     assert len(invoice_reads) == 1, invoice_reads
     assert "invoice_documents.data" in invoice_reads[0] and "FROM invoices" not in invoice_reads[0]
+
+
+def test_show_reads_the_row_its_list_reads_and_answers_the_same_resource_object(client, admin_token, pdf_bytes):
+    """The admin show reads the invoice as the row of the list's columns (no invoice object with every
+    column): its resource object is the list's, with the PDF path, and an include still works."""
+    account = AccountFactory()
+    with_pdf = make_invoice(account, day(1), pdf=pdf_bytes)
+    without = make_invoice(account, day(3), state="Approved")
+    db.session.commit()
+    headers = jsonapi_headers(admin_token)
+    listed = client.get(f"{ADMIN}/invoices", query_string={"filter[account_id_eq]": account.id}, headers=headers)
+    by_id = {item["id"]: item for item in listed.get_json()["data"]}
+    with loaded_objects(Invoice) as built:
+        shown = [
+            client.get(f"{ADMIN}/invoices/{i.id}", headers=headers).get_json()["data"] for i in [with_pdf, without]
+        ]
+    assert built == []
+    assert shown == [by_id[str(with_pdf.id)], by_id[str(without.id)]]
+    assert shown[0]["attributes"]["pdf-path"] and shown[1]["attributes"]["pdf-path"] is None
+    included = client.get(f"{ADMIN}/invoices/{without.id}?include=account", headers=headers).get_json()["included"]
+    assert [(i["type"], i["id"]) for i in included] == [("accounts", str(account.id))]
+    assert client.get(f"{ADMIN}/invoices/999999", headers=headers).status_code == 404

@@ -40,6 +40,20 @@ def test_timestamps_are_utc_with_real_milliseconds():
     assert timestamp_str(None) is None
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2026, 5, 9, 23, 59, 59, 999999, tzinfo=dt.timezone.utc),  # the database's values: no conversion
+        dt.datetime(2026, 5, 9, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(0))),
+        dt.datetime(2026, 5, 9, 23, 59, 59, 999999),  # naive: taken as UTC
+        dt.date(2026, 5, 9),
+    ],
+)
+def test_every_kind_of_timestamp_reads_the_same_utc_instant(value):
+    expected = "2026-05-09T00:00:00.000Z" if type(value) is dt.date else "2026-05-09T23:59:59.999Z"
+    assert timestamp_str(value) == expected
+
+
 def test_a_body_in_another_media_type_is_415(client, admin_token):
     for content_type in (
         "application/json",
