@@ -135,6 +135,7 @@ def main() -> None:
         "customers": (int, 0, "customers (0: one per 100 invoices)"),
         "requests": (int, 200, "timed requests per page"),
         "profile": (int, 0, "print the N functions with the most own time of each page (cProfile)"),
+        "profile_sort": (str, "tottime", "order of the profile: tottime (own time) or cumulative (with callees)"),
     }
     args = arguments(__doc__, default_database="postgresql", invoices=20_000, keep=False, **own)
     app, engine, user_id, uuids, url = build(args)
@@ -177,8 +178,8 @@ def main() -> None:
     for name, profiler in profiles.items():
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.profile)
-            print(f"\n== {name}: {args.requests} requests, by own time ==\n{out.getvalue()}")
+            pstats.Stats(profiler, stream=out).sort_stats(args.profile_sort).print_stats(args.profile)
+            print(f"\n== {name}: {args.requests} requests, by {args.profile_sort} ==\n{out.getvalue()}")
     if not args.keep:
         engine.dispose()
         drop_database(url)

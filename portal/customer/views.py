@@ -8,7 +8,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.billing.credit_notes import credit_notes_of
 from portal.customer import bp
 from portal.customer.charts import bar_chart, series_chart
 from portal.customer.exports import invoice_list_csv
@@ -17,7 +16,6 @@ from portal.customers.scope import CustomerScope
 from portal.delivery.invoice_files import ubl_file
 from portal.delivery.links import download_pdf_for_customer
 from portal.documents.csv import iter_invoice_cdrs_csv
-from portal.documents.einvoices import credit_note_lines
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
@@ -25,7 +23,7 @@ from portal.foundations.formatting import local_date_text
 from portal.foundations.permissions import customer_actor
 from portal.foundations.streaming import csv_download
 from portal.htmx import render as render_htmx
-from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
+from portal.reading.customer_detail import CreditNoteDetail, get_invoice_for_customer, invoice_detail_for_customer
 from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
 
 DASHBOARD_LATEST = 5
@@ -173,15 +171,15 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
 @bp.get("/invoices/<invoice_uuid>")
 def invoice_detail(invoice_uuid: str):
     detail = invoice_detail_for_customer(_scope(), invoice_uuid, _today())
-    invoice, breakdown = detail.invoice, detail.breakdown
-    if invoice.is_credit_note:
+    if isinstance(detail, CreditNoteDetail):
         return render_template(
             "customer/invoices/credit_note.html",
-            invoice=invoice,
-            lines=credit_note_lines(invoice),
+            invoice=detail.invoice,
+            lines=detail.lines,
             has_pdf=detail.has_pdf,
             pdf_form=DownloadPdfForm(),
         )
+    invoice, breakdown = detail.invoice, detail.breakdown
     mix = bar_chart(
         _("Originated, terminated and services"),
         _("What the invoice's spend is made of: calls you originated, calls you terminated, services."),
@@ -207,7 +205,7 @@ def invoice_detail(invoice_uuid: str):
         mix_chart=mix,
         country_chart=by_country,
         pdf_form=DownloadPdfForm(),
-        credit_notes=credit_notes_of(invoice),
+        credit_notes=detail.credit_notes,
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -115,8 +115,9 @@ _DIRECTIONS = (
 
 
 def invoice_has_cdrs(invoice: Invoice) -> bool:
-    """Whether the invoice's period has any billed call of its account, in either direction."""
-    return any(db.session.scalar(select(exists().where(*where(invoice)))) for _, where, _ in _DIRECTIONS)
+    """Whether the invoice's period has any billed call of its account, in either direction: one query (an
+    EXISTS per direction, OR-ed)."""
+    return bool(db.session.scalar(select(or_(*(exists().where(*where(invoice)) for _, where, _ in _DIRECTIONS)))))
 
 
 def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:

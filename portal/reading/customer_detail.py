@@ -10,12 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from portal.billing.credit_notes import credit_notes_of
 from portal.customers.scope import get_customer_invoice
 from portal.documents.csv import invoice_has_cdrs
+from portal.documents.einvoices import credit_note_lines
 from portal.documents.qr import payment_qr_svg
 from portal.documents.service import get_pdf_document
 from portal.foundations.money import MICRO, ZERO
-from portal.models import Invoice
+from portal.models import CreditNoteLine, Invoice
 from portal.statement import Statement, TrafficRow, build_statement
 
 
@@ -84,16 +86,29 @@ class InvoiceDetail:
     has_cdrs: bool
     statement: Statement
     payment_qr: str  # inline SVG of the EPC payment QR code, "" when there is none
+    credit_notes: list[Invoice]  # issued against the invoice, oldest first
 
 
-def invoice_detail_for_customer(scope, invoice_uuid, today: dt.date) -> InvoiceDetail:
-    """Everything the customer's invoice page shows: the scoped invoice, its statement (with the
-    traffic tables) on `today`, its breakdown for the charts, its documents.
+@dataclass(frozen=True)
+class CreditNoteDetail:
+    """What the customer's page of a credit note shows: its stored lines, not an invoice statement."""
+
+    invoice: Invoice
+    lines: list[CreditNoteLine]
+    has_pdf: bool
+
+
+def invoice_detail_for_customer(scope, invoice_uuid, today: dt.date) -> InvoiceDetail | CreditNoteDetail:
+    """Everything the customer's page of an invoice shows: the scoped invoice, its statement (with the
+    traffic tables) on `today`, its breakdown for the charts, its documents and credit notes. A credit
+    note's page shows its stored lines instead, so no statement is built for it.
 
     Raises:
         NotFound: the invoice is outside the customer's scope (see get_invoice_for_customer).
     """
     invoice = get_invoice_for_customer(scope, invoice_uuid)
+    if invoice.is_credit_note:
+        return CreditNoteDetail(invoice=invoice, lines=credit_note_lines(invoice), has_pdf=pdf_available(invoice))
     statement = build_statement(invoice, today, with_traffic=True)
     return InvoiceDetail(
         invoice=invoice,
@@ -102,4 +117,5 @@ def invoice_detail_for_customer(scope, invoice_uuid, today: dt.date) -> InvoiceD
         has_cdrs=cdrs_available(invoice),
         statement=statement,
         payment_qr=payment_qr_svg(statement.payment.epc_payload),
+        credit_notes=credit_notes_of(invoice),
     )
