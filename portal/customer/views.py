@@ -23,7 +23,12 @@ from portal.foundations.formatting import local_date_text
 from portal.foundations.permissions import customer_actor
 from portal.foundations.streaming import csv_download
 from portal.htmx import render as render_htmx
-from portal.reading.customer_detail import CreditNoteDetail, get_invoice_for_customer, invoice_detail_for_customer
+from portal.reading.customer_detail import (
+    CreditNoteDetail,
+    InvoiceDetail,
+    get_invoice_for_customer,
+    invoice_detail_for_customer,
+)
 from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
 
 DASHBOARD_LATEST = 5
@@ -112,11 +117,14 @@ def _filtered_page(scope: CustomerScope, today: dt.date):
 
 @bp.get("/invoices")
 def invoices_list():
+    return render_htmx("customer/invoices/list.html", "customer/invoices/_table.html", **invoice_list_context())
+
+
+def invoice_list_context() -> dict:
+    """What the invoice list's templates get for this request (also the benchmark's template yardstick's)."""
     scope, today = _scope(), _today()
     form, filters, page = _filtered_page(scope, today)
-    return render_htmx(
-        "customer/invoices/list.html",
-        "customer/invoices/_table.html",
+    return dict(
         # The address bar gets the filters without the empty fields a submitted form carries.
         push_url=url_for("customer.invoices_list", **form.query_args()),
         form=form,
@@ -170,14 +178,16 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
 
 @bp.get("/invoices/<invoice_uuid>")
 def invoice_detail(invoice_uuid: str):
-    detail = invoice_detail_for_customer(_scope(), invoice_uuid, _today())
+    template, context = invoice_detail_page(invoice_detail_for_customer(_scope(), invoice_uuid, _today()))
+    return render_template(template, **context)
+
+
+def invoice_detail_page(detail: InvoiceDetail | CreditNoteDetail) -> tuple[str, dict]:
+    """The template of an invoice's (or credit note's) page and what it gets (also the benchmark's template
+    yardstick's)."""
     if isinstance(detail, CreditNoteDetail):
-        return render_template(
-            "customer/invoices/credit_note.html",
-            invoice=detail.invoice,
-            lines=detail.lines,
-            has_pdf=detail.has_pdf,
-            pdf_form=DownloadPdfForm(),
+        return "customer/invoices/credit_note.html", dict(
+            invoice=detail.invoice, lines=detail.lines, has_pdf=detail.has_pdf, pdf_form=DownloadPdfForm()
         )
     invoice, breakdown = detail.invoice, detail.breakdown
     mix = bar_chart(
@@ -193,8 +203,7 @@ def invoice_detail(invoice_uuid: str):
     by_country = bar_chart(
         _("Spend by country"), _("Amount spent on calls to each country."), invoice.currency, breakdown.spend_by_country
     )
-    return render_template(
-        "customer/invoices/detail.html",
+    return "customer/invoices/detail.html", dict(
         invoice=invoice,
         breakdown=breakdown,
         statement=detail.statement,
