@@ -114,10 +114,16 @@ _DIRECTIONS = (
 )
 
 
+def calls_exist(invoice: Invoice | type[Invoice]):
+    """The condition "the invoice's period has a billed call of its account, in either direction": an EXISTS
+    per direction, OR-ed. Given the Invoice class instead of an invoice, it reads the columns of the row
+    of an enclosing query (a correlated EXISTS)."""
+    return or_(*(exists().where(*where(invoice)) for _, where, _ in _DIRECTIONS))
+
+
 def invoice_has_cdrs(invoice: Invoice) -> bool:
-    """Whether the invoice's period has any billed call of its account, in either direction: one query (an
-    EXISTS per direction, OR-ed)."""
-    return bool(db.session.scalar(select(or_(*(exists().where(*where(invoice)) for _, where, _ in _DIRECTIONS)))))
+    """Whether the invoice's period has any billed call of its account, in either direction (one query)."""
+    return bool(db.session.scalar(select(calls_exist(invoice))))
 
 
 def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:

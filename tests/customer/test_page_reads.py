@@ -69,11 +69,18 @@ def raised(app, client, login):
     return invoice
 
 
-def test_detail_reads_calls_with_one_probe_and_shows_the_download(client, raised):
+def test_detail_reads_calls_and_pdf_in_the_invoices_query_and_shows_the_download(client, raised):
+    url = f"/portal/invoices/{raised.uuid}"
+    db.session.expunge_all()  # as in a request of its own: the user is not in the session yet
     with recorded_statements() as seen:
-        html = client.get(f"/portal/invoices/{raised.uuid}").get_data(as_text=True)
+        html = client.get(url).get_data(as_text=True)
     assert len([s for s in seen if re.search(r"\bFROM cdrs\b", s)]) == 1
     assert "Download calls (CSV)" in html
+    # Nothing was credited, so no credit notes are looked for: the user, the invoice (whether a PDF is stored
+    # and the calls come in its query), its service rows, discounts, destination and network rows.
+    assert not [s for s in seen if re.search(r"WHERE invoices\.credited_invoice_id =", s)]
+    assert len(seen) == 6, "\n".join(seen)
+    assert re.search(r"\bFROM invoice_documents\b", next(s for s in seen if re.search(r"\bFROM cdrs\b", s)))
 
 
 def test_detail_figures_are_the_statements_the_pdf_is_rendered_from(app, raised):
@@ -92,7 +99,7 @@ def test_credit_note_page_builds_no_statement_and_shows_its_lines(client, raised
     with recorded_statements() as seen:
         html = client.get(f"/portal/invoices/{note.uuid}").get_data(as_text=True)
     read = " ".join(seen)
-    for table in ("invoice_service_data", "invoice_discounts", "invoice_destinations", "invoice_networks", "cdrs"):
+    for table in ("invoice_service_data", "invoice_discounts", "invoice_destinations", "invoice_networks"):
         assert not re.search(rf"\bFROM {table}\b", read), table
     assert f"Credit note {note.invoice_number}" in html and "Goodwill" in html
     # The credited invoice's page lists the note, from the same detail read.
@@ -113,3 +120,30 @@ def test_another_customers_invoice_and_credit_note_stay_out_of_reach(client, log
             invoice_detail_for_customer(CustomerScope(stranger.customer_id), invoice.uuid, TODAY)
     listing = client.get("/portal/invoices").get_data(as_text=True)
     assert raised.invoice_number not in listing and note.invoice_number not in listing
+
+
+def test_detail_knows_a_stored_pdf_and_an_invoice_without_calls(client, login, customer, account):
+    from portal.models import InvoiceDocument
+
+    quiet = approved_invoice(account, month(-1))
+    stored = approved_invoice(account, month(-2))
+    db.session.add(
+        InvoiceDocument(
+            invoice=stored,
+            kind="pdf",
+            filename="x.pdf",
+            content_type="application/pdf",
+            data=b"%PDF-",
+            size=5,
+            sha256="0" * 64,
+        )
+    )
+    user = CustomerUserFactory(customer=customer)
+    db.session.commit()
+    login(user)
+    scope = CustomerScope(customer.id)
+    first, second = (invoice_detail_for_customer(scope, inv.uuid, TODAY) for inv in (quiet, stored))
+    assert (first.has_pdf, first.has_cdrs, second.has_pdf, second.has_cdrs) == (False, False, True, False)
+    html = client.get(f"/portal/invoices/{quiet.uuid}").get_data(as_text=True)
+    assert "Download calls (CSV)" not in html and "is not ready yet" in html
+    assert "Download PDF" in client.get(f"/portal/invoices/{stored.uuid}").get_data(as_text=True)
