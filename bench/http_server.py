@@ -10,8 +10,10 @@ the same object twice unless the data set is small enough for that to happen in 
 Targets (ratios of requests/s measured side by side in one run, rounds alternating with the
 yardsticks): JSON:API show >= 0.7 x the one-row yardstick; JSON:API and backend lists of 50 >= 0.5 x
 the fifty-row yardstick; stored-PDF download >= 0.7 x the one-row yardstick; customer HTML list and
-detail p95 <= 1.5 x the one-row yardstick's p95 (template time is reported separately by
-bench/pages.py).
+detail p95 <= 1.5 x the one-row yardstick's p95 plus the template's time, measured on the same server in
+the same rounds by a yardstick that reads one row and renders the page's template from a context built
+once (bench/yardsticks.py): the page's p95 less (template yardstick p95 - one-row p95) over the one-row
+p95, printed beside the plain p95 ratio.
 
 `--compare-caches` starts more servers on the same database, each with one cache turned off (the
 settings in CACHES), and measures the JSON:API show and list on them in the same rounds.
@@ -37,7 +39,6 @@ import random
 import re
 import secrets
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
@@ -58,7 +59,8 @@ from bench._server import (
     stop_server,
     wait_until_serving,
 )
-from bench._setup import arguments, fresh_database, machine, migrated_app
+from bench._setup import arguments, fresh_database, migrated_app
+from bench.http_report import report
 
 # --compare-caches: a server per cache, with that cache turned off by its setting (0: off). The exact counts
 # and the page anchors are kept in one cache per version of the invoices table (portal/reading/exact_count.py):
@@ -89,6 +91,7 @@ class Target:
     yardstick: str = ""  # "one" or "fifty": the yardstick its ratio is to ("" for a yardstick)
     goal: str = ""  # the target, as printed
     server: str = "main"  # "main" or a key of CACHES (--compare-caches)
+    template: str = ""  # the name of the yardstick that renders its page's template (the customer pages)
 
 
 def admin_token(base: str) -> str:
@@ -225,6 +228,9 @@ def targets(args, data: dict, bearer: dict, customer: dict) -> list[Target]:
     found = [
         Target("one-row yardstick", draw(lambda: f"/bench/one/{rng.randint(1, n)}")),
         Target("fifty-row yardstick", draw(lambda: f"/bench/fifty/{rng.randint(1, max(n - 49, 1))}")),
+        # One row read and the customer page's template rendered from a context built once (bench/yardsticks.py).
+        Target("list template yardstick", draw(lambda: f"/bench/template/list/{rng.randint(1, n)}"), customer),
+        Target("detail template yardstick", draw(lambda: f"/bench/template/detail/{rng.randint(1, n)}"), customer),
         Target(
             "JSON:API invoice show",
             draw(lambda: f"{ADMIN}/invoices/{rng.randint(1, n)}"),
@@ -259,6 +265,7 @@ def targets(args, data: dict, bearer: dict, customer: dict) -> list[Target]:
             customer,
             "one",
             "p95 <= 1.5",
+            template="list template yardstick",
         ),
         Target(
             "customer HTML detail",
@@ -266,6 +273,7 @@ def targets(args, data: dict, bearer: dict, customer: dict) -> list[Target]:
             customer,
             "one",
             "p95 <= 1.5",
+            template="detail template yardstick",
         ),
     ]
     if args.compare_caches:
@@ -316,14 +324,20 @@ def main() -> None:
         customer = {"Cookie": customer_cookie(base, "heavy@bench.example")}
         every = targets(args, data, bearer, customer)
         for target in every:  # every target answers 200 on a few of its paths before it is measured
-            for path in target.paths[:3]:
+            # (a template yardstick in every worker: each builds its page's context on its first request)
+            for path in target.paths[: 40 if target.name.endswith("template yardstick") else 3]:
                 try:
                     request(bases[target.server] + path, headers=target.headers)
                 except urllib.error.HTTPError as exc:
                     raise SystemExit(f"{target.name}: {path} answered {exc.code}") from exc
-        yardsticks, measured = every[:2], every[2:]
+        yardsticks, measured = [t for t in every if not t.yardstick], [t for t in every if t.yardstick]
         if args.only:
             measured = [t for t in measured if any(word in t.name for word in args.only.split(","))]
+        # The template yardsticks run only beside the pages they are for.
+        wanted = {t.template for t in measured}
+        yardsticks = [
+            t for t in yardsticks if t.name in ("one-row yardstick", "fifty-row yardstick") or t.name in wanted
+        ]
         # Rounds of every target, each between two runs of the yardsticks: a target's ratio in a round is
         # to the mean of the yardstick runs around it, which evens out drift in the machine's speed.
         loads = [os.getloadavg()[0]]
@@ -338,50 +352,6 @@ def main() -> None:
         for server in servers.values():
             stop_server(server)
     report(args, yardsticks, yardstick_runs, measured, runs, loads)
-
-
-def report(args, yardsticks, yardstick_runs, measured, runs, loads) -> None:
-    median = statistics.median
-    workers = args.workers or (os.cpu_count() * 2 + 1)
-    print(f"machine: {machine()}; load average (1 min) during the run: {', '.join(f'{x:.1f}' for x in loads)}")
-    print(
-        f"gunicorn gthread, {workers} workers x {args.server_threads or 4} threads; wrk -t{args.threads} "
-        f"-c{args.connections} -d{args.duration}s; {args.rounds} rounds; random access over {args.invoices:,} invoices"
-    )
-    for target in yardsticks:
-        print(
-            f"{target.name} runs: " + ", ".join(f"{run[target.name]['rps']:.0f}" for run in yardstick_runs) + " req/s"
-        )
-    print(
-        "| target | req/s (median) | p50 ms | p95 ms | ratio to yardstick: req/s median (rounds) "
-        "| p95 ratio | gunicorn CPU ms/req | target |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for target in yardsticks:
-        results = [run[target.name] for run in yardstick_runs]
-        print(
-            f"| {target.name} | {median(r['rps'] for r in results):.0f} | {median(r['p50'] for r in results):.1f} "
-            f"| {median(r['p95'] for r in results):.1f} | 1.00 | 1.00 | {median(r['cpu_ms'] for r in results):.2f} | |"
-        )
-    for target in measured:
-        name = {"one": "one-row yardstick", "fifty": "fifty-row yardstick"}[target.yardstick]
-        around = [
-            {key: (a[name][key] + b[name][key]) / 2 for key in ("rps", "p95")}
-            for a, b in zip(yardstick_runs, yardstick_runs[1:])
-        ]
-        results = runs[target.name]
-        ratios = [result["rps"] / yardstick["rps"] for result, yardstick in zip(results, around)]
-        p95_ratios = [result["p95"] / yardstick["p95"] for result, yardstick in zip(results, around)]
-        if target.goal.startswith("p95"):
-            met = median(p95_ratios) <= float(target.goal.split()[-1])
-        else:
-            met = median(ratios) >= float(target.goal.split()[-1])
-        print(
-            f"| {target.name} | {median(r['rps'] for r in results):.0f} | {median(r['p50'] for r in results):.1f} "
-            f"| {median(r['p95'] for r in results):.1f} | {median(ratios):.2f} "
-            f"({', '.join(f'{r:.2f}' for r in ratios)}) of {name} | {median(p95_ratios):.2f} "
-            f"| {median(r['cpu_ms'] for r in results):.2f} | {target.goal} {'ok' if met else 'MISSED'} |"
-        )
 
 
 if __name__ == "__main__":

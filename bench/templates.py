@@ -5,9 +5,10 @@ requests random list pages and random invoice details through the app's test cli
 times the whole request and, apart, the render of its template (between Flask's `before_render_template`
 and `template_rendered` signals: Jinja alone, on the context the view built), and counts the SQL
 statements of the request and those run while the template renders (lazy loads a template triggers).
-`bench/http_server.py` measures the same pages under gunicorn against the one-row yardstick; this is the
-"template time measured separately" of that target. `--profile N` prints the N costliest functions of
-each page (cProfile over the timed requests).
+`bench/http_server.py` measures the same pages under gunicorn against the one-row yardstick and, for their
+template's time under the same load, against yardsticks that render the same templates from a context built
+once (bench/yardsticks.py). `--profile N` prints the N costliest functions of each page (cProfile over the
+timed requests; `--profile-sort cumulative` orders them with their callees).
 
     python bench/templates.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_x
     python bench/templates.py --invoices 100000 --requests 300 --profile 30
@@ -135,6 +136,7 @@ def main() -> None:
         "customers": (int, 0, "customers (0: one per 100 invoices)"),
         "requests": (int, 200, "timed requests per page"),
         "profile": (int, 0, "print the N functions with the most own time of each page (cProfile)"),
+        "profile_sort": (str, "tottime", "order of the profile: tottime (own time) or cumulative (with callees)"),
     }
     args = arguments(__doc__, default_database="postgresql", invoices=20_000, keep=False, **own)
     app, engine, user_id, uuids, url = build(args)
@@ -177,8 +179,9 @@ def main() -> None:
     for name, profiler in profiles.items():
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.profile)
-            print(f"\n== {name}: {args.requests} requests, by own time ==\n{out.getvalue()}")
+            pstats.Stats(profiler, stream=out).sort_stats(args.profile_sort).print_stats(args.profile)
+            order = {"tottime": "own time", "cumulative": "time with callees"}.get(args.profile_sort, args.profile_sort)
+            print(f"\n== {name}: {args.requests} requests, by {order} ==\n{out.getvalue()}")
     if not args.keep:
         engine.dispose()
         drop_database(url)

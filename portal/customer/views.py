@@ -8,7 +8,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.billing.credit_notes import credit_notes_of
 from portal.customer import bp
 from portal.customer.charts import bar_chart, series_chart
 from portal.customer.exports import invoice_list_csv
@@ -17,7 +16,6 @@ from portal.customers.scope import CustomerScope
 from portal.delivery.invoice_files import ubl_file
 from portal.delivery.links import download_pdf_for_customer
 from portal.documents.csv import iter_invoice_cdrs_csv
-from portal.documents.einvoices import credit_note_lines
 from portal.extensions import db
 from portal.foundations.database import utcnow
 from portal.foundations.errors import InvalidState, ValidationFailed
@@ -25,7 +23,12 @@ from portal.foundations.formatting import local_date_text
 from portal.foundations.permissions import customer_actor
 from portal.foundations.streaming import csv_download
 from portal.htmx import render as render_htmx
-from portal.reading.customer_detail import get_invoice_for_customer, invoice_detail_for_customer
+from portal.reading.customer_detail import (
+    CreditNoteDetail,
+    InvoiceDetail,
+    get_invoice_for_customer,
+    invoice_detail_for_customer,
+)
 from portal.reading.customer_views import PRESETS, customer_dashboard, iter_customer_invoices, list_customer_invoices
 
 DASHBOARD_LATEST = 5
@@ -114,11 +117,14 @@ def _filtered_page(scope: CustomerScope, today: dt.date):
 
 @bp.get("/invoices")
 def invoices_list():
+    return render_htmx("customer/invoices/list.html", "customer/invoices/_table.html", **invoice_list_context())
+
+
+def invoice_list_context() -> dict:
+    """What the invoice list's templates get for this request (also the benchmark's template yardstick's)."""
     scope, today = _scope(), _today()
     form, filters, page = _filtered_page(scope, today)
-    return render_htmx(
-        "customer/invoices/list.html",
-        "customer/invoices/_table.html",
+    return dict(
         # The address bar gets the filters without the empty fields a submitted form carries.
         push_url=url_for("customer.invoices_list", **form.query_args()),
         form=form,
@@ -172,16 +178,18 @@ def _list_with_errors(form: InvoiceFilterForm, today: dt.date):
 
 @bp.get("/invoices/<invoice_uuid>")
 def invoice_detail(invoice_uuid: str):
-    detail = invoice_detail_for_customer(_scope(), invoice_uuid, _today())
-    invoice, breakdown = detail.invoice, detail.breakdown
-    if invoice.is_credit_note:
-        return render_template(
-            "customer/invoices/credit_note.html",
-            invoice=invoice,
-            lines=credit_note_lines(invoice),
-            has_pdf=detail.has_pdf,
-            pdf_form=DownloadPdfForm(),
+    template, context = invoice_detail_page(invoice_detail_for_customer(_scope(), invoice_uuid, _today()))
+    return render_template(template, **context)
+
+
+def invoice_detail_page(detail: InvoiceDetail | CreditNoteDetail) -> tuple[str, dict]:
+    """The template of an invoice's (or credit note's) page and what it gets (also the benchmark's template
+    yardstick's)."""
+    if isinstance(detail, CreditNoteDetail):
+        return "customer/invoices/credit_note.html", dict(
+            invoice=detail.invoice, lines=detail.lines, has_pdf=detail.has_pdf, pdf_form=DownloadPdfForm()
         )
+    invoice, breakdown = detail.invoice, detail.breakdown
     mix = bar_chart(
         _("Originated, terminated and services"),
         _("What the invoice's spend is made of: calls you originated, calls you terminated, services."),
@@ -195,8 +203,7 @@ def invoice_detail(invoice_uuid: str):
     by_country = bar_chart(
         _("Spend by country"), _("Amount spent on calls to each country."), invoice.currency, breakdown.spend_by_country
     )
-    return render_template(
-        "customer/invoices/detail.html",
+    return "customer/invoices/detail.html", dict(
         invoice=invoice,
         breakdown=breakdown,
         statement=detail.statement,
@@ -207,7 +214,7 @@ def invoice_detail(invoice_uuid: str):
         mix_chart=mix,
         country_chart=by_country,
         pdf_form=DownloadPdfForm(),
-        credit_notes=credit_notes_of(invoice),
+        credit_notes=detail.credit_notes,
     )
 
 

@@ -73,7 +73,16 @@ def get_customer_invoice(
     customer_id: int, limited_to: list[int] | None, *, invoice_id=None, invoice_uuid=None
 ) -> Invoice:
     """One invoice inside the customer's scope, by id or uuid, or NotFound (never a 403)."""
-    stmt = customer_invoices(customer_id, limited_to)
+    invoice, *_ = get_customer_invoice_with(customer_id, limited_to, invoice_id=invoice_id, invoice_uuid=invoice_uuid)
+    return invoice
+
+
+def get_customer_invoice_with(
+    customer_id: int, limited_to: list[int] | None, *, invoice_id=None, invoice_uuid=None, columns=()
+) -> tuple:
+    """(invoice, *the values of `columns`) of one invoice inside the customer's scope, by id or uuid, in one
+    query (`columns`: expressions read along, e.g. correlated EXISTS on the invoice's row), or NotFound."""
+    stmt = customer_invoices(customer_id, limited_to).add_columns(*columns)
     if invoice_uuid is not None:
         try:
             key = invoice_uuid if isinstance(invoice_uuid, uuid_mod.UUID) else uuid_mod.UUID(str(invoice_uuid))
@@ -85,10 +94,10 @@ def get_customer_invoice(
             stmt = stmt.where(Invoice.id == int(invoice_id))
         except (TypeError, ValueError):
             raise NotFound(f"The record identified by {invoice_id} could not be found.") from None
-    invoice = db.session.scalars(stmt).first()
-    if invoice is None:
+    row = db.session.execute(stmt).first()
+    if row is None:
         raise NotFound(f"The record identified by {invoice_uuid or invoice_id} could not be found.")
-    return invoice
+    return tuple(row)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -114,9 +114,16 @@ _DIRECTIONS = (
 )
 
 
+def calls_exist(invoice: Invoice | type[Invoice]):
+    """The condition "the invoice's period has a billed call of its account, in either direction": an EXISTS
+    per direction, OR-ed. Given the Invoice class instead of an invoice, it reads the columns of the row
+    of an enclosing query (a correlated EXISTS)."""
+    return or_(*(exists().where(*where(invoice)) for _, where, _ in _DIRECTIONS))
+
+
 def invoice_has_cdrs(invoice: Invoice) -> bool:
-    """Whether the invoice's period has any billed call of its account, in either direction."""
-    return any(db.session.scalar(select(exists().where(*where(invoice)))) for _, where, _ in _DIRECTIONS)
+    """Whether the invoice's period has any billed call of its account, in either direction (one query)."""
+    return bool(db.session.scalar(select(calls_exist(invoice))))
 
 
 def iter_invoice_cdrs_csv(invoice: Invoice) -> Iterator[str]:

@@ -34,11 +34,15 @@ def pdf_filename(invoice: Invoice) -> str:
     return (_UNSAFE.sub("-", base).strip("-.") or f"invoice-{invoice.id}") + ".pdf"
 
 
+def stored_pdf(invoice_id) -> tuple:
+    """The conditions on invoice_documents of an invoice's stored PDF (`invoice_id`: a value, or a column for a
+    correlated EXISTS)."""
+    return (InvoiceDocument.invoice_id == invoice_id, InvoiceDocument.kind == "pdf")
+
+
 def get_pdf_document(invoice: Invoice) -> InvoiceDocument | None:
     """The stored PDF of the invoice, or None (its bytes load only when `data` is read)."""
-    return db.session.scalars(
-        select(InvoiceDocument).where(InvoiceDocument.invoice_id == invoice.id, InvoiceDocument.kind == "pdf")
-    ).first()
+    return db.session.scalars(select(InvoiceDocument).where(*stored_pdf(invoice.id))).first()
 
 
 # Built once: no statement to build and no cache key to compute per download.

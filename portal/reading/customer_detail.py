@@ -10,12 +10,17 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from portal.customers.scope import get_customer_invoice
-from portal.documents.csv import invoice_has_cdrs
+from sqlalchemy import exists, select
+
+from portal.billing.credit_notes import credit_notes_of
+from portal.customers.scope import get_customer_invoice, get_customer_invoice_with
+from portal.documents.csv import calls_exist
+from portal.documents.einvoices import credit_note_lines
 from portal.documents.qr import payment_qr_svg
-from portal.documents.service import get_pdf_document
+from portal.documents.service import stored_pdf
+from portal.extensions import db
 from portal.foundations.money import MICRO, ZERO
-from portal.models import Invoice
+from portal.models import CreditNoteLine, Invoice
 from portal.statement import Statement, TrafficRow, build_statement
 
 
@@ -70,12 +75,7 @@ def invoice_breakdown(invoice: Invoice, statement: Statement) -> Breakdown:
 
 def pdf_available(invoice: Invoice) -> bool:
     """Whether a rendered PDF is stored for the invoice (its bytes are not loaded)."""
-    return get_pdf_document(invoice) is not None
-
-
-def cdrs_available(invoice: Invoice) -> bool:
-    """Whether the invoice's period has calls to export."""
-    return invoice_has_cdrs(invoice)
+    return bool(db.session.scalar(select(exists().where(*stored_pdf(invoice.id)))))
 
 
 @dataclass(frozen=True)
@@ -86,22 +86,44 @@ class InvoiceDetail:
     has_cdrs: bool
     statement: Statement
     payment_qr: str  # inline SVG of the EPC payment QR code, "" when there is none
+    credit_notes: list[Invoice]  # issued against the invoice, oldest first
 
 
-def invoice_detail_for_customer(scope, invoice_uuid, today: dt.date) -> InvoiceDetail:
-    """Everything the customer's invoice page shows: the scoped invoice, its statement (with the
-    traffic tables) on `today`, its breakdown for the charts, its documents.
+@dataclass(frozen=True)
+class CreditNoteDetail:
+    """What the customer's page of a credit note shows: its stored lines, not an invoice statement."""
+
+    invoice: Invoice
+    lines: list[CreditNoteLine]
+    has_pdf: bool
+
+
+def invoice_detail_for_customer(scope, invoice_uuid, today: dt.date) -> InvoiceDetail | CreditNoteDetail:
+    """Everything the customer's page of an invoice shows: the scoped invoice, its statement (with the
+    traffic tables) on `today`, its breakdown for the charts, its documents and credit notes. A credit
+    note's page shows its stored lines instead, so no statement is built for it.
 
     Raises:
         NotFound: the invoice is outside the customer's scope (see get_invoice_for_customer).
     """
-    invoice = get_invoice_for_customer(scope, invoice_uuid)
+    # The documents' probes come in the invoice's own query: correlated EXISTS of its stored PDF and its calls.
+    invoice, has_pdf, has_cdrs = get_customer_invoice_with(
+        scope.customer_id,
+        scope.limited_to,
+        invoice_uuid=invoice_uuid,
+        columns=(exists().where(*stored_pdf(Invoice.id)), calls_exist(Invoice)),
+    )
+    if invoice.is_credit_note:
+        return CreditNoteDetail(invoice=invoice, lines=credit_note_lines(invoice), has_pdf=bool(has_pdf))
     statement = build_statement(invoice, today, with_traffic=True)
     return InvoiceDetail(
         invoice=invoice,
         breakdown=invoice_breakdown(invoice, statement),
-        has_pdf=pdf_available(invoice),
-        has_cdrs=cdrs_available(invoice),
+        has_pdf=bool(has_pdf),
+        has_cdrs=bool(has_cdrs),
         statement=statement,
         payment_qr=payment_qr_svg(statement.payment.epc_payload),
+        # Issuing a credit note moves the invoice's credited amount by its total, never zero: none was issued
+        # against an invoice with nothing credited (portal.billing.credit_notes.issue_credit_note).
+        credit_notes=credit_notes_of(invoice) if invoice.credited_amount else [],
     )

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, false, func, or_, select
@@ -22,10 +23,11 @@ from portal.foundations.dates import local_midnight
 from portal.foundations.errors import FieldError, ValidationFailed
 from portal.foundations.money import money_sum, money_value, round_currency
 from portal.foundations.streaming import stream_with_own_session
-from portal.models import STATUS_FILTERS, UNPAID, Invoice, PaymentStatus, payment_status_condition
+from portal.models import STATUS_FILTERS, UNPAID, Account, Invoice, PaymentStatus, payment_status_condition
 from portal.reading import paging
 from portal.reading.invoice_list import InvoiceListQuery, read_cursor, read_invoice_list
 from portal.reading.invoice_search import within
+from portal.reading.listed_invoice import ListedInvoice
 from portal.reading.paging import InvoicePage
 
 # Customers see raised invoices only, so every status filter but draft.
@@ -183,14 +185,36 @@ def customer_list_query(scope: CustomerScope, filters: CustomerInvoiceFilters, *
     )
 
 
+# What the list page reads of each invoice: the columns its table shows, those Invoice.payment_status reads,
+# and of the account its name and time zone, joined in the same statement, as rows (portal.reading.listed_invoice:
+# no ORM objects). The sort columns (SORT_COLUMNS) are among them: the page links' cursors read them.
+_LISTED_COLUMNS = (
+    *("id", "uuid", "invoice_number", "reference", "account_id", "credited_invoice_id", "currency", "state"),
+    *("start_date", "end_date", "invoice_date", "due_date", "total_amount", "paid_amount", "outstanding"),
+)
+LIST_ROWS = select(
+    *(getattr(Invoice, name) for name in _LISTED_COLUMNS),
+    Account.name.label("account_name"),
+    Account.timezone.label("account_timezone"),
+).join(Account, Account.id == Invoice.account_id)
+
+
+def listed_customer_invoice(row) -> ListedInvoice:
+    """A row of LIST_ROWS, read as the list's template reads an invoice (`inv.account.name` included)."""
+    return ListedInvoice(row, account=SimpleNamespace(name=row.account_name, timezone=row.account_timezone))
+
+
 def list_customer_invoices(scope: CustomerScope, filters: CustomerInvoiceFilters, *, today: dt.date) -> InvoicePage:
     """One page of the customer's filtered invoices: two queries (a count bounded at COUNT_LIMIT, the rows)
-    whatever the page holds, and no OFFSET once the page was reached by Next or Previous.
+    whatever the page holds, and no OFFSET once the page was reached by Next or Previous. The rows are
+    ListedInvoices of LIST_ROWS (the invoice's rules, its columns and its account's name and time zone).
 
     Raises:
         ValidationFailed: from customer_list_query().
     """
-    return read_invoice_list(customer_list_query(scope, filters, today=today))
+    return read_invoice_list(
+        customer_list_query(scope, filters, today=today), rows=LIST_ROWS, make=listed_customer_invoice
+    )
 
 
 def iter_customer_invoices(
