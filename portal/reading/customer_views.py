@@ -199,9 +199,12 @@ LIST_ROWS = select(
 ).join(Account, Account.id == Invoice.account_id)
 
 
-def listed_customer_invoice(row) -> ListedInvoice:
-    """A row of LIST_ROWS, read as the list's template reads an invoice (`inv.account.name` included)."""
-    return ListedInvoice(row, account=SimpleNamespace(name=row.account_name, timezone=row.account_timezone))
+def listed_customer_invoice(values: dict) -> ListedInvoice:
+    """A row of LIST_ROWS (its values by column name), read as the list's template reads an invoice
+    (`inv.account.name` included)."""
+    return ListedInvoice(
+        values, account=SimpleNamespace(name=values["account_name"], timezone=values["account_timezone"])
+    )
 
 
 def list_customer_invoices(scope: CustomerScope, filters: CustomerInvoiceFilters, *, today: dt.date) -> InvoicePage:
