@@ -112,16 +112,26 @@ class AttributeReader:
         return dict(zip(self.names, values))
 
 
+# Readers and relationship plans are kept per (resource, sparse fieldset). Clients choose the fieldsets, and
+# the subsets of a resource's ~40 fields are countless: past KEPT_PLANS of them a cache starts again.
+KEPT_PLANS = 512
 _READERS: dict[tuple, AttributeReader] = {}
+
+
+def _kept_plan(plans: dict, key: tuple, build):
+    plan = plans.get(key)
+    if plan is None:
+        if len(plans) >= KEPT_PLANS:
+            plans.clear()
+        plan = plans[key] = build()
+    return plan
 
 
 def attribute_reader(resource: Resource, wanted: set | None) -> AttributeReader:
     key = (resource.key, frozenset(wanted) if wanted is not None else None)
-    reader = _READERS.get(key)
-    if reader is None:
-        attrs = [a for a in resource.attrs if wanted is None or a.name in wanted]
-        reader = _READERS[key] = AttributeReader(attrs)
-    return reader
+    return _kept_plan(
+        _READERS, key, lambda: AttributeReader([a for a in resource.attrs if wanted is None or a.name in wanted])
+    )
 
 
 _RELATIONSHIPS: dict[tuple, tuple] = {}
@@ -130,15 +140,16 @@ _RELATIONSHIPS: dict[tuple, tuple] = {}
 def relationship_plan(resource: Resource, wanted: set | None) -> tuple:
     """(name, rel, the linkage's fk attribute or None, target type) of each relationship a resource
     object shows, in declaration order; built once per (resource, fieldset), not per object."""
-    key = (resource.key, frozenset(wanted) if wanted is not None else None)
-    plan = _RELATIONSHIPS.get(key)
-    if plan is None:
-        plan = _RELATIONSHIPS[key] = tuple(
+    shown = None if wanted is None else frozenset(name for name in resource.rels if name in wanted)
+    return _kept_plan(
+        _RELATIONSHIPS,
+        (resource.key, shown),
+        lambda: tuple(
             (name, rel, rel.fk if rel.always_linkage else None, REGISTRY[rel.target].type)
             for name, rel in resource.rels.items()
-            if wanted is None or name in wanted
-        )
-    return plan
+            if shown is None or name in shown
+        ),
+    )
 
 
 def resource_object(resource: Resource, obj, ctx: Context, loaded: dict | None = None) -> dict:
