@@ -73,7 +73,12 @@ class Creditable:
 
 
 def credit_notes_of(invoice: Invoice) -> list[Invoice]:
-    """The credit notes issued against an invoice, oldest first."""
+    """The credit notes issued against an invoice, oldest first.
+
+    Issuing one moves the invoice's credited amount by its total, never zero (issue_credit_note): an
+    invoice with nothing credited has none, and is not asked."""
+    if not invoice.credited_amount:
+        return []
     return list(
         db.session.scalars(select(Invoice).where(Invoice.credited_invoice_id == invoice.id).order_by(Invoice.id))
     )

@@ -123,7 +123,5 @@ def invoice_detail_for_customer(scope, invoice_uuid, today: dt.date) -> InvoiceD
         has_cdrs=bool(has_cdrs),
         statement=statement,
         payment_qr=payment_qr_svg(statement.payment.epc_payload),
-        # Issuing a credit note moves the invoice's credited amount by its total, never zero: none was issued
-        # against an invoice with nothing credited (portal.billing.credit_notes.issue_credit_note).
-        credit_notes=credit_notes_of(invoice) if invoice.credited_amount else [],
+        credit_notes=credit_notes_of(invoice),
     )
